@@ -1,0 +1,107 @@
+"""Common types of the spatial bargaining models: the problem they solve and the forecast they give.
+
+Every model in :mod:`melian.bargaining` is a function ``run(problem, **params) -> Forecast``
+registered in :data:`melian.bargaining.registry.MODELS`. Positions are on each issue's own scale;
+saliences in [0, 1]; capabilities positive. Missing positions (an actor that took no position on
+an issue) are ``nan`` and the model leaves that actor out of that issue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class BargainingProblem:
+    """Actors, issues and their positions: the input of every bargaining model.
+
+    ``position`` and ``salience`` have shape (actors, issues); ``scale`` has shape (issues, 2)
+    with the low and high end of each issue's scale; ``reference`` has shape (issues,) and holds
+    the status quo / reversion point where it is known (``nan`` otherwise). ``meta`` carries
+    per-problem facts some models use (for example the EU procedure and voting rule).
+    """
+
+    actors: tuple[str, ...]
+    issues: tuple[str, ...]
+    capability: np.ndarray
+    position: np.ndarray
+    salience: np.ndarray
+    scale: np.ndarray
+    reference: np.ndarray
+    name: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_actors(self) -> int:
+        """Number of actors."""
+        return len(self.actors)
+
+    @property
+    def n_issues(self) -> int:
+        """Number of issues (dimensions)."""
+        return len(self.issues)
+
+
+@dataclass
+class IssueForecast:
+    """One issue's forecast: the point, the outcome distribution and every actor's path.
+
+    ``trajectory`` has shape (rounds + 1, actors): row 0 is the initial position. ``distribution``
+    is a list of (outcome, probability) pairs where the model defines one, else ``None``.
+    """
+
+    issue: str
+    point: float
+    trajectory: np.ndarray
+    distribution: list[tuple[float, float]] | None = None
+
+    def to_dict(self, actors: tuple[str, ...]) -> dict[str, Any]:
+        """JSON-ready dict (trajectories keyed by actor)."""
+        return {
+            "issue": self.issue,
+            "point": float(self.point),
+            "distribution": None
+            if self.distribution is None
+            else [{"outcome": float(v), "probability": float(p)} for v, p in self.distribution],
+            "trajectory": {
+                a: [None if np.isnan(v) else float(v) for v in self.trajectory[:, i]]
+                for i, a in enumerate(actors)
+            },
+        }
+
+
+@dataclass
+class Forecast:
+    """A model's forecast for every issue of a problem, with the parameters used.
+
+    ``win_probability`` (rounds + 1, actors) is filled by models that compute the probability
+    that each actor's position wins (KTAB's SMP); ``extra`` holds model-specific diagnostics.
+    """
+
+    model: str
+    params: dict[str, Any]
+    actors: tuple[str, ...]
+    issues: list[IssueForecast]
+    rounds: int
+    win_probability: np.ndarray | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def point(self) -> dict[str, float]:
+        """Point forecast per issue id."""
+        return {f.issue: float(f.point) for f in self.issues}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of the whole forecast."""
+        return {
+            "model": self.model,
+            "params": self.params,
+            "rounds": self.rounds,
+            "issues": [f.to_dict(self.actors) for f in self.issues],
+            "win_probability": None
+            if self.win_probability is None
+            else np.round(self.win_probability, 6).tolist(),
+            "extra": self.extra,
+        }

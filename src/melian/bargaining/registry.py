@@ -1,0 +1,86 @@
+"""Registry of bargaining models: the CLI, the brief, the backtest and the tests iterate over it.
+
+Each model module calls :func:`register` at import time with a :class:`ModelSpec`; the contract is
+``spec.run(problem: BargainingProblem, **params) -> Forecast`` with ``spec.defaults`` holding the
+published default of every open choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from melian.bargaining.base import BargainingProblem, Forecast
+from melian.errors import ModelError
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A registered model: name, callable, citation and its parameters' defaults."""
+
+    name: str
+    run: Callable[..., Forecast]
+    summary: str
+    citation: str
+    multidimensional: bool = False
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+MODELS: dict[str, ModelSpec] = {}
+
+
+def register(spec: ModelSpec) -> ModelSpec:
+    """Add a model to the registry (names are unique)."""
+    if spec.name in MODELS and MODELS[spec.name] is not spec:
+        raise ValueError(f"bargaining model {spec.name!r} registered twice")
+    MODELS[spec.name] = spec
+    return spec
+
+
+def get_model(name: str) -> ModelSpec:
+    """Return the registered model called ``name`` or raise a :class:`ModelError` listing them."""
+    _load_all()
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ModelError(
+            f"unknown bargaining model {name!r}; available: {', '.join(sorted(MODELS))}"
+        ) from None
+
+
+def model_names() -> list[str]:
+    """Names of every registered model, in registration order."""
+    _load_all()
+    return list(MODELS)
+
+
+def run_model(name: str, problem: BargainingProblem, **params: Any) -> Forecast:
+    """Run the model ``name`` on ``problem`` with ``params`` overriding its defaults."""
+    spec = get_model(name)
+    unknown = set(params) - set(spec.defaults)
+    if unknown:
+        raise ModelError(
+            f"model {name!r} has no parameter(s) {', '.join(sorted(unknown))}; "
+            f"its parameters: {', '.join(sorted(spec.defaults)) or 'none'}"
+        )
+    return spec.run(problem, **params)
+
+
+_MODULES = (
+    "melian.bargaining.compromise",
+    "melian.bargaining.median",
+    "melian.bargaining.nash",
+    "melian.bargaining.bdm",
+    "melian.bargaining.smp",
+    "melian.bargaining.exchange",
+    "melian.bargaining.melian_deu",
+)
+
+
+def _load_all() -> None:
+    """Import every model module so that each registers itself."""
+    import importlib
+
+    for mod in _MODULES:
+        importlib.import_module(mod)

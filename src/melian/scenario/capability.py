@@ -1,0 +1,86 @@
+"""Actor capabilities: a declared value, or derived from a capability series melian ships.
+
+Series (files under ``melian/data/capabilities``, provenance in its PROVENANCE.md):
+``cow-cinc`` (COW National Material Capabilities v7.0, composite index), ``cow-milex`` (NMC military
+expenditure, thousands of current US$), ``sipri-milex`` (SIPRI, current US$ m) and ``wb-gdp``
+(World Bank GDP, current US$). Codes are COW country codes.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from functools import cache
+from importlib import resources
+
+from melian.errors import ModelError
+from melian.scenario.schema import Actor, Capability, Scenario
+
+_COW_TO_ISO3 = {2: "USA", 365: "RUS", 630: "IRN", 640: "TUR", 645: "IRQ", 670: "SAU", 710: "CHN"}
+_ISO3_TO_SIPRI = {"USA": "United States of America", "RUS": "Russia", "IRN": "Iran",
+                  "TUR": "Türkiye", "IRQ": "Iraq", "SAU": "Saudi Arabia", "CHN": "China"}
+
+
+def _data(name: str) -> str:
+    return str(resources.files("melian.data").joinpath("capabilities", name))
+
+
+@cache
+def _nmc() -> dict[tuple[int, int], dict[str, float]]:
+    out: dict[tuple[int, int], dict[str, float]] = {}
+    with open(_data("nmc-v7.csv"), newline="") as fh:
+        for row in csv.DictReader(fh):
+            rec = {k: (float(v) if v not in ("", "-9") else math.nan) for k, v in row.items()
+                   if k not in ("ccode", "year")}
+            out[(int(row["ccode"]), int(row["year"]))] = rec
+    return out
+
+
+@cache
+def _wb_gdp() -> dict[tuple[str, int], float]:
+    with open(_data("wb-gdp-seven-states-1990-2023.csv"), newline="") as fh:
+        return {(r["Country Code"], int(r["Year"])): float(r["Value"]) for r in csv.DictReader(fh)
+                if r["Value"]}
+
+
+@cache
+def _sipri() -> dict[tuple[str, int], float]:
+    with open(_data("sipri-milex-seven-states-2000-2023.csv"), newline="") as fh:
+        return {(r["country"], int(r["year"])): float(r["value"]) for r in csv.DictReader(fh)
+                if r["sheet"].startswith("Current US$") and r["value"] not in ("", "...", "xxx")}
+
+
+def series_value(series: str, code: int, year: int) -> float:
+    """The value of a capability series for COW country ``code`` in ``year`` (ModelError if none)."""
+    if series in ("cow-cinc", "cow-milex"):
+        rec = _nmc().get((code, year))
+        val = math.nan if rec is None else rec["cinc" if series == "cow-cinc" else "milex"]
+    else:
+        iso = _COW_TO_ISO3.get(code)
+        if iso is None:
+            raise ModelError(f"series {series!r} is shipped for COW codes "
+                             f"{sorted(_COW_TO_ISO3)} only, not {code}")
+        if series == "wb-gdp":
+            val = _wb_gdp().get((iso, year), math.nan)
+        else:
+            val = _sipri().get((_ISO3_TO_SIPRI[iso], year), math.nan)
+    if not (val > 0):
+        raise ModelError(f"series {series!r} has no positive value for code {code} in {year}")
+    return float(val)
+
+
+def capability_value(cap: Capability) -> float:
+    """The numeric capability: the declared value, or series value x multiplier."""
+    if cap.value is not None:
+        return float(cap.value) * cap.multiplier
+    return series_value(cap.series, cap.code, cap.year) * cap.multiplier  # type: ignore[arg-type]
+
+
+def capabilities(s: Scenario) -> dict[str, float]:
+    """Capability of every actor of a scenario, by actor id."""
+    return {a.id: actor_capability(a) for a in s.actors}
+
+
+def actor_capability(a: Actor) -> float:
+    """Capability of one actor."""
+    return capability_value(a.capability)

@@ -1,0 +1,798 @@
+"""Scenario format v1: the typed, validated description of a strategic dialogue.
+
+A scenario holds the actors at (and around) the table, the agenda issues with each actor's
+position and salience, the relations between actors (alliance ties, threat perceptions), the
+focal actor's options and how each changes the world, the uncertain world parameters, the game
+the options are played in, and the decision-maker's criteria. Every number refers to a source in
+the scenario's ``sources`` registry; analyst judgements are flagged ``judgement: true``.
+
+Validation is in two passes: pydantic v2 checks types, ranges and unknown keys (``extra="forbid"``
+everywhere); :func:`semantic_problems` then resolves every reference (actors, issues, sources,
+options, parameters) and checks values against their declared scales. Both passes report every
+problem with its path so the loader can map it back to the YAML line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from scipy import stats
+
+SCHEMA_VERSION = 1
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", min_length=1, max_length=80),
+]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+Path = tuple[str | int, ...]
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: unknown keys are rejected, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- sources, metadata
+class Source(Strict):
+    """A citable source: what it is, where it can be found, and its date."""
+
+    citation: Text = Field(min_length=1)
+    address: Text | None = None
+    date: Text | None = None
+    kind: Literal["document", "dataset", "statement", "judgement", "derived"] = "document"
+    note: Text | None = None
+
+
+Confidence = Literal["low", "medium", "high"]
+
+
+class Sourced(Strict):
+    """Mixin fields of every sourced number: source key, judgement flag, confidence, note."""
+
+    source: Id
+    judgement: bool = False
+    confidence: Confidence | None = None
+    note: Text | None = None
+
+
+# --------------------------------------------------------------------------- uncertain values
+DistKind = Literal["fixed", "uniform", "triangular", "normal", "lognormal", "beta", "discrete"]
+
+_DIST_FIELDS: dict[str, set[str]] = {
+    "fixed": {"value"},
+    "uniform": {"low", "high"},
+    "triangular": {"low", "mode", "high"},
+    "normal": {"mean", "sd"},
+    "lognormal": {"mu", "sigma"},
+    "beta": {"alpha", "beta"},
+    "discrete": {"values"},
+}
+_DIST_OPTIONAL: dict[str, set[str]] = {
+    "normal": {"low", "high"},
+    "lognormal": {"low", "high"},
+    "beta": {"low", "high"},
+    "discrete": {"weights"},
+}
+_ALL_DIST_FIELDS = {"value", "low", "high", "mode", "mean", "sd", "mu", "sigma", "alpha", "beta",
+                    "values", "weights"}
+
+
+class Distribution(Strict):
+    """A value or a probability distribution over it.
+
+    ``fixed`` (value), ``uniform`` (low, high), ``triangular`` (low, mode, high), ``normal``
+    (mean, sd; optional truncation low/high), ``lognormal`` (mu, sigma of the log; optional
+    low/high truncation), ``beta`` (alpha, beta on [low, high], default [0, 1]) and ``discrete``
+    (values with optional weights, uniform by default). A bare ``value`` means ``fixed``.
+    """
+
+    dist: DistKind = "fixed"
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = Field(default=None, gt=0)
+    mu: float | None = None
+    sigma: float | None = Field(default=None, gt=0)
+    alpha: float | None = Field(default=None, gt=0)
+    beta: float | None = Field(default=None, gt=0)
+    values: list[float] | None = Field(default=None, min_length=1, max_length=10_000)
+    weights: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _check_fields(self) -> Distribution:
+        need = _DIST_FIELDS[self.dist]
+        allowed = need | _DIST_OPTIONAL.get(self.dist, set())
+        given = {f for f in _ALL_DIST_FIELDS if getattr(self, f) is not None}
+        missing = need - given
+        if missing:
+            raise ValueError(f"a {self.dist} distribution needs {', '.join(sorted(missing))}")
+        extra = given - allowed
+        if extra:
+            raise ValueError(f"a {self.dist} distribution does not take {', '.join(sorted(extra))}")
+        for name in given - {"values", "weights"}:
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be a finite number")
+        if self.values is not None and not all(math.isfinite(v) for v in self.values):
+            raise ValueError("values must be finite numbers")
+        lo, hi = self.low, self.high
+        if lo is not None and hi is not None and not lo < hi:
+            raise ValueError(f"low ({lo}) must be below high ({hi})")
+        if self.dist == "triangular" and not (lo <= self.mode <= hi):  # type: ignore[operator]
+            raise ValueError(f"mode ({self.mode}) must lie in [low, high] = [{lo}, {hi}]")
+        if self.dist == "discrete" and self.weights is not None:
+            if len(self.weights) != len(self.values or []):
+                raise ValueError("weights must have one entry per value")
+            if any(w < 0 or not math.isfinite(w) for w in self.weights) or sum(self.weights) <= 0:
+                raise ValueError("weights must be non-negative with a positive sum")
+        return self
+
+    # -- numerical interface ------------------------------------------------------------
+    @property
+    def is_fixed(self) -> bool:
+        """True if the value is certain (a ``fixed`` distribution)."""
+        return self.dist == "fixed"
+
+    def _frozen(self) -> Any:  # noqa: ANN401
+        """The scipy.stats frozen distribution (continuous kinds only)."""
+        if self.dist == "uniform":
+            return stats.uniform(self.low, self.high - self.low)  # type: ignore[operator]
+        if self.dist == "triangular":
+            width = self.high - self.low  # type: ignore[operator]
+            return stats.triang((self.mode - self.low) / width, self.low, width)  # type: ignore[operator]
+        if self.dist == "normal":
+            if self.low is None and self.high is None:
+                return stats.norm(self.mean, self.sd)
+            a = -np.inf if self.low is None else (self.low - self.mean) / self.sd  # type: ignore[operator]
+            b = np.inf if self.high is None else (self.high - self.mean) / self.sd  # type: ignore[operator]
+            return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
+        if self.dist == "lognormal":
+            base = stats.lognorm(self.sigma, scale=math.exp(self.mu))  # type: ignore[arg-type]
+            if self.low is None and self.high is None:
+                return base
+            return _Truncated(base, self.low, self.high)
+        if self.dist == "beta":
+            lo = 0.0 if self.low is None else self.low
+            hi = 1.0 if self.high is None else self.high
+            return stats.beta(self.alpha, self.beta, loc=lo, scale=hi - lo)
+        raise AssertionError(self.dist)
+
+    def ppf(self, u: np.ndarray | float) -> np.ndarray:
+        """Quantile function: map uniforms in [0, 1] to values of this distribution."""
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        if self.dist == "fixed":
+            return np.full_like(u, float(self.value))  # type: ignore[arg-type]
+        if self.dist == "discrete":
+            vals = np.asarray(self.values, dtype=float)
+            w = np.ones_like(vals) if self.weights is None else np.asarray(self.weights, float)
+            cdf = np.cumsum(w) / w.sum()
+            idx = np.searchsorted(cdf, u, side="left")
+            return vals[np.minimum(idx, len(vals) - 1)]
+        # keep quantiles finite for unbounded distributions
+        return np.asarray(self._frozen().ppf(np.clip(u, 1e-9, 1 - 1e-9)), dtype=float)
+
+    def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
+        """Draw ``size`` values with the generator ``rng`` (inverse-CDF sampling)."""
+        return self.ppf(rng.random(size))
+
+    @property
+    def nominal(self) -> float:
+        """Central value: the fixed value, else the median of the distribution."""
+        if self.dist == "fixed":
+            return float(self.value)  # type: ignore[arg-type]
+        return float(self.ppf(0.5))
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """Bounds used for sensitivity sampling: 1st-99th percentile for unbounded kinds."""
+        if self.dist == "fixed":
+            return (float(self.value), float(self.value))  # type: ignore[arg-type]
+        if self.dist == "discrete":
+            return (float(min(self.values)), float(max(self.values)))  # type: ignore[arg-type]
+        lo = self.low if self.low is not None else float(self.ppf(0.01))
+        hi = self.high if self.high is not None else float(self.ppf(0.99))
+        if self.dist == "beta":
+            lo = 0.0 if self.low is None else self.low
+            hi = 1.0 if self.high is None else self.high
+        return (float(lo), float(hi))
+
+
+class _Truncated:
+    """A continuous scipy distribution truncated to [low, high] (inverse-CDF on the CDF range)."""
+
+    def __init__(self, base: Any, low: float | None, high: float | None) -> None:  # noqa: ANN401
+        self.base = base
+        self.a = 0.0 if low is None else float(base.cdf(low))
+        self.b = 1.0 if high is None else float(base.cdf(high))
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Quantile of the truncated distribution."""
+        return self.base.ppf(self.a + np.asarray(u) * (self.b - self.a))
+
+
+class Parameter(Distribution):
+    """A world or game parameter: a value or distribution, with unit, description and source."""
+
+    source: Id
+    judgement: bool = False
+    confidence: Confidence | None = None
+    unit: Text | None = None
+    description: Text | None = None
+    note: Text | None = None
+
+    def distribution(self) -> Distribution:
+        """The bare distribution of this parameter (no metadata)."""
+        return Distribution(**{f: getattr(self, f) for f in Distribution.model_fields})
+
+
+# --------------------------------------------------------------------------- actors
+ActorKind = Literal["state", "faction", "organisation", "armed_group"]
+
+
+class Capability(Strict):
+    """An actor's capability: a positive value, or derived from a capability series.
+
+    With ``series`` set (``cow-cinc`` or another series the package ships), the value is read
+    from that series for ``code`` (the COW country code) and ``year``, times ``multiplier``.
+    """
+
+    value: float | None = Field(default=None, gt=0)
+    series: Literal["cow-cinc", "cow-milex", "wb-gdp", "sipri-milex"] | None = None
+    code: int | None = None
+    year: int | None = Field(default=None, ge=1816, le=2100)
+    multiplier: float = Field(default=1.0, gt=0)
+    source: Id
+    judgement: bool = False
+    confidence: Confidence | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Capability:
+        if (self.value is None) == (self.series is None):
+            raise ValueError("give either a value or a series (with code and year), not both")
+        if self.series is not None and (self.code is None or self.year is None):
+            raise ValueError(f"a capability from series {self.series!r} needs code and year")
+        return self
+
+
+class Actor(Strict):
+    """A participant in, or a force around, the dialogue."""
+
+    id: Id
+    name: Text = Field(min_length=1)
+    kind: ActorKind
+    parent: Id | None = None
+    at_table: bool = True
+    capability: Capability
+    description: Text | None = None
+
+
+# --------------------------------------------------------------------------- agenda
+class Unit(Strict):
+    """Optional mapping of an issue scale to a physical unit (linear between the anchors)."""
+
+    name: Text
+    at_min: float
+    at_max: float
+    source: Id | None = None
+
+
+class Scale(Strict):
+    """The scale of one issue: numeric ends and what each end means."""
+
+    min: float = 0.0
+    max: float = 100.0
+    low: Text = Field(min_length=1, description="what the low end means")
+    high: Text = Field(min_length=1, description="what the high end means")
+    unit: Unit | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if not (math.isfinite(self.min) and math.isfinite(self.max)) or self.min >= self.max:
+            raise ValueError(f"scale min ({self.min}) must be below max ({self.max})")
+        return self
+
+
+class SourcedValue(Sourced):
+    """A sourced number (status quo, reference point)."""
+
+    value: float
+
+
+class Position(Sourced):
+    """An actor's stance on one issue: position on the issue scale and salience."""
+
+    actor: Id
+    position: float
+    salience: float
+    power: float | None = Field(default=None, gt=0, description="issue-specific capability")
+
+
+class Issue(Strict):
+    """An agenda issue (one dimension)."""
+
+    id: Id
+    name: Text = Field(min_length=1)
+    description: Text | None = None
+    scale: Scale
+    status_quo: SourcedValue | None = None
+    positions: list[Position] = Field(min_length=1)
+
+
+class SalienceScale(Strict):
+    """The scale on which saliences are written (divided by ``max`` internally)."""
+
+    min: float = 0.0
+    max: float = 100.0
+
+
+# --------------------------------------------------------------------------- relations
+class Alliance(Sourced):
+    """An ATOP-style alliance tie between two actors (obligation flags)."""
+
+    a: Id
+    b: Id
+    defense: bool = False
+    offense: bool = False
+    neutrality: bool = False
+    nonaggression: bool = False
+    consultation: bool = False
+    since: int | None = None
+    until: int | None = None
+
+
+class Threat(Sourced):
+    """How strongly ``perceiver`` perceives ``target`` as a threat, on [0, 1]."""
+
+    perceiver: Id
+    target: Id
+    level: float = Field(ge=0, le=1)
+
+
+class Relations(Strict):
+    """Alliance ties and threat perceptions."""
+
+    alliances: list[Alliance] = Field(default_factory=list)
+    threats: list[Threat] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- options
+class Effect(Sourced):
+    """How an option changes one world or game parameter: set, add to or multiply it."""
+
+    set: Distribution | float | None = None
+    add: float | None = None
+    multiply: float | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Effect:
+        ops = [op for op in ("set", "add", "multiply") if getattr(self, op) is not None]
+        if len(ops) != 1:
+            raise ValueError("an effect needs exactly one of set, add, multiply")
+        return self
+
+    def apply(self, base: Distribution) -> Distribution:
+        """The distribution of the parameter once this effect is applied to ``base``."""
+        if self.set is not None:
+            return self.set if isinstance(self.set, Distribution) else Distribution(value=self.set)
+        scale, shift = (1.0, self.add) if self.add is not None else (self.multiply, 0.0)
+        return _affine(base, float(scale), float(shift))  # type: ignore[arg-type]
+
+
+def _affine(d: Distribution, a: float, b: float) -> Distribution:
+    """The distribution of ``a * X + b`` for X ~ d (exact for every kind but beta/lognormal)."""
+    data = d.model_dump(include=set(Distribution.model_fields), exclude_none=True)
+    if d.dist == "lognormal" and b == 0.0 and a > 0:
+        data["mu"] = d.mu + math.log(a)  # type: ignore[operator]
+        for k in ("low", "high"):
+            if k in data:
+                data[k] = data[k] * a
+        return Distribution(**data)
+    if d.dist in ("lognormal", "beta"):
+        # represent the transformed variable as a discrete distribution on 101 quantiles
+        q = d.ppf(np.linspace(0.005, 0.995, 100))
+        return Distribution(dist="discrete", values=[float(a * x + b) for x in q])
+    for k in ("value", "low", "high", "mode", "mean"):
+        if k in data:
+            data[k] = a * data[k] + b
+    if "values" in data:
+        data["values"] = [a * v + b for v in data["values"]]
+    if "sd" in data:
+        data["sd"] = abs(a) * data["sd"]
+    if a < 0 and "low" in data and "high" in data:
+        data["low"], data["high"] = data["high"], data["low"]
+    return Distribution(**data)
+
+
+class Option(Strict):
+    """One of the focal actor's options and how it changes the world.
+
+    ``effects`` maps a parameter path (``component.name``, for example ``fiscal.us_aid``) to its
+    change; ``alignment`` says how far the option aligns the focal actor with each other actor
+    (-1 opposed .. 1 allied); ``stance`` gives the focal actor's position on issues under it.
+    """
+
+    id: Id
+    name: Text = Field(min_length=1)
+    description: Text | None = None
+    status_quo: bool = False
+    alignment: dict[Id, float] = Field(default_factory=dict)
+    stance: dict[Id, float] = Field(default_factory=dict)
+    effects: dict[str, Effect] = Field(default_factory=dict)
+    source: Id
+    judgement: bool = False
+
+
+class Focal(Strict):
+    """The focal actor (whose decision the scenario studies) and its options."""
+
+    actor: Id
+    recommended: Id | None = Field(default=None, description="the option the source argues for")
+    options: list[Option] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- world
+class Dataset(Strict):
+    """A data file the scenario uses (relative to the scenario file or to melian's data)."""
+
+    file: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./\-]*$",
+                                           max_length=200)]
+    source: Id
+    note: Text | None = None
+
+
+ParameterGroup = dict[Id, Parameter]
+
+
+class World(Strict):
+    """World parameters grouped by component, and the data series they are calibrated on."""
+
+    datasets: dict[Id, Dataset] = Field(default_factory=dict)
+    oil: ParameterGroup = Field(default_factory=dict)
+    fiscal: ParameterGroup = Field(default_factory=dict)
+    security: ParameterGroup = Field(default_factory=dict)
+    politics: ParameterGroup = Field(default_factory=dict)
+    sanctions: ParameterGroup = Field(default_factory=dict)
+
+    def groups(self) -> dict[str, ParameterGroup]:
+        """The parameter groups by component name."""
+        return {c: getattr(self, c) for c in WORLD_COMPONENTS}
+
+
+WORLD_COMPONENTS = ("oil", "fiscal", "security", "politics", "sanctions")
+
+
+# --------------------------------------------------------------------------- game
+class Response(Strict):
+    """A response available to a responding player in the alliance game."""
+
+    id: Id
+    name: Text = Field(min_length=1)
+    description: Text | None = None
+
+
+class Shock(Strict):
+    """A chance move in the extensive-form game (for example an oil-price crash)."""
+
+    id: Id
+    name: Text = Field(min_length=1)
+    probability: Parameter
+    effects: dict[str, Effect] = Field(default_factory=dict)
+
+
+class Game(Strict):
+    """The alliance game: who responds to the focal actor's choice, and the payoff parameters.
+
+    ``patron`` is the great power the focal actor may ally with, ``rival`` the regional rival
+    that reacts to alignment, ``alternatives`` other patrons; ``players`` lists the responding
+    players in move order; ``parameters`` hold the payoff model's weights (see melian.games).
+    """
+
+    patron: Id
+    rival: Id | None = None
+    alternatives: list[Id] = Field(default_factory=list)
+    players: list[Id] = Field(min_length=1)
+    responses: dict[Id, list[Response]]
+    framing: Literal["zero-sum", "variable-sum"] = "variable-sum"
+    parameters: dict[Id, Parameter] = Field(default_factory=dict)
+    shocks: list[Shock] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- criteria
+class Measure(Strict):
+    """Where a criterion's value for each option comes from.
+
+    ``world``: a world-model outcome ``metric`` (with ``stat``); ``game``: a game quantity
+    ``metric`` (for example the focal actor's equilibrium payoff); ``forecast``: the forecast
+    outcome on ``issue`` (distance to ``target`` if given, else the value); ``judgement``:
+    ``scores`` per option, given by the source.
+    """
+
+    kind: Literal["world", "game", "forecast", "judgement"]
+    metric: Text | None = None
+    stat: Literal["mean", "median", "p05", "p95", "cvar95", "probability"] = "mean"
+    issue: Id | None = None
+    target: float | None = None
+    scores: dict[Id, float] | None = None
+
+    @model_validator(mode="after")
+    def _needs(self) -> Measure:
+        if self.kind in ("world", "game") and not self.metric:
+            raise ValueError(f"a {self.kind} measure needs a metric")
+        if self.kind == "forecast" and not self.issue:
+            raise ValueError("a forecast measure needs an issue")
+        if self.kind == "judgement" and not self.scores:
+            raise ValueError("a judgement measure needs scores per option")
+        return self
+
+
+class Criterion(Sourced):
+    """A decision criterion: what it measures, which way is better, and its weight."""
+
+    id: Id
+    name: Text = Field(min_length=1)
+    description: Text | None = None
+    direction: Literal["max", "min"]
+    weight: float = Field(ge=0)
+    measure: Measure
+
+
+class PairwiseJudgement(Sourced):
+    """An AHP pairwise comparison: criterion ``a`` is ``ratio`` times as important as ``b``."""
+
+    a: Id
+    b: Id
+    ratio: float = Field(ge=1 / 9, le=9)
+
+
+class Metadata(Strict):
+    """Identity of the scenario."""
+
+    id: Id
+    title: Text = Field(min_length=1)
+    description: Text | None = None
+    as_of: dt.date
+    schema_version: Literal[1] = 1
+    seed: int = Field(default=20200611, ge=0, lt=2**63)
+    authors: list[Text] = Field(default_factory=list)
+    language: Text = "en"
+
+
+# --------------------------------------------------------------------------- scenario
+class Scenario(Strict):
+    """A whole strategic-dialogue scenario (format v1)."""
+
+    metadata: Metadata
+    sources: dict[Id, Source] = Field(min_length=1)
+    actors: list[Actor] = Field(min_length=1)
+    salience_scale: SalienceScale = Field(default_factory=SalienceScale)
+    issues: list[Issue] = Field(default_factory=list)
+    relations: Relations = Field(default_factory=Relations)
+    focal: Focal | None = None
+    world: World = Field(default_factory=World)
+    game: Game | None = None
+    criteria: list[Criterion] = Field(default_factory=list)
+    criteria_pairwise: list[PairwiseJudgement] = Field(default_factory=list)
+    weights_from: Literal["direct", "ahp"] = "direct"
+
+    # -- lookups ----------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        """The scenario id."""
+        return self.metadata.id
+
+    def actor(self, actor_id: str) -> Actor:
+        """The actor with this id (KeyError if none)."""
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(actor_id)
+
+    def issue(self, issue_id: str) -> Issue:
+        """The issue with this id (KeyError if none)."""
+        for i in self.issues:
+            if i.id == issue_id:
+                return i
+        raise KeyError(issue_id)
+
+    def option(self, option_id: str) -> Option:
+        """The focal actor's option with this id (KeyError if none)."""
+        for o in self.focal.options if self.focal else []:
+            if o.id == option_id:
+                return o
+        raise KeyError(option_id)
+
+    @property
+    def option_ids(self) -> list[str]:
+        """Ids of the focal actor's options, in declared order."""
+        return [o.id for o in self.focal.options] if self.focal else []
+
+    def parameters(self) -> dict[str, Parameter]:
+        """Every world and game parameter by its path ``component.name`` (``game.name``)."""
+        out = {f"{c}.{k}": p for c, g in self.world.groups().items() for k, p in g.items()}
+        if self.game is not None:
+            out.update({f"game.{k}": p for k, p in self.game.parameters.items()})
+        return out
+
+    def parameters_for(self, option_id: str | None) -> dict[str, Distribution]:
+        """Every parameter's distribution once the option's declared effects are applied."""
+        params: dict[str, Distribution] = {k: p.distribution() for k, p in self.parameters().items()}
+        if option_id is not None:
+            for path, eff in self.option(option_id).effects.items():
+                params[path] = eff.apply(params[path])
+        return params
+
+    def uncertain_parameters(self) -> dict[str, Parameter]:
+        """The parameters that carry a distribution (inputs of sensitivity analysis)."""
+        return {k: p for k, p in self.parameters().items() if not p.is_fixed}
+
+
+def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
+    """Yield (path, message) for every unresolved reference or out-of-scale value.
+
+    Checks: unique ids; every ``source`` key in the registry; parents, position actors, relation
+    ends, option alignment/stance keys and game players are declared actors; effect and shock
+    paths name declared parameters; positions inside the issue scale; saliences on the declared
+    salience scale; criteria measures name declared issues/options; pairwise judgements name
+    declared criteria.
+    """
+    actor_ids = {a.id for a in s.actors}
+    issue_ids = {i.id for i in s.issues}
+    src = set(s.sources)
+
+    def dup(items: list[Any], path: str) -> Iterator[tuple[Path, str]]:  # noqa: ANN401
+        seen: set[str] = set()
+        for k, it in enumerate(items):
+            if it.id in seen:
+                yield (path, k, "id"), f"duplicate id {it.id!r}"
+            seen.add(it.id)
+
+    def check_source(path: Path, key: str | None) -> Iterator[tuple[Path, str]]:
+        if key is not None and key not in src:
+            yield path + ("source",), f"unknown source {key!r} (not in the sources registry)"
+
+    def check_actor(path: Path, key: str, what: str = "actor") -> Iterator[tuple[Path, str]]:
+        if key not in actor_ids:
+            yield path, f"unknown {what} {key!r}"
+
+    yield from dup(s.actors, "actors")
+    yield from dup(s.issues, "issues")
+    yield from dup(s.criteria, "criteria")
+    for k, a in enumerate(s.actors):
+        p: Path = ("actors", k)
+        yield from check_source(p + ("capability",), a.capability.source)
+        if a.parent is not None:
+            if a.parent == a.id:
+                yield p + ("parent",), "an actor cannot be its own parent"
+            else:
+                yield from check_actor(p + ("parent",), a.parent, "parent actor")
+    smin, smax = s.salience_scale.min, s.salience_scale.max
+    if smin >= smax:
+        yield ("salience_scale",), f"salience scale min ({smin}) must be below max ({smax})"
+    for k, iss in enumerate(s.issues):
+        p = ("issues", k)
+        if iss.status_quo is not None:
+            yield from check_source(p + ("status_quo",), iss.status_quo.source)
+            v = iss.status_quo.value
+            if not iss.scale.min <= v <= iss.scale.max:
+                yield (p + ("status_quo", "value"),
+                       f"status quo {v} is outside the scale [{iss.scale.min}, {iss.scale.max}]")
+        if iss.scale.unit is not None:
+            yield from check_source(p + ("scale", "unit"), iss.scale.unit.source)
+        seen: set[str] = set()
+        for j, pos in enumerate(iss.positions):
+            q = p + ("positions", j)
+            yield from check_actor(q + ("actor",), pos.actor)
+            if pos.actor in seen:
+                yield q + ("actor",), f"actor {pos.actor!r} has two positions on issue {iss.id!r}"
+            seen.add(pos.actor)
+            yield from check_source(q, pos.source)
+            if not (math.isfinite(pos.position) and iss.scale.min <= pos.position <= iss.scale.max):
+                yield (q + ("position",), f"position {pos.position} is outside the scale "
+                       f"[{iss.scale.min}, {iss.scale.max}] of issue {iss.id!r}")
+            if not (math.isfinite(pos.salience) and smin <= pos.salience <= smax):
+                yield (q + ("salience",),
+                       f"salience {pos.salience} is outside the salience scale [{smin}, {smax}]")
+    for k, al in enumerate(s.relations.alliances):
+        p = ("relations", "alliances", k)
+        yield from check_actor(p + ("a",), al.a)
+        yield from check_actor(p + ("b",), al.b)
+        yield from check_source(p, al.source)
+        if al.a == al.b:
+            yield p + ("b",), "an alliance needs two different actors"
+    for k, th in enumerate(s.relations.threats):
+        p = ("relations", "threats", k)
+        yield from check_actor(p + ("perceiver",), th.perceiver)
+        yield from check_actor(p + ("target",), th.target)
+        yield from check_source(p, th.source)
+    params = s.parameters()
+    for comp, group in s.world.groups().items():
+        for name, par in group.items():
+            yield from check_source(("world", comp, name), par.source)
+    for name, ds in s.world.datasets.items():
+        yield from check_source(("world", "datasets", name), ds.source)
+        if ".." in ds.file.split("/"):
+            yield ("world", "datasets", name, "file"), "dataset paths may not contain '..'"
+    option_ids: set[str] = set()
+    if s.focal is not None:
+        yield from check_actor(("focal", "actor"), s.focal.actor, "focal actor")
+        yield from dup(s.focal.options, "focal.options")
+        option_ids = {o.id for o in s.focal.options}
+        if s.focal.recommended is not None and s.focal.recommended not in option_ids:
+            yield ("focal", "recommended"), f"unknown option {s.focal.recommended!r}"
+        for k, o in enumerate(s.focal.options):
+            p = ("focal", "options", k)
+            yield from check_source(p, o.source)
+            for a in o.alignment:
+                yield from check_actor(p + ("alignment", a), a)
+            for a, v in o.alignment.items():
+                if not -1 <= v <= 1:
+                    yield p + ("alignment", a), f"alignment {v} must lie in [-1, 1]"
+            for i, v in o.stance.items():
+                if i not in issue_ids:
+                    yield p + ("stance", i), f"unknown issue {i!r}"
+                else:
+                    sc = s.issue(i).scale
+                    if not sc.min <= v <= sc.max:
+                        yield p + ("stance", i), f"stance {v} is outside the scale of issue {i!r}"
+            for path, eff in o.effects.items():
+                yield from check_source(p + ("effects", path), eff.source)
+                if path not in params:
+                    yield (p + ("effects", path),
+                           f"unknown parameter {path!r} (declare it under world or game)")
+    if s.game is not None:
+        g = s.game
+        for key in ("patron", "rival"):
+            val = getattr(g, key)
+            if val is not None:
+                yield from check_actor(("game", key), val)
+        for k, a in enumerate(g.alternatives):
+            yield from check_actor(("game", "alternatives", k), a)
+        for k, a in enumerate(g.players):
+            yield from check_actor(("game", "players", k), a)
+            if a not in g.responses:
+                yield ("game", "players", k), f"player {a!r} has no responses"
+        for a in g.responses:
+            if a not in g.players:
+                yield ("game", "responses", a), f"{a!r} has responses but is not a player"
+        for name, par in g.parameters.items():
+            yield from check_source(("game", "parameters", name), par.source)
+        for k, sh in enumerate(g.shocks):
+            yield from check_source(("game", "shocks", k, "probability"), sh.probability.source)
+            for path, eff in sh.effects.items():
+                yield from check_source(("game", "shocks", k, "effects", path), eff.source)
+                if path not in params:
+                    yield ("game", "shocks", k, "effects", path), f"unknown parameter {path!r}"
+        if s.focal is None:
+            yield ("game",), "a game needs a focal actor with options"
+    crit_ids = {c.id for c in s.criteria}
+    for k, c in enumerate(s.criteria):
+        p = ("criteria", k)
+        yield from check_source(p, c.source)
+        m = c.measure
+        if m.issue is not None and m.issue not in issue_ids:
+            yield p + ("measure", "issue"), f"unknown issue {m.issue!r}"
+        if m.scores is not None:
+            for o in m.scores:
+                if o not in option_ids:
+                    yield p + ("measure", "scores", o), f"unknown option {o!r}"
+            for o in option_ids - set(m.scores):
+                yield p + ("measure", "scores"), f"no score for option {o!r}"
+    for k, pj in enumerate(s.criteria_pairwise):
+        p = ("criteria_pairwise", k)
+        yield from check_source(p, pj.source)
+        for key in ("a", "b"):
+            if getattr(pj, key) not in crit_ids:
+                yield p + (key,), f"unknown criterion {getattr(pj, key)!r}"
+    if s.weights_from == "ahp" and not s.criteria_pairwise:
+        yield ("weights_from",), "weights_from: ahp needs criteria_pairwise judgements"
+    if s.criteria and s.weights_from == "direct" and sum(c.weight for c in s.criteria) <= 0:
+        yield ("criteria",), "criteria weights must not all be zero"
