@@ -19,6 +19,8 @@ app = typer.Typer(
 
 COMMANDS = [
     "melian.cli.scenarios",
+    "melian.cli.runs",
+    "melian.cli.serve",
 ]
 
 
