@@ -17,8 +17,15 @@ from melian.errors import ModelError
 from melian.scenario.schema import Actor, Capability, Scenario
 
 _COW_TO_ISO3 = {2: "USA", 365: "RUS", 630: "IRN", 640: "TUR", 645: "IRQ", 670: "SAU", 710: "CHN"}
-_ISO3_TO_SIPRI = {"USA": "United States of America", "RUS": "Russia", "IRN": "Iran",
-                  "TUR": "Türkiye", "IRQ": "Iraq", "SAU": "Saudi Arabia", "CHN": "China"}
+_ISO3_TO_SIPRI = {
+    "USA": "United States of America",
+    "RUS": "Russia",
+    "IRN": "Iran",
+    "TUR": "Türkiye",
+    "IRQ": "Iraq",
+    "SAU": "Saudi Arabia",
+    "CHN": "China",
+}
 
 
 def _data(name: str) -> str:
@@ -30,8 +37,11 @@ def _nmc() -> dict[tuple[int, int], dict[str, float]]:
     out: dict[tuple[int, int], dict[str, float]] = {}
     with open(_data("nmc-v7.csv"), newline="") as fh:
         for row in csv.DictReader(fh):
-            rec = {k: (float(v) if v not in ("", "-9") else math.nan) for k, v in row.items()
-                   if k not in ("ccode", "year")}
+            rec = {
+                k: (float(v) if v not in ("", "-9") else math.nan)
+                for k, v in row.items()
+                if k not in ("ccode", "year")
+            }
             out[(int(row["ccode"]), int(row["year"]))] = rec
     return out
 
@@ -39,15 +49,21 @@ def _nmc() -> dict[tuple[int, int], dict[str, float]]:
 @cache
 def _wb_gdp() -> dict[tuple[str, int], float]:
     with open(_data("wb-gdp-seven-states-1990-2023.csv"), newline="") as fh:
-        return {(r["Country Code"], int(r["Year"])): float(r["Value"]) for r in csv.DictReader(fh)
-                if r["Value"]}
+        return {
+            (r["Country Code"], int(r["Year"])): float(r["Value"])
+            for r in csv.DictReader(fh)
+            if r["Value"]
+        }
 
 
 @cache
 def _sipri() -> dict[tuple[str, int], float]:
     with open(_data("sipri-milex-seven-states-2000-2023.csv"), newline="") as fh:
-        return {(r["country"], int(r["year"])): float(r["value"]) for r in csv.DictReader(fh)
-                if r["sheet"].startswith("Current US$") and r["value"] not in ("", "...", "xxx")}
+        return {
+            (r["country"], int(r["year"])): float(r["value"])
+            for r in csv.DictReader(fh)
+            if r["sheet"].startswith("Current US$") and r["value"] not in ("", "...", "xxx")
+        }
 
 
 def series_value(series: str, code: int, year: int) -> float:
@@ -58,8 +74,10 @@ def series_value(series: str, code: int, year: int) -> float:
     else:
         iso = _COW_TO_ISO3.get(code)
         if iso is None:
-            raise ModelError(f"series {series!r} is shipped for COW codes "
-                             f"{sorted(_COW_TO_ISO3)} only, not {code}")
+            raise ModelError(
+                f"series {series!r} is shipped for COW codes "
+                f"{sorted(_COW_TO_ISO3)} only, not {code}"
+            )
         if series == "wb-gdp":
             val = _wb_gdp().get((iso, year), math.nan)
         else:

@@ -22,6 +22,7 @@ from melian.scenario.schema import Scenario, semantic_problems
 from melian.scenario.yamlsrc import MAX_BYTES, Located, format_path, parse_located, read_text
 
 BUILTIN_PACKAGE = "melian.scenario.builtin"
+_SCALAR_TAGS = {"float", "int", "str", "bool"}
 
 
 def _message(err: dict[str, Any]) -> str:
@@ -33,7 +34,7 @@ def _message(err: dict[str, Any]) -> str:
         return "required field is missing"
     msg = str(err.get("msg", "invalid value"))
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        msg = msg[len("Value error, ") :]
     inp = err.get("input")
     if typ not in ("missing",) and isinstance(inp, (int, float, str, bool)) and len(str(inp)) < 60:
         msg += f" (got {inp!r})"
@@ -51,7 +52,9 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:  # noq
         elif isinstance(cur, list) and isinstance(el, int) and 0 <= el < len(cur):
             out.append(el)
             cur = cur[el]
-        elif isinstance(cur, dict) and isinstance(el, str) and el not in cur and not out[-1:] == [el]:
+        elif (
+            isinstance(cur, dict) and isinstance(el, str) and el not in cur and not out[-1:] == [el]
+        ):
             # a missing or extra field: keep the last name, it is what the user must add/remove
             if el.isidentifier() and not el[0].isupper() and "[" not in el:
                 out.append(el)
@@ -64,13 +67,24 @@ def validate_data(located: Located) -> Scenario:
     data = located.data
     problems: list[Problem] = []
     if not isinstance(data, dict):
-        raise InputError([located.problem((), "a scenario must be a YAML mapping of sections "
-                                          "(metadata, sources, actors, ...)")])
+        raise InputError(
+            [
+                located.problem(
+                    (),
+                    "a scenario must be a YAML mapping of sections "
+                    "(metadata, sources, actors, ...)",
+                )
+            ]
+        )
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         seen: set[tuple[Any, ...]] = set()
-        for err in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        # a value that may be a number or a mapping fails both union members: when the input is
+        # a mapping, the scalar member's complaint ("should be a valid number") is noise
+        errors = [e for e in errors if not (set(e["loc"]) & _SCALAR_TAGS and isinstance(e.get("input"), dict))]
+        for err in errors:
             path = _clean_loc(tuple(err["loc"]), data)
             msg = _message(err)
             if (path, msg) in seen:
@@ -113,10 +127,22 @@ def resolve_path(ref: str | Path) -> Path:
     p = Path(ref_s)
     if p.exists():
         if p.is_dir():
-            raise InputError([Problem(ref_s, None, None, "", "is a directory, not a scenario file")])
+            raise InputError(
+                [Problem(ref_s, None, None, "", "is a directory, not a scenario file")]
+            )
         return p
-    raise InputError([Problem(ref_s, None, None, "", "no such scenario file or built-in scenario "
-                              f"(built-ins: {', '.join(builtin_ids())})")])
+    raise InputError(
+        [
+            Problem(
+                ref_s,
+                None,
+                None,
+                "",
+                "no such scenario file or built-in scenario "
+                f"(built-ins: {', '.join(builtin_ids())})",
+            )
+        ]
+    )
 
 
 _CACHE: dict[tuple[str, float, int], Scenario] = {}

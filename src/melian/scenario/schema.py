@@ -80,8 +80,20 @@ _DIST_OPTIONAL: dict[str, set[str]] = {
     "beta": {"low", "high"},
     "discrete": {"weights"},
 }
-_ALL_DIST_FIELDS = {"value", "low", "high", "mode", "mean", "sd", "mu", "sigma", "alpha", "beta",
-                    "values", "weights"}
+_ALL_DIST_FIELDS = {
+    "value",
+    "low",
+    "high",
+    "mode",
+    "mean",
+    "sd",
+    "mu",
+    "sigma",
+    "alpha",
+    "beta",
+    "values",
+    "weights",
+}
 
 
 class Distribution(Strict):
@@ -443,8 +455,9 @@ class Focal(Strict):
 class Dataset(Strict):
     """A data file the scenario uses (relative to the scenario file or to melian's data)."""
 
-    file: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./\-]*$",
-                                           max_length=200)]
+    file: Annotated[
+        str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./\-]*$", max_length=200)
+    ]
     source: Id
     note: Text | None = None
 
@@ -624,7 +637,9 @@ class Scenario(Strict):
 
     def parameters_for(self, option_id: str | None) -> dict[str, Distribution]:
         """Every parameter's distribution once the option's declared effects are applied."""
-        params: dict[str, Distribution] = {k: p.distribution() for k, p in self.parameters().items()}
+        params: dict[str, Distribution] = {
+            k: p.distribution() for k, p in self.parameters().items()
+        }
         if option_id is not None:
             for path, eff in self.option(option_id).effects.items():
                 params[path] = eff.apply(params[path])
@@ -683,8 +698,10 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
             yield from check_source(p + ("status_quo",), iss.status_quo.source)
             v = iss.status_quo.value
             if not iss.scale.min <= v <= iss.scale.max:
-                yield (p + ("status_quo", "value"),
-                       f"status quo {v} is outside the scale [{iss.scale.min}, {iss.scale.max}]")
+                yield (
+                    p + ("status_quo", "value"),
+                    f"status quo {v} is outside the scale [{iss.scale.min}, {iss.scale.max}]",
+                )
         if iss.scale.unit is not None:
             yield from check_source(p + ("scale", "unit"), iss.scale.unit.source)
         seen: set[str] = set()
@@ -696,11 +713,16 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
             seen.add(pos.actor)
             yield from check_source(q, pos.source)
             if not (math.isfinite(pos.position) and iss.scale.min <= pos.position <= iss.scale.max):
-                yield (q + ("position",), f"position {pos.position} is outside the scale "
-                       f"[{iss.scale.min}, {iss.scale.max}] of issue {iss.id!r}")
+                yield (
+                    q + ("position",),
+                    f"position {pos.position} is outside the scale "
+                    f"[{iss.scale.min}, {iss.scale.max}] of issue {iss.id!r}",
+                )
             if not (math.isfinite(pos.salience) and smin <= pos.salience <= smax):
-                yield (q + ("salience",),
-                       f"salience {pos.salience} is outside the salience scale [{smin}, {smax}]")
+                yield (
+                    q + ("salience",),
+                    f"salience {pos.salience} is outside the salience scale [{smin}, {smax}]",
+                )
     for k, al in enumerate(s.relations.alliances):
         p = ("relations", "alliances", k)
         yield from check_actor(p + ("a",), al.a)
@@ -746,8 +768,10 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
             for path, eff in o.effects.items():
                 yield from check_source(p + ("effects", path), eff.source)
                 if path not in params:
-                    yield (p + ("effects", path),
-                           f"unknown parameter {path!r} (declare it under world or game)")
+                    yield (
+                        p + ("effects", path),
+                        f"unknown parameter {path!r} (declare it under world or game)",
+                    )
     if s.game is not None:
         g = s.game
         for key in ("patron", "rival"):

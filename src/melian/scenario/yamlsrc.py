@@ -67,8 +67,9 @@ class Located:
     def problem(self, path: PathT, message: str, *, key: bool = False) -> Problem:
         """A located :class:`Problem` for ``path``."""
         loc = self.locate(path, key=key)
-        return Problem(self.file, loc[0] if loc else None, loc[1] if loc else None,
-                       format_path(path), message)
+        return Problem(
+            self.file, loc[0] if loc else None, loc[1] if loc else None, format_path(path), message
+        )
 
 
 def format_path(path: PathT) -> str:
@@ -91,16 +92,34 @@ def _offset_to_loc(text: bytes, offset: int) -> Loc:
 def decode(raw: bytes, file: str, max_bytes: int = MAX_BYTES) -> str:
     """Decode ``raw`` as UTF-8 text, refusing oversize, binary or NUL-containing input."""
     if len(raw) > max_bytes:
-        raise InputError([Problem(file, None, None, "", f"file is {len(raw):,} bytes; the limit "
-                                  f"is {max_bytes:,} bytes")])
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "",
+                    f"file is {len(raw):,} bytes; the limit is {max_bytes:,} bytes",
+                )
+            ]
+        )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _offset_to_loc(raw, exc.start)
-        raise InputError([Problem(file, line, col, "", "not UTF-8 text (binary or wrongly "
-                                  f"encoded byte 0x{raw[exc.start]:02x})")]) from None
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    line,
+                    col,
+                    "",
+                    f"not UTF-8 text (binary or wrongly encoded byte 0x{raw[exc.start]:02x})",
+                )
+            ]
+        ) from None
     nul = text.find("\x00")
     if nul >= 0:
         line, col = _offset_to_loc(raw, len(text[:nul].encode()))
@@ -114,11 +133,22 @@ def read_text(path: Path | str, max_bytes: int = MAX_BYTES) -> str:
     try:
         size = p.stat().st_size
         if size > max_bytes:
-            raise InputError([Problem(str(path), None, None, "", f"file is {size:,} bytes; the "
-                                      f"limit is {max_bytes:,} bytes")])
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        None,
+                        None,
+                        "",
+                        f"file is {size:,} bytes; the limit is {max_bytes:,} bytes",
+                    )
+                ]
+            )
         raw = p.read_bytes()
     except OSError as exc:
-        raise InputError([Problem(str(path), None, None, "", f"cannot read: {exc.strerror}")]) from None
+        raise InputError(
+            [Problem(str(path), None, None, "", f"cannot read: {exc.strerror}")]
+        ) from None
     return decode(raw, str(path), max_bytes)
 
 
@@ -132,8 +162,17 @@ def parse_located(text: str, file: str) -> Located:
         msg = f"YAML syntax error: {exc.problem or exc.context}"
         if exc.context and exc.problem:
             msg = f"YAML syntax error: {exc.problem} ({exc.context})"
-        raise InputError([Problem(file, mark.line + 1 if mark else None,
-                                  mark.column + 1 if mark else None, "", msg)]) from None
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    mark.line + 1 if mark else None,
+                    mark.column + 1 if mark else None,
+                    "",
+                    msg,
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text
         raise InputError([Problem(file, None, None, "", f"YAML error: {exc}")]) from None
     finally:
@@ -150,29 +189,48 @@ def parse_located(text: str, file: str) -> Located:
     def build(n: yaml.Node, path: PathT) -> Any:  # noqa: ANN401
         out.values[path] = mark(n)
         if id(n) in seen:
-            problems.append(Problem(file, *mark(n), format_path(path),
-                                    "YAML anchors and aliases are not allowed"))
+            problems.append(
+                Problem(
+                    file, *mark(n), format_path(path), "YAML anchors and aliases are not allowed"
+                )
+            )
             return None
         seen.add(id(n))
         if n.tag not in _ALLOWED_TAGS:
-            problems.append(Problem(file, *mark(n), format_path(path),
-                                    f"YAML tag {n.tag!r} is not allowed"))
+            problems.append(
+                Problem(file, *mark(n), format_path(path), f"YAML tag {n.tag!r} is not allowed")
+            )
             return None
         if isinstance(n, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for knode, vnode in n.value:
                 if knode.tag == "tag:yaml.org,2002:merge":
-                    problems.append(Problem(file, *mark(knode), format_path(path),
-                                            "YAML merge keys ('<<') are not allowed"))
+                    problems.append(
+                        Problem(
+                            file,
+                            *mark(knode),
+                            format_path(path),
+                            "YAML merge keys ('<<') are not allowed",
+                        )
+                    )
                     continue
                 if not isinstance(knode, yaml.ScalarNode):
-                    problems.append(Problem(file, *mark(knode), format_path(path),
-                                            "mapping keys must be plain scalars"))
+                    problems.append(
+                        Problem(
+                            file,
+                            *mark(knode),
+                            format_path(path),
+                            "mapping keys must be plain scalars",
+                        )
+                    )
                     continue
                 key = knode.value
                 if key in result:
-                    problems.append(Problem(file, *mark(knode), format_path(path + (key,)),
-                                            f"duplicate key {key!r}"))
+                    problems.append(
+                        Problem(
+                            file, *mark(knode), format_path(path + (key,)), f"duplicate key {key!r}"
+                        )
+                    )
                     continue
                 out.keys[path + (key,)] = mark(knode)
                 result[key] = build(vnode, path + (key,))

@@ -1,0 +1,370 @@
+"""Importers: other tools' bargaining inputs -> scenario format v1.
+
+- KTAB SMP CSV (KAPSARC Toolkit for Behavioral Analysis): actors x dimensions, one influence.
+- DEU (Decision-making in the European Union) rows: one issue -> one scenario, Commission,
+  Parliament and member states as actors, the reference point as status quo.
+- decide-style tables (the semicolon-separated input of the *decide* exchange-model programs):
+  ``#A;actor;name[;comment]`` declares an actor, ``#P;issue;name[;description]`` an issue,
+  ``#M;issue;value;meaning`` labels a point of an issue's scale (the lowest and highest labelled
+  points give the scale and its anchors), ``#D;actor;issue;position;salience;power`` gives an
+  actor's position, salience and power on an issue. Lines starting ``#/`` or empty are comments.
+
+Each importer builds plain data and validates it with the same schema as a YAML file, so an
+imported scenario is exactly as checked as a hand-written one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from melian.bargaining.base import BargainingProblem
+from melian.errors import InputError, Problem
+from melian.scenario.schema import Scenario, semantic_problems
+from melian.scenario.yamlsrc import format_path, read_text
+
+_ID_BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def make_id(text: str, taken: set[str]) -> str:
+    """A scenario id from free text: unsafe characters -> '-', made unique within ``taken``."""
+    base = _ID_BAD.sub("-", text.strip()).strip("-.") or "x"
+    if not base[0].isalnum():
+        base = "x" + base
+    base = base[:70]
+    cand, k = base, 2
+    while cand in taken:
+        cand, k = f"{base}-{k}", k + 1
+    taken.add(cand)
+    return cand
+
+
+def _validate(data: dict[str, Any], file: str) -> Scenario:
+    """Validate imported data; problems are located by file and field path."""
+    try:
+        s = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(
+            [
+                Problem(file, None, None, format_path(tuple(e["loc"])), e["msg"])
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
+    probs = [Problem(file, None, None, format_path(p), m) for p, m in semantic_problems(s)]
+    if probs:
+        raise InputError(probs)
+    return s
+
+
+def scenario_from_problem(
+    problem: BargainingProblem,
+    *,
+    scenario_id: str,
+    title: str,
+    source_key: str,
+    citation: str,
+    file: str,
+    as_of: str = "2000-01-01",
+    actor_names: list[str] | None = None,
+    issue_names: list[str] | None = None,
+    description: str | None = None,
+) -> Scenario:
+    """A scenario whose agenda is the bargaining problem (positions, saliences x 100, capability)."""
+    taken: set[str] = set()
+    ids = [make_id(a, taken) for a in problem.actors]
+    names = actor_names or list(problem.actors)
+    actors = []
+    for k, a in enumerate(ids):
+        cap = float(problem.capability[k])
+        actors.append(
+            {
+                "id": a,
+                "name": names[k] or a,
+                "kind": "organisation",
+                "capability": {"value": cap, "source": source_key},
+            }
+        )
+    issues = []
+    itaken: set[str] = set()
+    for j, iss in enumerate(problem.issues):
+        lo, hi = (float(v) for v in problem.scale[j])
+        positions = []
+        for k, a in enumerate(ids):
+            x, s = problem.position[k, j], problem.salience[k, j]
+            if math.isnan(x):
+                continue
+            positions.append(
+                {
+                    "actor": a,
+                    "position": float(x),
+                    "salience": float(0.0 if math.isnan(s) else s * 100.0),
+                    "source": source_key,
+                }
+            )
+        item: dict[str, Any] = {
+            "id": make_id(iss, itaken),
+            "name": (issue_names[j] if issue_names else None) or iss,
+            "scale": {"min": lo, "max": hi, "low": f"{lo:g}", "high": f"{hi:g}"},
+            "positions": positions,
+        }
+        ref = problem.reference[j]
+        if not math.isnan(ref):
+            item["status_quo"] = {"value": float(ref), "source": source_key}
+        issues.append(item)
+    data = {
+        "metadata": {
+            "id": make_id(scenario_id, set()),
+            "title": title or scenario_id,
+            "description": description,
+            "as_of": as_of,
+        },
+        "sources": {source_key: {"citation": citation, "kind": "dataset", "address": file}},
+        "actors": actors,
+        "issues": issues,
+    }
+    return _validate(data, file)
+
+
+def from_ktab_csv(path: Path | str) -> Scenario:
+    """Import a KTAB SMP CSV file (actors, influence, position/salience per dimension)."""
+    from melian.bargaining.ktab_csv import read_ktab_csv
+
+    prob = read_ktab_csv(path)
+    p = Path(path)
+    return scenario_from_problem(
+        prob,
+        scenario_id=p.stem,
+        title=prob.name or p.stem,
+        source_key="ktab-input",
+        citation=f"KTAB SMP input file {p.name}",
+        file=str(path),
+        description=str(prob.meta.get("description") or "") or None,
+    )
+
+
+def from_deu(path: Path | str, issue: str | None = None) -> Scenario:
+    """Import one issue (by DEU issue id ``isnr``; default the first) of a DEU-format TSV file."""
+    from melian.bargaining.deu import read_deu
+
+    rows = read_deu(path)
+    if not rows:
+        raise InputError([Problem(str(path), None, None, "", "no issues in the file")])
+    chosen = rows[0] if issue is None else next((r for r in rows if r.issue == issue), None)
+    if chosen is None:
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    "isnr",
+                    f"no issue {issue!r}; issues: {', '.join(r.issue for r in rows[:20])}...",
+                )
+            ]
+        )
+    prob = chosen.problem
+    intro = getattr(chosen, "intro", None)
+    as_of = intro.isoformat() if hasattr(intro, "isoformat") else "2000-01-01"
+    return scenario_from_problem(
+        prob,
+        scenario_id=f"deu-{chosen.issue}",
+        title=f"DEU {chosen.issue}: {prob.name}",
+        source_key="deu",
+        citation="DEU III (Arregui & Perarnaud 2021, doi:10.34810/data53)",
+        file=str(path),
+        as_of=as_of,
+    )
+
+
+def from_decide(path: Path | str) -> Scenario:
+    """Import a decide-style ``#A/#P/#M/#D`` table (see the module docstring)."""
+    file = str(path)
+    text = read_text(path)
+    problems: list[Problem] = []
+    actors: dict[str, str] = {}
+    issues: dict[str, str] = {}
+    marks: dict[str, list[tuple[float, str]]] = {}
+    data: list[tuple[int, str, str, float, float, float | None]] = []
+    for ln, line in enumerate(text.splitlines(), start=1):
+        raw = line.strip()
+        if not raw or raw.startswith("#/"):
+            continue
+        cells = [c.strip() for c in raw.rstrip(";").split(";")]
+        tag = cells[0].upper()
+
+        def num(
+            k: int, field: str, cells: list[str] = cells, ln: int = ln, line: str = line
+        ) -> float | None:
+            try:
+                v = float(cells[k])
+            except (IndexError, ValueError):
+                problems.append(
+                    Problem(
+                        file,
+                        ln,
+                        _col(line, k),
+                        field,
+                        f"expected a number, got {cells[k] if k < len(cells) else 'nothing'!r}",
+                    )
+                )
+                return None
+            if not math.isfinite(v):
+                problems.append(Problem(file, ln, _col(line, k), field, "must be a finite number"))
+                return None
+            return v
+
+        if tag == "#A":
+            if len(cells) < 2 or not cells[1]:
+                problems.append(Problem(file, ln, 1, "actor", "#A needs an actor id"))
+                continue
+            if cells[1] in actors:
+                problems.append(
+                    Problem(file, ln, _col(line, 1), "actor", f"duplicate actor {cells[1]!r}")
+                )
+            actors[cells[1]] = cells[2] if len(cells) > 2 and cells[2] else cells[1]
+        elif tag == "#P":
+            if len(cells) < 2 or not cells[1]:
+                problems.append(Problem(file, ln, 1, "issue", "#P needs an issue id"))
+                continue
+            issues[cells[1]] = cells[2] if len(cells) > 2 and cells[2] else cells[1]
+        elif tag == "#M":
+            v = num(2, "value")
+            if len(cells) < 2 or v is None:
+                continue
+            marks.setdefault(cells[1], []).append((v, cells[3] if len(cells) > 3 else f"{v:g}"))
+        elif tag == "#D":
+            if len(cells) < 5:
+                problems.append(
+                    Problem(file, ln, 1, "", "#D needs actor;issue;position;salience[;power]")
+                )
+                continue
+            x, s = num(3, "position"), num(4, "salience")
+            pw = num(5, "power") if len(cells) > 5 and cells[5] != "" else None
+            if x is None or s is None:
+                continue
+            if cells[1] not in actors:
+                problems.append(
+                    Problem(
+                        file,
+                        ln,
+                        _col(line, 1),
+                        "actor",
+                        f"unknown actor {cells[1]!r} (declare it with #A)",
+                    )
+                )
+            if cells[2] not in issues:
+                problems.append(
+                    Problem(
+                        file,
+                        ln,
+                        _col(line, 2),
+                        "issue",
+                        f"unknown issue {cells[2]!r} (declare it with #P)",
+                    )
+                )
+            if pw is not None and pw <= 0:
+                problems.append(Problem(file, ln, _col(line, 5), "power", "power must be positive"))
+            data.append((ln, cells[1], cells[2], x, s, pw))
+        else:
+            problems.append(
+                Problem(
+                    file,
+                    ln,
+                    1,
+                    "",
+                    f"unknown line type {cells[0]!r} (expected #A, #P, #M, #D or #/)",
+                )
+            )
+    if not problems and not data:
+        problems.append(Problem(file, None, None, "", "no #D data lines"))
+    if problems:
+        raise InputError(problems)
+    # capability: an actor's power (mean over the issues where it is given, else 1)
+    pw_by_actor: dict[str, list[float]] = {}
+    for _, a, _, _, _, pw in data:
+        if pw is not None:
+            pw_by_actor.setdefault(a, []).append(pw)
+    taken: set[str] = set()
+    aid = {a: make_id(a, taken) for a in actors}
+    itaken: set[str] = set()
+    iid = {i: make_id(i, itaken) for i in issues}
+    sal_max = max(100.0, max(d[4] for d in data))
+    src = "decide-input"
+    out_issues = []
+    for i, name in issues.items():
+        rows = [d for d in data if d[2] == i]
+        if not rows:
+            continue
+        m = sorted(marks.get(i, []))
+        xs = [d[3] for d in rows] + [v for v, _ in m]
+        lo, hi = (m[0][0], m[-1][0]) if len(m) >= 2 else (min(0.0, min(xs)), max(100.0, max(xs)))
+        lo, hi = min(lo, min(xs)), max(hi, max(xs))
+        lo_lab = next((lab for v, lab in m if v == lo), f"{lo:g}")
+        hi_lab = next((lab for v, lab in m if v == hi), f"{hi:g}")
+        mean_pw = {a: float(np.mean(v)) for a, v in pw_by_actor.items()}
+        out_issues.append(
+            {
+                "id": iid[i],
+                "name": name,
+                "scale": {"min": lo, "max": hi, "low": lo_lab, "high": hi_lab},
+                "positions": [
+                    {
+                        "actor": aid[a],
+                        "position": x,
+                        "salience": s,
+                        "source": src,
+                        **(
+                            {"power": pw}
+                            if pw is not None and not math.isclose(pw, mean_pw.get(a, pw))
+                            else {}
+                        ),
+                    }
+                    for _, a, _, x, s, pw in rows
+                ],
+            }
+        )
+    scenario = {
+        "metadata": {
+            "id": make_id(Path(path).stem, set()),
+            "title": Path(path).stem,
+            "as_of": "2000-01-01",
+        },
+        "sources": {
+            src: {
+                "citation": f"decide input table {Path(path).name}",
+                "kind": "dataset",
+                "address": file,
+            }
+        },
+        "salience_scale": {"min": 0, "max": sal_max},
+        "actors": [
+            {
+                "id": aid[a],
+                "name": n,
+                "kind": "organisation",
+                "capability": {
+                    "value": float(np.mean(pw_by_actor[a])) if a in pw_by_actor else 1.0,
+                    "source": src,
+                },
+            }
+            for a, n in actors.items()
+        ],
+        "issues": out_issues,
+    }
+    return _validate(scenario, file)
+
+
+def _col(line: str, k: int) -> int:
+    """1-based column where the k-th ';'-separated cell of ``line`` starts."""
+    pos = 0
+    for _ in range(k):
+        nxt = line.find(";", pos)
+        if nxt < 0:
+            return len(line) + 1
+        pos = nxt + 1
+    return pos + 1
