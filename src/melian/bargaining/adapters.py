@@ -22,8 +22,10 @@ def problem_from_scenario(s: Scenario, issues: list[str] | None = None) -> Barga
     if issues is not None:
         unknown = set(issues) - {i.id for i in s.issues}
         if unknown:
-            raise ModelError(f"scenario {s.id!r} has no issue(s) {', '.join(sorted(unknown))}; "
-                             f"issues: {', '.join(i.id for i in s.issues)}")
+            raise ModelError(
+                f"scenario {s.id!r} has no issue(s) {', '.join(sorted(unknown))}; "
+                f"issues: {', '.join(i.id for i in s.issues)}"
+            )
     if not chosen:
         raise ModelError(f"scenario {s.id!r} has no agenda issues to forecast")
     caps = capabilities(s)
@@ -31,7 +33,9 @@ def problem_from_scenario(s: Scenario, issues: list[str] | None = None) -> Barga
     held = {p.actor for i in chosen for p in i.positions}
     actors = [a.id for a in table if a.id in held]
     if not actors:
-        raise ModelError(f"no actor at the table holds a position on {', '.join(i.id for i in chosen)}")
+        raise ModelError(
+            f"no actor at the table holds a position on {', '.join(i.id for i in chosen)}"
+        )
     idx = {a: k for k, a in enumerate(actors)}
     n, m = len(actors), len(chosen)
     pos = np.full((n, m), np.nan)
