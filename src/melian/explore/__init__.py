@@ -1,0 +1,104 @@
+"""Exploratory analysis of a scenario: which uncertainties matter, where the answer flips, and
+which option is robust.
+
+``explore(scenario, method=...)`` runs one of
+
+* ``sobol``: Sobol first-order and total indices with confidence intervals (SALib);
+* ``morris``: Morris elementary-effects screening (SALib);
+* ``tornado``: one-at-a-time swings (tornado-diagram data);
+* ``prim``: scenario discovery with PRIM (ema_workbench): where the recommended option is not best;
+* ``regret``: minimax regret and satisficing across an ensemble;
+
+on the scenario's world model (:mod:`melian.explore.world`) or on any
+:class:`~melian.explore.model.ExploratoryModel`, locally or on a Dask cluster
+(:mod:`melian.explore.parallel`). Results have ``to_dict()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from melian.errors import ModelError
+from melian.explore.discovery import DiscoveryResult, discover
+from melian.explore.model import ExploratoryModel
+from melian.explore.parallel import Evaluator, Progress
+from melian.explore.regret import RegretResult, robust
+from melian.explore.sensitivity import SensitivityResult, TornadoResult, morris, sobol, tornado
+from melian.scenario.schema import Scenario
+
+METHODS = ("sobol", "morris", "tornado", "prim", "regret")
+DEFAULT_SAMPLES = {"sobol": 1024, "morris": 100, "tornado": 0, "prim": 2000, "regret": 1000}
+
+Result = SensitivityResult | TornadoResult | DiscoveryResult | RegretResult
+
+__all__ = [
+    "METHODS",
+    "DiscoveryResult",
+    "Evaluator",
+    "ExploratoryModel",
+    "RegretResult",
+    "SensitivityResult",
+    "TornadoResult",
+    "discover",
+    "explore",
+    "morris",
+    "robust",
+    "sobol",
+    "tornado",
+]
+
+
+def explore(
+    scenario: Scenario | ExploratoryModel,
+    method: str = "sobol",
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    scheduler: str = "local",
+    workers: int | None = None,
+    chunk_size: int = 128,
+    paths_per_sample: int | None = None,
+    horizon: int | None = None,
+    outcome: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    progress: Progress | None = None,
+    **options: Any,  # noqa: ANN401
+) -> Result:
+    """Run exploratory ``method`` on a scenario's world model (or on an explicit model).
+
+    ``samples`` is the Sobol base sample N (a power of two), the number of Morris trajectories,
+    or the ensemble size of ``prim`` and ``regret``; ``seed`` defaults to the scenario's seed.
+    ``scheduler`` is ``synchronous``, ``local`` (a LocalCluster, the default), ``processes`` or a
+    ``tcp://HOST:PORT`` address; results do not depend on it nor on ``workers``.
+    """
+    if method not in METHODS:
+        raise ModelError(f"unknown explore method {method!r}; methods: {', '.join(METHODS)}")
+    if isinstance(scenario, ExploratoryModel):
+        model = scenario
+        seed = 0 if seed is None else seed
+    else:
+        from melian.explore.world import DEFAULT_HORIZON, DEFAULT_PATHS, world_model
+
+        seed = scenario.metadata.seed if seed is None else seed
+        model = world_model(
+            scenario,
+            paths_per_sample=paths_per_sample or DEFAULT_PATHS,
+            horizon=horizon or DEFAULT_HORIZON,
+            seed=seed,
+        )
+    n = samples if samples is not None else DEFAULT_SAMPLES[method]
+    if method == "tornado":
+        return tornado(model, seed=seed, **options)
+    with Evaluator(scheduler, workers=workers, chunk_size=chunk_size) as ev:
+        if method == "sobol":
+            return sobol(model, n, seed=seed, evaluator=ev, progress=progress, **options)
+        if method == "morris":
+            return morris(model, n, seed=seed, evaluator=ev, progress=progress, **options)
+        if method == "prim":
+            return discover(
+                model, n, seed=seed, outcome=outcome, evaluator=ev, progress=progress, **options
+            )
+        return robust(
+            model, n, seed=seed, thresholds=thresholds, evaluator=ev, progress=progress, **options
+        )

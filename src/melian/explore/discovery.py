@@ -1,0 +1,303 @@
+"""Scenario discovery: where in parameter space is the recommended option not the best?
+
+The Patient Rule Induction Method (Friedman & Fisher 1999, "Bump hunting in high-dimensional
+data", Statistics and Computing 9) as used for scenario discovery (Lempert, Bryant & Bankes 2008;
+Bryant & Lempert 2010, "Thinking inside the box", Technological Forecasting & Social Change 77),
+run by ema_workbench's implementation (Kwakkel 2017).
+
+An ensemble of experiments (a Latin hypercube over the quantiles of every uncertain parameter) is
+run for every option; an experiment is a *case of interest* when some alternative beats the
+recommended option on the decision outcome (the criteria-weighted utility by default, see
+:func:`melian.explore.model.utility`). PRIM peels boxes that are dense in such cases. For every
+box the result gives the whole peeling trajectory (coverage: share of all cases of interest in the
+box; density: share of the box's experiments that are cases of interest; mass: share of all
+experiments in the box; restricted dimensions), the chosen point on it, the limits of each
+restricted dimension (as quantiles and as values of the recommended option's parameters) with the
+quasi-p value of each limit, and which alternatives win inside the box.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from melian.errors import ModelError
+from melian.explore.model import (
+    UTILITY,
+    ExploratoryModel,
+    directions,
+    latin_hypercube,
+    with_utility,
+)
+from melian.explore.parallel import Evaluator, Progress, Results
+
+
+@dataclass
+class Box:
+    """One PRIM box: its chosen point on the peeling trajectory and the whole trajectory."""
+
+    index: int
+    coverage: float
+    density: float
+    mass: float
+    n: int
+    restricted: list[dict[str, Any]]
+    winners: dict[str, int]
+    trajectory: list[dict[str, float]]
+    chosen: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "box": self.index,
+            "coverage": self.coverage,
+            "density": self.density,
+            "mass": self.mass,
+            "experiments": self.n,
+            "restricted_dimensions": self.restricted,
+            "best_alternatives_inside": self.winners,
+            "chosen_step": self.chosen,
+            "trajectory": self.trajectory,
+        }
+
+
+@dataclass
+class DiscoveryResult:
+    """PRIM boxes of the region where the recommended option is not the best."""
+
+    outcome: str
+    recommended: str
+    experiments: int
+    cases: int
+    base_rate: float
+    best_counts: dict[str, int]
+    boxes: list[Box]
+    seed: int
+    seconds: float
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "method": "prim",
+            "outcome": self.outcome,
+            "recommended": self.recommended,
+            "experiments": self.experiments,
+            "cases_not_best": self.cases,
+            "base_rate": self.base_rate,
+            "best_counts": self.best_counts,
+            "boxes": [b.to_dict() for b in self.boxes],
+            "seed": self.seed,
+            "seconds": round(self.seconds, 3),
+            "settings": self.settings,
+        }
+
+
+def decision_outcome(model: ExploratoryModel, outcome: str | None) -> str:
+    """The outcome that decides which option is best: ``outcome``, else utility, else the only one."""
+    dirs = directions(model)
+    if outcome is not None:
+        if outcome not in dirs:
+            raise ModelError(f"unknown outcome {outcome!r}; outcomes: {', '.join(dirs)}")
+        return outcome
+    if UTILITY in dirs:
+        return UTILITY
+    if len(dirs) == 1:
+        return next(iter(dirs))
+    raise ModelError(
+        "the model has no criteria weights to combine its outcomes; name the outcome that "
+        f"decides which option is best (one of: {', '.join(dirs)})"
+    )
+
+
+def best_option(
+    model: ExploratoryModel, results: Results, outcome: str, tol: float = 1e-9
+) -> tuple[np.ndarray, np.ndarray]:
+    """(index of the best option per experiment, whether the recommendation is among the best).
+
+    Ties within ``tol`` count in the recommended option's favour.
+    """
+    sign = 1.0 if directions(model)[outcome] == "max" else -1.0
+    y = np.stack([sign * results[o][outcome] for o in model.options])  # (options, n)
+    best = np.argmax(y, axis=0)
+    r = model.options.index(model.recommended)
+    rec_ok = y[r] >= y.max(axis=0) - tol * np.maximum(1.0, np.abs(y.max(axis=0)))
+    best = np.where(rec_ok, r, best)
+    return best, rec_ok
+
+
+def ensemble(
+    model: ExploratoryModel,
+    n: int,
+    seed: int,
+    evaluator: Evaluator | None = None,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, Results]:
+    """A Latin-hypercube ensemble of ``n`` experiments run for every option (with utility)."""
+    u = latin_hypercube(model.k, n, seed)
+    if evaluator is None:
+        with Evaluator("synchronous") as ev:
+            res = ev.run(model, u, seed, progress=progress)
+    else:
+        res = evaluator.run(model, u, seed, progress=progress)
+    return u, with_utility(model, res)
+
+
+def discover(
+    model: ExploratoryModel,
+    n: int = 2000,
+    *,
+    seed: int = 0,
+    outcome: str | None = None,
+    threshold: float = 0.8,
+    peel_alpha: float = 0.05,
+    mass_min: float = 0.05,
+    max_boxes: int = 3,
+    evaluator: Evaluator | None = None,
+    progress: Progress | None = None,
+    data: tuple[np.ndarray, Results] | None = None,
+) -> DiscoveryResult:
+    """PRIM boxes where the recommended option is not the best on ``outcome``.
+
+    On each box's peeling trajectory the chosen point is the one with the largest coverage whose
+    density reaches ``threshold`` (the last point if none does). ``data`` reuses an ensemble
+    ``(u, results)`` already run.
+    """
+    t0 = time.perf_counter()
+    if len(model.options) < 2:
+        raise ModelError("scenario discovery needs at least two options")
+    decided = decision_outcome(model, outcome)
+    u, res = data if data is not None else ensemble(model, n, seed, evaluator, progress)
+    best, rec_ok = best_option(model, res, decided)
+    y = ~rec_ok
+    n_exp = int(u.shape[0])
+    counts = {o: int(np.sum(best == i)) for i, o in enumerate(model.options)}
+    boxes: list[Box] = []
+    if 0 < y.sum() < n_exp:
+        boxes = _prim_boxes(model, u, y, best, threshold, peel_alpha, mass_min, max_boxes)
+    return DiscoveryResult(
+        outcome=decided,
+        recommended=model.recommended,
+        experiments=n_exp,
+        cases=int(y.sum()),
+        base_rate=float(y.mean()),
+        best_counts=counts,
+        boxes=boxes,
+        seed=seed,
+        seconds=time.perf_counter() - t0,
+        settings={
+            "threshold": threshold,
+            "peel_alpha": peel_alpha,
+            "mass_min": mass_min,
+            "max_boxes": max_boxes,
+            "sample": "latin hypercube over quantiles",
+        },
+    )
+
+
+def _prim_boxes(
+    model: ExploratoryModel,
+    u: np.ndarray,
+    y: np.ndarray,
+    best: np.ndarray,
+    threshold: float,
+    peel_alpha: float,
+    mass_min: float,
+    max_boxes: int,
+) -> list[Box]:
+    """Run ema_workbench PRIM and describe up to ``max_boxes`` boxes."""
+    import logging
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
+
+    logging.getLogger("EMA").setLevel(logging.ERROR)
+    names = list(model.uncertainties)
+    x = pd.DataFrame(u, columns=names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = prim.Prim(
+            x,
+            y.astype(bool),
+            threshold=threshold,
+            peel_alpha=peel_alpha,
+            paste_alpha=peel_alpha,
+            mass_min=mass_min,
+        )
+    init = p.box_init
+    rec = model.recommended
+    out: list[Box] = []
+    for b in range(max_boxes):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            box = p.find_box()
+        if box is None:
+            break
+        traj = box.peeling_trajectory
+        if len(traj) <= 1 or float(traj["mean"].iloc[-1]) < threshold:
+            break  # a dump box: no more dense regions
+        dens = traj["density"].to_numpy()
+        ok = np.flatnonzero(dens >= threshold)
+        chosen = int(ok[np.argmax(traj["coverage"].to_numpy()[ok])]) if ok.size else len(traj) - 1
+        box.select(chosen)
+        lims = box.box_lims[chosen]
+        qp = box.qp[chosen]
+        restricted = []
+        for j, name in enumerate(names):
+            lo, hi = float(lims[name].iloc[0]), float(lims[name].iloc[1])
+            lo_r = lo > float(init[name].iloc[0])
+            hi_r = hi < float(init[name].iloc[1])
+            if not (lo_r or hi_r):
+                continue
+            vals = model.values(rec, np.array([[lo] * model.k, [hi] * model.k]))[name]
+            q = qp.get(name, [-1, -1])
+            restricted.append(
+                {
+                    "parameter": name,
+                    "quantile_low": lo if lo_r else None,
+                    "quantile_high": hi if hi_r else None,
+                    "value_low": float(vals[0]) if lo_r else None,
+                    "value_high": float(vals[1]) if hi_r else None,
+                    "qp_low": None if q[0] is None or q[0] < 0 else float(q[0]),
+                    "qp_high": None if q[1] is None or q[1] < 0 else float(q[1]),
+                    "index": j,
+                }
+            )
+        inside = np.asarray(box.yi)
+        win = best[inside]
+        winners = {
+            o: int(np.sum(win == i))
+            for i, o in enumerate(model.options)
+            if o != rec and np.any(win == i)
+        }
+        row = traj.iloc[chosen]
+        out.append(
+            Box(
+                index=b + 1,
+                coverage=float(row["coverage"]),
+                density=float(row["density"]),
+                mass=float(row["mass"]),
+                n=int(row["n"]),
+                restricted=restricted,
+                winners=winners,
+                trajectory=[
+                    {
+                        "step": int(i),
+                        "coverage": float(r["coverage"]),
+                        "density": float(r["density"]),
+                        "mass": float(r["mass"]),
+                        "restricted_dimensions": int(r["res_dim"]),
+                    }
+                    for i, r in traj.reset_index(drop=True).iterrows()
+                ],
+                chosen=chosen,
+            )
+        )
+    return out

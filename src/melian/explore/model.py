@@ -1,0 +1,200 @@
+"""The exploratory model: uncertainties, levers (the focal actor's options) and outcomes.
+
+The vocabulary is that of exploratory modelling (Bankes 1993, "Exploratory modeling for policy
+analysis", Operations Research 41(3); Kwakkel 2017, "The Exploratory Modeling Workbench",
+Environmental Modelling & Software 96): an *experiment* is one point in the space of the deep
+uncertainties; every *lever* (option) is evaluated at every experiment; the model returns one
+value per experiment for each *outcome*.
+
+An experiment is stored as a point ``u`` of the unit hypercube (one quantile per uncertainty).
+Each option maps ``u`` to parameter values through its own distributions
+(:meth:`melian.scenario.schema.Scenario.parameters_for`), so "the same state of the world" under
+two options means the same quantiles of every uncertain parameter, with each option's declared
+effects applied (an option that triples a probability triples the same quantile). Sobol indices
+are unchanged by this quantile transform: the inputs stay independent and the variance
+decomposition of ``f(F^-1(u))`` over ``u`` is that of ``f`` over the parameters (Saltelli et al.
+2008, *Global Sensitivity Analysis: The Primer*, ch. 4).
+
+The model function is a module-level callable ``function(context, option_id, samples, seed)``
+returning ``{outcome: array of shape (n,)}``, so that it can be shipped to Dask workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from melian.errors import ModelError
+from melian.scenario.schema import Distribution, Scenario
+
+Direction = Literal["max", "min"]
+ModelFunction = Callable[[Any, str, dict[str, np.ndarray], int], dict[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class ExploratoryModel:
+    """A model to explore: named uncertainties, options (levers) and outcomes.
+
+    ``distributions[option][name]`` is the distribution of uncertainty ``name`` under ``option``;
+    ``outcomes`` maps an outcome name to the direction in which it is better; ``weights`` (if
+    given) define the scalar *utility* used to say which option is best in an experiment (a
+    weighted sum of min-max normalised outcomes, see :func:`utility`). ``recommended`` is the
+    option the source argues for.
+    """
+
+    name: str
+    function: ModelFunction
+    context: Any
+    uncertainties: tuple[str, ...]
+    options: tuple[str, ...]
+    distributions: Mapping[str, Mapping[str, Distribution]]
+    outcomes: Mapping[str, Direction]
+    recommended: str
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.uncertainties:
+            raise ModelError(f"model {self.name!r} has no uncertain parameters to explore")
+        if not self.options:
+            raise ModelError(f"model {self.name!r} has no options")
+        if self.recommended not in self.options:
+            raise ModelError(f"recommended option {self.recommended!r} is not an option")
+        for o in self.options:
+            missing = set(self.uncertainties) - set(self.distributions.get(o, {}))
+            if missing:
+                raise ModelError(f"option {o!r} lacks distributions for {sorted(missing)}")
+        unknown = set(self.weights) - set(self.outcomes)
+        if unknown:
+            raise ModelError(f"utility weights name unknown outcomes {sorted(unknown)}")
+
+    @property
+    def k(self) -> int:
+        """Number of uncertainties."""
+        return len(self.uncertainties)
+
+    def values(self, option: str, u: np.ndarray) -> dict[str, np.ndarray]:
+        """Parameter values under ``option`` for quantile points ``u`` of shape (n, k)."""
+        u = np.atleast_2d(np.asarray(u, dtype=float))
+        dists = self.distributions[option]
+        return {name: dists[name].ppf(u[:, j]) for j, name in enumerate(self.uncertainties)}
+
+    def evaluate(self, option: str, u: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+        """Run the model for ``option`` at the quantile points ``u`` (n, k) with ``seed``."""
+        u = np.atleast_2d(np.asarray(u, dtype=float))
+        out = self.function(self.context, option, self.values(option, u), seed)
+        res: dict[str, np.ndarray] = {}
+        for name in self.outcomes:
+            if name not in out:
+                raise ModelError(f"model {self.name!r} returned no outcome {name!r}")
+            arr = np.asarray(out[name], dtype=float).reshape(-1)
+            if arr.shape[0] != u.shape[0]:
+                raise ModelError(
+                    f"model {self.name!r} returned {arr.shape[0]} values of {name!r} "
+                    f"for {u.shape[0]} experiments"
+                )
+            res[name] = arr
+        return res
+
+    def nominal(self) -> np.ndarray:
+        """The nominal experiment: every uncertainty at its median (u = 0.5)."""
+        return np.full((1, self.k), 0.5)
+
+
+def utility(
+    model: ExploratoryModel, results: Mapping[str, Mapping[str, np.ndarray]]
+) -> dict[str, np.ndarray] | None:
+    """Weighted-sum utility of each option in each experiment, or ``None`` without weights.
+
+    ``U(o, e) = sum_c w_c * n_c(y_c(o, e))`` with ``n_c`` the min-max normalisation of outcome
+    ``c`` over every option and experiment of the ensemble (``(y - lo) / (hi - lo)`` for outcomes
+    to maximise, ``(hi - y) / (hi - lo)`` for outcomes to minimise) and weights summing to one:
+    the simple additive weighting of multi-attribute value theory (Keeney & Raiffa 1976), with
+    the decision-maker's criteria weights.
+    """
+    w = {k: float(v) for k, v in model.weights.items() if v > 0}
+    if not w:
+        return None
+    total = sum(w.values())
+    out = {o: np.zeros_like(next(iter(results[o].values()))) for o in model.options}
+    for c, wc in w.items():
+        allv = np.concatenate([results[o][c] for o in model.options])
+        lo, hi = float(np.nanmin(allv)), float(np.nanmax(allv))
+        span = hi - lo
+        for o in model.options:
+            if span <= 0:
+                continue
+            y = results[o][c]
+            n = (y - lo) / span if model.outcomes[c] == "max" else (hi - y) / span
+            out[o] = out[o] + (wc / total) * n
+    return out
+
+
+UTILITY = "utility"
+
+
+def with_utility(
+    model: ExploratoryModel, results: Mapping[str, Mapping[str, np.ndarray]]
+) -> dict[str, dict[str, np.ndarray]]:
+    """The results with the ``utility`` outcome added to every option (when weights exist)."""
+    u = utility(model, results)
+    out = {o: dict(results[o]) for o in model.options}
+    if u is not None:
+        for o in model.options:
+            out[o][UTILITY] = u[o]
+    return out
+
+
+def directions(model: ExploratoryModel) -> dict[str, Direction]:
+    """Direction of every outcome, ``utility`` included when the model defines weights."""
+    d: dict[str, Direction] = dict(model.outcomes)
+    if any(v > 0 for v in model.weights.values()):
+        d[UTILITY] = "max"
+    return d
+
+
+# --------------------------------------------------------------------------- scenario adapter
+def scenario_uncertainties(
+    scenario: Scenario,
+) -> tuple[tuple[str, ...], dict[str, dict[str, Distribution]]]:
+    """Names of the parameters uncertain under some option, and each option's distributions.
+
+    The uncertainty space is every parameter that carries a distribution in the scenario
+    (``uncertain_parameters``) or under one of the options once its effects are applied.
+    """
+    options = scenario.option_ids
+    if not options:
+        raise ModelError(f"scenario {scenario.id!r} has no focal options to compare")
+    per = {o: scenario.parameters_for(o) for o in options}
+    names = set(scenario.uncertain_parameters())
+    for o in options:
+        names |= {p for p, d in per[o].items() if not d.is_fixed}
+    ordered = tuple(p for p in scenario.parameters() if p in names)
+    if not ordered:
+        raise ModelError(f"scenario {scenario.id!r} declares no uncertain parameters")
+    return ordered, {o: {p: per[o][p] for p in ordered} for o in options}
+
+
+def recommended_option(scenario: Scenario) -> str:
+    """The option the scenario's source recommends, else the status-quo option, else the first."""
+    if scenario.focal is None or not scenario.focal.options:
+        raise ModelError(f"scenario {scenario.id!r} has no focal options")
+    if scenario.focal.recommended is not None:
+        return scenario.focal.recommended
+    for o in scenario.focal.options:
+        if o.status_quo:
+            return o.id
+    return scenario.focal.options[0].id
+
+
+def latin_hypercube(k: int, n: int, seed: int) -> np.ndarray:
+    """``n`` quantile points of a Latin hypercube in ``k`` dimensions (McKay, Beckman & Conover
+    1979, Technometrics 21), seeded; the ensemble of scenario discovery and robust choice.
+    """
+    from scipy.stats import qmc
+
+    if n < 2:
+        raise ModelError(f"an ensemble needs at least 2 experiments, got {n}")
+    return qmc.LatinHypercube(d=k, rng=np.random.default_rng(seed)).random(n)

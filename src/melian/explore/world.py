@@ -1,0 +1,128 @@
+"""The scenario's world model as an :class:`~melian.explore.model.ExploratoryModel`.
+
+Uncertainties are the scenario's uncertain parameters (under any option), levers are the focal
+actor's options, outcomes are the world model's per-experiment metrics. The decision utility is
+the criteria-weighted sum of the world-measured criteria (each criterion's metric, direction and
+weight; see :func:`melian.explore.model.utility`). The world model
+(``melian.world.evaluate``) is imported lazily, when the model is first run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from melian.errors import ModelError
+from melian.explore.model import (
+    Direction,
+    ExploratoryModel,
+    recommended_option,
+    scenario_uncertainties,
+)
+from melian.scenario.schema import Scenario
+
+DEFAULT_PATHS = 16
+DEFAULT_HORIZON = 24
+
+
+def _world() -> Any:  # noqa: ANN401
+    """The world-model module (ModelError if it is not available)."""
+    try:
+        import melian.world as world
+    except ImportError as exc:  # pragma: no cover - depends on the installed package
+        raise ModelError(f"the world model (melian.world) is not available: {exc}") from None
+    if not hasattr(world, "evaluate"):
+        raise ModelError("the world model (melian.world) has no evaluate() function yet")
+    return world
+
+
+def world_function(
+    context: dict[str, Any], option: str, samples: dict[str, np.ndarray], seed: int
+) -> dict[str, np.ndarray]:
+    """Model function: ``melian.world.evaluate`` on the option's parameter values (module level,
+    so Dask can ship it).
+    """
+    world = _world()
+    out = world.evaluate(
+        context["scenario"],
+        option,
+        samples,
+        paths_per_sample=context["paths"],
+        horizon=context["horizon"],
+        seed=seed,
+    )
+    return {k: np.asarray(v, dtype=float) for k, v in out.items()}
+
+
+def world_directions(scenario: Scenario, metrics: list[str]) -> dict[str, Direction]:
+    """Direction of each world metric: from the criterion that measures it, else the world
+    model's declared direction (``melian.world.OUTCOME_DIRECTIONS`` if it has one), else max.
+    """
+    world = _world()
+    declared: dict[str, str] = dict(getattr(world, "OUTCOME_DIRECTIONS", {}) or {})
+    out: dict[str, Direction] = {}
+    for m in metrics:
+        d = declared.get(m, "max")
+        out[m] = "min" if d == "min" else "max"
+    for c in scenario.criteria:
+        if c.measure.kind == "world" and c.measure.metric in out:
+            out[c.measure.metric] = c.direction
+    return out
+
+
+def world_model(
+    scenario: Scenario,
+    *,
+    paths_per_sample: int = DEFAULT_PATHS,
+    horizon: int = DEFAULT_HORIZON,
+    outcomes: list[str] | None = None,
+    seed: int = 0,
+) -> ExploratoryModel:
+    """The scenario's world model with every uncertain parameter as an uncertainty.
+
+    The outcome names are found by one probe run at the nominal point; ``outcomes`` restricts them.
+    """
+    names, dists = scenario_uncertainties(scenario)
+    options = tuple(scenario.option_ids)
+    context = {"scenario": scenario, "paths": int(paths_per_sample), "horizon": int(horizon)}
+    rec = recommended_option(scenario)
+    probe_u = np.full((1, len(names)), 0.5)
+    probe_vals = {p: dists[rec][p].ppf(probe_u[:, j]) for j, p in enumerate(names)}
+    probe = world_function(context, rec, probe_vals, seed)
+    metrics = [k for k, v in probe.items() if np.asarray(v).shape == (1,)]
+    if outcomes is not None:
+        missing = set(outcomes) - set(metrics)
+        if missing:
+            raise ModelError(
+                f"the world model has no outcome(s) {sorted(missing)}; "
+                f"outcomes: {', '.join(metrics)}"
+            )
+        metrics = list(outcomes)
+    dirs = world_directions(scenario, metrics)
+    weights = {
+        c.measure.metric: c.weight
+        for c in scenario.criteria
+        if c.measure.kind == "world" and c.measure.metric in dirs and c.weight > 0
+    }
+    missing_metrics = [
+        c.measure.metric
+        for c in scenario.criteria
+        if c.measure.kind == "world" and c.measure.metric not in probe
+    ]
+    if missing_metrics:
+        raise ModelError(
+            f"criteria measure world metrics the world model does not return: "
+            f"{', '.join(str(m) for m in missing_metrics)}; it returns: {', '.join(probe)}"
+        )
+    return ExploratoryModel(
+        name=f"world:{scenario.id}",
+        function=world_function,
+        context=context,
+        uncertainties=names,
+        options=options,
+        distributions=dists,
+        outcomes=dirs,
+        recommended=rec,
+        weights=weights,
+    )
