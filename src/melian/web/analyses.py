@@ -1,0 +1,139 @@
+"""The analyses the web app can run in the background: a registry from kind to callable.
+
+Each :class:`AnalysisSpec` names a kind (``forecast``, later ``game``, ``simulate``,
+``explore``), a pydantic model of its parameters and a function
+``run(scenario, params, progress) -> results`` where ``progress(fraction, message)`` reports how
+far it got and ``results`` is JSON-ready data that the run store saves. Other parts of melian plug
+their analyses in with :func:`register_analysis`; the web app, its JSON API and its OpenAPI
+document pick them up at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from melian.errors import ModelError
+from melian.scenario.schema import Id, Scenario
+
+Progress = Callable[[float, str], None]
+
+
+class ForecastParams(BaseModel):
+    """Parameters of a web forecast: which bargaining models and which agenda issues."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    models: list[Id] | None = Field(
+        default=None, max_length=50, description="bargaining models to run (default: all)"
+    )
+    issues: list[Id] | None = Field(
+        default=None, max_length=500, description="agenda issues to forecast (default: all)"
+    )
+
+
+@dataclass(frozen=True)
+class AnalysisSpec:
+    """A kind of analysis the web app can run: its parameters model and its function."""
+
+    kind: str
+    title: str
+    description: str
+    params: type[BaseModel]
+    run: Callable[[Scenario, BaseModel, Progress], dict[str, Any]]
+
+
+ANALYSES: dict[str, AnalysisSpec] = {}
+
+
+def register_analysis(spec: AnalysisSpec) -> AnalysisSpec:
+    """Make an analysis kind available to the web app (kinds are unique)."""
+    if spec.kind in ANALYSES and ANALYSES[spec.kind] is not spec:
+        raise ValueError(f"analysis kind {spec.kind!r} registered twice")
+    ANALYSES[spec.kind] = spec
+    return spec
+
+
+def _model_names() -> list[str]:
+    """Every registered bargaining model (the ones whose modules import)."""
+    from melian.bargaining import registry
+
+    try:
+        return registry.model_names()
+    except ImportError:
+        # a model module is missing from this installation: use the ones that load
+        for mod in registry._MODULES:
+            try:
+                importlib.import_module(mod)
+            except ImportError:
+                continue
+        return list(registry.MODELS)
+
+
+def run_forecast(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
+    """Forecast every agenda issue of ``scenario`` with each bargaining model.
+
+    The scenario's agenda becomes a :class:`~melian.bargaining.base.BargainingProblem`
+    (:func:`melian.bargaining.adapters.problem_from_scenario`); each model of
+    :mod:`melian.bargaining.registry` runs with its published defaults
+    (``ModelSpec.run``, as :func:`~melian.bargaining.registry.run_model`). A model that cannot handle the problem
+    (:class:`ModelError`) is reported under ``errors`` and the others still run. Results:
+    ``actors``, ``issues``, ``points`` (issue -> model -> point forecast), ``models`` (each
+    forecast's full ``to_dict()``) and ``errors``.
+    """
+    assert isinstance(params, ForecastParams)
+    from melian.bargaining import registry
+    from melian.bargaining.adapters import problem_from_scenario
+
+    problem = problem_from_scenario(scenario, issues=params.issues)
+    available = _model_names()
+    names = params.models if params.models is not None else available
+    if not names:
+        raise ModelError("no bargaining models are installed")
+    forecasts: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    progress(0.0, f"{len(names)} model(s), {problem.n_actors} actors, {problem.n_issues} issue(s)")
+    for k, name in enumerate(names):
+        progress(k / len(names), f"running {name}")
+        try:
+            spec = registry.MODELS.get(name)
+            if spec is None:
+                raise ModelError(
+                    f"unknown bargaining model {name!r}; available: {', '.join(available)}"
+                )
+            forecasts[name] = spec.run(problem)
+        except ModelError as exc:
+            if params.models is not None and len(names) == 1:
+                raise
+            errors[name] = exc.message
+    if not forecasts:
+        raise ModelError(
+            "no model could forecast this scenario: "
+            + "; ".join(f"{n}: {m}" for n, m in errors.items())
+        )
+    progress(1.0, "done")
+    points = {
+        iss: {name: f.point().get(iss) for name, f in forecasts.items()} for iss in problem.issues
+    }
+    return {
+        "actors": list(problem.actors),
+        "issues": list(problem.issues),
+        "points": points,
+        "models": {name: f.to_dict() for name, f in forecasts.items()},
+        "errors": errors,
+    }
+
+
+register_analysis(
+    AnalysisSpec(
+        kind="forecast",
+        title="Bargaining forecast",
+        description="Forecast every agenda issue with each registered bargaining model.",
+        params=ForecastParams,
+        run=run_forecast,
+    )
+)
