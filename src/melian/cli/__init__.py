@@ -19,6 +19,7 @@ app = typer.Typer(
 
 COMMANDS = [
     "melian.cli.scenarios",
+    "melian.cli.forecast",
     "melian.cli.runs",
     "melian.cli.serve",
 ]

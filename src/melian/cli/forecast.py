@@ -1,0 +1,169 @@
+"""``melian forecast``: run the spatial bargaining models on a scenario or a KTAB CSV file."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from melian.bargaining import Forecast, model_names
+from melian.bargaining.base import BargainingProblem
+from melian.bargaining.export import forecast_to_dict, write_csv
+from melian.bargaining.registry import get_model, run_model
+from melian.cli.common import console, guard, print_json
+from melian.errors import MelianError, ModelError
+
+
+def parse_value(text: str) -> Any:  # noqa: ANN401
+    """A --param value: int, float, true/false/none, else the string itself."""
+    low = text.strip().lower()
+    if low in ("true", "yes"):
+        return True
+    if low in ("false", "no"):
+        return False
+    if low in ("none", "null"):
+        return None
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_params(items: list[str], models: list[str]) -> dict[str, dict[str, Any]]:
+    """``key=value`` or ``model.key=value`` strings -> per-model parameter overrides.
+
+    A plain key applies to every selected model that has that parameter; a key no selected model
+    has is an error (:class:`ModelError`).
+    """
+    out: dict[str, dict[str, Any]] = {m: {} for m in models}
+    for item in items:
+        if "=" not in item:
+            raise ModelError(f"--param {item!r}: expected key=value")
+        key, value = item.split("=", 1)
+        key = key.strip()
+        target = models
+        if "." in key:
+            mname, key = key.split(".", 1)
+            if mname not in models:
+                raise ModelError(f"--param {item!r}: model {mname!r} is not selected")
+            target = [mname]
+        hit = [m for m in target if key in get_model(m).defaults]
+        if not hit:
+            raise ModelError(f"--param {item!r}: no selected model has a parameter {key!r}")
+        for m in hit:
+            out[m][key] = parse_value(value)
+    return out
+
+
+def load_problem(source: str, issue: str | None) -> tuple[BargainingProblem, Any]:  # noqa: ANN401
+    """The bargaining problem of SOURCE (KTAB .csv, or a scenario id/path) and the scenario."""
+    issues = [issue] if issue else None
+    if source.lower().endswith(".csv"):
+        from melian.bargaining import to_problem
+        from melian.bargaining.ktab_csv import read_ktab_csv
+
+        return to_problem(read_ktab_csv(Path(source)), issues), None
+    from melian.bargaining import to_problem
+    from melian.scenario import load_scenario
+
+    scenario = load_scenario(source)
+    return to_problem(scenario, issues), scenario
+
+
+def _manifest(scenario: Any, params: dict[str, Any]) -> dict[str, Any] | None:  # noqa: ANN401
+    try:
+        from melian.manifest import run_manifest
+    except ImportError:  # pragma: no cover - the lead's module is optional
+        return None
+    return run_manifest(scenario, command="forecast", params=params)
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2f}"
+
+
+def forecast_cmd(
+    scenario: Annotated[
+        str, typer.Argument(help="Built-in scenario id, scenario YAML, or KTAB .csv.")
+    ],
+    model: Annotated[str, typer.Option("--model", "-m", help="Model name or 'all'.")] = "all",
+    issue: Annotated[str | None, typer.Option("--issue", help="Only this issue id.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Write long-format CSV trajectories here.")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="key=value or model.key=value (repeatable)."),
+    ] = None,
+) -> None:
+    """Forecast each issue's outcome with the spatial bargaining models."""
+    problem, scen = load_problem(scenario, issue)
+    models = model_names() if model == "all" else [get_model(model).name]
+    params = parse_params(param or [], models)
+    results: dict[str, Forecast] = {}
+    errors: dict[str, str] = {}
+    for m in models:
+        try:
+            results[m] = run_model(m, problem, **params[m])
+        except MelianError as exc:
+            if model != "all":
+                raise
+            errors[m] = str(exc)
+    if csv_path is not None:
+        write_csv(list(results.values()), csv_path)
+    if json_out:
+        print_json(
+            {
+                "manifest": _manifest(scen, {"model": model, "issue": issue, "params": params}),
+                "problem": {
+                    "name": problem.name,
+                    "actors": list(problem.actors),
+                    "issues": list(problem.issues),
+                    "status_quo": {
+                        i: (None if math.isnan(v) else float(v))
+                        for i, v in zip(problem.issues, problem.reference, strict=True)
+                    },
+                },
+                "forecasts": {m: forecast_to_dict(f) for m, f in results.items()},
+                "errors": errors,
+            }
+        )
+        return
+    title = f"Bargaining forecasts: {problem.name or scenario}"
+    t = Table(title=title)
+    t.add_column("issue")
+    t.add_column("status quo", justify="right")
+    for m in models:
+        t.add_column(m, justify="right")
+    for k, iss in enumerate(problem.issues):
+        row = [iss, _fmt(float(problem.reference[k]))]
+        for m in models:
+            row.append(_fmt(results[m].issues[k].point) if m in results else "error")
+        t.add_row(*row)
+    console.print(t)
+    if len(results) == 1:
+        fc = next(iter(results.values()))
+        for f in fc.issues:
+            at = Table(title=f"{fc.model}: {f.issue} (rounds: {fc.rounds})")
+            at.add_column("actor")
+            at.add_column("initial", justify="right")
+            at.add_column("final", justify="right")
+            for a, i0, i1 in zip(fc.actors, f.trajectory[0], f.trajectory[-1], strict=True):
+                if not math.isnan(i0):
+                    at.add_row(a, _fmt(float(i0)), _fmt(float(i1)))
+            console.print(at)
+    for m, msg in errors.items():
+        console.print(f"[yellow]{m}[/yellow]: {msg}", highlight=False)
+    if csv_path is not None:
+        console.print(f"trajectories written to {csv_path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``melian forecast`` to the CLI."""
+    app.command("forecast")(guard(forecast_cmd))
