@@ -1,0 +1,199 @@
+"""Rank the focal actor's options on the decision-maker's criteria, and say how stable it is.
+
+``rank(scenario)`` gathers each criterion's value per option from the model its measure names
+(:mod:`melian.decide.evidence`), takes the weights from the scenario (directly, or by AHP from
+the pairwise judgements when ``weights_from: ahp``; :mod:`melian.decide.mcda`), ranks the
+options with TOPSIS and the weighted sum under min-max and vector normalisation side by side,
+and computes for every method the weight-stability interval of every criterion
+(:mod:`melian.decide.stability`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from melian.decide.evidence import Evidence, gather_evidence
+from melian.decide.mcda import (
+    METHODS,
+    NORMALISATIONS,
+    AHPResult,
+    ahp,
+    all_scores,
+    method_key,
+    rank_order,
+)
+from melian.decide.stability import StabilityInterval, stability
+from melian.errors import ModelError
+from melian.scenario.schema import Scenario
+
+__all__ = ["Evidence", "Ranking", "ahp", "gather_evidence", "rank"]
+
+PRIMARY = "topsis-minmax"
+
+
+@dataclass
+class Ranking:
+    """Scores and ranks of every option under every method, with weights and stability."""
+
+    options: list[str]
+    criteria: list[str]
+    directions: list[str]
+    weights: dict[str, float]
+    weights_from: str
+    matrix: np.ndarray
+    scores: dict[str, np.ndarray]
+    primary: str
+    recommended: str | None
+    evidence: Evidence
+    ahp: AHPResult | None = None
+    stability: dict[str, list[StabilityInterval]] = field(default_factory=dict)
+
+    def ranks(self, key: str | None = None) -> dict[str, int]:
+        """Rank (1 = best) of each option under method ``key`` (default: the primary)."""
+        r = rank_order(self.scores[key or self.primary])
+        return {o: int(v) for o, v in zip(self.options, r, strict=True)}
+
+    def top(self, key: str | None = None) -> str:
+        """The top option under method ``key`` (default: the primary)."""
+        return self.options[int(np.argmax(self.scores[key or self.primary]))]
+
+    @property
+    def tops(self) -> dict[str, str]:
+        """Top option under each method and normalisation."""
+        return {k: self.top(k) for k in self.scores}
+
+    @property
+    def robust_to_method(self) -> bool:
+        """True if every method and normalisation puts the same option on top."""
+        return len(set(self.tops.values())) == 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "options": self.options,
+            "criteria": [
+                {
+                    "id": c,
+                    "direction": d,
+                    "weight": self.weights[c],
+                    "provenance": self.evidence.provenance.get(c),
+                }
+                for c, d in zip(self.criteria, self.directions, strict=True)
+            ],
+            "weights_from": self.weights_from,
+            "ahp": None if self.ahp is None else self.ahp.to_dict(),
+            "matrix": {
+                o: {c: float(self.matrix[i, j]) for j, c in enumerate(self.criteria)}
+                for i, o in enumerate(self.options)
+            },
+            "primary": self.primary,
+            "methods": {
+                k: {
+                    "scores": {o: float(s) for o, s in zip(self.options, v, strict=True)},
+                    "ranks": self.ranks(k),
+                    "top": self.top(k),
+                }
+                for k, v in self.scores.items()
+            },
+            "top": self.top(),
+            "recommended": self.recommended,
+            "recommended_is_top": None
+            if self.recommended is None
+            else self.top() == self.recommended,
+            "same_top_under_every_method": self.robust_to_method,
+            "stability": {k: [s.to_dict() for s in v] for k, v in self.stability.items()},
+            "evidence": self.evidence.to_dict(),
+        }
+
+
+def scenario_weights(scenario: Scenario) -> tuple[dict[str, float], str, AHPResult | None]:
+    """Criteria weights (summing to one), where they came from, and the AHP result if any.
+
+    AHP is computed whenever pairwise judgements exist (so its consistency can be reported),
+    and used when ``weights_from: ahp``.
+    """
+    ids = [c.id for c in scenario.criteria]
+    res = None
+    if scenario.criteria_pairwise:
+        res = ahp(ids, [(p.a, p.b, p.ratio) for p in scenario.criteria_pairwise])
+    if scenario.weights_from == "ahp":
+        if res is None:
+            raise ModelError("weights_from: ahp needs criteria_pairwise judgements")
+        return {c: float(w) for c, w in zip(ids, res.weights, strict=True)}, "ahp", res
+    total = sum(c.weight for c in scenario.criteria)
+    if total <= 0:
+        raise ModelError("criteria weights must not all be zero")
+    return {c.id: c.weight / total for c in scenario.criteria}, "direct", res
+
+
+def rank(
+    scenario: Scenario,
+    evidence: Evidence | Mapping[str, Mapping[str, float]] | None = None,
+    *,
+    weights: Mapping[str, float] | None = None,
+    primary: str = PRIMARY,
+    with_stability: bool = True,
+    **evidence_options: Any,  # noqa: ANN401
+) -> Ranking:
+    """Rank the scenario's options on its criteria (TOPSIS and weighted sum, two normalisations).
+
+    ``evidence`` (criterion -> option -> value) replaces the models' values when given;
+    ``weights`` overrides the scenario's weights; ``evidence_options`` go to
+    :func:`~melian.decide.evidence.gather_evidence` (samples, seed, scheduler, ...).
+    """
+    options = scenario.option_ids
+    if len(options) < 1:
+        raise ModelError(f"scenario {scenario.id!r} has no options to rank")
+    if not scenario.criteria:
+        raise ModelError(f"scenario {scenario.id!r} declares no criteria")
+    valid = {method_key(m, n) for m in METHODS for n in NORMALISATIONS}
+    if primary not in valid:
+        raise ModelError(f"unknown method {primary!r}; use one of {', '.join(sorted(valid))}")
+    if evidence is None:
+        ev = gather_evidence(scenario, **evidence_options)
+    elif isinstance(evidence, Evidence):
+        ev = evidence
+    else:
+        ev = Evidence(
+            values={c: {o: float(v) for o, v in d.items()} for c, d in evidence.items()},
+            provenance=dict.fromkeys(evidence, "given"),
+        )
+    crit = [c.id for c in scenario.criteria]
+    dirs = [c.direction for c in scenario.criteria]
+    w, source, ahp_res = scenario_weights(scenario)
+    if weights is not None:
+        unknown = set(weights) - set(crit)
+        if unknown:
+            raise ModelError(f"weights name unknown criteria {sorted(unknown)}")
+        merged = {c: float(weights.get(c, w[c])) for c in crit}
+        total = sum(merged.values())
+        if total <= 0 or any(v < 0 for v in merged.values()):
+            raise ModelError("weights must be non-negative and not all zero")
+        w, source = {c: v / total for c, v in merged.items()}, "given"
+    m = ev.matrix(crit, options)
+    wv = np.array([w[c] for c in crit])
+    types = np.array([1 if d == "max" else -1 for d in dirs])
+    sc = all_scores(m, wv, types)
+    stab: dict[str, list[StabilityInterval]] = {}
+    if with_stability and len(options) > 1:
+        for me in METHODS:
+            for no in NORMALISATIONS:
+                stab[method_key(me, no)] = stability(m, wv, types, me, no, crit, options)
+    return Ranking(
+        options=options,
+        criteria=crit,
+        directions=dirs,
+        weights=w,
+        weights_from=source,
+        matrix=m,
+        scores=sc,
+        primary=primary,
+        recommended=scenario.focal.recommended if scenario.focal else None,
+        evidence=ev,
+        ahp=ahp_res,
+        stability=stab,
+    )

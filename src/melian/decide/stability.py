@@ -1,0 +1,208 @@
+"""Weight-stability intervals: how far can each weight move before the top option changes?
+
+For criterion ``j`` with weight ``w_j``, the weight is moved to ``t`` in [0, 1] while the other
+weights keep their proportions and the total stays one (``w_k(t) = w_k (1 - t) / (1 - w_j)``;
+the one-at-a-time weight sensitivity of Triantaphyllou & Sánchez 1997, "A sensitivity analysis
+approach for some deterministic multi-criteria decision-making methods", Decision Sciences 28,
+and Mareschal 1988 for the proportional rescaling). The stability interval is the largest
+interval around ``w_j`` on which the top option does not change; at each end the option that
+takes over is reported.
+
+For the weighted sum every preference is linear in ``t``, so the ends are computed exactly from
+the intersections of the lines. For TOPSIS (not linear) the top option is scanned on a grid of
+``t`` and each change is located by bisection to ``1e-9``; a flip narrower than the grid step
+could be missed, which the result states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from melian.decide.mcda import scores
+
+GRID = 401
+TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class StabilityInterval:
+    """The interval of one criterion's weight over which the top option stays the same."""
+
+    criterion: str
+    weight: float
+    low: float
+    high: float
+    below: str | None
+    above: str | None
+    exact: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (``below``/``above``: the option on top just past each end)."""
+        return {
+            "criterion": self.criterion,
+            "weight": self.weight,
+            "low": self.low,
+            "high": self.high,
+            "top_below_low": self.below,
+            "top_above_high": self.above,
+            "exact": self.exact,
+        }
+
+
+def moved_weights(weights: np.ndarray, j: int, t: float) -> np.ndarray:
+    """Weights with ``w_j = t`` and the others rescaled in proportion to sum ``1 - t``."""
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    rest = w.sum() - w[j]
+    out = np.empty_like(w)
+    if rest > 0:
+        out[:] = w * (1 - t) / rest
+    else:
+        out[:] = (1 - t) / (len(w) - 1) if len(w) > 1 else 0.0
+    out[j] = t
+    return out
+
+
+def _top(p: np.ndarray) -> int:
+    return int(np.argmax(p))
+
+
+def _wsm_exact(
+    norm_matrix: np.ndarray, weights: np.ndarray, j: int
+) -> tuple[float, float, int | None, int | None]:
+    """Exact interval for the weighted sum on an already-normalised matrix."""
+    w = weights / weights.sum()
+    n_opt = norm_matrix.shape[0]
+    rest = 1.0 - w[j]
+    if rest > 0:
+        base = (norm_matrix @ w - w[j] * norm_matrix[:, j]) / rest
+    else:
+        others = [k for k in range(norm_matrix.shape[1]) if k != j]
+        base = norm_matrix[:, others].mean(axis=1) if others else np.zeros(n_opt)
+    slope = norm_matrix[:, j] - base  # P_i(t) = base_i + t * slope_i
+    t0 = w[j]
+    p0 = base + t0 * slope
+    top = int(np.argmax(p0))
+    lo, hi = 0.0, 1.0
+    below = above = None
+    for i in range(n_opt):
+        if i == top:
+            continue
+        ds = slope[i] - slope[top]
+        db = base[top] - base[i]
+        if abs(ds) < 1e-15:
+            continue
+        t = db / ds
+        if ds > 0 and t0 <= t < hi:
+            hi, above = t, i
+        elif ds < 0 and lo < t <= t0:
+            lo, below = t, i
+    return max(0.0, lo), min(1.0, hi), below, above
+
+
+def stability(
+    matrix: np.ndarray,
+    weights: np.ndarray,
+    types: np.ndarray,
+    method: str,
+    normalisation: str,
+    criteria: Sequence[str],
+    options: Sequence[str],
+    grid: int = GRID,
+) -> list[StabilityInterval]:
+    """Stability interval of every criterion's weight for ``method``/``normalisation``."""
+    m = np.asarray(matrix, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    t_ = np.asarray(types, dtype=int)
+    out: list[StabilityInterval] = []
+    if method == "wsm":
+        nm = _normalised(m, t_, normalisation)
+        for j, c in enumerate(criteria):
+            lo, hi, b, a = _wsm_exact(nm, w, j)
+            out.append(
+                StabilityInterval(
+                    c,
+                    float(w[j]),
+                    float(lo),
+                    float(hi),
+                    None if b is None else options[b],
+                    None if a is None else options[a],
+                    True,
+                )
+            )
+        return out
+    for j, c in enumerate(criteria):
+
+        def top_at(t: float, j: int = j) -> int:
+            return _top(scores(m, moved_weights(w, j, t), t_, method, normalisation))
+
+        lo, hi, b, a = _scan(top_at, float(w[j]), grid)
+        out.append(
+            StabilityInterval(
+                c,
+                float(w[j]),
+                lo,
+                hi,
+                None if b is None else options[b],
+                None if a is None else options[a],
+                False,
+            )
+        )
+    return out
+
+
+def _normalised(m: np.ndarray, types: np.ndarray, normalisation: str) -> np.ndarray:
+    """The normalised matrix as the weighted sum sees it (constant columns set to 0)."""
+    from pymcdm.helpers import normalize_matrix
+
+    from melian.decide.mcda import _normalisation
+
+    nm = np.zeros_like(m)
+    keep = np.ptp(m, axis=0) > 0
+    if np.any(keep):
+        nm[:, keep] = normalize_matrix(m[:, keep], _normalisation(normalisation), types[keep])
+    return nm
+
+
+def _scan(
+    top_at: Callable[[float], int], t0: float, grid: int
+) -> tuple[float, float, int | None, int | None]:
+    """Interval around ``t0`` on which ``top_at`` is constant (grid scan + bisection)."""
+    top0 = top_at(t0)
+    ts = np.linspace(0.0, 1.0, grid)
+    hi, above = 1.0, None
+    prev = t0
+    for t in ts[ts > t0]:
+        k = top_at(float(t))
+        if k != top0:
+            a, b = prev, float(t)
+            while b - a > TOL:
+                mid = 0.5 * (a + b)
+                if top_at(mid) == top0:
+                    a = mid
+                else:
+                    b = mid
+            hi, above = b, top_at(b)
+            break
+        prev = float(t)
+    lo, below = 0.0, None
+    prev = t0
+    for t in ts[ts < t0][::-1]:
+        k = top_at(float(t))
+        if k != top0:
+            a, b = float(t), prev
+            while b - a > TOL:
+                mid = 0.5 * (a + b)
+                if top_at(mid) == top0:
+                    b = mid
+                else:
+                    a = mid
+            lo, below = a, top_at(a)
+            break
+        prev = float(t)
+    return lo, hi, below, above

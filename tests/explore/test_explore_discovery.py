@@ -1,0 +1,111 @@
+"""PRIM recovers a planted box; regret and satisficing on a hand-computed case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from melian.errors import ModelError
+from melian.explore.discovery import discover
+from melian.explore.model import ExploratoryModel
+from melian.explore.regret import regret_table, robust
+from melian.explore.testfunctions import planted_box_model
+from melian.scenario.schema import Distribution
+
+
+def test_prim_recovers_planted_box() -> None:
+    box = {"p1": (0.6, 1.0), "p3": (0.0, 0.3)}
+    res = discover(planted_box_model(box, k=5), 4000, seed=5, threshold=0.95)
+    # the recommended option loses in 0.4 * 0.3 = 12 % of the space
+    assert res.base_rate == pytest.approx(0.12, abs=0.02)
+    b = res.boxes[0]
+    dims = {r["parameter"]: r for r in b.restricted}
+    assert set(dims) == {"p1", "p3"}
+    assert dims["p1"]["value_low"] == pytest.approx(0.6, abs=0.03)
+    assert dims["p1"]["value_high"] is None
+    assert dims["p3"]["value_high"] == pytest.approx(0.3, abs=0.03)
+    assert dims["p3"]["value_low"] is None
+    assert b.density >= 0.95 and b.coverage >= 0.85
+    assert set(b.winners) == {"alt"} and b.winners["alt"] > 0.85 * res.cases
+    # the trajectory trades coverage for density
+    cov = [s["coverage"] for s in b.trajectory]
+    dens = [s["density"] for s in b.trajectory]
+    assert cov[0] == 1.0 and dens[-1] >= dens[0]
+    d = res.to_dict()
+    assert d["boxes"][0]["restricted_dimensions"][0]["parameter"] == "p1"
+
+
+def test_prim_needs_a_deciding_outcome() -> None:
+    m = _table_model()
+    with pytest.raises(ModelError, match="name the outcome"):
+        discover(m, data=_table_data())
+
+
+# hand case: 3 options x 4 experiments
+VALUES = {
+    "a": np.array([10.0, 4.0, 6.0, 8.0]),
+    "b": np.array([7.0, 7.0, 7.0, 7.0]),
+    "c": np.array([12.0, 1.0, 9.0, 3.0]),
+}
+COSTS = {
+    "a": np.array([1.0, 2.0, 3.0, 4.0]),
+    "b": np.array([2.0, 2.0, 2.0, 2.0]),
+    "c": np.array([0.0, 5.0, 1.0, 1.0]),
+}
+
+
+def _fn(
+    context: Any, option: str, samples: dict[str, np.ndarray], seed: int
+) -> dict[str, np.ndarray]:
+    raise AssertionError("the table model is only used with precomputed data")
+
+
+def _table_model() -> ExploratoryModel:
+    d = Distribution(dist="uniform", low=0.0, high=1.0)
+    return ExploratoryModel(
+        name="table",
+        function=_fn,
+        context=None,
+        uncertainties=("x",),
+        options=("a", "b", "c"),
+        distributions={o: {"x": d} for o in "abc"},
+        outcomes={"value": "max", "cost": "min"},
+        recommended="a",
+    )
+
+
+def _table_data() -> tuple[np.ndarray, dict[str, dict[str, np.ndarray]]]:
+    return np.linspace(0.1, 0.9, 4)[:, None], {
+        o: {"value": VALUES[o], "cost": COSTS[o]} for o in "abc"
+    }
+
+
+def test_regret_hand_case() -> None:
+    reg = regret_table(("a", "b", "c"), VALUES, "max")
+    # best per experiment: 12, 7, 9, 8
+    assert reg["a"].tolist() == [2.0, 3.0, 3.0, 0.0]
+    assert reg["b"].tolist() == [5.0, 0.0, 2.0, 1.0]
+    assert reg["c"].tolist() == [0.0, 6.0, 0.0, 5.0]
+    res = robust(_table_model(), data=_table_data(), thresholds={"value": 6.5, "cost": 2.0})
+    assert res.regret["value"]["a"]["max"] == 3.0
+    assert res.regret["value"]["b"]["max"] == 5.0
+    assert res.regret["value"]["c"]["max"] == 6.0
+    assert res.minimax["value"] == "a"
+    # cost (minimise): best per experiment 0, 2, 1, 1 -> regrets a: 1,0,2,3; b: 2,0,1,1; c: 0,3,0,0
+    assert res.regret["cost"]["b"]["max"] == 2.0
+    assert res.minimax["cost"] == "b"
+    # satisficing: value >= 6.5 and cost <= 2
+    assert res.satisficing["a"] == {"value": 0.5, "cost": 0.5, "all": 0.25}
+    assert res.satisficing["b"] == {"value": 1.0, "cost": 1.0, "all": 1.0}
+    assert res.satisficing["c"] == {"value": 0.5, "cost": 0.75, "all": 0.5}
+    assert res.most_satisficing == "b"
+    # guaranteed level at reliability 0.9: 10th percentile of value, 90th of cost
+    assert res.guaranteed["value"]["b"] == 7.0
+    assert res.guaranteed["cost"]["a"] == pytest.approx(np.quantile(COSTS["a"], 0.9))
+
+
+def test_regret_rejects_unknown_threshold() -> None:
+    with pytest.raises(ModelError, match="unknown outcomes"):
+        robust(_table_model(), data=_table_data(), thresholds={"nope": 1.0})

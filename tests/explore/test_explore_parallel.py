@@ -1,0 +1,73 @@
+"""Identical results in-process and on a real two-worker Dask LocalCluster."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from melian.errors import LimitError, ModelError
+from melian.explore.model import latin_hypercube
+from melian.explore.parallel import Evaluator, chunk_seeds
+from melian.explore.sensitivity import sobol
+from melian.explore.testfunctions import ishigami_model
+
+
+def test_chunk_seeds_are_stable_and_distinct() -> None:
+    s = chunk_seeds(42, 5)
+    assert s == chunk_seeds(42, 5) and len(set(s)) == 5
+    assert chunk_seeds(42, 3) == s[:3]  # adding chunks does not change earlier ones
+
+
+def test_synchronous_results_do_not_depend_on_chunking_of_noise_free_model() -> None:
+    m = ishigami_model(options=("a", "b"))
+    u = latin_hypercube(3, 300, 1)
+    with Evaluator("synchronous", chunk_size=7) as ev:
+        r1 = ev.run(m, u, 3)
+    with Evaluator("synchronous", chunk_size=100) as ev:
+        r2 = ev.run(m, u, 3)
+    assert np.array_equal(r1["b"]["y"], r2["b"]["y"])
+
+
+def test_two_worker_local_cluster_matches_in_process() -> None:
+    from dask.distributed import LocalCluster
+
+    model = ishigami_model(options=("a", "b"), noise=0.5)  # seeded noise per chunk
+    with Evaluator("synchronous", chunk_size=100) as ev:
+        ref = sobol(model, 128, seed=9, evaluator=ev)
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    try:
+        seen: list[tuple[int, int]] = []
+        with Evaluator(cluster.scheduler_address, chunk_size=100) as ev:
+            assert ev.n_workers == 2
+            got = sobol(model, 128, seed=9, evaluator=ev, progress=lambda d, t: seen.append((d, t)))
+    finally:
+        cluster.close()
+    assert seen[-1] == (7, 7)  # 128 * 5 = 640 experiments in chunks of 100
+    assert got.to_dict()["outputs"] == ref.to_dict()["outputs"]
+
+
+def test_default_local_scheduler_matches_in_process() -> None:
+    model = ishigami_model(options=("a", "b"), noise=0.5)
+    u = latin_hypercube(3, 400, 2)
+    with Evaluator("synchronous", chunk_size=100) as ev:
+        ref = ev.run(model, u, 4)
+    with Evaluator("local", workers=2, chunk_size=100) as ev:
+        got = ev.run(model, u, 4)
+    for o in model.options:
+        assert np.array_equal(ref[o]["y"], got[o]["y"])
+
+
+def test_scheduler_and_limits_are_checked() -> None:
+    with pytest.raises(ModelError, match="unknown scheduler"):
+        Evaluator("threads-please")
+    m = ishigami_model()
+    with Evaluator("synchronous") as ev, pytest.raises(LimitError):
+        ev.run(m, np.zeros((5_000_001, 3)), 1)
