@@ -97,8 +97,8 @@ def nash_point(
         val = float(nash_objective(np.array([v]), xp, wp, ud, width, kind)[0])
         return -val if np.isfinite(val) else 1e300
 
-    cand = [float(v) for v in xp if left < v < right]
-    cand += list(np.linspace(left, right, grid)[1:-1])
+    cand = [float(v) for v in xp if left <= v <= right]
+    cand += list(np.linspace(left, right, grid))
     res = minimize_scalar(neg, bounds=(left, right), method="bounded", options={"xatol": 1e-10})
     if res.success:
         cand.append(float(res.x))
