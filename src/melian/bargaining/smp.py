@@ -1,0 +1,760 @@
+"""KTAB's Spatial Model of Politics (SMP), vectorised with numpy.
+
+The Spatial Model of Politics of the KAPSARC Toolkit for Behavioral Analysis (KTAB, Wise et al.,
+KAPSARC 2015, MIT licence; applied in Efird, Lester & Wise 2016, "Analyzing Coalitions in China's
+Policy Formulation", J. East Asian Studies 16:117-145) is a multi-dimensional bargaining model.
+Each turn every actor
+
+1. infers everyone's risk attitude from the probability that its position would win a
+   probabilistic Condorcet election among all positions (risk-neutral utilities);
+2. estimates, from its own perspective, the expected gain of challenging each other actor
+   (a "little contest" in which third parties join the side they expect to gain from) and picks
+   the best target;
+3. proposes a bargain between its position and the target's, interpolated by salience and the
+   estimated probability of winning;
+4. each actor then resolves the queue of bargains that involve it (plus the status quo) by a
+   probabilistic election among all actors, and moves to the chosen bargain's position.
+
+The turns stop after ``min_turns`` when the total movement of a turn falls below 2% of the first
+turn's, or at ``max_turns``. The specification implemented is section 5 of the project's
+``bargaining-models.md``; every point it leaves open is documented in ``docs/models/smp.md`` and,
+where it is a modelling choice rather than an implementation detail, exposed as a keyword
+parameter whose default is KTAB's.
+
+Positions are handled on [0, 1] (each issue's scale divided by its range) and reported on the
+issue's scale. Cost per turn is O(n^3) for n actors (the challenge evaluation considers every
+challenger, target and third party); it is computed in blocks of numpy arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast
+from melian.bargaining.registry import ModelSpec, register
+from melian.errors import ModelError
+
+__all__ = ["run_smp", "SMPResult", "simulate", "DEFAULTS"]
+
+RISK_ADJUSTMENTS: dict[str, float] = {
+    "none": 0.0,
+    "one-third": 1.0 / 3.0,
+    "half": 0.5,
+    "two-thirds": 2.0 / 3.0,
+    "full": 1.0,
+}
+VICTORY_MODELS: dict[str, float] = {
+    "linear": 1.0,
+    "square": 2.0,
+    "quartic": 4.0,
+    "octic": 8.0,
+    "binary": 0.0,
+}
+ELECTION_MODELS = ("conditional", "markov-uniform", "markov-incentive")
+BARGAIN_MODELS = ("S2P2", "S1P1", "S2PMax")
+THIRD_PARTY_COMMITS = ("semi", "none")
+VOTING_RULES = ("proportional", "binary", "cubic")
+RESOLUTIONS = ("deterministic", "stochastic")
+
+DEFAULTS: dict[str, Any] = {
+    "risk_adjustment": "one-third",
+    "victory_model": "linear",
+    "election_model": "conditional",
+    "bargain_model": "S2P2",
+    "third_party_commit": "semi",
+    "voting_rule": "proportional",
+    "resolution": "deterministic",
+    "seed": None,
+    "min_turns": 2,
+    "max_turns": 100,
+    "stop_fraction": 0.02,
+    "min_gain": 1e-5,
+    "equal_tolerance": 1e-3,
+    "bargain_decimals": 4,
+}
+
+# Smallest coalition strength (KTAB adds a tiny constant so that a contest nobody supports is a
+# fair coin rather than 0/0).
+_MIN_COALITION = 1e-10
+# Tolerance of the damped Markov-chain elections.
+_MARKOV_TOL = 1e-10
+_MARKOV_MAX_ITER = 100_000
+# Elements per block of the O(n^3) array computations (about 64 MB of float64 per array).
+_BLOCK_ELEMENTS = 2_000_000
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks: distance, utility, votes, coalitions, victory probability, elections
+# ---------------------------------------------------------------------------------------------
+
+
+def weighted_distance(position: np.ndarray, salience: np.ndarray) -> np.ndarray:
+    """Salience-weighted distance d[k, j] from actor k's ideal to position j (SMP step 1).
+
+    d_kj = sqrt( sum_m (s_km (x_km - x_jm))^2 / sum_m s_km^2 ), in [0, 1] for positions on [0, 1].
+    """
+    n, m = position.shape
+    den = np.einsum("km,km->k", salience, salience)
+    if m == 1:
+        d = np.abs(position[:, 0][None, :] - position[:, 0][:, None])
+        return np.minimum(d, 1.0)
+    num = np.zeros((n, n))
+    for k in range(m):
+        diff = position[None, :, k] - position[:, None, k]
+        num += (salience[:, k][:, None] * diff) ** 2
+    return np.minimum(np.sqrt(num / den[:, None]), 1.0)
+
+
+def utility(d: np.ndarray, risk: np.ndarray | float) -> np.ndarray:
+    """Utility of a distance with risk attitude R: u(d, R) = (1 - d)(1 + d R) (SMP step 2)."""
+    return (1.0 - d) * (1.0 + d * risk)
+
+
+def _vote(weight: np.ndarray | float, du: np.ndarray, rule: str) -> np.ndarray:
+    """A voter's vote for option a over b given its utility difference du = u(a) - u(b)."""
+    if rule == "proportional":
+        return weight * du
+    if rule == "binary":
+        return weight * np.sign(du)
+    return weight * du**3  # cubic
+
+
+def coalitions(u: np.ndarray, weight: np.ndarray, rule: str = "proportional") -> np.ndarray:
+    """Coalition strengths C[a, b] = sum_k [vote_k(a over b)]^+ for options a, b.
+
+    ``u`` has shape (voters, options): u[k, a] is voter k's utility of option a.
+    """
+    n_voters, n_opt = u.shape
+    c = np.zeros((n_opt, n_opt))
+    block = max(1, _BLOCK_ELEMENTS // max(1, n_opt * n_opt))
+    for start in range(0, n_voters, block):
+        ub = u[start : start + block]
+        du = ub[:, :, None] - ub[:, None, :]
+        v = _vote(weight[start : start + block, None, None], du, rule)
+        np.maximum(v, 0.0, out=v)
+        c += v.sum(axis=0)
+    return c
+
+
+def victory_probability(c: np.ndarray, model: str = "linear") -> np.ndarray:
+    """P[a, b]: probability that option a beats b given coalition strengths (SMP step 4).
+
+    Power models: P = C_ab^nu / (C_ab^nu + C_ba^nu) (nu = 1, 2, 4, 8); a contest nobody cares
+    about is a fair coin. Binary: a side with at least 10% more strength wins outright; below
+    that P rises linearly from 0 to 1 as (C_ab - C_ba) / (0.1 min(C_ab, C_ba)) goes from -1 to 1.
+    """
+    scale = c.max()
+    cs = c / scale if scale > 0 else c
+    cs = cs + _MIN_COALITION
+    ct = cs.T
+    if model == "binary":
+        lo = np.minimum(cs, ct)
+        x = (cs - ct) / (0.1 * lo)
+        p = np.clip(0.5 + 0.5 * x, 0.0, 1.0)
+    else:
+        nu = VICTORY_MODELS[model]
+        if nu == 1.0:
+            p = cs / (cs + ct)
+        else:
+            # P = 1 / (1 + (C_ba / C_ab)^nu), evaluated in logs to avoid under/overflow
+            lr = nu * (np.log(ct) - np.log(cs))
+            p = 0.5 * (1.0 - np.tanh(0.5 * lr))
+    np.fill_diagonal(p, 0.5)
+    return p
+
+
+def _markov_fixed_point(step: Any, n: int) -> np.ndarray:
+    """Damped iteration p <- (p + step(p)) / 2 from the uniform distribution to a fixed point."""
+    p = np.full(n, 1.0 / n)
+    for _ in range(_MARKOV_MAX_ITER):
+        q = step(p)
+        change = np.max(np.abs(q - p))
+        p = 0.5 * (p + q)
+        if change <= _MARKOV_TOL:
+            break
+    return p / p.sum()
+
+
+def election(p_vict: np.ndarray, c: np.ndarray, model: str = "conditional") -> np.ndarray:
+    """Probabilistic Condorcet election: probability of each option (SMP step 5).
+
+    * conditional: p_a proportional to prod_b P(a > b);
+    * markov-uniform: fixed point of p_a = (1/N) sum_b P(a > b)(p_a + p_b);
+    * markov-incentive: challenge probabilities ch(a, b) proportional to C(a, b) P(a > b),
+      normalised over the challengers a of each b, fixed point of
+      p_a = sum_b P(a > b)(p_a ch(b, a) + p_b ch(a, b)).
+    """
+    n = p_vict.shape[0]
+    if n == 1:
+        return np.ones(1)
+    if model == "conditional":
+        with np.errstate(divide="ignore"):
+            lp = np.log(p_vict).sum(axis=1)
+        top = lp.max()
+        if not np.isfinite(top):
+            return np.full(n, 1.0 / n)
+        w = np.exp(lp - top)
+        return w / w.sum()
+    if model == "markov-uniform":
+        rows = p_vict.sum(axis=1)
+
+        def step_u(p: np.ndarray) -> np.ndarray:
+            return (p * rows + p_vict @ p) / n
+
+        return _markov_fixed_point(step_u, n)
+    inc = c * p_vict
+    np.fill_diagonal(inc, 0.0)
+    col = inc.sum(axis=0)
+    ch = np.divide(inc, col[None, :], out=np.zeros_like(inc), where=col[None, :] > 0)
+    idle = col <= 0
+    ch[idle, idle] = 1.0  # an option nobody wants to challenge challenges itself (stays put)
+    keep = (p_vict * ch.T).sum(axis=1)
+    gain = p_vict * ch
+
+    def step_i(p: np.ndarray) -> np.ndarray:
+        return p * keep + gain @ p
+
+    return _markov_fixed_point(step_i, n)
+
+
+def scalar_pce(
+    u: np.ndarray, weight: np.ndarray, rule: str, victory: str, elect: str
+) -> np.ndarray:
+    """Election among options given voters' utilities u (voters, options) and vote weights."""
+    c = coalitions(u, weight, rule)
+    return election(victory_probability(c, victory), c, elect)
+
+
+def big_r_from_prob(p: np.ndarray) -> np.ndarray:
+    """Risk attitude inferred from election probability: R = (3p - (pmax + 2 pmin)) / (2 range).
+
+    The most likely position gets R = 1 (risk averse), the least likely R = -1/2. When every
+    probability is equal the range is 0 and every actor is risk neutral (R = 0).
+    """
+    lo, hi = p.min(), p.max()
+    if hi - lo <= 1e-15:
+        return np.zeros_like(p)
+    return (3.0 * p - (hi + 2.0 * lo)) / (2.0 * (hi - lo))
+
+
+def equivalence_classes(position: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct positions and the option each actor reports (positions within ``tol`` are equal).
+
+    Returns (reps, lookup). ``reps`` are the representatives, found by visiting the actors in
+    order: an actor within ``tol`` (Euclidean, on the [0, 1] scale) of an earlier representative
+    is not a new option. ``lookup[i]`` is the position in ``reps`` of the option whose probability
+    actor i reports: the last representative within ``tol`` of it. Both rules are the ones that
+    reproduce KTAB's reported histories (see docs/models/smp.md); they differ only when the
+    classes overlap (an actor within ``tol`` of two representatives).
+    """
+    n = position.shape[0]
+    reps: list[int] = []
+    for i in range(n):
+        if reps:
+            r = np.asarray(reps)
+            dist = np.sqrt(((position[r] - position[i]) ** 2).sum(axis=1))
+            if (dist < tol).any():
+                continue
+        reps.append(i)
+    rep_arr = np.asarray(reps, dtype=np.int64)
+    dist = np.sqrt(((position[:, None, :] - position[None, rep_arr, :]) ** 2).sum(axis=2))
+    close = dist < tol
+    # the last representative within tol (every actor is within tol of at least one)
+    lookup = close.shape[1] - 1 - np.argmax(close[:, ::-1], axis=1)
+    return rep_arr, lookup
+
+
+# ---------------------------------------------------------------------------------------------
+# One turn
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Options:
+    """Validated model options (see :data:`DEFAULTS`)."""
+
+    risk_adjustment: float
+    victory_model: str
+    election_model: str
+    bargain_model: str
+    third_party_commit: str
+    voting_rule: str
+    stochastic: bool
+    min_turns: int
+    max_turns: int
+    stop_fraction: float
+    min_gain: float
+    equal_tolerance: float
+    bargain_decimals: int | None
+
+
+def risk_attitudes(
+    d: np.ndarray, capability: np.ndarray, opt: _Options
+) -> tuple[np.ndarray, np.ndarray]:
+    """Risk attitudes inferred from a risk-neutral election among all positions (SMP step 3).
+
+    Returns (R, p) with p the election probability of each actor's position.
+    """
+    p = scalar_pce(1.0 - d, capability, opt.voting_rule, opt.victory_model, opt.election_model)
+    return big_r_from_prob(p), p
+
+
+def win_probability(
+    position: np.ndarray, d: np.ndarray, risk: np.ndarray, capability: np.ndarray, opt: _Options
+) -> np.ndarray:
+    """Probability that each actor's position wins a capability-weighted election (step 12).
+
+    Positions within ``equal_tolerance`` form one option (represented by the first actor holding
+    it); each voter values an option with its own risk attitude; every actor holding an option
+    reports that option's probability.
+    """
+    reps, lookup = equivalence_classes(position, opt.equal_tolerance)
+    u = utility(d[:, reps], risk[:, None])
+    p = scalar_pce(u, capability, opt.voting_rule, opt.victory_model, opt.election_model)
+    return p[lookup]
+
+
+def best_challenges(
+    d: np.ndarray,
+    risk: np.ndarray,
+    capability: np.ndarray,
+    sal_total: np.ndarray,
+    opt: _Options,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each actor's best challenge target, its estimated win probability and expected gain.
+
+    Actor i evaluates, from its own perspective h = i and for itself k = i, the expected change
+    in utility of challenging each j (SMP step 6): i's and j's votes in their little contest,
+    each third party n's vote on the states the contest can lead to (semi-commitment), the
+    resulting probability P that i prevails, and the gain
+    (1 - s_j) 2 u_ii + s_j (P 2 u_ii + (1 - P) 2 u_ij) - (u_ii + u_ij).
+    Returns (target, P, gain); target is -1 where no gain exceeds ``min_gain``.
+    """
+    n = d.shape[0]
+    a = opt.risk_adjustment
+    a_mat = 1.0 - d
+    b_mat = d * (1.0 - d)
+    # h's estimate of k's utility of position j: u(d_kj, (1 - a) R_h + a R_k)
+    base = a_mat + a * risk[:, None] * b_mat
+    w = capability * sal_total
+    rule = opt.voting_rule
+    target = np.full(n, -1, dtype=np.int64)
+    prob = np.zeros(n)
+    gain = np.zeros(n)
+    block = max(1, _BLOCK_ELEMENTS // max(1, n * n))
+    idx = np.arange(n)
+    for start in range(0, n, block):
+        hs = idx[start : start + block]
+        nb = hs.size
+        # uh[b, k, j] = h_b's estimate of k's utility of j's position
+        uh = base[None, :, :] + ((1.0 - a) * risk[hs])[:, None, None] * b_mat[None, :, :]
+        u_ni = uh[np.arange(nb), :, hs]  # (b, n): third party n's utility of i's position
+        u_ij = uh[np.arange(nb), hs, :]  # (b, n over j): i's utility of j's position
+        u_ji = u_ni  # j's utility of i's position (j ranges over the same index)
+        u_ii = uh[np.arange(nb), hs, hs]  # = 1 (ideal = position)
+        u_jj = np.einsum("bjj->bj", uh)
+        vi = _vote(w[hs][:, None], u_ii[:, None] - u_ij, rule)  # (b, j)
+        vj = _vote(w[None, :], u_ji - u_jj, rule)  # (b, j)
+        c_ij = _MIN_COALITION + np.maximum(vi, 0.0) + np.maximum(vj, 0.0)
+        c_ji = _MIN_COALITION + np.maximum(-vi, 0.0) + np.maximum(-vj, 0.0)
+        # third parties: v[b, j, n] = vote of n for i over j
+        du = u_ni[:, None, :] - np.swapaxes(uh, 1, 2)  # (b, j, n): u_ni - u_nj
+        u_nj = np.swapaxes(uh, 1, 2)  # (b, j, n)
+        u_nn = u_jj  # (b, n): n's utility of its own position
+        if opt.third_party_commit == "semi":
+            vn = _vote(w[None, None, :], du, rule)
+            cij = c_ij[:, :, None] + np.maximum(vn, 0.0)
+            cji = c_ji[:, :, None] + np.maximum(-vn, 0.0)
+            p_in = cij / (cij + cji)
+            util_i = p_in * (2.0 * u_ni[:, None, :] + u_nn[:, None, :]) + (1.0 - p_in) * (
+                3.0 * u_nj
+            )
+            util_j = p_in * (3.0 * u_ni[:, None, :]) + (1.0 - p_in) * (
+                2.0 * u_nj + u_nn[:, None, :]
+            )
+            v3 = _vote(w[None, None, :], util_i - util_j, rule)
+        else:
+            v3 = _vote(w[None, None, :], du, rule)
+        # third parties exclude i and j
+        v3[np.arange(nb), :, hs] = 0.0
+        jj = np.arange(n)
+        v3[:, jj, jj] = 0.0
+        chij = c_ij + np.maximum(v3, 0.0).sum(axis=2)
+        chji = c_ji + np.maximum(-v3, 0.0).sum(axis=2)
+        p = chij / (chij + chji)
+        s_j = sal_total[None, :]
+        eu_sq = u_ii[:, None] + u_ij
+        eu_vict = 2.0 * u_ii[:, None]
+        eu_contest = p * 2.0 * u_ii[:, None] + (1.0 - p) * 2.0 * u_ij
+        eu_chlg = (1.0 - s_j) * eu_vict + s_j * eu_contest
+        g = eu_chlg - eu_sq
+        g[np.arange(nb), hs] = -np.inf
+        best = np.argmax(g, axis=1)
+        bg = g[np.arange(nb), best]
+        ok = bg > opt.min_gain
+        target[hs] = np.where(ok, best, -1)
+        prob[hs] = p[np.arange(nb), best]
+        gain[hs] = bg
+    return target, prob, gain
+
+
+def interpolate_bargains(
+    position: np.ndarray,
+    salience: np.ndarray,
+    init: np.ndarray,
+    rcvr: np.ndarray,
+    p_init: np.ndarray,
+    opt: _Options,
+) -> np.ndarray:
+    """Bargain positions between initiators and receivers (SMP step 8), shape (bargains, dims).
+
+    S2P2: weights s_ik^2 P^2 and s_jk^2 (1 - P)^2; S1P1: s_ik P and s_jk (1 - P); S2PMax: s^2
+    times 1 for the side more likely to win and 0 for the other (both when P = 1/2). Where both
+    weights vanish the offer is the midpoint.
+    """
+    si = salience[init]
+    sj = salience[rcvr]
+    p = p_init[:, None]
+    q = 1.0 - p
+    if opt.bargain_model == "S2P2":
+        wi, wj = si**2 * p**2, sj**2 * q**2
+    elif opt.bargain_model == "S1P1":
+        wi, wj = si * p, sj * q
+    else:
+        wi, wj = si**2 * (p >= q), sj**2 * (q >= p)
+    tot = wi + wj
+    xi, xj = position[init], position[rcvr]
+    safe = tot > 0
+    y = np.where(safe, (wi * xi + wj * xj) / np.where(safe, tot, 1.0), 0.5 * (xi + xj))
+    if opt.bargain_decimals is not None:
+        f = 10.0**opt.bargain_decimals
+        y = np.floor(y * f + 0.5) / f  # half away from zero (positions are >= 0)
+    return y
+
+
+def _point_distance(ideal: np.ndarray, salience: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Salience-weighted distance from each actor's ideal to arbitrary points: (actors, points)."""
+    den = np.einsum("km,km->k", salience, salience)
+    num = np.zeros((ideal.shape[0], points.shape[0]))
+    for k in range(ideal.shape[1]):
+        diff = points[None, :, k] - ideal[:, None, k]
+        num += (salience[:, k][:, None] * diff) ** 2
+    return np.minimum(np.sqrt(num / den[:, None]), 1.0)
+
+
+def resolve_bargains(
+    position: np.ndarray,
+    salience: np.ndarray,
+    capability: np.ndarray,
+    risk: np.ndarray,
+    init: np.ndarray,
+    rcvr: np.ndarray,
+    offer: np.ndarray,
+    opt: _Options,
+    rng: np.random.Generator | None,
+) -> np.ndarray:
+    """New positions after every actor resolves its queue of bargains (SMP step 9).
+
+    Actor k's queue holds the status quo and, in the order of their initiators, the bargains it
+    initiated or received. Every actor n values a bargain as the mean over all actors of its
+    utility (own risk attitude) of their positions after the bargain, i.e. with the initiator
+    and the receiver at the offer; a capability-weighted probabilistic election among the queue's
+    options gives their probabilities; k takes the most likely (deterministic, first on ties) or
+    samples one (stochastic) and moves to its offer.
+    """
+    n = position.shape[0]
+    new = position.copy()
+    nb = init.size
+    if nb == 0:
+        return new
+    d_off = _point_distance(position, salience, offer)  # (n, nb)
+    d_pos = weighted_distance(position, salience)
+    u_off = utility(d_off, risk[:, None])
+    u_pos = utility(d_pos, risk[:, None])
+    # change of voter n's mean utility if bargain b is carried out
+    delta = (2.0 * u_off - u_pos[:, init] - u_pos[:, rcvr]) / n
+    involved = np.zeros((n, nb), dtype=bool)
+    involved[init, np.arange(nb)] = True
+    involved[rcvr, np.arange(nb)] = True
+    for k in range(n):
+        queue = np.nonzero(involved[k])[0]
+        if queue.size == 0:
+            continue
+        u = np.concatenate([np.zeros((n, 1)), delta[:, queue]], axis=1)
+        p = scalar_pce(u, capability, opt.voting_rule, opt.victory_model, opt.election_model)
+        if opt.stochastic and rng is not None:
+            choice = int(rng.choice(p.size, p=p))
+        else:
+            choice = int(np.argmax(p))
+        if choice > 0:
+            new[k] = offer[queue[choice - 1]]
+    return new
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole model
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SMPResult:
+    """Raw SMP history on the [0, 1] scale.
+
+    ``positions`` (states, actors, dims), ``win_probability`` (states, actors), ``risk``
+    (states, actors): the inferred risk attitudes, ``movement`` (turns,): total Euclidean
+    movement of each turn, ``stopped_by``: "quiet" (2% rule), "max_turns" or "no_movement".
+    """
+
+    positions: np.ndarray
+    win_probability: np.ndarray
+    risk: np.ndarray
+    movement: np.ndarray
+    stopped_by: str
+    final_options: np.ndarray
+    final_option_probability: np.ndarray
+
+
+def _options(params: dict[str, Any]) -> _Options:
+    """Validate the keyword parameters and turn them into :class:`_Options`."""
+    p = {**DEFAULTS, **params}
+
+    def choose(name: str, allowed: Any) -> Any:
+        value = p[name]
+        if value not in allowed:
+            raise ModelError(
+                f"smp: {name} must be one of {', '.join(map(str, allowed))}; got {value!r}"
+            )
+        return value
+
+    ra = choose("risk_adjustment", RISK_ADJUSTMENTS)
+    choose("victory_model", VICTORY_MODELS)
+    choose("election_model", ELECTION_MODELS)
+    choose("bargain_model", BARGAIN_MODELS)
+    choose("third_party_commit", THIRD_PARTY_COMMITS)
+    choose("voting_rule", VOTING_RULES)
+    choose("resolution", RESOLUTIONS)
+    try:
+        min_turns = int(p["min_turns"])
+        max_turns = int(p["max_turns"])
+        stop_fraction = float(p["stop_fraction"])
+        min_gain = float(p["min_gain"])
+        tol = float(p["equal_tolerance"])
+        dec = None if p["bargain_decimals"] is None else int(p["bargain_decimals"])
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"smp: bad numeric parameter: {exc}") from None
+    if not 1 <= min_turns <= max_turns:
+        raise ModelError(f"smp: need 1 <= min_turns <= max_turns, got {min_turns}, {max_turns}")
+    if max_turns > 10_000:
+        raise ModelError(f"smp: max_turns {max_turns} is above the limit of 10000")
+    if not 0.0 <= stop_fraction < 1.0 or min_gain < 0 or tol < 0:
+        raise ModelError("smp: stop_fraction must be in [0, 1), min_gain and tolerance >= 0")
+    return _Options(
+        risk_adjustment=RISK_ADJUSTMENTS[ra],
+        victory_model=p["victory_model"],
+        election_model=p["election_model"],
+        bargain_model=p["bargain_model"],
+        third_party_commit=p["third_party_commit"],
+        voting_rule=p["voting_rule"],
+        stochastic=p["resolution"] == "stochastic",
+        min_turns=min_turns,
+        max_turns=max_turns,
+        stop_fraction=stop_fraction,
+        min_gain=min_gain,
+        equal_tolerance=tol,
+        bargain_decimals=dec,
+    )
+
+
+def _check_problem(problem: BargainingProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions on [0, 1], saliences and capabilities, or a :class:`ModelError` saying why not."""
+    n, m = problem.n_actors, problem.n_issues
+    if n < 2:
+        raise ModelError(f"smp needs at least 2 actors; {problem.name or 'the problem'} has {n}")
+    if m < 1:
+        raise ModelError("smp needs at least one issue (dimension)")
+    pos = np.asarray(problem.position, dtype=float).reshape(n, m)
+    sal = np.asarray(problem.salience, dtype=float).reshape(n, m)
+    cap = np.asarray(problem.capability, dtype=float).reshape(n)
+    scale = np.asarray(problem.scale, dtype=float).reshape(m, 2)
+    if not np.all(np.isfinite(pos)):
+        bad = sorted({problem.actors[i] for i in np.nonzero(~np.isfinite(pos))[0]})
+        raise ModelError(
+            "smp needs every actor's position on every issue; missing for " + ", ".join(bad)
+        )
+    if not (np.all(np.isfinite(sal)) and np.all(np.isfinite(cap))):
+        raise ModelError("smp: saliences and capabilities must be finite numbers")
+    if np.any(cap < 0):
+        raise ModelError("smp: capabilities must be >= 0")
+    if cap.sum() <= 0:
+        raise ModelError("smp: every capability is zero, so no actor can influence anything")
+    if np.any(sal < 0) or np.any(sal > 1):
+        raise ModelError("smp: saliences must lie in [0, 1]")
+    total = sal.sum(axis=1)
+    zero = np.nonzero(total <= 0)[0]
+    if zero.size:
+        names = ", ".join(problem.actors[i] for i in zero)
+        raise ModelError(
+            f"smp: actor(s) {names} have zero salience on every issue; their distances (and so "
+            "their utilities) are undefined in the SMP; drop them or give them some salience"
+        )
+    over = np.nonzero(total > 1.0 + 1e-9)[0]
+    if over.size:
+        names = ", ".join(problem.actors[i] for i in over)
+        raise ModelError(
+            f"smp: the saliences of {names} sum to more than 1 across issues; the SMP's "
+            "challenge model reads an actor's total salience as a probability (KTAB requires "
+            "sum <= 1); rescale them"
+        )
+    width = scale[:, 1] - scale[:, 0]
+    if np.any(~np.isfinite(width)) or np.any(width <= 0):
+        raise ModelError("smp: every issue scale must have high > low")
+    x = (pos - scale[:, 0]) / width
+    if np.any(x < -1e-9) or np.any(x > 1 + 1e-9):
+        raise ModelError("smp: positions must lie on their issue's scale")
+    return np.clip(x, 0.0, 1.0), sal, cap
+
+
+def simulate(
+    position: np.ndarray,
+    salience: np.ndarray,
+    capability: np.ndarray,
+    opt: _Options,
+    seed: int | None = None,
+) -> SMPResult:
+    """Run the SMP turns on positions in [0, 1] until the stopping rule (SMP steps 1-12).
+
+    After each turn t >= min_turns the run stops when the turn's total movement (sum over actors
+    of the Euclidean change) is below ``stop_fraction`` times the first turn's, or at max_turns.
+    """
+    x = position.copy()
+    sal_total = salience.sum(axis=1)
+    rng = np.random.default_rng(np.random.SeedSequence(0 if seed is None else seed))
+    hist = [x]
+    wins: list[np.ndarray] = []
+    risks: list[np.ndarray] = []
+    moves: list[float] = []
+    stopped_by = "max_turns"
+    turn = 0
+    while True:
+        d = weighted_distance(x, salience)
+        risk, _ = risk_attitudes(d, capability, opt)
+        risks.append(risk)
+        wins.append(win_probability(x, d, risk, capability, opt))
+        if turn >= 1:
+            if turn >= opt.max_turns:
+                stopped_by = "max_turns"
+                break
+            if turn >= opt.min_turns:
+                first = moves[0]
+                if first <= 0.0:
+                    stopped_by = "no_movement"
+                    break
+                if moves[-1] / first < opt.stop_fraction:
+                    stopped_by = "quiet"
+                    break
+        target, p, _ = best_challenges(d, risk, capability, sal_total, opt)
+        ok = target >= 0
+        init = np.nonzero(ok)[0]
+        rcvr = target[ok]
+        offer = interpolate_bargains(x, salience, init, rcvr, p[ok], opt)
+        new = resolve_bargains(
+            x, salience, capability, risk, init, rcvr, offer, opt, rng if opt.stochastic else None
+        )
+        moves.append(float(np.sqrt(((new - x) ** 2).sum(axis=1)).sum()))
+        x = new
+        hist.append(x)
+        turn += 1
+    reps, _ = equivalence_classes(x, opt.equal_tolerance)
+    d = weighted_distance(x, salience)
+    u = utility(d[:, reps], risks[-1][:, None])
+    p_opt = scalar_pce(u, capability, opt.voting_rule, opt.victory_model, opt.election_model)
+    return SMPResult(
+        positions=np.asarray(hist),
+        win_probability=np.asarray(wins),
+        risk=np.asarray(risks),
+        movement=np.asarray(moves),
+        stopped_by=stopped_by,
+        final_options=x[reps],
+        final_option_probability=p_opt,
+    )
+
+
+def run_smp(problem: BargainingProblem, **params: Any) -> Forecast:
+    """Run KTAB's Spatial Model of Politics on ``problem`` and return a :class:`Forecast`.
+
+    Keyword parameters (defaults are KTAB's, see :data:`DEFAULTS` and docs/models/smp.md):
+    ``risk_adjustment`` (none, one-third, half, two-thirds, full), ``victory_model`` (linear,
+    square, quartic, octic, binary), ``election_model`` (conditional, markov-uniform,
+    markov-incentive), ``bargain_model`` (S2P2, S1P1, S2PMax), ``third_party_commit`` (semi,
+    none), ``voting_rule`` (proportional, binary, cubic), ``resolution`` (deterministic,
+    stochastic, with ``seed``), ``min_turns``, ``max_turns``, ``stop_fraction``, ``min_gain``,
+    ``equal_tolerance``, ``bargain_decimals``.
+
+    Each issue's forecast has the trajectory (states, actors) on the issue scale, the
+    distribution over the distinct final positions (their election probabilities) and the
+    point forecast, the probability-weighted mean of those positions.
+    """
+    unknown = set(params) - set(DEFAULTS)
+    if unknown:
+        raise ModelError(f"smp has no parameter(s) {', '.join(sorted(unknown))}")
+    opt = _options(params)
+    seed = params.get("seed")
+    if seed is not None:
+        try:
+            seed = int(seed)
+        except (TypeError, ValueError):
+            raise ModelError(f"smp: seed must be an integer, got {seed!r}") from None
+    x, sal, cap = _check_problem(problem)
+    res = simulate(x, sal, cap, opt, seed)
+    scale = np.asarray(problem.scale, dtype=float).reshape(problem.n_issues, 2)
+    lo, width = scale[:, 0], scale[:, 1] - scale[:, 0]
+    issues = []
+    for k, issue in enumerate(problem.issues):
+        traj = res.positions[:, :, k] * width[k] + lo[k]
+        vals = res.final_options[:, k] * width[k] + lo[k]
+        merged: dict[float, float] = {}
+        for v, pr in zip(vals, res.final_option_probability, strict=True):
+            key = float(v)
+            merged[key] = merged.get(key, 0.0) + float(pr)
+        dist = sorted(merged.items())
+        point = float(np.dot(vals, res.final_option_probability))
+        issues.append(IssueForecast(issue=issue, point=point, trajectory=traj, distribution=dist))
+    used = {**DEFAULTS, **params}
+    used["seed"] = seed
+    turns = res.positions.shape[0] - 1
+    return Forecast(
+        model="smp",
+        params=used,
+        actors=tuple(problem.actors),
+        issues=issues,
+        rounds=turns,
+        win_probability=res.win_probability,
+        extra={
+            "states": int(res.positions.shape[0]),
+            "stopped_by": res.stopped_by,
+            "movement": [float(v) for v in res.movement],
+            "risk_attitude": np.round(res.risk, 6).tolist(),
+        },
+    )
+
+
+register(
+    ModelSpec(
+        name="smp",
+        run=run_smp,
+        summary=(
+            "KTAB's Spatial Model of Politics: multi-dimensional bargaining with inferred risk "
+            "attitudes, challenge/third-party estimates and probabilistic Condorcet elections."
+        ),
+        citation=(
+            "Wise, B. et al. (2015), KAPSARC Toolkit for Behavioral Analysis (KTAB), Spatial Model "
+            "of Politics, KAPSARC, MIT licence; Efird, Lester & Wise (2016), Analyzing Coalitions "
+            "in China's Policy Formulation, J. East Asian Studies 16:117-145."
+        ),
+        multidimensional=True,
+        defaults=dict(DEFAULTS),
+    )
+)
