@@ -1,0 +1,50 @@
+"""Criterion values from forecasts, judgements, the game and world statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from melian.bargaining.adapters import problem_from_scenario
+from melian.decide.evidence import _option_quantity, forecast_values, summarise
+from melian.errors import ModelError
+from melian.scenario import load_scenario
+
+
+def test_forecast_evidence_is_compromise_with_focal_stance() -> None:
+    s = load_scenario("iraq-us-2020")
+    crit = next(c for c in s.criteria if c.id == "sovereignty")
+    got = forecast_values(s, [crit])["sovereignty"]
+    p = problem_from_scenario(s, [crit.measure.issue])
+    row = p.actors.index(s.focal.actor)
+    for opt in s.focal.options:
+        x = p.position[:, 0].copy()
+        x[row] = opt.stance[crit.measure.issue]
+        ok = ~np.isnan(x)
+        cw = p.capability[ok] * p.salience[ok, 0]
+        outcome = float((cw * x[ok]).sum() / cw.sum())
+        assert got[opt.id] == pytest.approx(abs(outcome - crit.measure.target), rel=1e-9)
+    # a bigger US presence in Iraq's stance moves the outcome away from its ideal point of 40
+    assert got["ally-us"] != got["demand-withdrawal"]
+
+
+def test_summary_statistics() -> None:
+    v = np.arange(1.0, 101.0)
+    assert summarise(v, "mean", "max") == pytest.approx(50.5)
+    assert summarise(v, "median", "max") == pytest.approx(50.5)
+    assert summarise(v, "cvar95", "max") == pytest.approx(3.0)  # mean of the worst 5: 1..5
+    assert summarise(v, "cvar95", "min") == pytest.approx(98.0)  # worst for a cost: 96..100
+    assert summarise(np.array([0.0, 1.0, 1.0, 0.0]), "probability", "min") == 0.5
+    with pytest.raises(ModelError, match="probability"):
+        summarise(v, "probability", "min")
+
+
+class _Analysis:
+    def to_dict(self) -> dict:
+        return {"options": {"a": {"payoff": 1.5}, "b": {"payoff": -0.5}}}
+
+
+def test_game_quantity_per_option() -> None:
+    assert _option_quantity(_Analysis(), "payoff", ["a", "b"]) == {"a": 1.5, "b": -0.5}
+    with pytest.raises(ModelError, match="no 'other'"):
+        _option_quantity(_Analysis(), "other", ["a", "b"])
