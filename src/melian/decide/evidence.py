@@ -1,11 +1,10 @@
 """Criterion values per option, derived from the models the scenario names in each measure.
 
-* ``world``: the world model's per-experiment ``metric`` over a Latin-hypercube ensemble of the
-  option's uncertain parameters (``melian.world.evaluate`` through
-  :mod:`melian.explore.world`), summarised by ``stat``: ``mean``, ``median``, ``p05``, ``p95``,
-  ``cvar95`` (the mean of the worst 5 % of experiments, worst in the criterion's direction:
-  Rockafellar & Uryasev 2000) or ``probability`` (the mean of a metric that the world model
-  reports as a per-experiment probability or 0/1 indicator).
+* ``world``: the world model's Monte Carlo ensemble (``melian.world.simulate``, every uncertain
+  parameter drawn on every path under the option), summarised by ``stat``: ``mean``,
+  ``median``, ``p05``, ``p95``, ``cvar95`` (the mean of the worst 5 % of paths, Rockafellar &
+  Uryasev 2000) of an outcome, or ``probability`` of an event. :func:`summarise` computes the
+  same statistics of a plain sample (for evidence a caller computes itself).
 * ``game``: the focal actor's value of the game quantity ``metric`` for each option, from
   ``melian.games.analyse_game``.
 * ``forecast``: a bargaining forecast (the compromise model by default; van den Bos 1991, Achen
@@ -79,33 +78,59 @@ def world_values(
     scenario: Scenario,
     criteria: list[Criterion],
     *,
-    samples: int,
-    paths_per_sample: int,
-    horizon: int,
+    paths: int,
+    horizon: int | None,
     seed: int,
-    scheduler: str = "synchronous",
-    workers: int | None = None,
+    workers: int | None = 1,
 ) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
-    """Criterion values of the world-measured ``criteria`` for every option."""
-    from melian.explore.discovery import ensemble
-    from melian.explore.parallel import Evaluator
-    from melian.explore.world import world_model
+    """Criterion values of the world-measured ``criteria`` for every option.
 
-    model = world_model(scenario, paths_per_sample=paths_per_sample, horizon=horizon, seed=seed)
-    with Evaluator(scheduler, workers=workers) as ev:
-        _, res = ensemble(model, samples, seed, ev)
+    One ``melian.world.simulate`` ensemble of ``paths`` paths per option; each criterion reads
+    its ``stat`` of the path distribution of its ``metric`` (an outcome), or the probability of
+    the event it names (``security_crisis`` or ``p_security_crisis``).
+    """
+    try:
+        from melian.world import simulate
+    except ImportError:
+        raise ModelError("criteria measured on the world need melian.world.simulate") from None
+    kwargs: dict[str, Any] = {"paths": paths, "seed": seed, "workers": workers}
+    if horizon is not None:
+        kwargs["horizon"] = horizon
+    ens = simulate(scenario, scenario.option_ids, **kwargs)
     out: dict[str, dict[str, float]] = {}
     for c in criteria:
-        metric = str(c.measure.metric)
         out[c.id] = {
-            o: summarise(res[o][metric], c.measure.stat, c.direction) for o in model.options
+            o: world_stat(ens.results[o], str(c.measure.metric), c.measure.stat)
+            for o in scenario.option_ids
         }
-    return out, {
-        "experiments": samples,
-        "paths_per_sample": paths_per_sample,
-        "horizon": horizon,
-        "seed": seed,
-    }
+    return out, {"paths": ens.paths, "horizon": ens.horizon, "seed": ens.seed}
+
+
+def world_stat(result: Any, metric: str, stat: str) -> float:  # noqa: ANN401
+    """``stat`` of ``metric`` in one option's world result (summary of paths, or a probability)."""
+    probs = getattr(result, "probabilities", {})
+    event = metric[2:] if metric.startswith("p_") and metric[2:] in probs else metric
+    if event in probs:
+        if stat not in ("probability", "mean"):
+            raise ModelError(f"world event {event!r} has a probability only, not a {stat!r}")
+        return float(probs[event])
+    metrics = getattr(result, "metrics", {})
+    if metric not in metrics:
+        raise ModelError(
+            f"the world model has no outcome or event {metric!r}; outcomes: "
+            f"{', '.join(metrics)}; events: {', '.join(probs)}"
+        )
+    summ = metrics[metric]
+    if stat == "mean":
+        return float(summ.mean)
+    if stat == "cvar95":
+        return float(summ.cvar95)
+    key = {"median": "p50", "p05": "p05", "p95": "p95"}.get(stat)
+    if key is None:
+        raise ModelError(f"world outcome {metric!r} is not an event: stat {stat!r} does not apply")
+    if key not in summ.quantiles:
+        raise ModelError(f"the world model reports no {key} of {metric!r}")
+    return float(summ.quantiles[key])
 
 
 # --------------------------------------------------------------------------- game
@@ -186,17 +211,13 @@ def forecast_values(
 def gather_evidence(
     scenario: Scenario,
     *,
-    samples: int = 256,
-    paths_per_sample: int | None = None,
+    paths: int = 20_000,
     horizon: int | None = None,
     seed: int | None = None,
     forecast_model: str = "compromise",
-    scheduler: str = "synchronous",
-    workers: int | None = None,
+    workers: int | None = 1,
 ) -> Evidence:
     """Criterion values per option for every criterion of the scenario, from its measure."""
-    from melian.explore.world import DEFAULT_HORIZON, DEFAULT_PATHS
-
     if not scenario.criteria:
         raise ModelError(f"scenario {scenario.id!r} declares no criteria to rank options on")
     seed = scenario.metadata.seed if seed is None else seed
@@ -222,14 +243,7 @@ def gather_evidence(
             provenance[c.id] = f"game: focal actor's {c.measure.metric}"
     if "world" in by_kind:
         wv, info = world_values(
-            scenario,
-            by_kind["world"],
-            samples=samples,
-            paths_per_sample=paths_per_sample or DEFAULT_PATHS,
-            horizon=horizon or DEFAULT_HORIZON,
-            seed=seed,
-            scheduler=scheduler,
-            workers=workers,
+            scenario, by_kind["world"], paths=paths, horizon=horizon, seed=seed, workers=workers
         )
         values.update(wv)
         details["world"] = info

@@ -54,6 +54,7 @@ class ExploratoryModel:
     outcomes: Mapping[str, Direction]
     recommended: str
     weights: Mapping[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.uncertainties:

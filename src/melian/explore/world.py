@@ -23,7 +23,7 @@ from melian.explore.model import (
 from melian.scenario.schema import Scenario
 
 DEFAULT_PATHS = 16
-DEFAULT_HORIZON = 24
+DEFAULT_HORIZON = 120
 
 
 def _world() -> Any:  # noqa: ANN401
@@ -71,6 +71,17 @@ def world_directions(scenario: Scenario, metrics: list[str]) -> dict[str, Direct
     return out
 
 
+def resolve_metric(metric: str, available: list[str]) -> str | None:
+    """The per-experiment output that measures ``metric``: itself, or ``p_<metric>`` for an
+    event whose probability the world model reports (``security_crisis`` -> ``p_security_crisis``).
+    """
+    if metric in available:
+        return metric
+    if f"p_{metric}" in available:
+        return f"p_{metric}"
+    return None
+
+
 def world_model(
     scenario: Scenario,
     *,
@@ -100,21 +111,20 @@ def world_model(
             )
         metrics = list(outcomes)
     dirs = world_directions(scenario, metrics)
-    weights = {
-        c.measure.metric: c.weight
-        for c in scenario.criteria
-        if c.measure.kind == "world" and c.measure.metric in dirs and c.weight > 0
-    }
-    missing_metrics = [
-        c.measure.metric
-        for c in scenario.criteria
-        if c.measure.kind == "world" and c.measure.metric not in probe
-    ]
-    if missing_metrics:
-        raise ModelError(
-            f"criteria measure world metrics the world model does not return: "
-            f"{', '.join(str(m) for m in missing_metrics)}; it returns: {', '.join(probe)}"
-        )
+    weights: dict[str, float] = {}
+    notes: list[str] = []
+    for c in scenario.criteria:
+        if c.measure.kind != "world" or c.weight <= 0:
+            continue
+        name = resolve_metric(str(c.measure.metric), metrics)
+        if name is None:
+            notes.append(
+                f"criterion {c.id!r} measures world metric {c.measure.metric!r}, which the world "
+                f"model's per-experiment outputs do not include; it is left out of the utility"
+            )
+            continue
+        dirs[name] = c.direction
+        weights[name] = weights.get(name, 0.0) + c.weight
     return ExploratoryModel(
         name=f"world:{scenario.id}",
         function=world_function,
@@ -125,4 +135,5 @@ def world_model(
         outcomes=dirs,
         recommended=rec,
         weights=weights,
+        notes=tuple(notes),
     )
