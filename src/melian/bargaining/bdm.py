@@ -158,29 +158,39 @@ def prevail_probability(x: np.ndarray, w: np.ndarray, denominator: str = "pairwi
     cw = np.concatenate(([0.0], np.cumsum(w[order])))
     cwx = np.concatenate(([0.0], np.cumsum(w[order] * xs)))
     total = cw[-1]
-    a = np.minimum(x[:, None], x[None, :])
-    b = np.maximum(x[:, None], x[None, :])
+    # Work in sorted order: row/column t is the actor of rank t. The count of positions <= x and
+    # < x is a per-actor vector; only the midpoints need a search, and their rows are sorted.
+    k_le = np.searchsorted(xs, xs, side="right")
+    k_lt = np.searchsorted(xs, xs, side="left")
+    a = np.minimum(xs[:, None], xs[None, :])
+    b = np.maximum(xs[:, None], xs[None, :])
     d = b - a
     s = a + b
     m = 0.5 * s
-
-    def cum(t: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
-        k = np.searchsorted(xs, t, side=side)  # type: ignore[call-overload]
-        return cw[k], cwx[k]
-
-    w_le_a, wx_le_a = cum(a, "right")
-    w_lt_m, wx_lt_m = cum(m, "left")
-    w_le_m, wx_le_m = cum(m, "right")
-    w_lt_b, wx_lt_b = cum(b, "left")
+    n = xs.size
+    lo_rank = np.minimum(np.arange(n)[:, None], np.arange(n)[None, :])
+    hi_rank = np.maximum(np.arange(n)[:, None], np.arange(n)[None, :])
+    ka = k_le[lo_rank]
+    kb = k_lt[hi_rank]
+    km_lt = np.searchsorted(xs, m.ravel(), side="left").reshape(n, n)
+    km_le = np.searchsorted(xs, m.ravel(), side="right").reshape(n, n)
+    w_le_a, wx_le_a = cw[ka], cwx[ka]
+    w_lt_m, wx_lt_m = cw[km_lt], cwx[km_lt]
+    w_le_m, wx_le_m = cw[km_le], cwx[km_le]
+    w_lt_b, wx_lt_b = cw[kb], cwx[kb]
     fav_lo = d * w_le_a + s * (w_lt_m - w_le_a) - 2.0 * (wx_lt_m - wx_le_a)
     fav_hi = d * (total - w_lt_b) + 2.0 * (wx_lt_b - wx_le_m) - s * (w_lt_b - w_le_m)
     fav_lo = np.maximum(fav_lo, 0.0)
     fav_hi = np.maximum(fav_hi, 0.0)
+    inv = np.empty(n, dtype=np.intp)
+    inv[order] = np.arange(n)
+    fav_lo = fav_lo[np.ix_(inv, inv)]
+    fav_hi = fav_hi[np.ix_(inv, inv)]
+    d = d[np.ix_(inv, inv)]
     lower = x[:, None] < x[None, :]
     fav_i = np.where(lower, fav_lo, fav_hi)
     denom = fav_lo + fav_hi
     if denominator == "all_pairs":
-        n = x.size
         mean_mass = denom.sum() / max(n * (n - 1), 1)
         denom = np.full_like(denom, mean_mass)
     with np.errstate(invalid="ignore", divide="ignore"):
