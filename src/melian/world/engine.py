@@ -1,0 +1,512 @@
+"""The Monte Carlo engine of the world model: parameters, seeding, blocks, workers, aggregation.
+
+Paths are simulated in blocks of :data:`BLOCK` paths, vectorised with numpy over the paths of a
+block and stepped month by month (oil price, security, sanctions, public finances, politics; see
+the component modules). Every block draws from its own generator, seeded by
+``SeedSequence(seed, spawn_key=(option key, block index))`` where the option key is derived from
+the option id: results do not depend on which other options are simulated, on the chunk size
+(chunks are groups of whole blocks), or on the number of worker processes. Each block is reduced
+into fixed-memory statistics (:class:`melian.world.results.Accumulator`) whose merge is exact
+integer arithmetic, so memory is flat in the number of paths and results are bit-identical
+however blocks are grouped.
+
+Options act only through the scenario: the parameters of every path are drawn from
+``scenario.parameters_for(option)`` (the declared effects applied to the world parameters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from melian.errors import InputError, LimitError, ModelError, Problem
+from melian.scenario.schema import Distribution, Scenario
+from melian.world import fiscal, oil, politics, security
+from melian.world.results import (
+    Accumulator,
+    BandDef,
+    Ensemble,
+    HistSpec,
+    MetricDef,
+    OptionResult,
+    Summary,
+)
+from melian.world.spec import ParamSpec
+
+#: Paths per random-number block (the unit of seeding and of vectorisation).
+BLOCK = 8192
+#: Largest number of paths and horizon accepted by :func:`simulate`.
+MAX_PATHS = 100_000_000
+MAX_HORIZON = 600
+#: Months over which the emergent payroll-covering price is measured.
+COVER_MONTHS = 24
+
+PARAMS: tuple[ParamSpec, ...] = fiscal.PARAMS + security.PARAMS + politics.PARAMS
+PARAM_SPECS: dict[str, ParamSpec] = {p.path: p for p in PARAMS}
+
+#: Datasets the model reads (name in ``world.datasets`` -> what it must contain).
+DATASETS = {
+    "oil_price": "monthly Brent price, CSV 'Date,Price' (US$/bbl)",
+    "attacks": "insurgent attack counts, CSV 'start,end,attacks'",
+}
+#: Optional parameter reported beside the emergent payroll-covering price (never simulated).
+REFERENCE_PRICE = "fiscal.reference_payroll_price"
+
+EVENTS = ("salary_crisis", "security_crisis", "fragmentation", "sanctions", "waiver_lapse",
+          "devaluation")
+
+
+# --------------------------------------------------------------------------- preparation
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a worker needs to simulate: calibrations, parameter distributions, bins."""
+
+    scenario_id: str
+    as_of: dt.date
+    oil: oil.OilCalibration
+    attacks: security.AttackCalibration
+    dists: dict[str, dict[str, Distribution]]  # option -> parameter path -> distribution
+    metrics: tuple[MetricDef, ...]
+    bands: tuple[BandDef, ...]
+    cover_spec: HistSpec
+    horizon: int
+    reference_price: float | None
+
+
+def data_dir() -> Path:
+    """melian's shipped data directory."""
+    return Path(str(resources.files("melian.data")))
+
+
+def _dataset_path(scenario: Scenario, name: str, base_dir: Path | None) -> Path:
+    """Resolve a dataset of the scenario (relative to ``base_dir`` or melian's data directory)."""
+    ds = scenario.world.datasets.get(name)
+    where = f"world.datasets.{name}"
+    if ds is None:
+        raise InputError([Problem(scenario.id, None, None, "world.datasets",
+                                  f"the world model needs a dataset {name!r}: {DATASETS[name]}")])
+    for root in ([base_dir] if base_dir is not None else []) + [data_dir()]:
+        p = root / ds.file
+        if p.is_file():
+            return p
+    raise InputError([Problem(scenario.id, None, None, f"{where}.file",
+                              f"dataset file {ds.file!r} not found in melian's data directory"
+                              + (f" or {base_dir}" if base_dir else ""))])
+
+
+def _check_parameters(scenario: Scenario) -> None:
+    """Raise one InputError listing every parameter the model needs but the scenario lacks."""
+    have = scenario.parameters()
+    problems = [Problem(scenario.id, None, None, f"world.{p.path}",
+                        f"the world model needs parameter {p.path!r} ({p.unit}): {p.meaning}")
+                for p in PARAMS if p.path not in have]
+    if problems:
+        raise InputError(problems)
+
+
+def _fixed(scenario: Scenario, path: str) -> float:
+    """Nominal value of a parameter (for calibration settings and bin ranges)."""
+    return float(scenario.parameters()[path].nominal)
+
+
+def prepare(scenario: Scenario, options: Sequence[str] | None, horizon: int,
+            base_dir: Path | None = None) -> Prepared:
+    """Validate the scenario for the world model, calibrate oil and attacks, fix the bins."""
+    _check_parameters(scenario)
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise LimitError(f"horizon must be between 1 and {MAX_HORIZON} months (got {horizon})")
+    opts = list(options) if options else scenario.option_ids
+    if not opts:
+        raise InputError([Problem(scenario.id, None, None, "focal.options",
+                                  "the scenario has no options to simulate")])
+    unknown = [o for o in opts if o not in scenario.option_ids]
+    if unknown:
+        raise InputError([Problem(scenario.id, None, None, "focal.options",
+                                  f"unknown option {o!r} (options: {', '.join(scenario.option_ids)})")
+                          for o in unknown])
+    as_of = scenario.metadata.as_of
+    cal = oil.calibrate(str(_dataset_path(scenario, "oil_price", base_dir)), as_of,
+                        _fixed(scenario, "oil.calibration_years"))
+    att = security.calibrate_attacks(_dataset_path(scenario, "attacks", base_dir), as_of)
+    dists = {o: {k: v for k, v in scenario.parameters_for(o).items() if k in PARAM_SPECS}
+             for o in opts}
+    money = max(_fixed(scenario, "fiscal.reserves") + _fixed(scenario, "fiscal.domestic_debt")
+                + _fixed(scenario, "fiscal.external_debt"), 10.0)
+    scale = 4.0 * money + 50.0 * (1 + horizon / 120)
+    metrics = (
+        MetricDef("arrears_months", HistSpec(-0.5, horizon + 0.5, horizon + 1), "months", True,
+                  "months in which payroll was not paid in full"),
+        MetricDef("max_salary_stress", HistSpec(0.0, 36.0, 7200), "months of payroll", True,
+                  "largest stock of payroll arrears, in months of payroll"),
+        MetricDef("reserves_end", HistSpec(0.0, scale, 8000), "US$ bn", False,
+                  "foreign reserves at the horizon"),
+        MetricDef("reserves_min", HistSpec(0.0, scale, 8000), "US$ bn", False,
+                  "lowest foreign reserves over the horizon"),
+        MetricDef("debt_end", HistSpec(0.0, scale, 8000), "US$ bn", True,
+                  "public debt (domestic, external, collateralised) at the horizon"),
+        MetricDef("collateralised_debt_end", HistSpec(0.0, scale, 8000), "US$ bn", True,
+                  "oil-collateralised creditor debt at the horizon"),
+        MetricDef("attacks_total", HistSpec(0.0, att.rate * horizon * 30.0, 8000), "attacks", True,
+                  "insurgent attacks over the horizon"),
+        MetricDef("militia_attacks_total",
+                  HistSpec(0.0, max(_fixed(scenario, "security.militia_attack_rate"), 1.0)
+                           * horizon * 40.0, 8000), "attacks", True,
+                  "militia attacks on the patron's forces over the horizon"),
+        MetricDef("brent_mean", HistSpec(1.0, 1000.0, 6000, log=True), "US$/bbl", False,
+                  "average Brent price over the horizon"),
+    )
+    bands = (
+        BandDef("brent", HistSpec(1.0, 1000.0, 1500, log=True), "US$/bbl", "Brent price"),
+        BandDef("reserves", HistSpec(0.0, scale, 2000), "US$ bn", "foreign reserves"),
+        BandDef("salary_stress", HistSpec(1e-9, 24.0, 2400), "months of payroll",
+                "payroll arrears outstanding"),
+        BandDef("debt", HistSpec(0.0, scale, 2000), "US$ bn", "public debt"),
+        BandDef("attack_intensity", HistSpec(0.0, att.rate * 30.0, 1500), "attacks/month",
+                "expected insurgent attacks per month"),
+    )
+    ref = scenario.parameters().get(REFERENCE_PRICE)
+    return Prepared(scenario.id, as_of, cal, att, dists, metrics, bands,
+                    HistSpec(5.0, 400.0, 80, log=True), horizon,
+                    None if ref is None else float(ref.nominal))
+
+
+BREAKEVEN = MetricDef("payroll_breakeven", HistSpec(0.0, 400.0, 8000), "US$/bbl", True,
+                      "Brent price at which the first month's budget revenue covers payroll and "
+                      "senior claims")
+
+
+# --------------------------------------------------------------------------- parameters
+def _option_key(option: str) -> int:
+    """A stable 63-bit key of an option id (for seeding)."""
+    return int.from_bytes(hashlib.sha256(option.encode()).digest()[:8], "big") >> 1
+
+
+def draw_parameters(dists: dict[str, Distribution], n: int, rng: np.random.Generator,
+                    tile: int = 1, option: str = "") -> dict[str, np.ndarray | float]:
+    """Per-path parameter values: fixed ones as floats, uncertain ones drawn (inverse CDF).
+
+    Uniforms are drawn for every uncertain parameter in sorted name order (``n`` per parameter)
+    and the values repeated ``tile`` times (common random numbers across tiled samples).
+    """
+    names = sorted(k for k in dists if k in PARAM_SPECS)
+    unc = [k for k in names if not dists[k].is_fixed]
+    u = rng.random((len(unc), n)) if unc else np.empty((0, n))
+    P: dict[str, np.ndarray | float] = {}
+    for k in names:
+        d = dists[k]
+        P[k] = float(d.value) if d.is_fixed else d.ppf(u[unc.index(k)])  # type: ignore[arg-type]
+    if tile > 1:
+        P = {k: (np.tile(v, tile) if isinstance(v, np.ndarray) else v) for k, v in P.items()}
+    msgs = [m for k in names if (m := PARAM_SPECS[k].check(P[k])) is not None]
+    if msgs:
+        where = f" under option {option!r}" if option else ""
+        raise ModelError("invalid world parameter values" + where + ": " + "; ".join(msgs))
+    return P
+
+
+# --------------------------------------------------------------------------- one block
+def run_paths(prep: Prepared, P: dict[str, np.ndarray | float], n: int, rng: np.random.Generator,
+              tile: int = 1, bands: bool = True, record_flows: bool = False,
+              brent_path: np.ndarray | None = None) -> dict[str, Any]:
+    """Simulate ``n`` paths over the horizon; return per-path outcomes, events and bands.
+
+    Random draws are made for ``n // tile`` paths and repeated ``tile`` times. With
+    ``brent_path`` (US$/bbl, one value per month) the oil price is replayed instead of simulated.
+    With ``record_flows`` every month's budget flows are returned (for the accounts test).
+    """
+    H = prep.horizon
+    m = n // tile
+    om = prep.oil.model
+
+    def rep(a: np.ndarray) -> np.ndarray:
+        return np.tile(a, tile) if tile > 1 else a
+
+    x = np.full(n, math.log(prep.oil.last_price))
+    regime = None
+    if om.regimes:
+        regime = rep((rng.random(m) >= prep.oil.regime0_prob).astype(np.int8))
+    lam0 = prep.attacks.rate * np.exp(prep.attacks.se_log_rate * rep(rng.standard_normal(m)))
+    FS = fiscal.initial_state(P, n)
+    SS = security.initial_state(n)
+    PS = politics.initial_state(n)
+    C = fiscal.constants(P)
+    arrears_months = np.zeros(n, np.int32)
+    max_stress = np.zeros(n)
+    res_min = FS.reserves.copy()
+    brent_sum = np.zeros(n)
+    cover_sum = np.zeros(n)
+    cover_flag = np.zeros(n, bool)
+    senior0 = (FS.domestic_debt * C["dom_monthly"]
+               + FS.external_debt * (C["ext_monthly"] + C["amort_monthly"]))
+    breakeven = fiscal.payroll_breakeven(P, 0, senior0) * np.ones(n)
+    B = {b.name: np.empty((H, n), np.float32) for b in prep.bands} if bands else {}
+    flows: list[dict[str, np.ndarray]] = []
+    cover_T = min(COVER_MONTHS, H)
+    # random numbers per month: normals (oil, attacks[, jump size]) and uniforms (crisis,
+    # waiver, sanctions, fragmentation[, regime][, jump]); float32 uniforms suffice for events
+    nz = 3 if om.jumps else 2
+    nu = 4 + om.regimes + om.jumps
+    iu_reg, iu_jump = 4, 4 + om.regimes
+    for t in range(H):
+        z = rng.standard_normal((nz, m))
+        u = rng.random((nu, m), dtype=np.float32)
+        if tile > 1:
+            z = np.tile(z, (1, tile))
+            u = np.tile(u, (1, tile))
+        if brent_path is None:
+            x, regime = om.step(x, regime, z[0], u[iu_reg] if om.regimes else None,
+                                u[iu_jump] if om.jumps else None, z[2] if om.jumps else None)
+            brent = np.exp(x)
+        else:
+            brent = np.full(n, float(brent_path[t]))
+        lam, coal, crisis = security.step(SS, P, t, lam0, z[1], u[0])
+        politics.step_sanctions(PS, P, t, u[1], u[2])
+        payroll, fl = fiscal.step(FS, P, t, brent, crisis, PS.sanctioned, PS.waiver_lapsed, C,
+                                  record_flows)
+        if fl is not None:
+            flows.append(fl)
+        stress = FS.arrears / payroll
+        politics.step_fragmentation(PS, P, coal, crisis, stress, u[3])
+        short = stress > 0.005
+        arrears_months += short
+        np.maximum(max_stress, stress, out=max_stress)
+        np.minimum(res_min, FS.reserves, out=res_min)
+        brent_sum += brent
+        if t < cover_T:
+            cover_sum += brent
+            cover_flag |= short
+        if bands:
+            B["brent"][t] = brent
+            B["reserves"][t] = FS.reserves
+            B["salary_stress"][t] = stress
+            B["debt"][t] = FS.domestic_debt + FS.external_debt + FS.china_debt
+            B["attack_intensity"][t] = lam
+    attacks = rng.poisson(SS.attack_sum)
+    militia = rng.poisson(np.broadcast_to(SS.militia_sum, (n,)))
+    debt = FS.domestic_debt + FS.external_debt + FS.china_debt
+    outcomes = {
+        "arrears_months": arrears_months.astype(float),
+        "max_salary_stress": max_stress,
+        "reserves_end": FS.reserves.copy(),
+        "reserves_min": res_min,
+        "debt_end": debt,
+        "collateralised_debt_end": FS.china_debt.copy(),
+        "attacks_total": np.asarray(attacks, dtype=float),
+        "militia_attacks_total": np.asarray(militia, dtype=float),
+        "brent_mean": brent_sum / H,
+        "payroll_breakeven": breakeven,
+    }
+    events = {
+        "salary_crisis": max_stress >= P["fiscal.salary_crisis_months"],
+        "security_crisis": SS.ever_crisis,
+        "fragmentation": PS.fragmented,
+        "sanctions": PS.ever_sanctioned,
+        "waiver_lapse": PS.ever_lapsed,
+        "devaluation": FS.devalued,
+    }
+    out: dict[str, Any] = {"outcomes": outcomes, "events": events, "bands": B,
+                           "cover_price": cover_sum / cover_T, "cover_flag": cover_flag}
+    if record_flows:
+        out["flows"] = flows
+        out["state"] = FS
+    return out
+
+
+def _block_rng(seed: int, option: str, block: int) -> np.random.Generator:
+    """The generator of one block of one option."""
+    return np.random.Generator(np.random.PCG64(
+        np.random.SeedSequence(seed, spawn_key=(_option_key(option), block))))
+
+
+def _new_accumulator(prep: Prepared) -> Accumulator:
+    return Accumulator(list(prep.metrics) + [BREAKEVEN], list(prep.bands), list(EVENTS),
+                       prep.horizon, prep.cover_spec)
+
+
+def run_chunk(prep: Prepared, option: str, seed: int, paths: int, blocks: tuple[int, int]
+              ) -> Accumulator:
+    """Simulate blocks ``[blocks[0], blocks[1])`` of an option and reduce them."""
+    acc = _new_accumulator(prep)
+    for b in range(*blocks):
+        n = min(BLOCK, paths - b * BLOCK)
+        rng = _block_rng(seed, option, b)
+        P = draw_parameters(prep.dists[option], n, rng, option=option)
+        r = run_paths(prep, P, n, rng)
+        acc.add_block(r["outcomes"], r["events"], r["bands"], r["cover_price"], r["cover_flag"])
+    return acc
+
+
+# --------------------------------------------------------------------------- public API
+def simulate(scenario: Scenario, options: Sequence[str] | None = None, paths: int = 100_000,
+             horizon: int = 120, seed: int | None = None, chunk_size: int = 65_536,
+             progress: Callable[[int, int], None] | None = None, *, workers: int | None = 1,
+             executor: Executor | None = None, base_dir: Path | None = None) -> Ensemble:
+    """Simulate the consequences of each option over ``horizon`` months on ``paths`` paths.
+
+    ``seed`` defaults to the scenario's seed. ``chunk_size`` paths (rounded up to whole blocks
+    of :data:`BLOCK`) form one task; tasks run in ``workers`` processes (None = all cores) or
+    on a given ``executor`` (for example a dask ``Client.get_executor()``). ``progress`` is
+    called with (paths done, paths total). Results are identical for any chunk size, worker
+    count or executor.
+    """
+    if not 1 <= paths <= MAX_PATHS:
+        raise LimitError(f"paths must be between 1 and {MAX_PATHS:,} (got {paths})")
+    if chunk_size < 1:
+        raise LimitError(f"chunk_size must be positive (got {chunk_size})")
+    seed = scenario.metadata.seed if seed is None else int(seed)
+    prep = prepare(scenario, options, horizon, base_dir)
+    opts = list(prep.dists)
+    nblocks = -(-paths // BLOCK)
+    per_chunk = max(1, -(-chunk_size // BLOCK))
+    tasks = [(o, (b, min(b + per_chunk, nblocks))) for o in opts
+             for b in range(0, nblocks, per_chunk)]
+    total = paths * len(opts)
+    done = 0
+
+    def task_paths(bl: tuple[int, int]) -> int:
+        return min(bl[1] * BLOCK, paths) - bl[0] * BLOCK
+
+    accs = {o: _new_accumulator(prep) for o in opts}
+    nworkers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
+    if executor is None and (nworkers == 1 or len(tasks) == 1):
+        for o, bl in tasks:
+            accs[o].merge(run_chunk(prep, o, seed, paths, bl))
+            done += task_paths(bl)
+            if progress:
+                progress(done, total)
+    else:
+        own = executor is None
+        ex = executor or _process_pool(nworkers)
+        try:
+            futs = [(o, bl, ex.submit(run_chunk, prep, o, seed, paths, bl)) for o, bl in tasks]
+            for o, bl, f in futs:
+                accs[o].merge(f.result())
+                done += task_paths(bl)
+                if progress:
+                    progress(done, total)
+        finally:
+            if own:
+                ex.shutdown()
+    results = {o: _option_result(prep, o, accs[o]) for o in opts}
+    start = prep.oil.last_date
+    months = [_add_months(start, k + 1) for k in range(horizon)]
+    return Ensemble(prep.scenario_id, seed, paths, horizon, months[0], months, results,
+                    prep.oil.to_dict(), prep.attacks.to_dict(), prep.reference_price,
+                    {b.name: b.unit for b in prep.bands})
+
+
+def _process_pool(n: int) -> ProcessPoolExecutor:
+    """A process pool (fork where available: workers inherit the imported modules)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    return ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+
+
+def _add_months(d: dt.date, k: int) -> str:
+    """``YYYY-MM`` of the month ``k`` months after ``d``."""
+    y, mth = divmod(d.year * 12 + d.month - 1 + k, 12)
+    return f"{y:04d}-{mth + 1:02d}"
+
+
+def _option_result(prep: Prepared, option: str, acc: Accumulator) -> OptionResult:
+    """Summaries of an option's accumulated statistics."""
+    metrics = {m.name: acc.summary(m.name) for m in prep.metrics}
+    probs = {e: acc.event_count[e] / acc.n for e in EVENTS}
+    bands = {b.name: acc.band(b.name) for b in prep.bands}
+    be: Summary = acc.summary(BREAKEVEN.name)
+    return OptionResult(option, acc.n, metrics, probs, bands, be, acc.covering_price())
+
+
+EVAL_METRICS = ("arrears_months", "max_salary_stress", "reserves_end", "reserves_min", "debt_end",
+                "collateralised_debt_end", "attacks_total", "payroll_breakeven", "p_salary_crisis",
+                "p_security_crisis", "p_fragmentation", "p_sanctions", "p_devaluation")
+
+
+def evaluate(scenario: Scenario, option_id: str, parameter_overrides: dict[str, np.ndarray],
+             paths_per_sample: int = 1000, horizon: int = 120, seed: int | None = None, *,
+             base_dir: Path | None = None) -> dict[str, np.ndarray]:
+    """Per-sample outcome metrics with chosen parameters fixed per sample (for sensitivity).
+
+    ``parameter_overrides`` maps parameter paths (``component.name``) to arrays of equal length
+    ``S``; sample ``s`` runs ``paths_per_sample`` paths with each overridden parameter fixed at
+    its ``s``-th value and the other parameters drawn from their distributions under the
+    option. All samples share the same random numbers (common random numbers), so differences
+    between samples come from the overridden values. Returns, per metric of
+    :data:`EVAL_METRICS`, an array of length ``S``: the mean over the sample's paths
+    (``p_*`` are probabilities).
+    """
+    seed = scenario.metadata.seed if seed is None else int(seed)
+    prep = prepare(scenario, [option_id], horizon, base_dir)
+    params = scenario.parameters()
+    arrays = {k: np.asarray(v, dtype=float).ravel() for k, v in parameter_overrides.items()}
+    bad = [k for k in arrays if k not in params]
+    if bad:
+        raise InputError([Problem(scenario.id, None, None, k, "unknown parameter (declare it under "
+                                  "world)") for k in bad])
+    sizes = {len(v) for v in arrays.values()}
+    if len(sizes) > 1:
+        raise ModelError(f"parameter override arrays differ in length: {sorted(sizes)}")
+    S = sizes.pop() if sizes else 1
+    pps = int(paths_per_sample)
+    if pps < 1 or S < 1:
+        raise LimitError("paths_per_sample and the number of samples must be positive")
+    if S * pps > MAX_PATHS:
+        raise LimitError(f"{S} samples x {pps} paths exceeds {MAX_PATHS:,} paths")
+    group = max(1, 65_536 // pps)
+    out = {k: np.empty(S) for k in EVAL_METRICS}
+    for g0 in range(0, S, group):
+        g1 = min(S, g0 + group)
+        k = g1 - g0
+        rng = _block_rng(seed, option_id, 2**31)
+        P = draw_parameters(prep.dists[option_id], pps, rng, tile=k, option=option_id)
+        for name, vals in arrays.items():
+            if name in PARAM_SPECS:
+                v = np.repeat(vals[g0:g1], pps)
+                msg = PARAM_SPECS[name].check(v)
+                if msg:
+                    raise ModelError(msg)
+                P[name] = v
+        r = run_paths(prep, P, k * pps, rng, tile=k, bands=False)
+        for name in EVAL_METRICS:
+            if name.startswith("p_"):
+                x = r["events"][name[2:]].astype(float)
+            else:
+                x = r["outcomes"][name]
+            out[name][g0:g1] = x.reshape(k, pps).mean(axis=1)
+    return out
+
+
+def replay(scenario: Scenario, option_id: str, brent: Sequence[float], paths: int = 20_000,
+           seed: int | None = None, *, base_dir: Path | None = None) -> dict[str, Any]:
+    """Run an option with a given monthly Brent path (one value per month) instead of the model.
+
+    Used for out-of-sample validation: everything except the oil price stays stochastic.
+    Returns per-month mean and 5/50/95% quantiles of reserves and salary stress, and event
+    probabilities.
+    """
+    seed = scenario.metadata.seed if seed is None else int(seed)
+    H = len(brent)
+    prep = prepare(scenario, [option_id], H, base_dir)
+    rng = _block_rng(seed, option_id, 2**32)
+    P = draw_parameters(prep.dists[option_id], paths, rng, option=option_id)
+    r = run_paths(prep, P, paths, rng, brent_path=np.asarray(brent, dtype=float))
+    out: dict[str, Any] = {"months": [_add_months(prep.oil.last_date, k + 1) for k in range(H)]}
+    for name in ("reserves", "salary_stress", "debt"):
+        X = r["bands"][name].astype(float)
+        out[name] = {"mean": X.mean(axis=1), "p05": np.quantile(X, 0.05, axis=1),
+                     "p50": np.quantile(X, 0.5, axis=1), "p95": np.quantile(X, 0.95, axis=1),
+                     "p_positive": (X > 0.005).mean(axis=1)}
+    out["events"] = {k: float(v.mean()) for k, v in r["events"].items()}
+    out["arrears_months_mean"] = float(r["outcomes"]["arrears_months"].mean())
+    return out

@@ -1,0 +1,284 @@
+"""Monthly public finances of an oil-exporting state: revenue, payroll, financing, arrears, reserves.
+
+One month of the accounts, vectorised over paths (all amounts US$ bn per month unless noted):
+
+Revenue
+    ``gross = volume * DAYS * max(Brent - discount - sanctioned * extra_discount, 0) / 1000``;
+    barrels pledged to a creditor's oil-for-credit account (``fiscal.china_collateral_volume``)
+    repay that creditor's loan first; of the rest a share ``fiscal.oil_revenue_share`` reaches
+    the budget, less the part blocked under sanctions. Non-oil revenue grows at
+    ``fiscal.non_oil_growth``; grants (``fiscal.grants``) are budget support.
+Spending, by priority
+    1. senior claims: interest on domestic and external debt, external amortisation, the
+       extra cost of a security crisis and of replacing sanctioned energy imports, and the
+       creditor-tied project spending of loan disbursements; 2. payroll (salaries, pensions,
+       welfare); 3. running costs; 4. repayment of past payroll arrears; 5. investment.
+Financing of a shortfall, in order
+    treasury cash, domestic borrowing (monthly cap, stock limit), external borrowing (access
+    index x monthly cap, stock limit; closed under sanctions); borrowing finances items 1-4
+    only, investment is paid from current revenue alone. What still cannot be paid is left
+    unpaid in reverse priority: running costs are cut, payroll (and any unpaid senior claim)
+    becomes arrears, repaid before investment when money returns.
+Surplus
+    builds treasury cash.
+Reserves (the central bank's foreign reserves)
+    rise with the foreign-currency inflows of the state (oil revenue, grants, external and
+    budget-relevant creditor loans) and fall with the import demand that dinar spending creates
+    (``fiscal.import_leakage`` times dinar outlays) and with foreign-currency outlays (external
+    debt service, energy imports); when they fall below ``fiscal.devaluation_trigger`` the
+    currency is devalued once by ``fiscal.devaluation_size``, which lowers the dollar value of
+    dinar spending, non-oil revenue and domestic debt.
+
+Budget identity, every month and path (tested): ``oil revenue + non-oil revenue + grants +
+loan disbursements + treasury draw + domestic borrowing + external borrowing + new arrears =
+project spending + senior claims + payroll due + running costs paid + arrears repaid +
+investment paid + surplus``.
+
+The payroll-covering oil price (:func:`payroll_breakeven`) is the Brent price at which a month's
+budget revenue equals payroll plus senior claims; it follows from the accounts above and is
+reported beside any threshold quoted by a source (never used by the model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from melian.world.spec import ParamSpec
+
+#: Days per month (365.25 / 12): converts million barrels per day into barrels per month.
+DAYS = 30.4375
+
+PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("oil.calibration_years", "years", "length of the Brent history window, ending at the "
+              "as-of date, on which the price model is fitted and chosen", 3, 60),
+    ParamSpec("oil.realised_discount", "US$/bbl", "discount of the state's realised export price "
+              "to Brent", 0, 100),
+    ParamSpec("oil.quota_volume", "mb/d", "crude export volume while the production quota binds",
+              0, 50),
+    ParamSpec("oil.quota_months", "months", "months from the start of the simulation during which "
+              "the quota volume applies", 0, 600),
+    ParamSpec("oil.recovery_months", "months", "months over which exports ramp linearly from the "
+              "quota volume to the unconstrained volume", 0, 600),
+    ParamSpec("oil.unconstrained_volume", "mb/d", "crude export volume without a quota", 0, 50),
+    ParamSpec("fiscal.oil_revenue_share", "fraction", "share of the value of unpledged crude "
+              "exports that reaches the federal budget", 0, 1),
+    ParamSpec("fiscal.non_oil_revenue", "US$ bn/month", "non-oil budget revenue at the as-of "
+              "date (dinar-denominated)", 0, None),
+    ParamSpec("fiscal.non_oil_growth", "fraction/year", "growth of non-oil revenue "
+              "(diversification, investment)", -0.5, 1),
+    ParamSpec("fiscal.payroll", "US$ bn/month", "salaries, pensions and welfare due per month at "
+              "the as-of date (dinar-denominated)", 0, None),
+    ParamSpec("fiscal.payroll_growth", "fraction/year", "growth of the nominal payroll", -0.5, 1),
+    ParamSpec("fiscal.running_costs", "US$ bn/month", "non-payroll current spending needed to run "
+              "the government (dinar-denominated); cut when unfunded", 0, None),
+    ParamSpec("fiscal.investment_spending", "US$ bn/month", "planned investment spending "
+              "(dinar-denominated); the first item cut", 0, None),
+    ParamSpec("fiscal.treasury_cash", "US$ bn", "cash in treasury accounts at the as-of date", 0,
+              None),
+    ParamSpec("fiscal.reserves", "US$ bn", "central-bank foreign reserves at the as-of date", 0,
+              None),
+    ParamSpec("fiscal.import_leakage", "fraction", "foreign-currency demand (imports) created per "
+              "dollar of dinar spending; drains reserves", 0, 2),
+    ParamSpec("fiscal.domestic_debt", "US$ bn", "domestic public debt at the as-of date", 0, None),
+    ParamSpec("fiscal.domestic_rate", "fraction/year", "interest rate on domestic debt", 0, 1),
+    ParamSpec("fiscal.domestic_borrowing_cap", "US$ bn/month", "most the budget can borrow "
+              "domestically in a month", 0, None),
+    ParamSpec("fiscal.domestic_debt_limit", "US$ bn", "stock of domestic debt beyond which no "
+              "more can be raised", 0, None),
+    ParamSpec("fiscal.external_debt", "US$ bn", "serviced external public debt at the as-of date",
+              0, None),
+    ParamSpec("fiscal.external_rate", "fraction/year", "interest rate on external debt", 0, 1),
+    ParamSpec("fiscal.external_amortisation", "fraction/year", "share of the external debt stock "
+              "repaid per year", 0, 1),
+    ParamSpec("fiscal.external_access", "index 0-1", "access to international lenders (IMF, "
+              "World Bank, markets); 0 = none, 1 = full", 0, 1),
+    ParamSpec("fiscal.external_borrowing_cap", "US$ bn/month", "most that can be borrowed "
+              "externally in a month at full access", 0, None),
+    ParamSpec("fiscal.external_debt_limit", "US$ bn", "stock of external debt beyond which no more "
+              "can be raised", 0, None),
+    ParamSpec("fiscal.grants", "US$ bn/month", "budget support grants (aid)", 0, None),
+    ParamSpec("fiscal.china_credit_line", "US$ bn", "total oil-collateralised credit line from a "
+              "creditor (drawn for projects)", 0, None),
+    ParamSpec("fiscal.china_disbursement", "US$ bn/month", "most of the credit line disbursed in "
+              "a month", 0, None),
+    ParamSpec("fiscal.china_budget_share", "fraction", "share of a disbursement that relieves the "
+              "budget (the rest is tied project spending)", 0, 1),
+    ParamSpec("fiscal.china_rate", "fraction/year", "interest rate on the collateralised credit",
+              0, 1),
+    ParamSpec("fiscal.china_collateral_volume", "mb/d", "crude exports pledged to repay the "
+              "collateralised credit while any is owed", 0, 50),
+    ParamSpec("fiscal.devaluation_trigger", "US$ bn", "reserve level below which the currency is "
+              "devalued (once)", 0, None),
+    ParamSpec("fiscal.devaluation_size", "fraction", "devaluation: rise of the local-currency price "
+              "of the dollar (0.2 = 20%)", 0, 10),
+    ParamSpec("fiscal.salary_crisis_months", "months of payroll", "payroll arrears (stock) that "
+              "count as a salary crisis", 0, None),
+)
+
+
+@dataclass
+class FiscalState:
+    """The fiscal state of every path (US$ bn)."""
+
+    treasury: np.ndarray
+    reserves: np.ndarray
+    domestic_debt: np.ndarray
+    external_debt: np.ndarray
+    china_debt: np.ndarray
+    china_drawn: np.ndarray
+    arrears: np.ndarray
+    fx: np.ndarray  # dollar value of one unit of dinar spending relative to the as-of date
+    devalued: np.ndarray
+
+
+def initial_state(P: dict[str, np.ndarray | float], n: int) -> FiscalState:
+    """The state at the as-of date from the parameters."""
+    def full(v: np.ndarray | float) -> np.ndarray:
+        return np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
+
+    return FiscalState(
+        treasury=full(P["fiscal.treasury_cash"]), reserves=full(P["fiscal.reserves"]),
+        domestic_debt=full(P["fiscal.domestic_debt"]), external_debt=full(P["fiscal.external_debt"]),
+        china_debt=np.zeros(n), china_drawn=np.zeros(n), arrears=np.zeros(n), fx=np.ones(n),
+        devalued=np.zeros(n, dtype=bool))
+
+
+def export_volume(P: dict[str, np.ndarray | float], t: int) -> np.ndarray | float:
+    """Export volume (mb/d) in month ``t`` (0 = first simulated month) before disruptions."""
+    qv, uv = P["oil.quota_volume"], P["oil.unconstrained_volume"]
+    qm, rm = P["oil.quota_months"], P["oil.recovery_months"]
+    frac = np.clip((t + 1 - np.asarray(qm)) / np.maximum(np.asarray(rm), 1e-9), 0.0, 1.0)
+    return qv + (uv - qv) * frac
+
+
+def payroll_breakeven(P: dict[str, np.ndarray | float], t: int, senior: np.ndarray | float
+                      ) -> np.ndarray:
+    """Brent price (US$/bbl) at which month ``t``'s budget revenue covers payroll + ``senior``.
+
+    Solves ``share * (volume - pledged) * DAYS * (b - discount) / 1000 + non_oil + grants =
+    payroll + senior`` for ``b`` at the as-of exchange rate, with the pledged volume counted
+    while the collateralised credit is drawn.
+    """
+    vol = export_volume(P, t)
+    pledged = np.where(np.asarray(P["fiscal.china_credit_line"]) > 0,
+                       np.minimum(P["fiscal.china_collateral_volume"], vol), 0.0)
+    g = t / 12.0
+    payroll = P["fiscal.payroll"] * (1 + np.asarray(P["fiscal.payroll_growth"])) ** g
+    non_oil = P["fiscal.non_oil_revenue"] * (1 + np.asarray(P["fiscal.non_oil_growth"])) ** g
+    need = payroll + senior - non_oil - P["fiscal.grants"]
+    per_dollar = P["fiscal.oil_revenue_share"] * np.maximum(vol - pledged, 1e-9) * DAYS / 1000.0
+    return np.asarray(P["oil.realised_discount"] + need / per_dollar, dtype=float)
+
+
+FLOW_SOURCES = ("oil_revenue", "non_oil_revenue", "grants", "disbursement", "treasury_draw",
+                "domestic_borrowing", "external_borrowing", "new_arrears")
+FLOW_USES = ("project_spending", "senior_due", "payroll_due", "running_paid", "arrears_repaid",
+             "investment_paid", "surplus")
+
+
+def step(S: FiscalState, P: dict[str, np.ndarray | float], t: int, brent: np.ndarray,
+         crisis: np.ndarray, sanctioned: np.ndarray, lapsed: np.ndarray,
+         C: dict[str, np.ndarray | float], record: bool = False
+         ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+    """Advance the accounts one month; return payroll due and, if ``record``, every flow.
+
+    ``crisis``, ``sanctioned`` and ``lapsed`` are per-path indicators of a territorial security
+    crisis, of sanctions and of a lapsed energy waiver; ``C`` holds per-path constants prepared
+    by :func:`constants`.
+    """
+    # one-off devaluation when reserves fall below the trigger
+    trig = (S.reserves < P["fiscal.devaluation_trigger"]) & ~S.devalued
+    if trig.any():
+        f_new = 1.0 / (1.0 + np.asarray(P["fiscal.devaluation_size"], dtype=float))
+        f_new = np.broadcast_to(f_new, S.fx.shape)
+        S.domestic_debt = np.where(trig, S.domestic_debt * f_new, S.domestic_debt)
+        S.fx = np.where(trig, f_new, S.fx)
+        S.devalued = S.devalued | trig
+    fx = S.fx
+    sanc = sanctioned.astype(float)
+    vol = export_volume(P, t) * (1.0 - crisis * P["security.crisis_export_loss"])
+    price = np.maximum(brent - P["oil.realised_discount"] - sanc * P["sanctions.extra_discount"], 0.0)
+    per_mbd = price * (DAYS / 1000.0)
+    gross = vol * per_mbd
+    # oil-for-credit: pledged barrels repay the collateralised credit first
+    china_due = S.china_debt * C["china_monthly"]
+    pledged = np.minimum(np.minimum(P["fiscal.china_collateral_volume"], vol) * per_mbd, china_due)
+    disb = np.minimum(P["fiscal.china_disbursement"],
+                      np.maximum(P["fiscal.china_credit_line"] - S.china_drawn, 0.0))
+    S.china_drawn = S.china_drawn + disb
+    S.china_debt = china_due - pledged + disb
+    oil_rev = P["fiscal.oil_revenue_share"] * (gross - pledged) * (1.0 - sanc * P["sanctions.revenue_blocked"])
+    non_oil = C["non_oil0"] * C["non_oil_g"] ** t * fx
+    payroll = C["payroll0"] * C["payroll_g"] ** t * fx
+    running = P["fiscal.running_costs"] * fx
+    invest = P["fiscal.investment_spending"] * fx
+    grants = P["fiscal.grants"]
+    dom_int = S.domestic_debt * C["dom_monthly"]
+    ext_int = S.external_debt * C["ext_monthly"]
+    amort = S.external_debt * C["amort_monthly"]
+    senior = (dom_int + ext_int + amort + crisis * P["security.crisis_cost"]
+              + lapsed * P["sanctions.waiver_lapse_cost"])
+    project = (1.0 - P["fiscal.china_budget_share"]) * disb
+    cash = oil_rev + non_oil + grants + disb
+    l1 = project + senior
+    l2 = l1 + payroll
+    l3 = l2 + running
+    l4 = l3 + S.arrears
+    avail_d = np.minimum(P["fiscal.domestic_borrowing_cap"],
+                         np.maximum(P["fiscal.domestic_debt_limit"] - S.domestic_debt, 0.0))
+    avail_x = (P["fiscal.external_access"] * (1.0 - sanc)
+               * np.minimum(P["fiscal.external_borrowing_cap"],
+                            np.maximum(P["fiscal.external_debt_limit"] - S.external_debt, 0.0)))
+    # borrowing finances claims up to arrears repayment; investment only from current cash
+    spend = np.minimum(l4, cash + S.treasury + avail_d + avail_x)
+    need = np.maximum(spend - cash, 0.0)
+    draw_t = np.minimum(need, S.treasury)
+    need = need - draw_t
+    dom = np.minimum(need, avail_d)
+    ext = need - dom
+    spare = np.maximum(cash - l4, 0.0)
+    invest_paid = np.minimum(spare, invest)
+    surplus = spare - invest_paid
+    payroll_paid = np.clip(spend - l1, 0.0, payroll)
+    running_paid = np.clip(spend - l2, 0.0, running)
+    arrears_repaid = np.clip(spend - l3, 0.0, S.arrears)
+    new_arrears = (payroll - payroll_paid) + np.maximum(l1 - spend, 0.0)
+    S.arrears = S.arrears - arrears_repaid + new_arrears
+    S.treasury = S.treasury - draw_t + surplus
+    S.domestic_debt = S.domestic_debt + dom
+    S.external_debt = S.external_debt + ext - amort
+    dinar_out = payroll_paid + running_paid + arrears_repaid + invest_paid + dom_int
+    S.reserves = np.maximum(
+        S.reserves + oil_rev + grants + ext + P["fiscal.china_budget_share"] * disb
+        - P["fiscal.import_leakage"] * dinar_out - ext_int - amort
+        - lapsed * P["sanctions.waiver_lapse_cost"], 0.0)
+    flows = None
+    if record:
+        flows = {
+            "oil_revenue": oil_rev, "non_oil_revenue": non_oil,
+            "grants": np.broadcast_to(np.asarray(grants, dtype=float), oil_rev.shape),
+            "disbursement": disb, "treasury_draw": draw_t, "domestic_borrowing": dom,
+            "external_borrowing": ext, "new_arrears": new_arrears, "project_spending": project,
+            "senior_due": senior, "payroll_due": payroll, "running_paid": running_paid,
+            "arrears_repaid": arrears_repaid, "investment_paid": invest_paid, "surplus": surplus,
+            "payroll_paid": payroll_paid, "pledged": pledged,
+        }
+        flows = {k: np.broadcast_to(np.asarray(v, dtype=float), oil_rev.shape).copy()
+                 for k, v in flows.items()}
+    return payroll, flows
+
+
+def constants(P: dict[str, np.ndarray | float]) -> dict[str, np.ndarray | float]:
+    """Per-path constants of the monthly step (monthly rates and growth factors)."""
+    return {
+        "china_monthly": 1.0 + np.asarray(P["fiscal.china_rate"]) / 12.0,
+        "dom_monthly": np.asarray(P["fiscal.domestic_rate"]) / 12.0,
+        "ext_monthly": np.asarray(P["fiscal.external_rate"]) / 12.0,
+        "amort_monthly": np.asarray(P["fiscal.external_amortisation"]) / 12.0,
+        "non_oil0": P["fiscal.non_oil_revenue"],
+        "non_oil_g": (1.0 + np.asarray(P["fiscal.non_oil_growth"])) ** (1.0 / 12.0),
+        "payroll0": P["fiscal.payroll"],
+        "payroll_g": (1.0 + np.asarray(P["fiscal.payroll_growth"])) ** (1.0 / 12.0),
+    }

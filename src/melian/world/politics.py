@@ -1,0 +1,102 @@
+"""Politics: fragmentation pressure and the sanctions/energy-waiver regime.
+
+Fragmentation (regional demands for separation or a new federal region escalating into a crisis)
+is driven by a pressure index with memory,
+``F_t = rho F_{t-1} + (1 - rho) (a_exit (1 - c_t) + a_crisis crisis_t + a_salary min(stress_t, 3))``
+(``politics.pressure_persistence``, ``politics.exit_pressure``, ``politics.crisis_pressure``,
+``politics.salary_pressure``; ``c_t`` coalition support, ``stress_t`` payroll arrears in months of
+payroll); a fragmentation crisis starts with monthly probability ``1 - exp(-h0 exp(F_t))``,
+``h0`` = ``politics.fragmentation_hazard``, and is recorded once (absorbing).
+
+Sanctions and the energy waiver form a Markov chain. The waiver in force at the as-of date runs
+``sanctions.waiver_months_remaining`` months; afterwards it lapses with monthly hazard
+``sanctions.waiver_lapse_hazard`` and, once lapsed, is restored with ``sanctions.waiver_restore_hazard``.
+Sanctions on the state start with hazard ``sanctions.sanctions_hazard * militia_pressure^e``
+(``e`` = ``sanctions.militia_elasticity``) and are lifted with ``sanctions.sanctions_lift_hazard``;
+while sanctioned the waiver is lapsed. Options change these hazards through the scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from melian.world.spec import ParamSpec
+
+PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("politics.fragmentation_hazard", "per month", "hazard of a fragmentation crisis at "
+              "zero pressure", 0, 1),
+    ParamSpec("politics.pressure_persistence", "fraction", "monthly memory of the fragmentation "
+              "pressure index", 0, 0.999),
+    ParamSpec("politics.exit_pressure", "log hazard ratio", "pressure when coalition support is 0 "
+              "(regions that want the patron to stay)", -10, 10),
+    ParamSpec("politics.crisis_pressure", "log hazard ratio", "pressure during a territorial "
+              "security crisis", -10, 10),
+    ParamSpec("politics.salary_pressure", "log hazard ratio per month of arrears", "pressure per "
+              "month of payroll owed (capped at 3 months)", -10, 10),
+    ParamSpec("sanctions.waiver_months_remaining", "months", "months left on the energy-import "
+              "sanctions waiver in force at the as-of date", 0, 600),
+    ParamSpec("sanctions.waiver_lapse_hazard", "per month", "hazard that the waiver is not renewed "
+              "once the current one has run", 0, 1),
+    ParamSpec("sanctions.waiver_restore_hazard", "per month", "hazard that a lapsed waiver is "
+              "restored", 0, 1),
+    ParamSpec("sanctions.waiver_lapse_cost", "US$ bn/month", "foreign-currency cost of replacing "
+              "sanctioned energy imports (or penalties) while the waiver is lapsed", 0, None),
+    ParamSpec("sanctions.sanctions_hazard", "per month", "hazard that the patron imposes sanctions "
+              "on the state, at as-of militia pressure", 0, 1),
+    ParamSpec("sanctions.militia_elasticity", "elasticity", "elasticity of the sanctions hazard "
+              "with respect to militia pressure", 0, 10),
+    ParamSpec("sanctions.sanctions_lift_hazard", "per month", "hazard that sanctions are lifted",
+              0, 1),
+    ParamSpec("sanctions.revenue_blocked", "fraction", "share of oil revenue blocked (frozen "
+              "accounts) under sanctions", 0, 1),
+    ParamSpec("sanctions.extra_discount", "US$/bbl", "extra discount on crude sold under "
+              "sanctions", 0, 100),
+)
+
+
+@dataclass
+class PoliticsState:
+    """Per-path political state."""
+
+    pressure: np.ndarray
+    fragmented: np.ndarray
+    waiver_lapsed: np.ndarray
+    sanctioned: np.ndarray
+    ever_sanctioned: np.ndarray
+    ever_lapsed: np.ndarray
+
+
+def initial_state(n: int) -> PoliticsState:
+    """State at the as-of date: no pressure, waiver in force, no sanctions."""
+    z = np.zeros(n, bool)
+    return PoliticsState(np.zeros(n), z.copy(), z.copy(), z.copy(), z.copy(), z.copy())
+
+
+def step_sanctions(S: PoliticsState, P: dict[str, np.ndarray | float], t: int, u_w: np.ndarray,
+                   u_s: np.ndarray) -> None:
+    """One month of the sanctions and waiver chain (``u_w``, ``u_s`` uniforms)."""
+    h_s = P["sanctions.sanctions_hazard"] * np.power(P["security.militia_pressure"],
+                                                     P["sanctions.militia_elasticity"])
+    p_start = -np.expm1(-h_s)
+    p_lift = -np.expm1(-np.asarray(P["sanctions.sanctions_lift_hazard"]))
+    S.sanctioned = np.where(S.sanctioned, u_s >= p_lift, u_s < p_start)
+    S.ever_sanctioned |= S.sanctioned
+    after = t >= np.asarray(P["sanctions.waiver_months_remaining"])
+    p_lapse = np.where(after, -np.expm1(-np.asarray(P["sanctions.waiver_lapse_hazard"])), 0.0)
+    p_restore = -np.expm1(-np.asarray(P["sanctions.waiver_restore_hazard"]))
+    S.waiver_lapsed = np.where(S.waiver_lapsed, u_w >= p_restore, u_w < p_lapse) | S.sanctioned
+    S.ever_lapsed |= S.waiver_lapsed
+
+
+def step_fragmentation(S: PoliticsState, P: dict[str, np.ndarray | float],
+                       coalition: np.ndarray | float, crisis: np.ndarray, stress: np.ndarray,
+                       u: np.ndarray) -> None:
+    """One month of the fragmentation pressure and hazard (``u`` uniforms)."""
+    rho = P["politics.pressure_persistence"]
+    drive = (P["politics.exit_pressure"] * (1.0 - coalition) + P["politics.crisis_pressure"] * crisis
+             + P["politics.salary_pressure"] * np.minimum(stress, 3.0))
+    S.pressure = rho * S.pressure + (1.0 - rho) * drive
+    h = P["politics.fragmentation_hazard"] * np.exp(S.pressure)
+    S.fragmented |= u < -np.expm1(-h)

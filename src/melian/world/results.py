@@ -1,0 +1,387 @@
+"""Streaming aggregation of simulated paths and the typed results (Ensemble, OptionResult).
+
+Every path is reduced, block by block, into fixed-memory statistics: histograms with fixed bin
+edges (integer counts), event counts, and sums held in fixed point (integers in units of
+``2**-20``), so merging blocks is exact integer addition. Results are therefore bit-identical
+whatever the order or grouping in which blocks are merged (chunk size, number of workers), and the
+memory needed does not grow with the number of paths. Quantiles are read from the histograms by
+linear interpolation inside a bin (error at most one bin width, stated per metric by ``bin_width``);
+CVaR at 95% is the mean of the worst 5% of paths computed from the same histogram (bin mid-points).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
+FP_SCALAR = 2**20  # fixed-point scale of scalar sums
+FP_ARRAY = 2**16  # fixed-point scale of per-month sums (int64 arrays)
+
+
+@dataclass(frozen=True)
+class HistSpec:
+    """Fixed histogram bins: ``nb`` bins between ``lo`` and ``hi`` on a linear or log scale.
+
+    Slot 0 holds values below ``lo``, slot ``nb + 1`` values at or above ``hi``.
+    """
+
+    lo: float
+    hi: float
+    nb: int
+    log: bool = False
+
+    def index(self, x: np.ndarray) -> np.ndarray:
+        """Slot of each value (0 .. nb + 1)."""
+        if self.log:
+            f = (np.log(np.maximum(x, 1e-300)) - math.log(self.lo)) * (self.nb / math.log(self.hi / self.lo))
+        else:
+            f = (x - self.lo) * (self.nb / (self.hi - self.lo))
+        return (np.clip(np.floor(f), -1, self.nb) + 1).astype(np.int64)
+
+    def edge(self, k: float) -> float:
+        """Position of fractional bin boundary ``k`` (0 = lo, nb = hi)."""
+        if self.log:
+            return float(self.lo * (self.hi / self.lo) ** (k / self.nb))
+        return float(self.lo + (self.hi - self.lo) * k / self.nb)
+
+    @property
+    def width(self) -> float:
+        """Bin width (relative width for log bins)."""
+        return (self.hi / self.lo) ** (1 / self.nb) - 1 if self.log else (self.hi - self.lo) / self.nb
+
+
+def hist_quantile(spec: HistSpec, counts: np.ndarray, q: float, vmin: float, vmax: float) -> float:
+    """The ``q`` quantile from slot counts (linear inside a bin; min/max in the outer slots)."""
+    n = int(counts.sum())
+    if n == 0:
+        return float("nan")
+    target = q * n
+    cum = np.cumsum(counts)
+    k = int(np.searchsorted(cum, target, side="left"))
+    k = min(k, len(counts) - 1)
+    if k == 0:
+        return vmin
+    if k == len(counts) - 1:
+        return vmax
+    below = cum[k - 1]
+    frac = (target - below) / counts[k] if counts[k] else 0.0
+    return float(min(max(spec.edge(k - 1 + frac), vmin), vmax))
+
+
+def hist_cvar(spec: HistSpec, counts: np.ndarray, alpha: float, worst_high: bool, vmin: float,
+              vmax: float) -> float:
+    """Mean of the worst ``1 - alpha`` share of values (bin mid-points; outer slots at min/max)."""
+    n = int(counts.sum())
+    if n == 0:
+        return float("nan")
+    k_tail = (1 - alpha) * n
+    mids = np.array([vmin] + [spec.edge(i + 0.5) for i in range(spec.nb)] + [vmax])
+    mids = np.clip(mids, vmin, vmax)
+    order = range(len(counts) - 1, -1, -1) if worst_high else range(len(counts))
+    taken, total = 0.0, 0.0
+    for i in order:
+        c = counts[i]
+        if c == 0:
+            continue
+        use = min(c, k_tail - taken)
+        total += use * mids[i]
+        taken += use
+        if taken >= k_tail:
+            break
+    return float(total / taken) if taken else float("nan")
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    """A per-path outcome: histogram bins, unit, which tail is bad, description."""
+
+    name: str
+    spec: HistSpec
+    unit: str
+    worst_high: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class BandDef:
+    """A per-month variable with fan-chart bands."""
+
+    name: str
+    spec: HistSpec
+    unit: str
+    description: str
+
+
+class Accumulator:
+    """Fixed-memory, exactly mergeable statistics of simulated paths for one option."""
+
+    def __init__(self, metrics: list[MetricDef], bands: list[BandDef], events: list[str],
+                 months: int, cover_spec: HistSpec) -> None:
+        """Empty statistics for the given metrics, bands and events over ``months`` months."""
+        self.metrics = metrics
+        self.bands = bands
+        self.events = events
+        self.months = months
+        self.cover_spec = cover_spec
+        self.n = 0
+        self.hist = {m.name: np.zeros(m.spec.nb + 2, np.int64) for m in metrics}
+        self.sum = {m.name: 0 for m in metrics}
+        self.sumsq = {m.name: 0 for m in metrics}
+        self.min = {m.name: math.inf for m in metrics}
+        self.max = {m.name: -math.inf for m in metrics}
+        self.event_count = {e: 0 for e in events}
+        self.band_hist = {b.name: np.zeros((months, b.spec.nb + 2), np.int64) for b in bands}
+        self.band_sum = {b.name: np.zeros(months, np.int64) for b in bands}
+        self.cover = np.zeros((cover_spec.nb + 2, 2), np.int64)
+
+    def add_block(self, outcomes: dict[str, np.ndarray], events: dict[str, np.ndarray],
+                  bands: dict[str, np.ndarray], cover_price: np.ndarray, cover_flag: np.ndarray
+                  ) -> None:
+        """Add one block of paths: per-path outcomes/events, per-month band matrices (months x n)."""
+        n = len(next(iter(outcomes.values())))
+        self.n += n
+        for m in self.metrics:
+            x = outcomes[m.name]
+            self.hist[m.name] += np.bincount(m.spec.index(x), minlength=m.spec.nb + 2)
+            self.sum[m.name] += int(round(float(np.sum(x)) * FP_SCALAR))
+            self.sumsq[m.name] += int(round(float(np.sum(x * x)) * FP_SCALAR))
+            self.min[m.name] = min(self.min[m.name], float(x.min()))
+            self.max[m.name] = max(self.max[m.name], float(x.max()))
+        for e in self.events:
+            self.event_count[e] += int(np.count_nonzero(events[e]))
+        for b in self.bands:
+            X = bands[b.name]
+            nb2 = b.spec.nb + 2
+            idx = b.spec.index(X) + (np.arange(self.months, dtype=np.int64) * nb2)[:, None]
+            self.band_hist[b.name] += np.bincount(idx.ravel(), minlength=self.months * nb2
+                                                  ).reshape(self.months, nb2)
+            self.band_sum[b.name] += np.rint(X.sum(axis=1) * FP_ARRAY).astype(np.int64)
+        ci = self.cover_spec.index(cover_price) * 2 + cover_flag.astype(np.int64)
+        self.cover += np.bincount(ci, minlength=self.cover.size).reshape(self.cover.shape)
+
+    def merge(self, other: Accumulator) -> None:
+        """Add another accumulator's statistics (exact; order does not matter)."""
+        self.n += other.n
+        for m in self.metrics:
+            k = m.name
+            self.hist[k] += other.hist[k]
+            self.sum[k] += other.sum[k]
+            self.sumsq[k] += other.sumsq[k]
+            self.min[k] = min(self.min[k], other.min[k])
+            self.max[k] = max(self.max[k], other.max[k])
+        for e in self.events:
+            self.event_count[e] += other.event_count[e]
+        for b in self.bands:
+            self.band_hist[b.name] += other.band_hist[b.name]
+            self.band_sum[b.name] += other.band_sum[b.name]
+        self.cover += other.cover
+
+    # -- summaries ---------------------------------------------------------------------
+    def summary(self, name: str) -> Summary:
+        """Mean, standard deviation, quantiles, CVaR95, min and max of one outcome."""
+        m = next(m for m in self.metrics if m.name == name)
+        n = self.n
+        mean = self.sum[name] / FP_SCALAR / n
+        var = max(self.sumsq[name] / FP_SCALAR / n - mean * mean, 0.0)
+        lo, hi = self.min[name], self.max[name]
+        qs = {f"p{int(round(q * 100)):02d}": hist_quantile(m.spec, self.hist[name], q, lo, hi)
+              for q in QUANTILES}
+        return Summary(name, m.unit, m.description, mean, math.sqrt(var * n / max(n - 1, 1)), qs,
+                       hist_cvar(m.spec, self.hist[name], 0.95, m.worst_high, lo, hi), lo, hi,
+                       m.spec.width, m.worst_high)
+
+    def band(self, name: str) -> dict[str, np.ndarray]:
+        """Per-month mean and quantiles of a band variable."""
+        b = next(b for b in self.bands if b.name == name)
+        H = self.band_hist[name]
+        out: dict[str, np.ndarray] = {"mean": self.band_sum[name] / FP_ARRAY / self.n}
+        lo_edge, hi_edge = b.spec.lo, b.spec.hi
+        for q in QUANTILES:
+            out[f"p{int(round(q * 100)):02d}"] = np.array(
+                [hist_quantile(b.spec, H[t], q, lo_edge, hi_edge) for t in range(self.months)])
+        return out
+
+    def covering_price(self) -> dict[str, Any]:
+        """Emergent payroll-covering price: where P(arrears | average Brent) crosses one half.
+
+        Paths are binned by their average Brent price over the window; the covering price is
+        the highest price bin boundary at which the share of paths with payroll arrears in the
+        window falls to 0.5 or below, by linear interpolation between bin centres.
+        """
+        spec = self.cover_spec
+        c = self.cover
+        tot = c.sum(axis=1)
+        centers, probs = [], []
+        for i in range(1, spec.nb + 1):
+            if tot[i] >= 50:
+                centers.append(spec.edge(i - 0.5))
+                probs.append(c[i, 1] / tot[i])
+        price = float("nan")
+        for j in range(len(probs) - 1, 0, -1):
+            if probs[j] <= 0.5 < probs[j - 1]:
+                w = (0.5 - probs[j]) / (probs[j - 1] - probs[j])
+                price = float(math.exp(math.log(centers[j]) + w * (math.log(centers[j - 1])
+                                                                   - math.log(centers[j]))))
+                break
+        return {"price": price, "bin_centres": centers, "arrears_probability": probs}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Distribution summary of one outcome over paths."""
+
+    name: str
+    unit: str
+    description: str
+    mean: float
+    sd: float
+    quantiles: dict[str, float]
+    cvar95: float
+    min: float
+    max: float
+    bin_width: float
+    worst_high: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return {"unit": self.unit, "description": self.description, "mean": self.mean,
+                "sd": self.sd, **self.quantiles, "cvar95": self.cvar95, "min": self.min,
+                "max": self.max, "bin_width": self.bin_width,
+                "cvar_tail": "high" if self.worst_high else "low"}
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    """The simulated consequences of one option."""
+
+    option: str
+    paths: int
+    metrics: dict[str, Summary]
+    probabilities: dict[str, float]
+    bands: dict[str, dict[str, np.ndarray]]
+    breakeven: Summary
+    covering_price: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "option": self.option,
+            "paths": self.paths,
+            "metrics": {k: v.to_dict() for k, v in self.metrics.items()},
+            "probabilities": dict(self.probabilities),
+            "payroll_breakeven_brent": self.breakeven.to_dict(),
+            "payroll_covering_price_simulated": {
+                "price": _num(self.covering_price["price"]),
+                "bin_centres": self.covering_price["bin_centres"],
+                "arrears_probability": self.covering_price["arrears_probability"]},
+            "bands": {k: {s: [_num(x) for x in v] for s, v in b.items()}
+                      for k, b in self.bands.items()},
+        }
+
+
+def _num(x: float) -> float | None:
+    """A float for JSON (None for NaN/inf)."""
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """The world model's results for a scenario: one OptionResult per simulated option."""
+
+    scenario: str
+    seed: int
+    paths: int
+    horizon: int
+    start_month: str
+    months: list[str]
+    results: dict[str, OptionResult]
+    oil: dict[str, Any]
+    attacks: dict[str, Any]
+    reference_payroll_price: float | None = None
+    band_units: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data of the whole ensemble."""
+        return {
+            "scenario": self.scenario, "seed": self.seed, "paths": self.paths,
+            "horizon": self.horizon, "start_month": self.start_month, "months": self.months,
+            "reference_payroll_price": self.reference_payroll_price,
+            "oil_model": _jsonable(self.oil), "attack_calibration": _jsonable(self.attacks),
+            "band_units": self.band_units,
+            "options": {k: v.to_dict() for k, v in self.results.items()},
+        }
+
+    def risk_table(self) -> list[dict[str, Any]]:
+        """One row per option: the headline risk figures (for briefs)."""
+        rows = []
+        for oid, r in self.results.items():
+            rows.append({
+                "option": oid,
+                "p_salary_crisis": r.probabilities["salary_crisis"],
+                "p_security_crisis": r.probabilities["security_crisis"],
+                "p_fragmentation": r.probabilities["fragmentation"],
+                "p_sanctions": r.probabilities["sanctions"],
+                "arrears_months_mean": r.metrics["arrears_months"].mean,
+                "arrears_months_cvar95": r.metrics["arrears_months"].cvar95,
+                "reserves_end_median": r.metrics["reserves_end"].quantiles["p50"],
+                "reserves_min_cvar95": r.metrics["reserves_min"].cvar95,
+                "debt_end_median": r.metrics["debt_end"].quantiles["p50"],
+                "payroll_breakeven_median": r.breakeven.quantiles["p50"],
+            })
+        return rows
+
+    def to_frame(self) -> Any:  # noqa: ANN401
+        """A long pandas DataFrame: option, kind, variable, month, stat, value."""
+        import pandas as pd
+
+        rows: list[tuple[str, str, str, str | None, str, float | None]] = []
+        for oid, r in self.results.items():
+            for k, s in r.metrics.items():
+                for stat, v in s.to_dict().items():
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        rows.append((oid, "metric", k, None, stat, _num(v)))
+            for stat, v in r.breakeven.to_dict().items():
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    rows.append((oid, "metric", "payroll_breakeven_brent", None, stat, _num(v)))
+            rows.append((oid, "metric", "payroll_covering_price_simulated", None, "value",
+                         _num(r.covering_price["price"])))
+            for k, p in r.probabilities.items():
+                rows.append((oid, "probability", k, None, "p", float(p)))
+            for k, b in r.bands.items():
+                for stat, arr in b.items():
+                    for t, v in enumerate(arr):
+                        rows.append((oid, "band", k, self.months[t], stat, _num(v)))
+        return pd.DataFrame(rows, columns=["option", "kind", "variable", "month", "stat", "value"])
+
+    def to_parquet(self, path: str | Path) -> Path:
+        """Write :meth:`to_frame` to a Parquet file (with the scenario, seed and paths as metadata)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(self.to_frame(), preserve_index=False)
+        meta = dict(table.schema.metadata or {})
+        meta[b"melian.world"] = (f'{{"scenario": "{self.scenario}", "seed": {self.seed}, '
+                                 f'"paths": {self.paths}, "horizon": {self.horizon}}}').encode()
+        table = table.replace_schema_metadata(meta)
+        p = Path(path)
+        pq.write_table(table, p)
+        return p
+
+
+def _jsonable(d: Any) -> Any:  # noqa: ANN401
+    """Replace non-finite floats and numpy scalars by JSON-friendly values, recursively."""
+    if isinstance(d, dict):
+        return {k: _jsonable(v) for k, v in d.items()}
+    if isinstance(d, (list, tuple)):
+        return [_jsonable(v) for v in d]
+    if isinstance(d, (np.floating, float)):
+        return _num(float(d))
+    if isinstance(d, np.integer):
+        return int(d)
+    return d
