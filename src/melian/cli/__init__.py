@@ -20,6 +20,8 @@ app = typer.Typer(
 COMMANDS = [
     "melian.cli.scenarios",
     "melian.cli.forecast",
+    "melian.cli.explore",
+    "melian.cli.decide",
     "melian.cli.runs",
     "melian.cli.serve",
 ]

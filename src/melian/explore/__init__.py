@@ -88,6 +88,38 @@ def explore(
             seed=seed,
         )
     n = samples if samples is not None else DEFAULT_SAMPLES[method]
+    res = _run_method(
+        model,
+        method,
+        n,
+        seed,
+        scheduler,
+        workers,
+        chunk_size,
+        outcome,
+        thresholds,
+        progress,
+        options,
+    )
+    if model.notes and hasattr(res, "settings"):
+        res.settings["notes"] = list(model.notes)
+    return res
+
+
+def _run_method(
+    model: ExploratoryModel,
+    method: str,
+    n: int,
+    seed: int,
+    scheduler: str,
+    workers: int | None,
+    chunk_size: int,
+    outcome: str | None,
+    thresholds: Mapping[str, float] | None,
+    progress: Progress | None,
+    options: dict[str, Any],
+) -> Result:
+    """Dispatch to the method on an evaluator for ``scheduler``."""
     if method == "tornado":
         return tornado(model, seed=seed, **options)
     with Evaluator(scheduler, workers=workers, chunk_size=chunk_size) as ev:

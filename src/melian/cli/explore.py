@@ -1,0 +1,216 @@
+"""``melian explore``: sensitivity (Sobol, Morris, tornado), scenario discovery (PRIM) and regret."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from melian.cli.common import console, err_console, guard, print_json
+from melian.errors import ModelError
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr; yields a ``progress(done, total)`` callback."""
+    if not enabled:
+        yield lambda done, total: None
+        return
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as prog:
+        task = prog.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            prog.update(task, completed=done, total=total)
+
+        yield update
+
+
+def parse_thresholds(items: list[str]) -> dict[str, float]:
+    """``outcome=value`` strings -> satisficing thresholds."""
+    out: dict[str, float] = {}
+    for item in items:
+        if "=" not in item:
+            raise ModelError(f"--threshold {item!r}: expected outcome=value")
+        k, v = item.split("=", 1)
+        try:
+            out[k.strip()] = float(v)
+        except ValueError:
+            raise ModelError(f"--threshold {item!r}: {v!r} is not a number") from None
+    return out
+
+
+def _g(x: Any) -> str:  # noqa: ANN401
+    return "-" if x is None else f"{x:.3g}"
+
+
+def _print_sensitivity(d: dict[str, Any], top: int) -> None:
+    sobol = d["method"] == "sobol"
+    for out in d["outputs"]:
+        title = (
+            f"{out['option']}: {out['outcome']}"
+            if out["kind"] == "outcome"
+            else f"advantage of {out['option']} over {out['versus']}: {out['outcome']}"
+        )
+        t = Table(title=title)
+        t.add_column("parameter")
+        cols = ("S1", "S1_conf", "ST", "ST_conf") if sobol else ("mu_star", "mu_star_conf", "sigma")
+        for c in cols:
+            t.add_column(c.replace("_conf", " ±"), justify="right")
+        for r in out["indices"][:top]:
+            t.add_row(r["parameter"], *(_g(r[c]) for c in cols))
+        console.print(t)
+    console.print(f"{d['runs']} model runs in {d['seconds']:.1f} s (seed {d['seed']})")
+
+
+def _print_tornado(d: dict[str, Any], top: int) -> None:
+    for out in d["outputs"]:
+        t = Table(title=f"{out['key']} (base {_g(out['base'])})")
+        for c in ("parameter", "low", "high", "output at low", "output at high", "width"):
+            t.add_column(c, justify="left" if c == "parameter" else "right")
+        for b in out["bars"][:top]:
+            t.add_row(
+                b["parameter"],
+                _g(b["low_value"]),
+                _g(b["high_value"]),
+                _g(b["output_at_low"]),
+                _g(b["output_at_high"]),
+                _g(b["width"]),
+            )
+        console.print(t)
+
+
+def _print_prim(d: dict[str, Any]) -> None:
+    console.print(
+        f"{d['recommended']} is not the best on {d['outcome']} in {d['cases_not_best']} of "
+        f"{d['experiments']} experiments ({100 * d['base_rate']:.1f} %); best counts: {d['best_counts']}"
+    )
+    if not d["boxes"]:
+        console.print("PRIM found no box.")
+    for b in d["boxes"]:
+        t = Table(
+            title=f"box {b['box']}: coverage {b['coverage']:.2f}, density {b['density']:.2f}, "
+            f"mass {b['mass']:.2f}; winners inside {b['best_alternatives_inside']}"
+        )
+        for c in ("parameter", "low", "high", "quantiles", "qp"):
+            t.add_column(c)
+        for r in b["restricted_dimensions"]:
+            t.add_row(
+                r["parameter"],
+                _g(r["value_low"]),
+                _g(r["value_high"]),
+                f"{_g(r['quantile_low'])} .. {_g(r['quantile_high'])}",
+                f"{_g(r['qp_low'])} / {_g(r['qp_high'])}",
+            )
+        console.print(t)
+
+
+def _print_regret(d: dict[str, Any]) -> None:
+    t = Table(title=f"regret over {d['experiments']} experiments (max / p90 / mean)")
+    t.add_column("outcome")
+    opts = list(next(iter(d["regret"].values())))
+    for o in opts:
+        t.add_column(o, justify="right")
+    t.add_column("minimax regret")
+    for c, per in d["regret"].items():
+        t.add_row(
+            c,
+            *(f"{_g(per[o]['max'])} / {_g(per[o]['p90'])} / {_g(per[o]['mean'])}" for o in opts),
+            d["minimax_regret_choice"][c],
+        )
+    console.print(t)
+    if d["satisficing_share"]:
+        s = Table(title=f"share of experiments meeting {d['thresholds']}")
+        s.add_column("option")
+        keys = list(next(iter(d["satisficing_share"].values())))
+        for k in keys:
+            s.add_column(k, justify="right")
+        for o, v in d["satisficing_share"].items():
+            s.add_row(o, *(f"{v[k]:.2f}" for k in keys))
+        console.print(s)
+        console.print(f"most satisficing: {d['most_satisficing']}")
+
+
+def explore_cmd(
+    scenario: Annotated[str, typer.Argument(help="Built-in scenario id or path to a YAML file.")],
+    method: Annotated[
+        str, typer.Option("--method", "-m", help="sobol, morris, tornado, prim or regret.")
+    ] = "sobol",
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            "-n",
+            help="Sobol base N (power of 2), Morris trajectories, "
+            "or the PRIM/regret ensemble size.",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str, typer.Option(help="synchronous, local (LocalCluster), processes or tcp://HOST:PORT.")
+    ] = "local",
+    workers: Annotated[int | None, typer.Option(help="Workers of the local cluster.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
+    paths: Annotated[int | None, typer.Option(help="World-model paths per experiment.")] = None,
+    horizon: Annotated[int | None, typer.Option(help="World-model horizon in months.")] = None,
+    chunk: Annotated[int, typer.Option(help="Experiments per task.")] = 128,
+    outcome: Annotated[
+        str | None, typer.Option(help="PRIM: the outcome that decides which option is best.")
+    ] = None,
+    threshold: Annotated[
+        list[str] | None, typer.Option(help="regret: satisficing threshold outcome=value.")
+    ] = None,
+    top: Annotated[int, typer.Option(help="Rows per table.")] = 10,
+    json_out: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
+) -> None:
+    """Which uncertainties matter, where the recommendation stops being best, what is robust."""
+    from melian.explore import METHODS, explore
+    from melian.scenario import load_scenario
+
+    if method not in METHODS:
+        raise ModelError(f"unknown method {method!r}; methods: {', '.join(METHODS)}")
+    scen = load_scenario(scenario)
+    with progress_bar(f"{method}: tasks", enabled=not json_out) as prog:
+        res = explore(
+            scen,
+            method,
+            samples=samples,
+            seed=seed,
+            scheduler=scheduler,
+            workers=workers,
+            chunk_size=chunk,
+            paths_per_sample=paths,
+            horizon=horizon,
+            outcome=outcome,
+            thresholds=parse_thresholds(threshold or []),
+            progress=prog,
+        )
+    d = res.to_dict()
+    d["scenario"] = scen.id
+    if json_out:
+        print_json(d)
+        return
+    if method in ("sobol", "morris"):
+        _print_sensitivity(d, top)
+    elif method == "tornado":
+        _print_tornado(d, top)
+    elif method == "prim":
+        _print_prim(d)
+    else:
+        _print_regret(d)
+    for note in d.get("settings", {}).get("notes", []):
+        console.print(f"[yellow]note[/yellow]: {note}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``melian explore`` to the CLI."""
+    app.command("explore")(guard(explore_cmd))

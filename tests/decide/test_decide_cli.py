@@ -1,0 +1,32 @@
+"""``melian decide`` and ``melian explore`` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from melian.cli import app
+
+DATA = Path(__file__).parent / "data" / "minimal-decide.yaml"
+
+
+def test_decide_json_and_table() -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["decide", str(DATA), "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["scenario"] == "minimal-decide"
+    assert set(d["methods"]) == {"topsis-minmax", "topsis-vector", "wsm-minmax", "wsm-vector"}
+    assert abs(d["ahp"]["weights"]["presence"] - 2 / 3) < 1e-12
+    assert d["criteria"][0]["provenance"].startswith("compromise forecast on presence")
+    assert len(d["stability"]["topsis-minmax"]) == 2
+    res = runner.invoke(app, ["decide", str(DATA)])
+    assert res.exit_code == 0 and "weight-stability" in res.output
+
+
+def test_explore_reports_bad_input_with_exit_2() -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["explore", str(DATA), "--method", "nope"])
+    assert res.exit_code == 2 and "unknown method" in res.output
