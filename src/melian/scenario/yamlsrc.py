@@ -154,7 +154,12 @@ def read_text(path: Path | str, max_bytes: int = MAX_BYTES) -> str:
 
 def parse_located(text: str, file: str) -> Located:
     """Parse YAML ``text`` into data plus positions; raise InputError on any refusal."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not accept
+        line, col = _offset_to_loc(text.encode(), len(text[: exc.position].encode()))
+        raise InputError([Problem(file, line, col, "", f"character 0x{exc.character:02x} is not "
+                                  "allowed in YAML text")]) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
