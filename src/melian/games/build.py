@@ -61,8 +61,10 @@ class NormalForm:
     def __post_init__(self) -> None:
         shape = tuple(len(s) for s in self.strategies)
         if self.payoffs.shape != (len(self.players), *shape):
-            raise ModelError(f"payoff array {self.payoffs.shape} does not match the game "
-                             f"({len(self.players)} players, strategies {shape})")
+            raise ModelError(
+                f"payoff array {self.payoffs.shape} does not match the game "
+                f"({len(self.players)} players, strategies {shape})"
+            )
         if len(set(self.players)) != len(self.players):
             raise ModelError("player labels must be unique")
 
@@ -73,9 +75,15 @@ class NormalForm:
 
     def to_nfg(self) -> str:
         """The game in Gambit's .nfg payoff format (first player's strategy varies fastest)."""
-        head = (f"NFG 1 R {_q(self.title)} {{ " + " ".join(_q(p) for p in self.players) + " }\n"
-                + "{ " + " ".join("{ " + " ".join(_q(s) for s in st) + " }"
-                                  for st in self.strategies) + " }\n" + '""\n\n')
+        head = (
+            f"NFG 1 R {_q(self.title)} {{ "
+            + " ".join(_q(p) for p in self.players)
+            + " }\n"
+            + "{ "
+            + " ".join("{ " + " ".join(_q(s) for s in st) + " }" for st in self.strategies)
+            + " }\n"
+            + '""\n\n'
+        )
         vals: list[str] = []
         for prof in itertools.product(*(range(n) for n in reversed(self.shape))):
             idx = tuple(reversed(prof))
@@ -145,8 +153,11 @@ class ExtensiveForm:
     def to_efg(self) -> str:
         """The tree in Gambit's .efg format (version 2)."""
         pl = {p: i + 1 for i, p in enumerate(self.players)}
-        lines = [f"EFG 2 R {_q(self.title)} {{ " + " ".join(_q(p) for p in self.players) + " }",
-                 '""', ""]
+        lines = [
+            f"EFG 2 R {_q(self.title)} {{ " + " ".join(_q(p) for p in self.players) + " }",
+            '""',
+            "",
+        ]
         counters: dict[str, int] = {}
         infoset_no: dict[tuple[str, int], int] = {}
         chance_no = 0
@@ -156,12 +167,14 @@ class ExtensiveForm:
             if n.kind == "terminal":
                 outcome_no += 1
                 pays = " ".join(_num(v) for v in n.payoffs)  # type: ignore[union-attr]
-                lines.append(f"t {_q(label)} {outcome_no} \"\" {{ {pays} }}")
+                lines.append(f't {_q(label)} {outcome_no} "" {{ {pays} }}')
             elif n.kind == "chance":
                 chance_no += 1
-                acts = " ".join(f"{_q(a)} {p.numerator}/{p.denominator}"
-                                for a, p in zip(n.actions, n.probs, strict=True))
-                lines.append(f"c {_q(label)} {chance_no} \"\" {{ {acts} }} 0")
+                acts = " ".join(
+                    f"{_q(a)} {p.numerator}/{p.denominator}"
+                    for a, p in zip(n.actions, n.probs, strict=True)
+                )
+                lines.append(f'c {_q(label)} {chance_no} "" {{ {acts} }} 0')
             else:
                 player = n.player or ""
                 if n.infoset is None:
@@ -174,7 +187,7 @@ class ExtensiveForm:
                         infoset_no[key] = counters[player]
                     num = infoset_no[key]
                 acts = " ".join(_q(a) for a in n.actions)
-                lines.append(f"p {_q(label)} {pl[player]} {num} \"\" {{ {acts} }} 0")
+                lines.append(f'p {_q(label)} {pl[player]} {num} "" {{ {acts} }} 0')
         return "\n".join(lines) + "\n"
 
     def to_gambit(self) -> Any:  # noqa: ANN401
@@ -209,67 +222,96 @@ def shock_states(data: GameData) -> list[tuple[tuple[bool, ...], float, str]]:
 def _check_size(data: GameData) -> None:
     n = len(data.options) * int(np.prod([len(data.responses[p]) for p in data.players]))
     if n * 2 ** len(data.shocks) > MAX_CONTINGENCIES:
-        raise LimitError(f"the game has {n} contingencies x {2 ** len(data.shocks)} shock states; "
-                         f"the cap is {MAX_CONTINGENCIES}")
+        raise LimitError(
+            f"the game has {n} contingencies x {2 ** len(data.shocks)} shock states; "
+            f"the cap is {MAX_CONTINGENCIES}"
+        )
 
 
-def normal_form(data: GameData) -> NormalForm:
-    """The normal-form alliance game: options x responses, shocks folded into expected payoffs."""
+LeafTable = dict[tuple[int, tuple[int, ...]], dict[str, dict[str, float]]]
+
+
+def leaf_components(data: GameData) -> LeafTable:
+    """Payoff components at every (shock state, pure profile): computed once, used by both forms."""
     _check_size(data)
+    shape = (len(data.options), *(len(data.responses[p]) for p in data.players))
+    out: LeafTable = {}
+    for k, (on, _, _) in enumerate(shock_states(data)):
+        per_option = {o: params_for(data, o, on) for o in data.options}
+        for prof in itertools.product(*(range(n) for n in shape)):
+            out[(k, prof)] = components(data, prof[0], prof[1:], per_option[data.options[prof[0]]])
+    return out
+
+
+def normal_form(data: GameData, leaves: LeafTable | None = None) -> NormalForm:
+    """The normal-form alliance game: options x responses, shocks folded into expected payoffs."""
+    leaves = leaves if leaves is not None else leaf_components(data)
     players = data.all_players
     strategies = (data.options, *(tuple(r.id for r in data.responses[p]) for p in data.players))
     names = (data.option_names, *(tuple(r.name for r in data.responses[p]) for p in data.players))
     shape = tuple(len(s) for s in strategies)
     pay = np.zeros((len(players), *shape))
     comps: dict[str, dict[str, np.ndarray]] = {}
-    states = shock_states(data)
-    for prof in itertools.product(*(range(n) for n in shape)):
-        opt = data.options[prof[0]]
-        for on, prob, _ in states:
-            if prob == 0.0:
-                continue
-            c = components(data, prof[0], prof[1:], params_for(data, opt, on))
+    for k, (_, prob, _) in enumerate(shock_states(data)):
+        if prob == 0.0:
+            continue
+        for prof in itertools.product(*(range(n) for n in shape)):
+            c = leaves[(k, prof)]
             for i, pl in enumerate(players):
                 pay[(i, *prof)] += prob * c[pl]["total"]
                 for name, v in c[pl].items():
-                    if name == "total":
-                        continue
-                    arr = comps.setdefault(pl, {}).setdefault(name, np.zeros(shape))
-                    arr[prof] += prob * v
+                    if name != "total":
+                        arr = comps.setdefault(pl, {}).setdefault(name, np.zeros(shape))
+                        arr[prof] += prob * v
     title = f"{data.scenario_id}: alliance game ({data.framing})"
     return NormalForm(title, players, strategies, pay, comps, names)
 
 
-def extensive_form(data: GameData) -> ExtensiveForm:
+def extensive_form(data: GameData, leaves: LeafTable | None = None) -> ExtensiveForm:
     """The extensive-form alliance game (chance -> focal -> responders in order, perfect info)."""
-    _check_size(data)
+    leaves = leaves if leaves is not None else leaf_components(data)
     players = data.all_players
 
-    def responder_subtree(level: int, opt: int, chosen: tuple[int, ...],
-                          on: tuple[bool, ...]) -> Node:
+    def responder_subtree(level: int, opt: int, chosen: tuple[int, ...], k: int) -> Node:
         if level == len(data.players):
-            c = components(data, opt, chosen, params_for(data, data.options[opt], on))
+            c = leaves[(k, (opt, *chosen))]
             pays = np.array([c[p]["total"] for p in players])
-            return Node("terminal", label="/".join(
-                [data.options[opt], *(data.responses[p][r].id for p, r in
-                                      zip(data.players, chosen, strict=True))]),
-                payoffs=pays, components=c)
+            return Node(
+                "terminal",
+                label="/".join(
+                    [
+                        data.options[opt],
+                        *(
+                            data.responses[p][r].id
+                            for p, r in zip(data.players, chosen, strict=True)
+                        ),
+                    ]
+                ),
+                payoffs=pays,
+                components=c,
+            )
         pl = data.players[level]
         rs = data.responses[pl]
-        kids = [responder_subtree(level + 1, opt, (*chosen, r), on) for r in range(len(rs))]
+        kids = [responder_subtree(level + 1, opt, (*chosen, r), k) for r in range(len(rs))]
         return Node("move", label=pl, player=pl, actions=tuple(r.id for r in rs), children=kids)
 
-    def focal_node(on: tuple[bool, ...]) -> Node:
-        kids = [responder_subtree(0, o, (), on) for o in range(len(data.options))]
-        return Node("move", label=data.focal, player=data.focal, actions=data.options,
-                    children=kids)
+    def focal_node(k: int) -> Node:
+        kids = [responder_subtree(0, o, (), k) for o in range(len(data.options))]
+        return Node(
+            "move", label=data.focal, player=data.focal, actions=data.options, children=kids
+        )
 
     states = shock_states(data)
     if data.shocks:
-        root = Node("chance", label="shocks", actions=tuple(s[2] for s in states),
-                    probs=exact_probs([s[1] for s in states]),
-                    children=[focal_node(s[0]) for s in states])
+        root = Node(
+            "chance",
+            label="shocks",
+            actions=tuple(s[2] for s in states),
+            probs=exact_probs([s[1] for s in states]),
+            children=[focal_node(k) for k in range(len(states))],
+        )
     else:
-        root = focal_node(())
-    return ExtensiveForm(f"{data.scenario_id}: alliance game ({data.framing}, sequential)",
-                         players, root)
+        root = focal_node(0)
+    return ExtensiveForm(
+        f"{data.scenario_id}: alliance game ({data.framing}, sequential)", players, root
+    )

@@ -59,10 +59,16 @@ PARAMETERS: dict[str, tuple[float, str]] = {
         "toward the partner's positions (the autonomy the patron buys)",
     ),
     "aid": (0.0, "a_j: economic value to the focal state of j's full support (utility units)"),
-    "harm": (0.0, "h_j: economic harm to the focal state of j's full hostility (sanctions, pressure)"),
+    "harm": (
+        0.0,
+        "h_j: economic harm to the focal state of j's full hostility (sanctions, pressure)",
+    ),
     "support_cost": (0.0, "k_j: cost to j of fully supporting the focal state"),
     "hostility_cost": (0.0, "m_j: cost to j of fully sanctioning or pressuring the focal state"),
-    "contest_stake": (0.5, "gamma_j: stake of contestant j in the regional contest over the focal state"),
+    "contest_stake": (
+        0.5,
+        "gamma_j: stake of contestant j in the regional contest over the focal state",
+    ),
     "abandonment_risk": (
         0.3,
         "rho_j: base probability that partner j abandons the focal state when needed (Snyder 1984)",
@@ -71,7 +77,10 @@ PARAMETERS: dict[str, tuple[float, str]] = {
         0.3,
         "epsilon_j: scale of the risk of being drawn into a partner's conflict (Snyder 1984)",
     ),
-    "threat_multiplier": (1.0, "multiplies every perceived threat level of a target (shocks use it)"),
+    "threat_multiplier": (
+        1.0,
+        "multiplies every perceived threat level of a target (shocks use it)",
+    ),
     "hostile_threat": (
         0.5,
         "eta_j: share of the remaining gap to threat level 1 by which j's full hostility raises the "
@@ -91,9 +100,21 @@ PARAMETERS: dict[str, tuple[float, str]] = {
 
 #: Conventional response ids and their posture toward the focal state (-1 hostile .. 1 supportive).
 CONVENTIONAL_POSTURES: dict[str, float] = {
-    "support": 1.0, "ally": 1.0, "engage": 1.0, "invest": 1.0, "protect": 1.0,
-    "accept": 0.0, "disengage": 0.0, "tolerate": 0.0, "neutral": 0.0, "ignore": 0.0,
-    "sanction": -1.0, "pressure": -1.0, "oppose": -1.0, "punish": -1.0, "retaliate": -1.0,
+    "support": 1.0,
+    "ally": 1.0,
+    "engage": 1.0,
+    "invest": 1.0,
+    "protect": 1.0,
+    "accept": 0.0,
+    "disengage": 0.0,
+    "tolerate": 0.0,
+    "neutral": 0.0,
+    "ignore": 0.0,
+    "sanction": -1.0,
+    "pressure": -1.0,
+    "oppose": -1.0,
+    "punish": -1.0,
+    "retaliate": -1.0,
 }
 
 FOCAL_COMPONENTS = ("security", "autonomy", "economy", "abandonment", "entrapment")
@@ -229,8 +250,10 @@ def game_data(
     for name, v in (overrides or {}).items():
         params[name] = float(v)
     responses = {
-        pl: tuple(ResponseSpec(r.id, r.name, _posture(r.id, getattr(r, "posture", None)))
-                  for r in g.responses[pl])
+        pl: tuple(
+            ResponseSpec(r.id, r.name, _posture(r.id, getattr(r, "posture", None)))
+            for r in g.responses[pl]
+        )
         for pl in g.players
     }
     for pl, rs in responses.items():
@@ -240,8 +263,12 @@ def game_data(
         o.id: {k[5:]: e for k, e in o.effects.items() if k.startswith("game.")} for o in opts
     }
     shocks = tuple(
-        ShockSpec(sh.id, sh.name, float(np.clip(sh.probability.nominal, 0.0, 1.0)),
-                  {k[5:]: e for k, e in sh.effects.items() if k.startswith("game.")})
+        ShockSpec(
+            sh.id,
+            sh.name,
+            float(np.clip(sh.probability.nominal, 0.0, 1.0)),
+            {k[5:]: e for k, e in sh.effects.items() if k.startswith("game.")},
+        )
         for sh in g.shocks
     )
     if len(shocks) > 6:
@@ -250,12 +277,29 @@ def game_data(
         raise LimitError(f"the game has {len(shocks)} shocks; at most 6 are supported (2^6 states)")
     sq = next((o.id for o in opts if o.status_quo), None)
     data = GameData(
-        scenario_id=scenario.id, actors=actors, cap=cap, threat=threat, focal=focal,
-        patron=g.patron, rival=g.rival, alternatives=tuple(g.alternatives),
-        players=tuple(g.players), responses=responses, issues=issues, positions=pos,
-        saliences=sal, scale_width=width, options=tuple(o.id for o in opts),
-        option_names=tuple(o.name for o in opts), status_quo_option=sq, alignment=align,
-        stance=stance, base_params=params, option_effects=opt_eff, shocks=shocks, framing=fr,
+        scenario_id=scenario.id,
+        actors=actors,
+        cap=cap,
+        threat=threat,
+        focal=focal,
+        patron=g.patron,
+        rival=g.rival,
+        alternatives=tuple(g.alternatives),
+        players=tuple(g.players),
+        responses=responses,
+        issues=issues,
+        positions=pos,
+        saliences=sal,
+        scale_width=width,
+        options=tuple(o.id for o in opts),
+        option_names=tuple(o.name for o in opts),
+        status_quo_option=sq,
+        alignment=align,
+        stance=stance,
+        base_params=params,
+        option_effects=opt_eff,
+        shocks=shocks,
+        framing=fr,
     )
     object.__setattr__(data, "trace", _trace(scenario, data))
     return data
@@ -263,19 +307,30 @@ def game_data(
 
 def _trace(s: Scenario, d: GameData) -> dict[str, list[str]]:
     """Which scenario data each component reads (for display and audit)."""
-    thr = [f"relations.threats: {t.perceiver}->{t.target} ({t.level:g})" for t in s.relations.threats
-           if t.perceiver in d.all_players]
+    thr = [
+        f"relations.threats: {t.perceiver}->{t.target} ({t.level:g})"
+        for t in s.relations.threats
+        if t.perceiver in d.all_players
+    ]
     caps = [f"actors.{a}.capability" for a in d.actors]
     par = sorted(f"game.parameters.{k}" for k in d.base_params)
     return {
-        "security": caps + thr + ["focal.options[*].alignment", "game.responses[*].posture"]
-        + [p for p in par if p.split(".")[2] in ("security_weight", "security_provision",
-                                                 "threat_multiplier", "hostile_threat")],
-        "autonomy": [f"issues.{i}.positions" for i in d.issues] + ["focal.options[*].stance"]
+        "security": caps
+        + thr
+        + ["focal.options[*].alignment", "game.responses[*].posture"]
+        + [
+            p
+            for p in par
+            if p.split(".")[2]
+            in ("security_weight", "security_provision", "threat_multiplier", "hostile_threat")
+        ],
+        "autonomy": [f"issues.{i}.positions" for i in d.issues]
+        + ["focal.options[*].stance"]
         + [p for p in par if p.split(".")[2] in ("autonomy_weight", "influence")],
         "economy": ["focal.options[*].alignment", "game.responses[*].posture"]
         + [p for p in par if p.split(".")[2] in ("aid", "harm", "economy_weight")],
-        "contest": ["focal.options[*].alignment", f"game.framing ({d.framing})"] + thr
+        "contest": ["focal.options[*].alignment", f"game.framing ({d.framing})"]
+        + thr
         + [p for p in par if p.split(".")[2] in ("contest_stake", "conflict")],
         "abandonment": thr + caps[:0] + [p for p in par if p.split(".")[2] == "abandonment_risk"],
         "entrapment": thr + [p for p in par if p.split(".")[2] == "entrapment_risk"],
@@ -419,10 +474,21 @@ def components(
         ab += ws * p_ab * loss
         if rival is not None and j != rival:
             exposure = d.cap[rival] / (d.cap[rival] + d.cap[f])
-            en += (ws * p.get("entrapment_risk", jid) * pos_part[j] * g[j]
-                   * _conflict(d, p, jid, d.rival) * exposure)  # type: ignore[arg-type]
-    fc = {"security": ws * sec[f], "autonomy": wa * auto[f], "economy": we * econ_f,
-          "abandonment": -ab, "entrapment": -en}
+            en += (
+                ws
+                * p.get("entrapment_risk", jid)
+                * pos_part[j]
+                * g[j]
+                * _conflict(d, p, jid, d.rival)
+                * exposure
+            )  # type: ignore[arg-type]
+    fc = {
+        "security": ws * sec[f],
+        "autonomy": wa * auto[f],
+        "economy": we * econ_f,
+        "abandonment": -ab,
+        "entrapment": -en,
+    }
     fc["total"] = float(sum(fc.values()))
     out[d.focal] = {k: float(v) for k, v in fc.items()}
 
@@ -437,8 +503,9 @@ def components(
             stake = p.get("contest_stake", pl)
             strength = 1.0 + econ_f
             if d.framing == "zero-sum":
-                orient = sum(_conflict(d, p, pl, k) * (a[j] - a[d.index(k)]) / 2.0
-                             for k in cons if k != pl)
+                orient = sum(
+                    _conflict(d, p, pl, k) * (a[j] - a[d.index(k)]) / 2.0 for k in cons if k != pl
+                )
             else:
                 orient = max(a[j], 0.0)
             contest = stake * strength * orient
@@ -446,14 +513,25 @@ def components(
         en_j = 0.0
         if pos_part[j] > 0:
             defect = sum(_conflict(d, p, pl, k) * max(a[d.index(k)], 0.0) for k in cons if k != pl)
-            ab_j = (p.get("abandonment_risk", pl) * pos_part[j] * p.get("support_cost", pl)
-                    * min(defect, 1.0))
-            drag = sum(theta[f, t] * d.cap[t] / (d.cap[t] + kcap[j]) for t in range(n)
-                       if t not in (f, j))
+            ab_j = (
+                p.get("abandonment_risk", pl)
+                * pos_part[j]
+                * p.get("support_cost", pl)
+                * min(defect, 1.0)
+            )
+            drag = sum(
+                theta[f, t] * d.cap[t] / (d.cap[t] + kcap[j]) for t in range(n) if t not in (f, j)
+            )
             en_j = ws_j * p.get("entrapment_risk", pl) * pos_part[j] * g[j] * drag
-        cost = (p.get("support_cost", pl) * pos_part[j] + p.get("hostility_cost", pl) * neg_part[j])
-        rc = {"security": ws_j * sec[j], "autonomy": wa_j * auto[j], "contest": contest,
-              "abandonment": -ab_j, "entrapment": -en_j, "cost": -cost}
+        cost = p.get("support_cost", pl) * pos_part[j] + p.get("hostility_cost", pl) * neg_part[j]
+        rc = {
+            "security": ws_j * sec[j],
+            "autonomy": wa_j * auto[j],
+            "contest": contest,
+            "abandonment": -ab_j,
+            "entrapment": -en_j,
+            "cost": -cost,
+        }
         rc["total"] = float(sum(rc.values()))
         out[pl] = {k: float(v) for k, v in rc.items()}
     return out

@@ -62,8 +62,14 @@ class Equilibrium:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form."""
-        return {"profile": self.profile, "payoffs": self.payoffs, "max_regret": self.max_regret,
-                "solver": self.solver, "pure": self.pure, "label": self.label()}
+        return {
+            "profile": self.profile,
+            "payoffs": self.payoffs,
+            "max_regret": self.max_regret,
+            "solver": self.solver,
+            "pure": self.pure,
+            "label": self.label(),
+        }
 
 
 @dataclass(frozen=True)
@@ -83,11 +89,14 @@ class SubgamePerfect:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (paths joined with ``/``; the root is ``""``)."""
-        return {"strategy": {"/".join(k): v for k, v in self.strategy.items()},
-                "payoffs": self.payoffs,
-                "path": [{"at": "/".join(k), "action": a} for k, a in self.path],
-                "max_deviation_gain": self.max_deviation_gain,
-                "gambit_regret": self.gambit_regret, "list_truncated": self.truncated}
+        return {
+            "strategy": {"/".join(k): v for k, v in self.strategy.items()},
+            "payoffs": self.payoffs,
+            "path": [{"at": "/".join(k), "action": a} for k, a in self.path],
+            "max_deviation_gain": self.max_deviation_gain,
+            "gambit_regret": self.gambit_regret,
+            "list_truncated": self.truncated,
+        }
 
 
 @dataclass(frozen=True)
@@ -115,10 +124,14 @@ class Solution:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form."""
-        return {"pure": [e.to_dict() for e in self.pure],
-                "mixed": [e.to_dict() for e in self.mixed],
-                "mixed_solver": self.mixed_solver, "mixed_complete": self.mixed_complete,
-                "qre": [q.to_dict() for q in self.qre], "notes": self.notes}
+        return {
+            "pure": [e.to_dict() for e in self.pure],
+            "mixed": [e.to_dict() for e in self.mixed],
+            "mixed_solver": self.mixed_solver,
+            "mixed_complete": self.mixed_complete,
+            "qre": [q.to_dict() for q in self.qre],
+            "notes": self.notes,
+        }
 
 
 # --------------------------------------------------------------------------- verification
@@ -152,17 +165,22 @@ def _sigma(nf: NormalForm, profile: Mapping[str, Mapping[str, float]]) -> list[n
 
 
 def _make_eq(nf: NormalForm, sigma: list[np.ndarray], solver: str) -> Equilibrium:
-    prof = {p: {s: float(x) for s, x in zip(st, sg, strict=True)}
-            for p, st, sg in zip(nf.players, nf.strategies, sigma, strict=True)}
-    pays = {p: float(strategy_values(nf.payoffs, sigma, i) @ sigma[i])
-            for i, p in enumerate(nf.players)}
+    prof = {
+        p: {s: float(x) for s, x in zip(st, sg, strict=True)}
+        for p, st, sg in zip(nf.players, nf.strategies, sigma, strict=True)
+    }
+    pays = {
+        p: float(strategy_values(nf.payoffs, sigma, i) @ sigma[i]) for i, p in enumerate(nf.players)
+    }
     pure = all(np.isclose(sg.max(), 1.0) for sg in sigma)
     return Equilibrium(prof, pays, max_regret(nf, sigma), solver, bool(pure))
 
 
 def _from_gambit(nf: NormalForm, eq: Any) -> list[np.ndarray]:  # noqa: ANN401
-    return [np.array([float(eq[p][s]) for s in st])
-            for p, st in zip(nf.players, nf.strategies, strict=True)]
+    return [
+        np.array([float(eq[p][s]) for s in st])
+        for p, st in zip(nf.players, nf.strategies, strict=True)
+    ]
 
 
 # --------------------------------------------------------------------------- normal form
@@ -184,8 +202,10 @@ def pure_equilibria(nf: NormalForm, game: Any = None) -> list[Equilibrium]:  # n
     mine = set(pure_equilibria_numpy(nf))
     theirs = {tuple(int(np.argmax(s)) for s in _sigma(nf, e.profile)) for e in eqs}
     if mine != theirs:
-        raise ModelError(f"pure equilibria disagree: gambit {sorted(theirs)} vs numpy {sorted(mine)}"
-                         " (payoff ties within float tolerance?)")
+        raise ModelError(
+            f"pure equilibria disagree: gambit {sorted(theirs)} vs numpy {sorted(mine)}"
+            " (payoff ties within float tolerance?)"
+        )
     return eqs
 
 
@@ -193,14 +213,17 @@ def _dedupe(eqs: list[Equilibrium], tol: float = 1e-6) -> list[Equilibrium]:
     out: list[Equilibrium] = []
     for e in eqs:
         v = np.concatenate([list(m.values()) for m in e.profile.values()])
-        if not any(np.allclose(v, np.concatenate([list(m.values()) for m in o.profile.values()]),
-                               atol=tol) for o in out):
+        if not any(
+            np.allclose(v, np.concatenate([list(m.values()) for m in o.profile.values()]), atol=tol)
+            for o in out
+        ):
             out.append(e)
     return out
 
 
-def mixed_equilibria(nf: NormalForm, game: Any = None, tol: float = 1e-6
-                     ) -> tuple[list[Equilibrium], str, bool]:  # noqa: ANN401
+def mixed_equilibria(
+    nf: NormalForm, game: Any = None, tol: float = 1e-6
+) -> tuple[list[Equilibrium], str, bool]:  # noqa: ANN401
     """Mixed equilibria: (equilibria, solver, complete?) - see the module docstring for solvers."""
     import pygambit as gbt
 
@@ -233,20 +256,28 @@ def mixed_equilibria(nf: NormalForm, game: Any = None, tol: float = 1e-6
     return _dedupe([e for e in eqs if e.max_regret <= tol]), solver, complete
 
 
-def qre_branch(game: Any, players: tuple[str, ...], strategies: tuple[tuple[str, ...], ...],  # noqa: ANN401
-               points: int = 40) -> list[QREPoint]:
+def qre_branch(
+    game: Any,
+    players: tuple[str, ...],
+    strategies: tuple[tuple[str, ...], ...],  # noqa: ANN401
+    points: int = 40,
+) -> list[QREPoint]:
     """The logit QRE branch of a strategic game (pygambit), thinned to about ``points`` points."""
     import pygambit as gbt
 
     branch = gbt.qre.logit_solve_branch(game, use_strategic=True)
     if not branch:
         return []
-    keep = sorted(set(np.linspace(0, len(branch) - 1, min(points, len(branch))).round().astype(int)))
+    keep = sorted(
+        set(np.linspace(0, len(branch) - 1, min(points, len(branch))).round().astype(int))
+    )
     out = []
     for k in keep:
         b = branch[k]
-        prof = {p: {s: float(b.profile[p][s]) for s in st}
-                for p, st in zip(players, strategies, strict=True)}
+        prof = {
+            p: {s: float(b.profile[p][s]) for s in st}
+            for p, st in zip(players, strategies, strict=True)
+        }
         out.append(QREPoint(float(b.lam), prof))
     return out
 
@@ -257,11 +288,16 @@ def solve_normal(nf: NormalForm, qre_points: int = 40) -> Solution:
     sol = Solution()
     sol.pure = pure_equilibria(nf, game)
     sol.mixed, sol.mixed_solver, sol.mixed_complete = mixed_equilibria(nf, game)
-    missing = [e for e in sol.pure if not any(
-        np.allclose(_flat(e), _flat(m), atol=1e-6) for m in sol.mixed)]
+    missing = [
+        e
+        for e in sol.pure
+        if not any(np.allclose(_flat(e), _flat(m), atol=1e-6) for m in sol.mixed)
+    ]
     if missing:
-        sol.notes.append(f"{len(missing)} pure equilibria not returned by {sol.mixed_solver}; "
-                         "added from enumpure")
+        sol.notes.append(
+            f"{len(missing)} pure equilibria not returned by {sol.mixed_solver}; "
+            "added from enumpure"
+        )
         sol.mixed = _dedupe(sol.mixed + missing)
     if qre_points:
         sol.qre = qre_branch(game, nf.players, nf.strategies, qre_points)
@@ -273,20 +309,26 @@ def _flat(e: Equilibrium) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- extensive form
-def _expected(node: Node, strategy: Mapping[tuple[str, ...], str], path: tuple[str, ...]
-              ) -> np.ndarray:
+def _expected(
+    node: Node, strategy: Mapping[tuple[str, ...], str], path: tuple[str, ...]
+) -> np.ndarray:
     """Expected payoff vector of the subtree at ``node`` when everyone follows ``strategy``."""
     if node.kind == "terminal":
         return np.asarray(node.payoffs, dtype=float)
     if node.kind == "chance":
-        return sum((float(p) * _expected(c, strategy, (*path, a))
-                    for a, p, c in zip(node.actions, node.probs, node.children, strict=True)))
+        return sum(
+            (
+                float(p) * _expected(c, strategy, (*path, a))
+                for a, p, c in zip(node.actions, node.probs, node.children, strict=True)
+            )
+        )
     a = strategy[path]
     return _expected(node.children[node.actions.index(a)], strategy, (*path, a))
 
 
-def subgame_perfect(ef: ExtensiveForm, tol: float = TOL, limit: int = MAX_SPE
-                    ) -> list[SubgamePerfect]:
+def subgame_perfect(
+    ef: ExtensiveForm, tol: float = TOL, limit: int = MAX_SPE
+) -> list[SubgamePerfect]:
     """Every pure subgame-perfect equilibrium of a perfect-information tree (backward induction).
 
     Ties within ``tol`` branch the induction, so every pure SPE is listed, up to ``limit``
@@ -294,12 +336,15 @@ def subgame_perfect(ef: ExtensiveForm, tol: float = TOL, limit: int = MAX_SPE
     one-shot deviation gain found by :func:`deviation_gain` (0 up to rounding).
     """
     if not ef.perfect_information:
-        raise ModelError("backward induction needs perfect information (singleton information sets)")
+        raise ModelError(
+            "backward induction needs perfect information (singleton information sets)"
+        )
     players = ef.players
     truncated = [False]
 
-    def solve(node: Node, path: tuple[str, ...]
-              ) -> list[tuple[np.ndarray, dict[tuple[str, ...], str]]]:
+    def solve(
+        node: Node, path: tuple[str, ...]
+    ) -> list[tuple[np.ndarray, dict[tuple[str, ...], str]]]:
         if node.kind == "terminal":
             return [(np.asarray(node.payoffs, dtype=float), {})]
         subs = [solve(c, (*path, a)) for a, c in zip(node.actions, node.children, strict=True)]
@@ -332,15 +377,21 @@ def subgame_perfect(ef: ExtensiveForm, tol: float = TOL, limit: int = MAX_SPE
 
     res = []
     for val, strat in solve(ef.root, ()):
-        res.append(SubgamePerfect(
-            strategy=strat, payoffs={p: float(v) for p, v in zip(players, val, strict=True)},
-            path=_play_path(ef.root, strat, ()), max_deviation_gain=deviation_gain(ef, strat),
-            truncated=truncated[0]))
+        res.append(
+            SubgamePerfect(
+                strategy=strat,
+                payoffs={p: float(v) for p, v in zip(players, val, strict=True)},
+                path=_play_path(ef.root, strat, ()),
+                max_deviation_gain=deviation_gain(ef, strat),
+                truncated=truncated[0],
+            )
+        )
     return res
 
 
-def _play_path(node: Node, strat: Mapping[tuple[str, ...], str], path: tuple[str, ...]
-               ) -> list[tuple[tuple[str, ...], str]]:
+def _play_path(
+    node: Node, strat: Mapping[tuple[str, ...], str], path: tuple[str, ...]
+) -> list[tuple[tuple[str, ...], str]]:
     """Moves on the equilibrium path (through every chance branch of positive probability)."""
     if node.kind == "terminal":
         return []
@@ -366,15 +417,18 @@ def deviation_gain(ef: ExtensiveForm, strategy: Mapping[tuple[str, ...], str]) -
         if node.kind != "move":
             continue
         i = ef.players.index(node.player)  # type: ignore[arg-type]
-        vals = [_expected(c, strategy, (*path, a))[i]
-                for a, c in zip(node.actions, node.children, strict=True)]
+        vals = [
+            _expected(c, strategy, (*path, a))[i]
+            for a, c in zip(node.actions, node.children, strict=True)
+        ]
         chosen = vals[node.actions.index(strategy[path])]
         worst = max(worst, max(vals) - chosen)
     return float(worst)
 
 
-def gambit_regret(ef: ExtensiveForm, strategy: Mapping[tuple[str, ...], str],
-                  game: Any = None) -> float:  # noqa: ANN401
+def gambit_regret(
+    ef: ExtensiveForm, strategy: Mapping[tuple[str, ...], str], game: Any = None
+) -> float:  # noqa: ANN401
     """pygambit's max regret of the pure behaviour profile ``strategy`` (0 iff it is Nash)."""
     import pygambit as gbt
     from pygambit import H
@@ -383,28 +437,75 @@ def gambit_regret(ef: ExtensiveForm, strategy: Mapping[tuple[str, ...], str],
     prof = game.mixed_behavior_profile(rational=False)
     for path, node in ef.nodes():
         if node.kind == "move":
-            prof.set_mixed_action(H.path(*path), {a: float(a == strategy[path])
-                                                  for a in node.actions})
+            prof.set_mixed_action(
+                H.path(*path), {a: float(a == strategy[path]) for a in node.actions}
+            )
     _ = gbt  # imported for its side effect of loading the extension
     return float(prof.max_regret())
 
 
-def gambit_logit_tree(ef: ExtensiveForm, game: Any = None) -> dict[str, Any]:  # noqa: ANN401
-    """The limit of pygambit's agent logit QRE trace on the tree (a behaviour profile).
+def _subgames(ef: ExtensiveForm) -> list[tuple[tuple[str, ...], ExtensiveForm]]:
+    """The tree, or the subgames after a chance root (pygambit's logit tracing is much faster on
+    them than on the whole tree with its chance move).
+    """
+    if ef.root.kind != "chance":
+        return [((), ef)]
+    return [
+        ((a,), ExtensiveForm(f"{ef.title} [{a}]", ef.players, c))
+        for a, c in zip(ef.root.actions, ef.root.children, strict=True)
+    ]
+
+
+def gambit_logit_tree(ef: ExtensiveForm) -> dict[str, Any]:
+    """The limit of pygambit's agent logit QRE trace (behaviour profile) on every subgame after
+    the chance root (or on the whole tree if it has no chance root).
 
     In generic perfect-information games the limit is the unique subgame-perfect equilibrium
     (McKelvey and Palfrey 1998), so it is an independent cross-check of backward induction.
     """
     import pygambit as gbt
-
-    game = game if game is not None else ef.to_gambit()
     from pygambit import H
 
-    res = gbt.nash.logit_solve(game)
-    eq = res.equilibrium
     out: dict[tuple[str, ...], dict[str, float]] = {}
-    for path, node in ef.nodes():
-        if node.kind == "move":
-            mixed = eq[H.path(*path)]
-            out[path] = {a: float(mixed[a]) for a in node.actions}
-    return {"behaviour": out, "success": bool(res.success)}
+    success = True
+    for prefix, sub in _subgames(ef):
+        res = gbt.nash.logit_solve(sub.to_gambit())
+        success &= bool(res.success)
+        eq = res.equilibrium
+        for path, node in sub.nodes():
+            if node.kind == "move":
+                mixed = eq[H.path(*path)]
+                out[(*prefix, *path)] = {a: float(mixed[a]) for a in node.actions}
+    return {"behaviour": out, "success": success}
+
+
+def tree_qre_branch(ef: ExtensiveForm, points: int = 40) -> dict[str, list[dict[str, Any]]]:
+    """The agent logit QRE branch of every subgame after the chance root (pygambit), reported as
+    the first mover's choice probabilities against lambda, thinned to about ``points`` points.
+    """
+    import pygambit as gbt
+    from pygambit import H
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for prefix, sub in _subgames(ef):
+        branch = gbt.qre.logit_solve_branch(sub.to_gambit())
+        keep = (
+            sorted(
+                set(np.linspace(0, len(branch) - 1, min(points, len(branch))).round().astype(int))
+            )
+            if branch
+            else []
+        )
+        root = sub.root
+        rows = []
+        for k in keep:
+            mixed = branch[k].profile[H.path()]
+            rows.append(
+                {
+                    "lambda": float(branch[k].lam),
+                    "player": root.player,
+                    "probabilities": {a: float(mixed[a]) for a in root.actions},
+                }
+            )
+        out["/".join(prefix) or "root"] = rows
+    return out

@@ -485,11 +485,17 @@ WORLD_COMPONENTS = ("oil", "fiscal", "security", "politics", "sanctions")
 
 # --------------------------------------------------------------------------- game
 class Response(Strict):
-    """A response available to a responding player in the alliance game."""
+    """A response available to a responding player in the alliance game.
+
+    ``posture`` is the response's stance toward the focal actor, from -1 (hostile: sanctions,
+    pressure) through 0 (disengaged, accepting) to 1 (full support); if omitted, melian.games
+    takes it from the conventional id (support 1, disengage/accept 0, sanction/pressure -1).
+    """
 
     id: Id
     name: Text = Field(min_length=1)
     description: Text | None = None
+    posture: float | None = Field(default=None, ge=-1, le=1)
 
 
 class Shock(Strict):
