@@ -19,11 +19,13 @@ app = typer.Typer(
 
 COMMANDS = [
     "melian.cli.scenarios",
+    "melian.cli.game",
     "melian.cli.forecast",
     "melian.cli.explore",
     "melian.cli.decide",
     "melian.cli.runs",
     "melian.cli.serve",
+    "melian.cli.simulate",
 ]
 
 
