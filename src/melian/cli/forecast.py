@@ -140,7 +140,7 @@ def forecast_cmd(
     t.add_column("issue")
     t.add_column("status quo", justify="right")
     for m in models:
-        t.add_column(m, justify="right")
+        t.add_column(m, justify="right", min_width=len(m))
     for k, iss in enumerate(problem.issues):
         row = [iss, _fmt(float(problem.reference[k]))]
         for m in models:
