@@ -67,6 +67,11 @@ BRIEF_TYPES = {
     ".css": "text/css",
     ".jpg": "image/jpeg",
 }
+_FAVICON = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    b'<rect width="16" height="16" rx="3" fill="#16324f"/>'
+    b'<path d="M3 12V4l5 5 5-5v8" stroke="#e8eef5" stroke-width="2" fill="none"/></svg>'
+)
 #: Most files listed from the brief directory.
 MAX_BRIEFS = 1000
 
@@ -901,6 +906,12 @@ def create_app(
             headers["content-security-policy"] = BRIEF_CSP
             headers["x-frame-options"] = "SAMEORIGIN"
         return FileResponse(target, media_type=BRIEF_TYPES[target.suffix.lower()], headers=headers)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(
+            _FAVICON, media_type="image/svg+xml", headers={"cache-control": "max-age=86400"}
+        )
 
     @app.get("/docs", include_in_schema=False)
     def docs_page(request: Request) -> HTMLResponse:
