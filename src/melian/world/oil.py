@@ -27,7 +27,8 @@ origin; scored are the mean one-month-ahead log predictive density over the foll
 of the twelve-month-ahead log price (by simulation). The model with the highest mean one-month log score is used
 (a strictly proper score, computed exactly, without simulation noise) provided its twelve-month
 CRPS is within :data:`CRPS_TOLERANCE` (5%) of the best model's (the horizon that matters for the
-fiscal accounts); otherwise the model with the lowest twelve-month CRPS is used. :func:`diagnostics` compares the calibrated model's simulated statistics (volatility,
+fiscal accounts); otherwise the model with the lowest twelve-month CRPS is used.
+:func:`diagnostics` compares the calibrated model's simulated statistics (volatility,
 drawdowns, tail quantiles, persistence of low-price spells) with the history.
 """
 

@@ -1,0 +1,219 @@
+"""Tests of melian.world: accounts, determinism, calibration targets, errors, evaluate, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from melian.errors import InputError
+from melian.scenario import load_scenario, parse_scenario, to_yaml
+from melian.world import BLOCK, engine, evaluate, fiscal, oil, security, simulate
+from melian.world.results import HistSpec, hist_cvar, hist_quantile
+
+DATA = Path(__file__).parent / "data"
+SCEN = DATA / "world-test.yaml"
+BRENT = engine.data_dir() / "oil" / "brent-monthly-eia.csv"
+AS_OF = dt.date(2020, 6, 11)
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario(SCEN)
+
+
+@pytest.fixture(scope="module")
+def small(scenario):
+    return simulate(scenario, paths=3000, horizon=36, seed=5)
+
+
+def test_accounts_balance_every_month(scenario):
+    """Sources = uses in every month and path, for every option; stocks stay consistent."""
+    for opt in scenario.option_ids:
+        prep = engine.prepare(scenario, [opt], 60)
+        rng = np.random.default_rng(1)
+        P = engine.draw_parameters(prep.dists[opt], 2000, rng)
+        r = engine.run_paths(prep, P, 2000, rng, record_flows=True)
+        assert len(r["flows"]) == 60
+        for fl in r["flows"]:
+            src = sum(fl[k] for k in fiscal.FLOW_SOURCES)
+            use = sum(fl[k] for k in fiscal.FLOW_USES)
+            np.testing.assert_allclose(src, use, rtol=0, atol=1e-9 * np.maximum(1, src.max()))
+            assert (fl["payroll_paid"] <= fl["payroll_due"] + 1e-12).all()
+            assert (fl["new_arrears"] >= -1e-12).all()
+            for k in fiscal.FLOW_SOURCES + fiscal.FLOW_USES:
+                assert (fl[k] >= -1e-9).all(), k
+        S = r["state"]
+        assert (S.arrears >= -1e-9).all() and (S.reserves >= 0).all() and (S.treasury >= -1e-9).all()
+
+
+def test_identical_whatever_chunks_and_workers(scenario):
+    kw = dict(options=["drift", "ally-us"], paths=2 * BLOCK + 333, horizon=24, seed=3)
+    a = simulate(scenario, chunk_size=BLOCK, workers=1, **kw).to_dict()
+    b = simulate(scenario, chunk_size=10 * BLOCK, workers=1, **kw).to_dict()
+    c = simulate(scenario, chunk_size=1, workers=2, **kw).to_dict()
+    d = simulate(scenario, options=["drift"], paths=kw["paths"], horizon=24, seed=3).to_dict()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert json.dumps(a, sort_keys=True) == json.dumps(c, sort_keys=True)
+    assert json.dumps(a["options"]["drift"]) == json.dumps(d["options"]["drift"])
+    e = simulate(scenario, seed=4, **{k: v for k, v in kw.items() if k != "seed"}).to_dict()
+    assert json.dumps(a) != json.dumps(e)
+
+
+def test_oil_model_choice_and_calibration_targets():
+    """The chosen model reproduces the history's statistics within its 5-95% simulation band."""
+    cal = oil.calibrate(str(BRENT), AS_OF, 20.0)
+    assert cal.last_date == dt.date(2020, 5, 15) and cal.last_price == pytest.approx(29.38)
+    sel = cal.selection
+    best = min(sel.crps12.values())
+    assert sel.crps12[sel.chosen] <= best * (1 + oil.CRPS_TOLERANCE)
+    eligible = [k for k in oil.MODEL_KINDS if sel.crps12[k] <= best * (1 + oil.CRPS_TOLERANCE)]
+    assert sel.log_score1[sel.chosen] == max(sel.log_score1[k] for k in eligible)
+    assert sel.chosen == "ms_ar1"  # documented in docs/models/world.md
+    x = oil.load_monthly(BRENT, AS_OF).log[-cal.window_months:]
+    diags = {d.name: d for d in oil.diagnostics(cal.model, x)}
+    for name in ("vol_annual", "ret_q01", "ret_q05", "ret_q95", "ret_q99", "kurtosis",
+                 "ret12_q05", "ret12_q95", "max_drawdown", "low_spell_share",
+                 "low_spell_mean_months"):
+        assert diags[name].within, diags[name]
+    # known miss, documented: volatility clustering at lag 1 is weaker in the model
+    assert not diags["acf1_abs_returns"].within
+
+
+def test_oil_never_reads_after_as_of(tmp_path):
+    text = BRENT.read_text().splitlines()
+    poisoned = text + ["2020-06-15,1000.0"]
+    p = tmp_path / "b.csv"
+    p.write_text("\n".join(poisoned))
+    s = oil.load_monthly(p, AS_OF)
+    assert s.prices[-1] == pytest.approx(29.38) and s.dates[-1] == dt.date(2020, 5, 15)
+
+
+def test_oil_fit_recovers_ar1():
+    rng = np.random.default_rng(0)
+    m = oil.OilModel("ar1", (0.2, 0.2), 0.95, (0.08, 0.08))
+    x = np.concatenate([[4.0], m.simulate(4.0, 3000, 1, rng)[0]])
+    f = oil.fit("ar1", x)
+    assert f.phi == pytest.approx(0.95, abs=0.01)
+    assert f.sigma[0] == pytest.approx(0.08, rel=0.05)
+    assert f.long_run_price == pytest.approx(np.exp(4.0), rel=0.1)
+
+
+def test_crps_of_point_mass():
+    assert oil.crps_sample(np.full(100, 2.0), 3.5) == pytest.approx(1.5)
+
+
+def test_attack_calibration():
+    cal = security.calibrate_attacks(engine.data_dir() / "security" /
+                                     "isis-attacks-iraq-ctc-2018-2020.csv", AS_OF)
+    # Poisson regression with an intercept reproduces the total count
+    assert sum(cal.fitted) == pytest.approx(sum(cal.observed), rel=1e-9)
+    assert cal.observed == (1470, 1669, 566)
+    assert cal.trend_per_month > 0 and 1669 / 12 < cal.rate < 250
+
+
+def test_missing_parameter_is_named(scenario):
+    data = to_yaml(scenario).replace("    payroll:", "    payroll_x:", 1)
+    s = parse_scenario(data, "t.yaml")
+    with pytest.raises(InputError) as err:
+        simulate(s, paths=10, horizon=2)
+    assert "fiscal.payroll" in str(err.value) and "US$ bn/month" in str(err.value)
+
+
+def test_unknown_option_and_limits(scenario):
+    with pytest.raises(InputError, match="unknown option"):
+        simulate(scenario, options=["nope"], paths=10, horizon=2)
+    from melian.errors import LimitError
+
+    with pytest.raises(LimitError):
+        simulate(scenario, paths=0, horizon=2)
+
+
+def test_breakeven_price_covers_payroll(scenario):
+    """At the emergent breakeven Brent, month 0's revenue pays payroll exactly, no more."""
+    prep = engine.prepare(scenario, ["drift"], 1)
+    P = {k: float(d.nominal) for k, d in prep.dists["drift"].items()}
+    for k in ("fiscal.treasury_cash", "fiscal.domestic_borrowing_cap", "fiscal.external_access",
+              "fiscal.running_costs", "fiscal.china_credit_line"):
+        P[k] = 0.0
+    C = fiscal.constants(P)
+    S = fiscal.initial_state(P, 3)
+    senior0 = S.domestic_debt * C["dom_monthly"] + S.external_debt * (C["ext_monthly"]
+                                                                       + C["amort_monthly"])
+    b = float(fiscal.payroll_breakeven(P, 0, senior0)[0])
+    brent = np.array([b - 1.0, b, b + 1.0])
+    no = np.zeros(3, bool)
+    payroll, fl = fiscal.step(S, P, 0, brent, np.zeros(3), no, no, C, record=True)
+    assert fl["new_arrears"][0] > 0
+    assert fl["new_arrears"][1] == pytest.approx(0.0, abs=1e-9)
+    assert fl["new_arrears"][2] == 0.0
+    assert 30 < b < 80
+
+
+def test_histogram_quantiles_and_cvar():
+    rng = np.random.default_rng(2)
+    x = rng.gamma(3.0, 10.0, 200_000)
+    spec = HistSpec(0.0, 400.0, 8000)
+    counts = np.bincount(spec.index(x), minlength=spec.nb + 2)
+    for q in (0.05, 0.5, 0.95):
+        assert hist_quantile(spec, counts, q, x.min(), x.max()) == pytest.approx(
+            np.quantile(x, q), abs=2 * spec.width)
+    top = np.sort(x)[-10_000:].mean()
+    assert hist_cvar(spec, counts, 0.95, True, x.min(), x.max()) == pytest.approx(top, rel=1e-3)
+
+
+def test_options_act_through_scenario(small):
+    r = small.results
+    # the scenario declares coalition withdrawal and likely sanctions for demand-withdrawal
+    assert r["demand-withdrawal"].probabilities["security_crisis"] > r["ally-us"].probabilities["security_crisis"]
+    assert r["demand-withdrawal"].probabilities["sanctions"] > r["ally-us"].probabilities["sanctions"]
+    assert r["pivot-china"].metrics["collateralised_debt_end"].mean > r["drift"].metrics["collateralised_debt_end"].mean
+    for o in r.values():
+        b = o.bands["brent"]
+        assert (b["p05"] <= b["p50"]).all() and (b["p50"] <= b["p95"]).all()
+        assert 0 <= o.probabilities["salary_crisis"] <= 1
+
+
+def test_evaluate_common_random_numbers(scenario):
+    pay = np.array([3.0, 4.0, 5.0, 6.0])
+    out = evaluate(scenario, "drift", {"fiscal.payroll": pay}, paths_per_sample=400, horizon=36,
+                   seed=9)
+    assert set(out) == set(engine.EVAL_METRICS) and all(len(v) == 4 for v in out.values())
+    assert np.all(np.diff(out["arrears_months"]) >= 0) and out["arrears_months"][-1] > out["arrears_months"][0]
+    assert np.all(np.diff(out["payroll_breakeven"]) > 0)
+    again = evaluate(scenario, "drift", {"fiscal.payroll": pay[::-1]}, paths_per_sample=400,
+                     horizon=36, seed=9)
+    np.testing.assert_array_equal(again["reserves_end"][::-1], out["reserves_end"])
+    with pytest.raises(InputError):
+        evaluate(scenario, "drift", {"fiscal.nope": pay}, paths_per_sample=10, horizon=3)
+
+
+def test_exports(small, tmp_path):
+    d = small.to_dict()
+    json.dumps(d, allow_nan=False)
+    assert set(d["options"]) == {"ally-us", "demand-withdrawal", "pivot-china", "hedge", "drift"}
+    assert d["reference_payroll_price"] == 45.0
+    import pandas as pd
+
+    p = small.to_parquet(tmp_path / "w.parquet")
+    df = pd.read_parquet(p)
+    assert {"option", "kind", "variable", "month", "stat", "value"} <= set(df.columns)
+    assert len(df[(df.kind == "band") & (df.variable == "reserves") & (df.stat == "p50")]) == 5 * 36
+
+
+def test_cli(tmp_path):
+    from melian.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["simulate", str(SCEN), "--paths", "300", "--horizon", "6",
+                              "--option", "drift", "--json", "--parquet", str(tmp_path / "o.pq")])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert list(data["options"]) == ["drift"] and data["paths"] == 300
+    assert (tmp_path / "o.pq").exists()
+    bad = runner.invoke(app, ["simulate", str(tmp_path / "missing.yaml")])
+    assert bad.exit_code == 2
