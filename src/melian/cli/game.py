@@ -24,8 +24,12 @@ def _verdict(h: bool | None) -> str:
 def render(a: GameAnalysis, components: bool = True) -> None:
     """Print rich tables: payoff components, equilibria, claims and their conditions."""
     console.rule(f"[bold]{a.scenario_id}[/]: alliance game ({a.framing}, {a.form} form)")
-    console.print("Players (move order): " + ", ".join(a.players) + ".  Roles: "
-                  + ", ".join(f"{k}={v}" for k, v in a.roles.items() if v))
+    console.print(
+        "Players (move order): "
+        + ", ".join(a.players)
+        + ".  Roles: "
+        + ", ".join(f"{k}={v}" for k, v in a.roles.items() if v)
+    )
     if components:
         focal = a.players[0]
         t = Table(title="Payoff components (expected over shocks; contributions sum to the total)")
@@ -36,9 +40,11 @@ def render(a: GameAnalysis, components: bool = True) -> None:
         for c in comp_names:
             t.add_column(f"{focal}: {c}", justify="right")
         for row in a.payoff_table:
-            t.add_row(" / ".join(row["profile"].values()),
-                      *(_fmt(row["payoffs"][p]) for p in a.players),
-                      *(_fmt(row["components"][focal][c]) for c in comp_names))
+            t.add_row(
+                " / ".join(row["profile"].values()),
+                *(_fmt(row["payoffs"][p]) for p in a.players),
+                *(_fmt(row["components"][focal][c]) for c in comp_names),
+            )
         console.print(t)
     sol = a.solution
     t = Table(title="Equilibria")
@@ -48,30 +54,49 @@ def render(a: GameAnalysis, components: bool = True) -> None:
     t.add_column("check", justify="right")
     if sol["form"] == "normal":
         for e in sol["pure"]:
-            t.add_row("pure Nash (enumpure)", e["label"],
-                      ", ".join(f"{p} {_fmt(v)}" for p, v in e["payoffs"].items()),
-                      f"regret {e['max_regret']:.1e}")
+            t.add_row(
+                "pure Nash (enumpure)",
+                e["label"],
+                ", ".join(f"{p} {_fmt(v)}" for p, v in e["payoffs"].items()),
+                f"regret {e['max_regret']:.1e}",
+            )
         for e in sol["mixed"]:
-            t.add_row(f"Nash ({sol['mixed_solver']})", e["label"],
-                      ", ".join(f"{p} {_fmt(v)}" for p, v in e["payoffs"].items()),
-                      f"regret {e['max_regret']:.1e}")
+            t.add_row(
+                f"Nash ({sol['mixed_solver']})",
+                e["label"],
+                ", ".join(f"{p} {_fmt(v)}" for p, v in e["payoffs"].items()),
+                f"regret {e['max_regret']:.1e}",
+            )
         if sol["qre"]:
             last = sol["qre"][-1]
-            t.add_row(f"logit QRE, lambda={last['lambda']:.3g}",
-                      " / ".join(max(m, key=m.get) + f" ({max(m.values()):.3f})"
-                                 for m in last["profile"].values()), "", "")
+            t.add_row(
+                f"logit QRE, lambda={last['lambda']:.3g}",
+                " / ".join(
+                    max(m, key=m.get) + f" ({max(m.values()):.3f})"
+                    for m in last["profile"].values()
+                ),
+                "",
+                "",
+            )
         console.print(t)
         console.print(f"mixed solver: {sol['mixed_solver']} (complete: {sol['mixed_complete']})")
     else:
         for k, e in enumerate(sol["spe"]):
             path = " -> ".join(f"{x['at'] or 'root'}: {x['action']}" for x in e["path"])
-            t.add_row(f"SPE {k + 1}", path,
-                      ", ".join(f"{p} {_fmt(v)}" for p, v in e["payoffs"].items()),
-                      f"dev {e['max_deviation_gain']:.1e}; gambit regret {e['gambit_regret']:.1e}")
+            t.add_row(
+                f"SPE {k + 1}",
+                path,
+                ", ".join(f"{p} {_fmt(v)}" for p, v in e["payoffs"].items()),
+                f"dev {e['max_deviation_gain']:.1e}; gambit regret {e['gambit_regret']:.1e}",
+            )
         console.print(t)
-        console.print(f"pygambit agent-logit limit agrees with SPE: {sol['gambit_logit_matches_spe']}")
-    t = Table(title="Equilibrium by framing (subgame-perfect play without shocks; pure Nash of the "
-                    "normal form)")
+        console.print(
+            f"pygambit agent-logit limit agrees with SPE: {sol['gambit_logit_matches_spe']}"
+        )
+    t = Table(
+        title="Equilibrium by framing (subgame-perfect play without shocks; pure Nash of the "
+        "normal form)"
+    )
     t.add_column("framing")
     t.add_column("SPE outcome")
     t.add_column("pure Nash")
@@ -85,12 +110,15 @@ def render(a: GameAnalysis, components: bool = True) -> None:
     t.add_column("evidence (" + a.framing + ")")
     by_id = {f: {c["id"]: c for c in v["claims"]} for f, v in a.framings.items()}
     for c in a.framings[a.framing]["claims"]:
-        t.add_row(c["statement"], *(_verdict(by_id[f][c["id"]]["holds"]) for f in a.framings),
-                  c["detail"])
+        t.add_row(
+            c["statement"], *(_verdict(by_id[f][c["id"]]["holds"]) for f in a.framings), c["detail"]
+        )
     console.print(t)
     if a.conditions:
-        t = Table(title="Where each claim's truth changes (one-parameter sweeps over each "
-                        "uncertain parameter's range)")
+        t = Table(
+            title="Where each claim's truth changes (one-parameter sweeps over each "
+            "uncertain parameter's range)"
+        )
         t.add_column("claim")
         t.add_column("framing")
         t.add_column("parameter regions")
@@ -99,8 +127,13 @@ def render(a: GameAnalysis, components: bool = True) -> None:
                 parts = []
                 for par, regs in entry[f].items():
                     if len({r["outcome"] for r in regs}) > 1:
-                        parts.append(par + ": " + ", ".join(
-                            f"[{r['low']:.3g}, {r['high']:.3g}] {r['outcome']}" for r in regs))
+                        parts.append(
+                            par
+                            + ": "
+                            + ", ".join(
+                                f"[{r['low']:.3g}, {r['high']:.3g}] {r['outcome']}" for r in regs
+                            )
+                        )
                 t.add_row(cid, f, "; ".join(parts) or "same verdict over every swept range")
         console.print(t)
 
@@ -114,22 +147,45 @@ def register(app: typer.Typer) -> None:
         scenario: Annotated[str, typer.Argument(help="Built-in id or path to a scenario file.")],
         form: Annotated[str, typer.Option("--form", help="normal or extensive.")] = "normal",
         framing: Annotated[
-            str | None, typer.Option("--framing", help="zero-sum or variable-sum (default: the "
-                                                       "scenario's).")] = None,
+            str | None,
+            typer.Option("--framing", help="zero-sum or variable-sum (default: the scenario's)."),
+        ] = None,
         export_dir: Annotated[
-            str | None, typer.Option("--export", help="Write .nfg and .efg files to this "
-                                                      "directory.")] = None,
-        points: Annotated[int, typer.Option("--points", help="Grid points per parameter in the "
-                                                             "claim-condition sweeps (0: none).")] = 5,
-        json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
+            str | None,
+            typer.Option("--export", help="Write .nfg and .efg files to this directory."),
+        ] = None,
+        points: Annotated[
+            int,
+            typer.Option(
+                "--points",
+                help="Grid points per parameter in the claim-condition sweeps (0: none).",
+            ),
+        ] = 5,
+        json_out: Annotated[
+            bool, typer.Option("--json", help="Machine-readable JSON output.")
+        ] = False,
     ) -> None:
         """Build the scenario's alliance game, solve it with pygambit and test the paper's claims."""
         if points < 0 or points > 101:
-            raise InputError([Problem("<arguments>", None, None, "points",
-                                      f"--points must lie in [0, 101], not {points}")])
+            raise InputError(
+                [
+                    Problem(
+                        "<arguments>",
+                        None,
+                        None,
+                        "points",
+                        f"--points must lie in [0, 101], not {points}",
+                    )
+                ]
+            )
         s = load_scenario(scenario)
-        a = analyse_game(s, framing=framing, form=form, conditions=points > 1,  # type: ignore[arg-type]
-                         points=max(points, 2))
+        a = analyse_game(
+            s,
+            framing=framing,
+            form=form,
+            conditions=points > 1,  # type: ignore[arg-type]
+            points=max(points, 2),
+        )
         written = export(a, export_dir) if export_dir else []
         if json_out:
             data: dict[str, Any] = a.to_dict()

@@ -428,8 +428,10 @@ def components(
         return k + contrib
 
     def security(kcap: np.ndarray) -> np.ndarray:
-        bal = kcap[:, None] / (kcap[:, None] + kcap[None, :])
-        return np.sum(theta * bal, axis=1)
+        # minus the threat exposure: each perceived threat weighted by the threat's share of the
+        # dyad's aggregated capability (0 = fully secure)
+        exposure = kcap[None, :] / (kcap[:, None] + kcap[None, :])
+        return -np.sum(theta * exposure, axis=1)
 
     kcap = eff_caps(kappa)
     sec = security(kcap)
