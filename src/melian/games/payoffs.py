@@ -28,7 +28,7 @@ are listed in :data:`PARAMETERS` with their meaning.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -305,6 +305,17 @@ def game_data(
     return data
 
 
+def with_parameters(
+    data: GameData, overrides: Mapping[str, float] | None = None, framing: Framing | None = None
+) -> GameData:
+    """A copy of ``data`` with some game parameters' nominal values replaced (and/or another
+    framing): cheaper than :func:`game_data` for sweeps, which rebuild the game many times.
+    """
+    params = dict(data.base_params)
+    params.update({k: float(v) for k, v in (overrides or {}).items()})
+    return replace(data, base_params=params, framing=framing or data.framing)
+
+
 def _trace(s: Scenario, d: GameData) -> dict[str, list[str]]:
     """Which scenario data each component reads (for display and audit)."""
     thr = [
@@ -332,7 +343,7 @@ def _trace(s: Scenario, d: GameData) -> dict[str, list[str]]:
         "contest": ["focal.options[*].alignment", f"game.framing ({d.framing})"]
         + thr
         + [p for p in par if p.split(".")[2] in ("contest_stake", "conflict")],
-        "abandonment": thr + caps[:0] + [p for p in par if p.split(".")[2] == "abandonment_risk"],
+        "abandonment": thr + caps + [p for p in par if p.split(".")[2] == "abandonment_risk"],
         "entrapment": thr + [p for p in par if p.split(".")[2] == "entrapment_risk"],
         "cost": ["game.responses[*].posture"]
         + [p for p in par if p.split(".")[2] in ("support_cost", "hostility_cost")],
@@ -344,6 +355,14 @@ class Params:
 
     def __init__(self, values: Mapping[str, float]) -> None:
         self.values = dict(values)
+        self._arrays: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+
+    def array(self, name: str, actors: tuple[str, ...]) -> np.ndarray:
+        """``get(name, actor)`` for every actor, as an array (memoised)."""
+        key = (name, actors)
+        if key not in self._arrays:
+            self._arrays[key] = np.array([self.get(name, a) for a in actors], dtype=float)
+        return self._arrays[key]
 
     def get(self, name: str, actor: str | None = None, default: float | None = None) -> float:
         """The value of ``name`` for ``actor``: ``name.actor``, else ``name``, else the default."""
@@ -409,14 +428,14 @@ def components(
     pos_part = np.maximum(post, 0.0)
     neg_part = np.maximum(-post, 0.0)
     pos_part[f] = neg_part[f] = 0.0
-    q = np.array([p.get("security_provision", x) for x in d.actors])
+    q = p.array("security_provision", d.actors)
     kappa = q * pos_part * g  # commitment of each actor to the focal state's defence
     kappa[f] = 0.0
 
     # threat levels: scenario levels x multipliers; hostile responders become threats to the focal
-    mult = np.array([p.get("threat_multiplier", x) for x in d.actors])
+    mult = p.array("threat_multiplier", d.actors)
     theta = np.clip(d.threat * mult[None, :], 0.0, 1.0)
-    eta = np.array([p.get("hostile_threat", x) for x in d.actors])
+    eta = p.array("hostile_threat", d.actors)
     theta[f] = theta[f] + (1.0 - theta[f]) * neg_part * eta
     np.fill_diagonal(theta, 0.0)
 
@@ -437,7 +456,7 @@ def components(
     sec = security(kcap)
 
     # autonomy: policy outcome pulled from the focal stance toward supporters' positions
-    lam = np.array([p.get("influence", x) for x in d.actors]) * pos_part * g
+    lam = p.array("influence", d.actors) * pos_part * g
     lam[f] = 0.0
     stance = d.stance[option]
     w_pull = lam * d.cap
@@ -447,8 +466,8 @@ def components(
     dist = np.abs(x[None, :] - d.positions) / d.scale_width[None, :]
     auto = -np.nansum(np.where(np.isnan(dist), 0.0, d.saliences * dist), axis=1)
 
-    aid = np.array([p.get("aid", x_) for x_ in d.actors])
-    harm = np.array([p.get("harm", x_) for x_ in d.actors])
+    aid = p.array("aid", d.actors)
+    harm = p.array("harm", d.actors)
     econ_f = float(np.sum(aid * pos_part * g - harm * neg_part))
 
     rival = d.index(d.rival) if d.rival else None

@@ -19,7 +19,7 @@ import numpy as np
 from melian.errors import InputError, LimitError, Problem
 from melian.games.build import extensive_form, leaf_components, normal_form
 from melian.games.claims import ClaimContext, evaluate_claims
-from melian.games.payoffs import Framing, game_data
+from melian.games.payoffs import Framing, GameData, game_data, with_parameters
 from melian.games.solve import pure_equilibria_numpy, subgame_perfect
 from melian.scenario.schema import Scenario
 
@@ -41,9 +41,17 @@ def context(
     framing: Framing | None = None,
     overrides: Mapping[str, float] | None = None,
     spe_limit: int = 16,
+    base: GameData | None = None,
 ) -> ClaimContext:
-    """Build both forms and the SPE list for one framing and parameter set."""
-    d = game_data(scenario, framing, overrides)
+    """Build both forms and the SPE list for one framing and parameter set.
+
+    ``base`` is game data already collected from ``scenario``; it is reused with the overrides
+    applied (much cheaper than collecting it again in a sweep).
+    """
+    if base is not None:
+        d = with_parameters(base, overrides, framing)
+    else:
+        d = game_data(scenario, framing, overrides)
     leaves = leaf_components(d)
     nf = normal_form(d, leaves)
     ef = extensive_form(d, leaves)
@@ -197,8 +205,9 @@ def sweep1(
         raise LimitError(f"{len(grid)} sweep points exceed the cap of {MAX_POINTS}")
     fr: Framing = framing or scenario.game.framing  # type: ignore[union-attr]
     res = Sweep1(_key(parameter), fr, grid, [], [])
+    base = game_data(scenario, fr)
     for v in grid:
-        ctx = context(scenario, fr, {_key(parameter): v})
+        ctx = context(scenario, fr, {_key(parameter): v}, base=base)
         res.spe.append(outcome_label(ctx))
         res.nash.append(nash_label(ctx))
         for c in evaluate_claims(ctx):
@@ -246,10 +255,11 @@ def sweep2(
     fr: Framing = framing or scenario.game.framing  # type: ignore[union-attr]
     legend: list[str] = []
     grid: list[list[int]] = []
+    base = game_data(scenario, fr)
     for v1 in g1:
         row = []
         for v2 in g2:
-            lab = outcome_label(context(scenario, fr, {_key(p1): v1, _key(p2): v2}))
+            lab = outcome_label(context(scenario, fr, {_key(p1): v1, _key(p2): v2}, base=base))
             if lab not in legend:
                 legend.append(lab)
             row.append(legend.index(lab))
