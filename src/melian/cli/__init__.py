@@ -26,6 +26,7 @@ COMMANDS = [
     "melian.cli.runs",
     "melian.cli.serve",
     "melian.cli.simulate",
+    "melian.cli.backtest",
 ]
 
 
