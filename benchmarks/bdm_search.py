@@ -56,6 +56,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--top", type=int, default=20)
     ap.add_argument("--q", default="1.0,0.5")
+    ap.add_argument("--by-error", action="store_true", help="rank by summed absolute error")
     args = ap.parse_args()
     x, c, s = load()
     keys = [
@@ -83,7 +84,10 @@ def main():
             med = res.median + [res.median[-1]] * (8 - res.rounds_run)
             mean = res.mean + [res.mean[-1]] * (8 - res.rounds_run)
             results.append((score(med, mean), params, med, mean))
-    results.sort(key=lambda t: (-t[0][0], -t[0][1], t[0][2]))
+    if args.by_error:
+        results.sort(key=lambda t: t[0][2])
+    else:
+        results.sort(key=lambda t: (-t[0][0], -t[0][1], t[0][2]))
     print(f"{len(results)} combinations")
     for (t, r, err), params, med, mean in results[: args.top]:
         diff = {k: v for k, v in params.items() if k in keys and v != BDMParams.make().__dict__[k]}
