@@ -74,9 +74,7 @@ def brute(x, w, d, kind, n=200_001):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.lists(
-        st.tuples(st.integers(0, 100), st.floats(0.05, 5.0)), min_size=1, max_size=7
-    ),
+    st.lists(st.tuples(st.integers(0, 100), st.floats(0.05, 5.0)), min_size=1, max_size=7),
     st.one_of(st.none(), st.integers(0, 100)),
     st.sampled_from(["linear", "quadratic"]),
 )
