@@ -199,7 +199,8 @@ def pure_equilibria(nf: NormalForm, game: Any = None) -> list[Equilibrium]:  # n
     game = game if game is not None else nf.to_gambit()
     res = gbt.nash.enumpure_solve(game)
     eqs = [_make_eq(nf, _from_gambit(nf, e), "gambit:enumpure") for e in res.equilibria]
-    mine = set(pure_equilibria_numpy(nf))
+    # exact comparison: Gambit reads each float's shortest decimal repr, which preserves order
+    mine = set(pure_equilibria_numpy(nf, tol=0.0))
     theirs = {tuple(int(np.argmax(s)) for s in _sigma(nf, e.profile)) for e in eqs}
     if mine != theirs:
         raise ModelError(
