@@ -93,3 +93,27 @@ def test_cli_import_roundtrip(tmp_path):
     assert res.exit_code == 0
     res = runner.invoke(app, ["import", "decide", str(tmp_path / "missing.csv")])
     assert res.exit_code == 2 and "missing.csv" in res.stderr
+
+
+def test_issue_specific_power_replaces_capability():
+    """A decide table's per-issue power is used by the one-dimensional models on that issue."""
+    from melian.bargaining.registry import run_model
+
+    s = from_decide(DATA / "decide" / "dialogue.csv")
+    prob = problem_from_scenario(s)
+    assert "power" not in prob.meta  # every actor's power is the same on both issues
+    text = (DATA / "decide" / "dialogue.csv").read_text().replace("#D;gov;budget;80;60;3", "#D;gov;budget;80;60;9")
+    f = DATA.parent / "decide-power.csv"
+    try:
+        f.write_text(text)
+        s2 = from_decide(f)
+    finally:
+        f.unlink()
+    prob2 = problem_from_scenario(s2)
+    assert "power" in prob2.meta
+    out = run_model("compromise", prob2).point()["budget"]
+    cap = dict(zip(prob2.actors, prob2.capability, strict=True))
+    assert cap["gov"] == 6  # mean power over the two issues
+    w = {"gov": 9 * 60, "opp": cap["opp"] * 90, "ally": cap["ally"] * 40}
+    want = (80 * w["gov"] + 10 * w["opp"] + 50 * w["ally"]) / sum(w.values())
+    assert out == pytest.approx(want)

@@ -55,7 +55,9 @@ def issue_arrays(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Actors present on issue ``k``: (indices, positions, capabilities, saliences).
 
-    Actors whose position on the issue is ``nan`` are left out. Raises :class:`ModelError` when
+    Where the problem's ``meta['power']`` (actors x issues) gives an issue-specific capability
+    (the scenario's per-position ``power``, as in decide tables), it replaces the actor's
+    capability on that issue. Actors whose position on the issue is ``nan`` are left out. Raises :class:`ModelError` when
     no actor holds a position on the issue.
     """
     pos = np.asarray(problem.position, dtype=float)[:, k]
@@ -63,6 +65,11 @@ def issue_arrays(
     if idx.size == 0:
         raise ModelError(f"issue {problem.issues[k]!r}: no actor holds a position")
     cap = np.asarray(problem.capability, dtype=float)[idx]
+    power = problem.meta.get("power")
+    if power is not None:
+        # issue-specific capability (a scenario position's ``power``) replaces the actor's own
+        pw = np.asarray(power, dtype=float)[idx, k]
+        cap = np.where(np.isnan(pw), cap, pw)
     sal = np.asarray(problem.salience, dtype=float)[idx, k]
     return idx, pos[idx], cap, sal
 
