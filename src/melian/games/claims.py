@@ -398,5 +398,7 @@ def evaluate_claims(ctx: ClaimContext) -> list[ClaimResult]:
     out = []
     for cid, (statement, fn, _) in CLAIMS.items():
         holds, detail, values = fn(ctx)
+        if any(sp.truncated for sp in ctx.spe):
+            detail += f" [payoff ties: verdict over the first {len(ctx.spe)} SPE only]"
         out.append(ClaimResult(cid, statement, ctx.data.framing, holds, detail, values))
     return out
