@@ -112,6 +112,12 @@ def deu_cmd(
         f"bootstrap: {result.bootstrap}; {result.n_boot} replicates, seed {result.seed}",
         highlight=False,
     )
+    if "melian-deu" in result.models:
+        console.print(
+            "note: melian-deu's parameter was fitted on deu-dev.tsv; on that file its error is "
+            "in-sample (its cross-validated error is in docs/models/melian-deu.md)",
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:
