@@ -27,6 +27,7 @@ COMMANDS = [
     "melian.cli.serve",
     "melian.cli.simulate",
     "melian.cli.backtest",
+    "melian.cli.brief",
 ]
 
 

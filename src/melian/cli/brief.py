@@ -1,0 +1,91 @@
+"""``melian brief``: run every analysis and write the decision brief (HTML + PDF + JSON)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from melian.cli.common import console, err_console, guard, print_json
+from melian.errors import MelianError
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``brief`` to the main app."""
+
+    @app.command("brief")
+    @guard
+    def brief_cmd(
+        scenario: Annotated[str, typer.Argument(help="Built-in id or path.")] = "iraq-us-2020",
+        out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+            "briefs"
+        ),
+        lang: Annotated[
+            str, typer.Option("--lang", help="en or ar (Arabic, right to left).")
+        ] = "en",
+        quick: Annotated[bool, typer.Option("--quick", help="Fast, lower-fidelity run.")] = False,
+        seed: Annotated[
+            int | None, typer.Option("--seed", help="Seed (default: the scenario's).")
+        ] = None,
+        pdf: Annotated[
+            bool, typer.Option("--pdf/--no-pdf", help="Also print a PDF (needs chromium).")
+        ] = True,
+        store: Annotated[
+            str | None, typer.Option("--store", help="Run store URL (default SQLite).")
+        ] = None,
+        save: Annotated[
+            bool, typer.Option("--save/--no-save", help="Save the run in the run store.")
+        ] = True,
+        json_out: Annotated[
+            bool, typer.Option("--json", help="Print the paths and results as JSON.")
+        ] = False,
+    ) -> None:
+        """Write the decision brief for SCENARIO: bottom line, judgements, every analysis, sources."""
+        from melian.brief import build_brief
+
+        if lang not in ("en", "ar"):
+            raise MelianError(f"--lang must be 'en' or 'ar', not {lang!r}")
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=json_out,
+        ) as bar:
+            task = bar.add_task("brief", total=1.0)
+
+            def progress(msg: str, frac: float) -> None:
+                bar.update(task, completed=frac, description=msg[:60])
+
+            result = build_brief(
+                scenario,
+                out_dir=out,
+                lang=lang,
+                quick=quick,
+                seed=seed,
+                pdf=pdf,
+                store=store if save else False,
+                progress=progress,
+            )
+        if json_out:
+            print_json(
+                {
+                    "paths": {k: str(v) for k, v in result.paths.items()},
+                    "run_id": result.run_id,
+                    "brief": result.brief.to_dict(),
+                }
+            )
+            return
+        for line in result.brief.bluf:
+            console.print(line, markup=False, highlight=False)
+        for kind, path in result.paths.items():
+            console.print(f"{kind}: {path}", markup=False, highlight=False)
+        if result.run_id:
+            console.print(f"run: {result.run_id}", markup=False, highlight=False)
+        console.print(
+            f"The brief is at {result.paths['html'].resolve()}", markup=False, highlight=False
+        )
