@@ -28,6 +28,7 @@ import re
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
-from sqlalchemy.pool import NullPool
 
 from melian.errors import LimitError, StoreError
 
@@ -231,6 +231,19 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # noqa: ANN401
 
 
 # --------------------------------------------------------------------------- the store
+_ALL_STORES: weakref.WeakSet[RunStore] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child must not use its parent's pooled connections: forget them (not close)."""
+    for store in list(_ALL_STORES):
+        store.engine.dispose(close=False)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class RunStore:
     """A run store at one database URL (see the module docstring)."""
 
@@ -253,8 +266,6 @@ class RunStore:
                         f"cannot create the store directory {Path(db).parent}: {exc.strerror}"
                     ) from None
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
-            # a connection per use: no file handle shared between threads or across fork()
-            kwargs["poolclass"] = NullPool
         else:
             kwargs["pool_pre_ping"] = True
         try:
@@ -263,6 +274,7 @@ class RunStore:
             raise StoreError(f"cannot open the run store {safe_url(self.url)}: {exc}") from None
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        _ALL_STORES.add(self)
         self._create()
 
     # -- setup ------------------------------------------------------------------------

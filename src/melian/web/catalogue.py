@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -77,7 +78,9 @@ class Catalogue:
 
     def __init__(self, user_dir: Path | None = None) -> None:
         self.user_dir = None if user_dir is None else Path(user_dir)
-        self._cache: dict[tuple[str, float, int], Scenario] = {}
+        # parsed scenarios (or their InputError) by file path, modification time and size
+        self._cache: dict[tuple[str, int, int], tuple[Scenario, str] | InputError] = {}
+        self._lock = threading.Lock()
 
     # -- files --------------------------------------------------------------------------
     def _user_file(self, name: str) -> Path | None:
@@ -95,25 +98,53 @@ class Catalogue:
                 return rp
         return None
 
-    def text(self, origin: str, name: str) -> tuple[str, str]:
-        """(YAML text, display file name) of a scenario; InputError if there is none."""
+    def _path(self, origin: str, name: str) -> tuple[Path, str]:
+        """(file, display name) of a scenario; ScenarioNotFoundError if there is none."""
         if not NAME_RE.match(name or ""):
             raise _not_found(origin, name)
         if origin == "builtin":
             if name not in builtin_ids():
                 raise _not_found(origin, name)
-            return read_text(builtin_path(name)), name
+            return builtin_path(name), name
         if origin == "user":
             path = self._user_file(name)
             if path is None:
                 raise _not_found(origin, name)
-            return read_text(path), path.name
+            return path, path.name
         raise _not_found(origin, name)
 
+    def text(self, origin: str, name: str) -> tuple[str, str]:
+        """(YAML text, display file name) of a scenario; InputError if there is none."""
+        path, file = self._path(origin, name)
+        return read_text(path), file
+
     def load(self, origin: str, name: str) -> tuple[Scenario, str]:
-        """(validated scenario, its YAML text); InputError with located problems otherwise."""
-        text, file = self.text(origin, name)
-        return parse_scenario(text, file), text
+        """(validated scenario, its YAML text); InputError with located problems otherwise.
+
+        Parsed scenarios are cached by file path, modification time and size, so an edited
+        file is parsed again and an unchanged one is not.
+        """
+        path, file = self._path(origin, name)
+        try:
+            st = path.stat()
+        except OSError:
+            raise _not_found(origin, name) from None
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is None:
+            try:
+                text = read_text(path)
+                hit = (parse_scenario(text, file), text)
+            except InputError as exc:
+                hit = exc
+            with self._lock:
+                if len(self._cache) > 4 * MAX_LISTED:
+                    self._cache.clear()
+                self._cache[key] = hit
+        if isinstance(hit, InputError):
+            raise InputError(hit.problems)
+        return hit
 
     def entries(self) -> list[Entry]:
         """Every scenario: built-ins first, then the user directory's files by name."""
