@@ -93,8 +93,18 @@ def world_model(
     """The scenario's world model with every uncertain parameter as an uncertainty.
 
     The outcome names are found by one probe run at the nominal point; ``outcomes`` restricts them.
+    Uncertain parameters the world model does not read (``melian.world.PARAMS``; game parameters,
+    for example) are left out of the uncertainties and named in the model's notes.
     """
     names, dists = scenario_uncertainties(scenario)
+    used = {getattr(p, "path", p) for p in getattr(_world(), "PARAMS", ())}
+    ignored: list[str] = []
+    if used:
+        ignored = [p for p in names if p not in used]
+        names = tuple(p for p in names if p in used)
+        if not names:
+            raise ModelError(f"scenario {scenario.id!r} has no uncertain world-model parameters")
+        dists = {o: {p: d[p] for p in names} for o, d in dists.items()}
     options = tuple(scenario.option_ids)
     context = {"scenario": scenario, "paths": int(paths_per_sample), "horizon": int(horizon)}
     rec = recommended_option(scenario)
@@ -113,6 +123,11 @@ def world_model(
     dirs = world_directions(scenario, metrics)
     weights: dict[str, float] = {}
     notes: list[str] = []
+    if ignored:
+        notes.append(
+            f"{len(ignored)} uncertain parameter(s) the world model does not use are not explored "
+            f"here: {', '.join(ignored)}"
+        )
     for c in scenario.criteria:
         if c.measure.kind != "world" or c.weight <= 0:
             continue
