@@ -109,9 +109,133 @@ def game_section(s: Scenario, lang: str, progress: Progress) -> Section:
 
 
 # --------------------------------------------------------------------------- placeholders wired later
+EVENTS = {
+    "salary_crisis": "a salary crisis (payroll not paid in full)",
+    "security_crisis": "a territorial security crisis",
+    "fragmentation": "a fragmentation crisis (regional separation demands)",
+    "sanctions": "sanctions on the focal state",
+}
+
+
 def consequences_section(s: Scenario, lang: str, settings: Settings, progress: Progress) -> Section:
-    """World-model ensemble per option: fan charts and the risk table."""
-    raise ModelError("the world model is not wired into the brief yet")
+    """World-model ensemble per option: fan charts (oil, reserves, salary stress) and the risk table."""
+    from melian.world import simulate
+
+    if s.focal is None:
+        raise ModelError("the scenario has no focal actor with options to simulate")
+
+    def prog(done: int, total: int) -> None:
+        progress("consequences: simulating", done / max(total, 1))
+
+    progress("consequences: simulating", 0.0)
+    ens = simulate(
+        s, paths=settings.paths, horizon=settings.horizon, seed=settings.seed, progress=prog
+    )
+    d = ens.to_dict()
+    opts = d["options"]
+    sec = Section(
+        id="consequences",
+        data={
+            "raw": {
+                k: d[k]
+                for k in (
+                    "paths",
+                    "horizon",
+                    "seed",
+                    "months",
+                    "reference_payroll_price",
+                    "band_units",
+                )
+            }
+        },
+    )
+    months = list(range(1, len(d["months"]) + 1))
+    units = d["band_units"]
+    for band, label, ref in (
+        ("brent", "Brent", d.get("reference_payroll_price")),
+        ("reserves", "reserves", None),
+        ("salary_stress", "salary stress", None),
+    ):
+        bands = {_opt_name(s, o): r["bands"][band] for o, r in opts.items() if band in r["bands"]}
+        if bands:
+            title = f"{label} ({units.get(band, '')})"
+            sec.charts.append(
+                {
+                    "title": f"{t('fan_charts', lang)}: {title}",
+                    "uri": charts.fan_chart(months, bands, title, units.get(band, ""), lang, ref),
+                }
+            )
+    ev = [e for e in EVENTS if all(e in r["probabilities"] for r in opts.values())]
+    rows = []
+    for o, r in opts.items():
+        m = r["metrics"]
+        rows.append(
+            [
+                _opt_name(s, o),
+                *(f"{100 * r['probabilities'][e]:.1f}%" for e in ev),
+                _fmt(m["arrears_months"]["mean"]),
+                _fmt(m["reserves_end"]["p50"]),
+                _fmt(m["reserves_end"]["cvar95"]),
+                _fmt(m["debt_end"]["mean"]),
+                _fmt(r["payroll_breakeven_brent"]["p50"]),
+                _fmt(r["payroll_covering_price_simulated"]["price"]),
+            ]
+        )
+    cols = [
+        t("option", lang),
+        *[f"P({e})" for e in ev],
+        "arrears months (mean)",
+        "reserves at horizon (median)",
+        "reserves CVaR95",
+        "debt at horizon (mean)",
+        "payroll breakeven Brent (median)",
+        "Brent at 50% arrears risk",
+    ]
+    sec.data["tables"] = [
+        table(f"{t('risk_table', lang)} ({d['paths']:,} paths x {d['horizon']} months)", cols, rows)
+    ]
+    sec.data["probabilities"] = {o: r["probabilities"] for o, r in opts.items()}
+    ref = d.get("reference_payroll_price")
+    rec = s.focal.recommended or s.option_ids[0]
+    if rec in opts:
+        be = opts[rec]["payroll_breakeven_brent"]["p50"]
+        sim = opts[rec]["payroll_covering_price_simulated"]["price"]
+        sec.data["paragraphs"] = [
+            f"The oil price at which the first month's revenue covers payroll is about ${be:.0f}/bbl "
+            f"(median, emergent from the fiscal model) and arrears become more likely than not below about "
+            f"${sim:.0f}/bbl once buffers are used"
+            + (f"; the source's threshold is ${ref:.0f}/bbl." if ref else ".")
+        ]
+        sec.data["signposts"] = [
+            f"Brent below ${be:.0f}/bbl for several months: payroll then depends on reserves and borrowing "
+            f"(below about ${sim:.0f}/bbl arrears become more likely than not)."
+        ]
+    judg = []
+    horizon = f"within {d['horizon']} months"
+    for e in ev:
+        p_rec = opts[rec]["probabilities"][e] if rec in opts else None
+        if p_rec is not None:
+            judg.append(
+                judgement(
+                    p_rec,
+                    f"under '{_opt_name(s, rec)}', {EVENTS[e]} {horizon}.",
+                    lang,
+                    f"world model, {d['paths']:,} paths",
+                )
+            )
+        worst = max(opts, key=lambda o: opts[o]["probabilities"][e])
+        if worst != rec:
+            judg.append(
+                judgement(
+                    opts[worst]["probabilities"][e],
+                    f"under '{_opt_name(s, worst)}', {EVENTS[e]} {horizon}.",
+                    lang,
+                    f"world model, {d['paths']:,} paths",
+                )
+            )
+    sec.data["judgements"] = judg
+    progress("consequences: done", 1.0)
+    return sec
 
 
 def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Progress) -> Section:
