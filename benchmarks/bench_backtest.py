@@ -23,7 +23,9 @@ def main() -> None:
     res = backtest(issues, names)
     total = time.perf_counter() - t1
     print(f"python {platform.python_version()}, read {t_read:.3f} s")
-    print(f"{'model':12s} {'seconds':>8s} {'n':>4s} {'failed':>6s} {'meanAE':>7s} {'diff':>6s} CI95")
+    print(
+        f"{'model':12s} {'seconds':>8s} {'n':>4s} {'failed':>6s} {'meanAE':>7s} {'diff':>6s} CI95"
+    )
     for r in res.models.values():
         lo, hi = r.diff_ci
         print(
