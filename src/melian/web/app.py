@@ -336,9 +336,10 @@ def create_app(
 
     ``store_url``: run store (see :func:`melian.store.resolve_url`); ``scenario_dir``: directory
     of user scenarios (listed, and where edited scenarios are saved); ``brief_dir``: directory of
-    briefs served read-only (default ``$MELIAN_BRIEF_DIR``, else ``briefs`` in the user data
-    directory); ``workers``: analyses run at once; ``max_body``: largest request body in bytes;
-    ``allowed_hosts``: host names accepted besides the loopback names.
+    briefs served read-only (default ``$MELIAN_BRIEF_DIR``, else ``./briefs`` if it exists --
+    where ``melian brief`` writes -- else ``briefs`` in the user data directory); ``workers``:
+    analyses run at once; ``max_body``: largest request body in bytes; ``allowed_hosts``: host
+    names accepted besides the loopback names.
     """
     store = open_store(store_url)
     catalogue = Catalogue(None if scenario_dir is None else Path(scenario_dir))
@@ -346,6 +347,8 @@ def create_app(
         env_dir = os.environ.get("MELIAN_BRIEF_DIR")
         if env_dir:
             brief_dir = Path(env_dir)
+        elif Path("briefs").is_dir():  # where `melian brief` writes by default
+            brief_dir = Path("briefs").absolute()
         else:
             from platformdirs import user_data_dir
 
