@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from melian.bargaining.base import BargainingProblem
 from melian.errors import InputError, Problem
+from melian.limits import check_scenario
 from melian.scenario.schema import Scenario, semantic_problems
 from melian.scenario.yamlsrc import format_path, read_text
 
@@ -58,6 +59,7 @@ def _validate(data: dict[str, Any], file: str) -> Scenario:
     probs = [Problem(file, None, None, format_path(p), m) for p, m in semantic_problems(s)]
     if probs:
         raise InputError(probs)
+    check_scenario(s, file)
     return s
 
 

@@ -18,6 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from melian.errors import InputError, Problem
+from melian.limits import check_scenario
 from melian.scenario.schema import Scenario, semantic_problems
 from melian.scenario.yamlsrc import MAX_BYTES, Located, format_path, parse_located, read_text
 
@@ -96,6 +97,7 @@ def validate_data(located: Located) -> Scenario:
         problems.append(located.problem(path, msg))
     if problems:
         raise InputError(_sorted(problems))
+    check_scenario(scenario, located.file)
     return scenario
 
 
