@@ -94,3 +94,21 @@ def test_cli_params_and_errors():
 
 def test_model_names_include_mine():
     assert {"compromise", "median", "nash", "bdm", "exchange"} <= set(model_names())
+
+
+def test_default_model_is_melian_deu_for_legislative_bargaining():
+    from pathlib import Path
+
+    import melian
+    from melian.bargaining import default_model, to_problem
+    from melian.bargaining.deu import read_deu
+    from melian.scenario import load_scenario
+
+    deu = Path(melian.__file__).parent / "data" / "deu" / "deu-dev.tsv"
+    assert default_model(read_deu(deu)[0].problem) == "melian-deu"
+    # the built-in dialogue has actors without a position on some issues: compromise
+    assert default_model(to_problem(load_scenario("iraq-us-2020"))) == "compromise"
+    assert (
+        default_model(to_problem(load_scenario("tests/data/scenarios/minimal.yaml"), ["presence"]))
+        == "smp"
+    )

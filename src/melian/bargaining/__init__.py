@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast
 from melian.bargaining.registry import get_model, model_names, run_model
 
@@ -24,6 +26,7 @@ __all__ = [
     "Forecast",
     "IssueForecast",
     "forecast",
+    "default_model",
     "forecast_all",
     "get_model",
     "model_names",
@@ -62,14 +65,34 @@ def _select_issues(problem: BargainingProblem, issues: list[str]) -> BargainingP
     )
 
 
+def default_model(problem: BargainingProblem) -> str:
+    """The default forecaster for a problem.
+
+    ``melian-deu`` (tuned and cross-validated on EU legislative outcomes) where the problem looks
+    like legislative bargaining (:func:`melian.bargaining.melian_deu.looks_legislative`), else
+    KTAB's spatial model of politics when every actor holds a position on every issue, else the
+    compromise model (the benchmark of the field).
+    """
+    from melian.bargaining.melian_deu import looks_legislative
+
+    if looks_legislative(problem):
+        return "melian-deu"
+    if not np.isnan(np.asarray(problem.position, dtype=float)).any():
+        return "smp"
+    return "compromise"
+
+
 def forecast(
     problem_or_scenario: Any,  # noqa: ANN401
-    model: str = "compromise",
+    model: str = "default",
     issues: list[str] | None = None,
     **params: Any,  # noqa: ANN401
 ) -> Forecast:
-    """Run bargaining model ``model`` (a registered name) with ``params`` over its defaults."""
-    return run_model(model, to_problem(problem_or_scenario, issues), **params)
+    """Run bargaining model ``model`` (a registered name, or ``default``: :func:`default_model`)."""
+    problem = to_problem(problem_or_scenario, issues)
+    if model == "default":
+        model = default_model(problem)
+    return run_model(model, problem, **params)
 
 
 def forecast_all(

@@ -91,7 +91,15 @@ def forecast_cmd(
     scenario: Annotated[
         str, typer.Argument(help="Built-in scenario id, scenario YAML, or KTAB .csv.")
     ],
-    model: Annotated[str, typer.Option("--model", "-m", help="Model name or 'all'.")] = "all",
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Model name, 'all', or 'default' (melian-deu for legislative bargaining, "
+            "else smp, else compromise).",
+        ),
+    ] = "default",
     issue: Annotated[str | None, typer.Option("--issue", help="Only this issue id.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
     csv_path: Annotated[
@@ -104,6 +112,10 @@ def forecast_cmd(
 ) -> None:
     """Forecast each issue's outcome with the spatial bargaining models."""
     problem, scen = load_problem(scenario, issue)
+    if model == "default":
+        from melian.bargaining import default_model
+
+        model = default_model(problem)
     models = model_names() if model == "all" else [get_model(model).name]
     params = parse_params(param or [], models)
     results: dict[str, Forecast] = {}
