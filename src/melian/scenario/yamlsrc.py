@@ -36,6 +36,28 @@ _ALLOWED_TAGS = {
 Loc = tuple[int, int]
 PathT = tuple[str | int, ...]
 
+#: Deepest nesting of mappings and sequences accepted (a scenario needs fewer than 10 levels;
+#: PyYAML composes nodes recursively, so unbounded nesting would exhaust the Python stack).
+MAX_DEPTH = 100
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader refusing nodes nested deeper than :data:`MAX_DEPTH`."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # type: ignore[override]
+        """Compose one node, counting the nesting depth (a located error beyond the limit)."""
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
 
 @dataclass
 class Located:
@@ -155,7 +177,7 @@ def read_text(path: Path | str, max_bytes: int = MAX_BYTES) -> str:
 def parse_located(text: str, file: str) -> Located:
     """Parse YAML ``text`` into data plus positions; raise InputError on any refusal."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _DepthLimitedLoader(text)
     except yaml.reader.ReaderError as exc:  # a control character YAML does not accept
         line, col = _offset_to_loc(text.encode(), len(text[: exc.position].encode()))
         raise InputError([Problem(file, line, col, "", f"character 0x{exc.character:02x} is not "
