@@ -159,7 +159,7 @@ def test_postgres_roundtrip_list_diff(pg_store: RunStore) -> None:
 
 
 def test_postgres_concurrent_writers(pg_store: RunStore, pg_url: str) -> None:
-    procs = [start_writer(pg_url, f"p{k}", count=10, payload=300) for k in range(3)]
+    procs = [start_writer(pg_url, f"p{k}", count=15, payload=300) for k in range(2)]
     errors: list[BaseException] = []
 
     def threads_work() -> None:
