@@ -31,8 +31,13 @@ of :func:`run` (see :data:`DEFAULTS` and docs/models/bargaining.md): ``salience`
 ``q`` and ``t_rule``, ``range``, ``p_denominator``, ``perception``, ``update``, ``forecast`` and
 the stopping rule ``rounds`` / ``tolerance``. The defaults follow the specification as printed
 (responder's salience, the appendix's security sum, Q = 1, dynamic range, simultaneous moves).
-NOTE: no combination of these choices reproduces Scholz et al.'s Table 2 (emission-standards
-case); ``benchmarks/bdm_search.py`` enumerates them and docs/models/bargaining.md reports the gap.
+Three structural readings are parameters too: ``conflict="expected"`` (BDM 1997: a conflict is
+a lottery, the loser moves to x_j + P_ij (x_i - x_j)), ``compromise_move="weighted"`` (the
+compromise is the EU-weighted position (|a| x_i + |b| x_j) / (|a| + |b|) rather than the fraction
+|b / a| of the distance) and ``targets="best"`` (each proposer makes one offer, to the receiver it
+gains most from). NOTE: no combination of these choices reproduces Scholz et al.'s Table 2
+(emission-standards case); ``benchmarks/bdm_search.py``, ``benchmarks/bdm_structural_search.py``
+and ``benchmarks/bdm_round1.py`` document the search and docs/models/bargaining.md the gap.
 
 Everything inside a round is vectorised over the n x n pairs with numpy; the probabilities of
 step 5 use prefix sums over the sorted positions (O(n^2 log n), no n^3 tensor).
@@ -69,6 +74,8 @@ DEFAULTS: dict[str, Any] = {
     "boundary": "strict",
     "selection": "enforceable",
     "conflict": "move",
+    "compromise_move": "fraction",
+    "targets": "all",
     "range": "dynamic",
     "p_denominator": "pairwise",
     "perception": "true",
@@ -84,7 +91,9 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "compromise": ("gain_exceeds_loss", "loss_exceeds_gain"),
     "boundary": ("strict", "inclusive"),
     "selection": ("enforceable", "least_move"),
-    "conflict": ("move", "none"),
+    "conflict": ("move", "none", "expected"),
+    "compromise_move": ("fraction", "weighted"),
+    "targets": ("all", "best"),
     "range": ("dynamic", "fixed"),
     "p_denominator": ("pairwise", "all_pairs"),
     "perception": ("true", "own"),
@@ -108,6 +117,8 @@ class BDMParams:
     boundary: str
     selection: str
     conflict: str
+    compromise_move: str
+    targets: str
     range: str
     p_denominator: str
     perception: str
@@ -230,7 +241,9 @@ def expected_utility(
     eu = s_lead * (P * us + (1.0 - P) * uf) + (1.0 - s_lead) * us - q * usq
     if q < 1.0:
         eu = eu - (1.0 - q) * (T * ub + (1.0 - T) * uw)
-    return eu
+    # Two actors at the same place have nothing to gain: with r != 1 the terms above cancel only
+    # up to rounding (about 1e-16), which must not create spurious offers.
+    return np.where(dij > 0, eu, 0.0)
 
 
 def _t_matrix(x: np.ndarray, mu: float, rule: str) -> np.ndarray:
@@ -300,12 +313,21 @@ def offers(
     b = expected_utility(x, s_b, P, mu, R, r_b, p.q, T).T
     np.fill_diagonal(a, 0.0)
     np.fill_diagonal(b, 0.0)
-    new = _select(x, a, b, p)
+    new = _select(x, a, b, p, P)
     return RoundState(mu, R, P, r, a, b, new)
 
 
-def _select(x: np.ndarray, a: np.ndarray, b: np.ndarray, p: BDMParams) -> np.ndarray:
-    """Steps 8-9: classify every ordered pair and let each receiver accept one offer."""
+def _select(
+    x: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    p: BDMParams,
+    P: np.ndarray | None = None,
+) -> np.ndarray:
+    """Steps 8-9: classify every ordered pair and let each receiver accept one offer.
+
+    ``P`` (the prevail probabilities) is needed only by ``conflict="expected"``.
+    """
     n = x.size
     xi = np.broadcast_to(x[:, None], (n, n))  # proposer's position
     xj = np.broadcast_to(x[None, :], (n, n))  # receiver's position
@@ -327,12 +349,31 @@ def _select(x: np.ndarray, a: np.ndarray, b: np.ndarray, p: BDMParams) -> np.nda
     else:
         comp = pos_a & neg_b & b_bigger
         frac = np.divide(absa, absb, out=np.zeros_like(absb), where=absb > 0)
+    if p.compromise_move == "weighted":
+        # the EU-weighted position (|a| x_i + |b| x_j) / (|a| + |b|) reached from x_j
+        tot = absa + absb
+        frac = np.divide(
+            absb if p.compromise == "gain_exceeds_loss" else absa,
+            tot,
+            out=np.zeros_like(tot),
+            where=tot > 0,
+        )
     capit = pos_a & neg_b & ~comp
     target = np.where(comp, xj + (xi - xj) * np.minimum(frac, 1.0), xi)
+    if p.conflict == "expected" and P is not None:
+        # BDM 1997: a conflict is a lottery; j moves to its expected outcome x_j + P_ij (x_i - x_j)
+        target = np.where(conflict, xj + (xi - xj) * P, target)
     offer = comp | capit
-    if p.conflict == "move":
+    if p.conflict != "none":
         offer = offer | conflict
     np.fill_diagonal(offer, False)
+    if p.targets == "best":
+        # each proposer makes one offer: to the receiver it expects to gain most from
+        key = np.where(offer, a, -np.inf)
+        best = np.argmax(key, axis=1)
+        keep = np.zeros_like(offer)
+        keep[np.arange(n), best] = True
+        offer = offer & keep
     move = np.abs(target - xj)
     if p.selection == "enforceable":
         key1 = np.where(offer, a, -np.inf)
