@@ -45,6 +45,9 @@ from melian.world.spec import ParamSpec
 
 #: Paths per random-number block (the unit of seeding and of vectorisation).
 BLOCK = 8192
+#: Months per slab: the random numbers of a block are drawn, and its state-independent
+#: processes computed, for this many months at once (fixed: it sets the order of the draws).
+SLAB = 12
 #: Largest number of paths and horizon accepted by :func:`simulate`.
 MAX_PATHS = 100_000_000
 MAX_HORIZON = 600
@@ -191,6 +194,27 @@ def _option_key(option: str) -> int:
     return int.from_bytes(hashlib.sha256(option.encode()).digest()[:8], "big") >> 1
 
 
+_FROZEN: dict[int, tuple[Distribution, Any]] = {}
+
+
+def _ppf(d: Distribution, u: np.ndarray) -> np.ndarray:
+    """``d.ppf(u)`` with the scipy frozen distribution built once per distribution object.
+
+    Same values as :meth:`Distribution.ppf` (same clipping, same scipy quantile function);
+    building the frozen distribution costs more than evaluating it on a block of paths.
+    """
+    if d.dist in ("fixed", "discrete"):
+        return d.ppf(u)
+    hit = _FROZEN.get(id(d))
+    if hit is None or hit[0] is not d:
+        if len(_FROZEN) > 4096:
+            _FROZEN.clear()
+        hit = (d, d._frozen())
+        _FROZEN[id(d)] = hit
+    q = np.clip(np.clip(np.asarray(u, dtype=float), 0.0, 1.0), 1e-9, 1 - 1e-9)
+    return np.asarray(hit[1].ppf(q), dtype=float)
+
+
 def draw_parameters(dists: dict[str, Distribution], n: int, rng: np.random.Generator,
                     tile: int = 1, option: str = "") -> dict[str, np.ndarray | float]:
     """Per-path parameter values: fixed ones as floats, uncertain ones drawn (inverse CDF).
@@ -204,7 +228,7 @@ def draw_parameters(dists: dict[str, Distribution], n: int, rng: np.random.Gener
     P: dict[str, np.ndarray | float] = {}
     for k in names:
         d = dists[k]
-        P[k] = float(d.value) if d.is_fixed else d.ppf(u[unc.index(k)])  # type: ignore[arg-type]
+        P[k] = float(d.value) if d.is_fixed else _ppf(d, u[unc.index(k)])  # type: ignore[arg-type]
     if tile > 1:
         P = {k: (np.tile(v, tile) if isinstance(v, np.ndarray) else v) for k, v in P.items()}
     msgs = [m for k in names if (m := PARAM_SPECS[k].check(P[k])) is not None]
@@ -215,14 +239,54 @@ def draw_parameters(dists: dict[str, Distribution], n: int, rng: np.random.Gener
 
 
 # --------------------------------------------------------------------------- one block
+def _uniform_rows(om: oil.OilModel) -> dict[str, int]:
+    """Row of each use in a slab's block of float32 uniforms (see :func:`run_paths`)."""
+    rows = {"bm_radius": 0, "bm_angle": 1, "crisis": 2, "waiver": 3, "sanctions": 4,
+            "fragmentation": 5}
+    if om.regimes:
+        rows["regime"] = len(rows)
+    if om.jumps:
+        rows["jump"] = len(rows)
+        rows["jump_radius"] = len(rows)
+        rows["jump_angle"] = len(rows)
+    return rows
+
+
+def _box_muller(u_radius: np.ndarray, u_angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two independent standard normal arrays from two uniform arrays (Box & Muller 1958), float32.
+
+    ``r = sqrt(-2 log(1 - u1))``, ``(r cos 2 pi u2, r sin 2 pi u2)``. With 24-bit float32
+    uniforms the largest attainable |z| is 5.77 (the normal tail beyond it has mass 8e-9).
+    """
+    r = np.log1p(-u_radius)
+    r *= -2.0
+    np.sqrt(r, out=r)
+    ang = u_angle * np.float32(2.0 * math.pi)
+    z1 = np.cos(ang)
+    z1 *= r
+    np.sin(ang, out=ang)
+    ang *= r
+    return z1, ang
+
+
 def run_paths(prep: Prepared, P: dict[str, np.ndarray | float], n: int, rng: np.random.Generator,
               tile: int = 1, bands: bool = True, record_flows: bool = False,
-              brent_path: np.ndarray | None = None) -> dict[str, Any]:
+              brent_path: np.ndarray | None = None, acc: Accumulator | None = None
+              ) -> dict[str, Any]:
     """Simulate ``n`` paths over the horizon; return per-path outcomes, events and bands.
 
     Random draws are made for ``n // tile`` paths and repeated ``tile`` times. With
     ``brent_path`` (US$/bbl, one value per month) the oil price is replayed instead of simulated.
-    With ``record_flows`` every month's budget flows are returned (for the accounts test).
+    With ``record_flows`` every month's budget flows are returned (for the accounts test). With
+    ``acc`` the fan-chart bands are binned into that accumulator slab by slab (and not returned);
+    otherwise, with ``bands``, they are returned as ``(months, n)`` float32 matrices.
+
+    Months are simulated in slabs of :data:`SLAB` months. Per slab the generator gives one
+    float32 array of uniforms ``(rows, SLAB, n)`` (rows: :func:`_uniform_rows`; the two normals
+    per path-month, for the oil price and the attack intensity, come from one Box-Muller pair).
+    Everything that does not depend on the budget's state (oil price, security, sanctions and
+    waiver, exogenous flows) is computed for the whole slab at once; only the budget itself and
+    the short recursions (AR(1) terms, Markov chains, crisis clock) run month by month.
     """
     H = prep.horizon
     m = n // tile
@@ -234,65 +298,86 @@ def run_paths(prep: Prepared, P: dict[str, np.ndarray | float], n: int, rng: np.
     x = np.full(n, math.log(prep.oil.last_price))
     regime = None
     if om.regimes:
-        regime = rep((rng.random(m) >= prep.oil.regime0_prob).astype(np.int8))
+        regime = rep(rng.random(m) >= prep.oil.regime0_prob)
     lam0 = prep.attacks.rate * np.exp(prep.attacks.se_log_rate * rep(rng.standard_normal(m)))
     FS = fiscal.initial_state(P, n)
     SS = security.initial_state(n)
     PS = politics.initial_state(n)
-    C = fiscal.constants(P)
-    arrears_months = np.zeros(n, np.int32)
+    acct = fiscal.Accounts(P, n)
+    arrears_months = np.zeros(n, np.int64)
     max_stress = np.zeros(n)
     res_min = FS.reserves.copy()
     brent_sum = np.zeros(n)
     cover_sum = np.zeros(n)
     cover_flag = np.zeros(n, bool)
-    senior0 = (FS.domestic_debt * C["dom_monthly"]
-               + FS.external_debt * (C["ext_monthly"] + C["amort_monthly"]))
+    senior0 = FS.domestic_debt * acct.dom_m + FS.external_debt * acct.ext_sm
     breakeven = fiscal.payroll_breakeven(P, 0, senior0) * np.ones(n)
-    B = {b.name: np.empty((H, n), np.float32) for b in prep.bands} if bands else {}
+    keep = bands and acc is None
+    B = {b.name: np.empty((H, n), np.float32) for b in prep.bands} if keep else {}
+    binned = acc is not None
     flows: list[dict[str, np.ndarray]] = []
     cover_T = min(COVER_MONTHS, H)
-    # random numbers per month: normals (oil, attacks[, jump size]) and uniforms (crisis,
-    # waiver, sanctions, fragmentation[, regime][, jump]); float32 uniforms suffice for events
-    nz = 3 if om.jumps else 2
-    nu = 4 + om.regimes + om.jumps
-    iu_reg, iu_jump = 4, 4 + om.regimes
-    for t in range(H):
-        z = rng.standard_normal((nz, m))
-        u = rng.random((nu, m), dtype=np.float32)
+    rows = _uniform_rows(om)
+    for t0 in range(0, H, SLAB):
+        k = min(SLAB, H - t0)
+        U = rng.random((len(rows), k, m), dtype=np.float32)
         if tile > 1:
-            z = np.tile(z, (1, tile))
-            u = np.tile(u, (1, tile))
+            U = np.tile(U, (1, 1, tile))
+        z_oil, z_att = _box_muller(U[0], U[1])
         if brent_path is None:
-            x, regime = om.step(x, regime, z[0], u[iu_reg] if om.regimes else None,
-                                u[iu_jump] if om.jumps else None, z[2] if om.jumps else None)
-            brent = np.exp(x)
+            zj = None
+            if om.jumps:
+                zj = _box_muller(U[rows["jump_radius"]], U[rows["jump_angle"]])[0]
+            XO, x, regime = om.advance(x, regime, z_oil,
+                                       U[rows["regime"]] if om.regimes else None,
+                                       U[rows["jump"]] if om.jumps else None, zj)
+            brent = np.exp(XO)
         else:
-            brent = np.full(n, float(brent_path[t]))
-        lam, coal, crisis = security.step(SS, P, t, lam0, z[1], u[0])
-        politics.step_sanctions(PS, P, t, u[1], u[2])
-        payroll, fl = fiscal.step(FS, P, t, brent, crisis, PS.sanctioned, PS.waiver_lapsed, C,
-                                  record_flows)
-        if fl is not None:
-            flows.append(fl)
-        stress = FS.arrears / payroll
-        politics.step_fragmentation(PS, P, coal, crisis, stress, u[3])
-        short = stress > 0.005
-        arrears_months += short
-        np.maximum(max_stress, stress, out=max_stress)
-        np.minimum(res_min, FS.reserves, out=res_min)
-        brent_sum += brent
-        if t < cover_T:
-            cover_sum += brent
-            cover_flag |= short
-        if bands:
-            B["brent"][t] = brent
-            B["reserves"][t] = FS.reserves
-            B["salary_stress"][t] = stress
-            B["debt"][t] = FS.domestic_debt + FS.external_debt + FS.china_debt
-            B["attack_intensity"][t] = lam
+            brent = np.repeat(np.asarray(brent_path[t0:t0 + k], dtype=float)[:, None], n, axis=1)
+            XO = np.log(brent)
+        lam, coal, crisis = security.advance(SS, P, t0, k, lam0, z_att, U[rows["crisis"]])
+        sanc, lapsed = politics.advance_sanctions(PS, P, t0, U[rows["waiver"]],
+                                                  U[rows["sanctions"]])
+        XF = acct.exogenous(FS, t0, brent, crisis, sanc, lapsed)
+        ST = np.empty((k, n))
+        RS = np.empty((k, n))
+        DB = np.empty((k, n)) if (keep or binned) else None
+        for j in range(k):
+            payroll, fl = acct.month(FS, XF, j, record_flows)
+            if fl is not None:
+                flows.append(fl)
+            np.divide(FS.arrears, payroll, out=ST[j])
+            RS[j] = FS.reserves
+            if DB is not None:
+                np.add(FS.domestic_debt, FS.external_debt, out=DB[j])
+        if DB is not None and XF["china_debt"] is not None:
+            DB += XF["china_debt"]
+        politics.advance_fragmentation(PS, P, coal, crisis, ST, U[rows["fragmentation"]])
+        short = ST > 0.005
+        arrears_months += np.count_nonzero(short, axis=0)
+        np.maximum(max_stress, ST.max(axis=0), out=max_stress)
+        np.minimum(res_min, RS.min(axis=0), out=res_min)
+        brent_sum += brent.sum(axis=0)
+        if t0 < cover_T:
+            c = cover_T - t0
+            cover_sum += brent[:c].sum(axis=0)
+            cover_flag |= short[:c].any(axis=0)
+        if binned:
+            assert acc is not None and DB is not None
+            acc.add_band_slab("brent", t0, brent, log_values=XO)
+            acc.add_band_slab("reserves", t0, RS)
+            acc.add_band_slab("salary_stress", t0, ST)
+            acc.add_band_slab("debt", t0, DB)
+            acc.add_band_slab("attack_intensity", t0, lam)
+        elif keep:
+            assert DB is not None
+            B["brent"][t0:t0 + k] = brent
+            B["reserves"][t0:t0 + k] = RS
+            B["salary_stress"][t0:t0 + k] = ST
+            B["debt"][t0:t0 + k] = DB
+            B["attack_intensity"][t0:t0 + k] = lam
     attacks = rng.poisson(SS.attack_sum)
-    militia = rng.poisson(np.broadcast_to(SS.militia_sum, (n,)))
+    militia = rng.poisson(security.militia_total(P, H, n))
     debt = FS.domestic_debt + FS.external_debt + FS.china_debt
     outcomes = {
         "arrears_months": arrears_months.astype(float),
@@ -341,8 +426,8 @@ def run_chunk(prep: Prepared, option: str, seed: int, paths: int, blocks: tuple[
         n = min(BLOCK, paths - b * BLOCK)
         rng = _block_rng(seed, option, b)
         P = draw_parameters(prep.dists[option], n, rng, option=option)
-        r = run_paths(prep, P, n, rng)
-        acc.add_block(r["outcomes"], r["events"], r["bands"], r["cover_price"], r["cover_flag"])
+        r = run_paths(prep, P, n, rng, acc=acc)
+        acc.add_block(r["outcomes"], r["events"], {}, r["cover_price"], r["cover_flag"])
     return acc
 
 

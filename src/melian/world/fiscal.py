@@ -180,94 +180,216 @@ FLOW_USES = ("project_spending", "senior_due", "payroll_due", "running_paid", "a
 
 def step(S: FiscalState, P: dict[str, np.ndarray | float], t: int, brent: np.ndarray,
          crisis: np.ndarray, sanctioned: np.ndarray, lapsed: np.ndarray,
-         C: dict[str, np.ndarray | float], record: bool = False
+         C: dict[str, np.ndarray | float] | None = None, record: bool = False
          ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
     """Advance the accounts one month; return payroll due and, if ``record``, every flow.
 
     ``crisis``, ``sanctioned`` and ``lapsed`` are per-path indicators of a territorial security
-    crisis, of sanctions and of a lapsed energy waiver; ``C`` holds per-path constants prepared
-    by :func:`constants`.
+    crisis, of sanctions and of a lapsed energy waiver. A one-month use of :class:`Accounts`
+    (the engine runs the same code on slabs of months); ``C`` is accepted for compatibility
+    and not needed.
     """
-    # one-off devaluation when reserves fall below the trigger
-    trig = (S.reserves < P["fiscal.devaluation_trigger"]) & ~S.devalued
-    if trig.any():
-        f_new = 1.0 / (1.0 + np.asarray(P["fiscal.devaluation_size"], dtype=float))
-        f_new = np.broadcast_to(f_new, S.fx.shape)
-        S.domestic_debt = np.where(trig, S.domestic_debt * f_new, S.domestic_debt)
-        S.fx = np.where(trig, f_new, S.fx)
-        S.devalued = S.devalued | trig
-    fx = S.fx
-    sanc = sanctioned.astype(float)
-    vol = export_volume(P, t) * (1.0 - crisis * P["security.crisis_export_loss"])
-    price = np.maximum(brent - P["oil.realised_discount"] - sanc * P["sanctions.extra_discount"], 0.0)
-    per_mbd = price * (DAYS / 1000.0)
-    gross = vol * per_mbd
-    # oil-for-credit: pledged barrels repay the collateralised credit first
-    china_due = S.china_debt * C["china_monthly"]
-    pledged = np.minimum(np.minimum(P["fiscal.china_collateral_volume"], vol) * per_mbd, china_due)
-    disb = np.minimum(P["fiscal.china_disbursement"],
-                      np.maximum(P["fiscal.china_credit_line"] - S.china_drawn, 0.0))
-    S.china_drawn = S.china_drawn + disb
-    S.china_debt = china_due - pledged + disb
-    oil_rev = P["fiscal.oil_revenue_share"] * (gross - pledged) * (1.0 - sanc * P["sanctions.revenue_blocked"])
-    non_oil = C["non_oil0"] * C["non_oil_g"] ** t * fx
-    payroll = C["payroll0"] * C["payroll_g"] ** t * fx
-    running = P["fiscal.running_costs"] * fx
-    invest = P["fiscal.investment_spending"] * fx
-    grants = P["fiscal.grants"]
-    dom_int = S.domestic_debt * C["dom_monthly"]
-    ext_int = S.external_debt * C["ext_monthly"]
-    amort = S.external_debt * C["amort_monthly"]
-    senior = (dom_int + ext_int + amort + crisis * P["security.crisis_cost"]
-              + lapsed * P["sanctions.waiver_lapse_cost"])
-    project = (1.0 - P["fiscal.china_budget_share"]) * disb
-    cash = oil_rev + non_oil + grants + disb
-    l1 = project + senior
-    l2 = l1 + payroll
-    l3 = l2 + running
-    l4 = l3 + S.arrears
-    avail_d = np.minimum(P["fiscal.domestic_borrowing_cap"],
-                         np.maximum(P["fiscal.domestic_debt_limit"] - S.domestic_debt, 0.0))
-    avail_x = (P["fiscal.external_access"] * (1.0 - sanc)
-               * np.minimum(P["fiscal.external_borrowing_cap"],
-                            np.maximum(P["fiscal.external_debt_limit"] - S.external_debt, 0.0)))
-    # borrowing finances claims up to arrears repayment; investment only from current cash
-    spend = np.minimum(l4, cash + S.treasury + avail_d + avail_x)
-    need = np.maximum(spend - cash, 0.0)
-    draw_t = np.minimum(need, S.treasury)
-    need = need - draw_t
-    dom = np.minimum(need, avail_d)
-    ext = need - dom
-    spare = np.maximum(cash - l4, 0.0)
-    invest_paid = np.minimum(spare, invest)
-    surplus = spare - invest_paid
-    payroll_paid = np.clip(spend - l1, 0.0, payroll)
-    running_paid = np.clip(spend - l2, 0.0, running)
-    arrears_repaid = np.clip(spend - l3, 0.0, S.arrears)
-    new_arrears = (payroll - payroll_paid) + np.maximum(l1 - spend, 0.0)
-    S.arrears = S.arrears - arrears_repaid + new_arrears
-    S.treasury = S.treasury - draw_t + surplus
-    S.domestic_debt = S.domestic_debt + dom
-    S.external_debt = S.external_debt + ext - amort
-    dinar_out = payroll_paid + running_paid + arrears_repaid + invest_paid + dom_int
-    S.reserves = np.maximum(
-        S.reserves + oil_rev + grants + ext + P["fiscal.china_budget_share"] * disb
-        - P["fiscal.import_leakage"] * dinar_out - ext_int - amort
-        - lapsed * P["sanctions.waiver_lapse_cost"], 0.0)
-    flows = None
-    if record:
-        flows = {
-            "oil_revenue": oil_rev, "non_oil_revenue": non_oil,
-            "grants": np.broadcast_to(np.asarray(grants, dtype=float), oil_rev.shape),
-            "disbursement": disb, "treasury_draw": draw_t, "domestic_borrowing": dom,
-            "external_borrowing": ext, "new_arrears": new_arrears, "project_spending": project,
-            "senior_due": senior, "payroll_due": payroll, "running_paid": running_paid,
-            "arrears_repaid": arrears_repaid, "investment_paid": invest_paid, "surplus": surplus,
-            "payroll_paid": payroll_paid, "pledged": pledged,
+    acc = Accounts(P, len(brent))
+    X = acc.exogenous(S, t, np.asarray(brent, dtype=float)[None], np.asarray(crisis)[None],
+                      np.asarray(sanctioned)[None], np.asarray(lapsed)[None])
+    return acc.month(S, X, 0, record)
+
+
+class Accounts:
+    """The monthly public accounts of a block of paths, split for speed into two parts.
+
+    :meth:`exogenous` computes, for a slab of ``k`` months at once, every flow that does not
+    depend on the budget's own state: export volume, realised price, barrels pledged to the
+    collateralised creditor and its disbursements (their recursion runs here, month by month,
+    because it depends only on oil prices), oil revenue, grants, crisis and waiver costs, the
+    external-access factor and the dinar-denominated payroll and non-oil revenue before any
+    devaluation. :meth:`month` then runs the state-dependent part (devaluation, debt service,
+    financing, arrears, reserves) for one month, as the module docstring describes. All
+    arithmetic is float64, so the budget identity holds to rounding (~1e-12 relative).
+    """
+
+    def __init__(self, P: dict[str, np.ndarray | float], n: int) -> None:
+        """Per-path constants of the accounts for ``n`` paths with parameters ``P``."""
+        self.P = P
+        self.n = n
+
+        def a(name: str) -> np.ndarray | float:
+            v = P[name]
+            return v if isinstance(v, float) else np.asarray(v, dtype=float)
+
+        self.dom_m = a("fiscal.domestic_rate") / 12.0
+        self.ext_m = a("fiscal.external_rate") / 12.0
+        self.amort_m = a("fiscal.external_amortisation") / 12.0
+        self.ext_sm = self.ext_m + self.amort_m
+        self.china_m = 1.0 + a("fiscal.china_rate") / 12.0
+        self.china = bool(np.any(np.asarray(P["fiscal.china_credit_line"]) > 0))
+        self.non_oil_g = (1.0 + a("fiscal.non_oil_growth")) ** (1.0 / 12.0)
+        self.payroll_g = (1.0 + a("fiscal.payroll_growth")) ** (1.0 / 12.0)
+        self.running = a("fiscal.running_costs")
+        self.invest = a("fiscal.investment_spending")
+        self.grants = a("fiscal.grants")
+        self.cap_d = a("fiscal.domestic_borrowing_cap")
+        self.lim_d = a("fiscal.domestic_debt_limit")
+        self.cap_x = a("fiscal.external_borrowing_cap")
+        self.lim_x = a("fiscal.external_debt_limit")
+        self.leak = a("fiscal.import_leakage")
+        self.bshare = a("fiscal.china_budget_share")
+        self.trigger = a("fiscal.devaluation_trigger")
+        self.fx_new = np.broadcast_to(1.0 / (1.0 + np.asarray(P["fiscal.devaluation_size"],
+                                                              dtype=float)), (n,))
+
+    def exogenous(self, S: FiscalState, t0: int, brent: np.ndarray, crisis: np.ndarray,
+                  sanctioned: np.ndarray, lapsed: np.ndarray) -> dict[str, np.ndarray]:
+        """State-independent flows of months ``t0 .. t0 + k - 1`` (inputs and outputs ``(k, n)``).
+
+        Advances the collateralised credit (``S.china_debt``, ``S.china_drawn``).
+        """
+        P = self.P
+        k = brent.shape[0]
+        tt = np.arange(t0, t0 + k, dtype=float)[:, None]
+        vol = export_volume(P, tt) * (1.0 - crisis * P["security.crisis_export_loss"])
+        sanc_any = bool(sanctioned.any())
+        price = brent - P["oil.realised_discount"]
+        if sanc_any:
+            price = price - sanctioned * P["sanctions.extra_discount"]
+        per_mbd = np.maximum(price, 0.0)
+        per_mbd *= DAYS / 1000.0
+        gross = vol * per_mbd
+        if self.china:
+            collat = np.minimum(P["fiscal.china_collateral_volume"], vol) * per_mbd
+            pledged = np.empty_like(collat)
+            disb = np.empty_like(collat)
+            china_debt = np.empty_like(collat)
+            line, cap = P["fiscal.china_credit_line"], P["fiscal.china_disbursement"]
+            for j in range(k):  # oil-for-credit: pledged barrels repay the creditor first
+                due = S.china_debt * self.china_m
+                pledged[j] = np.minimum(collat[j], due)
+                disb[j] = np.minimum(cap, np.maximum(line - S.china_drawn, 0.0))
+                S.china_drawn = S.china_drawn + disb[j]
+                S.china_debt = due - pledged[j] + disb[j]
+                china_debt[j] = S.china_debt
+            gross -= pledged
+        else:
+            china_debt = None
+            pledged = np.zeros_like(gross)
+            disb = pledged
+        oil_rev = gross
+        oil_rev *= P["fiscal.oil_revenue_share"]
+        if sanc_any:
+            oil_rev *= 1.0 - sanctioned * P["sanctions.revenue_blocked"]
+        lapse_cost = lapsed * P["sanctions.waiver_lapse_cost"]
+        cash0 = oil_rev + self.grants
+        fxin = cash0 - lapse_cost
+        if self.china:
+            fxin += self.bshare * disb
+            cash0 += disb
+        senior_x = crisis * P["security.crisis_cost"] + lapse_cost
+        project = (1.0 - self.bshare) * disb
+        xfac = np.broadcast_to(P["fiscal.external_access"] * (1.0 - sanctioned), brent.shape)
+        return {
+            "oil_revenue": oil_rev, "cash0": cash0, "fx_in": fxin, "senior_x": senior_x,
+            "project": np.broadcast_to(project, brent.shape), "ext_factor": xfac,
+            "disbursement": disb, "pledged": pledged, "china_debt": china_debt,
+            "non_oil": P["fiscal.non_oil_revenue"] * self.non_oil_g ** tt,
+            "payroll": P["fiscal.payroll"] * self.payroll_g ** tt,
         }
-        flows = {k: np.broadcast_to(np.asarray(v, dtype=float), oil_rev.shape).copy()
-                 for k, v in flows.items()}
-    return payroll, flows
+
+    def month(self, S: FiscalState, X: dict[str, np.ndarray], j: int, record: bool = False
+              ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+        """Month ``j`` of the slab ``X`` (from :meth:`exogenous`): update ``S``; return payroll due.
+
+        With ``record`` every flow of the budget identity is returned as well.
+        """
+        # one-off devaluation when reserves fall below the trigger
+        trig = S.reserves < self.trigger
+        trig &= ~S.devalued
+        if trig.any():
+            S.domestic_debt = np.where(trig, S.domestic_debt * self.fx_new, S.domestic_debt)
+            S.fx = np.where(trig, self.fx_new, S.fx)
+            S.devalued = S.devalued | trig
+        dev = bool(S.devalued.any())  # fx is exactly 1 on every path until the first devaluation
+        fx = S.fx
+        D, Xd, T, A = S.domestic_debt, S.external_debt, S.treasury, S.arrears
+        non_oil = X["non_oil"][j] * fx if dev else np.broadcast_to(X["non_oil"][j], (self.n,))
+        payroll = X["payroll"][j] * fx if dev else np.broadcast_to(X["payroll"][j], (self.n,))
+        running = self.running * fx if dev else self.running
+        invest = self.invest * fx if dev else self.invest
+        cash = X["cash0"][j] + non_oil
+        dom_int = D * self.dom_m
+        ext_int = Xd * self.ext_m
+        amort = Xd * self.amort_m
+        senior = dom_int + ext_int
+        senior += amort
+        senior += X["senior_x"][j]
+        l1 = senior + X["project"][j]
+        l2 = l1 + payroll
+        l3 = l2 + running
+        l4 = l3 + A
+        avail_d = np.maximum(self.lim_d - D, 0.0)
+        np.minimum(avail_d, self.cap_d, out=avail_d)
+        avail_x = np.maximum(self.lim_x - Xd, 0.0)
+        np.minimum(avail_x, self.cap_x, out=avail_x)
+        avail_x *= X["ext_factor"][j]
+        # borrowing finances claims up to arrears repayment; investment only from current cash
+        spend = cash + T
+        spend += avail_d
+        spend += avail_x
+        np.minimum(spend, l4, out=spend)
+        need = spend - cash
+        np.maximum(need, 0.0, out=need)
+        draw_t = np.minimum(need, T)
+        need -= draw_t
+        dom = np.minimum(need, avail_d)
+        ext = need
+        ext -= dom
+        spare = cash - l4
+        np.maximum(spare, 0.0, out=spare)
+        invest_paid = np.minimum(spare, invest)
+        surplus = spare
+        surplus -= invest_paid
+        payroll_paid = spend - l1
+        np.clip(payroll_paid, 0.0, payroll, out=payroll_paid)
+        running_paid = spend - l2
+        np.clip(running_paid, 0.0, running, out=running_paid)
+        arrears_repaid = spend - l3
+        np.clip(arrears_repaid, 0.0, A, out=arrears_repaid)
+        short = l1 - spend
+        np.maximum(short, 0.0, out=short)
+        new_arrears = payroll - payroll_paid
+        new_arrears += short
+        S.arrears = A - arrears_repaid
+        S.arrears += new_arrears
+        S.treasury = T - draw_t
+        S.treasury += surplus
+        S.domestic_debt = D + dom
+        S.external_debt = Xd + ext
+        S.external_debt -= amort
+        dinar_out = payroll_paid + running_paid
+        dinar_out += arrears_repaid
+        dinar_out += invest_paid
+        dinar_out += dom_int
+        dinar_out *= self.leak
+        R = S.reserves + X["fx_in"][j]
+        R += ext
+        R -= dinar_out
+        R -= ext_int
+        R -= amort
+        S.reserves = np.maximum(R, 0.0, out=R)
+        flows = None
+        if record:
+            n = self.n
+            flows = {
+                "oil_revenue": X["oil_revenue"][j], "non_oil_revenue": non_oil,
+                "grants": self.grants, "disbursement": X["disbursement"][j],
+                "treasury_draw": draw_t, "domestic_borrowing": dom, "external_borrowing": ext,
+                "new_arrears": new_arrears, "project_spending": X["project"][j],
+                "senior_due": senior, "payroll_due": payroll, "running_paid": running_paid,
+                "arrears_repaid": arrears_repaid, "investment_paid": invest_paid,
+                "surplus": surplus, "payroll_paid": payroll_paid, "pledged": X["pledged"][j],
+            }
+            flows = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
+                     for k, v in flows.items()}
+        return payroll, flows
 
 
 def constants(P: dict[str, np.ndarray | float]) -> dict[str, np.ndarray | float]:

@@ -186,6 +186,44 @@ class OilModel:
             xn = xn + (u_jump < self.jump_prob) * (self.jump_mean + self.jump_sd * z_jump)
         return xn, regime
 
+    def advance(self, x: np.ndarray, regime: np.ndarray | None, z: np.ndarray,
+                u_regime: np.ndarray | None, u_jump: np.ndarray | None,
+                z_jump: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """``k`` months of the model for every path at once (the engine's fast path).
+
+        Same recursion as :meth:`step`; arguments are ``(k, n)`` arrays (``z``, ``z_jump``
+        standard normals, ``u_*`` uniforms). The regime chain runs month by month on booleans,
+        the innovations ``a[s_t] + sigma[s_t] e_t (+ B_t J_t)`` are formed for all months at once
+        and the AR(1) recursion ``x_t = phi x_{t-1} + innovation_t`` is two operations a month.
+        Returns the log prices ``(k, n)``, the last log price and the regime (bool, True =
+        regime 1).
+        """
+        k, n = z.shape
+        if self.regimes:
+            assert regime is not None and u_regime is not None
+            R = np.empty((k, n), bool)
+            s0, s1 = np.float32(self.stay[0]), np.float32(self.stay[1])
+            r = regime.astype(bool)
+            for j in range(k):
+                # leave regime 0 when u >= stay0, regime 1 when u >= stay1
+                r = np.where(r, u_regime[j] < s1, u_regime[j] >= s0)
+                R[j] = r
+            regime = r
+            X = np.where(R, self.sigma[1], self.sigma[0])
+            X *= z
+            X += np.where(R, self.a[1], self.a[0])
+        else:
+            X = np.multiply(z, self.sigma[0], dtype=float)
+            X += self.a[0]
+        if self.jumps:
+            assert u_jump is not None and z_jump is not None
+            X += (u_jump < self.jump_prob) * (self.jump_mean + self.jump_sd * z_jump.astype(float))
+        phi = self.phi
+        for j in range(k):
+            x = X[j] + phi * x
+            X[j] = x
+        return X, x, regime
+
     def simulate(self, x0: float, months: int, n: int, rng: np.random.Generator,
                  regime0: np.ndarray | None = None) -> np.ndarray:
         """Simulate ``n`` log-price paths of ``months`` months from ``x0`` (shape n x months)."""

@@ -74,29 +74,66 @@ def initial_state(n: int) -> PoliticsState:
     return PoliticsState(np.zeros(n), z.copy(), z.copy(), z.copy(), z.copy(), z.copy())
 
 
-def step_sanctions(S: PoliticsState, P: dict[str, np.ndarray | float], t: int, u_w: np.ndarray,
-                   u_s: np.ndarray) -> None:
-    """One month of the sanctions and waiver chain (``u_w``, ``u_s`` uniforms)."""
+def advance_sanctions(S: PoliticsState, P: dict[str, np.ndarray | float], t0: int,
+                      u_w: np.ndarray, u_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Months ``t0 .. t0 + k - 1`` of the sanctions and waiver chain (uniforms ``(k, n)``).
+
+    The transition draws are compared with the (float32) transition probabilities for all
+    months at once; only the two-state recursions run month by month. Returns the sanctioned
+    and waiver-lapsed indicators, ``(k, n)`` bool.
+    """
+    k, n = u_s.shape
     h_s = P["sanctions.sanctions_hazard"] * np.power(P["security.militia_pressure"],
                                                      P["sanctions.militia_elasticity"])
-    p_start = -np.expm1(-h_s)
-    p_lift = -np.expm1(-np.asarray(P["sanctions.sanctions_lift_hazard"]))
-    S.sanctioned = np.where(S.sanctioned, u_s >= p_lift, u_s < p_start)
-    S.ever_sanctioned |= S.sanctioned
-    after = t >= np.asarray(P["sanctions.waiver_months_remaining"])
-    p_lapse = np.where(after, -np.expm1(-np.asarray(P["sanctions.waiver_lapse_hazard"])), 0.0)
-    p_restore = -np.expm1(-np.asarray(P["sanctions.waiver_restore_hazard"]))
-    S.waiver_lapsed = np.where(S.waiver_lapsed, u_w >= p_restore, u_w < p_lapse) | S.sanctioned
-    S.ever_lapsed |= S.waiver_lapsed
+    f32 = np.float32
+    p_start = np.asarray(-np.expm1(-np.asarray(h_s, dtype=float)), dtype=f32)
+    p_lift = np.asarray(-np.expm1(-np.asarray(P["sanctions.sanctions_lift_hazard"], dtype=float)),
+                        dtype=f32)
+    p_lapse = np.asarray(-np.expm1(-np.asarray(P["sanctions.waiver_lapse_hazard"], dtype=float)),
+                         dtype=f32)
+    p_restore = np.asarray(-np.expm1(-np.asarray(P["sanctions.waiver_restore_hazard"],
+                                                 dtype=float)), dtype=f32)
+    starts = u_s < p_start
+    stays = u_s >= p_lift
+    after = np.arange(t0, t0 + k, dtype=float)[:, None] >= np.asarray(
+        P["sanctions.waiver_months_remaining"], dtype=float)
+    lapses = (u_w < p_lapse) & after
+    holds = u_w >= p_restore
+    sanc = np.empty((k, n), bool)
+    lapsed = np.empty((k, n), bool)
+    s, w = S.sanctioned, S.waiver_lapsed
+    for j in range(k):
+        s = np.where(s, stays[j], starts[j])
+        w = np.where(w, holds[j], lapses[j])
+        w |= s
+        sanc[j] = s
+        lapsed[j] = w
+    S.sanctioned, S.waiver_lapsed = s, w
+    S.ever_sanctioned |= sanc.any(axis=0)
+    S.ever_lapsed |= lapsed.any(axis=0)
+    return sanc, lapsed
 
 
-def step_fragmentation(S: PoliticsState, P: dict[str, np.ndarray | float],
-                       coalition: np.ndarray | float, crisis: np.ndarray, stress: np.ndarray,
-                       u: np.ndarray) -> None:
-    """One month of the fragmentation pressure and hazard (``u`` uniforms)."""
+def advance_fragmentation(S: PoliticsState, P: dict[str, np.ndarray | float],
+                          coalition: np.ndarray | float, crisis: np.ndarray, stress: np.ndarray,
+                          u: np.ndarray) -> None:
+    """Months of fragmentation pressure and hazard for a slab of months (arrays ``(k, n)``).
+
+    ``F_t = rho F_{t-1} + (1 - rho) drive_t`` runs month by month; the drive and the hazard
+    ``1 - exp(-h0 exp(F_t))`` are computed for all months at once.
+    """
     rho = P["politics.pressure_persistence"]
-    drive = (P["politics.exit_pressure"] * (1.0 - coalition) + P["politics.crisis_pressure"] * crisis
-             + P["politics.salary_pressure"] * np.minimum(stress, 3.0))
-    S.pressure = rho * S.pressure + (1.0 - rho) * drive
-    h = P["politics.fragmentation_hazard"] * np.exp(S.pressure)
-    S.fragmented |= u < -np.expm1(-h)
+    drive = np.minimum(stress, 3.0)
+    drive *= P["politics.salary_pressure"]
+    drive += P["politics.crisis_pressure"] * crisis
+    drive += P["politics.exit_pressure"] * (1.0 - coalition)
+    drive *= 1.0 - rho
+    F = S.pressure
+    for j in range(drive.shape[0]):
+        F = drive[j] + rho * F
+        drive[j] = F
+    S.pressure = F
+    drive += np.log(np.maximum(P["politics.fragmentation_hazard"], 1e-300))
+    np.minimum(drive, 30.0, out=drive)
+    h = np.exp(drive).astype(np.float32)
+    S.fragmented |= (u < -np.expm1(-h, out=h)).any(axis=0)

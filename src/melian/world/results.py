@@ -155,6 +155,8 @@ class Accumulator:
         for e in self.events:
             self.event_count[e] += int(np.count_nonzero(events[e]))
         for b in self.bands:
+            if b.name not in bands:
+                continue
             X = bands[b.name]
             nb2 = b.spec.nb + 2
             idx = b.spec.index(X) + (np.arange(self.months, dtype=np.int64) * nb2)[:, None]
@@ -163,6 +165,33 @@ class Accumulator:
             self.band_sum[b.name] += np.rint(X.sum(axis=1) * FP_ARRAY).astype(np.int64)
         ci = self.cover_spec.index(cover_price) * 2 + cover_flag.astype(np.int64)
         self.cover += np.bincount(ci, minlength=self.cover.size).reshape(self.cover.shape)
+
+    def add_band_slab(self, name: str, t0: int, values: np.ndarray,
+                      log_values: np.ndarray | None = None) -> None:
+        """Add months ``t0 .. t0 + k - 1`` of band ``name`` for a block of paths.
+
+        ``values`` is ``(k, n)``; ``log_values``, if given, holds their logarithms (used for
+        log-scale bins instead of recomputing them). Same slots as :meth:`HistSpec.index`
+        (up to rounding at bin edges); the per-month sum is rounded to fixed point per call, so
+        a block must be added in the same slabs whatever the grouping of blocks (it is).
+        """
+        spec = next(b.spec for b in self.bands if b.name == name)
+        k = values.shape[0]
+        nb2 = spec.nb + 2
+        if spec.log:
+            lv = np.log(np.maximum(values, 1e-300)) if log_values is None else log_values
+            f = lv - math.log(spec.lo)
+            f *= spec.nb / math.log(spec.hi / spec.lo)
+        else:
+            f = values - spec.lo
+            f *= spec.nb / (spec.hi - spec.lo)
+        f += 1.0
+        np.clip(f, 0.0, spec.nb + 1.0, out=f)
+        idx = f.astype(np.intp)
+        idx += (np.arange(k, dtype=np.intp) * nb2)[:, None]
+        self.band_hist[name][t0:t0 + k] += np.bincount(idx.ravel(), minlength=k * nb2
+                                                       ).reshape(k, nb2)
+        self.band_sum[name][t0:t0 + k] += np.rint(values.sum(axis=1) * FP_ARRAY).astype(np.int64)
 
     def merge(self, other: Accumulator) -> None:
         """Add another accumulator's statistics (exact; order does not matter)."""

@@ -137,45 +137,79 @@ def calibrate_attacks(path: Path, as_of: dt.date) -> AttackCalibration:
 
 @dataclass
 class SecurityState:
-    """Per-path security state."""
+    """Per-path security state (``z`` log-intensity deviation, months of crisis left)."""
 
     z: np.ndarray
     crisis_left: np.ndarray
     ever_crisis: np.ndarray
     attack_sum: np.ndarray
-    militia_sum: np.ndarray
 
 
 def initial_state(n: int) -> SecurityState:
     """State at the as-of date."""
-    return SecurityState(np.zeros(n), np.zeros(n, np.int32), np.zeros(n, bool), np.zeros(n),
-                         np.zeros(n))
+    return SecurityState(np.zeros(n), np.zeros(n, np.int16), np.zeros(n, bool), np.zeros(n))
 
 
-def coalition(P: dict[str, np.ndarray | float], t: int) -> np.ndarray | float:
-    """Coalition support in month ``t``: linear from 1 to the target over the withdrawal months."""
+def coalition(P: dict[str, np.ndarray | float], t: np.ndarray | int) -> np.ndarray | float:
+    """Coalition support in month(s) ``t``: linear from 1 to the target over the withdrawal months.
+
+    ``t`` may be a column of months (shape ``(k, 1)``); the result broadcasts against paths.
+    """
     target, T = P["security.coalition_support"], P["security.withdrawal_months"]
-    frac = np.clip((t + 1) / np.maximum(np.asarray(T, dtype=float), 1e-9), 0.0, 1.0)
+    frac = np.clip((np.asarray(t) + 1.0) / np.maximum(np.asarray(T, dtype=float), 1e-9), 0.0, 1.0)
     return 1.0 + (target - 1.0) * frac
 
 
-def step(S: SecurityState, P: dict[str, np.ndarray | float], t: int, lam0: np.ndarray | float,
-         eps: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | float, np.ndarray]:
-    """One month: returns (attack intensity, coalition support, crisis-active indicator)."""
-    c = coalition(P, t)
-    S.z = P["security.attack_persistence"] * S.z + P["security.attack_volatility"] * eps
-    rel = np.exp(S.z + P["security.coalition_attack_effect"] * (1.0 - c)
-                 - P["security.capacity_attack_effect"] * np.log(P["security.force_capacity"]))
-    lam = lam0 * rel
-    h = (P["security.crisis_hazard"] * rel ** P["security.attack_crisis_elasticity"]
-         * np.exp(P["security.coalition_crisis_effect"] * (1.0 - c)))
-    idle = S.crisis_left <= 0
-    start = idle & (u < -np.expm1(-h))
-    S.crisis_left = np.where(start, np.asarray(P["security.crisis_duration"]).astype(np.int32),
-                             S.crisis_left)
-    active = S.crisis_left > 0
-    S.crisis_left = S.crisis_left - active
-    S.ever_crisis |= start
-    S.attack_sum += lam
-    S.militia_sum += P["security.militia_attack_rate"] * P["security.militia_pressure"]
+def advance(S: SecurityState, P: dict[str, np.ndarray | float], t0: int, k: int,
+            lam0: np.ndarray | float, eps: np.ndarray, u: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray | float, np.ndarray]:
+    """Months ``t0 .. t0 + k - 1`` for every path (vectorised over months where possible).
+
+    ``eps`` are standard normals and ``u`` uniforms, both of shape ``(k, n)``. Returns the attack
+    intensity ``lambda_t`` (``(k, n)``), coalition support ``c_t`` (broadcastable to
+    ``(k, n)``) and the crisis-active indicator (``(k, n)`` bool). The log-intensity deviation
+    ``z`` is the only recursion besides the crisis clock; the intensity and the crisis hazard
+    are computed for all ``k`` months at once: ``log rel = z + b_c (1 - c) - b_k log k``,
+    ``lambda = lambda_0 exp(log rel)``, ``h = h_0 exp(e log rel + b_h (1 - c))``.
+    """
+    n = eps.shape[1]
+    c = coalition(P, np.arange(t0, t0 + k, dtype=float)[:, None])
+    rho = P["security.attack_persistence"]
+    Z = np.multiply(eps, np.asarray(P["security.attack_volatility"], dtype=float), dtype=float)
+    z = S.z
+    for j in range(k):  # AR(1) deviation of the log intensity
+        z = Z[j] + rho * z
+        Z[j] = z
+    S.z = z.copy()
+    off = (P["security.coalition_attack_effect"] * (1.0 - c)
+           - P["security.capacity_attack_effect"] * np.log(P["security.force_capacity"]))
+    Z += off  # log relative intensity
+    lam = np.exp(Z)
+    lam *= lam0
+    e = P["security.attack_crisis_elasticity"]
+    logh = Z if (isinstance(e, float) and e == 1.0) else Z * e
+    logh = logh + (np.log(np.maximum(P["security.crisis_hazard"], 1e-300))
+                   + P["security.coalition_crisis_effect"] * (1.0 - c))
+    np.minimum(logh, 30.0, out=logh)
+    h = np.exp(logh).astype(np.float32)
+    cand = u < -np.expm1(-h, out=h)  # a crisis would start this month (if none is running)
+    dur = np.broadcast_to(np.asarray(P["security.crisis_duration"]).astype(np.int16), (n,))
+    left = S.crisis_left
+    active = np.empty((k, n), bool)
+    start = np.empty(n, bool)
+    for j in range(k):
+        np.less_equal(left, 0, out=start)
+        start &= cand[j]
+        S.ever_crisis |= start
+        np.copyto(left, dur, where=start)
+        np.greater(left, 0, out=active[j])
+        left -= active[j]
+    S.attack_sum += lam.sum(axis=0)
     return lam, c, active
+
+
+def militia_total(P: dict[str, np.ndarray | float], months: int, n: int) -> np.ndarray:
+    """Expected militia attacks over ``months`` months (intensity rate x pressure, constant)."""
+    return np.broadcast_to(np.asarray(P["security.militia_attack_rate"]
+                                      * P["security.militia_pressure"] * float(months),
+                                      dtype=float), (n,))
