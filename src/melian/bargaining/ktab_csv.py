@@ -115,6 +115,8 @@ def parse_ktab_csv(text: str, file: str = "<string>") -> BargainingProblem:
             f"header has {len(header)} field(s); {n_dims} dimension(s) need {n_cols} "
             "(Actor, Description, Power, then a position and a salience per dimension)",
         )
+        # the rows cannot be read against a wrong header; stop before sizing anything by numDims
+        raise InputError(problems)
     seen: set[str] = set()
     issues = tuple(
         _issue_name(header[3 + 2 * k] if 3 + 2 * k < len(header) else "", k, seen)
@@ -140,9 +142,11 @@ def parse_ktab_csv(text: str, file: str = "<string>") -> BargainingProblem:
 
     actors: list[str] = []
     descriptions: list[str] = []
-    cap = np.full(n_actors, np.nan)
-    pos = np.full((n_actors, n_dims), np.nan)
-    sal = np.full((n_actors, n_dims), np.nan)
+    # sized by the rows present (numActors may claim more; that is reported above)
+    n_rows = min(n_actors, len(body))
+    cap = np.full(n_rows, np.nan)
+    pos = np.full((n_rows, n_dims), np.nan)
+    sal = np.full((n_rows, n_dims), np.nan)
     names_seen: dict[str, int] = {}
     for a, (ln, fields) in enumerate(body[:n_actors]):
         actor = fields[0] if fields else ""

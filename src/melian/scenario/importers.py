@@ -192,6 +192,7 @@ def from_decide(path: Path | str) -> Scenario:
     issues: dict[str, str] = {}
     marks: dict[str, list[tuple[float, str]]] = {}
     data: list[tuple[int, str, str, float, float, float | None]] = []
+    d_lines: dict[tuple[str, str], int] = {}
     for ln, line in enumerate(text.splitlines(), start=1):
         raw = line.strip()
         if not raw or raw.startswith("#/"):
@@ -271,6 +272,18 @@ def from_decide(path: Path | str) -> Scenario:
                 )
             if pw is not None and pw <= 0:
                 problems.append(Problem(file, ln, _col(line, 5), "power", "power must be positive"))
+            if (cells[1], cells[2]) in d_lines:
+                problems.append(
+                    Problem(
+                        file,
+                        ln,
+                        1,
+                        "",
+                        f"actor {cells[1]!r} already has a position on issue {cells[2]!r} "
+                        f"(line {d_lines[cells[1], cells[2]]})",
+                    )
+                )
+            d_lines.setdefault((cells[1], cells[2]), ln)
             data.append((ln, cells[1], cells[2], x, s, pw))
         else:
             problems.append(
