@@ -291,3 +291,23 @@ def test_hostile_names_are_escaped(client) -> None:
     job = wait_job(client, r.json()["id"])
     page = client.get(f"/runs/{job['run_id']}").text
     assert "<script>window" not in page
+
+
+def test_runs_page_compare_form(client) -> None:
+    ids = []
+    for big in (60, 70):
+        r = client.post(
+            "/api/runs",
+            json={
+                "kind": "forecast",
+                "params": {"models": ["median"]},
+                "scenario": {"origin": "user", "name": "minimal"},
+                "edits": {"positions": [{"issue": "presence", "actor": "big", "position": big}]},
+            },
+        )
+        ids.append(wait_job(client, r.json()["id"])["run_id"])
+    page = client.get("/runs").text
+    assert page.count('type="radio" name="a"') == 2 and 'id="compare"' in page
+    r = client.get(f"/compare?a={ids[0]}&b={ids[1]}")
+    assert r.status_code == 200 and "results.points.presence.median" in r.text
+    assert client.get(f"/compare?a={ids[0]}&b=nope").status_code == 404
