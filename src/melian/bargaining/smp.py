@@ -84,6 +84,8 @@ _MARKOV_TOL = 1e-10
 _MARKOV_MAX_ITER = 100_000
 # Elements per block of the O(n^3) array computations (about 64 MB of float64 per array).
 _BLOCK_ELEMENTS = 2_000_000
+# Elements per block of the challenge evaluation (kept small enough to stay in cache).
+_CHALLENGE_BLOCK = 400_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,6 +139,50 @@ def coalitions(u: np.ndarray, weight: np.ndarray, rule: str = "proportional") ->
         np.maximum(v, 0.0, out=v)
         c += v.sum(axis=0)
     return c
+
+
+def coalitions_1d(
+    voter_x: np.ndarray,
+    option_x: np.ndarray,
+    risk: np.ndarray,
+    weight: np.ndarray,
+    rule: str = "proportional",
+) -> np.ndarray:
+    """Coalition strengths on one dimension in O(n^2 log n) instead of O(n^3).
+
+    Voter k's utility of option a is u(|x_k - y_a|, R_k), strictly decreasing in the distance
+    (for R in [-1/2, 1] and distances in [0, 1]), so k prefers a to b exactly when it is on a's
+    side of their midpoint. With the voters sorted by position and prefix sums of w_k u_ka,
+    C[a, b] = sum over voters on a's side of w_k (u_ka - u_kb) is a difference of two prefix
+    sums. Same result as :func:`coalitions` up to rounding. Proportional and binary rules.
+    """
+    order = np.argsort(voter_x, kind="stable")
+    xs = voter_x[order]
+    ws = weight[order]
+    y = option_x
+    u = utility(np.minimum(np.abs(xs[:, None] - y[None, :]), 1.0), risk[order][:, None])
+    contrib = ws[:, None] * (u if rule == "proportional" else np.ones_like(u))
+    ps = np.zeros((xs.size + 1, y.size))
+    np.cumsum(contrib, axis=0, out=ps[1:])
+    total = ps[-1]
+    mid = 0.5 * (y[:, None] + y[None, :])
+    lo = np.searchsorted(xs, mid, side="left")  # voters strictly left of the midpoint
+    hi = np.searchsorted(xs, mid, side="right")  # voters at or left of the midpoint
+    cols = np.arange(y.size)
+    left_a = ps[lo, cols[:, None]]  # sum over voters left of mid of w u_{k a}
+    left_b = ps[lo, cols[None, :]]
+    right_a = total[:, None] - ps[hi, cols[:, None]]
+    right_b = total[None, :] - ps[hi, cols[None, :]]
+    if rule == "proportional":
+        c_left = left_a - left_b  # voters left of mid, valued a minus b
+        c_right = right_a - right_b
+    else:  # binary: each voter on a's side adds its weight
+        c_left = left_a
+        c_right = right_a
+    a_left = y[:, None] < y[None, :]
+    a_right = y[:, None] > y[None, :]
+    c = np.where(a_left, c_left, np.where(a_right, c_right, 0.0))
+    return np.maximum(c, 0.0)
 
 
 def victory_probability(c: np.ndarray, model: str = "linear") -> np.ndarray:
@@ -228,6 +274,32 @@ def scalar_pce(
     return election(victory_probability(c, victory), c, elect)
 
 
+def _position_election(
+    position: np.ndarray,
+    salience: np.ndarray,
+    d: np.ndarray,
+    options: np.ndarray,
+    risk: np.ndarray,
+    weight: np.ndarray,
+    opt: _Options,
+) -> np.ndarray:
+    """Election among the positions of actors ``options``; voters use u(d, own risk).
+
+    On one dimension with a proportional or binary rule the coalitions come from
+    :func:`coalitions_1d`; otherwise from the full utility matrix.
+    """
+    if (
+        position.shape[1] == 1
+        and opt.voting_rule in ("proportional", "binary")
+        and options.size > 64
+    ):
+        x = position[:, 0]
+        c = coalitions_1d(x, x[options], risk, weight, opt.voting_rule)
+    else:
+        c = coalitions(utility(d[:, options], risk[:, None]), weight, opt.voting_rule)
+    return election(victory_probability(c, opt.victory_model), c, opt.election_model)
+
+
 def big_r_from_prob(p: np.ndarray) -> np.ndarray:
     """Risk attitude inferred from election probability: R = (3p - (pmax + 2 pmin)) / (2 range).
 
@@ -292,18 +364,30 @@ class _Options:
 
 
 def risk_attitudes(
-    d: np.ndarray, capability: np.ndarray, opt: _Options
+    position: np.ndarray,
+    salience: np.ndarray,
+    d: np.ndarray,
+    capability: np.ndarray,
+    opt: _Options,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Risk attitudes inferred from a risk-neutral election among all positions (SMP step 3).
 
-    Returns (R, p) with p the election probability of each actor's position.
+    Every actor's position is an option (equal positions included); every actor votes with
+    weight c_k and risk-neutral utility 1 - d. Returns (R, p) with p the election probability
+    of each actor's position.
     """
-    p = scalar_pce(1.0 - d, capability, opt.voting_rule, opt.victory_model, opt.election_model)
+    n = position.shape[0]
+    p = _position_election(position, salience, d, np.arange(n), np.zeros(n), capability, opt)
     return big_r_from_prob(p), p
 
 
 def win_probability(
-    position: np.ndarray, d: np.ndarray, risk: np.ndarray, capability: np.ndarray, opt: _Options
+    position: np.ndarray,
+    salience: np.ndarray,
+    d: np.ndarray,
+    risk: np.ndarray,
+    capability: np.ndarray,
+    opt: _Options,
 ) -> np.ndarray:
     """Probability that each actor's position wins a capability-weighted election (step 12).
 
@@ -312,9 +396,95 @@ def win_probability(
     reports that option's probability.
     """
     reps, lookup = equivalence_classes(position, opt.equal_tolerance)
-    u = utility(d[:, reps], risk[:, None])
-    p = scalar_pce(u, capability, opt.voting_rule, opt.victory_model, opt.election_model)
+    p = _position_election(position, salience, d, reps, risk, capability, opt)
     return p[lookup]
+
+
+def _challenge_gains(
+    hs: np.ndarray,
+    js: np.ndarray,
+    dt: np.ndarray,
+    gt: np.ndarray,
+    own: np.ndarray,
+    own_g: np.ndarray,
+    risk: np.ndarray,
+    w: np.ndarray,
+    sal_total: np.ndarray,
+    opt: _Options,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gain and win probability of challenger hs[b] (its own perspective) against js[b, k].
+
+    ``dt[j, n] = d_nj``, ``gt = dt (1 - dt)``, ``own = d_nn``; see :func:`best_challenges`.
+    Returns (gain, P), both (b, k). Vectorised over (challenger, target, third party).
+    """
+    a = opt.risk_adjustment
+    rule = opt.voting_rule
+    nb, nk = js.shape
+    bi = np.arange(nb)
+    rho = (1.0 - a) * risk[hs][:, None] + a * risk[None, :]  # (b, n) h's view of n's risk
+    # loss[b, k, n] = 1 - (h_b's estimate of n's utility of position js[b, k])
+    loss = rho[:, None, :] * gt[js]
+    np.subtract(dt[js], loss, out=loss)
+    loss_i = dt[hs] - rho * gt[hs]  # (b, n): 1 - u_ni
+    loss_ij = loss[bi[:, None], np.arange(nk)[None, :], hs[:, None]]  # (b, k): 1 - u_ij
+    loss_nn = own[None, :] - rho * own_g[None, :]  # (b, n): 1 - u_nn
+    loss_ii = loss_nn[bi, hs]  # (b,)
+    loss_jj = np.take_along_axis(loss_nn, js, axis=1)  # (b, k)
+    loss_ji = np.take_along_axis(loss_i, js, axis=1)  # (b, k): 1 - u_ji
+    # the principals' votes in their little contest
+    vi = _vote(w[hs][:, None], loss_ij - loss_ii[:, None], rule)  # u_ii - u_ij
+    vj = _vote(w[js], loss_jj - loss_ji, rule)  # u_ji - u_jj
+    c_ij = _MIN_COALITION + np.maximum(vi, 0.0) + np.maximum(vj, 0.0)
+    c_ji = _MIN_COALITION + np.maximum(-vi, 0.0) + np.maximum(-vj, 0.0)
+    # third parties: v_n = vote(u_ni - u_nj) = vote(loss_nj - loss_ni)
+    if rule == "proportional":
+        v = loss * w[None, None, :]
+        v -= (loss_i * w[None, :])[:, None, :]
+    else:
+        v = _vote(w[None, None, :], loss - loss_i[:, None, :], rule)
+    if opt.third_party_commit == "semi":
+        av = np.abs(v)
+        # p_in = (C_ij + [v]^+) / (C_ij + C_ji + |v|)
+        p_in = v + av
+        del v
+        p_in *= 0.5
+        p_in += c_ij[:, :, None]
+        av += (c_ij + c_ji)[:, :, None]
+        p_in /= av
+        del av
+        # utility of joining i minus joining j (semi-commitment):
+        # p (u_nn - u_ni) + (1 - p)(u_nj - u_nn) = p (loss_ni - loss_nn) - (1 - p)(loss_nj - loss_nn)
+        ln = loss_nn[:, None, :]
+        du = (loss_i[:, None, :] - ln) * p_in
+        np.subtract(1.0, p_in, out=p_in)
+        loss -= ln
+        loss *= p_in
+        du -= loss
+        del p_in, loss
+        v3 = _vote(w[None, None, :], du, rule)
+        del du
+    else:
+        v3 = v
+        del loss
+    # third parties exclude i and j
+    v3[bi, :, hs] = 0.0
+    v3[bi[:, None], np.arange(nk)[None, :], js] = 0.0
+    tot = v3.sum(axis=2)
+    np.abs(v3, out=v3)
+    tot_abs = v3.sum(axis=2)
+    del v3
+    chij = c_ij + 0.5 * (tot_abs + tot)
+    chji = c_ji + 0.5 * (tot_abs - tot)
+    p = chij / (chij + chji)
+    # probability that j resists; KTAB requires total salience <= 1, melian caps it at 1
+    s_j = np.minimum(sal_total[js], 1.0)
+    u_ii = (1.0 - loss_ii)[:, None]
+    u_ij = 1.0 - loss_ij
+    eu_sq = u_ii + u_ij
+    eu_vict = 2.0 * u_ii
+    eu_contest = p * 2.0 * u_ii + (1.0 - p) * 2.0 * u_ij
+    eu_chlg = (1.0 - s_j) * eu_vict + s_j * eu_contest
+    return eu_chlg - eu_sq, p
 
 
 def best_challenges(
@@ -327,77 +497,76 @@ def best_challenges(
     """Each actor's best challenge target, its estimated win probability and expected gain.
 
     Actor i evaluates, from its own perspective h = i and for itself k = i, the expected change
-    in utility of challenging each j (SMP step 6): i's and j's votes in their little contest,
-    each third party n's vote on the states the contest can lead to (semi-commitment), the
-    resulting probability P that i prevails, and the gain
-    (1 - s_j) 2 u_ii + s_j (P 2 u_ii + (1 - P) 2 u_ij) - (u_ii + u_ij).
-    Returns (target, P, gain); target is -1 where no gain exceeds ``min_gain``.
+    in utility of challenging each j (SMP step 6). Actor h perceives actor n's risk attitude as
+    (1 - a) R_h + a R_n (a = ``risk_adjustment``), so h's estimate of n's utility of j's
+    position is u(d_nj, (1 - a) R_h + a R_n). i's and j's votes in their little contest are
+    v_i = vote(c_i s_i, u_ii, u_ij) and v_j = vote(c_j s_j, u_ji, u_jj) (s = total salience);
+    each third party n estimates p_in = (C_ij + [v_n]^+) / (C_ij + [v_n]^+ + C_ji + [-v_n]^+)
+    with v_n = vote(c_n s_n, u_ni, u_nj) and, committed as in ``third_party_commit``, votes
+    between joining i (p_in (2 u_ni + u_nn) + (1 - p_in) 3 u_nj) and joining j
+    (p_in 3 u_ni + (1 - p_in)(2 u_nj + u_nn)). With P = C_ij / (C_ij + C_ji) over all votes,
+    the gain is (1 - s_j) 2 u_ii + s_j (P 2 u_ii + (1 - P) 2 u_ij) - (u_ii + u_ij).
+    Returns (target, P, gain); target is -1 where no gain exceeds ``min_gain``; ties go to
+    the lowest index.
+
+    The cost is O(n^3). Since u_ii = 1 here, the gain equals (1 - u_ij)(1 - 2 s_j (1 - P))
+    <= 1 - u_ij, so targets are evaluated in decreasing order of that bound, in growing
+    batches, until the bound of the next one is below the best gain found: the result is
+    exactly the full argmax, usually for a fraction of the work.
     """
     n = d.shape[0]
-    a = opt.risk_adjustment
-    a_mat = 1.0 - d
-    b_mat = d * (1.0 - d)
-    # h's estimate of k's utility of position j: u(d_kj, (1 - a) R_h + a R_k)
-    base = a_mat + a * risk[:, None] * b_mat
     w = capability * sal_total
-    rule = opt.voting_rule
+    dt = np.ascontiguousarray(d.T)
+    gt = dt * (1.0 - dt)
+    own = np.ascontiguousarray(np.diagonal(d))  # d_nn (0 with identity accommodation)
+    own_g = own * (1.0 - own)
     target = np.full(n, -1, dtype=np.int64)
     prob = np.zeros(n)
-    gain = np.zeros(n)
-    block = max(1, _BLOCK_ELEMENTS // max(1, n * n))
-    idx = np.arange(n)
+    gain = np.full(n, -np.inf)
+    # upper bound of i's gain against j: 1 - u_ij with i's own risk attitude
+    bound = d - risk[:, None] * d * (1.0 - d)
+    bound[np.arange(n), np.arange(n)] = -np.inf
+    exact = np.all(own == 0.0)
+    first = n - 1 if (n <= 64 or not exact) else 16
+    block = max(1, _CHALLENGE_BLOCK // max(1, first * n))
     for start in range(0, n, block):
-        hs = idx[start : start + block]
-        nb = hs.size
-        # uh[b, k, j] = h_b's estimate of k's utility of j's position
-        uh = base[None, :, :] + ((1.0 - a) * risk[hs])[:, None, None] * b_mat[None, :, :]
-        u_ni = uh[np.arange(nb), :, hs]  # (b, n): third party n's utility of i's position
-        u_ij = uh[np.arange(nb), hs, :]  # (b, n over j): i's utility of j's position
-        u_ji = u_ni  # j's utility of i's position (j ranges over the same index)
-        u_ii = uh[np.arange(nb), hs, hs]  # = 1 (ideal = position)
-        u_jj = np.einsum("bjj->bj", uh)
-        vi = _vote(w[hs][:, None], u_ii[:, None] - u_ij, rule)  # (b, j)
-        vj = _vote(w[None, :], u_ji - u_jj, rule)  # (b, j)
-        c_ij = _MIN_COALITION + np.maximum(vi, 0.0) + np.maximum(vj, 0.0)
-        c_ji = _MIN_COALITION + np.maximum(-vi, 0.0) + np.maximum(-vj, 0.0)
-        # third parties: v[b, j, n] = vote of n for i over j
-        du = u_ni[:, None, :] - np.swapaxes(uh, 1, 2)  # (b, j, n): u_ni - u_nj
-        u_nj = np.swapaxes(uh, 1, 2)  # (b, j, n)
-        u_nn = u_jj  # (b, n): n's utility of its own position
-        if opt.third_party_commit == "semi":
-            vn = _vote(w[None, None, :], du, rule)
-            cij = c_ij[:, :, None] + np.maximum(vn, 0.0)
-            cji = c_ji[:, :, None] + np.maximum(-vn, 0.0)
-            p_in = cij / (cij + cji)
-            util_i = p_in * (2.0 * u_ni[:, None, :] + u_nn[:, None, :]) + (1.0 - p_in) * (
-                3.0 * u_nj
-            )
-            util_j = p_in * (3.0 * u_ni[:, None, :]) + (1.0 - p_in) * (
-                2.0 * u_nj + u_nn[:, None, :]
-            )
-            v3 = _vote(w[None, None, :], util_i - util_j, rule)
-        else:
-            v3 = _vote(w[None, None, :], du, rule)
-        # third parties exclude i and j
-        v3[np.arange(nb), :, hs] = 0.0
-        jj = np.arange(n)
-        v3[:, jj, jj] = 0.0
-        chij = c_ij + np.maximum(v3, 0.0).sum(axis=2)
-        chji = c_ji + np.maximum(-v3, 0.0).sum(axis=2)
-        p = chij / (chij + chji)
-        s_j = sal_total[None, :]
-        eu_sq = u_ii[:, None] + u_ij
-        eu_vict = 2.0 * u_ii[:, None]
-        eu_contest = p * 2.0 * u_ii[:, None] + (1.0 - p) * 2.0 * u_ij
-        eu_chlg = (1.0 - s_j) * eu_vict + s_j * eu_contest
-        g = eu_chlg - eu_sq
-        g[np.arange(nb), hs] = -np.inf
-        best = np.argmax(g, axis=1)
-        bg = g[np.arange(nb), best]
-        ok = bg > opt.min_gain
-        target[hs] = np.where(ok, best, -1)
-        prob[hs] = p[np.arange(nb), best]
-        gain[hs] = bg
+        rows = np.arange(start, min(n, start + block))
+        order = np.argsort(-bound[rows], axis=1, kind="stable")[:, : n - 1]
+        ub = np.take_along_axis(bound[rows], order, axis=1)
+        best_g = np.full(rows.size, -np.inf)
+        best_j = np.full(rows.size, n, dtype=np.int64)
+        best_p = np.zeros(rows.size)
+        active = np.arange(rows.size)
+        lo, hi = 0, first
+        while active.size:
+            js = order[active, lo:hi]
+            sub = max(1, _CHALLENGE_BLOCK // max(1, js.shape[1] * n))
+            for s0 in range(0, active.size, sub):
+                part = active[s0 : s0 + sub]
+                g, p = _challenge_gains(
+                    rows[part], js[s0 : s0 + sub], dt, gt, own, own_g, risk, w, sal_total, opt
+                )
+                jj = js[s0 : s0 + sub]
+                k = np.argmax(g, axis=1)
+                gk = g[np.arange(part.size), k]
+                # exact ties: prefer the lowest actor index
+                tie = g == gk[:, None]
+                jmin = np.where(tie, jj, n).min(axis=1)
+                pk = p[np.arange(part.size), np.argmax(tie & (jj == jmin[:, None]), axis=1)]
+                better = (gk > best_g[part]) | ((gk == best_g[part]) & (jmin < best_j[part]))
+                best_g[part] = np.where(better, gk, best_g[part])
+                best_j[part] = np.where(better, jmin, best_j[part])
+                best_p[part] = np.where(better, pk, best_p[part])
+            if hi >= n - 1:
+                break
+            nxt = ub[active, hi]
+            keep = nxt >= np.maximum(best_g[active], opt.min_gain)
+            active = active[keep]
+            lo, hi = hi, min(n - 1, 2 * hi)
+        ok = best_g > opt.min_gain
+        target[rows] = np.where(ok, best_j, -1)
+        prob[rows] = best_p
+        gain[rows] = best_g
     return target, prob, gain
 
 
@@ -600,14 +769,6 @@ def _check_problem(problem: BargainingProblem) -> tuple[np.ndarray, np.ndarray, 
             f"smp: actor(s) {names} have zero salience on every issue; their distances (and so "
             "their utilities) are undefined in the SMP; drop them or give them some salience"
         )
-    over = np.nonzero(total > 1.0 + 1e-9)[0]
-    if over.size:
-        names = ", ".join(problem.actors[i] for i in over)
-        raise ModelError(
-            f"smp: the saliences of {names} sum to more than 1 across issues; the SMP's "
-            "challenge model reads an actor's total salience as a probability (KTAB requires "
-            "sum <= 1); rescale them"
-        )
     width = scale[:, 1] - scale[:, 0]
     if np.any(~np.isfinite(width)) or np.any(width <= 0):
         raise ModelError("smp: every issue scale must have high > low")
@@ -640,9 +801,9 @@ def simulate(
     turn = 0
     while True:
         d = weighted_distance(x, salience)
-        risk, _ = risk_attitudes(d, capability, opt)
+        risk, _ = risk_attitudes(x, salience, d, capability, opt)
         risks.append(risk)
-        wins.append(win_probability(x, d, risk, capability, opt))
+        wins.append(win_probability(x, salience, d, risk, capability, opt))
         if turn >= 1:
             if turn >= opt.max_turns:
                 stopped_by = "max_turns"
@@ -669,8 +830,7 @@ def simulate(
         turn += 1
     reps, _ = equivalence_classes(x, opt.equal_tolerance)
     d = weighted_distance(x, salience)
-    u = utility(d[:, reps], risks[-1][:, None])
-    p_opt = scalar_pce(u, capability, opt.voting_rule, opt.victory_model, opt.election_model)
+    p_opt = _position_election(x, salience, d, reps, risks[-1], capability, opt)
     return SMPResult(
         positions=np.asarray(hist),
         win_probability=np.asarray(wins),
