@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from melian.errors import ModelError
+from melian.errors import MelianError, ModelError
 from melian.scenario.schema import Id, Scenario
 
 Progress = Callable[[float, str], None]
@@ -80,10 +80,12 @@ def run_forecast(scenario: Scenario, params: BaseModel, progress: Progress) -> d
     The scenario's agenda becomes a :class:`~melian.bargaining.base.BargainingProblem`
     (:func:`melian.bargaining.adapters.problem_from_scenario`); each model of
     :mod:`melian.bargaining.registry` runs with its published defaults
-    (``ModelSpec.run``, as :func:`~melian.bargaining.registry.run_model`). A model that cannot handle the problem
-    (:class:`ModelError`) is reported under ``errors`` and the others still run. Results:
-    ``actors``, ``issues``, ``points`` (issue -> model -> point forecast), ``models`` (each
-    forecast's full ``to_dict()``) and ``errors``.
+    (:func:`~melian.bargaining.registry.run_model`; not ``forecast_all``, so that each model
+    reports progress and one failing model does not stop the others). A model that cannot handle
+    the problem (:class:`ModelError`) is reported under ``errors`` and the others still run.
+    Results: ``default_model`` (:func:`melian.bargaining.default_model`), ``actors``, ``issues``,
+    ``points`` (issue -> model -> point forecast), ``models`` (each forecast's full ``to_dict()``)
+    and ``errors``.
     """
     assert isinstance(params, ForecastParams)
     from melian.bargaining import registry
@@ -100,12 +102,11 @@ def run_forecast(scenario: Scenario, params: BaseModel, progress: Progress) -> d
     for k, name in enumerate(names):
         progress(k / len(names), f"running {name}")
         try:
-            spec = registry.MODELS.get(name)
-            if spec is None:
+            if name not in registry.MODELS:
                 raise ModelError(
                     f"unknown bargaining model {name!r}; available: {', '.join(available)}"
                 )
-            forecasts[name] = spec.run(problem)
+            forecasts[name] = registry.run_model(name, problem)
         except ModelError as exc:
             if params.models is not None and len(names) == 1:
                 raise
@@ -119,7 +120,14 @@ def run_forecast(scenario: Scenario, params: BaseModel, progress: Progress) -> d
     points = {
         iss: {name: f.point().get(iss) for name, f in forecasts.items()} for iss in problem.issues
     }
+    try:
+        from melian.bargaining import default_model
+
+        default: str | None = default_model(problem)
+    except (ImportError, MelianError):
+        default = None
     return {
+        "default_model": default,
         "actors": list(problem.actors),
         "issues": list(problem.issues),
         "points": points,
