@@ -192,10 +192,10 @@ def victory_probability(c: np.ndarray, model: str = "linear") -> np.ndarray:
     about is a fair coin. Binary: a side with at least 10% more strength wins outright; below
     that P rises linearly from 0 to 1 as (C_ab - C_ba) / (0.1 min(C_ab, C_ba)) goes from -1 to 1.
     """
-    scale = c.max()
-    cs = c / scale if scale > 0 else c
+    scale = c.max(axis=(-2, -1), keepdims=True)
+    cs = c / np.where(scale > 0, scale, 1.0)
     cs = cs + _MIN_COALITION
-    ct = cs.T
+    ct = np.swapaxes(cs, -1, -2)
     if model == "binary":
         lo = np.minimum(cs, ct)
         x = (cs - ct) / (0.1 * lo)
@@ -208,7 +208,8 @@ def victory_probability(c: np.ndarray, model: str = "linear") -> np.ndarray:
             # P = 1 / (1 + (C_ba / C_ab)^nu), evaluated in logs to avoid under/overflow
             lr = nu * (np.log(ct) - np.log(cs))
             p = 0.5 * (1.0 - np.tanh(0.5 * lr))
-    np.fill_diagonal(p, 0.5)
+    diag = np.arange(p.shape[-1])
+    p[..., diag, diag] = 0.5
     return p
 
 
@@ -604,6 +605,28 @@ def interpolate_bargains(
     return y
 
 
+def _batched_pce(u: np.ndarray, weight: np.ndarray, opt: _Options) -> np.ndarray:
+    """Elections for a batch of option sets: u (batch, voters, options) -> (batch, options)."""
+    nbatch, nv, no = u.shape
+    c = np.zeros((nbatch, no, no))
+    chunk = max(1, _BLOCK_ELEMENTS // max(1, nv * no * no))
+    for s0 in range(0, nbatch, chunk):
+        ub = u[s0 : s0 + chunk]
+        v = _vote(
+            weight[None, :, None, None], ub[:, :, :, None] - ub[:, :, None, :], opt.voting_rule
+        )
+        np.maximum(v, 0.0, out=v)
+        c[s0 : s0 + chunk] = v.sum(axis=1)
+    pv = victory_probability(c, opt.victory_model)
+    if opt.election_model == "conditional":
+        with np.errstate(divide="ignore"):
+            lp = np.log(pv).sum(axis=2)
+        top = lp.max(axis=1, keepdims=True)
+        w = np.where(np.isfinite(top), np.exp(lp - np.where(np.isfinite(top), top, 0.0)), 1.0)
+        return w / w.sum(axis=1, keepdims=True)
+    return np.stack([election(pv[g], c[g], opt.election_model) for g in range(nbatch)])
+
+
 def _point_distance(ideal: np.ndarray, salience: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Salience-weighted distance from each actor's ideal to arbitrary points: (actors, points)."""
     den = np.einsum("km,km->k", salience, salience)
@@ -648,18 +671,27 @@ def resolve_bargains(
     involved = np.zeros((n, nb), dtype=bool)
     involved[init, np.arange(nb)] = True
     involved[rcvr, np.arange(nb)] = True
-    for k in range(n):
-        queue = np.nonzero(involved[k])[0]
-        if queue.size == 0:
-            continue
-        u = np.concatenate([np.zeros((n, 1)), delta[:, queue]], axis=1)
-        p = scalar_pce(u, capability, opt.voting_rule, opt.victory_model, opt.election_model)
+    length = involved.sum(axis=1)
+    # the queues of equal length are resolved together: options (queue, voter, option)
+    probs: dict[int, np.ndarray] = {}
+    queues: dict[int, np.ndarray] = {}
+    for q in np.unique(length[length > 0]):
+        ks = np.nonzero(length == q)[0]
+        qb = np.nonzero(involved[ks])[1].reshape(ks.size, q)  # bargain indices, ascending
+        u = np.zeros((ks.size, n, q + 1))
+        u[:, :, 1:] = np.transpose(delta[:, qb], (1, 0, 2))
+        p = _batched_pce(u, capability, opt)
+        for row, k in enumerate(ks):
+            probs[int(k)] = p[row]
+            queues[int(k)] = qb[row]
+    for k in sorted(probs):
+        p = probs[k]
         if opt.stochastic and rng is not None:
-            choice = int(rng.choice(p.size, p=p))
+            choice = int(rng.choice(p.size, p=p / p.sum()))
         else:
             choice = int(np.argmax(p))
         if choice > 0:
-            new[k] = offer[queue[choice - 1]]
+            new[k] = offer[queues[k][choice - 1]]
     return new
 
 
