@@ -48,7 +48,7 @@ from melian.web.catalogue import (
     form_edits,
     id_edits,
 )
-from melian.web.jobs import JobManager
+from melian.web.jobs import JobManager, QueueFullError
 from melian.web.security import (
     BRIEF_CSP,
     LOOPBACK_HOSTS,
@@ -409,8 +409,10 @@ def create_app(
             return error_response(request, 404, "no such scenario", _problems(exc))
         if isinstance(exc, InputError):
             return error_response(request, 422, "invalid input", _problems(exc))
-        if isinstance(exc, LimitError):
+        if isinstance(exc, QueueFullError):
             return error_response(request, 429, exc.message)
+        if isinstance(exc, LimitError):  # a scenario beyond the configured resource caps
+            return error_response(request, 422, exc.message)
         if isinstance(exc, ModelError):
             return error_response(request, 422, exc.message)
         if isinstance(exc, StoreError):

@@ -34,6 +34,10 @@ MAX_PENDING = 16
 MAX_KEPT = 500
 
 
+class QueueFullError(LimitError):
+    """Too many analyses are queued or running (HTTP 429)."""
+
+
 @dataclass
 class Job:
     """One background analysis and its state."""
@@ -89,7 +93,7 @@ class JobManager:
     def submit(self, spec: AnalysisSpec, scenario: Scenario, inputs: str, params: BaseModel) -> Job:
         """Queue ``spec`` on ``scenario`` (whose YAML text is ``inputs``); LimitError if full."""
         if self.pending() >= MAX_PENDING:
-            raise LimitError(
+            raise QueueFullError(
                 f"{MAX_PENDING} analyses are already queued or running; wait for one to finish"
             )
         job = Job(
