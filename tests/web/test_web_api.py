@@ -243,6 +243,7 @@ def test_form_edit_check_run_and_errors(client) -> None:
     job = wait_job(client, r.headers["location"].rsplit("/", 1)[1])
     page = client.get(f"/runs/{job['run_id']}")
     assert page.status_code == 200 and 'id="points"' in page.text
+    assert 'id="charts"' in page.text and "<polyline" in page.text
 
 
 def test_form_save_as(client, web_env) -> None:
@@ -311,3 +312,32 @@ def test_runs_page_compare_form(client) -> None:
     r = client.get(f"/compare?a={ids[0]}&b={ids[1]}")
     assert r.status_code == 200 and "results.points.presence.median" in r.text
     assert client.get(f"/compare?a={ids[0]}&b=nope").status_code == 404
+
+
+def test_trajectory_chart_escapes_and_skips_missing() -> None:
+    from melian.web.charts import chart_model, trajectory_svg
+
+    svg = str(
+        trajectory_svg(
+            {
+                "issue": "<i>",
+                "point": 5.0,
+                "trajectory": {
+                    "<script>x</script>": [0.0, 5.0, None],
+                    "b": [10.0, 5.0, 5.0],
+                    "gone": [None, None],
+                },
+            }
+        )
+    )
+    assert svg.startswith("<svg") and "<script>" not in svg and "&lt;script&gt;" in svg
+    assert svg.count("<polyline") == 2 and "gone" not in svg
+    assert str(trajectory_svg({"issue": "x", "point": 1.0, "trajectory": {}})) == ""
+    results = {
+        "default_model": "compromise",
+        "models": {"compromise": {"rounds": 0}, "bdm": {"rounds": 5}},
+    }
+    assert chart_model(results) == "bdm"
+    results["models"]["compromise"]["rounds"] = 3
+    assert chart_model(results) == "compromise"
+    assert chart_model({"models": {}}) is None

@@ -48,6 +48,7 @@ from melian.web.catalogue import (
     form_edits,
     id_edits,
 )
+from melian.web.charts import chart_model, trajectory_svg
 from melian.web.jobs import JobManager, QueueFullError
 from melian.web.security import (
     BRIEF_CSP,
@@ -387,6 +388,8 @@ def create_app(
         lstrip_blocks=True,
     )
     env.filters["num"] = _fmt_num
+    env.globals["trajectory_svg"] = trajectory_svg
+    env.globals["chart_model"] = chart_model
 
     def page(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:  # noqa: ANN401
         html = env.get_template(template).render(request=request, version=melian_version(), **ctx)
