@@ -211,7 +211,12 @@ def parse_ktab_csv(text: str, file: str = "<string>") -> BargainingProblem:
         scale=np.tile([_SCALE_LOW, _SCALE_HIGH], (n_dims, 1)).astype(float),
         reference=np.full(n_dims, np.nan),
         name=name,
-        meta={"description": description, "actor_descriptions": descriptions, "format": "ktab"},
+        meta={
+            "description": description,
+            "actor_descriptions": descriptions,
+            "format": "ktab",
+            "lines": {"scenario": line1_no, "header": header_no, "actors": [ln for ln, _ in body]},
+        },
     )
 
 

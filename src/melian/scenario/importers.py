@@ -45,18 +45,46 @@ def make_id(text: str, taken: set[str]) -> str:
     return cand
 
 
-def _validate(data: dict[str, Any], file: str) -> Scenario:
-    """Validate imported data; problems are located by file and field path."""
+Lines = dict[str, Any]
+
+
+def _line(path: tuple[Any, ...], lines: Lines | None) -> int | None:
+    """Source line of a field of imported data, from the importer's ``lines`` map.
+
+    ``lines`` may hold ``actors`` (line per actor), ``issues`` (line per issue), ``positions``
+    (per issue, line per position) and ``default`` (any other field).
+    """
+    if not lines:
+        return None
+    try:
+        if path[:1] == ("actors",) and len(path) > 1 and "actors" in lines:
+            return int(lines["actors"][path[1]])
+        if path[:1] == ("issues",) and len(path) > 1:
+            if len(path) > 3 and path[2] == "positions" and "positions" in lines:
+                return int(lines["positions"][path[1]][path[3]])
+            if "issues" in lines:
+                return int(lines["issues"][path[1]])
+    except (IndexError, KeyError, TypeError, ValueError):
+        pass
+    return lines.get("default")
+
+
+def _validate(data: dict[str, Any], file: str, lines: Lines | None = None) -> Scenario:
+    """Validate imported data; problems are located by file, field path and (if known) line."""
     try:
         s = Scenario.model_validate(data)
     except ValidationError as exc:
         raise InputError(
             [
-                Problem(file, None, None, format_path(tuple(e["loc"])), e["msg"])
+                Problem(file, _line(tuple(e["loc"]), lines), None, format_path(tuple(e["loc"])),
+                        e["msg"])
                 for e in exc.errors(include_url=False)
             ]
         ) from None
-    probs = [Problem(file, None, None, format_path(p), m) for p, m in semantic_problems(s)]
+    probs = [
+        Problem(file, _line(tuple(p), lines), None, format_path(p), m)
+        for p, m in semantic_problems(s)
+    ]
     if probs:
         raise InputError(probs)
     check_scenario(s, file)
@@ -75,6 +103,7 @@ def scenario_from_problem(
     actor_names: list[str] | None = None,
     issue_names: list[str] | None = None,
     description: str | None = None,
+    lines: Lines | None = None,
 ) -> Scenario:
     """A scenario whose agenda is the bargaining problem (positions, saliences x 100, capability)."""
     taken: set[str] = set()
@@ -129,7 +158,7 @@ def scenario_from_problem(
         "actors": actors,
         "issues": issues,
     }
-    return _validate(data, file)
+    return _validate(data, file, lines)
 
 
 def from_ktab_csv(path: Path | str) -> Scenario:
@@ -146,7 +175,22 @@ def from_ktab_csv(path: Path | str) -> Scenario:
         citation=f"KTAB SMP input file {p.name}",
         file=str(path),
         description=str(prob.meta.get("description") or "") or None,
+        lines=_ktab_lines(prob),
     )
+
+
+def _ktab_lines(prob: BargainingProblem) -> Lines | None:
+    """Where a KTAB problem's fields came from: actor rows, the header for issues."""
+    src = prob.meta.get("lines")
+    if not src:
+        return None
+    actor_lines = list(src["actors"])
+    return {
+        "actors": actor_lines,
+        "issues": [src["header"]] * prob.n_issues,
+        "positions": [actor_lines] * prob.n_issues,
+        "default": src["scenario"],
+    }
 
 
 def from_deu(path: Path | str, issue: str | None = None) -> Scenario:
@@ -180,6 +224,7 @@ def from_deu(path: Path | str, issue: str | None = None) -> Scenario:
         citation="DEU III (Arregui & Perarnaud 2021, doi:10.34810/data53)",
         file=str(path),
         as_of=as_of,
+        lines={"default": chosen.line},
     )
 
 
@@ -193,6 +238,7 @@ def from_decide(path: Path | str) -> Scenario:
     marks: dict[str, list[tuple[float, str]]] = {}
     data: list[tuple[int, str, str, float, float, float | None]] = []
     d_lines: dict[tuple[str, str], int] = {}
+    src_lines: dict[tuple[str, str], int] = {}
     for ln, line in enumerate(text.splitlines(), start=1):
         raw = line.strip()
         if not raw or raw.startswith("#/"):
@@ -230,11 +276,13 @@ def from_decide(path: Path | str) -> Scenario:
                     Problem(file, ln, _col(line, 1), "actor", f"duplicate actor {cells[1]!r}")
                 )
             actors[cells[1]] = cells[2] if len(cells) > 2 and cells[2] else cells[1]
+            src_lines.setdefault(("#A", cells[1]), ln)
         elif tag == "#P":
             if len(cells) < 2 or not cells[1]:
                 problems.append(Problem(file, ln, 1, "issue", "#P needs an issue id"))
                 continue
             issues[cells[1]] = cells[2] if len(cells) > 2 and cells[2] else cells[1]
+            src_lines.setdefault(("#P", cells[1]), ln)
         elif tag == "#M":
             v = num(2, "value")
             if len(cells) < 2 or v is None:
@@ -311,6 +359,8 @@ def from_decide(path: Path | str) -> Scenario:
     sal_max = max(100.0, max(d[4] for d in data))
     src = "decide-input"
     out_issues = []
+    pos_lines: list[list[int]] = []
+    issue_lines: list[int | None] = []
     for i, name in issues.items():
         rows = [d for d in data if d[2] == i]
         if not rows:
@@ -322,6 +372,8 @@ def from_decide(path: Path | str) -> Scenario:
         lo_lab = next((lab for v, lab in m if v == lo), f"{lo:g}")
         hi_lab = next((lab for v, lab in m if v == hi), f"{hi:g}")
         mean_pw = {a: float(np.mean(v)) for a, v in pw_by_actor.items()}
+        pos_lines.append([d[0] for d in rows])
+        issue_lines.append(src_lines.get(("#P", i)))
         out_issues.append(
             {
                 "id": iid[i],
@@ -371,7 +423,12 @@ def from_decide(path: Path | str) -> Scenario:
         ],
         "issues": out_issues,
     }
-    return _validate(scenario, file)
+    lines = {
+        "actors": [src_lines.get(("#A", a)) for a in actors],
+        "issues": issue_lines,
+        "positions": pos_lines,
+    }
+    return _validate(scenario, file, lines)
 
 
 def _col(line: str, k: int) -> int:
