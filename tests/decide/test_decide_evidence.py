@@ -6,14 +6,23 @@ import numpy as np
 import pytest
 
 from melian.bargaining.adapters import problem_from_scenario
-from melian.decide.evidence import _option_quantity, forecast_values, summarise
+from melian.decide.evidence import forecast_values, summarise
 from melian.errors import ModelError
 from melian.scenario import load_scenario
 
 
 def test_forecast_evidence_is_compromise_with_focal_stance() -> None:
     s = load_scenario("iraq-us-2020")
-    crit = next(c for c in s.criteria if c.id == "sovereignty")
+    from melian.scenario.schema import Criterion
+
+    crit = Criterion(
+        id="sovereignty",
+        name="presence near 40",
+        direction="min",
+        weight=1.0,
+        measure={"kind": "forecast", "issue": "us-presence", "target": 40.0},
+        source="seed",
+    )
     got = forecast_values(s, [crit])["sovereignty"]
     p = problem_from_scenario(s, [crit.measure.issue])
     row = p.actors.index(s.focal.actor)
@@ -39,12 +48,19 @@ def test_summary_statistics() -> None:
         summarise(v, "probability", "min")
 
 
-class _Analysis:
-    def to_dict(self) -> dict:
-        return {"options": {"a": {"payoff": 1.5}, "b": {"payoff": -0.5}}}
-
-
 def test_game_quantity_per_option() -> None:
-    assert _option_quantity(_Analysis(), "payoff", ["a", "b"]) == {"a": 1.5, "b": -0.5}
-    with pytest.raises(ModelError, match="no 'other'"):
-        _option_quantity(_Analysis(), "other", ["a", "b"])
+    """Game criteria read the focal actor's payoff (or a component) at subgame-perfect replies."""
+    from melian.games import option_values
+    from melian.scenario import load_scenario
+
+    s = load_scenario("iraq-us-2020")
+    total = option_values(s, "total")
+    assert set(total) == set(s.option_ids)
+    parts = [
+        option_values(s, c)
+        for c in ("security", "autonomy", "economy", "abandonment", "entrapment")
+    ]
+    for o in s.option_ids:
+        assert total[o] == pytest.approx(sum(p[o] for p in parts))
+    with pytest.raises(ModelError, match="unknown game metric"):
+        option_values(s, "happiness")

@@ -135,39 +135,13 @@ def world_stat(result: Any, metric: str, stat: str) -> float:  # noqa: ANN401
 
 # --------------------------------------------------------------------------- game
 def game_values(scenario: Scenario, criteria: list[Criterion]) -> dict[str, dict[str, float]]:
-    """Criterion values of the game-measured ``criteria`` (the focal actor's game quantities)."""
-    try:
-        from melian.games import analyse_game
-    except ImportError:
-        raise ModelError(
-            "criteria measured on the game need melian.games.analyse_game, which is not available"
-        ) from None
-    analysis = analyse_game(scenario)
-    out: dict[str, dict[str, float]] = {}
-    for c in criteria:
-        metric = str(c.measure.metric)
-        out[c.id] = _option_quantity(analysis, metric, scenario.option_ids)
-    return out
-
-
-def _option_quantity(analysis: Any, metric: str, options: list[str]) -> dict[str, float]:  # noqa: ANN401
-    """The game quantity ``metric`` per option from a game analysis (``option_values(metric)``,
-    or its ``to_dict()["options"][option][metric]``).
+    """Criterion values of the game-measured ``criteria``: the focal actor's game quantity
+    (``total`` payoff or a payoff component) per option, at the responders' subgame-perfect
+    replies (:func:`melian.games.option_values`).
     """
-    if hasattr(analysis, "option_values"):
-        vals = analysis.option_values(metric)
-    else:
-        d = analysis.to_dict() if hasattr(analysis, "to_dict") else {}
-        per = d.get("options") if isinstance(d, dict) else None
-        if not isinstance(per, dict):
-            raise ModelError(f"the game analysis gives no per-option quantity {metric!r}")
-        vals = {o: (per.get(o) or {}).get(metric) for o in options}
-    missing = [o for o in options if vals.get(o) is None]
-    if missing:
-        raise ModelError(
-            f"the game analysis gives no {metric!r} for option(s) {', '.join(missing)}"
-        )
-    return {o: float(vals[o]) for o in options}
+    from melian.games import option_values
+
+    return {c.id: option_values(scenario, str(c.measure.metric)) for c in criteria}
 
 
 # --------------------------------------------------------------------------- forecasts

@@ -269,3 +269,29 @@ def export(analysis: GameAnalysis, directory: str | pathlib.Path) -> list[pathli
 def claims_for(scenario: Scenario, framing: Framing) -> list[ClaimResult]:
     """Claim results for one framing at nominal parameters (no sweeps)."""
     return evaluate_claims(context(scenario, framing))
+
+
+def option_values(
+    scenario: Scenario, metric: str = "total", framing: Framing | None = None
+) -> dict[str, float]:
+    """The focal actor's game quantity ``metric`` for each of its options.
+
+    ``metric`` is ``total`` (the whole payoff) or one payoff component (for example ``security``,
+    ``autonomy``, ``economy``, ``abandonment``, ``entrapment``). Each option is valued where the
+    responders play their subgame-perfect replies to it (the first subgame-perfect equilibrium
+    when several exist), in expectation over the scenario's shocks. Used by melian.decide for
+    criteria measured on the game.
+    """
+    if scenario.game is None:
+        raise ModelError(f"scenario {scenario.id!r} has no game section")
+    ctx = context(scenario, framing or scenario.game.framing)
+    if not ctx.spe:
+        raise ModelError("the game has no subgame-perfect equilibrium to value the options at")
+    focal = scenario.focal.actor if scenario.focal else ctx.data.players[0]
+    comps = set(next(iter(ctx.leaves.values()))[focal])
+    if metric != "total" and metric not in comps:
+        raise ModelError(
+            f"unknown game metric {metric!r}; use total or one of {', '.join(sorted(comps))}"
+        )
+    spe = ctx.spe[0]
+    return {opt: ctx.expected(spe, k, focal, metric) for k, opt in enumerate(ctx.data.options)}
