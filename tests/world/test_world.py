@@ -217,3 +217,79 @@ def test_cli(tmp_path):
     assert (tmp_path / "o.pq").exists()
     bad = runner.invoke(app, ["simulate", str(tmp_path / "missing.yaml")])
     assert bad.exit_code == 2
+
+
+def test_oil_calibration_disk_cache_is_exact(tmp_path, monkeypatch):
+    """The disk cache stores a calibration exactly, is keyed by content, ignores bad files."""
+    ref = oil.calibrate(str(BRENT), AS_OF, 20.0)  # in-process memo (or computed once)
+    assert oil.OilCalibration.from_json(ref.to_json()) == ref  # exact round trip
+    calls = []
+
+    def fake(*args, **kwargs):
+        calls.append(args)
+        return ref
+
+    monkeypatch.setenv("MELIAN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(oil, "_calibrate", fake)
+    monkeypatch.setattr(oil, "_MEMO", {})
+    assert oil.calibrate(str(BRENT), AS_OF, 20.0) is ref and len(calls) == 1  # computes, writes
+    files = list((tmp_path / "world").glob("oil-calibration-*.json"))
+    assert len(files) == 1 and not list((tmp_path / "world").glob("*.tmp"))
+    monkeypatch.setattr(oil, "_MEMO", {})
+    got = oil.calibrate(str(BRENT), AS_OF, 20.0)  # read from disk, not recomputed
+    assert got == ref and got.to_dict() == ref.to_dict() and len(calls) == 1
+    # the key covers the content of the dataset, not its name; other settings change the key
+    other = tmp_path / "copy.csv"
+    other.write_bytes(BRENT.read_bytes())
+    monkeypatch.setattr(oil, "_MEMO", {})
+    assert oil.calibrate(str(other), AS_OF, 20.0) == ref and len(calls) == 1
+    data = BRENT.read_bytes()
+    assert oil.cache_key(data, AS_OF, 20.0, None) != oil.cache_key(data, AS_OF, 15.0, None)
+    assert oil.cache_key(data, AS_OF, 20.0, None) != oil.cache_key(data + b"\n", AS_OF, 20.0, None)
+    # an unreadable file is ignored and rewritten
+    files[0].write_text("{not json")
+    monkeypatch.setattr(oil, "_MEMO", {})
+    assert oil.calibrate(str(BRENT), AS_OF, 20.0) == ref and len(calls) == 2
+    assert oil.OilCalibration.from_json(files[0].read_text()) == ref
+    # an empty MELIAN_CACHE_DIR disables the disk cache
+    monkeypatch.setenv("MELIAN_CACHE_DIR", "")
+    assert oil.cache_dir() is None
+
+
+def test_slab_recursions_match_month_by_month_definitions(scenario):
+    """The vectorised slabs reproduce the models' one-month recursions on the same draws."""
+    prep = engine.prepare(scenario, ["demand-withdrawal"], 12)
+    om = prep.oil.model
+    rng = np.random.default_rng(7)
+    n, k = 500, 12
+    z = rng.standard_normal((k, n)).astype(np.float32)
+    u = rng.random((k, n), dtype=np.float32)
+    r0 = rng.random(n) < 0.5
+    X, _, _ = om.advance(np.full(n, 3.4), r0.copy(), z, u, None, None)
+    x, reg = np.full(n, 3.4), r0.astype(np.int8)
+    for j in range(k):
+        x, reg = om.step(x, reg, z[j].astype(float), u[j], None, None)
+        np.testing.assert_allclose(X[j], x, rtol=1e-12)
+    # sanctions/waiver chain against its definition
+    P = engine.draw_parameters(prep.dists["demand-withdrawal"], n, rng)
+    from melian.world import politics
+
+    S = politics.initial_state(n)
+    uw, us = rng.random((k, n), dtype=np.float32), rng.random((k, n), dtype=np.float32)
+    sanc, lapsed = politics.advance_sanctions(S, P, 0, uw, us)
+    p_start = np.float32(-np.expm1(-np.asarray(P["sanctions.sanctions_hazard"])
+                                   * np.power(P["security.militia_pressure"],
+                                              P["sanctions.militia_elasticity"])))
+    p_lift = np.float32(-np.expm1(-np.asarray(P["sanctions.sanctions_lift_hazard"])))
+    s = np.zeros(n, bool)
+    for j in range(k):
+        s = np.where(s, us[j] >= p_lift, us[j] < p_start)
+        np.testing.assert_array_equal(sanc[j], s)
+    assert sanc.any()
+
+
+def test_default_workers_and_chunks_give_same_results(scenario):
+    kw = dict(options=["hedge"], paths=BLOCK + 17, horizon=12, seed=11)
+    a = simulate(scenario, **kw).to_dict()
+    b = simulate(scenario, chunk_size=1, workers=1, **kw).to_dict()
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)

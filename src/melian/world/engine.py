@@ -47,7 +47,12 @@ from melian.world.spec import ParamSpec
 BLOCK = 8192
 #: Months per slab: the random numbers of a block are drawn, and its state-independent
 #: processes computed, for this many months at once (fixed: it sets the order of the draws).
-SLAB = 12
+SLAB = 6
+#: Smallest run (paths x options x months) that ``simulate(workers=None)`` spreads over all cores
+#: (below it, starting worker processes costs more than it saves).
+PARALLEL_MIN_PATH_MONTHS = 20_000_000
+#: Largest number of blocks in one task when ``simulate`` chooses the chunk size.
+MAX_CHUNK_BLOCKS = 32
 #: Largest number of paths and horizon accepted by :func:`simulate`.
 MAX_PATHS = 100_000_000
 MAX_HORIZON = 600
@@ -433,26 +438,38 @@ def run_chunk(prep: Prepared, option: str, seed: int, paths: int, blocks: tuple[
 
 # --------------------------------------------------------------------------- public API
 def simulate(scenario: Scenario, options: Sequence[str] | None = None, paths: int = 100_000,
-             horizon: int = 120, seed: int | None = None, chunk_size: int = 65_536,
-             progress: Callable[[int, int], None] | None = None, *, workers: int | None = 1,
+             horizon: int = 120, seed: int | None = None, chunk_size: int | None = None,
+             progress: Callable[[int, int], None] | None = None, *, workers: int | None = None,
              executor: Executor | None = None, base_dir: Path | None = None) -> Ensemble:
     """Simulate the consequences of each option over ``horizon`` months on ``paths`` paths.
 
     ``seed`` defaults to the scenario's seed. ``chunk_size`` paths (rounded up to whole blocks
-    of :data:`BLOCK`) form one task; tasks run in ``workers`` processes (None = all cores) or
-    on a given ``executor`` (for example a dask ``Client.get_executor()``). ``progress`` is
+    of :data:`BLOCK`) form one task; None chooses about four tasks per worker, at most
+    :data:`MAX_CHUNK_BLOCKS` blocks each (every task returns a ~10 MB accumulator). Tasks run
+    in ``workers`` processes or on a given ``executor`` (for example a dask
+    ``Client.get_executor()``); ``workers=None`` (the default) uses every core for runs of at
+    least :data:`PARALLEL_MIN_PATH_MONTHS` path-months, else this process. ``progress`` is
     called with (paths done, paths total). Results are identical for any chunk size, worker
     count or executor.
     """
     if not 1 <= paths <= MAX_PATHS:
         raise LimitError(f"paths must be between 1 and {MAX_PATHS:,} (got {paths})")
-    if chunk_size < 1:
+    if chunk_size is not None and chunk_size < 1:
         raise LimitError(f"chunk_size must be positive (got {chunk_size})")
     seed = scenario.metadata.seed if seed is None else int(seed)
     prep = prepare(scenario, options, horizon, base_dir)
     opts = list(prep.dists)
     nblocks = -(-paths // BLOCK)
-    per_chunk = max(1, -(-chunk_size // BLOCK))
+    if workers is None:
+        big = paths * len(opts) * horizon >= PARALLEL_MIN_PATH_MONTHS
+        nworkers = (os.cpu_count() or 1) if big else 1
+    else:
+        nworkers = max(1, int(workers))
+    if chunk_size is None:
+        per_option = max(1, -(-4 * nworkers // len(opts)))  # tasks per option
+        per_chunk = min(MAX_CHUNK_BLOCKS, max(1, -(-nblocks // per_option)))
+    else:
+        per_chunk = max(1, -(-chunk_size // BLOCK))
     tasks = [(o, (b, min(b + per_chunk, nblocks))) for o in opts
              for b in range(0, nblocks, per_chunk)]
     total = paths * len(opts)
@@ -462,7 +479,6 @@ def simulate(scenario: Scenario, options: Sequence[str] | None = None, paths: in
         return min(bl[1] * BLOCK, paths) - bl[0] * BLOCK
 
     accs = {o: _new_accumulator(prep) for o in opts}
-    nworkers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
     if executor is None and (nworkers == 1 or len(tasks) == 1):
         for o, bl in tasks:
             accs[o].merge(run_chunk(prep, o, seed, paths, bl))

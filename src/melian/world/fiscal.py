@@ -42,6 +42,7 @@ reported beside any threshold quoted by a source (never used by the model).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -131,6 +132,7 @@ class FiscalState:
     arrears: np.ndarray
     fx: np.ndarray  # dollar value of one unit of dinar spending relative to the as-of date
     devalued: np.ndarray
+    any_devalued: bool = False
 
 
 def initial_state(P: dict[str, np.ndarray | float], n: int) -> FiscalState:
@@ -145,8 +147,8 @@ def initial_state(P: dict[str, np.ndarray | float], n: int) -> FiscalState:
         devalued=np.zeros(n, dtype=bool))
 
 
-def export_volume(P: dict[str, np.ndarray | float], t: int) -> np.ndarray | float:
-    """Export volume (mb/d) in month ``t`` (0 = first simulated month) before disruptions."""
+def export_volume(P: dict[str, np.ndarray | float], t: int | np.ndarray) -> np.ndarray | float:
+    """Export volume (mb/d) in month(s) ``t`` (0 = first simulated month) before disruptions."""
     qv, uv = P["oil.quota_volume"], P["oil.unconstrained_volume"]
     qm, rm = P["oil.quota_months"], P["oil.recovery_months"]
     frac = np.clip((t + 1 - np.asarray(qm)) / np.maximum(np.asarray(rm), 1e-9), 0.0, 1.0)
@@ -209,22 +211,29 @@ class Accounts:
     """
 
     def __init__(self, P: dict[str, np.ndarray | float], n: int) -> None:
-        """Per-path constants of the accounts for ``n`` paths with parameters ``P``."""
+        """Per-path constants of the accounts for ``n`` paths with parameters ``P``.
+
+        Every constant is held as a contiguous array of ``n`` values: numpy's ``minimum`` and
+        ``maximum`` are several times slower with a scalar operand than with an array.
+        """
         self.P = P
         self.n = n
 
-        def a(name: str) -> np.ndarray | float:
+        def a(name: str) -> np.ndarray:
             v = P[name]
-            return v if isinstance(v, float) else np.asarray(v, dtype=float)
+            return np.full(n, v) if isinstance(v, float) else np.ascontiguousarray(v, dtype=float)
 
+        self.zero = np.zeros(n)
         self.dom_m = a("fiscal.domestic_rate") / 12.0
         self.ext_m = a("fiscal.external_rate") / 12.0
         self.amort_m = a("fiscal.external_amortisation") / 12.0
         self.ext_sm = self.ext_m + self.amort_m
         self.china_m = 1.0 + a("fiscal.china_rate") / 12.0
         self.china = bool(np.any(np.asarray(P["fiscal.china_credit_line"]) > 0))
-        self.non_oil_g = (1.0 + a("fiscal.non_oil_growth")) ** (1.0 / 12.0)
-        self.payroll_g = (1.0 + a("fiscal.payroll_growth")) ** (1.0 / 12.0)
+        self.log_non_oil_g = np.log1p(a("fiscal.non_oil_growth")) / 12.0
+        self.log_payroll_g = np.log1p(a("fiscal.payroll_growth")) / 12.0
+        self.non_oil0 = a("fiscal.non_oil_revenue")
+        self.payroll0 = a("fiscal.payroll")
         self.running = a("fiscal.running_costs")
         self.invest = a("fiscal.investment_spending")
         self.grants = a("fiscal.grants")
@@ -232,88 +241,117 @@ class Accounts:
         self.lim_d = a("fiscal.domestic_debt_limit")
         self.cap_x = a("fiscal.external_borrowing_cap")
         self.lim_x = a("fiscal.external_debt_limit")
+        self.access = a("fiscal.external_access")
         self.leak = a("fiscal.import_leakage")
         self.bshare = a("fiscal.china_budget_share")
         self.trigger = a("fiscal.devaluation_trigger")
-        self.fx_new = np.broadcast_to(1.0 / (1.0 + np.asarray(P["fiscal.devaluation_size"],
-                                                              dtype=float)), (n,))
+        self.fx_new = 1.0 / (1.0 + a("fiscal.devaluation_size"))
+        self.share = a("fiscal.oil_revenue_share")
+        self.discount = a("oil.realised_discount")
+        self.collateral = a("fiscal.china_collateral_volume")
+        self.line = a("fiscal.china_credit_line")
+        self.disb_cap = a("fiscal.china_disbursement")
+        self.export_loss = a("security.crisis_export_loss")
+        self.crisis_cost = a("security.crisis_cost")
+        self.lapse_cost = a("sanctions.waiver_lapse_cost")
+        self.extra_discount = a("sanctions.extra_discount")
+        self.blocked = a("sanctions.revenue_blocked")
 
     def exogenous(self, S: FiscalState, t0: int, brent: np.ndarray, crisis: np.ndarray,
-                  sanctioned: np.ndarray, lapsed: np.ndarray) -> dict[str, np.ndarray]:
+                  sanctioned: np.ndarray, lapsed: np.ndarray) -> dict[str, Any]:
         """State-independent flows of months ``t0 .. t0 + k - 1`` (inputs and outputs ``(k, n)``).
 
-        Advances the collateralised credit (``S.china_debt``, ``S.china_drawn``).
+        Advances the collateralised credit (``S.china_debt``, ``S.china_drawn``). Payroll and
+        non-oil revenue grow as ``x_0 exp(t log(1 + g) / 12)`` (dinar values before devaluation).
         """
-        P = self.P
         k = brent.shape[0]
+        zero = np.broadcast_to(self.zero, brent.shape)
         tt = np.arange(t0, t0 + k, dtype=float)[:, None]
-        vol = export_volume(P, tt) * (1.0 - crisis * P["security.crisis_export_loss"])
+        vol = np.broadcast_to(export_volume(self.P, tt), brent.shape).copy()
+        if crisis.any():
+            vol *= 1.0 - crisis * self.export_loss
         sanc_any = bool(sanctioned.any())
-        price = brent - P["oil.realised_discount"]
+        per_mbd = brent - self.discount
         if sanc_any:
-            price = price - sanctioned * P["sanctions.extra_discount"]
-        per_mbd = np.maximum(price, 0.0)
+            per_mbd -= sanctioned * self.extra_discount
+        np.maximum(per_mbd, zero, out=per_mbd)
         per_mbd *= DAYS / 1000.0
         gross = vol * per_mbd
+        china_debt = None
         if self.china:
-            collat = np.minimum(P["fiscal.china_collateral_volume"], vol) * per_mbd
+            collat = np.minimum(np.broadcast_to(self.collateral, vol.shape), vol)
+            collat *= per_mbd
             pledged = np.empty_like(collat)
             disb = np.empty_like(collat)
             china_debt = np.empty_like(collat)
-            line, cap = P["fiscal.china_credit_line"], P["fiscal.china_disbursement"]
             for j in range(k):  # oil-for-credit: pledged barrels repay the creditor first
                 due = S.china_debt * self.china_m
-                pledged[j] = np.minimum(collat[j], due)
-                disb[j] = np.minimum(cap, np.maximum(line - S.china_drawn, 0.0))
+                np.minimum(collat[j], due, out=pledged[j])
+                np.maximum(self.line - S.china_drawn, self.zero, out=disb[j])
+                np.minimum(disb[j], self.disb_cap, out=disb[j])
                 S.china_drawn = S.china_drawn + disb[j]
-                S.china_debt = due - pledged[j] + disb[j]
-                china_debt[j] = S.china_debt
+                due -= pledged[j]
+                due += disb[j]
+                S.china_debt = due
+                china_debt[j] = due
             gross -= pledged
         else:
-            china_debt = None
-            pledged = np.zeros_like(gross)
-            disb = pledged
+            pledged = disb = zero
         oil_rev = gross
-        oil_rev *= P["fiscal.oil_revenue_share"]
+        oil_rev *= self.share
         if sanc_any:
-            oil_rev *= 1.0 - sanctioned * P["sanctions.revenue_blocked"]
-        lapse_cost = lapsed * P["sanctions.waiver_lapse_cost"]
+            oil_rev *= 1.0 - sanctioned * self.blocked
+        lapse_cost = lapsed * self.lapse_cost
         cash0 = oil_rev + self.grants
         fxin = cash0 - lapse_cost
+        senior_x = crisis * self.crisis_cost
+        senior_x += lapse_cost
         if self.china:
             fxin += self.bshare * disb
             cash0 += disb
-        senior_x = crisis * P["security.crisis_cost"] + lapse_cost
-        project = (1.0 - self.bshare) * disb
-        xfac = np.broadcast_to(P["fiscal.external_access"] * (1.0 - sanctioned), brent.shape)
+            project = (1.0 - self.bshare) * disb
+        else:
+            project = zero
+        xfac = (1.0 - sanctioned) * self.access if sanc_any else np.broadcast_to(self.access,
+                                                                                 brent.shape)
+        non_oil = tt * self.log_non_oil_g
+        np.exp(non_oil, out=non_oil)
+        non_oil *= self.non_oil0
+        payroll = tt * self.log_payroll_g
+        np.exp(payroll, out=payroll)
+        payroll *= self.payroll0
         return {
             "oil_revenue": oil_rev, "cash0": cash0, "fx_in": fxin, "senior_x": senior_x,
-            "project": np.broadcast_to(project, brent.shape), "ext_factor": xfac,
-            "disbursement": disb, "pledged": pledged, "china_debt": china_debt,
-            "non_oil": P["fiscal.non_oil_revenue"] * self.non_oil_g ** tt,
-            "payroll": P["fiscal.payroll"] * self.payroll_g ** tt,
+            "project": project, "ext_factor": xfac, "disbursement": disb, "pledged": pledged,
+            "china_debt": china_debt, "non_oil": non_oil, "payroll": payroll,
         }
 
-    def month(self, S: FiscalState, X: dict[str, np.ndarray], j: int, record: bool = False
+    def month(self, S: FiscalState, X: dict[str, Any], j: int, record: bool = False
               ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
         """Month ``j`` of the slab ``X`` (from :meth:`exogenous`): update ``S``; return payroll due.
 
         With ``record`` every flow of the budget identity is returned as well.
         """
+        zero = self.zero
         # one-off devaluation when reserves fall below the trigger
         trig = S.reserves < self.trigger
         trig &= ~S.devalued
         if trig.any():
-            S.domestic_debt = np.where(trig, S.domestic_debt * self.fx_new, S.domestic_debt)
-            S.fx = np.where(trig, self.fx_new, S.fx)
-            S.devalued = S.devalued | trig
-        dev = bool(S.devalued.any())  # fx is exactly 1 on every path until the first devaluation
-        fx = S.fx
+            idx = np.flatnonzero(trig)
+            S.domestic_debt[idx] *= self.fx_new[idx]
+            S.fx[idx] = self.fx_new[idx]
+            S.devalued[idx] = True
+            S.any_devalued = True
         D, Xd, T, A = S.domestic_debt, S.external_debt, S.treasury, S.arrears
-        non_oil = X["non_oil"][j] * fx if dev else np.broadcast_to(X["non_oil"][j], (self.n,))
-        payroll = X["payroll"][j] * fx if dev else np.broadcast_to(X["payroll"][j], (self.n,))
-        running = self.running * fx if dev else self.running
-        invest = self.invest * fx if dev else self.invest
+        if S.any_devalued:  # fx is exactly 1 on every path until the first devaluation
+            fx = S.fx
+            non_oil = X["non_oil"][j] * fx
+            payroll = X["payroll"][j] * fx
+            running = self.running * fx
+            invest = self.invest * fx
+        else:
+            non_oil, payroll = X["non_oil"][j], X["payroll"][j]
+            running, invest = self.running, self.invest
         cash = X["cash0"][j] + non_oil
         dom_int = D * self.dom_m
         ext_int = Xd * self.ext_m
@@ -325,9 +363,11 @@ class Accounts:
         l2 = l1 + payroll
         l3 = l2 + running
         l4 = l3 + A
-        avail_d = np.maximum(self.lim_d - D, 0.0)
+        avail_d = self.lim_d - D
+        np.maximum(avail_d, zero, out=avail_d)
         np.minimum(avail_d, self.cap_d, out=avail_d)
-        avail_x = np.maximum(self.lim_x - Xd, 0.0)
+        avail_x = self.lim_x - Xd
+        np.maximum(avail_x, zero, out=avail_x)
         np.minimum(avail_x, self.cap_x, out=avail_x)
         avail_x *= X["ext_factor"][j]
         # borrowing finances claims up to arrears repayment; investment only from current cash
@@ -336,25 +376,28 @@ class Accounts:
         spend += avail_x
         np.minimum(spend, l4, out=spend)
         need = spend - cash
-        np.maximum(need, 0.0, out=need)
+        np.maximum(need, zero, out=need)
         draw_t = np.minimum(need, T)
         need -= draw_t
         dom = np.minimum(need, avail_d)
         ext = need
         ext -= dom
         spare = cash - l4
-        np.maximum(spare, 0.0, out=spare)
+        np.maximum(spare, zero, out=spare)
         invest_paid = np.minimum(spare, invest)
         surplus = spare
         surplus -= invest_paid
         payroll_paid = spend - l1
-        np.clip(payroll_paid, 0.0, payroll, out=payroll_paid)
+        np.maximum(payroll_paid, zero, out=payroll_paid)
+        np.minimum(payroll_paid, payroll, out=payroll_paid)
         running_paid = spend - l2
-        np.clip(running_paid, 0.0, running, out=running_paid)
+        np.maximum(running_paid, zero, out=running_paid)
+        np.minimum(running_paid, running, out=running_paid)
         arrears_repaid = spend - l3
-        np.clip(arrears_repaid, 0.0, A, out=arrears_repaid)
+        np.maximum(arrears_repaid, zero, out=arrears_repaid)
+        np.minimum(arrears_repaid, A, out=arrears_repaid)
         short = l1 - spend
-        np.maximum(short, 0.0, out=short)
+        np.maximum(short, zero, out=short)
         new_arrears = payroll - payroll_paid
         new_arrears += short
         S.arrears = A - arrears_repaid
@@ -374,7 +417,7 @@ class Accounts:
         R -= dinar_out
         R -= ext_int
         R -= amort
-        S.reserves = np.maximum(R, 0.0, out=R)
+        S.reserves = np.maximum(R, zero, out=R)
         flows = None
         if record:
             n = self.n

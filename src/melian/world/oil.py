@@ -36,10 +36,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
+import hashlib
+import json
 import math
+import os
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import optimize, special
@@ -201,17 +205,20 @@ class OilModel:
         k, n = z.shape
         if self.regimes:
             assert regime is not None and u_regime is not None
+            # r_t = leave0_t XOR (r_{t-1} AND (stay1_t XOR leave0_t)), leave0 = u >= stay0
+            leave0 = u_regime >= np.float32(self.stay[0])
+            flip = u_regime < np.float32(self.stay[1])
+            flip ^= leave0
             R = np.empty((k, n), bool)
-            s0, s1 = np.float32(self.stay[0]), np.float32(self.stay[1])
             r = regime.astype(bool)
             for j in range(k):
-                # leave regime 0 when u >= stay0, regime 1 when u >= stay1
-                r = np.where(r, u_regime[j] < s1, u_regime[j] >= s0)
-                R[j] = r
-            regime = r
-            X = np.where(R, self.sigma[1], self.sigma[0])
+                r = np.bitwise_xor(leave0[j], r & flip[j], out=R[j])
+            regime = r.copy()
+            X = np.multiply(R, self.sigma[1] - self.sigma[0], dtype=float)
+            X += self.sigma[0]
             X *= z
-            X += np.where(R, self.a[1], self.a[0])
+            X += R * (self.a[1] - self.a[0])
+            X += self.a[0]
         else:
             X = np.multiply(z, self.sigma[0], dtype=float)
             X += self.a[0]
@@ -539,6 +546,30 @@ class OilCalibration:
     regime0_prob: float = 1.0
     alternatives: dict[str, OilModel] = field(default_factory=dict)
 
+    def to_json(self) -> str:
+        """Exact JSON form of the calibration (for the disk cache; see :meth:`from_json`)."""
+        return json.dumps({
+            "model": asdict(self.model), "selection": asdict(self.selection),
+            "last_date": self.last_date.isoformat(), "last_price": self.last_price,
+            "window_months": self.window_months, "regime0_prob": self.regime0_prob,
+            "alternatives": {k: asdict(v) for k, v in self.alternatives.items()},
+        })
+
+    @staticmethod
+    def from_json(text: str) -> OilCalibration:
+        """The calibration written by :meth:`to_json`."""
+        d = json.loads(text)
+
+        def model(m: dict[str, Any]) -> OilModel:
+            return OilModel(m["kind"], tuple(m["a"]), m["phi"], tuple(m["sigma"]),  # type: ignore[arg-type]
+                            tuple(m["stay"]), m["jump_prob"], m["jump_mean"],  # type: ignore[arg-type]
+                            m["jump_sd"], m["loglik"], m["n_obs"])
+
+        return OilCalibration(model(d["model"]), Selection(**d["selection"]),
+                              dt.date.fromisoformat(d["last_date"]), d["last_price"],
+                              d["window_months"], d["regime0_prob"],
+                              {k: model(v) for k, v in d["alternatives"].items()})
+
     def to_dict(self) -> dict[str, object]:
         """Plain data."""
         return {
@@ -551,21 +582,102 @@ class OilCalibration:
         }
 
 
-@functools.lru_cache(maxsize=16)
+#: Bump when the candidate models, their fitting or the selection rule change (cache key).
+CALIBRATION_VERSION = 1
+#: Settings of :func:`select_model` used by :func:`calibrate` (part of the cache key).
+SELECTION_SETTINGS = {"n_origins": 30, "step": 6, "sims": 2000, "seed": 0}
+_MEMO: dict[str, OilCalibration] = {}
+
+
+def cache_key(data: bytes, as_of: dt.date, window_years: float, kind: str | None) -> str:
+    """Key of a calibration: SHA-256 of the dataset content, as-of date and model settings.
+
+    The settings are the candidate models, the CRPS tolerance, the selection settings, the
+    calibration version and the numpy/scipy versions (optimiser results may differ between them).
+    """
+    import scipy
+
+    parts = [hashlib.sha256(data).hexdigest(), as_of.isoformat(), repr(float(window_years)),
+             str(kind), ",".join(MODEL_KINDS), repr(CRPS_TOLERANCE),
+             json.dumps(SELECTION_SETTINGS, sort_keys=True), str(CALIBRATION_VERSION),
+             np.__version__, scipy.__version__]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def cache_dir() -> Path | None:
+    """Directory of the on-disk calibration cache, or None if disabled.
+
+    ``$MELIAN_CACHE_DIR`` if set (an empty value disables the disk cache), else the user's
+    cache directory (platformdirs) ``.../melian/world``.
+    """
+    env = os.environ.get("MELIAN_CACHE_DIR")
+    if env is not None:
+        return Path(env) / "world" if env else None
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("melian")) / "world"
+
+
 def calibrate(path: str, as_of: dt.date, window_years: float, kind: str | None = None
               ) -> OilCalibration:
     """Calibrate the oil model on the monthly file ``path`` up to ``as_of`` (cached).
 
     With ``kind`` None the model kind is chosen by :func:`select_model`; the chosen model is then
-    fitted on the last ``window_years`` years before ``as_of``.
+    fitted on the last ``window_years`` years before ``as_of``. Results are memoised in the
+    process and stored on disk (:func:`cache_dir`, one JSON file per :func:`cache_key`, written
+    atomically); a stored calibration is the exact result of a fresh one (floats round-trip
+    exactly through JSON), and an unreadable cache file is ignored and rewritten.
     """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(path), None, None, "", f"cannot read price data: {exc}")]) from None
+    key = cache_key(data, as_of, window_years, kind)
+    hit = _MEMO.get(key)
+    if hit is not None:
+        return hit
+    root = cache_dir()
+    file = root / f"oil-calibration-{key}.json" if root is not None else None
+    cal = None
+    if file is not None and file.is_file():
+        try:
+            cal = OilCalibration.from_json(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            cal = None
+    if cal is None:
+        cal = _calibrate(path, as_of, window_years, kind)
+        if file is not None:
+            _write_atomic(file, cal.to_json())
+    _MEMO[key] = cal
+    return cal
+
+
+def _write_atomic(file: Path, text: str) -> None:
+    """Write ``text`` to ``file`` via a temporary file and rename (best effort: errors ignored)."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=file.name, suffix=".tmp", dir=file.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, file)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
+
+
+def _calibrate(path: str, as_of: dt.date, window_years: float, kind: str | None = None
+               ) -> OilCalibration:
+    """The uncached calibration (see :func:`calibrate`)."""
     series = load_monthly(Path(path), as_of)
     x = series.log
     window = int(round(window_years * 12))
     if window < 36 or window > len(x):
         raise ModelError(f"oil calibration window of {window} months is not within "
                          f"[36, {len(x)}] (months of history up to {as_of})")
-    sel = select_model(x, window)
+    sel = select_model(x, window, **SELECTION_SETTINGS)
     chosen = kind or sel.chosen
     hist = x[-window:]
     alts = {k: fit(k, hist) for k in MODEL_KINDS}

@@ -93,21 +93,24 @@ def advance_sanctions(S: PoliticsState, P: dict[str, np.ndarray | float], t0: in
                          dtype=f32)
     p_restore = np.asarray(-np.expm1(-np.asarray(P["sanctions.waiver_restore_hazard"],
                                                  dtype=float)), dtype=f32)
+    # two-state chains as x_t = start_t XOR (x_{t-1} AND (stay_t XOR start_t))
     starts = u_s < p_start
-    stays = u_s >= p_lift
+    flip_s = u_s >= p_lift
+    flip_s ^= starts
     after = np.arange(t0, t0 + k, dtype=float)[:, None] >= np.asarray(
         P["sanctions.waiver_months_remaining"], dtype=float)
-    lapses = (u_w < p_lapse) & after
-    holds = u_w >= p_restore
+    lapses = u_w < p_lapse
+    lapses &= after
+    flip_w = u_w >= p_restore
+    flip_w ^= lapses
     sanc = np.empty((k, n), bool)
     lapsed = np.empty((k, n), bool)
     s, w = S.sanctioned, S.waiver_lapsed
     for j in range(k):
-        s = np.where(s, stays[j], starts[j])
-        w = np.where(w, holds[j], lapses[j])
+        s = np.bitwise_xor(starts[j], s & flip_s[j], out=sanc[j])
+        w = np.bitwise_xor(lapses[j], w & flip_w[j], out=lapsed[j])
         w |= s
-        sanc[j] = s
-        lapsed[j] = w
+    s, w = s.copy(), w.copy()
     S.sanctioned, S.waiver_lapsed = s, w
     S.ever_sanctioned |= sanc.any(axis=0)
     S.ever_lapsed |= lapsed.any(axis=0)

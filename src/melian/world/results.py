@@ -21,6 +21,7 @@ import numpy as np
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 FP_SCALAR = 2**20  # fixed-point scale of scalar sums
 FP_ARRAY = 2**16  # fixed-point scale of per-month sums (int64 arrays)
+_BOUNDS: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
 
 
 @dataclass(frozen=True)
@@ -176,22 +177,40 @@ class Accumulator:
         a block must be added in the same slabs whatever the grouping of blocks (it is).
         """
         spec = next(b.spec for b in self.bands if b.name == name)
-        k = values.shape[0]
+        k, n = values.shape
         nb2 = spec.nb + 2
+        f = np.empty((k, n), np.float32)
         if spec.log:
             lv = np.log(np.maximum(values, 1e-300)) if log_values is None else log_values
-            f = lv - math.log(spec.lo)
-            f *= spec.nb / math.log(spec.hi / spec.lo)
+            np.subtract(lv, math.log(spec.lo), out=f, casting="same_kind")
+            f *= np.float32(spec.nb / math.log(spec.hi / spec.lo))
         else:
-            f = values - spec.lo
-            f *= spec.nb / (spec.hi - spec.lo)
-        f += 1.0
-        np.clip(f, 0.0, spec.nb + 1.0, out=f)
+            np.subtract(values, spec.lo, out=f, casting="same_kind")
+            f *= np.float32(spec.nb / (spec.hi - spec.lo))
+        f += np.float32(1.0)
+        lo, hi = self._slot_bounds(k, n, spec.nb)
+        np.maximum(f, lo, out=f)
+        np.minimum(f, hi, out=f)
         idx = f.astype(np.intp)
         idx += (np.arange(k, dtype=np.intp) * nb2)[:, None]
         self.band_hist[name][t0:t0 + k] += np.bincount(idx.ravel(), minlength=k * nb2
                                                        ).reshape(k, nb2)
         self.band_sum[name][t0:t0 + k] += np.rint(values.sum(axis=1) * FP_ARRAY).astype(np.int64)
+
+    @staticmethod
+    def _slot_bounds(k: int, n: int, nb: int) -> tuple[np.ndarray, np.ndarray]:
+        """Arrays of 0 and ``nb + 1`` (float32, ``(k, n)``) to clamp fractional slots.
+
+        numpy's minimum/maximum are much faster with two arrays than with a scalar operand.
+        """
+        key = (k, n, nb)
+        got = _BOUNDS.get(key)
+        if got is None:
+            got = (np.zeros((k, n), np.float32), np.full((k, n), nb + 1.0, np.float32))
+            if len(_BOUNDS) > 16:
+                _BOUNDS.clear()
+            _BOUNDS[key] = got
+        return got
 
     def merge(self, other: Accumulator) -> None:
         """Add another accumulator's statistics (exact; order does not matter)."""

@@ -193,15 +193,18 @@ def advance(S: SecurityState, P: dict[str, np.ndarray | float], t0: int, k: int,
     np.minimum(logh, 30.0, out=logh)
     h = np.exp(logh).astype(np.float32)
     cand = u < -np.expm1(-h, out=h)  # a crisis would start this month (if none is running)
+    # crisis clock: months of crisis left (0 = idle); a start sets it to the duration
     dur = np.broadcast_to(np.asarray(P["security.crisis_duration"]).astype(np.int16), (n,))
     left = S.crisis_left
     active = np.empty((k, n), bool)
     start = np.empty(n, bool)
+    add = np.empty(n, np.int16)
     for j in range(k):
-        np.less_equal(left, 0, out=start)
+        np.equal(left, 0, out=start)
         start &= cand[j]
         S.ever_crisis |= start
-        np.copyto(left, dur, where=start)
+        np.multiply(start, dur, out=add)
+        left += add
         np.greater(left, 0, out=active[j])
         left -= active[j]
     S.attack_sum += lam.sum(axis=0)
