@@ -238,16 +238,274 @@ def consequences_section(s: Scenario, lang: str, settings: Settings, progress: P
     return sec
 
 
+def _counts(d: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in d.items())
+
+
+def _prim_limit(r: dict[str, Any]) -> str:
+    lo, hi = r.get("value_low"), r.get("value_high")
+    if lo is not None and hi is not None:
+        return f"{_fmt(lo)} to {_fmt(hi)}"
+    if lo is not None:
+        return f">= {_fmt(lo)}"
+    return f"<= {_fmt(hi)}"
+
+
 def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Progress) -> Section:
-    """Tornado, PRIM boxes and regret across the ensemble."""
-    raise ModelError("robustness analysis is not wired into the brief yet")
+    """When does the answer change: tornado swings, PRIM boxes and regret across the ensemble."""
+    from melian.explore import explore
+
+    if s.focal is None:
+        raise ModelError("the scenario has no focal actor with options to compare")
+    n_prim = 256 if settings.quick else 2048
+    n_regret = 128 if settings.quick else 1024
+    paths = 8 if settings.quick else 16
+    sec = Section(id="robustness")
+    tables: list[dict[str, Any]] = []
+    paras: list[str] = []
+    signposts: list[str] = []
+    judg: list[dict[str, str]] = []
+
+    progress("robustness: tornado", 0.0)
+    tor = explore(
+        s, "tornado", paths_per_sample=50 if settings.quick else 400, seed=settings.seed
+    ).to_dict()
+    rec = tor.get("recommended") or (s.focal.recommended or s.option_ids[0])
+    diffs = [o for o in tor["outputs"] if o.get("versus") and o["outcome"] == "utility"]
+    if diffs:
+        close = min(diffs, key=lambda o: abs(o["base"]))
+        title = f"{t('tornado', lang)}: utility of '{rec}' minus '{close['versus']}'"
+        bars = [
+            {"name": b["parameter"], "low": b["output_at_low"], "high": b["output_at_high"]}
+            for b in close["bars"]
+        ]
+        sec.charts.append(
+            {
+                "title": title,
+                "uri": charts.tornado(bars, title, "utility difference", lang, base=close["base"]),
+            }
+        )
+        top = sorted(close["bars"], key=lambda b: -b["width"])[:3]
+        signposts += [
+            f"{b['parameter']}: the parameter that moves the advantage of '{rec}' over '{close['versus']}' "
+            f"most (from {_fmt(b['output_at_low'])} to {_fmt(b['output_at_high'])} across its 10th-90th "
+            "percentiles)"
+            for b in top
+        ]
+        sec.data["tornado"] = {
+            "versus": close["versus"],
+            "base": close["base"],
+            "bars": close["bars"],
+        }
+
+    def prog(step: str, lo: float, hi: float) -> Callable[[int, int], None]:
+        return lambda done, total: progress(
+            f"robustness: {step}", lo + (hi - lo) * done / max(total, 1)
+        )
+
+    prim = explore(
+        s,
+        "prim",
+        samples=n_prim,
+        paths_per_sample=paths,
+        seed=settings.seed,
+        scheduler="synchronous",
+        progress=prog("PRIM", 0.2, 0.6),
+    ).to_dict()
+    sec.data["prim"] = {
+        k: prim[k] for k in ("experiments", "cases_not_best", "base_rate", "best_counts")
+    }
+    tables.append(
+        table(
+            f"{t('prim', lang)}: which option is best across {prim['experiments']} sampled futures",
+            [t("option", lang), "futures where best"],
+            [
+                [_opt_name(s, o), f"{n} ({100 * n / prim['experiments']:.1f}%)"]
+                for o, n in prim["best_counts"].items()
+            ],
+        )
+    )
+    p_holds = 1.0 - prim["base_rate"]
+    judg.append(
+        judgement(
+            p_holds,
+            f"'{_opt_name(s, rec)}' is the best option on the world-model criteria across the "
+            "sampled futures of every uncertain world parameter.",
+            lang,
+            f"PRIM ensemble, {prim['experiments']} Latin-hypercube futures x {paths} paths",
+        )
+    )
+    for b in prim["boxes"]:
+        tables.append(
+            table(
+                f"PRIM box {b['box']}: coverage {_fmt(b['coverage'], 2)}, density {_fmt(b['density'], 2)}, "
+                f"mass {_fmt(b['mass'], 2)} (best inside: {_counts(b['best_alternatives_inside'])})",
+                [t("parameter", lang), "range in the box", "quasi-p (low, high)"],
+                [
+                    [
+                        r["parameter"],
+                        _prim_limit(r),
+                        f"{_fmt(r.get('qp_low'), 2)}, {_fmt(r.get('qp_high'), 2)}",
+                    ]
+                    for r in b["restricted_dimensions"]
+                ],
+            )
+        )
+        for r in b["restricted_dimensions"][:3]:
+            signposts.append(
+                f"{r['parameter']} {_prim_limit(r)}: inside PRIM box {b['box']}, where '{rec}' is often not best"
+            )
+    if not prim["boxes"]:
+        paras.append(
+            f"PRIM found no box: '{rec}' is not best in only {prim['cases_not_best']} of "
+            f"{prim['experiments']} sampled futures, too few and too scattered to form a region."
+        )
+
+    reg = explore(
+        s,
+        "regret",
+        samples=n_regret,
+        paths_per_sample=paths,
+        seed=settings.seed,
+        scheduler="synchronous",
+        progress=prog("regret", 0.6, 1.0),
+    ).to_dict()
+    u = reg["regret"].get("utility")
+    if u:
+        tables.append(
+            table(
+                f"{t('regret', lang)} (utility on the world-model criteria, {reg['experiments']} futures)",
+                [t("option", lang), "maximum regret", "90th percentile", "mean regret"],
+                [
+                    [_opt_name(s, o), _fmt(v["max"]), _fmt(v["p90"]), _fmt(v["mean"])]
+                    for o, v in u.items()
+                ],
+            )
+        )
+        choice = reg["minimax_regret_choice"].get("utility")
+        paras.append(
+            f"Minimax regret choice: '{_opt_name(s, choice)}'"
+            + (
+                " (the recommended option)."
+                if choice == rec
+                else f" (not the recommended '{rec}')."
+            )
+        )
+    sec.data.update(
+        tables=tables,
+        paragraphs=paras,
+        signposts=signposts,
+        judgements=judg,
+        regret={"minimax_regret_choice": reg["minimax_regret_choice"]},
+    )
+    progress("robustness: done", 1.0)
+    return sec
 
 
 def ranking_section(
     s: Scenario, lang: str, settings: Settings, secs: dict[str, Section], progress: Progress
 ) -> Section:
-    """MCDA ranking of the options with weight stability."""
-    raise ModelError("the ranking is not wired into the brief yet")
+    """MCDA ranking of the options (TOPSIS and weighted sum, two normalisations) with weight stability."""
+    from melian.decide import rank
+
+    if not s.criteria or s.focal is None:
+        raise ModelError("the scenario has no decision criteria or no options to rank")
+    progress("ranking: evidence", 0.1)
+    r = rank(s, paths=settings.paths, seed=settings.seed)
+    d = r.to_dict()
+    sec = Section(id="ranking", data={"raw": {k: d[k] for k in d if k != "evidence"}})
+    methods = d["methods"]
+    opts = d["options"]
+    tables = [
+        table(
+            f"{t('ranking', lang)} ({t('weight', lang)}: {d['weights_from']})",
+            [t("option", lang), *methods],
+            [
+                [
+                    _opt_name(s, o),
+                    *(f"{_fmt(m['scores'][o])} ({m['ranks'][o]})" for m in methods.values()),
+                ]
+                for o in opts
+            ],
+        )
+    ]
+    crit = [c["id"] for c in d["criteria"]]
+    tables.append(
+        table(
+            "criterion values per option (the evidence)",
+            [t("option", lang), *crit],
+            [[_opt_name(s, o), *(_fmt(d["matrix"][o][c]) for c in crit)] for o in opts],
+        )
+    )
+    tables.append(
+        table(
+            t("criterion", lang),
+            [t("criterion", lang), t("direction", lang), t("weight", lang), "from"],
+            [
+                [
+                    c["id"],
+                    t("higher" if c["direction"] == "max" else "lower", lang),
+                    _fmt(c["weight"]),
+                    c["provenance"],
+                ]
+                for c in d["criteria"]
+            ],
+        )
+    )
+    stab = d.get("stability", {}).get(d["primary"], [])
+    if stab:
+        tables.append(
+            table(
+                f"{t('stability', lang)} ({d['primary']}): how far each weight can move (others rescaled) "
+                "before the top option changes",
+                [
+                    t("criterion", lang),
+                    t("weight", lang),
+                    "interval",
+                    "top option below / above it",
+                ],
+                [
+                    [
+                        x["criterion"],
+                        _fmt(x["weight"]),
+                        f"[{_fmt(x['low'])}, {_fmt(x['high'])}]",
+                        f"{x.get('top_below_low') or '–'} / {x.get('top_above_high') or '–'}",
+                    ]
+                    for x in stab
+                ],
+            )
+        )
+    top = d["top"]
+    agree = bool(d.get("same_top_under_every_method"))
+    paras = [
+        f"Top option ({d['primary']}): '{_opt_name(s, top)}'; "
+        + (
+            "every method and normalisation agrees."
+            if agree
+            else "methods disagree: "
+            + ", ".join(f"{k}: {m['top']}" for k, m in methods.items())
+            + "."
+        )
+    ]
+    if d.get("ahp"):
+        paras.append(
+            f"AHP consistency ratio of the pairwise judgements: {_fmt(d['ahp'].get('consistency_ratio'), 2)}."
+        )
+    sec.data.update(tables=tables, paragraphs=paras, top=top, agree=agree)
+    sec.charts.append(
+        {
+            "title": t("ranking", lang),
+            "uri": charts.bars(
+                [o[:24] for o in opts],
+                {k: [m["scores"][o] for o in opts] for k, m in methods.items()},
+                t("ranking", lang),
+                t("score", lang),
+                lang,
+            ),
+        }
+    )
+    progress("ranking: done", 1.0)
+    return sec
 
 
 # --------------------------------------------------------------------------- conclusions
@@ -283,6 +541,22 @@ def conclusions(
                 )
                 parts.append(f"{iss.name}: {v:.1f}{move}")
         bluf.append("Median forecast across models: " + "; ".join(parts) + ".")
+    rk = secs.get("ranking")
+    if rk is not None and rk.ok:
+        top = rk.data["top"]
+        verdict = "agrees with" if top == rec else "differs from"
+        bluf.insert(
+            0,
+            f"On the decision-maker's criteria the best option is '{_opt_name(s, top)}', which {verdict} "
+            f"the source's recommendation" + (f" ('{_opt_name(s, rec)}')." if rec else "."),
+        )
+    rb = secs.get("robustness")
+    if rb is not None and rb.ok and "prim" in rb.data:
+        pr = rb.data["prim"]
+        bluf.append(
+            f"Across {pr['experiments']} sampled futures the recommended option is not best in "
+            f"{100 * pr['base_rate']:.1f}% of them."
+        )
     if rec:
         bluf.insert(0, f"The source recommends: {_opt_name(s, rec)}.")
     for sec in secs.values():
