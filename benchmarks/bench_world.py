@@ -1,12 +1,15 @@
 """Benchmark of melian.world on the built-in scenario: throughput, the 1M x 5 x 120 run, memory.
 
-Run: .venv/bin/python benchmarks/bench_world.py [--big]
-Throughput is path-months per second of simulation (oil calibration, done once per process and
-cached, is timed separately). Memory: peak RSS of a fresh process for growing path counts.
+Run: .venv/bin/python benchmarks/bench_world.py [--big] [--no-memory]
+Throughput is path-months per second of simulation (the oil calibration, memoised per process
+and cached on disk, is timed separately). Each figure is printed with the 1-minute load average
+at the time (other jobs on the machine slow it down). Memory: peak RSS of a fresh process for
+growing path counts.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
@@ -26,29 +29,49 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
+def load() -> str:
+    """The 1-minute load average."""
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def cpu() -> float:
+    """CPU seconds used by this process and its finished children (worker processes)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + ch.ru_utime + ch.ru_stime
+
+
 def main() -> None:
     s = load_scenario("iraq-us-2020")
     t0 = time.perf_counter()
     prepare(s, None, 120)
-    print(f"calibration (oil model choice + fit, attacks): {time.perf_counter() - t0:.1f} s")
-    print(f"oil model: {oil.calibrate.cache_info()}")
-    for workers, paths in ((1, 65_536), (2, 131_072)):
+    print(f"calibration (oil model choice + fit, attacks; disk cache {oil.cache_dir()}): "
+          f"{time.perf_counter() - t0:.1f} s [{load()}]")
+    oil._MEMO.clear()
+    t0 = time.perf_counter()
+    os.environ["MELIAN_CACHE_DIR"] = ""
+    try:
+        prepare(s, None, 120)
+    finally:
+        del os.environ["MELIAN_CACHE_DIR"]
+    print(f"calibration without any cache: {time.perf_counter() - t0:.1f} s [{load()}]")
+    simulate(s, options=["drift"], paths=8192, horizon=12, workers=1)  # warm up
+    runs = [(1, 65_536), (2, 131_072)] + ([(None, 1_000_000)] if "--big" in sys.argv else [])
+    for workers, paths in runs:
+        c0 = cpu()
         t0 = time.perf_counter()
-        simulate(s, paths=paths, horizon=120, workers=workers, chunk_size=16_384)
+        simulate(s, paths=paths, horizon=120, workers=workers)  # automatic chunks
         dt = time.perf_counter() - t0
         pm = paths * 5 * 120
-        print(f"workers={workers}: {paths:,} paths x 5 options x 120 months in {dt:.1f} s = "
-              f"{pm / dt / 1e6:.2f} M path-months/s")
-    if "--big" in sys.argv:
-        t0 = time.perf_counter()
-        simulate(s, paths=1_000_000, horizon=120, workers=2, chunk_size=65_536)
-        dt = time.perf_counter() - t0
-        print(f"1,000,000 paths x 5 options x 120 months, 2 workers: {dt:.1f} s "
-              f"({6e8 / dt / 1e6:.2f} M path-months/s)")
-    for paths in (16_384, 131_072, 524_288):
-        out = subprocess.run([sys.executable, "-c", CHILD, str(paths)], capture_output=True,
-                             text=True, check=True).stdout.split()[-1]
-        print(f"peak RSS, {paths:,} paths x 120 months (1 option, 1 process): {float(out):.0f} MB")
+        print(f"workers={workers or 'default (all cores)'}: {paths:,} paths x 5 options x 120 "
+              f"months in {dt:.1f} s = {pm / dt / 1e6:.2f} M path-months/s; "
+              f"{pm / (cpu() - c0) / 1e6:.2f} M path-months per CPU-second [{load()}]")
+    if "--no-memory" not in sys.argv:
+        for paths in (16_384, 131_072, 524_288):
+            out = subprocess.run([sys.executable, "-c", CHILD, str(paths)], capture_output=True,
+                                 text=True, check=True).stdout.split()[-1]
+            print(f"peak RSS, {paths:,} paths x 120 months (1 option, 1 process): "
+                  f"{float(out):.0f} MB")
     print(f"this process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
