@@ -269,6 +269,7 @@ def check_simulation(
     workers: int = 1,
     chunk_size: int | None = 65_536,
     block: int | None = WORLD_BLOCK,
+    bands: bool = True,
     limits: Limits | None = None,
 ) -> int:
     """Check paths, horizon, options and the estimated memory of a world simulation.
@@ -283,7 +284,7 @@ def check_simulation(
     if options < 1:
         raise LimitError(f"a simulation needs at least one option (got {options})")
     need = estimate_world_bytes(
-        paths, horizon, options, workers=workers, chunk_size=chunk_size, block=block
+        paths, horizon, options, workers=workers, chunk_size=chunk_size, block=block, bands=bands
     )
     what = f"simulating {paths:,} paths x {horizon} months x {options} option(s)"
     return check_memory(need, what, lim)
