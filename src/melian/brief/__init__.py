@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from melian.brief.assemble import Brief, Progress, assemble
+from melian.brief.assemble import Brief, Progress, Settings, assemble
 from melian.brief.likelihood import likelihood_words
 from melian.scenario import load_scenario
 from melian.scenario.schema import Scenario
@@ -30,6 +30,7 @@ def build_brief(
     pdf: bool = True,
     store: str | bool | None = None,
     progress: Progress | None = None,
+    settings: Settings | None = None,
 ) -> BriefResult:
     """Run every analysis on ``scenario``, write the brief files and save the run.
 
@@ -38,7 +39,7 @@ def build_brief(
     from melian.brief.render import write_brief
 
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    brief = assemble(s, lang=lang, quick=quick, seed=seed, progress=progress)
+    brief = assemble(s, lang=lang, quick=quick, seed=seed, progress=progress, settings=settings)
     paths = write_brief(brief, Path(out_dir), pdf=pdf)
     run_id = None
     if store is not False:
@@ -54,4 +55,4 @@ def build_brief(
     return BriefResult(brief=brief, paths=paths, run_id=run_id)
 
 
-__all__ = ["Brief", "BriefResult", "build_brief", "likelihood_words"]
+__all__ = ["Brief", "BriefResult", "Settings", "build_brief", "likelihood_words"]

@@ -31,19 +31,35 @@ Progress = Callable[[str, float], None]
 
 @dataclass(frozen=True)
 class Settings:
-    """Fidelity of a brief run. ``quick`` trades accuracy for speed (documented in the brief)."""
+    """Fidelity of a brief run. ``quick`` trades accuracy for speed (documented in the brief).
+
+    ``paths`` and ``horizon``: world-model paths per option and months; ``prim_samples`` and
+    ``regret_samples``: sampled futures for scenario discovery and regret, each simulated with
+    ``explore_paths`` paths; ``tornado_paths``: paths per one-at-a-time swing.
+    """
 
     quick: bool = False
     paths: int = 20_000
     horizon: int = 24
-    explore_samples: int = 256
+    prim_samples: int = 2048
+    regret_samples: int = 1024
+    explore_paths: int = 16
+    tornado_paths: int = 400
     seed: int | None = None
 
     @classmethod
     def make(cls, quick: bool = False, seed: int | None = None) -> Settings:
         """Default settings, or the quick ones."""
         if quick:
-            return cls(quick=True, paths=2_000, horizon=24, explore_samples=64, seed=seed)
+            return cls(
+                quick=True,
+                paths=2_000,
+                prim_samples=256,
+                regret_samples=128,
+                explore_paths=8,
+                tornado_paths=50,
+                seed=seed,
+            )
         return cls(seed=seed)
 
 
@@ -74,6 +90,12 @@ def _fmt(x: float | None, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
     return f"{x:.{digits}g}"
+
+
+def label(obj: Any, lang: str) -> str:  # noqa: ANN401
+    """Display name of a scenario object in ``lang`` (its ``names`` translation, else its name)."""
+    names = getattr(obj, "names", None) or {}
+    return str(names.get(lang) or obj.name)
 
 
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> dict[str, Any]:
@@ -110,7 +132,7 @@ def scenario_section(s: Scenario, lang: str) -> Section:
     sec.data["actors"] = [
         {
             "id": a.id,
-            "name": a.name,
+            "name": label(a, lang),
             "kind": a.kind,
             "parent": a.parent or "",
             "capability": _fmt(caps[a.id], 4),
@@ -121,7 +143,7 @@ def scenario_section(s: Scenario, lang: str) -> Section:
     sec.data["issues"] = [
         {
             "id": i.id,
-            "name": i.name,
+            "name": label(i, lang),
             "low": i.scale.low,
             "high": i.scale.high,
             "min": _fmt(i.scale.min),
@@ -154,7 +176,7 @@ def scenario_section(s: Scenario, lang: str) -> Section:
     sec.data["criteria"] = [
         {
             "id": c.id,
-            "name": c.name,
+            "name": label(c, lang),
             "direction": t("higher" if c.direction == "max" else "lower", lang),
             "weight": _fmt(c.weight),
             "measure": c.measure.kind
@@ -244,7 +266,7 @@ def forecast_section(s: Scenario, lang: str, progress: Progress) -> Section:
         rows.append(
             {
                 "id": iss.id,
-                "name": iss.name,
+                "name": label(iss, lang),
                 "scale": (iss.scale.min, iss.scale.max),
                 "status_quo": None if iss.status_quo is None else iss.status_quo.value,
                 "points": pts,
@@ -278,7 +300,7 @@ def forecast_section(s: Scenario, lang: str, progress: Progress) -> Section:
                 d = f.issues[j].to_dict(f.actors)
                 issues.append(
                     {
-                        "name": iss.name,
+                        "name": label(iss, lang),
                         "scale": (iss.scale.min, iss.scale.max),
                         "trajectory": d["trajectory"],
                         "point": f.issues[j].point,
@@ -351,12 +373,14 @@ def assemble(
     quick: bool = False,
     seed: int | None = None,
     progress: Progress | None = None,
+    settings: Settings | None = None,
 ) -> Brief:
     """Run every analysis on ``s`` and return the :class:`Brief` (nothing is written)."""
     from melian.brief import sections as extra
 
     progress = progress or _noop
-    settings = Settings.make(quick, seed if seed is not None else s.metadata.seed)
+    if settings is None:
+        settings = Settings.make(quick, seed if seed is not None else s.metadata.seed)
     done = 0.0
 
     def sub(step: str, weight: float) -> Progress:
@@ -385,7 +409,8 @@ def assemble(
             "quick": quick,
             "paths": settings.paths,
             "horizon": settings.horizon,
-            "explore_samples": settings.explore_samples,
+            "prim_samples": settings.prim_samples,
+            "regret_samples": settings.regret_samples,
         },
     )
     progress("brief assembled", 1.0)

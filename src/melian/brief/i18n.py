@@ -108,3 +108,165 @@ def t(key: str, lang: str) -> str:
 
 
 LANGS = ("en", "ar")
+
+
+#: Sentence templates (``str.format`` fields) for the prose the brief generates from results.
+SENTENCES: dict[str, dict[str, str]] = {
+    "source_recommends": {
+        "en": "The source recommends: {option}.",
+        "ar": "يوصي المصدر بـ: {option}.",
+    },
+    "best_agrees": {
+        "en": "On the decision-maker's criteria the best option is '{top}', which agrees with the source's "
+        "recommendation.",
+        "ar": "وفق معايير صانع القرار فإن أفضل خيار هو «{top}»، وهو يتفق مع توصية المصدر.",
+    },
+    "best_differs": {
+        "en": "On the decision-maker's criteria the best option is '{top}', which differs from the source's "
+        "recommendation ('{rec}').",
+        "ar": "وفق معايير صانع القرار فإن أفضل خيار هو «{top}»، وهو يختلف عن توصية المصدر («{rec}»).",
+    },
+    "game_path": {
+        "en": "Game ({framing} framing): equilibrium path {path}.",
+        "ar": "اللعبة (إطار {framing}): مسار التوازن {path}.",
+    },
+    "claims_hold": {
+        "en": "{n} of {m} of the source's strategic claims hold under both framings.",
+        "ar": "{n} من أصل {m} من الادعاءات الاستراتيجية للمصدر تصح في الإطارين كليهما.",
+    },
+    "median_forecast": {
+        "en": "Median forecast across models: {parts}.",
+        "ar": "التوقع الوسيط عبر النماذج: {parts}.",
+    },
+    "from_sq": {"en": "{delta} from the status quo", "ar": "{delta} عن الوضع الراهن"},
+    "not_best_share": {
+        "en": "Across {n} sampled futures the recommended option is not best in {pct}% of them.",
+        "ar": "عبر {n} مستقبلًا ممكنًا تمت محاكاتها، لا يكون الخيار الموصى به هو الأفضل في {pct}% منها.",
+    },
+    "under_option": {
+        "en": "under '{option}', {event} within {months} months.",
+        "ar": "في ظل «{option}»: {event} خلال {months} شهرًا.",
+    },
+    "ev_salary_crisis": {
+        "en": "a salary crisis (payroll not paid in full)",
+        "ar": "أزمة رواتب (عدم دفع الرواتب كاملة)",
+    },
+    "ev_security_crisis": {
+        "en": "a territorial security crisis",
+        "ar": "أزمة أمنية تمس السيطرة على الأرض",
+    },
+    "ev_fragmentation": {
+        "en": "a fragmentation crisis (regional separation demands)",
+        "ar": "أزمة تفكك (مطالب انفصال إقليمية)",
+    },
+    "ev_sanctions": {"en": "sanctions on the focal state", "ar": "عقوبات على الدولة المعنية"},
+    "world_basis": {"en": "world model, {paths} paths", "ar": "نموذج العالم، {paths} مسار"},
+    "best_across_futures": {
+        "en": "'{option}' is the best option on the world-model criteria across the sampled futures of every "
+        "uncertain world parameter.",
+        "ar": "«{option}» هو أفضل خيار وفق معايير نموذج العالم عبر المستقبلات الممكنة لكل معاملات العالم غير المؤكدة.",
+    },
+    "prim_basis": {
+        "en": "PRIM ensemble, {n} Latin-hypercube futures x {paths} paths",
+        "ar": "مجموعة PRIM، {n} مستقبلًا × {paths} مسار",
+    },
+    "payroll_price": {
+        "en": "The oil price at which the first month's revenue covers payroll is about ${be}/bbl (median, "
+        "emergent from the fiscal model); arrears become more likely than not below about ${sim}/bbl once "
+        "buffers are used. The source's threshold is ${ref}/bbl.",
+        "ar": "سعر النفط الذي تغطي عنده إيرادات الشهر الأول الرواتب نحو {be} دولارًا للبرميل (الوسيط، ناتج عن "
+        "النموذج المالي)؛ ويصبح التأخر في دفع الرواتب أرجح من عدمه دون نحو {sim} دولارًا للبرميل بعد استنفاد "
+        "الاحتياطيات. عتبة المصدر {ref} دولارًا للبرميل.",
+    },
+    "sp_brent": {
+        "en": "Brent below ${be}/bbl for several months: payroll then depends on reserves and borrowing (below "
+        "about ${sim}/bbl arrears become more likely than not).",
+        "ar": "برنت دون {be} دولارًا للبرميل لعدة أشهر: تعتمد الرواتب عندها على الاحتياطيات والاقتراض (ودون نحو "
+        "{sim} دولارًا يصبح التأخر أرجح من عدمه).",
+    },
+    "sp_tornado": {
+        "en": "{param}: moves the advantage of '{rec}' over '{alt}' most (from {lo} to {hi} across its "
+        "10th-90th percentiles).",
+        "ar": "{param}: أكثر ما يغيّر أفضلية «{rec}» على «{alt}» (من {lo} إلى {hi} بين المئينين العاشر والتسعين).",
+    },
+    "sp_prim": {
+        "en": "{param} {limit}: inside PRIM box {box}, where '{rec}' is often not best.",
+        "ar": "{param} {limit}: داخل صندوق PRIM رقم {box}، حيث لا يكون «{rec}» غالبًا الأفضل.",
+    },
+    "prim_no_box": {
+        "en": "PRIM found no box: '{rec}' is not best in only {k} of {n} sampled futures, too few and too "
+        "scattered to form a region.",
+        "ar": "لم يجد PRIM أي صندوق: لا يكون «{rec}» الأفضل إلا في {k} من أصل {n} مستقبلًا، وهي قليلة ومتفرقة "
+        "لا تشكل منطقة.",
+    },
+    "minimax_is_rec": {
+        "en": "Minimax regret choice: '{choice}' (the recommended option).",
+        "ar": "خيار أدنى الندم الأقصى: «{choice}» (الخيار الموصى به).",
+    },
+    "minimax_not_rec": {
+        "en": "Minimax regret choice: '{choice}' (not the recommended '{rec}').",
+        "ar": "خيار أدنى الندم الأقصى: «{choice}» (وليس الخيار الموصى به «{rec}»).",
+    },
+    "top_agree": {
+        "en": "Top option ({method}): '{top}'; every method and normalisation agrees.",
+        "ar": "الخيار الأول ({method}): «{top}»؛ تتفق جميع الطرائق وأساليب التطبيع.",
+    },
+    "top_disagree": {
+        "en": "Top option ({method}): '{top}'; methods disagree: {detail}.",
+        "ar": "الخيار الأول ({method}): «{top}»؛ تختلف الطرائق: {detail}.",
+    },
+    "ahp_cr": {
+        "en": "AHP consistency ratio of the pairwise judgements: {cr}.",
+        "ar": "نسبة اتساق أحكام المقارنة الزوجية (AHP): {cr}.",
+    },
+    "qre": {
+        "en": "Boundedly rational play (logit QRE, lambda = {lam}): {actor} chooses {option} with "
+        "probability {p}.",
+        "ar": "في اللعب محدود العقلانية (توازن الاستجابة الكمومية اللوجستي، لامدا = {lam}): يختار {actor} "
+        "الخيار {option} باحتمال {p}.",
+    },
+    "zero-sum": {"en": "zero-sum", "ar": "المحصلة الصفرية"},
+    "variable-sum": {"en": "variable-sum", "ar": "المحصلة المتغيرة"},
+}
+
+
+def tf(key: str, lang: str, **fields: object) -> str:
+    """Sentence ``key`` in ``lang`` with its fields filled in (English when no translation)."""
+    entry = SENTENCES[key]
+    return (entry.get(lang) or entry["en"]).format(**fields)
+
+
+#: Table headers, chart labels and short phrases of the analysis sections (English -> Arabic).
+PHRASES: dict[str, str] = {
+    "framing": "الإطار",
+    "Nash (simultaneous responses)": "توازن ناش (ردود متزامنة)",
+    "subgame-perfect (sequential)": "التوازن الكامل للألعاب الفرعية (ردود متتابعة)",
+    "utility": "المنفعة",
+    "utility difference": "فرق المنفعة",
+    "Brent": "برنت",
+    "reserves": "الاحتياطيات",
+    "salary stress": "ضغط الرواتب",
+    "arrears months (mean)": "أشهر التأخر (المتوسط)",
+    "reserves at horizon (median)": "الاحتياطيات في نهاية الأفق (الوسيط)",
+    "reserves CVaR95": "الاحتياطيات (القيمة الشرطية المعرضة للخطر 95%)",
+    "debt at horizon (mean)": "الدين في نهاية الأفق (المتوسط)",
+    "payroll breakeven Brent (median)": "سعر برنت لتغطية الرواتب (الوسيط)",
+    "Brent at 50% arrears risk": "سعر برنت عند خطر تأخر 50%",
+    "futures where best": "المستقبلات التي يكون فيها الأفضل",
+    "range in the box": "النطاق داخل الصندوق",
+    "quasi-p (low, high)": "شبه قيمة p (الأدنى، الأعلى)",
+    "maximum regret": "الندم الأقصى",
+    "90th percentile": "المئين التسعون",
+    "mean regret": "متوسط الندم",
+    "criterion values per option (the evidence)": "قيم المعايير لكل خيار (الأدلة)",
+    "from": "المصدر التحليلي",
+    "interval": "المجال",
+    "top option below / above it": "الخيار الأول دونه / فوقه",
+    "paths": "مسار",
+    "months": "شهرًا",
+}
+
+
+def h(text: str, lang: str) -> str:
+    """A header or short phrase in ``lang`` (Arabic from :data:`PHRASES`; else unchanged)."""
+    return PHRASES.get(text, text) if lang == "ar" else text

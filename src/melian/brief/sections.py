@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from melian.brief import charts
-from melian.brief.assemble import Section, Settings, _fmt, table
-from melian.brief.i18n import t
+from melian.brief.assemble import Section, Settings, _fmt, label, table
+from melian.brief.i18n import h, t, tf
 from melian.brief.likelihood import likelihood_words
 from melian.errors import ModelError
 from melian.scenario.schema import Scenario
@@ -21,9 +21,9 @@ from melian.scenario.schema import Scenario
 Progress = Callable[[str, float], None]
 
 
-def _opt_name(s: Scenario, oid: str) -> str:
+def _opt_name(s: Scenario, oid: str, lang: str = "en") -> str:
     try:
-        return s.option(oid).name
+        return label(s.option(oid), lang)
     except KeyError:
         return oid
 
@@ -45,7 +45,11 @@ def game_section(s: Scenario, lang: str, progress: Progress) -> Section:
     sec.data["tables"] = [
         table(
             t("equilibria", lang),
-            ["framing", "Nash (simultaneous responses)", "subgame-perfect (sequential)"],
+            [
+                h("framing", lang),
+                h("Nash (simultaneous responses)", lang),
+                h("subgame-perfect (sequential)", lang),
+            ],
             [[f, d.get("pure_nash", "–"), d.get("spe_outcome", "–")] for f, d in fr.items()],
         ),
     ]
@@ -94,27 +98,24 @@ def game_section(s: Scenario, lang: str, progress: Progress) -> Section:
         )
     )
     sec.charts.append(
-        {"title": title, "uri": charts.bars(labels, series, title, "utility", lang, stacked=True)}
+        {
+            "title": title,
+            "uri": charts.bars(labels, series, title, h("utility", lang), lang, stacked=True),
+        }
     )
     qre = g["solution"].get("qre") or []
     if qre:
         last = qre[-1]
         top = max(last["profile"][focal].items(), key=lambda kv: kv[1])
         sec.data["paragraphs"] = [
-            f"Boundedly rational play (logit QRE, lambda = {_fmt(last['lambda'])}): {focal} chooses "
-            f"{top[0]} with probability {_fmt(top[1], 2)}."
+            tf("qre", lang, lam=_fmt(last["lambda"]), actor=focal, option=top[0], p=_fmt(top[1], 2))
         ]
     progress("game: done", 1.0)
     return sec
 
 
 # --------------------------------------------------------------------------- placeholders wired later
-EVENTS = {
-    "salary_crisis": "a salary crisis (payroll not paid in full)",
-    "security_crisis": "a territorial security crisis",
-    "fragmentation": "a fragmentation crisis (regional separation demands)",
-    "sanctions": "sanctions on the focal state",
-}
+EVENTS = ("salary_crisis", "security_crisis", "fragmentation", "sanctions")
 
 
 def consequences_section(s: Scenario, lang: str, settings: Settings, progress: Progress) -> Section:
@@ -151,14 +152,16 @@ def consequences_section(s: Scenario, lang: str, settings: Settings, progress: P
     )
     months = list(range(1, len(d["months"]) + 1))
     units = d["band_units"]
-    for band, label, ref in (
-        ("brent", "Brent", d.get("reference_payroll_price")),
-        ("reserves", "reserves", None),
-        ("salary_stress", "salary stress", None),
+    for band, what, ref in (
+        ("brent", h("Brent", lang), d.get("reference_payroll_price")),
+        ("reserves", h("reserves", lang), None),
+        ("salary_stress", h("salary stress", lang), None),
     ):
-        bands = {_opt_name(s, o): r["bands"][band] for o, r in opts.items() if band in r["bands"]}
+        bands = {
+            _opt_name(s, o, lang): r["bands"][band] for o, r in opts.items() if band in r["bands"]
+        }
         if bands:
-            title = f"{label} ({units.get(band, '')})"
+            title = f"{what} ({units.get(band, '')})"
             sec.charts.append(
                 {
                     "title": f"{t('fan_charts', lang)}: {title}",
@@ -171,7 +174,7 @@ def consequences_section(s: Scenario, lang: str, settings: Settings, progress: P
         m = r["metrics"]
         rows.append(
             [
-                _opt_name(s, o),
+                _opt_name(s, o, lang),
                 *(f"{100 * r['probabilities'][e]:.1f}%" for e in ev),
                 _fmt(m["arrears_months"]["mean"]),
                 _fmt(m["reserves_end"]["p50"]),
@@ -184,12 +187,12 @@ def consequences_section(s: Scenario, lang: str, settings: Settings, progress: P
     cols = [
         t("option", lang),
         *[f"P({e})" for e in ev],
-        "arrears months (mean)",
-        "reserves at horizon (median)",
-        "reserves CVaR95",
-        "debt at horizon (mean)",
-        "payroll breakeven Brent (median)",
-        "Brent at 50% arrears risk",
+        h("arrears months (mean)", lang),
+        h("reserves at horizon (median)", lang),
+        h("reserves CVaR95", lang),
+        h("debt at horizon (mean)", lang),
+        h("payroll breakeven Brent (median)", lang),
+        h("Brent at 50% arrears risk", lang),
     ]
     sec.data["tables"] = [
         table(f"{t('risk_table', lang)} ({d['paths']:,} paths x {d['horizon']} months)", cols, rows)
@@ -201,41 +204,42 @@ def consequences_section(s: Scenario, lang: str, settings: Settings, progress: P
         be = opts[rec]["payroll_breakeven_brent"]["p50"]
         sim = opts[rec]["payroll_covering_price_simulated"]["price"]
         sec.data["paragraphs"] = [
-            f"The oil price at which the first month's revenue covers payroll is about ${be:.0f}/bbl "
-            f"(median, emergent from the fiscal model) and arrears become more likely than not below about "
-            f"${sim:.0f}/bbl once buffers are used"
-            + (f"; the source's threshold is ${ref:.0f}/bbl." if ref else ".")
+            tf(
+                "payroll_price",
+                lang,
+                be=_price(be),
+                sim=_price(sim),
+                ref=_price(ref),
+            )
         ]
-        sec.data["signposts"] = [
-            f"Brent below ${be:.0f}/bbl for several months: payroll then depends on reserves and borrowing "
-            f"(below about ${sim:.0f}/bbl arrears become more likely than not)."
-        ]
+        sec.data["signposts"] = [tf("sp_brent", lang, be=_price(be), sim=_price(sim))]
     judg = []
-    horizon = f"within {d['horizon']} months"
+    basis = tf("world_basis", lang, paths=f"{d['paths']:,}")
+
+    def said(option: str, e: str) -> str:
+        return tf(
+            "under_option",
+            lang,
+            option=_opt_name(s, option, lang),
+            event=tf(f"ev_{e}", lang),
+            months=d["horizon"],
+        )
+
     for e in ev:
         p_rec = opts[rec]["probabilities"][e] if rec in opts else None
         if p_rec is not None:
-            judg.append(
-                judgement(
-                    p_rec,
-                    f"under '{_opt_name(s, rec)}', {EVENTS[e]} {horizon}.",
-                    lang,
-                    f"world model, {d['paths']:,} paths",
-                )
-            )
+            judg.append(judgement(p_rec, said(rec, e), lang, basis))
         worst = max(opts, key=lambda o: opts[o]["probabilities"][e])
         if worst != rec:
-            judg.append(
-                judgement(
-                    opts[worst]["probabilities"][e],
-                    f"under '{_opt_name(s, worst)}', {EVENTS[e]} {horizon}.",
-                    lang,
-                    f"world model, {d['paths']:,} paths",
-                )
-            )
+            judg.append(judgement(opts[worst]["probabilities"][e], said(worst, e), lang, basis))
     sec.data["judgements"] = judg
     progress("consequences: done", 1.0)
     return sec
+
+
+def _price(x: float | None) -> str:
+    """A price rounded to whole dollars, or '–' when the model could not determine it."""
+    return "–" if x is None or not math.isfinite(x) else f"{x:.0f}"
 
 
 def _counts(d: dict[str, int]) -> str:
@@ -257,9 +261,9 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
 
     if s.focal is None:
         raise ModelError("the scenario has no focal actor with options to compare")
-    n_prim = 256 if settings.quick else 2048
-    n_regret = 128 if settings.quick else 1024
-    paths = 8 if settings.quick else 16
+    n_prim = settings.prim_samples
+    n_regret = settings.regret_samples
+    paths = settings.explore_paths
     sec = Section(id="robustness")
     tables: list[dict[str, Any]] = []
     paras: list[str] = []
@@ -268,7 +272,7 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
 
     progress("robustness: tornado", 0.0)
     tor = explore(
-        s, "tornado", paths_per_sample=50 if settings.quick else 400, seed=settings.seed
+        s, "tornado", paths_per_sample=settings.tornado_paths, seed=settings.seed
     ).to_dict()
     rec = tor.get("recommended") or (s.focal.recommended or s.option_ids[0])
     diffs = [o for o in tor["outputs"] if o.get("versus") and o["outcome"] == "utility"]
@@ -282,14 +286,22 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
         sec.charts.append(
             {
                 "title": title,
-                "uri": charts.tornado(bars, title, "utility difference", lang, base=close["base"]),
+                "uri": charts.tornado(
+                    bars, title, h("utility difference", lang), lang, base=close["base"]
+                ),
             }
         )
         top = sorted(close["bars"], key=lambda b: -b["width"])[:3]
         signposts += [
-            f"{b['parameter']}: the parameter that moves the advantage of '{rec}' over '{close['versus']}' "
-            f"most (from {_fmt(b['output_at_low'])} to {_fmt(b['output_at_high'])} across its 10th-90th "
-            "percentiles)"
+            tf(
+                "sp_tornado",
+                lang,
+                param=b["parameter"],
+                rec=rec,
+                alt=close["versus"],
+                lo=_fmt(b["output_at_low"]),
+                hi=_fmt(b["output_at_high"]),
+            )
             for b in top
         ]
         sec.data["tornado"] = {
@@ -318,9 +330,9 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
     tables.append(
         table(
             f"{t('prim', lang)}: which option is best across {prim['experiments']} sampled futures",
-            [t("option", lang), "futures where best"],
+            [t("option", lang), h("futures where best", lang)],
             [
-                [_opt_name(s, o), f"{n} ({100 * n / prim['experiments']:.1f}%)"]
+                [_opt_name(s, o, lang), f"{n} ({100 * n / prim['experiments']:.1f}%)"]
                 for o, n in prim["best_counts"].items()
             ],
         )
@@ -329,10 +341,9 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
     judg.append(
         judgement(
             p_holds,
-            f"'{_opt_name(s, rec)}' is the best option on the world-model criteria across the "
-            "sampled futures of every uncertain world parameter.",
+            tf("best_across_futures", lang, option=_opt_name(s, rec, lang)),
             lang,
-            f"PRIM ensemble, {prim['experiments']} Latin-hypercube futures x {paths} paths",
+            tf("prim_basis", lang, n=prim["experiments"], paths=paths),
         )
     )
     for b in prim["boxes"]:
@@ -340,7 +351,7 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
             table(
                 f"PRIM box {b['box']}: coverage {_fmt(b['coverage'], 2)}, density {_fmt(b['density'], 2)}, "
                 f"mass {_fmt(b['mass'], 2)} (best inside: {_counts(b['best_alternatives_inside'])})",
-                [t("parameter", lang), "range in the box", "quasi-p (low, high)"],
+                [t("parameter", lang), h("range in the box", lang), h("quasi-p (low, high)", lang)],
                 [
                     [
                         r["parameter"],
@@ -353,12 +364,18 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
         )
         for r in b["restricted_dimensions"][:3]:
             signposts.append(
-                f"{r['parameter']} {_prim_limit(r)}: inside PRIM box {b['box']}, where '{rec}' is often not best"
+                tf(
+                    "sp_prim",
+                    lang,
+                    param=r["parameter"],
+                    limit=_prim_limit(r),
+                    box=b["box"],
+                    rec=rec,
+                )
             )
     if not prim["boxes"]:
         paras.append(
-            f"PRIM found no box: '{rec}' is not best in only {prim['cases_not_best']} of "
-            f"{prim['experiments']} sampled futures, too few and too scattered to form a region."
+            tf("prim_no_box", lang, rec=rec, k=prim["cases_not_best"], n=prim["experiments"])
         )
 
     reg = explore(
@@ -375,22 +392,21 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
         tables.append(
             table(
                 f"{t('regret', lang)} (utility on the world-model criteria, {reg['experiments']} futures)",
-                [t("option", lang), "maximum regret", "90th percentile", "mean regret"],
                 [
-                    [_opt_name(s, o), _fmt(v["max"]), _fmt(v["p90"]), _fmt(v["mean"])]
+                    t("option", lang),
+                    h("maximum regret", lang),
+                    h("90th percentile", lang),
+                    h("mean regret", lang),
+                ],
+                [
+                    [_opt_name(s, o, lang), _fmt(v["max"]), _fmt(v["p90"]), _fmt(v["mean"])]
                     for o, v in u.items()
                 ],
             )
         )
         choice = reg["minimax_regret_choice"].get("utility")
-        paras.append(
-            f"Minimax regret choice: '{_opt_name(s, choice)}'"
-            + (
-                " (the recommended option)."
-                if choice == rec
-                else f" (not the recommended '{rec}')."
-            )
-        )
+        key = "minimax_is_rec" if choice == rec else "minimax_not_rec"
+        paras.append(tf(key, lang, choice=_opt_name(s, choice, lang), rec=_opt_name(s, rec, lang)))
     sec.data.update(
         tables=tables,
         paragraphs=paras,
@@ -422,7 +438,7 @@ def ranking_section(
             [t("option", lang), *methods],
             [
                 [
-                    _opt_name(s, o),
+                    _opt_name(s, o, lang),
                     *(f"{_fmt(m['scores'][o])} ({m['ranks'][o]})" for m in methods.values()),
                 ]
                 for o in opts
@@ -432,15 +448,15 @@ def ranking_section(
     crit = [c["id"] for c in d["criteria"]]
     tables.append(
         table(
-            "criterion values per option (the evidence)",
+            h("criterion values per option (the evidence)", lang),
             [t("option", lang), *crit],
-            [[_opt_name(s, o), *(_fmt(d["matrix"][o][c]) for c in crit)] for o in opts],
+            [[_opt_name(s, o, lang), *(_fmt(d["matrix"][o][c]) for c in crit)] for o in opts],
         )
     )
     tables.append(
         table(
             t("criterion", lang),
-            [t("criterion", lang), t("direction", lang), t("weight", lang), "from"],
+            [t("criterion", lang), t("direction", lang), t("weight", lang), h("from", lang)],
             [
                 [
                     c["id"],
@@ -461,8 +477,8 @@ def ranking_section(
                 [
                     t("criterion", lang),
                     t("weight", lang),
-                    "interval",
-                    "top option below / above it",
+                    h("interval", lang),
+                    h("top option below / above it", lang),
                 ],
                 [
                     [
@@ -477,20 +493,21 @@ def ranking_section(
         )
     top = d["top"]
     agree = bool(d.get("same_top_under_every_method"))
-    paras = [
-        f"Top option ({d['primary']}): '{_opt_name(s, top)}'; "
-        + (
-            "every method and normalisation agrees."
-            if agree
-            else "methods disagree: "
-            + ", ".join(f"{k}: {m['top']}" for k, m in methods.items())
-            + "."
-        )
-    ]
+    if agree:
+        paras = [tf("top_agree", lang, method=d["primary"], top=_opt_name(s, top, lang))]
+    else:
+        detail = ", ".join(f"{k}: {m['top']}" for k, m in methods.items())
+        paras = [
+            tf(
+                "top_disagree",
+                lang,
+                method=d["primary"],
+                top=_opt_name(s, top, lang),
+                detail=detail,
+            )
+        ]
     if d.get("ahp"):
-        paras.append(
-            f"AHP consistency ratio of the pairwise judgements: {_fmt(d['ahp'].get('consistency_ratio'), 2)}."
-        )
+        paras.append(tf("ahp_cr", lang, cr=_fmt(d["ahp"].get("consistency_ratio"), 2)))
     sec.data.update(tables=tables, paragraphs=paras, top=top, agree=agree)
     sec.charts.append(
         {
@@ -521,12 +538,17 @@ def conclusions(
     if game is not None and game.ok:
         fr = game.data["raw"]["framings"]
         for f, d in fr.items():
-            bluf.append(f"Game ({f} framing): equilibrium path {d.get('spe_outcome', '–')}.")
+            bluf.append(
+                tf(
+                    "game_path",
+                    lang,
+                    framing=tf(f, lang) if f in ("zero-sum", "variable-sum") else f,
+                    path=d.get("spe_outcome", "–"),
+                )
+            )
         held = {cid: c["by"] for cid, c in game.data["claims"].items()}
         n = sum(1 for by in held.values() if all(by.values()))
-        bluf.append(
-            f"{n} of {len(held)} of the source's strategic claims hold under both framings."
-        )
+        bluf.append(tf("claims_hold", lang, n=n, m=len(held)))
     fc = secs.get("forecast")
     if fc is not None and fc.ok and fc.data.get("consensus"):
         parts = []
@@ -534,31 +556,26 @@ def conclusions(
             v = fc.data["consensus"].get(iss.id)
             if v is not None:
                 sq = iss.status_quo.value if iss.status_quo else None
-                move = (
-                    ""
-                    if sq is None
-                    else f" ({'+' if v >= sq else ''}{v - sq:.1f} from the status quo)"
-                )
-                parts.append(f"{iss.name}: {v:.1f}{move}")
-        bluf.append("Median forecast across models: " + "; ".join(parts) + ".")
+                delta = f"{'+' if v >= sq else ''}{v - sq:.1f}" if sq is not None else ""
+                move = "" if sq is None else f" ({tf('from_sq', lang, delta=delta)})"
+                parts.append(f"{label(iss, lang)}: {v:.1f}{move}")
+        bluf.append(tf("median_forecast", lang, parts="; ".join(parts)))
     rk = secs.get("ranking")
     if rk is not None and rk.ok:
         top = rk.data["top"]
-        verdict = "agrees with" if top == rec else "differs from"
+        key = "best_agrees" if top == rec else "best_differs"
         bluf.insert(
             0,
-            f"On the decision-maker's criteria the best option is '{_opt_name(s, top)}', which {verdict} "
-            f"the source's recommendation" + (f" ('{_opt_name(s, rec)}')." if rec else "."),
+            tf(key, lang, top=_opt_name(s, top, lang), rec=_opt_name(s, rec, lang) if rec else "–"),
         )
     rb = secs.get("robustness")
     if rb is not None and rb.ok and "prim" in rb.data:
         pr = rb.data["prim"]
         bluf.append(
-            f"Across {pr['experiments']} sampled futures the recommended option is not best in "
-            f"{100 * pr['base_rate']:.1f}% of them."
+            tf("not_best_share", lang, n=pr["experiments"], pct=f"{100 * pr['base_rate']:.1f}")
         )
     if rec:
-        bluf.insert(0, f"The source recommends: {_opt_name(s, rec)}.")
+        bluf.insert(0, tf("source_recommends", lang, option=_opt_name(s, rec, lang)))
     for sec in secs.values():
         for j in sec.data.get("judgements", []):
             judgements.append(j)

@@ -31,6 +31,8 @@ Id = Annotated[
 ]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Path = tuple[str | int, ...]
+#: Display names in other languages, keyed by BCP 47 language tag (``ar``, ``fr``, ``zh-Hans``...).
+Names = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")], Text]
 
 
 class Strict(BaseModel):
@@ -280,6 +282,7 @@ class Actor(Strict):
 
     id: Id
     name: Text = Field(min_length=1)
+    names: Names = Field(default_factory=dict)
     kind: ActorKind
     parent: Id | None = None
     at_table: bool = True
@@ -333,6 +336,7 @@ class Issue(Strict):
 
     id: Id
     name: Text = Field(min_length=1)
+    names: Names = Field(default_factory=dict)
     description: Text | None = None
     scale: Scale
     status_quo: SourcedValue | None = None
@@ -434,6 +438,7 @@ class Option(Strict):
 
     id: Id
     name: Text = Field(min_length=1)
+    names: Names = Field(default_factory=dict)
     description: Text | None = None
     status_quo: bool = False
     alignment: dict[Id, float] = Field(default_factory=dict)
@@ -558,6 +563,7 @@ class Criterion(Sourced):
 
     id: Id
     name: Text = Field(min_length=1)
+    names: Names = Field(default_factory=dict)
     description: Text | None = None
     direction: Literal["max", "min"]
     weight: float = Field(ge=0)
