@@ -47,7 +47,7 @@ from melian.world.spec import ParamSpec
 BLOCK = 8192
 #: Months per slab: the random numbers of a block are drawn, and its state-independent
 #: processes computed, for this many months at once (fixed: it sets the order of the draws).
-SLAB = 6
+SLAB = 3
 #: Smallest run (paths x options x months) that ``simulate(workers=None)`` spreads over all cores
 #: (below it, starting worker processes costs more than it saves).
 PARALLEL_MIN_PATH_MONTHS = 20_000_000

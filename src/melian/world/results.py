@@ -179,15 +179,20 @@ class Accumulator:
         spec = next(b.spec for b in self.bands if b.name == name)
         k, n = values.shape
         nb2 = spec.nb + 2
-        f = np.empty((k, n), np.float32)
+        # fractional slot + 1 in float32 (slot 0 = below lo, nb + 1 = at or above hi); the
+        # month's offset in the flattened (k, nb + 2) counts is added as an integer, so that a
+        # value just below lo (salary stress 0 against lo = 1e-9) stays in slot 0
         if spec.log:
             lv = np.log(np.maximum(values, 1e-300)) if log_values is None else log_values
-            np.subtract(lv, math.log(spec.lo), out=f, casting="same_kind")
-            f *= np.float32(spec.nb / math.log(spec.hi / spec.lo))
+            scale = spec.nb / math.log(spec.hi / spec.lo)
+            shift = 1.0 - math.log(spec.lo) * scale
         else:
-            np.subtract(values, spec.lo, out=f, casting="same_kind")
-            f *= np.float32(spec.nb / (spec.hi - spec.lo))
-        f += np.float32(1.0)
+            lv = values
+            scale = spec.nb / (spec.hi - spec.lo)
+            shift = 1.0 - spec.lo * scale
+        f = np.empty((k, n), np.float32)
+        np.multiply(lv, scale, out=f, casting="same_kind")
+        f += np.float32(shift)
         lo, hi = self._slot_bounds(k, n, spec.nb)
         np.maximum(f, lo, out=f)
         np.minimum(f, hi, out=f)
