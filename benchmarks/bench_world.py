@@ -24,8 +24,9 @@ import resource, sys
 from melian.scenario import load_scenario
 from melian.world import simulate
 s = load_scenario('iraq-us-2020')
-simulate(s, options=['drift'], paths=int(sys.argv[1]), horizon=120, workers=1)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+simulate(s, options=['drift'], paths=int(sys.argv[1]), horizon=120, workers=int(sys.argv[2]))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 """
 
 
@@ -67,11 +68,13 @@ def main() -> None:
               f"months in {dt:.1f} s = {pm / dt / 1e6:.2f} M path-months/s; "
               f"{pm / (cpu() - c0) / 1e6:.2f} M path-months per CPU-second [{load()}]")
     if "--no-memory" not in sys.argv:
-        for paths in (16_384, 131_072, 524_288):
-            out = subprocess.run([sys.executable, "-c", CHILD, str(paths)], capture_output=True,
-                                 text=True, check=True).stdout.split()[-1]
-            print(f"peak RSS, {paths:,} paths x 120 months (1 option, 1 process): "
-                  f"{float(out):.0f} MB")
+        for workers, paths in ((1, 16_384), (1, 131_072), (1, 524_288), (2, 131_072),
+                               (2, 1_048_576)):
+            me, kids = subprocess.run([sys.executable, "-c", CHILD, str(paths), str(workers)],
+                                      capture_output=True, text=True, check=True).stdout.split()
+            extra = f", largest worker {float(kids):.0f} MB" if workers > 1 else ""
+            print(f"peak RSS, {paths:,} paths x 120 months (1 option, {workers} worker(s)): "
+                  f"main process {float(me):.0f} MB{extra}")
     print(f"this process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -21,7 +21,7 @@ import hashlib
 import math
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -489,12 +489,22 @@ def simulate(scenario: Scenario, options: Sequence[str] | None = None, paths: in
         own = executor is None
         ex = executor or _process_pool(nworkers)
         try:
-            futs = [(o, bl, ex.submit(run_chunk, prep, o, seed, paths, bl)) for o, bl in tasks]
-            for o, bl, f in futs:
-                accs[o].merge(f.result())
-                done += task_paths(bl)
-                if progress:
-                    progress(done, total)
+            # at most 2 tasks per worker in flight; each result is merged (exact integer sums,
+            # any order) and dropped as soon as it arrives, so memory does not grow with paths
+            window = 2 * (nworkers if executor is None else max(nworkers, 2))
+            pending: dict[Future[Accumulator], tuple[str, tuple[int, int]]] = {}
+            queue = list(reversed(tasks))
+            while queue or pending:
+                while queue and len(pending) < window:
+                    o, bl = queue.pop()
+                    pending[ex.submit(run_chunk, prep, o, seed, paths, bl)] = (o, bl)
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    o, bl = pending.pop(f)
+                    accs[o].merge(f.result())
+                    done += task_paths(bl)
+                    if progress:
+                        progress(done, total)
         finally:
             if own:
                 ex.shutdown()
