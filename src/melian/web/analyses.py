@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -145,3 +145,99 @@ register_analysis(
         run=run_forecast,
     )
 )
+
+
+# --------------------------------------------------------------------------- more analyses
+class GameParams(BaseModel):
+    """Parameters of a web game analysis."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    framing: Literal["zero-sum", "variable-sum"] | None = Field(
+        default=None, description="payoff framing (default: the scenario's)"
+    )
+    form: Literal["normal", "extensive"] = Field(default="normal", description="game form to solve")
+
+
+def run_game(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
+    """The alliance game (:func:`melian.games.analyse_game`): equilibria, payoffs and claims."""
+    assert isinstance(params, GameParams)
+    from melian.games import analyse_game
+
+    progress(0.1, "building and solving the game")
+    out = analyse_game(
+        scenario, framing=params.framing, form=params.form, conditions=False
+    ).to_dict()
+    progress(1.0, "done")
+    return out
+
+
+class SimulateParams(BaseModel):
+    """Parameters of a web world-model simulation (bounded for an interactive server)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    paths: int = Field(default=5_000, ge=100, le=200_000, description="paths per option")
+    horizon: int = Field(default=24, ge=1, le=120, description="months")
+    seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
+
+
+def run_simulate(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
+    """The world model's ensemble per option (:func:`melian.world.simulate`)."""
+    assert isinstance(params, SimulateParams)
+    from melian.world import simulate
+
+    def prog(done: int, total: int) -> None:
+        progress(done / max(total, 1), f"{done:,} of {total:,} paths")
+
+    ens = simulate(
+        scenario, paths=params.paths, horizon=params.horizon, seed=params.seed, progress=prog
+    )
+    return ens.to_dict()
+
+
+class DecideParams(BaseModel):
+    """Parameters of a web multi-criteria ranking."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    paths: int = Field(
+        default=5_000, ge=100, le=100_000, description="world-model paths per option"
+    )
+
+
+def run_decide(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
+    """Rank the options on the scenario's criteria with weight stability (:func:`melian.decide.rank`)."""
+    assert isinstance(params, DecideParams)
+    from melian.decide import rank
+
+    progress(0.1, "gathering the evidence")
+    out = rank(scenario, paths=params.paths).to_dict()
+    progress(1.0, "done")
+    return out
+
+
+for _spec in (
+    AnalysisSpec(
+        "game",
+        "Alliance game",
+        "Solve the alliance game with Gambit and check the claims.",
+        GameParams,
+        run_game,
+    ),
+    AnalysisSpec(
+        "simulate",
+        "Consequences (world model)",
+        "Simulate oil, budget, security and politics for each option.",
+        SimulateParams,
+        run_simulate,
+    ),
+    AnalysisSpec(
+        "decide",
+        "Ranking on the criteria",
+        "Rank the options (TOPSIS, weighted sum) with weight stability.",
+        DecideParams,
+        run_decide,
+    ),
+):
+    register_analysis(_spec)
