@@ -583,6 +583,7 @@ class Metadata(Strict):
 
     id: Id
     title: Text = Field(min_length=1)
+    titles: Names = Field(default_factory=dict, description="the title in other languages")
     description: Text | None = None
     as_of: dt.date
     schema_version: Literal[1] = 1
