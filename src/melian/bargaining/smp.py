@@ -129,16 +129,38 @@ def coalitions(u: np.ndarray, weight: np.ndarray, rule: str = "proportional") ->
 
     ``u`` has shape (voters, options): u[k, a] is voter k's utility of option a.
     """
-    n_voters, n_opt = u.shape
-    c = np.zeros((n_opt, n_opt))
-    block = max(1, _BLOCK_ELEMENTS // max(1, n_opt * n_opt))
-    for start in range(0, n_voters, block):
-        ub = u[start : start + block]
-        du = ub[:, :, None] - ub[:, None, :]
-        v = _vote(weight[start : start + block, None, None], du, rule)
-        np.maximum(v, 0.0, out=v)
-        c += v.sum(axis=0)
-    return c
+    return _batched_coalitions(u[None], weight, rule)[0]
+
+
+def _positive_vote_part(du: np.ndarray, rule: str) -> np.ndarray:
+    """[vote(1, du)]^+ in place: the positive part of a unit-weight vote (weights are >= 0)."""
+    if rule == "binary":
+        return np.greater(du, 0.0).astype(float)
+    np.maximum(du, 0.0, out=du)
+    if rule == "cubic":
+        du **= 3
+    return du
+
+
+def _batched_coalitions(u: np.ndarray, weight: np.ndarray, rule: str) -> np.ndarray:
+    """Coalitions for a batch of option sets: u (batch, voters, options) -> (batch, opt, opt).
+
+    Since weights are >= 0, [w vote(du)]^+ = w [vote(du)]^+ and the sum over voters is a
+    matrix product with the weight vector.
+    """
+    nbatch, nv, no = u.shape
+    c = np.zeros((nbatch, no * no))
+    vblock = max(1, _BLOCK_ELEMENTS // max(1, no * no))
+    for v0 in range(0, nv, vblock):
+        ub = u[:, v0 : v0 + vblock]
+        wb = weight[v0 : v0 + vblock]
+        gblock = max(1, _BLOCK_ELEMENTS // max(1, ub.shape[1] * no * no))
+        for g0 in range(0, nbatch, gblock):
+            x = ub[g0 : g0 + gblock]
+            du = x[:, :, :, None] - x[:, :, None, :]
+            pos = _positive_vote_part(du, rule).reshape(x.shape[0], x.shape[1], no * no)
+            c[g0 : g0 + gblock] += wb @ pos
+    return c.reshape(nbatch, no, no)
 
 
 def coalitions_1d(
@@ -607,16 +629,8 @@ def interpolate_bargains(
 
 def _batched_pce(u: np.ndarray, weight: np.ndarray, opt: _Options) -> np.ndarray:
     """Elections for a batch of option sets: u (batch, voters, options) -> (batch, options)."""
-    nbatch, nv, no = u.shape
-    c = np.zeros((nbatch, no, no))
-    chunk = max(1, _BLOCK_ELEMENTS // max(1, nv * no * no))
-    for s0 in range(0, nbatch, chunk):
-        ub = u[s0 : s0 + chunk]
-        v = _vote(
-            weight[None, :, None, None], ub[:, :, :, None] - ub[:, :, None, :], opt.voting_rule
-        )
-        np.maximum(v, 0.0, out=v)
-        c[s0 : s0 + chunk] = v.sum(axis=1)
+    nbatch = u.shape[0]
+    c = _batched_coalitions(u, weight, opt.voting_rule)
     pv = victory_probability(c, opt.victory_model)
     if opt.election_model == "conditional":
         with np.errstate(divide="ignore"):
