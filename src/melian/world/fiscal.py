@@ -256,6 +256,18 @@ class Accounts:
         self.lapse_cost = a("sanctions.waiver_lapse_cost")
         self.extra_discount = a("sanctions.extra_discount")
         self.blocked = a("sanctions.revenue_blocked")
+        self.qvol = a("oil.quota_volume")
+        self.dvol = a("oil.unconstrained_volume") - self.qvol
+
+    def quota_ramp(self, tt: np.ndarray) -> np.ndarray:
+        """Share of the way from the quota to the unconstrained volume in months ``tt``.
+
+        As in :func:`export_volume`: ``clip((t + 1 - quota_months) / recovery_months, 0, 1)``.
+        """
+        qm = np.asarray(self.P["oil.quota_months"], dtype=float)
+        rm = np.maximum(np.asarray(self.P["oil.recovery_months"], dtype=float), 1e-9)
+        f = (tt + 1.0 - qm) / rm
+        return np.minimum(np.maximum(f, np.zeros_like(f)), np.ones_like(f))
 
     def exogenous(self, S: FiscalState, t0: int, brent: np.ndarray, crisis: np.ndarray,
                   sanctioned: np.ndarray, lapsed: np.ndarray) -> dict[str, Any]:
@@ -267,7 +279,9 @@ class Accounts:
         k = brent.shape[0]
         zero = np.broadcast_to(self.zero, brent.shape)
         tt = np.arange(t0, t0 + k, dtype=float)[:, None]
-        vol = np.broadcast_to(export_volume(self.P, tt), brent.shape).copy()
+        vol = np.empty(brent.shape)
+        np.multiply(self.quota_ramp(tt), self.dvol, out=vol)  # quota -> unconstrained volume
+        vol += self.qvol
         if crisis.any():
             vol *= 1.0 - crisis * self.export_loss
         sanc_any = bool(sanctioned.any())

@@ -19,6 +19,7 @@ while sanctioned the waiver is lapsed. Options change these hazards through the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -66,6 +67,7 @@ class PoliticsState:
     sanctioned: np.ndarray
     ever_sanctioned: np.ndarray
     ever_lapsed: np.ndarray
+    const: dict[str, Any] | None = None
 
 
 def initial_state(n: int) -> PoliticsState:
@@ -83,22 +85,28 @@ def advance_sanctions(S: PoliticsState, P: dict[str, np.ndarray | float], t0: in
     and waiver-lapsed indicators, ``(k, n)`` bool.
     """
     k, n = u_s.shape
-    h_s = P["sanctions.sanctions_hazard"] * np.power(P["security.militia_pressure"],
-                                                     P["sanctions.militia_elasticity"])
-    f32 = np.float32
-    p_start = np.asarray(-np.expm1(-np.asarray(h_s, dtype=float)), dtype=f32)
-    p_lift = np.asarray(-np.expm1(-np.asarray(P["sanctions.sanctions_lift_hazard"], dtype=float)),
-                        dtype=f32)
-    p_lapse = np.asarray(-np.expm1(-np.asarray(P["sanctions.waiver_lapse_hazard"], dtype=float)),
-                         dtype=f32)
-    p_restore = np.asarray(-np.expm1(-np.asarray(P["sanctions.waiver_restore_hazard"],
-                                                 dtype=float)), dtype=f32)
+    if S.const is None:  # transition probabilities (float32), computed once per block
+        f32 = np.float32
+
+        def prob(h: np.ndarray | float) -> np.ndarray:
+            return np.asarray(-np.expm1(-np.asarray(h, dtype=float)), dtype=f32)
+
+        S.const = {
+            "start": prob(P["sanctions.sanctions_hazard"]
+                          * np.power(P["security.militia_pressure"],
+                                     P["sanctions.militia_elasticity"])),
+            "lift": prob(P["sanctions.sanctions_lift_hazard"]),
+            "lapse": prob(P["sanctions.waiver_lapse_hazard"]),
+            "restore": prob(P["sanctions.waiver_restore_hazard"]),
+            "waiver_end": np.asarray(P["sanctions.waiver_months_remaining"], dtype=float),
+        }
+    K = S.const
+    p_start, p_lift, p_lapse, p_restore = K["start"], K["lift"], K["lapse"], K["restore"]
     # two-state chains as x_t = start_t XOR (x_{t-1} AND (stay_t XOR start_t))
     starts = u_s < p_start
     flip_s = u_s >= p_lift
     flip_s ^= starts
-    after = np.arange(t0, t0 + k, dtype=float)[:, None] >= np.asarray(
-        P["sanctions.waiver_months_remaining"], dtype=float)
+    after = np.arange(t0, t0 + k, dtype=float)[:, None] >= K["waiver_end"]
     lapses = u_w < p_lapse
     lapses &= after
     flip_w = u_w >= p_restore
@@ -137,6 +145,6 @@ def advance_fragmentation(S: PoliticsState, P: dict[str, np.ndarray | float],
         drive[j] = F
     S.pressure = F
     drive += np.log(np.maximum(P["politics.fragmentation_hazard"], 1e-300))
-    np.minimum(drive, 30.0, out=drive)
-    h = np.exp(drive).astype(np.float32)
+    with np.errstate(over="ignore"):  # h = inf means certain fragmentation
+        h = np.exp(drive).astype(np.float32)
     S.fragmented |= (u < -np.expm1(-h, out=h)).any(axis=0)

@@ -26,6 +26,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -143,6 +144,7 @@ class SecurityState:
     crisis_left: np.ndarray
     ever_crisis: np.ndarray
     attack_sum: np.ndarray
+    const: dict[str, Any] | None = None
 
 
 def initial_state(n: int) -> SecurityState:
@@ -173,28 +175,35 @@ def advance(S: SecurityState, P: dict[str, np.ndarray | float], t0: int, k: int,
     ``lambda = lambda_0 exp(log rel)``, ``h = h_0 exp(e log rel + b_h (1 - c))``.
     """
     n = eps.shape[1]
+    if S.const is None:  # per-path constants, computed once per block
+        e = P["security.attack_crisis_elasticity"]
+        S.const = {
+            "vol": np.asarray(P["security.attack_volatility"], dtype=float),
+            "cap": -P["security.capacity_attack_effect"] * np.log(P["security.force_capacity"]),
+            "e": None if (isinstance(e, float) and e == 1.0) else e,
+            "logh0": np.log(np.maximum(P["security.crisis_hazard"], 1e-300)),
+            "dur": np.broadcast_to(np.asarray(P["security.crisis_duration"]).astype(np.int16),
+                                   (n,)).copy(),
+        }
+    K = S.const
     c = coalition(P, np.arange(t0, t0 + k, dtype=float)[:, None])
     rho = P["security.attack_persistence"]
-    Z = np.multiply(eps, np.asarray(P["security.attack_volatility"], dtype=float), dtype=float)
+    Z = np.multiply(eps, K["vol"], dtype=float)
     z = S.z
     for j in range(k):  # AR(1) deviation of the log intensity
         z = Z[j] + rho * z
         Z[j] = z
     S.z = z.copy()
-    off = (P["security.coalition_attack_effect"] * (1.0 - c)
-           - P["security.capacity_attack_effect"] * np.log(P["security.force_capacity"]))
-    Z += off  # log relative intensity
+    Z += P["security.coalition_attack_effect"] * (1.0 - c) + K["cap"]  # log relative intensity
     lam = np.exp(Z)
     lam *= lam0
-    e = P["security.attack_crisis_elasticity"]
-    logh = Z if (isinstance(e, float) and e == 1.0) else Z * e
-    logh = logh + (np.log(np.maximum(P["security.crisis_hazard"], 1e-300))
-                   + P["security.coalition_crisis_effect"] * (1.0 - c))
-    np.minimum(logh, 30.0, out=logh)
-    h = np.exp(logh).astype(np.float32)
+    logh = Z if K["e"] is None else Z * K["e"]
+    logh = logh + (K["logh0"] + P["security.coalition_crisis_effect"] * (1.0 - c))
+    with np.errstate(over="ignore"):  # h = inf means certain start
+        h = np.exp(logh).astype(np.float32)
     cand = u < -np.expm1(-h, out=h)  # a crisis would start this month (if none is running)
     # crisis clock: months of crisis left (0 = idle); a start sets it to the duration
-    dur = np.broadcast_to(np.asarray(P["security.crisis_duration"]).astype(np.int16), (n,))
+    dur = K["dur"]
     left = S.crisis_left
     active = np.empty((k, n), bool)
     start = np.empty(n, bool)
