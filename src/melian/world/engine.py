@@ -1,7 +1,9 @@
 """The Monte Carlo engine of the world model: parameters, seeding, blocks, workers, aggregation.
 
 Paths are simulated in blocks of :data:`BLOCK` paths, vectorised with numpy over the paths of a
-block and stepped month by month (oil price, security, sanctions, public finances, politics; see
+block, in slabs of :data:`SLAB` months: the processes that do not depend on the budget (oil
+price, security, sanctions and waiver, exogenous flows) are computed for a whole slab at once,
+the public accounts month by month, then fragmentation for the slab (see :func:`run_paths` and
 the component modules). Every block draws from its own generator, seeded by
 ``SeedSequence(seed, spawn_key=(option key, block index))`` where the option key is derived from
 the option id: results do not depend on which other options are simulated, on the chunk size
