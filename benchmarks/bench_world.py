@@ -46,8 +46,10 @@ def main() -> None:
     s = load_scenario("iraq-us-2020")
     t0 = time.perf_counter()
     prepare(s, None, 120)
-    print(f"calibration (oil model choice + fit, attacks; disk cache {oil.cache_dir()}): "
-          f"{time.perf_counter() - t0:.1f} s [{load()}]")
+    print(
+        f"calibration (oil model choice + fit, attacks; disk cache {oil.cache_dir()}): "
+        f"{time.perf_counter() - t0:.1f} s [{load()}]"
+    )
     oil._MEMO.clear()
     t0 = time.perf_counter()
     os.environ["MELIAN_CACHE_DIR"] = ""
@@ -64,18 +66,33 @@ def main() -> None:
         simulate(s, paths=paths, horizon=120, workers=workers)  # automatic chunks
         dt = time.perf_counter() - t0
         pm = paths * 5 * 120
-        print(f"workers={workers or 'default (all cores)'}: {paths:,} paths x 5 options x 120 "
-              f"months in {dt:.1f} s = {pm / dt / 1e6:.2f} M path-months/s; "
-              f"{pm / (cpu() - c0) / 1e6:.2f} M path-months per CPU-second [{load()}]")
+        print(
+            f"workers={workers or 'default (all cores)'}: {paths:,} paths x 5 options x 120 "
+            f"months in {dt:.1f} s = {pm / dt / 1e6:.2f} M path-months/s; "
+            f"{pm / (cpu() - c0) / 1e6:.2f} M path-months per CPU-second [{load()}]"
+        )
     if "--no-memory" not in sys.argv:
-        for workers, paths in ((1, 16_384), (1, 131_072), (1, 524_288), (2, 131_072),
-                               (2, 1_048_576)):
-            me, kids = subprocess.run([sys.executable, "-c", CHILD, str(paths), str(workers)],
-                                      capture_output=True, text=True, check=True).stdout.split()
+        for workers, paths in (
+            (1, 16_384),
+            (1, 131_072),
+            (1, 524_288),
+            (2, 131_072),
+            (2, 1_048_576),
+        ):
+            me, kids = subprocess.run(
+                [sys.executable, "-c", CHILD, str(paths), str(workers)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
             extra = f", largest worker {float(kids):.0f} MB" if workers > 1 else ""
-            print(f"peak RSS, {paths:,} paths x 120 months (1 option, {workers} worker(s)): "
-                  f"main process {float(me):.0f} MB{extra}")
-    print(f"this process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+            print(
+                f"peak RSS, {paths:,} paths x 120 months (1 option, {workers} worker(s)): "
+                f"main process {float(me):.0f} MB{extra}"
+            )
+    print(
+        f"this process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

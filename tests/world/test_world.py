@@ -48,7 +48,9 @@ def test_accounts_balance_every_month(scenario):
             for k in fiscal.FLOW_SOURCES + fiscal.FLOW_USES:
                 assert (fl[k] >= -1e-9).all(), k
         S = r["state"]
-        assert (S.arrears >= -1e-9).all() and (S.reserves >= 0).all() and (S.treasury >= -1e-9).all()
+        assert (
+            (S.arrears >= -1e-9).all() and (S.reserves >= 0).all() and (S.treasury >= -1e-9).all()
+        )
 
 
 def test_identical_whatever_chunks_and_workers(scenario):
@@ -74,11 +76,21 @@ def test_oil_model_choice_and_calibration_targets():
     eligible = [k for k in oil.MODEL_KINDS if sel.crps12[k] <= best * (1 + oil.CRPS_TOLERANCE)]
     assert sel.log_score1[sel.chosen] == max(sel.log_score1[k] for k in eligible)
     assert sel.chosen == "ms_ar1"  # documented in docs/models/world.md
-    x = oil.load_monthly(BRENT, AS_OF).log[-cal.window_months:]
+    x = oil.load_monthly(BRENT, AS_OF).log[-cal.window_months :]
     diags = {d.name: d for d in oil.diagnostics(cal.model, x)}
-    for name in ("vol_annual", "ret_q01", "ret_q05", "ret_q95", "ret_q99", "kurtosis",
-                 "ret12_q05", "ret12_q95", "max_drawdown", "low_spell_share",
-                 "low_spell_mean_months"):
+    for name in (
+        "vol_annual",
+        "ret_q01",
+        "ret_q05",
+        "ret_q95",
+        "ret_q99",
+        "kurtosis",
+        "ret12_q05",
+        "ret12_q95",
+        "max_drawdown",
+        "low_spell_share",
+        "low_spell_mean_months",
+    ):
         assert diags[name].within, diags[name]
     # known miss, documented: volatility clustering at lag 1 is weaker in the model
     assert not diags["acf1_abs_returns"].within
@@ -108,8 +120,9 @@ def test_crps_of_point_mass():
 
 
 def test_attack_calibration():
-    cal = security.calibrate_attacks(engine.data_dir() / "security" /
-                                     "isis-attacks-iraq-ctc-2018-2020.csv", AS_OF)
+    cal = security.calibrate_attacks(
+        engine.data_dir() / "security" / "isis-attacks-iraq-ctc-2018-2020.csv", AS_OF
+    )
     # Poisson regression with an intercept reproduces the total count
     assert sum(cal.fitted) == pytest.approx(sum(cal.observed), rel=1e-9)
     assert cal.observed == (1470, 1669, 566)
@@ -137,13 +150,19 @@ def test_breakeven_price_covers_payroll(scenario):
     """At the emergent breakeven Brent, month 0's revenue pays payroll exactly, no more."""
     prep = engine.prepare(scenario, ["drift"], 1)
     P = {k: float(d.nominal) for k, d in prep.dists["drift"].items()}
-    for k in ("fiscal.treasury_cash", "fiscal.domestic_borrowing_cap", "fiscal.external_access",
-              "fiscal.running_costs", "fiscal.china_credit_line"):
+    for k in (
+        "fiscal.treasury_cash",
+        "fiscal.domestic_borrowing_cap",
+        "fiscal.external_access",
+        "fiscal.running_costs",
+        "fiscal.china_credit_line",
+    ):
         P[k] = 0.0
     C = fiscal.constants(P)
     S = fiscal.initial_state(P, 3)
-    senior0 = S.domestic_debt * C["dom_monthly"] + S.external_debt * (C["ext_monthly"]
-                                                                       + C["amort_monthly"])
+    senior0 = S.domestic_debt * C["dom_monthly"] + S.external_debt * (
+        C["ext_monthly"] + C["amort_monthly"]
+    )
     b = float(fiscal.payroll_breakeven(P, 0, senior0)[0])
     brent = np.array([b - 1.0, b, b + 1.0])
     no = np.zeros(3, bool)
@@ -161,7 +180,8 @@ def test_histogram_quantiles_and_cvar():
     counts = np.bincount(spec.index(x), minlength=spec.nb + 2)
     for q in (0.05, 0.5, 0.95):
         assert hist_quantile(spec, counts, q, x.min(), x.max()) == pytest.approx(
-            np.quantile(x, q), abs=2 * spec.width)
+            np.quantile(x, q), abs=2 * spec.width
+        )
     top = np.sort(x)[-10_000:].mean()
     assert hist_cvar(spec, counts, 0.95, True, x.min(), x.max()) == pytest.approx(top, rel=1e-3)
 
@@ -169,9 +189,17 @@ def test_histogram_quantiles_and_cvar():
 def test_options_act_through_scenario(small):
     r = small.results
     # the scenario declares coalition withdrawal and likely sanctions for demand-withdrawal
-    assert r["demand-withdrawal"].probabilities["security_crisis"] > r["ally-us"].probabilities["security_crisis"]
-    assert r["demand-withdrawal"].probabilities["sanctions"] > r["ally-us"].probabilities["sanctions"]
-    assert r["pivot-china"].metrics["collateralised_debt_end"].mean > r["drift"].metrics["collateralised_debt_end"].mean
+    assert (
+        r["demand-withdrawal"].probabilities["security_crisis"]
+        > r["ally-us"].probabilities["security_crisis"]
+    )
+    assert (
+        r["demand-withdrawal"].probabilities["sanctions"] > r["ally-us"].probabilities["sanctions"]
+    )
+    assert (
+        r["pivot-china"].metrics["collateralised_debt_end"].mean
+        > r["drift"].metrics["collateralised_debt_end"].mean
+    )
     for o in r.values():
         b = o.bands["brent"]
         assert (b["p05"] <= b["p50"]).all() and (b["p50"] <= b["p95"]).all()
@@ -180,13 +208,18 @@ def test_options_act_through_scenario(small):
 
 def test_evaluate_common_random_numbers(scenario):
     pay = np.array([3.0, 4.0, 5.0, 6.0])
-    out = evaluate(scenario, "drift", {"fiscal.payroll": pay}, paths_per_sample=400, horizon=36,
-                   seed=9)
+    out = evaluate(
+        scenario, "drift", {"fiscal.payroll": pay}, paths_per_sample=400, horizon=36, seed=9
+    )
     assert set(out) == set(engine.EVAL_METRICS) and all(len(v) == 4 for v in out.values())
-    assert np.all(np.diff(out["arrears_months"]) >= 0) and out["arrears_months"][-1] > out["arrears_months"][0]
+    assert (
+        np.all(np.diff(out["arrears_months"]) >= 0)
+        and out["arrears_months"][-1] > out["arrears_months"][0]
+    )
     assert np.all(np.diff(out["payroll_breakeven"]) > 0)
-    again = evaluate(scenario, "drift", {"fiscal.payroll": pay[::-1]}, paths_per_sample=400,
-                     horizon=36, seed=9)
+    again = evaluate(
+        scenario, "drift", {"fiscal.payroll": pay[::-1]}, paths_per_sample=400, horizon=36, seed=9
+    )
     np.testing.assert_array_equal(again["reserves_end"][::-1], out["reserves_end"])
     with pytest.raises(InputError):
         evaluate(scenario, "drift", {"fiscal.nope": pay}, paths_per_sample=10, horizon=3)
@@ -209,8 +242,22 @@ def test_cli(tmp_path):
     from melian.cli import app
 
     runner = CliRunner()
-    res = runner.invoke(app, ["simulate", str(SCEN), "--paths", "300", "--horizon", "6",
-                              "--option", "drift", "--json", "--parquet", str(tmp_path / "o.pq")])
+    res = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(SCEN),
+            "--paths",
+            "300",
+            "--horizon",
+            "6",
+            "--option",
+            "drift",
+            "--json",
+            "--parquet",
+            str(tmp_path / "o.pq"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert list(data["options"]) == ["drift"] and data["paths"] == 300
@@ -277,9 +324,12 @@ def test_slab_recursions_match_month_by_month_definitions(scenario):
     S = politics.initial_state(n)
     uw, us = rng.random((k, n), dtype=np.float32), rng.random((k, n), dtype=np.float32)
     sanc, lapsed = politics.advance_sanctions(S, P, 0, uw, us)
-    p_start = np.float32(-np.expm1(-np.asarray(P["sanctions.sanctions_hazard"])
-                                   * np.power(P["security.militia_pressure"],
-                                              P["sanctions.militia_elasticity"])))
+    p_start = np.float32(
+        -np.expm1(
+            -np.asarray(P["sanctions.sanctions_hazard"])
+            * np.power(P["security.militia_pressure"], P["sanctions.militia_elasticity"])
+        )
+    )
     p_lift = np.float32(-np.expm1(-np.asarray(P["sanctions.sanctions_lift_hazard"])))
     s = np.zeros(n, bool)
     for j in range(k):
@@ -299,8 +349,10 @@ def test_band_slab_binning_matches_histspec():
     """Slab binning of the bands gives HistSpec.index's slots (zeros stay below lo = 1e-9)."""
     from melian.world.results import Accumulator, BandDef
 
-    bands = [BandDef("s", HistSpec(1e-9, 24.0, 2400), "u", "d"),
-             BandDef("b", HistSpec(1.0, 1000.0, 1500, log=True), "u", "d")]
+    bands = [
+        BandDef("s", HistSpec(1e-9, 24.0, 2400), "u", "d"),
+        BandDef("b", HistSpec(1.0, 1000.0, 1500, log=True), "u", "d"),
+    ]
     acc = Accumulator([], bands, [], 6, HistSpec(5.0, 400.0, 80, log=True))
     rng = np.random.default_rng(0)
     v = np.where(rng.random((3, 5000)) < 0.5, 0.0, rng.gamma(1.0, 2.0, (3, 5000)))
@@ -310,10 +362,12 @@ def test_band_slab_binning_matches_histspec():
     assert (acc.band_hist["s"][:3] == 0).all()
     x = rng.normal(3.5, 0.5, (3, 5000))
     acc.add_band_slab("b", 0, np.exp(x), log_values=x)
-    ref = np.stack([np.bincount(bands[1].spec.index(np.exp(x[j])), minlength=1502)
-                    for j in range(3)])
+    ref = np.stack(
+        [np.bincount(bands[1].spec.index(np.exp(x[j])), minlength=1502) for j in range(3)]
+    )
     # float32 slot arithmetic may move a value lying within rounding of an edge to its neighbour
     assert np.abs(acc.band_hist["b"][:3] - ref).sum() <= 10
     assert acc.band_hist["b"][:3].sum() == 15000
-    np.testing.assert_array_equal(acc.band_sum["b"][:3],
-                                  np.rint(np.exp(x).sum(axis=1) * 2**16).astype(np.int64))
+    np.testing.assert_array_equal(
+        acc.band_sum["b"][:3], np.rint(np.exp(x).sum(axis=1) * 2**16).astype(np.int64)
+    )

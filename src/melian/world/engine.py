@@ -72,8 +72,14 @@ DATASETS = {
 #: Optional parameter reported beside the emergent payroll-covering price (never simulated).
 REFERENCE_PRICE = "fiscal.reference_payroll_price"
 
-EVENTS = ("salary_crisis", "security_crisis", "fragmentation", "sanctions", "waiver_lapse",
-          "devaluation")
+EVENTS = (
+    "salary_crisis",
+    "security_crisis",
+    "fragmentation",
+    "sanctions",
+    "waiver_lapse",
+    "devaluation",
+)
 
 
 # --------------------------------------------------------------------------- preparation
@@ -103,23 +109,49 @@ def _dataset_path(scenario: Scenario, name: str, base_dir: Path | None) -> Path:
     ds = scenario.world.datasets.get(name)
     where = f"world.datasets.{name}"
     if ds is None:
-        raise InputError([Problem(scenario.id, None, None, "world.datasets",
-                                  f"the world model needs a dataset {name!r}: {DATASETS[name]}")])
+        raise InputError(
+            [
+                Problem(
+                    scenario.id,
+                    None,
+                    None,
+                    "world.datasets",
+                    f"the world model needs a dataset {name!r}: {DATASETS[name]}",
+                )
+            ]
+        )
     for root in ([base_dir] if base_dir is not None else []) + [data_dir()]:
         p = root / ds.file
         if p.is_file():
             return p
-    raise InputError([Problem(scenario.id, None, None, f"{where}.file",
-                              f"dataset file {ds.file!r} not found in melian's data directory"
-                              + (f" or {base_dir}" if base_dir else ""))])
+    raise InputError(
+        [
+            Problem(
+                scenario.id,
+                None,
+                None,
+                f"{where}.file",
+                f"dataset file {ds.file!r} not found in melian's data directory"
+                + (f" or {base_dir}" if base_dir else ""),
+            )
+        ]
+    )
 
 
 def _check_parameters(scenario: Scenario) -> None:
     """Raise one InputError listing every parameter the model needs but the scenario lacks."""
     have = scenario.parameters()
-    problems = [Problem(scenario.id, None, None, f"world.{p.path}",
-                        f"the world model needs parameter {p.path!r} ({p.unit}): {p.meaning}")
-                for p in PARAMS if p.path not in have]
+    problems = [
+        Problem(
+            scenario.id,
+            None,
+            None,
+            f"world.{p.path}",
+            f"the world model needs parameter {p.path!r} ({p.unit}): {p.meaning}",
+        )
+        for p in PARAMS
+        if p.path not in have
+    ]
     if problems:
         raise InputError(problems)
 
@@ -129,70 +161,165 @@ def _fixed(scenario: Scenario, path: str) -> float:
     return float(scenario.parameters()[path].nominal)
 
 
-def prepare(scenario: Scenario, options: Sequence[str] | None, horizon: int,
-            base_dir: Path | None = None) -> Prepared:
+def prepare(
+    scenario: Scenario, options: Sequence[str] | None, horizon: int, base_dir: Path | None = None
+) -> Prepared:
     """Validate the scenario for the world model, calibrate oil and attacks, fix the bins."""
     _check_parameters(scenario)
     if not 1 <= horizon <= MAX_HORIZON:
         raise LimitError(f"horizon must be between 1 and {MAX_HORIZON} months (got {horizon})")
     opts = list(options) if options else scenario.option_ids
     if not opts:
-        raise InputError([Problem(scenario.id, None, None, "focal.options",
-                                  "the scenario has no options to simulate")])
+        raise InputError(
+            [
+                Problem(
+                    scenario.id,
+                    None,
+                    None,
+                    "focal.options",
+                    "the scenario has no options to simulate",
+                )
+            ]
+        )
     unknown = [o for o in opts if o not in scenario.option_ids]
     if unknown:
-        raise InputError([Problem(scenario.id, None, None, "focal.options",
-                                  f"unknown option {o!r} (options: {', '.join(scenario.option_ids)})")
-                          for o in unknown])
+        raise InputError(
+            [
+                Problem(
+                    scenario.id,
+                    None,
+                    None,
+                    "focal.options",
+                    f"unknown option {o!r} (options: {', '.join(scenario.option_ids)})",
+                )
+                for o in unknown
+            ]
+        )
     as_of = scenario.metadata.as_of
-    cal = oil.calibrate(str(_dataset_path(scenario, "oil_price", base_dir)), as_of,
-                        _fixed(scenario, "oil.calibration_years"))
+    cal = oil.calibrate(
+        str(_dataset_path(scenario, "oil_price", base_dir)),
+        as_of,
+        _fixed(scenario, "oil.calibration_years"),
+    )
     att = security.calibrate_attacks(_dataset_path(scenario, "attacks", base_dir), as_of)
-    dists = {o: {k: v for k, v in scenario.parameters_for(o).items() if k in PARAM_SPECS}
-             for o in opts}
-    money = max(_fixed(scenario, "fiscal.reserves") + _fixed(scenario, "fiscal.domestic_debt")
-                + _fixed(scenario, "fiscal.external_debt"), 10.0)
+    dists = {
+        o: {k: v for k, v in scenario.parameters_for(o).items() if k in PARAM_SPECS} for o in opts
+    }
+    money = max(
+        _fixed(scenario, "fiscal.reserves")
+        + _fixed(scenario, "fiscal.domestic_debt")
+        + _fixed(scenario, "fiscal.external_debt"),
+        10.0,
+    )
     scale = 4.0 * money + 50.0 * (1 + horizon / 120)
     metrics = (
-        MetricDef("arrears_months", HistSpec(-0.5, horizon + 0.5, horizon + 1), "months", True,
-                  "months in which payroll was not paid in full"),
-        MetricDef("max_salary_stress", HistSpec(0.0, 36.0, 7200), "months of payroll", True,
-                  "largest stock of payroll arrears, in months of payroll"),
-        MetricDef("reserves_end", HistSpec(0.0, scale, 8000), "US$ bn", False,
-                  "foreign reserves at the horizon"),
-        MetricDef("reserves_min", HistSpec(0.0, scale, 8000), "US$ bn", False,
-                  "lowest foreign reserves over the horizon"),
-        MetricDef("debt_end", HistSpec(0.0, scale, 8000), "US$ bn", True,
-                  "public debt (domestic, external, collateralised) at the horizon"),
-        MetricDef("collateralised_debt_end", HistSpec(0.0, scale, 8000), "US$ bn", True,
-                  "oil-collateralised creditor debt at the horizon"),
-        MetricDef("attacks_total", HistSpec(0.0, att.rate * horizon * 30.0, 8000), "attacks", True,
-                  "insurgent attacks over the horizon"),
-        MetricDef("militia_attacks_total",
-                  HistSpec(0.0, max(_fixed(scenario, "security.militia_attack_rate"), 1.0)
-                           * horizon * 40.0, 8000), "attacks", True,
-                  "militia attacks on the patron's forces over the horizon"),
-        MetricDef("brent_mean", HistSpec(1.0, 1000.0, 6000, log=True), "US$/bbl", False,
-                  "average Brent price over the horizon"),
+        MetricDef(
+            "arrears_months",
+            HistSpec(-0.5, horizon + 0.5, horizon + 1),
+            "months",
+            True,
+            "months in which payroll was not paid in full",
+        ),
+        MetricDef(
+            "max_salary_stress",
+            HistSpec(0.0, 36.0, 7200),
+            "months of payroll",
+            True,
+            "largest stock of payroll arrears, in months of payroll",
+        ),
+        MetricDef(
+            "reserves_end",
+            HistSpec(0.0, scale, 8000),
+            "US$ bn",
+            False,
+            "foreign reserves at the horizon",
+        ),
+        MetricDef(
+            "reserves_min",
+            HistSpec(0.0, scale, 8000),
+            "US$ bn",
+            False,
+            "lowest foreign reserves over the horizon",
+        ),
+        MetricDef(
+            "debt_end",
+            HistSpec(0.0, scale, 8000),
+            "US$ bn",
+            True,
+            "public debt (domestic, external, collateralised) at the horizon",
+        ),
+        MetricDef(
+            "collateralised_debt_end",
+            HistSpec(0.0, scale, 8000),
+            "US$ bn",
+            True,
+            "oil-collateralised creditor debt at the horizon",
+        ),
+        MetricDef(
+            "attacks_total",
+            HistSpec(0.0, att.rate * horizon * 30.0, 8000),
+            "attacks",
+            True,
+            "insurgent attacks over the horizon",
+        ),
+        MetricDef(
+            "militia_attacks_total",
+            HistSpec(
+                0.0,
+                max(_fixed(scenario, "security.militia_attack_rate"), 1.0) * horizon * 40.0,
+                8000,
+            ),
+            "attacks",
+            True,
+            "militia attacks on the patron's forces over the horizon",
+        ),
+        MetricDef(
+            "brent_mean",
+            HistSpec(1.0, 1000.0, 6000, log=True),
+            "US$/bbl",
+            False,
+            "average Brent price over the horizon",
+        ),
     )
     bands = (
         BandDef("brent", HistSpec(1.0, 1000.0, 1500, log=True), "US$/bbl", "Brent price"),
         BandDef("reserves", HistSpec(0.0, scale, 2000), "US$ bn", "foreign reserves"),
-        BandDef("salary_stress", HistSpec(1e-9, 24.0, 2400), "months of payroll",
-                "payroll arrears outstanding"),
+        BandDef(
+            "salary_stress",
+            HistSpec(1e-9, 24.0, 2400),
+            "months of payroll",
+            "payroll arrears outstanding",
+        ),
         BandDef("debt", HistSpec(0.0, scale, 2000), "US$ bn", "public debt"),
-        BandDef("attack_intensity", HistSpec(0.0, att.rate * 30.0, 1500), "attacks/month",
-                "expected insurgent attacks per month"),
+        BandDef(
+            "attack_intensity",
+            HistSpec(0.0, att.rate * 30.0, 1500),
+            "attacks/month",
+            "expected insurgent attacks per month",
+        ),
     )
     ref = scenario.parameters().get(REFERENCE_PRICE)
-    return Prepared(scenario.id, as_of, cal, att, dists, metrics, bands,
-                    HistSpec(5.0, 400.0, 80, log=True), horizon,
-                    None if ref is None else float(ref.nominal))
+    return Prepared(
+        scenario.id,
+        as_of,
+        cal,
+        att,
+        dists,
+        metrics,
+        bands,
+        HistSpec(5.0, 400.0, 80, log=True),
+        horizon,
+        None if ref is None else float(ref.nominal),
+    )
 
 
-BREAKEVEN = MetricDef("payroll_breakeven", HistSpec(0.0, 400.0, 8000), "US$/bbl", True,
-                      "Brent price at which the first month's budget revenue covers payroll and "
-                      "senior claims")
+BREAKEVEN = MetricDef(
+    "payroll_breakeven",
+    HistSpec(0.0, 400.0, 8000),
+    "US$/bbl",
+    True,
+    "Brent price at which the first month's budget revenue covers payroll and senior claims",
+)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -222,8 +349,13 @@ def _ppf(d: Distribution, u: np.ndarray) -> np.ndarray:
     return np.asarray(hit[1].ppf(q), dtype=float)
 
 
-def draw_parameters(dists: dict[str, Distribution], n: int, rng: np.random.Generator,
-                    tile: int = 1, option: str = "") -> dict[str, np.ndarray | float]:
+def draw_parameters(
+    dists: dict[str, Distribution],
+    n: int,
+    rng: np.random.Generator,
+    tile: int = 1,
+    option: str = "",
+) -> dict[str, np.ndarray | float]:
     """Per-path parameter values: fixed ones as floats, uncertain ones drawn (inverse CDF).
 
     Uniforms are drawn for every uncertain parameter in sorted name order (``n`` per parameter)
@@ -248,8 +380,14 @@ def draw_parameters(dists: dict[str, Distribution], n: int, rng: np.random.Gener
 # --------------------------------------------------------------------------- one block
 def _uniform_rows(om: oil.OilModel) -> dict[str, int]:
     """Row of each use in a slab's block of float32 uniforms (see :func:`run_paths`)."""
-    rows = {"bm_radius": 0, "bm_angle": 1, "crisis": 2, "waiver": 3, "sanctions": 4,
-            "fragmentation": 5}
+    rows = {
+        "bm_radius": 0,
+        "bm_angle": 1,
+        "crisis": 2,
+        "waiver": 3,
+        "sanctions": 4,
+        "fragmentation": 5,
+    }
     if om.regimes:
         rows["regime"] = len(rows)
     if om.jumps:
@@ -276,10 +414,17 @@ def _box_muller(u_radius: np.ndarray, u_angle: np.ndarray) -> tuple[np.ndarray, 
     return z1, ang
 
 
-def run_paths(prep: Prepared, P: dict[str, np.ndarray | float], n: int, rng: np.random.Generator,
-              tile: int = 1, bands: bool = True, record_flows: bool = False,
-              brent_path: np.ndarray | None = None, acc: Accumulator | None = None
-              ) -> dict[str, Any]:
+def run_paths(
+    prep: Prepared,
+    P: dict[str, np.ndarray | float],
+    n: int,
+    rng: np.random.Generator,
+    tile: int = 1,
+    bands: bool = True,
+    record_flows: bool = False,
+    brent_path: np.ndarray | None = None,
+    acc: Accumulator | None = None,
+) -> dict[str, Any]:
     """Simulate ``n`` paths over the horizon; return per-path outcomes, events and bands.
 
     Random draws are made for ``n // tile`` paths and repeated ``tile`` times. With
@@ -335,16 +480,22 @@ def run_paths(prep: Prepared, P: dict[str, np.ndarray | float], n: int, rng: np.
             zj = None
             if om.jumps:
                 zj = _box_muller(U[rows["jump_radius"]], U[rows["jump_angle"]])[0]
-            XO, x, regime = om.advance(x, regime, z_oil,
-                                       U[rows["regime"]] if om.regimes else None,
-                                       U[rows["jump"]] if om.jumps else None, zj)
+            XO, x, regime = om.advance(
+                x,
+                regime,
+                z_oil,
+                U[rows["regime"]] if om.regimes else None,
+                U[rows["jump"]] if om.jumps else None,
+                zj,
+            )
             brent = np.exp(XO)
         else:
-            brent = np.repeat(np.asarray(brent_path[t0:t0 + k], dtype=float)[:, None], n, axis=1)
+            brent = np.repeat(np.asarray(brent_path[t0 : t0 + k], dtype=float)[:, None], n, axis=1)
             XO = np.log(brent)
         lam, coal, crisis = security.advance(SS, P, t0, k, lam0, z_att, U[rows["crisis"]])
-        sanc, lapsed = politics.advance_sanctions(PS, P, t0, U[rows["waiver"]],
-                                                  U[rows["sanctions"]])
+        sanc, lapsed = politics.advance_sanctions(
+            PS, P, t0, U[rows["waiver"]], U[rows["sanctions"]]
+        )
         XF = acct.exogenous(FS, t0, brent, crisis, sanc, lapsed)
         ST = np.empty((k, n))
         RS = np.empty((k, n))
@@ -378,11 +529,11 @@ def run_paths(prep: Prepared, P: dict[str, np.ndarray | float], n: int, rng: np.
             acc.add_band_slab("attack_intensity", t0, lam)
         elif keep:
             assert DB is not None
-            B["brent"][t0:t0 + k] = brent
-            B["reserves"][t0:t0 + k] = RS
-            B["salary_stress"][t0:t0 + k] = ST
-            B["debt"][t0:t0 + k] = DB
-            B["attack_intensity"][t0:t0 + k] = lam
+            B["brent"][t0 : t0 + k] = brent
+            B["reserves"][t0 : t0 + k] = RS
+            B["salary_stress"][t0 : t0 + k] = ST
+            B["debt"][t0 : t0 + k] = DB
+            B["attack_intensity"][t0 : t0 + k] = lam
     attacks = rng.poisson(SS.attack_sum)
     militia = rng.poisson(security.militia_total(P, H, n))
     debt = FS.domestic_debt + FS.external_debt + FS.china_debt
@@ -406,8 +557,13 @@ def run_paths(prep: Prepared, P: dict[str, np.ndarray | float], n: int, rng: np.
         "waiver_lapse": PS.ever_lapsed,
         "devaluation": FS.devalued,
     }
-    out: dict[str, Any] = {"outcomes": outcomes, "events": events, "bands": B,
-                           "cover_price": cover_sum / cover_T, "cover_flag": cover_flag}
+    out: dict[str, Any] = {
+        "outcomes": outcomes,
+        "events": events,
+        "bands": B,
+        "cover_price": cover_sum / cover_T,
+        "cover_flag": cover_flag,
+    }
     if record_flows:
         out["flows"] = flows
         out["state"] = FS
@@ -416,17 +572,24 @@ def run_paths(prep: Prepared, P: dict[str, np.ndarray | float], n: int, rng: np.
 
 def _block_rng(seed: int, option: str, block: int) -> np.random.Generator:
     """The generator of one block of one option."""
-    return np.random.Generator(np.random.PCG64(
-        np.random.SeedSequence(seed, spawn_key=(_option_key(option), block))))
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_option_key(option), block)))
+    )
 
 
 def _new_accumulator(prep: Prepared) -> Accumulator:
-    return Accumulator(list(prep.metrics) + [BREAKEVEN], list(prep.bands), list(EVENTS),
-                       prep.horizon, prep.cover_spec)
+    return Accumulator(
+        list(prep.metrics) + [BREAKEVEN],
+        list(prep.bands),
+        list(EVENTS),
+        prep.horizon,
+        prep.cover_spec,
+    )
 
 
-def run_chunk(prep: Prepared, option: str, seed: int, paths: int, blocks: tuple[int, int]
-              ) -> Accumulator:
+def run_chunk(
+    prep: Prepared, option: str, seed: int, paths: int, blocks: tuple[int, int]
+) -> Accumulator:
     """Simulate blocks ``[blocks[0], blocks[1])`` of an option and reduce them."""
     acc = _new_accumulator(prep)
     for b in range(*blocks):
@@ -439,10 +602,19 @@ def run_chunk(prep: Prepared, option: str, seed: int, paths: int, blocks: tuple[
 
 
 # --------------------------------------------------------------------------- public API
-def simulate(scenario: Scenario, options: Sequence[str] | None = None, paths: int = 100_000,
-             horizon: int = 120, seed: int | None = None, chunk_size: int | None = None,
-             progress: Callable[[int, int], None] | None = None, *, workers: int | None = None,
-             executor: Executor | None = None, base_dir: Path | None = None) -> Ensemble:
+def simulate(
+    scenario: Scenario,
+    options: Sequence[str] | None = None,
+    paths: int = 100_000,
+    horizon: int = 120,
+    seed: int | None = None,
+    chunk_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    base_dir: Path | None = None,
+) -> Ensemble:
     """Simulate the consequences of each option over ``horizon`` months on ``paths`` paths.
 
     ``seed`` defaults to the scenario's seed. ``chunk_size`` paths (rounded up to whole blocks
@@ -472,8 +644,9 @@ def simulate(scenario: Scenario, options: Sequence[str] | None = None, paths: in
         per_chunk = min(MAX_CHUNK_BLOCKS, max(1, -(-nblocks // per_option)))
     else:
         per_chunk = max(1, -(-chunk_size // BLOCK))
-    tasks = [(o, (b, min(b + per_chunk, nblocks))) for o in opts
-             for b in range(0, nblocks, per_chunk)]
+    tasks = [
+        (o, (b, min(b + per_chunk, nblocks))) for o in opts for b in range(0, nblocks, per_chunk)
+    ]
     total = paths * len(opts)
     done = 0
 
@@ -513,9 +686,19 @@ def simulate(scenario: Scenario, options: Sequence[str] | None = None, paths: in
     results = {o: _option_result(prep, o, accs[o]) for o in opts}
     start = prep.oil.last_date
     months = [_add_months(start, k + 1) for k in range(horizon)]
-    return Ensemble(prep.scenario_id, seed, paths, horizon, months[0], months, results,
-                    prep.oil.to_dict(), prep.attacks.to_dict(), prep.reference_price,
-                    {b.name: b.unit for b in prep.bands})
+    return Ensemble(
+        prep.scenario_id,
+        seed,
+        paths,
+        horizon,
+        months[0],
+        months,
+        results,
+        prep.oil.to_dict(),
+        prep.attacks.to_dict(),
+        prep.reference_price,
+        {b.name: b.unit for b in prep.bands},
+    )
 
 
 def _process_pool(n: int) -> ProcessPoolExecutor:
@@ -541,14 +724,33 @@ def _option_result(prep: Prepared, option: str, acc: Accumulator) -> OptionResul
     return OptionResult(option, acc.n, metrics, probs, bands, be, acc.covering_price())
 
 
-EVAL_METRICS = ("arrears_months", "max_salary_stress", "reserves_end", "reserves_min", "debt_end",
-                "collateralised_debt_end", "attacks_total", "payroll_breakeven", "p_salary_crisis",
-                "p_security_crisis", "p_fragmentation", "p_sanctions", "p_devaluation")
+EVAL_METRICS = (
+    "arrears_months",
+    "max_salary_stress",
+    "reserves_end",
+    "reserves_min",
+    "debt_end",
+    "collateralised_debt_end",
+    "attacks_total",
+    "payroll_breakeven",
+    "p_salary_crisis",
+    "p_security_crisis",
+    "p_fragmentation",
+    "p_sanctions",
+    "p_devaluation",
+)
 
 
-def evaluate(scenario: Scenario, option_id: str, parameter_overrides: dict[str, np.ndarray],
-             paths_per_sample: int = 1000, horizon: int = 120, seed: int | None = None, *,
-             base_dir: Path | None = None) -> dict[str, np.ndarray]:
+def evaluate(
+    scenario: Scenario,
+    option_id: str,
+    parameter_overrides: dict[str, np.ndarray],
+    paths_per_sample: int = 1000,
+    horizon: int = 120,
+    seed: int | None = None,
+    *,
+    base_dir: Path | None = None,
+) -> dict[str, np.ndarray]:
     """Per-sample outcome metrics with chosen parameters fixed per sample (for sensitivity).
 
     ``parameter_overrides`` maps parameter paths (``component.name``) to arrays of equal length
@@ -565,8 +767,12 @@ def evaluate(scenario: Scenario, option_id: str, parameter_overrides: dict[str, 
     arrays = {k: np.asarray(v, dtype=float).ravel() for k, v in parameter_overrides.items()}
     bad = [k for k in arrays if k not in params]
     if bad:
-        raise InputError([Problem(scenario.id, None, None, k, "unknown parameter (declare it under "
-                                  "world)") for k in bad])
+        raise InputError(
+            [
+                Problem(scenario.id, None, None, k, "unknown parameter (declare it under world)")
+                for k in bad
+            ]
+        )
     sizes = {len(v) for v in arrays.values()}
     if len(sizes) > 1:
         raise ModelError(f"parameter override arrays differ in length: {sorted(sizes)}")
@@ -600,8 +806,15 @@ def evaluate(scenario: Scenario, option_id: str, parameter_overrides: dict[str, 
     return out
 
 
-def replay(scenario: Scenario, option_id: str, brent: Sequence[float], paths: int = 20_000,
-           seed: int | None = None, *, base_dir: Path | None = None) -> dict[str, Any]:
+def replay(
+    scenario: Scenario,
+    option_id: str,
+    brent: Sequence[float],
+    paths: int = 20_000,
+    seed: int | None = None,
+    *,
+    base_dir: Path | None = None,
+) -> dict[str, Any]:
     """Run an option with a given monthly Brent path (one value per month) instead of the model.
 
     Used for out-of-sample validation: everything except the oil price stays stochastic.
@@ -617,9 +830,13 @@ def replay(scenario: Scenario, option_id: str, brent: Sequence[float], paths: in
     out: dict[str, Any] = {"months": [_add_months(prep.oil.last_date, k + 1) for k in range(H)]}
     for name in ("reserves", "salary_stress", "debt"):
         X = r["bands"][name].astype(float)
-        out[name] = {"mean": X.mean(axis=1), "p05": np.quantile(X, 0.05, axis=1),
-                     "p50": np.quantile(X, 0.5, axis=1), "p95": np.quantile(X, 0.95, axis=1),
-                     "p_positive": (X > 0.005).mean(axis=1)}
+        out[name] = {
+            "mean": X.mean(axis=1),
+            "p05": np.quantile(X, 0.05, axis=1),
+            "p50": np.quantile(X, 0.5, axis=1),
+            "p95": np.quantile(X, 0.95, axis=1),
+            "p_positive": (X > 0.005).mean(axis=1),
+        }
     out["events"] = {k: float(v.mean()) for k, v in r["events"].items()}
     out["arrears_months_mean"] = float(r["outcomes"]["arrears_months"].mean())
     return out

@@ -52,70 +52,197 @@ from melian.world.spec import ParamSpec
 DAYS = 30.4375
 
 PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("oil.calibration_years", "years", "length of the Brent history window, ending at the "
-              "as-of date, on which the price model is fitted and chosen", 3, 60),
-    ParamSpec("oil.realised_discount", "US$/bbl", "discount of the state's realised export price "
-              "to Brent", 0, 100),
-    ParamSpec("oil.quota_volume", "mb/d", "crude export volume while the production quota binds",
-              0, 50),
-    ParamSpec("oil.quota_months", "months", "months from the start of the simulation during which "
-              "the quota volume applies", 0, 600),
-    ParamSpec("oil.recovery_months", "months", "months over which exports ramp linearly from the "
-              "quota volume to the unconstrained volume", 0, 600),
+    ParamSpec(
+        "oil.calibration_years",
+        "years",
+        "length of the Brent history window, ending at the "
+        "as-of date, on which the price model is fitted and chosen",
+        3,
+        60,
+    ),
+    ParamSpec(
+        "oil.realised_discount",
+        "US$/bbl",
+        "discount of the state's realised export price to Brent",
+        0,
+        100,
+    ),
+    ParamSpec(
+        "oil.quota_volume", "mb/d", "crude export volume while the production quota binds", 0, 50
+    ),
+    ParamSpec(
+        "oil.quota_months",
+        "months",
+        "months from the start of the simulation during which the quota volume applies",
+        0,
+        600,
+    ),
+    ParamSpec(
+        "oil.recovery_months",
+        "months",
+        "months over which exports ramp linearly from the quota volume to the unconstrained volume",
+        0,
+        600,
+    ),
     ParamSpec("oil.unconstrained_volume", "mb/d", "crude export volume without a quota", 0, 50),
-    ParamSpec("fiscal.oil_revenue_share", "fraction", "share of the value of unpledged crude "
-              "exports that reaches the federal budget", 0, 1),
-    ParamSpec("fiscal.non_oil_revenue", "US$ bn/month", "non-oil budget revenue at the as-of "
-              "date (dinar-denominated)", 0, None),
-    ParamSpec("fiscal.non_oil_growth", "fraction/year", "growth of non-oil revenue "
-              "(diversification, investment)", -0.5, 1),
-    ParamSpec("fiscal.payroll", "US$ bn/month", "salaries, pensions and welfare due per month at "
-              "the as-of date (dinar-denominated)", 0, None),
+    ParamSpec(
+        "fiscal.oil_revenue_share",
+        "fraction",
+        "share of the value of unpledged crude exports that reaches the federal budget",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "fiscal.non_oil_revenue",
+        "US$ bn/month",
+        "non-oil budget revenue at the as-of date (dinar-denominated)",
+        0,
+        None,
+    ),
+    ParamSpec(
+        "fiscal.non_oil_growth",
+        "fraction/year",
+        "growth of non-oil revenue (diversification, investment)",
+        -0.5,
+        1,
+    ),
+    ParamSpec(
+        "fiscal.payroll",
+        "US$ bn/month",
+        "salaries, pensions and welfare due per month at the as-of date (dinar-denominated)",
+        0,
+        None,
+    ),
     ParamSpec("fiscal.payroll_growth", "fraction/year", "growth of the nominal payroll", -0.5, 1),
-    ParamSpec("fiscal.running_costs", "US$ bn/month", "non-payroll current spending needed to run "
-              "the government (dinar-denominated); cut when unfunded", 0, None),
-    ParamSpec("fiscal.investment_spending", "US$ bn/month", "planned investment spending "
-              "(dinar-denominated); the first item cut", 0, None),
-    ParamSpec("fiscal.treasury_cash", "US$ bn", "cash in treasury accounts at the as-of date", 0,
-              None),
-    ParamSpec("fiscal.reserves", "US$ bn", "central-bank foreign reserves at the as-of date", 0,
-              None),
-    ParamSpec("fiscal.import_leakage", "fraction", "foreign-currency demand (imports) created per "
-              "dollar of dinar spending; drains reserves", 0, 2),
+    ParamSpec(
+        "fiscal.running_costs",
+        "US$ bn/month",
+        "non-payroll current spending needed to run "
+        "the government (dinar-denominated); cut when unfunded",
+        0,
+        None,
+    ),
+    ParamSpec(
+        "fiscal.investment_spending",
+        "US$ bn/month",
+        "planned investment spending (dinar-denominated); the first item cut",
+        0,
+        None,
+    ),
+    ParamSpec(
+        "fiscal.treasury_cash", "US$ bn", "cash in treasury accounts at the as-of date", 0, None
+    ),
+    ParamSpec(
+        "fiscal.reserves", "US$ bn", "central-bank foreign reserves at the as-of date", 0, None
+    ),
+    ParamSpec(
+        "fiscal.import_leakage",
+        "fraction",
+        "foreign-currency demand (imports) created per dollar of dinar spending; drains reserves",
+        0,
+        2,
+    ),
     ParamSpec("fiscal.domestic_debt", "US$ bn", "domestic public debt at the as-of date", 0, None),
     ParamSpec("fiscal.domestic_rate", "fraction/year", "interest rate on domestic debt", 0, 1),
-    ParamSpec("fiscal.domestic_borrowing_cap", "US$ bn/month", "most the budget can borrow "
-              "domestically in a month", 0, None),
-    ParamSpec("fiscal.domestic_debt_limit", "US$ bn", "stock of domestic debt beyond which no "
-              "more can be raised", 0, None),
-    ParamSpec("fiscal.external_debt", "US$ bn", "serviced external public debt at the as-of date",
-              0, None),
+    ParamSpec(
+        "fiscal.domestic_borrowing_cap",
+        "US$ bn/month",
+        "most the budget can borrow domestically in a month",
+        0,
+        None,
+    ),
+    ParamSpec(
+        "fiscal.domestic_debt_limit",
+        "US$ bn",
+        "stock of domestic debt beyond which no more can be raised",
+        0,
+        None,
+    ),
+    ParamSpec(
+        "fiscal.external_debt", "US$ bn", "serviced external public debt at the as-of date", 0, None
+    ),
     ParamSpec("fiscal.external_rate", "fraction/year", "interest rate on external debt", 0, 1),
-    ParamSpec("fiscal.external_amortisation", "fraction/year", "share of the external debt stock "
-              "repaid per year", 0, 1),
-    ParamSpec("fiscal.external_access", "index 0-1", "access to international lenders (IMF, "
-              "World Bank, markets); 0 = none, 1 = full", 0, 1),
-    ParamSpec("fiscal.external_borrowing_cap", "US$ bn/month", "most that can be borrowed "
-              "externally in a month at full access", 0, None),
-    ParamSpec("fiscal.external_debt_limit", "US$ bn", "stock of external debt beyond which no more "
-              "can be raised", 0, None),
+    ParamSpec(
+        "fiscal.external_amortisation",
+        "fraction/year",
+        "share of the external debt stock repaid per year",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "fiscal.external_access",
+        "index 0-1",
+        "access to international lenders (IMF, World Bank, markets); 0 = none, 1 = full",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "fiscal.external_borrowing_cap",
+        "US$ bn/month",
+        "most that can be borrowed externally in a month at full access",
+        0,
+        None,
+    ),
+    ParamSpec(
+        "fiscal.external_debt_limit",
+        "US$ bn",
+        "stock of external debt beyond which no more can be raised",
+        0,
+        None,
+    ),
     ParamSpec("fiscal.grants", "US$ bn/month", "budget support grants (aid)", 0, None),
-    ParamSpec("fiscal.china_credit_line", "US$ bn", "total oil-collateralised credit line from a "
-              "creditor (drawn for projects)", 0, None),
-    ParamSpec("fiscal.china_disbursement", "US$ bn/month", "most of the credit line disbursed in "
-              "a month", 0, None),
-    ParamSpec("fiscal.china_budget_share", "fraction", "share of a disbursement that relieves the "
-              "budget (the rest is tied project spending)", 0, 1),
-    ParamSpec("fiscal.china_rate", "fraction/year", "interest rate on the collateralised credit",
-              0, 1),
-    ParamSpec("fiscal.china_collateral_volume", "mb/d", "crude exports pledged to repay the "
-              "collateralised credit while any is owed", 0, 50),
-    ParamSpec("fiscal.devaluation_trigger", "US$ bn", "reserve level below which the currency is "
-              "devalued (once)", 0, None),
-    ParamSpec("fiscal.devaluation_size", "fraction", "devaluation: rise of the local-currency price "
-              "of the dollar (0.2 = 20%)", 0, 10),
-    ParamSpec("fiscal.salary_crisis_months", "months of payroll", "payroll arrears (stock) that "
-              "count as a salary crisis", 0, None),
+    ParamSpec(
+        "fiscal.china_credit_line",
+        "US$ bn",
+        "total oil-collateralised credit line from a creditor (drawn for projects)",
+        0,
+        None,
+    ),
+    ParamSpec(
+        "fiscal.china_disbursement",
+        "US$ bn/month",
+        "most of the credit line disbursed in a month",
+        0,
+        None,
+    ),
+    ParamSpec(
+        "fiscal.china_budget_share",
+        "fraction",
+        "share of a disbursement that relieves the budget (the rest is tied project spending)",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "fiscal.china_rate", "fraction/year", "interest rate on the collateralised credit", 0, 1
+    ),
+    ParamSpec(
+        "fiscal.china_collateral_volume",
+        "mb/d",
+        "crude exports pledged to repay the collateralised credit while any is owed",
+        0,
+        50,
+    ),
+    ParamSpec(
+        "fiscal.devaluation_trigger",
+        "US$ bn",
+        "reserve level below which the currency is devalued (once)",
+        0,
+        None,
+    ),
+    ParamSpec(
+        "fiscal.devaluation_size",
+        "fraction",
+        "devaluation: rise of the local-currency price of the dollar (0.2 = 20%)",
+        0,
+        10,
+    ),
+    ParamSpec(
+        "fiscal.salary_crisis_months",
+        "months of payroll",
+        "payroll arrears (stock) that count as a salary crisis",
+        0,
+        None,
+    ),
 )
 
 
@@ -137,14 +264,21 @@ class FiscalState:
 
 def initial_state(P: dict[str, np.ndarray | float], n: int) -> FiscalState:
     """The state at the as-of date from the parameters."""
+
     def full(v: np.ndarray | float) -> np.ndarray:
         return np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
 
     return FiscalState(
-        treasury=full(P["fiscal.treasury_cash"]), reserves=full(P["fiscal.reserves"]),
-        domestic_debt=full(P["fiscal.domestic_debt"]), external_debt=full(P["fiscal.external_debt"]),
-        china_debt=np.zeros(n), china_drawn=np.zeros(n), arrears=np.zeros(n), fx=np.ones(n),
-        devalued=np.zeros(n, dtype=bool))
+        treasury=full(P["fiscal.treasury_cash"]),
+        reserves=full(P["fiscal.reserves"]),
+        domestic_debt=full(P["fiscal.domestic_debt"]),
+        external_debt=full(P["fiscal.external_debt"]),
+        china_debt=np.zeros(n),
+        china_drawn=np.zeros(n),
+        arrears=np.zeros(n),
+        fx=np.ones(n),
+        devalued=np.zeros(n, dtype=bool),
+    )
 
 
 def export_volume(P: dict[str, np.ndarray | float], t: int | np.ndarray) -> np.ndarray | float:
@@ -155,8 +289,9 @@ def export_volume(P: dict[str, np.ndarray | float], t: int | np.ndarray) -> np.n
     return qv + (uv - qv) * frac
 
 
-def payroll_breakeven(P: dict[str, np.ndarray | float], t: int, senior: np.ndarray | float
-                      ) -> np.ndarray:
+def payroll_breakeven(
+    P: dict[str, np.ndarray | float], t: int, senior: np.ndarray | float
+) -> np.ndarray:
     """Brent price (US$/bbl) at which month ``t``'s budget revenue covers payroll + ``senior``.
 
     Solves ``share * (volume - pledged) * DAYS * (b - discount) / 1000 + non_oil + grants =
@@ -164,8 +299,11 @@ def payroll_breakeven(P: dict[str, np.ndarray | float], t: int, senior: np.ndarr
     while the collateralised credit is drawn.
     """
     vol = export_volume(P, t)
-    pledged = np.where(np.asarray(P["fiscal.china_credit_line"]) > 0,
-                       np.minimum(P["fiscal.china_collateral_volume"], vol), 0.0)
+    pledged = np.where(
+        np.asarray(P["fiscal.china_credit_line"]) > 0,
+        np.minimum(P["fiscal.china_collateral_volume"], vol),
+        0.0,
+    )
     g = t / 12.0
     payroll = P["fiscal.payroll"] * (1 + np.asarray(P["fiscal.payroll_growth"])) ** g
     non_oil = P["fiscal.non_oil_revenue"] * (1 + np.asarray(P["fiscal.non_oil_growth"])) ** g
@@ -174,16 +312,38 @@ def payroll_breakeven(P: dict[str, np.ndarray | float], t: int, senior: np.ndarr
     return np.asarray(P["oil.realised_discount"] + need / per_dollar, dtype=float)
 
 
-FLOW_SOURCES = ("oil_revenue", "non_oil_revenue", "grants", "disbursement", "treasury_draw",
-                "domestic_borrowing", "external_borrowing", "new_arrears")
-FLOW_USES = ("project_spending", "senior_due", "payroll_due", "running_paid", "arrears_repaid",
-             "investment_paid", "surplus")
+FLOW_SOURCES = (
+    "oil_revenue",
+    "non_oil_revenue",
+    "grants",
+    "disbursement",
+    "treasury_draw",
+    "domestic_borrowing",
+    "external_borrowing",
+    "new_arrears",
+)
+FLOW_USES = (
+    "project_spending",
+    "senior_due",
+    "payroll_due",
+    "running_paid",
+    "arrears_repaid",
+    "investment_paid",
+    "surplus",
+)
 
 
-def step(S: FiscalState, P: dict[str, np.ndarray | float], t: int, brent: np.ndarray,
-         crisis: np.ndarray, sanctioned: np.ndarray, lapsed: np.ndarray,
-         C: dict[str, np.ndarray | float] | None = None, record: bool = False
-         ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+def step(
+    S: FiscalState,
+    P: dict[str, np.ndarray | float],
+    t: int,
+    brent: np.ndarray,
+    crisis: np.ndarray,
+    sanctioned: np.ndarray,
+    lapsed: np.ndarray,
+    C: dict[str, np.ndarray | float] | None = None,
+    record: bool = False,
+) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
     """Advance the accounts one month; return payroll due and, if ``record``, every flow.
 
     ``crisis``, ``sanctioned`` and ``lapsed`` are per-path indicators of a territorial security
@@ -192,8 +352,14 @@ def step(S: FiscalState, P: dict[str, np.ndarray | float], t: int, brent: np.nda
     and not needed.
     """
     acc = Accounts(P, len(brent))
-    X = acc.exogenous(S, t, np.asarray(brent, dtype=float)[None], np.asarray(crisis)[None],
-                      np.asarray(sanctioned)[None], np.asarray(lapsed)[None])
+    X = acc.exogenous(
+        S,
+        t,
+        np.asarray(brent, dtype=float)[None],
+        np.asarray(crisis)[None],
+        np.asarray(sanctioned)[None],
+        np.asarray(lapsed)[None],
+    )
     return acc.month(S, X, 0, record)
 
 
@@ -269,8 +435,15 @@ class Accounts:
         f = (tt + 1.0 - qm) / rm
         return np.minimum(np.maximum(f, np.zeros_like(f)), np.ones_like(f))
 
-    def exogenous(self, S: FiscalState, t0: int, brent: np.ndarray, crisis: np.ndarray,
-                  sanctioned: np.ndarray, lapsed: np.ndarray) -> dict[str, Any]:
+    def exogenous(
+        self,
+        S: FiscalState,
+        t0: int,
+        brent: np.ndarray,
+        crisis: np.ndarray,
+        sanctioned: np.ndarray,
+        lapsed: np.ndarray,
+    ) -> dict[str, Any]:
         """State-independent flows of months ``t0 .. t0 + k - 1`` (inputs and outputs ``(k, n)``).
 
         Advances the collateralised credit (``S.china_debt``, ``S.china_drawn``). Payroll and
@@ -326,8 +499,11 @@ class Accounts:
             project = (1.0 - self.bshare) * disb
         else:
             project = zero
-        xfac = (1.0 - sanctioned) * self.access if sanc_any else np.broadcast_to(self.access,
-                                                                                 brent.shape)
+        xfac = (
+            (1.0 - sanctioned) * self.access
+            if sanc_any
+            else np.broadcast_to(self.access, brent.shape)
+        )
         non_oil = tt * self.log_non_oil_g
         np.exp(non_oil, out=non_oil)
         non_oil *= self.non_oil0
@@ -335,13 +511,22 @@ class Accounts:
         np.exp(payroll, out=payroll)
         payroll *= self.payroll0
         return {
-            "oil_revenue": oil_rev, "cash0": cash0, "fx_in": fxin, "senior_x": senior_x,
-            "project": project, "ext_factor": xfac, "disbursement": disb, "pledged": pledged,
-            "china_debt": china_debt, "non_oil": non_oil, "payroll": payroll,
+            "oil_revenue": oil_rev,
+            "cash0": cash0,
+            "fx_in": fxin,
+            "senior_x": senior_x,
+            "project": project,
+            "ext_factor": xfac,
+            "disbursement": disb,
+            "pledged": pledged,
+            "china_debt": china_debt,
+            "non_oil": non_oil,
+            "payroll": payroll,
         }
 
-    def month(self, S: FiscalState, X: dict[str, Any], j: int, record: bool = False
-              ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+    def month(
+        self, S: FiscalState, X: dict[str, Any], j: int, record: bool = False
+    ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
         """Month ``j`` of the slab ``X`` (from :meth:`exogenous`): update ``S``; return payroll due.
 
         With ``record`` every flow of the budget identity is returned as well.
@@ -436,16 +621,28 @@ class Accounts:
         if record:
             n = self.n
             flows = {
-                "oil_revenue": X["oil_revenue"][j], "non_oil_revenue": non_oil,
-                "grants": self.grants, "disbursement": X["disbursement"][j],
-                "treasury_draw": draw_t, "domestic_borrowing": dom, "external_borrowing": ext,
-                "new_arrears": new_arrears, "project_spending": X["project"][j],
-                "senior_due": senior, "payroll_due": payroll, "running_paid": running_paid,
-                "arrears_repaid": arrears_repaid, "investment_paid": invest_paid,
-                "surplus": surplus, "payroll_paid": payroll_paid, "pledged": X["pledged"][j],
+                "oil_revenue": X["oil_revenue"][j],
+                "non_oil_revenue": non_oil,
+                "grants": self.grants,
+                "disbursement": X["disbursement"][j],
+                "treasury_draw": draw_t,
+                "domestic_borrowing": dom,
+                "external_borrowing": ext,
+                "new_arrears": new_arrears,
+                "project_spending": X["project"][j],
+                "senior_due": senior,
+                "payroll_due": payroll,
+                "running_paid": running_paid,
+                "arrears_repaid": arrears_repaid,
+                "investment_paid": invest_paid,
+                "surplus": surplus,
+                "payroll_paid": payroll_paid,
+                "pledged": X["pledged"][j],
             }
-            flows = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
-                     for k, v in flows.items()}
+            flows = {
+                k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
+                for k, v in flows.items()
+            }
         return payroll, flows
 
 

@@ -77,7 +77,9 @@ def load_monthly(path: Path, as_of: dt.date | None = None) -> PriceSeries:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError([Problem(str(path), None, None, "", f"cannot read price data: {exc}")]) from None
+        raise InputError(
+            [Problem(str(path), None, None, "", f"cannot read price data: {exc}")]
+        ) from None
     dates: list[dt.date] = []
     prices: list[float] = []
     rows = list(csv.reader(text.splitlines()))
@@ -98,8 +100,10 @@ def load_monthly(path: Path, as_of: dt.date | None = None) -> PriceSeries:
         dates.append(d)
         prices.append(p)
     if len(prices) < 36:
-        raise ModelError(f"{path}: at least 36 monthly prices up to the as-of date are needed "
-                         f"(found {len(prices)})")
+        raise ModelError(
+            f"{path}: at least 36 monthly prices up to the as-of date are needed "
+            f"(found {len(prices)})"
+        )
     return PriceSeries(tuple(dates), np.asarray(prices, dtype=float))
 
 
@@ -168,9 +172,15 @@ class OilModel:
         return d
 
     # -- simulation -----------------------------------------------------------------
-    def step(self, x: np.ndarray, regime: np.ndarray | None, z: np.ndarray,
-             u_regime: np.ndarray | None, u_jump: np.ndarray | None,
-             z_jump: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    def step(
+        self,
+        x: np.ndarray,
+        regime: np.ndarray | None,
+        z: np.ndarray,
+        u_regime: np.ndarray | None,
+        u_jump: np.ndarray | None,
+        z_jump: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """One month of the model for every path: returns the new log price and regime.
 
         ``z`` are standard normals, ``u_regime``/``u_jump`` uniforms and ``z_jump`` standard
@@ -190,9 +200,15 @@ class OilModel:
             xn = xn + (u_jump < self.jump_prob) * (self.jump_mean + self.jump_sd * z_jump)
         return xn, regime
 
-    def advance(self, x: np.ndarray, regime: np.ndarray | None, z: np.ndarray,
-                u_regime: np.ndarray | None, u_jump: np.ndarray | None,
-                z_jump: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def advance(
+        self,
+        x: np.ndarray,
+        regime: np.ndarray | None,
+        z: np.ndarray,
+        u_regime: np.ndarray | None,
+        u_jump: np.ndarray | None,
+        z_jump: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """``k`` months of the model for every path at once (the engine's fast path).
 
         Same recursion as :meth:`step`; arguments are ``(k, n)`` arrays (``z``, ``z_jump``
@@ -231,12 +247,20 @@ class OilModel:
             X[j] = x
         return X, x, regime
 
-    def simulate(self, x0: float, months: int, n: int, rng: np.random.Generator,
-                 regime0: np.ndarray | None = None) -> np.ndarray:
+    def simulate(
+        self,
+        x0: float,
+        months: int,
+        n: int,
+        rng: np.random.Generator,
+        regime0: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Simulate ``n`` log-price paths of ``months`` months from ``x0`` (shape n x months)."""
         out = np.empty((n, months))
         x = np.full(n, x0)
-        regime = (np.zeros(n, np.int8) if regime0 is None else regime0.copy()) if self.regimes else None
+        regime = (
+            (np.zeros(n, np.int8) if regime0 is None else regime0.copy()) if self.regimes else None
+        )
         for t in range(months):
             z = rng.standard_normal(n)
             ur = rng.random(n) if self.regimes else None
@@ -264,18 +288,19 @@ class OilModel:
 
     def log_predictive(self, x: np.ndarray, start: int) -> np.ndarray:
         """Log density of each ``x[t]`` (t >= start) given ``x[:t]`` under this model."""
-        xs, xp = x[start:], x[start - 1:-1]
+        xs, xp = x[start:], x[start - 1 : -1]
         if self.regimes:
-            p0 = self.filter_regimes(x)[start - 1:-1]
+            p0 = self.filter_regimes(x)[start - 1 : -1]
             pr0 = p0 * self.stay[0] + (1 - p0) * (1 - self.stay[1])
-            d = (pr0 * _npdf(xs, self.a[0] + self.phi * xp, self.sigma[0])
-                 + (1 - pr0) * _npdf(xs, self.a[1] + self.phi * xp, self.sigma[1]))
+            d = pr0 * _npdf(xs, self.a[0] + self.phi * xp, self.sigma[0]) + (1 - pr0) * _npdf(
+                xs, self.a[1] + self.phi * xp, self.sigma[1]
+            )
             return np.log(d)
         m = self.a[0] + self.phi * xp
         if self.jumps:
-            d = ((1 - self.jump_prob) * _npdf(xs, m, self.sigma[0])
-                 + self.jump_prob * _npdf(xs, m + self.jump_mean,
-                                          math.hypot(self.sigma[0], self.jump_sd)))
+            d = (1 - self.jump_prob) * _npdf(xs, m, self.sigma[0]) + self.jump_prob * _npdf(
+                xs, m + self.jump_mean, math.hypot(self.sigma[0], self.jump_sd)
+            )
             return np.log(d)
         return np.log(_npdf(xs, m, self.sigma[0]))
 
@@ -316,8 +341,14 @@ def _fit_jump(x: np.ndarray, a0: float, phi0: float, sd0: float) -> OilModel:
     y, xp = x[1:], x[:-1]
 
     def unpack(th: np.ndarray) -> tuple[float, float, float, float, float, float]:
-        return (th[0], min(th[1], 0.9999), math.exp(th[2]), float(special.expit(th[3])), th[4],
-                math.exp(th[5]))
+        return (
+            th[0],
+            min(th[1], 0.9999),
+            math.exp(th[2]),
+            float(special.expit(th[3])),
+            th[4],
+            math.exp(th[5]),
+        )
 
     def nll(th: np.ndarray) -> float:
         a, phi, s, p, mj, sj = unpack(th)
@@ -328,14 +359,24 @@ def _fit_jump(x: np.ndarray, a0: float, phi0: float, sd0: float) -> OilModel:
     best = None
     for mj0 in (-0.15, 0.0):
         th0 = np.array([a0, phi0, math.log(sd0 * 0.8), special.logit(0.05), mj0, math.log(sd0 * 2)])
-        res = optimize.minimize(nll, th0, method="Nelder-Mead",
-                                options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8})
+        res = optimize.minimize(
+            nll, th0, method="Nelder-Mead", options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8}
+        )
         if best is None or res.fun < best.fun:
             best = res
     assert best is not None
     a, phi, s, p, mj, sj = unpack(best.x)
-    return OilModel("ar1_jump", (a, a), phi, (s, s), jump_prob=p, jump_mean=mj, jump_sd=sj,
-                    loglik=-float(best.fun), n_obs=len(y))
+    return OilModel(
+        "ar1_jump",
+        (a, a),
+        phi,
+        (s, s),
+        jump_prob=p,
+        jump_mean=mj,
+        jump_sd=sj,
+        loglik=-float(best.fun),
+        n_obs=len(y),
+    )
 
 
 def _ms_nll(th: np.ndarray, x: np.ndarray) -> float:
@@ -362,18 +403,33 @@ def _ms_nll(th: np.ndarray, x: np.ndarray) -> float:
 
 def _fit_ms(x: np.ndarray, a0: float, phi0: float, sd0: float) -> OilModel:
     """Maximum likelihood of the two-regime Markov-switching AR(1)."""
-    th0 = np.array([a0, a0 - 0.02, phi0, math.log(sd0 * 0.7), math.log(sd0 * 1.8),
-                    special.logit(0.95), special.logit(0.85)])
-    res = optimize.minimize(_ms_nll, th0, args=(x,), method="Nelder-Mead",
-                            options={"maxiter": 6000, "xatol": 1e-6, "fatol": 1e-8})
+    th0 = np.array(
+        [
+            a0,
+            a0 - 0.02,
+            phi0,
+            math.log(sd0 * 0.7),
+            math.log(sd0 * 1.8),
+            special.logit(0.95),
+            special.logit(0.85),
+        ]
+    )
+    res = optimize.minimize(
+        _ms_nll,
+        th0,
+        args=(x,),
+        method="Nelder-Mead",
+        options={"maxiter": 6000, "xatol": 1e-6, "fatol": 1e-8},
+    )
     th = res.x
     a = (float(th[0]), float(th[1]))
     s = (math.exp(th[3]), math.exp(th[4]))
     q = (float(special.expit(th[5])), float(special.expit(th[6])))
     if s[0] > s[1]:  # regime 0 is the calm one
         a, s, q = (a[1], a[0]), (s[1], s[0]), (q[1], q[0])
-    return OilModel("ms_ar1", a, float(min(th[2], 0.9999)), s, stay=q,
-                    loglik=-float(res.fun), n_obs=len(x) - 1)
+    return OilModel(
+        "ms_ar1", a, float(min(th[2], 0.9999)), s, stay=q, loglik=-float(res.fun), n_obs=len(x) - 1
+    )
 
 
 # --------------------------------------------------------------------------- scoring
@@ -396,16 +452,25 @@ class Selection:
     log_score1: dict[str, float]
     origins: int
     window_months: int
-    criterion: str = ("highest mean 1-month log predictive density among the models whose mean "
-                      "12-month CRPS is within 5% of the best")
+    criterion: str = (
+        "highest mean 1-month log predictive density among the models whose mean "
+        "12-month CRPS is within 5% of the best"
+    )
 
     def to_dict(self) -> dict[str, object]:
         """Plain data."""
         return asdict(self)
 
 
-def select_model(x: np.ndarray, window: int, *, n_origins: int = 30, step: int = 6,
-                 sims: int = 2000, seed: int = 0) -> Selection:
+def select_model(
+    x: np.ndarray,
+    window: int,
+    *,
+    n_origins: int = 30,
+    step: int = 6,
+    sims: int = 2000,
+    seed: int = 0,
+) -> Selection:
     """Choose the model kind by out-of-sample fit on the history ``x`` (log prices).
 
     Origins lie every ``step`` months, the last one 12 months before the end of ``x``; at each
@@ -416,13 +481,15 @@ def select_model(x: np.ndarray, window: int, *, n_origins: int = 30, step: int =
     last = len(x) - 12
     origins = [o for o in range(last - step * (n_origins - 1), last + 1, step) if o - window >= 0]
     if len(origins) < 5:
-        raise ModelError("too little oil price history before the as-of date for an out-of-sample "
-                         f"model choice (window {window} months, {len(x)} months of data)")
+        raise ModelError(
+            "too little oil price history before the as-of date for an out-of-sample "
+            f"model choice (window {window} months, {len(x)} months of data)"
+        )
     rng = np.random.default_rng(seed)
     crps: dict[str, list[float]] = {k: [] for k in MODEL_KINDS}
     logs: dict[str, list[float]] = {k: [] for k in MODEL_KINDS}
     for o in origins:
-        hist = x[o - window:o]
+        hist = x[o - window : o]
         for kind in MODEL_KINDS:
             m = fit(kind, hist)
             regime0 = None
@@ -431,7 +498,7 @@ def select_model(x: np.ndarray, window: int, *, n_origins: int = 30, step: int =
                 regime0 = (rng.random(sims) >= p0).astype(np.int8)
             paths = m.simulate(float(hist[-1]), 12, sims, rng, regime0)
             crps[kind].append(crps_sample(paths[:, -1], float(x[o + 11])))
-            seg = x[o - window:o + step]
+            seg = x[o - window : o + step]
             logs[kind].extend(m.log_predictive(seg, window).tolist())
     c = {k: float(np.mean(v)) for k, v in crps.items()}
     ls = {k: float(np.mean(v)) for k, v in logs.items()}
@@ -442,8 +509,9 @@ def select_model(x: np.ndarray, window: int, *, n_origins: int = 30, step: int =
 
 
 # --------------------------------------------------------------------------- diagnostics
-def drawdown_stats(p: np.ndarray, threshold: float = 0.3, lookback: int = 24
-                   ) -> tuple[float, float, float]:
+def drawdown_stats(
+    p: np.ndarray, threshold: float = 0.3, lookback: int = 24
+) -> tuple[float, float, float]:
     """(max drawdown, share of months in a low-price spell, mean spell length) of a price path.
 
     A low-price spell is a run of months in which the price is more than ``threshold`` below its
@@ -453,7 +521,7 @@ def drawdown_stats(p: np.ndarray, threshold: float = 0.3, lookback: int = 24
     run_max = np.maximum.accumulate(p)
     mdd = float(np.max(1 - p / run_max))
     n = len(p)
-    trail = np.array([p[max(0, t - lookback):t + 1].max() for t in range(n)])
+    trail = np.array([p[max(0, t - lookback) : t + 1].max() for t in range(n)])
     low = p < (1 - threshold) * trail
     spells = _run_lengths(low)
     return mdd, float(low.mean()), float(np.mean(spells)) if spells else 0.0
@@ -511,8 +579,9 @@ class Diagnostic:
         return self.model_q05 <= self.history <= self.model_q95
 
 
-def diagnostics(model: OilModel, x: np.ndarray, *, sims: int = 400, seed: int = 1
-                ) -> list[Diagnostic]:
+def diagnostics(
+    model: OilModel, x: np.ndarray, *, sims: int = 400, seed: int = 1
+) -> list[Diagnostic]:
     """Compare the statistics of history ``x`` with those of ``sims`` simulated histories.
 
     Each simulated history starts at ``x[0]`` and has the same length as ``x``; for every
@@ -528,8 +597,15 @@ def diagnostics(model: OilModel, x: np.ndarray, *, sims: int = 400, seed: int = 
     for k, v in hist.items():
         vals = np.array([s[k] for s in sim_stats])
         vals = vals[np.isfinite(vals)]
-        out.append(Diagnostic(k, v, float(np.median(vals)), float(np.quantile(vals, 0.05)),
-                              float(np.quantile(vals, 0.95))))
+        out.append(
+            Diagnostic(
+                k,
+                v,
+                float(np.median(vals)),
+                float(np.quantile(vals, 0.05)),
+                float(np.quantile(vals, 0.95)),
+            )
+        )
     return out
 
 
@@ -548,12 +624,17 @@ class OilCalibration:
 
     def to_json(self) -> str:
         """Exact JSON form of the calibration (for the disk cache; see :meth:`from_json`)."""
-        return json.dumps({
-            "model": asdict(self.model), "selection": asdict(self.selection),
-            "last_date": self.last_date.isoformat(), "last_price": self.last_price,
-            "window_months": self.window_months, "regime0_prob": self.regime0_prob,
-            "alternatives": {k: asdict(v) for k, v in self.alternatives.items()},
-        })
+        return json.dumps(
+            {
+                "model": asdict(self.model),
+                "selection": asdict(self.selection),
+                "last_date": self.last_date.isoformat(),
+                "last_price": self.last_price,
+                "window_months": self.window_months,
+                "regime0_prob": self.regime0_prob,
+                "alternatives": {k: asdict(v) for k, v in self.alternatives.items()},
+            }
+        )
 
     @staticmethod
     def from_json(text: str) -> OilCalibration:
@@ -561,14 +642,28 @@ class OilCalibration:
         d = json.loads(text)
 
         def model(m: dict[str, Any]) -> OilModel:
-            return OilModel(m["kind"], tuple(m["a"]), m["phi"], tuple(m["sigma"]),  # type: ignore[arg-type]
-                            tuple(m["stay"]), m["jump_prob"], m["jump_mean"],  # type: ignore[arg-type]
-                            m["jump_sd"], m["loglik"], m["n_obs"])
+            return OilModel(
+                m["kind"],
+                tuple(m["a"]),
+                m["phi"],
+                tuple(m["sigma"]),  # type: ignore[arg-type]
+                tuple(m["stay"]),
+                m["jump_prob"],
+                m["jump_mean"],  # type: ignore[arg-type]
+                m["jump_sd"],
+                m["loglik"],
+                m["n_obs"],
+            )
 
-        return OilCalibration(model(d["model"]), Selection(**d["selection"]),
-                              dt.date.fromisoformat(d["last_date"]), d["last_price"],
-                              d["window_months"], d["regime0_prob"],
-                              {k: model(v) for k, v in d["alternatives"].items()})
+        return OilCalibration(
+            model(d["model"]),
+            Selection(**d["selection"]),
+            dt.date.fromisoformat(d["last_date"]),
+            d["last_price"],
+            d["window_months"],
+            d["regime0_prob"],
+            {k: model(v) for k, v in d["alternatives"].items()},
+        )
 
     def to_dict(self) -> dict[str, object]:
         """Plain data."""
@@ -597,10 +692,18 @@ def cache_key(data: bytes, as_of: dt.date, window_years: float, kind: str | None
     """
     import scipy
 
-    parts = [hashlib.sha256(data).hexdigest(), as_of.isoformat(), repr(float(window_years)),
-             str(kind), ",".join(MODEL_KINDS), repr(CRPS_TOLERANCE),
-             json.dumps(SELECTION_SETTINGS, sort_keys=True), str(CALIBRATION_VERSION),
-             np.__version__, scipy.__version__]
+    parts = [
+        hashlib.sha256(data).hexdigest(),
+        as_of.isoformat(),
+        repr(float(window_years)),
+        str(kind),
+        ",".join(MODEL_KINDS),
+        repr(CRPS_TOLERANCE),
+        json.dumps(SELECTION_SETTINGS, sort_keys=True),
+        str(CALIBRATION_VERSION),
+        np.__version__,
+        scipy.__version__,
+    ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
@@ -618,8 +721,9 @@ def cache_dir() -> Path | None:
     return Path(user_cache_dir("melian")) / "world"
 
 
-def calibrate(path: str, as_of: dt.date, window_years: float, kind: str | None = None
-              ) -> OilCalibration:
+def calibrate(
+    path: str, as_of: dt.date, window_years: float, kind: str | None = None
+) -> OilCalibration:
     """Calibrate the oil model on the monthly file ``path`` up to ``as_of`` (cached).
 
     With ``kind`` None the model kind is chosen by :func:`select_model`; the chosen model is then
@@ -631,7 +735,9 @@ def calibrate(path: str, as_of: dt.date, window_years: float, kind: str | None =
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise InputError([Problem(str(path), None, None, "", f"cannot read price data: {exc}")]) from None
+        raise InputError(
+            [Problem(str(path), None, None, "", f"cannot read price data: {exc}")]
+        ) from None
     key = cache_key(data, as_of, window_years, kind)
     hit = _MEMO.get(key)
     if hit is not None:
@@ -668,15 +774,18 @@ def _write_atomic(file: Path, text: str) -> None:
         pass
 
 
-def _calibrate(path: str, as_of: dt.date, window_years: float, kind: str | None = None
-               ) -> OilCalibration:
+def _calibrate(
+    path: str, as_of: dt.date, window_years: float, kind: str | None = None
+) -> OilCalibration:
     """The uncached calibration (see :func:`calibrate`)."""
     series = load_monthly(Path(path), as_of)
     x = series.log
     window = int(round(window_years * 12))
     if window < 36 or window > len(x):
-        raise ModelError(f"oil calibration window of {window} months is not within "
-                         f"[36, {len(x)}] (months of history up to {as_of})")
+        raise ModelError(
+            f"oil calibration window of {window} months is not within "
+            f"[36, {len(x)}] (months of history up to {as_of})"
+        )
     sel = select_model(x, window, **SELECTION_SETTINGS)
     chosen = kind or sel.chosen
     hist = x[-window:]

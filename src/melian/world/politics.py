@@ -26,34 +26,101 @@ import numpy as np
 from melian.world.spec import ParamSpec
 
 PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("politics.fragmentation_hazard", "per month", "hazard of a fragmentation crisis at "
-              "zero pressure", 0, 1),
-    ParamSpec("politics.pressure_persistence", "fraction", "monthly memory of the fragmentation "
-              "pressure index", 0, 0.999),
-    ParamSpec("politics.exit_pressure", "log hazard ratio", "pressure when coalition support is 0 "
-              "(regions that want the patron to stay)", -10, 10),
-    ParamSpec("politics.crisis_pressure", "log hazard ratio", "pressure during a territorial "
-              "security crisis", -10, 10),
-    ParamSpec("politics.salary_pressure", "log hazard ratio per month of arrears", "pressure per "
-              "month of payroll owed (capped at 3 months)", -10, 10),
-    ParamSpec("sanctions.waiver_months_remaining", "months", "months left on the energy-import "
-              "sanctions waiver in force at the as-of date", 0, 600),
-    ParamSpec("sanctions.waiver_lapse_hazard", "per month", "hazard that the waiver is not renewed "
-              "once the current one has run", 0, 1),
-    ParamSpec("sanctions.waiver_restore_hazard", "per month", "hazard that a lapsed waiver is "
-              "restored", 0, 1),
-    ParamSpec("sanctions.waiver_lapse_cost", "US$ bn/month", "foreign-currency cost of replacing "
-              "sanctioned energy imports (or penalties) while the waiver is lapsed", 0, None),
-    ParamSpec("sanctions.sanctions_hazard", "per month", "hazard that the patron imposes sanctions "
-              "on the state, at as-of militia pressure", 0, 1),
-    ParamSpec("sanctions.militia_elasticity", "elasticity", "elasticity of the sanctions hazard "
-              "with respect to militia pressure", 0, 10),
-    ParamSpec("sanctions.sanctions_lift_hazard", "per month", "hazard that sanctions are lifted",
-              0, 1),
-    ParamSpec("sanctions.revenue_blocked", "fraction", "share of oil revenue blocked (frozen "
-              "accounts) under sanctions", 0, 1),
-    ParamSpec("sanctions.extra_discount", "US$/bbl", "extra discount on crude sold under "
-              "sanctions", 0, 100),
+    ParamSpec(
+        "politics.fragmentation_hazard",
+        "per month",
+        "hazard of a fragmentation crisis at zero pressure",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "politics.pressure_persistence",
+        "fraction",
+        "monthly memory of the fragmentation pressure index",
+        0,
+        0.999,
+    ),
+    ParamSpec(
+        "politics.exit_pressure",
+        "log hazard ratio",
+        "pressure when coalition support is 0 (regions that want the patron to stay)",
+        -10,
+        10,
+    ),
+    ParamSpec(
+        "politics.crisis_pressure",
+        "log hazard ratio",
+        "pressure during a territorial security crisis",
+        -10,
+        10,
+    ),
+    ParamSpec(
+        "politics.salary_pressure",
+        "log hazard ratio per month of arrears",
+        "pressure per month of payroll owed (capped at 3 months)",
+        -10,
+        10,
+    ),
+    ParamSpec(
+        "sanctions.waiver_months_remaining",
+        "months",
+        "months left on the energy-import sanctions waiver in force at the as-of date",
+        0,
+        600,
+    ),
+    ParamSpec(
+        "sanctions.waiver_lapse_hazard",
+        "per month",
+        "hazard that the waiver is not renewed once the current one has run",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "sanctions.waiver_restore_hazard",
+        "per month",
+        "hazard that a lapsed waiver is restored",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "sanctions.waiver_lapse_cost",
+        "US$ bn/month",
+        "foreign-currency cost of replacing "
+        "sanctioned energy imports (or penalties) while the waiver is lapsed",
+        0,
+        None,
+    ),
+    ParamSpec(
+        "sanctions.sanctions_hazard",
+        "per month",
+        "hazard that the patron imposes sanctions on the state, at as-of militia pressure",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "sanctions.militia_elasticity",
+        "elasticity",
+        "elasticity of the sanctions hazard with respect to militia pressure",
+        0,
+        10,
+    ),
+    ParamSpec(
+        "sanctions.sanctions_lift_hazard", "per month", "hazard that sanctions are lifted", 0, 1
+    ),
+    ParamSpec(
+        "sanctions.revenue_blocked",
+        "fraction",
+        "share of oil revenue blocked (frozen accounts) under sanctions",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "sanctions.extra_discount",
+        "US$/bbl",
+        "extra discount on crude sold under sanctions",
+        0,
+        100,
+    ),
 )
 
 
@@ -76,8 +143,9 @@ def initial_state(n: int) -> PoliticsState:
     return PoliticsState(np.zeros(n), z.copy(), z.copy(), z.copy(), z.copy(), z.copy())
 
 
-def advance_sanctions(S: PoliticsState, P: dict[str, np.ndarray | float], t0: int,
-                      u_w: np.ndarray, u_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def advance_sanctions(
+    S: PoliticsState, P: dict[str, np.ndarray | float], t0: int, u_w: np.ndarray, u_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Months ``t0 .. t0 + k - 1`` of the sanctions and waiver chain (uniforms ``(k, n)``).
 
     The transition draws are compared with the (float32) transition probabilities for all
@@ -92,9 +160,10 @@ def advance_sanctions(S: PoliticsState, P: dict[str, np.ndarray | float], t0: in
             return np.asarray(-np.expm1(-np.asarray(h, dtype=float)), dtype=f32)
 
         S.const = {
-            "start": prob(P["sanctions.sanctions_hazard"]
-                          * np.power(P["security.militia_pressure"],
-                                     P["sanctions.militia_elasticity"])),
+            "start": prob(
+                P["sanctions.sanctions_hazard"]
+                * np.power(P["security.militia_pressure"], P["sanctions.militia_elasticity"])
+            ),
             "lift": prob(P["sanctions.sanctions_lift_hazard"]),
             "lapse": prob(P["sanctions.waiver_lapse_hazard"]),
             "restore": prob(P["sanctions.waiver_restore_hazard"]),
@@ -125,9 +194,14 @@ def advance_sanctions(S: PoliticsState, P: dict[str, np.ndarray | float], t0: in
     return sanc, lapsed
 
 
-def advance_fragmentation(S: PoliticsState, P: dict[str, np.ndarray | float],
-                          coalition: np.ndarray | float, crisis: np.ndarray, stress: np.ndarray,
-                          u: np.ndarray) -> None:
+def advance_fragmentation(
+    S: PoliticsState,
+    P: dict[str, np.ndarray | float],
+    coalition: np.ndarray | float,
+    crisis: np.ndarray,
+    stress: np.ndarray,
+    u: np.ndarray,
+) -> None:
     """Months of fragmentation pressure and hazard for a slab of months (arrays ``(k, n)``).
 
     ``F_t = rho F_{t-1} + (1 - rho) drive_t`` runs month by month; the drive and the hazard

@@ -39,7 +39,9 @@ class HistSpec:
     def index(self, x: np.ndarray) -> np.ndarray:
         """Slot of each value (0 .. nb + 1)."""
         if self.log:
-            f = (np.log(np.maximum(x, 1e-300)) - math.log(self.lo)) * (self.nb / math.log(self.hi / self.lo))
+            f = (np.log(np.maximum(x, 1e-300)) - math.log(self.lo)) * (
+                self.nb / math.log(self.hi / self.lo)
+            )
         else:
             f = (x - self.lo) * (self.nb / (self.hi - self.lo))
         return (np.clip(np.floor(f), -1, self.nb) + 1).astype(np.int64)
@@ -53,7 +55,9 @@ class HistSpec:
     @property
     def width(self) -> float:
         """Bin width (relative width for log bins)."""
-        return (self.hi / self.lo) ** (1 / self.nb) - 1 if self.log else (self.hi - self.lo) / self.nb
+        return (
+            (self.hi / self.lo) ** (1 / self.nb) - 1 if self.log else (self.hi - self.lo) / self.nb
+        )
 
 
 def hist_quantile(spec: HistSpec, counts: np.ndarray, q: float, vmin: float, vmax: float) -> float:
@@ -74,8 +78,9 @@ def hist_quantile(spec: HistSpec, counts: np.ndarray, q: float, vmin: float, vma
     return float(min(max(spec.edge(k - 1 + frac), vmin), vmax))
 
 
-def hist_cvar(spec: HistSpec, counts: np.ndarray, alpha: float, worst_high: bool, vmin: float,
-              vmax: float) -> float:
+def hist_cvar(
+    spec: HistSpec, counts: np.ndarray, alpha: float, worst_high: bool, vmin: float, vmax: float
+) -> float:
     """Mean of the worst ``1 - alpha`` share of values (bin mid-points; outer slots at min/max)."""
     n = int(counts.sum())
     if n == 0:
@@ -121,8 +126,14 @@ class BandDef:
 class Accumulator:
     """Fixed-memory, exactly mergeable statistics of simulated paths for one option."""
 
-    def __init__(self, metrics: list[MetricDef], bands: list[BandDef], events: list[str],
-                 months: int, cover_spec: HistSpec) -> None:
+    def __init__(
+        self,
+        metrics: list[MetricDef],
+        bands: list[BandDef],
+        events: list[str],
+        months: int,
+        cover_spec: HistSpec,
+    ) -> None:
         """Empty statistics for the given metrics, bands and events over ``months`` months."""
         self.metrics = metrics
         self.bands = bands
@@ -140,9 +151,14 @@ class Accumulator:
         self.band_sum = {b.name: np.zeros(months, np.int64) for b in bands}
         self.cover = np.zeros((cover_spec.nb + 2, 2), np.int64)
 
-    def add_block(self, outcomes: dict[str, np.ndarray], events: dict[str, np.ndarray],
-                  bands: dict[str, np.ndarray], cover_price: np.ndarray, cover_flag: np.ndarray
-                  ) -> None:
+    def add_block(
+        self,
+        outcomes: dict[str, np.ndarray],
+        events: dict[str, np.ndarray],
+        bands: dict[str, np.ndarray],
+        cover_price: np.ndarray,
+        cover_flag: np.ndarray,
+    ) -> None:
         """Add one block of paths: per-path outcomes/events, per-month band matrices (months x n)."""
         n = len(next(iter(outcomes.values())))
         self.n += n
@@ -161,14 +177,16 @@ class Accumulator:
             X = bands[b.name]
             nb2 = b.spec.nb + 2
             idx = b.spec.index(X) + (np.arange(self.months, dtype=np.int64) * nb2)[:, None]
-            self.band_hist[b.name] += np.bincount(idx.ravel(), minlength=self.months * nb2
-                                                  ).reshape(self.months, nb2)
+            self.band_hist[b.name] += np.bincount(idx.ravel(), minlength=self.months * nb2).reshape(
+                self.months, nb2
+            )
             self.band_sum[b.name] += np.rint(X.sum(axis=1) * FP_ARRAY).astype(np.int64)
         ci = self.cover_spec.index(cover_price) * 2 + cover_flag.astype(np.int64)
         self.cover += np.bincount(ci, minlength=self.cover.size).reshape(self.cover.shape)
 
-    def add_band_slab(self, name: str, t0: int, values: np.ndarray,
-                      log_values: np.ndarray | None = None) -> None:
+    def add_band_slab(
+        self, name: str, t0: int, values: np.ndarray, log_values: np.ndarray | None = None
+    ) -> None:
         """Add months ``t0 .. t0 + k - 1`` of band ``name`` for a block of paths.
 
         ``values`` is ``(k, n)``; ``log_values``, if given, holds their logarithms (used for
@@ -198,9 +216,9 @@ class Accumulator:
         np.minimum(f, hi, out=f)
         idx = f.astype(np.intp)
         idx += (np.arange(k, dtype=np.intp) * nb2)[:, None]
-        rows = self.band_hist[name][t0:t0 + k].reshape(-1)  # a view: rows are contiguous
+        rows = self.band_hist[name][t0 : t0 + k].reshape(-1)  # a view: rows are contiguous
         np.add.at(rows, idx.reshape(-1), 1)  # (faster than bincount for ~10^4 slots)
-        self.band_sum[name][t0:t0 + k] += np.rint(values.sum(axis=1) * FP_ARRAY).astype(np.int64)
+        self.band_sum[name][t0 : t0 + k] += np.rint(values.sum(axis=1) * FP_ARRAY).astype(np.int64)
 
     @staticmethod
     def _slot_bounds(k: int, n: int, nb: int) -> tuple[np.ndarray, np.ndarray]:
@@ -242,11 +260,23 @@ class Accumulator:
         mean = self.sum[name] / FP_SCALAR / n
         var = max(self.sumsq[name] / FP_SCALAR / n - mean * mean, 0.0)
         lo, hi = self.min[name], self.max[name]
-        qs = {f"p{int(round(q * 100)):02d}": hist_quantile(m.spec, self.hist[name], q, lo, hi)
-              for q in QUANTILES}
-        return Summary(name, m.unit, m.description, mean, math.sqrt(var * n / max(n - 1, 1)), qs,
-                       hist_cvar(m.spec, self.hist[name], 0.95, m.worst_high, lo, hi), lo, hi,
-                       m.spec.width, m.worst_high)
+        qs = {
+            f"p{int(round(q * 100)):02d}": hist_quantile(m.spec, self.hist[name], q, lo, hi)
+            for q in QUANTILES
+        }
+        return Summary(
+            name,
+            m.unit,
+            m.description,
+            mean,
+            math.sqrt(var * n / max(n - 1, 1)),
+            qs,
+            hist_cvar(m.spec, self.hist[name], 0.95, m.worst_high, lo, hi),
+            lo,
+            hi,
+            m.spec.width,
+            m.worst_high,
+        )
 
     def band(self, name: str) -> dict[str, np.ndarray]:
         """Per-month mean and quantiles of a band variable."""
@@ -256,7 +286,8 @@ class Accumulator:
         lo_edge, hi_edge = b.spec.lo, b.spec.hi
         for q in QUANTILES:
             out[f"p{int(round(q * 100)):02d}"] = np.array(
-                [hist_quantile(b.spec, H[t], q, lo_edge, hi_edge) for t in range(self.months)])
+                [hist_quantile(b.spec, H[t], q, lo_edge, hi_edge) for t in range(self.months)]
+            )
         return out
 
     def covering_price(self) -> dict[str, Any]:
@@ -278,8 +309,11 @@ class Accumulator:
         for j in range(len(probs) - 1, 0, -1):
             if probs[j] <= 0.5 < probs[j - 1]:
                 w = (0.5 - probs[j]) / (probs[j - 1] - probs[j])
-                price = float(math.exp(math.log(centers[j]) + w * (math.log(centers[j - 1])
-                                                                   - math.log(centers[j]))))
+                price = float(
+                    math.exp(
+                        math.log(centers[j]) + w * (math.log(centers[j - 1]) - math.log(centers[j]))
+                    )
+                )
                 break
         return {"price": price, "bin_centres": centers, "arrears_probability": probs}
 
@@ -302,10 +336,18 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data."""
-        return {"unit": self.unit, "description": self.description, "mean": self.mean,
-                "sd": self.sd, **self.quantiles, "cvar95": self.cvar95, "min": self.min,
-                "max": self.max, "bin_width": self.bin_width,
-                "cvar_tail": "high" if self.worst_high else "low"}
+        return {
+            "unit": self.unit,
+            "description": self.description,
+            "mean": self.mean,
+            "sd": self.sd,
+            **self.quantiles,
+            "cvar95": self.cvar95,
+            "min": self.min,
+            "max": self.max,
+            "bin_width": self.bin_width,
+            "cvar_tail": "high" if self.worst_high else "low",
+        }
 
 
 @dataclass(frozen=True)
@@ -331,9 +373,11 @@ class OptionResult:
             "payroll_covering_price_simulated": {
                 "price": _num(self.covering_price["price"]),
                 "bin_centres": self.covering_price["bin_centres"],
-                "arrears_probability": self.covering_price["arrears_probability"]},
-            "bands": {k: {s: [_num(x) for x in v] for s, v in b.items()}
-                      for k, b in self.bands.items()},
+                "arrears_probability": self.covering_price["arrears_probability"],
+            },
+            "bands": {
+                k: {s: [_num(x) for x in v] for s, v in b.items()} for k, b in self.bands.items()
+            },
         }
 
 
@@ -362,10 +406,15 @@ class Ensemble:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data of the whole ensemble."""
         return {
-            "scenario": self.scenario, "seed": self.seed, "paths": self.paths,
-            "horizon": self.horizon, "start_month": self.start_month, "months": self.months,
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "paths": self.paths,
+            "horizon": self.horizon,
+            "start_month": self.start_month,
+            "months": self.months,
             "reference_payroll_price": self.reference_payroll_price,
-            "oil_model": _jsonable(self.oil), "attack_calibration": _jsonable(self.attacks),
+            "oil_model": _jsonable(self.oil),
+            "attack_calibration": _jsonable(self.attacks),
             "band_units": self.band_units,
             "options": {k: v.to_dict() for k, v in self.results.items()},
         }
@@ -374,19 +423,21 @@ class Ensemble:
         """One row per option: the headline risk figures (for briefs)."""
         rows = []
         for oid, r in self.results.items():
-            rows.append({
-                "option": oid,
-                "p_salary_crisis": r.probabilities["salary_crisis"],
-                "p_security_crisis": r.probabilities["security_crisis"],
-                "p_fragmentation": r.probabilities["fragmentation"],
-                "p_sanctions": r.probabilities["sanctions"],
-                "arrears_months_mean": r.metrics["arrears_months"].mean,
-                "arrears_months_cvar95": r.metrics["arrears_months"].cvar95,
-                "reserves_end_median": r.metrics["reserves_end"].quantiles["p50"],
-                "reserves_min_cvar95": r.metrics["reserves_min"].cvar95,
-                "debt_end_median": r.metrics["debt_end"].quantiles["p50"],
-                "payroll_breakeven_median": r.breakeven.quantiles["p50"],
-            })
+            rows.append(
+                {
+                    "option": oid,
+                    "p_salary_crisis": r.probabilities["salary_crisis"],
+                    "p_security_crisis": r.probabilities["security_crisis"],
+                    "p_fragmentation": r.probabilities["fragmentation"],
+                    "p_sanctions": r.probabilities["sanctions"],
+                    "arrears_months_mean": r.metrics["arrears_months"].mean,
+                    "arrears_months_cvar95": r.metrics["arrears_months"].cvar95,
+                    "reserves_end_median": r.metrics["reserves_end"].quantiles["p50"],
+                    "reserves_min_cvar95": r.metrics["reserves_min"].cvar95,
+                    "debt_end_median": r.metrics["debt_end"].quantiles["p50"],
+                    "payroll_breakeven_median": r.breakeven.quantiles["p50"],
+                }
+            )
         return rows
 
     def to_frame(self) -> Any:  # noqa: ANN401
@@ -402,8 +453,16 @@ class Ensemble:
             for stat, v in r.breakeven.to_dict().items():
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     rows.append((oid, "metric", "payroll_breakeven_brent", None, stat, _num(v)))
-            rows.append((oid, "metric", "payroll_covering_price_simulated", None, "value",
-                         _num(r.covering_price["price"])))
+            rows.append(
+                (
+                    oid,
+                    "metric",
+                    "payroll_covering_price_simulated",
+                    None,
+                    "value",
+                    _num(r.covering_price["price"]),
+                )
+            )
             for k, p in r.probabilities.items():
                 rows.append((oid, "probability", k, None, "p", float(p)))
             for k, b in r.bands.items():
@@ -419,8 +478,10 @@ class Ensemble:
 
         table = pa.Table.from_pandas(self.to_frame(), preserve_index=False)
         meta = dict(table.schema.metadata or {})
-        meta[b"melian.world"] = (f'{{"scenario": "{self.scenario}", "seed": {self.seed}, '
-                                 f'"paths": {self.paths}, "horizon": {self.horizon}}}').encode()
+        meta[b"melian.world"] = (
+            f'{{"scenario": "{self.scenario}", "seed": {self.seed}, '
+            f'"paths": {self.paths}, "horizon": {self.horizon}}}'
+        ).encode()
         table = table.replace_schema_metadata(meta)
         p = Path(path)
         pq.write_table(table, p)

@@ -34,35 +34,102 @@ from melian.errors import InputError, ModelError, Problem
 from melian.world.spec import ParamSpec
 
 PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("security.attack_volatility", "log points/month", "standard deviation of the monthly "
-              "innovation of the log attack intensity", 0, 5),
-    ParamSpec("security.attack_persistence", "AR(1) coefficient", "monthly persistence of the "
-              "deviation of the log attack intensity", 0, 0.999),
-    ParamSpec("security.coalition_support", "index 0-1", "support of the international coalition "
-              "reached after the transition (1 = as at the as-of date, 0 = none)", 0, 1),
-    ParamSpec("security.withdrawal_months", "months", "months over which coalition support moves "
-              "to its new level", 0, 600),
-    ParamSpec("security.coalition_attack_effect", "log ratio", "increase of the log attack "
-              "intensity when coalition support goes from 1 to 0", -5, 5),
-    ParamSpec("security.force_capacity", "index (1 = as-of)", "capacity of the state's own forces "
-              "relative to the as-of date", 0.05, 20),
-    ParamSpec("security.capacity_attack_effect", "elasticity", "elasticity of attack intensity "
-              "with respect to force capacity (intensity ~ capacity^-e)", 0, 10),
-    ParamSpec("security.crisis_hazard", "per month", "hazard of a territorial crisis at as-of "
-              "conditions", 0, 1),
-    ParamSpec("security.attack_crisis_elasticity", "elasticity", "elasticity of the crisis hazard "
-              "with respect to attack intensity", 0, 10),
-    ParamSpec("security.coalition_crisis_effect", "log hazard ratio", "increase of the log crisis "
-              "hazard when coalition support goes from 1 to 0", -5, 10),
+    ParamSpec(
+        "security.attack_volatility",
+        "log points/month",
+        "standard deviation of the monthly innovation of the log attack intensity",
+        0,
+        5,
+    ),
+    ParamSpec(
+        "security.attack_persistence",
+        "AR(1) coefficient",
+        "monthly persistence of the deviation of the log attack intensity",
+        0,
+        0.999,
+    ),
+    ParamSpec(
+        "security.coalition_support",
+        "index 0-1",
+        "support of the international coalition "
+        "reached after the transition (1 = as at the as-of date, 0 = none)",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "security.withdrawal_months",
+        "months",
+        "months over which coalition support moves to its new level",
+        0,
+        600,
+    ),
+    ParamSpec(
+        "security.coalition_attack_effect",
+        "log ratio",
+        "increase of the log attack intensity when coalition support goes from 1 to 0",
+        -5,
+        5,
+    ),
+    ParamSpec(
+        "security.force_capacity",
+        "index (1 = as-of)",
+        "capacity of the state's own forces relative to the as-of date",
+        0.05,
+        20,
+    ),
+    ParamSpec(
+        "security.capacity_attack_effect",
+        "elasticity",
+        "elasticity of attack intensity with respect to force capacity (intensity ~ capacity^-e)",
+        0,
+        10,
+    ),
+    ParamSpec(
+        "security.crisis_hazard",
+        "per month",
+        "hazard of a territorial crisis at as-of conditions",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "security.attack_crisis_elasticity",
+        "elasticity",
+        "elasticity of the crisis hazard with respect to attack intensity",
+        0,
+        10,
+    ),
+    ParamSpec(
+        "security.coalition_crisis_effect",
+        "log hazard ratio",
+        "increase of the log crisis hazard when coalition support goes from 1 to 0",
+        -5,
+        10,
+    ),
     ParamSpec("security.crisis_duration", "months", "length of a territorial crisis", 1, 240),
-    ParamSpec("security.crisis_export_loss", "fraction", "share of crude exports lost during a "
-              "crisis", 0, 1),
-    ParamSpec("security.crisis_cost", "US$ bn/month", "extra public spending during a crisis", 0,
-              None),
-    ParamSpec("security.militia_pressure", "index (1 = as-of)", "pressure of militias aligned with "
-              "the regional rival on the patron's presence", 0, 20),
-    ParamSpec("security.militia_attack_rate", "attacks/month", "militia attacks on the patron's "
-              "forces and facilities at as-of pressure", 0, None),
+    ParamSpec(
+        "security.crisis_export_loss",
+        "fraction",
+        "share of crude exports lost during a crisis",
+        0,
+        1,
+    ),
+    ParamSpec(
+        "security.crisis_cost", "US$ bn/month", "extra public spending during a crisis", 0, None
+    ),
+    ParamSpec(
+        "security.militia_pressure",
+        "index (1 = as-of)",
+        "pressure of militias aligned with the regional rival on the patron's presence",
+        0,
+        20,
+    ),
+    ParamSpec(
+        "security.militia_attack_rate",
+        "attacks/month",
+        "militia attacks on the patron's forces and facilities at as-of pressure",
+        0,
+        None,
+    ),
 )
 
 
@@ -78,9 +145,13 @@ class AttackCalibration:
 
     def to_dict(self) -> dict[str, object]:
         """Plain data."""
-        return {"rate": self.rate, "se_log_rate": self.se_log_rate,
-                "trend_per_month": self.trend_per_month, "fitted": list(self.fitted),
-                "observed": list(self.observed)}
+        return {
+            "rate": self.rate,
+            "se_log_rate": self.se_log_rate,
+            "trend_per_month": self.trend_per_month,
+            "fitted": list(self.fitted),
+            "observed": list(self.observed),
+        }
 
 
 def _months(a: dt.date, b: dt.date) -> float:
@@ -98,7 +169,9 @@ def calibrate_attacks(path: Path, as_of: dt.date) -> AttackCalibration:
     try:
         rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
     except OSError as exc:
-        raise InputError([Problem(str(path), None, None, "", f"cannot read attack counts: {exc}")]) from None
+        raise InputError(
+            [Problem(str(path), None, None, "", f"cannot read attack counts: {exc}")]
+        ) from None
     expo, mid, cnt = [], [], []
     for k, r in enumerate(rows, start=2):
         try:
@@ -106,19 +179,32 @@ def calibrate_attacks(path: Path, as_of: dt.date) -> AttackCalibration:
             b = dt.date.fromisoformat(r["end"].strip())
             c = int(r["attacks"])
         except (KeyError, ValueError, AttributeError):
-            raise InputError([Problem(str(path), k, 1, "", "expected columns start,end,attacks "
-                                      "with ISO dates and an integer count")]) from None
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        k,
+                        1,
+                        "",
+                        "expected columns start,end,attacks with ISO dates and an integer count",
+                    )
+                ]
+            ) from None
         if b > as_of:
             continue
         if b < a or c < 0:
-            raise InputError([Problem(str(path), k, 1, "", "period end before start or negative count")])
+            raise InputError(
+                [Problem(str(path), k, 1, "", "period end before start or negative count")]
+            )
         e = _months(a, b + dt.timedelta(days=1))
         expo.append(e)
         mid.append(_months(as_of, a) + e / 2)
         cnt.append(c)
     if len(cnt) < 2 or sum(cnt) == 0:
-        raise ModelError(f"{path}: at least two periods with attacks before the as-of date are "
-                         "needed to calibrate the attack intensity")
+        raise ModelError(
+            f"{path}: at least two periods with attacks before the as-of date are "
+            "needed to calibrate the attack intensity"
+        )
     E, M, Y = np.array(expo), np.array(mid), np.array(cnt, dtype=float)
     b = np.array([math.log(Y.sum() / E.sum()), 0.0])
     X = np.column_stack([np.ones_like(M), M])
@@ -132,8 +218,13 @@ def calibrate_attacks(path: Path, as_of: dt.date) -> AttackCalibration:
             break
     mu = E * np.exp(X @ b)
     cov = np.linalg.inv(X.T @ (X * mu[:, None]))
-    return AttackCalibration(float(math.exp(b[0])), float(math.sqrt(cov[0, 0])), float(b[1]),
-                             tuple(float(v) for v in mu), tuple(int(v) for v in cnt))
+    return AttackCalibration(
+        float(math.exp(b[0])),
+        float(math.sqrt(cov[0, 0])),
+        float(b[1]),
+        tuple(float(v) for v in mu),
+        tuple(int(v) for v in cnt),
+    )
 
 
 @dataclass
@@ -162,9 +253,15 @@ def coalition(P: dict[str, np.ndarray | float], t: np.ndarray | int) -> np.ndarr
     return 1.0 + (target - 1.0) * frac
 
 
-def advance(S: SecurityState, P: dict[str, np.ndarray | float], t0: int, k: int,
-            lam0: np.ndarray | float, eps: np.ndarray, u: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray | float, np.ndarray]:
+def advance(
+    S: SecurityState,
+    P: dict[str, np.ndarray | float],
+    t0: int,
+    k: int,
+    lam0: np.ndarray | float,
+    eps: np.ndarray,
+    u: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray | float, np.ndarray]:
     """Months ``t0 .. t0 + k - 1`` for every path (vectorised over months where possible).
 
     ``eps`` are standard normals and ``u`` uniforms, both of shape ``(k, n)``. Returns the attack
@@ -182,8 +279,9 @@ def advance(S: SecurityState, P: dict[str, np.ndarray | float], t0: int, k: int,
             "cap": -P["security.capacity_attack_effect"] * np.log(P["security.force_capacity"]),
             "e": None if (isinstance(e, float) and e == 1.0) else e,
             "logh0": np.log(np.maximum(P["security.crisis_hazard"], 1e-300)),
-            "dur": np.broadcast_to(np.asarray(P["security.crisis_duration"]).astype(np.int16),
-                                   (n,)).copy(),
+            "dur": np.broadcast_to(
+                np.asarray(P["security.crisis_duration"]).astype(np.int16), (n,)
+            ).copy(),
         }
     K = S.const
     c = coalition(P, np.arange(t0, t0 + k, dtype=float)[:, None])
@@ -222,6 +320,10 @@ def advance(S: SecurityState, P: dict[str, np.ndarray | float], t0: int, k: int,
 
 def militia_total(P: dict[str, np.ndarray | float], months: int, n: int) -> np.ndarray:
     """Expected militia attacks over ``months`` months (intensity rate x pressure, constant)."""
-    return np.broadcast_to(np.asarray(P["security.militia_attack_rate"]
-                                      * P["security.militia_pressure"] * float(months),
-                                      dtype=float), (n,))
+    return np.broadcast_to(
+        np.asarray(
+            P["security.militia_attack_rate"] * P["security.militia_pressure"] * float(months),
+            dtype=float,
+        ),
+        (n,),
+    )
