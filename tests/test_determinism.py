@@ -4,10 +4,11 @@
   ordering of str hashes cannot leak into the output) print the same bytes.
 * The world simulation gives byte-identical JSON across chunk sizes and 1, 2 and 4 worker
   processes (each block of paths has its own ``SeedSequence`` child keyed by option and block).
-* Exploratory analyses give byte-identical results across 1, 2 and 4 worker processes. They are
-  *not* invariant to ``chunk_size`` when the model is noisy: chunk ``i`` draws its noise from
-  child ``i`` of the seed (melian.explore.parallel), so the chunking is part of the experiment's
-  definition; noise-free models are chunk-invariant (tested).
+* Exploratory analyses give byte-identical results across 1, 2 and 4 worker processes. The world
+  model draws common random numbers (every experiment of a call sees the same noise), so its
+  explorations are also invariant to ``chunk_size`` (tested); a generic noisy model without common
+  random numbers draws chunk ``i``'s noise from child ``i`` of the seed, so for it the chunking is
+  part of the experiment's definition; noise-free models are chunk-invariant (tested).
 """
 
 from __future__ import annotations
@@ -126,4 +127,18 @@ def test_explore_noise_free_results_do_not_depend_on_chunk_size() -> None:
     for chunk in (7, 64, 10_000):
         with Evaluator("synchronous", chunk_size=chunk) as ev:
             outs.append(_canon(sobol(model, 64, seed=3, evaluator=ev).to_dict()))
+    assert outs[0] == outs[1] == outs[2]
+
+
+def test_world_exploration_does_not_depend_on_chunk_size_or_workers() -> None:
+    """World-model PRIM/regret ensembles: identical for chunk sizes 5, 16, 64 and 1 or 2 processes."""
+    from melian.explore import explore
+    from melian.scenario import load_scenario
+
+    s = load_scenario("iraq-us-2020")
+    outs = []
+    for chunk, scheduler, workers in [(64, "synchronous", None), (5, "synchronous", None), (16, "processes", 2)]:
+        r = explore(s, "regret", samples=40, paths_per_sample=4, horizon=12, seed=9, chunk_size=chunk,
+                    scheduler=scheduler, workers=workers)
+        outs.append(_canon(r.to_dict()))
     assert outs[0] == outs[1] == outs[2]

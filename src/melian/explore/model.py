@@ -55,6 +55,9 @@ class ExploratoryModel:
     recommended: str
     weights: Mapping[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: True if ``function`` draws the same noise for every experiment of a call given a seed
+    #: (common random numbers): results are then independent of the chunk size as well.
+    common_random_numbers: bool = False
 
     def __post_init__(self) -> None:
         if not self.uncertainties:

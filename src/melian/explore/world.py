@@ -151,4 +151,5 @@ def world_model(
         recommended=rec,
         weights=weights,
         notes=tuple(notes),
+        common_random_numbers=True,
     )

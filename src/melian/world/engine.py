@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.stats import poisson as _poisson
 
 from melian.errors import InputError, LimitError, ModelError, Problem
 from melian.scenario.schema import Distribution, Scenario
@@ -534,8 +535,13 @@ def run_paths(
             B["salary_stress"][t0 : t0 + k] = ST
             B["debt"][t0 : t0 + k] = DB
             B["attack_intensity"][t0 : t0 + k] = lam
-    attacks = rng.poisson(SS.attack_sum)
-    militia = rng.poisson(security.militia_total(P, H, n))
+    # counts by inverse CDF from one uniform per path (tiled like every other draw): a Poisson
+    # sampler's consumption of random numbers depends on its mean, which would break common random
+    # numbers across tiled samples
+    u_att = rep(rng.random(m))
+    u_mil = rep(rng.random(m))
+    attacks = np.maximum(_poisson.ppf(u_att, SS.attack_sum), 0.0)
+    militia = np.maximum(_poisson.ppf(u_mil, security.militia_total(P, H, n)), 0.0)
     debt = FS.domestic_debt + FS.external_debt + FS.china_debt
     outcomes = {
         "arrears_months": arrears_months.astype(float),
