@@ -16,9 +16,11 @@ on the scenario's world model (:mod:`melian.explore.world`) or on any
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
+from melian import limits
 from melian.errors import ModelError
 from melian.explore.discovery import DiscoveryResult, discover
 from melian.explore.model import ExploratoryModel
@@ -88,6 +90,19 @@ def explore(
             seed=seed,
         )
     n = samples if samples is not None else DEFAULT_SAMPLES[method]
+    if method != "tornado":
+        k = len(model.uncertainties)
+        rows = {"sobol": n * (k + 2), "morris": n * (k + 1)}.get(method, n)
+        limits.check_explore(
+            n,
+            k,
+            len(model.options),
+            paths_per_sample=_context_value(model, "paths", paths_per_sample),
+            horizon=_context_value(model, "horizon", horizon),
+            workers=workers or os.cpu_count() or 1,
+            chunk_size=chunk_size,
+            rows=rows,
+        )
     res = _run_method(
         model,
         method,
@@ -104,6 +119,14 @@ def explore(
     if model.notes and hasattr(res, "settings"):
         res.settings["notes"] = list(model.notes)
     return res
+
+
+def _context_value(model: ExploratoryModel, key: str, given: int | None) -> int:
+    """The model's ``key`` setting (paths per sample, horizon) for the memory estimate."""
+    if given is not None:
+        return int(given)
+    ctx = model.context if isinstance(model.context, dict) else {}
+    return int(ctx.get(key, 1))
 
 
 def _run_method(

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import poisson as _poisson
 
+from melian import limits
 from melian.errors import InputError, LimitError, ModelError, Problem
 from melian.scenario.schema import Distribution, Scenario
 from melian.world import fiscal, oil, politics, security
@@ -636,6 +637,10 @@ def simulate(
         raise LimitError(f"paths must be between 1 and {MAX_PATHS:,} (got {paths})")
     if chunk_size is not None and chunk_size < 1:
         raise LimitError(f"chunk_size must be positive (got {chunk_size})")
+    n_options = len(options) if options else (len(scenario.option_ids) or 1)
+    limits.check_simulation(
+        paths, horizon, n_options, workers=workers or os.cpu_count() or 1, chunk_size=chunk_size
+    )
     seed = scenario.metadata.seed if seed is None else int(seed)
     prep = prepare(scenario, options, horizon, base_dir)
     opts = list(prep.dists)
@@ -788,6 +793,8 @@ def evaluate(
         raise LimitError("paths_per_sample and the number of samples must be positive")
     if S * pps > MAX_PATHS:
         raise LimitError(f"{S} samples x {pps} paths exceeds {MAX_PATHS:,} paths")
+    limits.check_paths(S * pps)
+    limits.check_simulation(min(S * pps, max(65_536, pps)), horizon, 1, block=None, bands=False)
     group = max(1, 65_536 // pps)
     out = {k: np.empty(S) for k in EVAL_METRICS}
     for g0 in range(0, S, group):
@@ -829,6 +836,7 @@ def replay(
     """
     seed = scenario.metadata.seed if seed is None else int(seed)
     H = len(brent)
+    limits.check_simulation(paths, H, 1, block=None)
     prep = prepare(scenario, [option_id], H, base_dir)
     rng = _block_rng(seed, option_id, 2**32)
     P = draw_parameters(prep.dists[option_id], paths, rng, option=option_id)
