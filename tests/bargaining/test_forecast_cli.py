@@ -60,7 +60,7 @@ def test_cli_all_models_on_ktab_csv(tmp_path):
     f = tmp_path / "tiny.csv"
     f.write_text(KTAB)
     out = tmp_path / "traj.csv"
-    res = runner.invoke(app, ["forecast", str(f), "--json", "--csv", str(out)])
+    res = runner.invoke(app, ["forecast", str(f), "--model", "all", "--json", "--csv", str(out)])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     for name in ("compromise", "median", "nash", "bdm", "exchange"):
