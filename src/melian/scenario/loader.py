@@ -160,6 +160,8 @@ def load_scenario(ref: str | Path, *, max_bytes: int = MAX_BYTES) -> Scenario:
     st = path.stat()
     key = (str(path.resolve()), st.st_mtime, st.st_size)
     if key in _CACHE:
+        # the caps are read from the environment on every check: a cached scenario is checked too
+        check_scenario(_CACHE[key], str(path))
         return _CACHE[key]
     suffix = path.suffix.lower()
     if suffix == ".csv":
