@@ -112,3 +112,26 @@ def test_default_model_is_melian_deu_for_legislative_bargaining():
         default_model(to_problem(load_scenario("tests/data/scenarios/minimal.yaml"), ["presence"]))
         == "smp"
     )
+
+
+def test_joint_model_runs_issue_by_issue_when_positions_are_missing():
+    """SMP needs complete data; with missing positions each issue is forecast on its own."""
+    import numpy as np
+
+    from melian.bargaining import run_forecast, to_problem
+    from melian.bargaining.registry import run_model
+    from melian.errors import ModelError
+    from melian.scenario import load_scenario
+
+    p = to_problem(load_scenario("iraq-us-2020"))
+    assert np.isnan(p.position).any()
+    with pytest.raises(ModelError):
+        run_model("smp", p)
+    f = run_forecast("smp", p)
+    assert set(f.extra["by_issue"]) == set(p.issues)
+    for j, issue in enumerate(p.issues):
+        alone = run_model("smp", to_problem(load_scenario("iraq-us-2020"), [issue]))
+        assert f.issues[j].point == pytest.approx(alone.issues[0].point)
+        absent = np.isnan(p.position[:, j])
+        assert np.isnan(f.issues[j].trajectory[:, absent]).all()
+        assert not np.isnan(f.issues[j].trajectory[:, ~absent]).any()

@@ -110,3 +110,60 @@ def forecast_all(
     names = models if models is not None else model_names()
     params = params or {}
     return {name: run_model(name, problem, **params.get(name, {})) for name in names}
+
+
+def run_forecast(name: str, problem: BargainingProblem, **params: Any) -> Forecast:  # noqa: ANN401
+    """Run model ``name``; a joint multidimensional model that cannot use incomplete data is run
+    issue by issue.
+
+    KTAB's SMP needs every actor's position on every dimension. When a problem has missing
+    positions (an actor with no stance on some issue) and such a model refuses it, each issue is
+    forecast on its own with the actors that hold a position on it, and the per-issue results are
+    merged: trajectories are padded with each issue's final row to the longest run, absent actors
+    are ``nan``, and ``extra['by_issue']`` records the rounds of each issue. Other errors propagate.
+    """
+    from melian.errors import ModelError
+
+    try:
+        return run_model(name, problem, **params)
+    except ModelError:
+        spec = get_model(name)
+        if not (spec.multidimensional and np.isnan(np.asarray(problem.position, float)).any()):
+            raise
+    parts: list[Forecast] = []
+    rows: list[np.ndarray] = []
+    for j, issue in enumerate(problem.issues):
+        keep = np.flatnonzero(~np.isnan(problem.position[:, j]))
+        sub = BargainingProblem(
+            actors=tuple(problem.actors[k] for k in keep),
+            issues=(issue,),
+            capability=problem.capability[keep],
+            position=problem.position[keep][:, [j]],
+            salience=problem.salience[keep][:, [j]],
+            scale=problem.scale[[j]],
+            reference=problem.reference[[j]],
+            name=problem.name,
+            meta={k: (v[keep][:, [j]] if k == "power" else v) for k, v in problem.meta.items()},
+        )
+        parts.append(run_model(name, sub, **params))
+        rows.append(keep)
+    turns = max(f.issues[0].trajectory.shape[0] for f in parts)
+    issues = []
+    for f, keep in zip(parts, rows, strict=True):
+        t = f.issues[0].trajectory
+        full = np.full((turns, problem.n_actors), np.nan)
+        full[: t.shape[0], keep] = t
+        full[t.shape[0] :, keep] = t[-1]
+        f.issues[0].trajectory = full
+        issues.append(f.issues[0])
+    return Forecast(
+        model=name,
+        params=parts[0].params,
+        actors=problem.actors,
+        issues=issues,
+        rounds=turns - 1,
+        extra={
+            "by_issue": {f.issues[0].issue: f.rounds for f in parts},
+            "note": "missing positions: each issue forecast separately with the actors that hold one",
+        },
+    )

@@ -57,8 +57,8 @@ def issue_arrays(
 
     Where the problem's ``meta['power']`` (actors x issues) gives an issue-specific capability
     (the scenario's per-position ``power``, as in decide tables), it replaces the actor's
-    capability on that issue. Actors whose position on the issue is ``nan`` are left out. Raises :class:`ModelError` when
-    no actor holds a position on the issue.
+    capability on that issue. Actors whose position on the issue is ``nan`` are left out.
+    Raises :class:`ModelError` when no actor holds a position on the issue.
     """
     pos = np.asarray(problem.position, dtype=float)[:, k]
     idx = np.flatnonzero(~np.isnan(pos))

@@ -246,7 +246,8 @@ def scenario_section(s: Scenario, lang: str) -> Section:
 
 def forecast_section(s: Scenario, lang: str, progress: Progress) -> Section:
     """Every registered bargaining model on every agenda issue, and the position-shift chart."""
-    from melian.bargaining.registry import model_names, run_model
+    from melian.bargaining import run_forecast
+    from melian.bargaining.registry import model_names
 
     if not s.issues:
         return Section(id="forecast", ok=False, error="the scenario has no agenda issues")
@@ -257,7 +258,7 @@ def forecast_section(s: Scenario, lang: str, progress: Progress) -> Section:
     for k, name in enumerate(names):
         progress(f"forecast: {name}", k / len(names))
         try:
-            results[name] = run_model(name, problem)
+            results[name] = run_forecast(name, problem)
         except MelianError as exc:
             errors[name] = exc.message
     rows = []

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from melian.bargaining import Forecast, model_names
+from melian.bargaining import Forecast, model_names, run_forecast
 from melian.bargaining.base import BargainingProblem
 from melian.bargaining.export import forecast_to_dict, write_csv
-from melian.bargaining.registry import get_model, run_model
+from melian.bargaining.registry import get_model
 from melian.cli.common import console, guard, print_json
 from melian.errors import MelianError, ModelError
 
@@ -122,7 +122,7 @@ def forecast_cmd(
     errors: dict[str, str] = {}
     for m in models:
         try:
-            results[m] = run_model(m, problem, **params[m])
+            results[m] = run_forecast(m, problem, **params[m])
         except MelianError as exc:
             if model != "all":
                 raise

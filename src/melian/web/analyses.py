@@ -106,7 +106,9 @@ def run_forecast(scenario: Scenario, params: BaseModel, progress: Progress) -> d
                 raise ModelError(
                     f"unknown bargaining model {name!r}; available: {', '.join(available)}"
                 )
-            forecasts[name] = registry.run_model(name, problem)
+            from melian.bargaining import run_forecast as run_bargaining
+
+            forecasts[name] = run_bargaining(name, problem)
         except ModelError as exc:
             if params.models is not None and len(names) == 1:
                 raise
