@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,6 +151,32 @@ def sobol_sample(model: ExploratoryModel, n: int, seed: int) -> np.ndarray:
     )
 
 
+def _indices(
+    model: ExploratoryModel,
+    results: Results,
+    keys: tuple[str, ...],
+    what: str,
+    analyse: Callable[[np.ndarray], Any],
+) -> tuple[list[Any], dict[str, dict[str, dict[str, float]]]]:
+    """Run a SALib ``analyse(y)`` on every output; constant outputs get zero indices."""
+    outs, indices = [], {}
+    for out, y in outputs_of(model, results):
+        outs.append(out)
+        if not np.all(np.isfinite(y)):
+            raise ModelError(f"output {out.key!r} has non-finite values; cannot compute {what}")
+        if is_constant(y):
+            zero = dict.fromkeys(model.uncertainties, 0.0)
+            indices[out.key] = dict.fromkeys(keys, zero)
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            si = analyse(y)
+        indices[out.key] = {
+            m: {p: _f(si[m][j]) for j, p in enumerate(model.uncertainties)} for m in keys
+        }
+    return outs, indices
+
+
 def sobol(
     model: ExploratoryModel,
     n: int = 1024,
@@ -168,31 +194,20 @@ def sobol(
     u = sobol_sample(model, n, seed)
     results = _run(model, u, seed, evaluator, progress)
     problem = _problem(model)
-    outs, indices = [], {}
-    for out, y in outputs_of(model, results):
-        outs.append(out)
-        if not np.all(np.isfinite(y)):
-            raise ModelError(
-                f"output {out.key!r} has non-finite values; cannot compute Sobol indices"
-            )
-        if is_constant(y):
-            zero = dict.fromkeys(model.uncertainties, 0.0)
-            indices[out.key] = {"S1": zero, "S1_conf": zero, "ST": zero, "ST_conf": zero}
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            si = sobol_analysis.analyze(
-                problem,
-                y,
-                calc_second_order=False,
-                num_resamples=num_resamples,
-                conf_level=conf_level,
-                seed=seed,
-            )
-        indices[out.key] = {
-            m: {p: _f(si[m][j]) for j, p in enumerate(model.uncertainties)}
-            for m in ("S1", "S1_conf", "ST", "ST_conf")
-        }
+    outs, indices = _indices(
+        model,
+        results,
+        ("S1", "S1_conf", "ST", "ST_conf"),
+        "Sobol indices",
+        lambda y: sobol_analysis.analyze(
+            problem,
+            y,
+            calc_second_order=False,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            seed=seed,
+        ),
+    )
     return SensitivityResult(
         method="sobol",
         names=model.uncertainties,
@@ -246,28 +261,21 @@ def morris(
     problem = _problem(model, morris_bounds(model))
     u = morris_sampling.sample(problem, trajectories, num_levels=num_levels, seed=seed)
     results = _run(model, u, seed, evaluator, progress)
-    outs, indices = [], {}
-    for out, y in outputs_of(model, results):
-        outs.append(out)
-        if is_constant(y):
-            zero = dict.fromkeys(model.uncertainties, 0.0)
-            indices[out.key] = {m: zero for m in ("mu", "mu_star", "mu_star_conf", "sigma")}
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            si = morris_analysis.analyze(
-                problem,
-                u,
-                y,
-                num_resamples=num_resamples,
-                conf_level=conf_level,
-                num_levels=num_levels,
-                seed=seed,
-            )
-        indices[out.key] = {
-            m: {p: _f(si[m][j]) for j, p in enumerate(model.uncertainties)}
-            for m in ("mu", "mu_star", "mu_star_conf", "sigma")
-        }
+    outs, indices = _indices(
+        model,
+        results,
+        ("mu", "mu_star", "mu_star_conf", "sigma"),
+        "Morris elementary effects",
+        lambda y: morris_analysis.analyze(
+            problem,
+            u,
+            y,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            num_levels=num_levels,
+            seed=seed,
+        ),
+    )
     return SensitivityResult(
         method="morris",
         names=model.uncertainties,
