@@ -23,16 +23,13 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "ktab"
 POS_TOL = 0.1
 WIN_TOL = 1e-3
 
-# Number of leading states (initial state included) that reproduce KTAB within the tolerances.
-# Beyond them the histories part at a bargain whose exact value lies within ~1e-5 of a
-# 4-decimal rounding boundary (see docs/models/smp.md, "Fidelity").
+# KTAB's reference histories (tests/data/ktab/expected) and their number of states.
 MATCHING_PREFIX = {
     "SOE-Policy": 20,
-    "SOE-Pol-Comp": 16,
-    "dummyData_3Dim": 1,
-    "dummyData-a040": 1,
+    "SOE-Pol-Comp": 28,
+    "dummyData_3Dim": 11,
+    "dummyData-a040": 21,
 }
-FULLY_MATCHING = {"SOE-Policy"}
 
 
 @cache
@@ -76,20 +73,7 @@ def test_reference_history_prefix(name):
     assert first_mismatch(name) >= MATCHING_PREFIX[name]
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            n,
-            marks=[]
-            if n in FULLY_MATCHING
-            else pytest.mark.xfail(
-                strict=True, reason="histories part at a rounding near-tie; docs/models/smp.md"
-            ),
-        )
-        for n in sorted(MATCHING_PREFIX)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(MATCHING_PREFIX))
 def test_reference_history_complete(name):
     """Acceptance: same number of states, every position within 0.1, win probability 1e-3."""
     f = forecast(name)
@@ -106,12 +90,9 @@ def test_soe_policy_point_forecast():
     assert f.issues[0].point == pytest.approx(sum(v * p for v, p in dist), abs=1e-9)
 
 
-NEAR_TIE = pytest.mark.xfail(
-    strict=True, reason="histories part at a rounding near-tie; docs/models/smp.md"
-)
 POINTS = [
-    pytest.param("dummyData_3Dim", {}, (78.09, 35.64, 72.19), marks=NEAR_TIE),
-    pytest.param("SOE-Pol-Comp", {}, (39.73, 32.78), marks=NEAR_TIE),
+    ("dummyData_3Dim", {}, (78.09, 35.64, 72.19)),
+    ("SOE-Pol-Comp", {}, (39.73, 32.78)),
     ("dummyData_3Dim", {"victory_model": "square"}, (79.14, 32.84, 74.62)),
     ("dummyData_3Dim", {"election_model": "markov-incentive"}, (75.48, 48.38, 58.61)),
     (
@@ -119,12 +100,7 @@ POINTS = [
         {"election_model": "markov-incentive", "victory_model": "square"},
         (79.21, 39.87, 64.54),
     ),
-    pytest.param(
-        "dummyData_3Dim",
-        {"election_model": "markov-uniform"},
-        (70.56, 51.35, 57.56),
-        marks=NEAR_TIE,
-    ),
+    ("dummyData_3Dim", {"election_model": "markov-uniform"}, (70.56, 51.35, 57.56)),
     (
         "dummyData_3Dim",
         {"election_model": "markov-uniform", "victory_model": "square"},

@@ -79,6 +79,9 @@ DEFAULTS: dict[str, Any] = {
 # Smallest coalition strength (KTAB adds a tiny constant so that a contest nobody supports is a
 # fair coin rather than 0/0).
 _MIN_COALITION = 1e-10
+# Extra weight of a party's own position in its copy of a bargain (fitted to KTAB's histories:
+# 5e-7 and 2e-6 both break some of them; see docs/models/smp.md).
+_OWN_WEIGHT = 1e-6
 # Tolerance of the damped Markov-chain elections.
 _MARKOV_TOL = 1e-10
 _MARKOV_MAX_ITER = 100_000
@@ -600,12 +603,17 @@ def interpolate_bargains(
     rcvr: np.ndarray,
     p_init: np.ndarray,
     opt: _Options,
-) -> np.ndarray:
-    """Bargain positions between initiators and receivers (SMP step 8), shape (bargains, dims).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bargain positions for initiators and receivers (SMP step 8), each (bargains, dims).
 
     S2P2: weights s_ik^2 P^2 and s_jk^2 (1 - P)^2; S1P1: s_ik P and s_jk (1 - P); S2PMax: s^2
-    times 1 for the side more likely to win and 0 for the other (both when P = 1/2). Where both
-    weights vanish the offer is the midpoint.
+    times 1 for the side more likely to win and 0 for the other (both when P = 1/2). Each party
+    gets its own copy of the bargain, in which its own current position has an extra weight
+    ``_OWN_WEIGHT`` (1e-6): initiator (w_i x_i + w_j x_j + e x_i) / (w_i + w_j + e), receiver
+    (w_i x_i + w_j x_j + e x_j) / (w_i + w_j + e). The two copies differ by about 1e-6 of the
+    distance, which matters only when the 4-decimal rounding falls between them; that is what
+    KTAB's histories show (docs/models/smp.md, "Interpretive choices" 7). Where both weights
+    vanish each party keeps its position.
     """
     si = salience[init]
     sj = salience[rcvr]
@@ -617,14 +625,16 @@ def interpolate_bargains(
         wi, wj = si * p, sj * q
     else:
         wi, wj = si**2 * (p >= q), sj**2 * (q >= p)
-    tot = wi + wj
     xi, xj = position[init], position[rcvr]
-    safe = tot > 0
-    y = np.where(safe, (wi * xi + wj * xj) / np.where(safe, tot, 1.0), 0.5 * (xi + xj))
+    mix = wi * xi + wj * xj
+    tot = wi + wj + _OWN_WEIGHT
+    y_init = (mix + _OWN_WEIGHT * xi) / tot
+    y_rcvr = (mix + _OWN_WEIGHT * xj) / tot
     if opt.bargain_decimals is not None:
         f = 10.0**opt.bargain_decimals
-        y = np.floor(y * f + 0.5) / f  # half away from zero (positions are >= 0)
-    return y
+        y_init = np.floor(y_init * f + 0.5) / f  # half away from zero (positions are >= 0)
+        y_rcvr = np.floor(y_rcvr * f + 0.5) / f
+    return y_init, y_rcvr
 
 
 def _batched_pce(u: np.ndarray, weight: np.ndarray, opt: _Options) -> np.ndarray:
@@ -658,30 +668,32 @@ def resolve_bargains(
     risk: np.ndarray,
     init: np.ndarray,
     rcvr: np.ndarray,
-    offer: np.ndarray,
+    offer: tuple[np.ndarray, np.ndarray],
     opt: _Options,
     rng: np.random.Generator | None,
 ) -> np.ndarray:
     """New positions after every actor resolves its queue of bargains (SMP step 9).
 
     Actor k's queue holds the status quo and, in the order of their initiators, the bargains it
-    initiated or received. Every actor n values a bargain as the mean over all actors of its
-    utility (own risk attitude) of their positions after the bargain, i.e. with the initiator
-    and the receiver at the offer; a capability-weighted probabilistic election among the queue's
-    options gives their probabilities; k takes the most likely (deterministic, first on ties) or
-    samples one (stochastic) and moves to its offer.
+    initiated or received. ``offer`` is (initiator's copy, receiver's copy). Every actor n values
+    a bargain as the mean over all actors of its utility (own risk attitude) of their positions
+    after the bargain, i.e. with the initiator and the receiver at their copies; a
+    capability-weighted probabilistic election among the queue's options gives their
+    probabilities; k takes the most likely (deterministic, first on ties) or samples one
+    (stochastic) and moves to its copy of it.
     """
     n = position.shape[0]
     new = position.copy()
     nb = init.size
     if nb == 0:
         return new
-    d_off = _point_distance(position, salience, offer)  # (n, nb)
+    y_init, y_rcvr = offer
+    u_init = utility(_point_distance(position, salience, y_init), risk[:, None])  # (n, nb)
+    u_rcvr = utility(_point_distance(position, salience, y_rcvr), risk[:, None])
     d_pos = weighted_distance(position, salience)
-    u_off = utility(d_off, risk[:, None])
     u_pos = utility(d_pos, risk[:, None])
     # change of voter n's mean utility if bargain b is carried out
-    delta = (2.0 * u_off - u_pos[:, init] - u_pos[:, rcvr]) / n
+    delta = (u_init + u_rcvr - u_pos[:, init] - u_pos[:, rcvr]) / n
     involved = np.zeros((n, nb), dtype=bool)
     involved[init, np.arange(nb)] = True
     involved[rcvr, np.arange(nb)] = True
@@ -705,7 +717,8 @@ def resolve_bargains(
         else:
             choice = int(np.argmax(p))
         if choice > 0:
-            new[k] = offer[queues[k][choice - 1]]
+            b = queues[k][choice - 1]
+            new[k] = y_init[b] if init[b] == k else y_rcvr[b]
     return new
 
 
