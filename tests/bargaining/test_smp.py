@@ -177,9 +177,14 @@ def random_problem(n: int, m: int, seed: int) -> BargainingProblem:
     )
 
 
-@pytest.mark.parametrize(("n", "m", "rule"), [(90, 1, "semi"), (70, 2, "semi"), (80, 1, "none")])
+@pytest.mark.parametrize(
+    ("n", "m", "rule"), [(90, 1, "semi"), (70, 2, "semi"), (80, 1, "none"), (230, 1, "semi")]
+)
 def test_pruned_challenges_equal_full_evaluation(n, m, rule):
-    """The bound-ordered search returns exactly the argmax of the full O(n^3) evaluation."""
+    """The bound-ordered search returns exactly the argmax of the full O(n^3) evaluation.
+
+    n = 230 exercises the threaded search (blocks run on a thread pool from 200 actors).
+    """
     p = random_problem(n, m, seed=n + m)
     opt = smp._options({"third_party_commit": rule})
     x = p.position / 100.0

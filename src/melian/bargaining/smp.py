@@ -28,6 +28,8 @@ challenger, target and third party); it is computed in blocks of numpy arrays.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +81,9 @@ DEFAULTS: dict[str, Any] = {
 # Smallest coalition strength (KTAB adds a tiny constant so that a contest nobody supports is a
 # fair coin rather than 0/0).
 _MIN_COALITION = 1e-10
+# Threads for the challenge search of large problems (results do not depend on the number).
+_THREADS = max(1, min(2, os.cpu_count() or 1))
+_THREAD_MIN_ACTORS = 200
 # Extra weight of a party's own position in its copy of a bargain (fitted to KTAB's histories:
 # 5e-7 and 2e-6 both break some of them; see docs/models/smp.md).
 _OWN_WEIGHT = 1e-6
@@ -555,7 +560,9 @@ def best_challenges(
     exact = np.all(own == 0.0)
     first = n - 1 if (n <= 64 or not exact) else 16
     block = max(1, _CHALLENGE_BLOCK // max(1, first * n))
-    for start in range(0, n, block):
+
+    def search(start: int) -> None:
+        """Best target of the challengers in rows [start, start + block) (writes the outputs)."""
         rows = np.arange(start, min(n, start + block))
         order = np.argsort(-bound[rows], axis=1, kind="stable")[:, : n - 1]
         ub = np.take_along_axis(bound[rows], order, axis=1)
@@ -593,6 +600,15 @@ def best_challenges(
         target[rows] = np.where(ok, best_j, -1)
         prob[rows] = best_p
         gain[rows] = best_g
+
+    starts = range(0, n, block)
+    if n >= _THREAD_MIN_ACTORS and len(starts) > 1:
+        # blocks are independent and write disjoint rows; numpy releases the GIL in its loops
+        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+            list(pool.map(search, starts))
+    else:
+        for start in starts:
+            search(start)
     return target, prob, gain
 
 
@@ -701,12 +717,23 @@ def resolve_bargains(
     # the queues of equal length are resolved together: options (queue, voter, option)
     probs: dict[int, np.ndarray] = {}
     queues: dict[int, np.ndarray] = {}
-    for q in np.unique(length[length > 0]):
+
+    def elect(q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Elections of every queue of length q: (actors, their bargains, probabilities)."""
         ks = np.nonzero(length == q)[0]
         qb = np.nonzero(involved[ks])[1].reshape(ks.size, q)  # bargain indices, ascending
         u = np.zeros((ks.size, n, q + 1))
         u[:, :, 1:] = np.transpose(delta[:, qb], (1, 0, 2))
-        p = _batched_pce(u, capability, opt)
+        return ks, qb, _batched_pce(u, capability, opt)
+
+    lengths = [int(q) for q in np.unique(length[length > 0])]
+    if n >= _THREAD_MIN_ACTORS and len(lengths) > 1:
+        # longest queues first so that the two threads finish together
+        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+            done = list(pool.map(elect, sorted(lengths, reverse=True)))
+    else:
+        done = [elect(q) for q in lengths]
+    for ks, qb, p in done:
         for row, k in enumerate(ks):
             probs[int(k)] = p[row]
             queues[int(k)] = qb[row]
