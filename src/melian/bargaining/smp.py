@@ -468,35 +468,55 @@ def _challenge_gains(
     c_ij = _MIN_COALITION + np.maximum(vi, 0.0) + np.maximum(vj, 0.0)
     c_ji = _MIN_COALITION + np.maximum(-vi, 0.0) + np.maximum(-vj, 0.0)
     # third parties: v_n = vote(u_ni - u_nj) = vote(loss_nj - loss_ni)
-    if rule == "proportional":
-        v = loss * w[None, None, :]
-        v -= (loss_i * w[None, :])[:, None, :]
-    else:
-        v = _vote(w[None, None, :], loss - loss_i[:, None, :], rule)
-    if opt.third_party_commit == "semi":
-        av = np.abs(v)
-        # p_in = (C_ij + [v]^+) / (C_ij + C_ji + |v|)
-        p_in = v + av
-        del v
-        p_in *= 0.5
-        p_in += c_ij[:, :, None]
-        av += (c_ij + c_ji)[:, :, None]
-        p_in /= av
-        del av
-        # utility of joining i minus joining j (semi-commitment):
-        # p (u_nn - u_ni) + (1 - p)(u_nj - u_nn) = p (loss_ni - loss_nn) - (1 - p)(loss_nj - loss_nn)
-        ln = loss_nn[:, None, :]
-        du = (loss_i[:, None, :] - ln) * p_in
-        np.subtract(1.0, p_in, out=p_in)
-        loss -= ln
-        loss *= p_in
-        du -= loss
-        del p_in, loss
-        v3 = _vote(w[None, None, :], du, rule)
-        del du
-    else:
-        v3 = v
+    if rule == "proportional" and opt.third_party_commit == "semi" and not loss_nn.any():
+        # Default model with u_nn = 1 (ideals at positions): with A = w_n loss_ni and
+        # B = w_n loss_nj, v_n = B - A, p_in = (C_ij + [v_n]^+) / (C_ij + C_ji + |v_n|) and the
+        # semi-committed vote is w_n (p_in loss_ni - (1 - p_in) loss_nj) = p_in (A + B) - B.
+        # Same values as the general branch below, in fewer passes over the (b, k, n) arrays.
+        loss *= w[None, None, :]  # B
+        a_n = (loss_i * w[None, :])[:, None, :]  # A
+        v3 = loss - a_n
+        s_ab = loss + a_n
+        den = np.abs(v3)
+        den += (c_ij + c_ji)[:, :, None]
+        np.maximum(v3, 0.0, out=v3)
+        v3 += c_ij[:, :, None]
+        v3 /= den
+        del den
+        v3 *= s_ab
+        del s_ab
+        v3 -= loss
         del loss
+    else:
+        if rule == "proportional":
+            v = loss * w[None, None, :]
+            v -= (loss_i * w[None, :])[:, None, :]
+        else:
+            v = _vote(w[None, None, :], loss - loss_i[:, None, :], rule)
+        if opt.third_party_commit == "semi":
+            av = np.abs(v)
+            # p_in = (C_ij + [v]^+) / (C_ij + C_ji + |v|)
+            p_in = v + av
+            del v
+            p_in *= 0.5
+            p_in += c_ij[:, :, None]
+            av += (c_ij + c_ji)[:, :, None]
+            p_in /= av
+            del av
+            # utility of joining i minus joining j (semi-commitment):
+            # p (u_nn - u_ni) + (1 - p)(u_nj - u_nn) = p (loss_ni - loss_nn) - (1 - p)(loss_nj - loss_nn)
+            ln = loss_nn[:, None, :]
+            du = (loss_i[:, None, :] - ln) * p_in
+            np.subtract(1.0, p_in, out=p_in)
+            loss -= ln
+            loss *= p_in
+            du -= loss
+            del p_in, loss
+            v3 = _vote(w[None, None, :], du, rule)
+            del du
+        else:
+            v3 = v
+            del loss
     # third parties exclude i and j
     v3[bi, :, hs] = 0.0
     v3[bi[:, None], np.arange(nk)[None, :], js] = 0.0
