@@ -2,9 +2,12 @@
 
 For a reference input, runs the turns with melian's building blocks but with a pluggable rule for
 the two positions of a bargain (initiator's and receiver's), and reports how many leading states
-of KTAB's printed history (tests/data/ktab/expected) each rule reproduces. With ``--turn`` it
-prints, for the first divergent turn, every actor's chosen target, the win probability P as seen
-by the initiator and by the receiver, the bargain computed several ways and KTAB's next positions.
+of KTAB's printed history (tests/data/ktab/expected) each rule reproduces. With ``--detail`` it
+prints, turn by turn up to the first divergent state, every actor's chosen target, the win
+probability P as seen by the initiator and by the receiver, the bargain and KTAB's next positions.
+
+Finding (2026-11-29): the rule "both_eps1e-6" (each party's copy of the bargain gives its own
+position an extra weight of 1e-6) reproduces all four histories; it is what melian implements.
 
     .venv/bin/python benchmarks/smp_diagnose.py                 # every rule x every reference
     .venv/bin/python benchmarks/smp_diagnose.py --detail dummyData_3Dim
