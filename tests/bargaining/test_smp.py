@@ -191,7 +191,6 @@ def test_pruned_challenges_equal_full_evaluation(n, m, rule):
     d = smp.weighted_distance(x, p.salience)
     risk, _ = smp.risk_attitudes(x, p.salience, d, p.capability, opt)
     st = p.salience.sum(axis=1)
-    target, prob, gain = smp.best_challenges(d, risk, p.capability, st, opt)
     js = np.array([[j for j in range(n) if j != i] for i in range(n)])
     dt = np.ascontiguousarray(d.T)
     own = np.diagonal(d).copy()
@@ -200,9 +199,40 @@ def test_pruned_challenges_equal_full_evaluation(n, m, rule):
     )
     k = np.argmax(g, axis=1)
     full_target = np.where(g[np.arange(n), k] > opt.min_gain, js[np.arange(n), k], -1)
-    np.testing.assert_array_equal(target, full_target)
-    np.testing.assert_allclose(gain, g[np.arange(n), k], rtol=0, atol=1e-14)
-    np.testing.assert_allclose(prob, pr[np.arange(n), k], rtol=0, atol=1e-14)
+    # without positions: the 1 - u_ij bound; with them (one dimension): the tighter 1-D bound
+    for position in (None, x):
+        target, prob, gain = smp.best_challenges(d, risk, p.capability, st, opt, position)
+        np.testing.assert_array_equal(target, full_target)
+        np.testing.assert_allclose(gain, g[np.arange(n), k], rtol=0, atol=1e-14)
+        np.testing.assert_allclose(prob, pr[np.arange(n), k], rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize(("seed", "turns"), [(1, 0), (2, 4), (3, 9)])
+def test_one_dimensional_gain_bound_is_an_upper_bound(seed, turns):
+    """The O(n^2) 1-D bound is >= the exact O(n^3) gain for every challenger-target pair.
+
+    Checked at the start and after some turns (positions bunched, risk attitudes spread).
+    """
+    n = 120
+    p = random_problem(n, 1, seed=seed)
+    opt = smp._options({"min_turns": max(1, turns), "max_turns": max(1, turns)})
+    x = p.position / 100.0
+    if turns:
+        x = smp.simulate(x, p.salience, p.capability, opt).positions[-1]
+    d = smp.weighted_distance(x, p.salience)
+    risk, _ = smp.risk_attitudes(x, p.salience, d, p.capability, opt)
+    st = p.salience.sum(axis=1)
+    w = p.capability * st
+    js = np.array([[j for j in range(n) if j != i] for i in range(n)])
+    dt = np.ascontiguousarray(d.T)
+    own = np.zeros(n)
+    g, _ = smp._challenge_gains(np.arange(n), js, dt, dt * (1 - dt), own, own, risk, w, st, opt)
+    bound = smp._gain_bound_1d(x[:, 0], risk, w, st, opt.risk_adjustment)
+    b = np.take_along_axis(bound, js, axis=1)
+    assert np.all(b >= g)
+    # and it is tighter than 1 - u_ij somewhere (else it would be pointless)
+    plain = np.take_along_axis(d - risk[:, None] * d * (1 - d), js, axis=1)
+    assert np.mean(b < plain) > 0.5
 
 
 def test_challenge_gain_matches_scalar_formula():

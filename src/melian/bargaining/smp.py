@@ -87,6 +87,8 @@ _THREAD_MIN_ACTORS = 200
 # Extra weight of a party's own position in its copy of a bargain (fitted to KTAB's histories:
 # 5e-7 and 2e-6 both break some of them; see docs/models/smp.md).
 _OWN_WEIGHT = 1e-6
+# Weight groups of the one-dimensional challenge-gain bound (more: tighter bound, more work).
+_BOUND_GROUPS = 4
 # Tolerance of the damped Markov-chain elections.
 _MARKOV_TOL = 1e-10
 _MARKOV_MAX_ITER = 100_000
@@ -538,12 +540,115 @@ def _challenge_gains(
     return eu_chlg - eu_sq, p
 
 
+def _gain_bound_1d(
+    x: np.ndarray,
+    risk: np.ndarray,
+    w: np.ndarray,
+    sal_total: np.ndarray,
+    a: float,
+    groups: int = _BOUND_GROUPS,
+) -> np.ndarray:
+    """Upper bound of challenger h's gain against every j on ONE dimension, O(n^2) in all.
+
+    Default model only (proportional votes, semi-committed third parties, ideals at positions).
+    With A_n = w_n (1 - u_nh), B_n = w_n (1 - u_nj) (h's view of n's risk), v_n = B_n - A_n and
+    C = C_ij + C_ji, third party n's semi-committed vote is t_n = p_in (A_n + B_n) - B_n with
+    p_in = (C_ij + [v_n]^+) / (C + |v_n|). P = (C_ij + sum [t_n]^+) / (C + sum |t_n|) increases
+    with every t_n, so any tau_n >= t_n gives P(tau) >= P. Since 1 - u(d, r) is increasing in d
+    with slope <= 2 (r in [-1/2, 1]), |v_n| <= 2 w_n d_hj; so p_in <= pbar_g =
+    (C_ij + V_g) / (C + V_g), V_g = 2 d_hj max_{n in g} w_n, for the third parties n of weight
+    group g, and for those strictly on j's side of the midpoint (B_n <= A_n) p_in <= P0 =
+    C_ij / C. Then tau_n = q A_n - (1 - q) B_n with q = pbar_g or P0 is linear in (A_n, B_n),
+    so its sums over contiguous ranges of sorted positions (per weight group) are differences
+    of prefix sums. With S = sum tau_n and X = sum [tau_n]^+ in [max(0, S), sum q A_n],
+    P(tau) = (C_ij + X) / (C + 2X - S) is monotone in X, so the larger of its two end values
+    bounds P, and the gain (1 - u_hj)(1 - 2 s_j (1 - P)) is bounded by the same expression at
+    that P. h and j themselves are counted as third parties (tau_h = 0 and tau_j >= 0 = t_j
+    keep the bound valid). A small margin covers rounding in the prefix sums.
+    """
+    n = x.size
+    # work with the actors sorted by position (cache-friendly searches), un-permute at the end
+    order = np.argsort(x, kind="stable")
+    x, risk, w, sal_total = x[order], risk[order], w[order], sal_total[order]
+    b = (1.0 - a) * risk  # h's own part of its view of n's risk
+    bh = b[:, None]
+    d = np.minimum(np.abs(x[:, None] - x[None, :]), 1.0)
+    g = d * (1.0 - d)
+    loss_hj = d - risk[:, None] * g  # 1 - u_hj, h's own risk
+    loss_jh = d - (bh + a * risk[None, :]) * g  # 1 - u_jh as h sees j
+    del g
+    c_ij = _MIN_COALITION + w[:, None] * loss_hj
+    c = c_ij + _MIN_COALITION + w[None, :] * loss_jh
+    del loss_jh
+    p0 = c_ij / c
+    mid = 0.5 * (x[:, None] + x[None, :])
+    right = x[:, None] < x[None, :]
+    left = x[:, None] > x[None, :]
+    # actors strictly on j's side of the midpoint (a margin keeps near-ties on h's side, where
+    # the bound with pbar >= p_in holds whatever the side); each row of mid is ascending
+    k_r = np.searchsorted(x, mid + 1e-9, side="right")
+    k_l = np.searchsorted(x, mid - 1e-9, side="left")
+    del mid
+    rows = np.arange(n)[:, None]
+    cols = np.arange(n)[None, :]
+    s_tau = np.zeros((n, n))
+    x_hi = np.zeros((n, n))
+    cuts = np.quantile(w, np.linspace(0.0, 1.0, groups + 1)[1:-1]) if groups > 1 else []
+    grp = np.searchsorted(np.asarray(cuts), w, side="left")
+    for k in range(groups):
+        members = np.nonzero(grp == k)[0]  # ascending, so sorted by position
+        if members.size == 0:
+            continue
+        xs, ws, rs = x[members], w[members], risk[members]
+        m = members.size
+        # number of group members among the first i actors in position order
+        count = np.zeros(n + 1, dtype=np.int64)
+        count[members + 1] = 1
+        np.cumsum(count, out=count)
+        ds = np.minimum(np.abs(x[:, None] - xs[None, :]), 1.0)  # ds[k, q] = d(member q, actor k)
+        gs = ds * (1.0 - ds)
+        pe = np.zeros((n, m + 1))
+        pf = np.zeros((n, m + 1))
+        np.cumsum(ws[None, :] * (ds - a * rs[None, :] * gs), axis=1, out=pe[:, 1:])
+        np.cumsum(ws[None, :] * gs, axis=1, out=pf[:, 1:])
+        del ds, gs
+        lo = np.where(right, count[k_r], 0)
+        hi = np.where(right, m, np.where(left, count[k_l], 0))
+        # flat indices into the (n, m + 1) prefix arrays: rows h (sums of A), rows j (of B)
+        fe, ff = pe.ravel(), pf.ravel()
+        ih, il = rows * (m + 1) + hi, rows * (m + 1) + lo
+        sa_j = (np.take(fe, ih) - np.take(fe, il)) - bh * (np.take(ff, ih) - np.take(ff, il))
+        ih, il = cols * (m + 1) + hi, cols * (m + 1) + lo
+        sb_j = (np.take(fe, ih) - np.take(fe, il)) - bh * (np.take(ff, ih) - np.take(ff, il))
+        del ih, il
+        sa_all = (pe[:, m] - b * pf[:, m])[:, None]
+        sb_all = pe[:, m][None, :] - bh * pf[:, m][None, :]
+        sa_j = np.maximum(sa_j, 0.0)
+        sb_j = np.maximum(sb_j, 0.0)
+        sa_i = np.maximum(sa_all - sa_j, 0.0)
+        sb_i = np.maximum(sb_all - sb_j, 0.0)
+        vmax = 2.0 * ws.max() * d
+        pbar = (c_ij + vmax) / (c + vmax)
+        s_tau += pbar * sa_i - (1.0 - pbar) * sb_i + p0 * sa_j - (1.0 - p0) * sb_j
+        x_hi += pbar * sa_i + p0 * sa_j
+    x_lo = np.maximum(s_tau, 0.0)
+    p_hi = (c_ij + x_hi) / (c + 2.0 * x_hi - s_tau)
+    p_lo = (c_ij + x_lo) / (c + 2.0 * x_lo - s_tau)
+    p_ub = np.minimum(np.maximum(p_hi, p_lo) * (1.0 + 1e-9) + 1e-9, 1.0)
+    s_j = np.minimum(sal_total, 1.0)[None, :]
+    bound = loss_hj * (1.0 - 2.0 * s_j * (1.0 - p_ub)) + 1e-9 * (1.0 + loss_hj)
+    inv = np.empty(n, dtype=np.int64)
+    inv[order] = np.arange(n)
+    return bound[np.ix_(inv, inv)]
+
+
 def best_challenges(
     d: np.ndarray,
     risk: np.ndarray,
     capability: np.ndarray,
     sal_total: np.ndarray,
     opt: _Options,
+    position: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each actor's best challenge target, its estimated win probability and expected gain.
 
@@ -575,9 +680,19 @@ def best_challenges(
     prob = np.zeros(n)
     gain = np.full(n, -np.inf)
     # upper bound of i's gain against j: 1 - u_ij with i's own risk attitude
-    bound = d - risk[:, None] * d * (1.0 - d)
-    bound[np.arange(n), np.arange(n)] = -np.inf
     exact = np.all(own == 0.0)
+    if (
+        position is not None
+        and position.shape[1] == 1
+        and exact
+        and opt.voting_rule == "proportional"
+        and opt.third_party_commit == "semi"
+        and n > 64
+    ):
+        bound = _gain_bound_1d(position[:, 0], risk, w, sal_total, opt.risk_adjustment)
+    else:
+        bound = d - risk[:, None] * d * (1.0 - d)
+    bound[np.arange(n), np.arange(n)] = -np.inf
     first = n - 1 if (n <= 64 or not exact) else 16
     block = max(1, _CHALLENGE_BLOCK // max(1, first * n))
 
@@ -922,7 +1037,7 @@ def simulate(
                 if moves[-1] / first < opt.stop_fraction:
                     stopped_by = "quiet"
                     break
-        target, p, _ = best_challenges(d, risk, capability, sal_total, opt)
+        target, p, _ = best_challenges(d, risk, capability, sal_total, opt, x)
         ok = target >= 0
         init = np.nonzero(ok)[0]
         rcvr = target[ok]

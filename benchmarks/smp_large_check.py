@@ -1,0 +1,61 @@
+"""Run SMP on the benchmark's random 1,000-actor issue and save the history for comparison.
+
+Usage: ``.venv/bin/python benchmarks/smp_large_check.py OUT.npz [--turns T] [--module PATH]``.
+``--module`` loads another copy of smp.py (e.g. an older version) instead of melian's, so the
+histories of two versions can be compared exactly (``--compare A.npz B.npz``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_smp import random_issue  # noqa: E402
+
+
+def main() -> None:
+    """Run (or compare) and print wall time, states and the largest position difference."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out", nargs="?")
+    ap.add_argument("--turns", type=int, default=0, help="fixed number of turns (0: default)")
+    ap.add_argument("--module", default="")
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--compare", nargs=2)
+    args = ap.parse_args()
+    if args.compare:
+        a, b = (np.load(f) for f in args.compare)
+        pa, pb = a["positions"], b["positions"]
+        print("states", pa.shape[0], pb.shape[0])
+        if pa.shape == pb.shape:
+            print("max |diff| positions", float(np.abs(pa - pb).max()))
+            print("max |diff| win", float(np.abs(a["win"] - b["win"]).max()))
+        print("final max |diff|", float(np.abs(pa[-1] - pb[-1]).max()))
+        return
+    if args.module:
+        spec = importlib.util.spec_from_file_location("smp_alt", args.module)
+        assert spec and spec.loader
+        smp = importlib.util.module_from_spec(spec)
+        sys.modules["smp_alt"] = smp
+        spec.loader.exec_module(smp)
+    else:
+        from melian.bargaining import smp  # type: ignore[no-redef]
+    p = random_issue(args.n)
+    params = {} if not args.turns else {"min_turns": args.turns, "max_turns": args.turns}
+    opt = smp._options(params)
+    x, sal, cap = smp._check_problem(p)
+    t0 = time.perf_counter()
+    res = smp.simulate(x, sal, cap, opt)
+    secs = time.perf_counter() - t0
+    print(f"{secs:.2f} s, {res.positions.shape[0]} states, stopped by {res.stopped_by}")
+    if args.out:
+        np.savez(args.out, positions=res.positions, win=res.win_probability)
+
+
+if __name__ == "__main__":
+    main()
