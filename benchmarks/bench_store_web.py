@@ -34,11 +34,14 @@ def bench_store(url: str, n: int) -> dict[str, float]:
 
     store = RunStore(url)
     rng = np.random.default_rng(1)
-    results = {"points": {f"issue{i}": {"median": float(v)} for i, v in enumerate(rng.random(6))},
-               "trajectory": rng.random((20, 60)).round(6)}
+    results = {
+        "points": {f"issue{i}": {"median": float(v)} for i, v in enumerate(rng.random(6))},
+        "trajectory": rng.random((20, 60)).round(6),
+    }
     t0 = time.perf_counter()
-    ids = [store.save_run("bench", results, manifest={"seed": k}, inputs="x: 1\n")
-           for k in range(n)]
+    ids = [
+        store.save_run("bench", results, manifest={"seed": k}, inputs="x: 1\n") for k in range(n)
+    ]
     t1 = time.perf_counter()
     for rid in ids:
         store.get_run(rid)
@@ -62,10 +65,23 @@ def bench_web(clients: int, seconds: float) -> dict[str, float]:
         port = s.getsockname()[1]
     # the server runs in its own process (as `melian serve` does), the clients in this one
     server = subprocess.Popen(
-        [sys.executable, "-c", "from melian.cli import main; main()", "serve", "--port",
-         str(port), "--store", f"sqlite:///{root / 'runs.sqlite'}", "--scenario-dir",
-         str(root / "scenarios"), "--brief-dir", str(root / "briefs")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-c",
+            "from melian.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--store",
+            f"sqlite:///{root / 'runs.sqlite'}",
+            "--scenario-dir",
+            str(root / "scenarios"),
+            "--brief-dir",
+            str(root / "briefs"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     while True:
         try:
             httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
@@ -73,8 +89,14 @@ def bench_web(clients: int, seconds: float) -> dict[str, float]:
         except httpx.TransportError:
             time.sleep(0.2)
     base = f"http://127.0.0.1:{port}"
-    paths = ["/api/health", "/api/scenarios", "/api/scenarios/user/minimal/table",
-             "/scenarios/user/minimal", "/api/runs", "/"]
+    paths = [
+        "/api/health",
+        "/api/scenarios",
+        "/api/scenarios/user/minimal/table",
+        "/scenarios/user/minimal",
+        "/api/runs",
+        "/",
+    ]
     lat: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -88,9 +110,15 @@ def bench_web(clients: int, seconds: float) -> dict[str, float]:
             i = k
             while time.monotonic() < stop:
                 if k == 0 and i % 20 == 0:
-                    req = ("POST", "/api/runs", {"kind": "forecast", "params": {
-                        "models": ["median", "compromise"]},
-                        "scenario": {"origin": "user", "name": "minimal"}})
+                    req = (
+                        "POST",
+                        "/api/runs",
+                        {
+                            "kind": "forecast",
+                            "params": {"models": ["median", "compromise"]},
+                            "scenario": {"origin": "user", "name": "minimal"},
+                        },
+                    )
                 else:
                     req = ("GET", paths[i % len(paths)], None)
                 t = time.perf_counter()
@@ -116,10 +144,17 @@ def bench_web(clients: int, seconds: float) -> dict[str, float]:
     server.terminate()
     server.wait(timeout=30)
     q = np.quantile(np.array(lat), [0.5, 0.99])
-    return {"clients": clients, "seconds": seconds, "requests": len(lat),
-            "errors": len(errors), "p50_ms": q[0] * 1000, "p99_ms": q[1] * 1000,
-            "rps": len(lat) / seconds, "mean_ms": statistics.fmean(lat) * 1000,
-            "first_errors": errors[:5]}
+    return {
+        "clients": clients,
+        "seconds": seconds,
+        "requests": len(lat),
+        "errors": len(errors),
+        "p50_ms": q[0] * 1000,
+        "p99_ms": q[1] * 1000,
+        "rps": len(lat) / seconds,
+        "mean_ms": statistics.fmean(lat) * 1000,
+        "first_errors": errors[:5],
+    }
 
 
 def main() -> None:

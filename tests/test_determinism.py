@@ -137,8 +137,21 @@ def test_world_exploration_does_not_depend_on_chunk_size_or_workers() -> None:
 
     s = load_scenario("iraq-us-2020")
     outs = []
-    for chunk, scheduler, workers in [(64, "synchronous", None), (5, "synchronous", None), (16, "processes", 2)]:
-        r = explore(s, "regret", samples=40, paths_per_sample=4, horizon=12, seed=9, chunk_size=chunk,
-                    scheduler=scheduler, workers=workers)
+    for chunk, scheduler, workers in [
+        (64, "synchronous", None),
+        (5, "synchronous", None),
+        (16, "processes", 2),
+    ]:
+        r = explore(
+            s,
+            "regret",
+            samples=40,
+            paths_per_sample=4,
+            horizon=12,
+            seed=9,
+            chunk_size=chunk,
+            scheduler=scheduler,
+            workers=workers,
+        )
         outs.append(_canon(r.to_dict()))
     assert outs[0] == outs[1] == outs[2]

@@ -102,7 +102,11 @@ def test_issue_specific_power_replaces_capability():
     s = from_decide(DATA / "decide" / "dialogue.csv")
     prob = problem_from_scenario(s)
     assert "power" not in prob.meta  # every actor's power is the same on both issues
-    text = (DATA / "decide" / "dialogue.csv").read_text().replace("#D;gov;budget;80;60;3", "#D;gov;budget;80;60;9")
+    text = (
+        (DATA / "decide" / "dialogue.csv")
+        .read_text()
+        .replace("#D;gov;budget;80;60;3", "#D;gov;budget;80;60;9")
+    )
     f = DATA.parent / "decide-power.csv"
     try:
         f.write_text(text)

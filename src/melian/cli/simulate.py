@@ -23,59 +23,98 @@ def simulate_cmd(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario id or scenario file.")],
     paths: Annotated[int, typer.Option("--paths", help="Paths per option.")] = 100_000,
     horizon: Annotated[int, typer.Option("--horizon", help="Months to simulate.")] = 120,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed (default: the scenario's).")] = None,
-    option: Annotated[list[str] | None, typer.Option("--option", help="Option id (repeatable; "
-                                                     "default: all).")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes "
-                                                "(default: all cores).")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed (default: the scenario's).")
+    ] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", help="Option id (repeatable; default: all).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Worker processes (default: all cores).")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
-    parquet: Annotated[Path | None, typer.Option("--parquet", help="Also write the results "
-                                                 "to this Parquet file.")] = None,
+    parquet: Annotated[
+        Path | None, typer.Option("--parquet", help="Also write the results to this Parquet file.")
+    ] = None,
 ) -> None:
     """Simulate the economy, security and politics under each option of SCENARIO."""
     from melian.world import simulate
 
     s = load_scenario(scenario)
     base = scenario_file(scenario).parent
-    with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=err_console, transient=True,
-                  disable=json_out or not err_console.is_terminal) as bar:
+    with Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=json_out or not err_console.is_terminal,
+    ) as bar:
         task = bar.add_task("paths", total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        ens = simulate(s, options=option or None, paths=paths, horizon=horizon, seed=seed,
-                       progress=progress, workers=workers, base_dir=base)
+        ens = simulate(
+            s,
+            options=option or None,
+            paths=paths,
+            horizon=horizon,
+            seed=seed,
+            progress=progress,
+            workers=workers,
+            base_dir=base,
+        )
     if parquet is not None:
         ens.to_parquet(parquet)
     if json_out:
         print_json(ens.to_dict())
         return
     oil = ens.oil["model"]
-    console.print(f"[bold]{ens.scenario}[/bold]: {ens.paths:,} paths x {ens.horizon} months from "
-                  f"{ens.start_month}, seed {ens.seed}; oil model {oil['kind']} "
-                  f"(chosen out of sample), last Brent ${ens.oil['last_price']:.2f}")
+    console.print(
+        f"[bold]{ens.scenario}[/bold]: {ens.paths:,} paths x {ens.horizon} months from "
+        f"{ens.start_month}, seed {ens.seed}; oil model {oil['kind']} "
+        f"(chosen out of sample), last Brent ${ens.oil['last_price']:.2f}"
+    )
     t = Table(title="Risk by option (probabilities over the horizon)")
-    for col in ("option", "P(salary crisis)", "P(security crisis)", "P(fragmentation)",
-                "P(sanctions)", "arrears months mean / CVaR95", "reserves end p50",
-                "reserves min CVaR95", "debt end p50", "payroll breakeven p50"):
+    for col in (
+        "option",
+        "P(salary crisis)",
+        "P(security crisis)",
+        "P(fragmentation)",
+        "P(sanctions)",
+        "arrears months mean / CVaR95",
+        "reserves end p50",
+        "reserves min CVaR95",
+        "debt end p50",
+        "payroll breakeven p50",
+    ):
         t.add_column(col, justify="right" if col != "option" else "left")
     for r in ens.risk_table():
-        t.add_row(r["option"], _fmt(r["p_salary_crisis"], 3), _fmt(r["p_security_crisis"], 3),
-                  _fmt(r["p_fragmentation"], 3), _fmt(r["p_sanctions"], 3),
-                  f"{_fmt(r['arrears_months_mean'])} / {_fmt(r['arrears_months_cvar95'])}",
-                  _fmt(r["reserves_end_median"]), _fmt(r["reserves_min_cvar95"]),
-                  _fmt(r["debt_end_median"]), _fmt(r["payroll_breakeven_median"]))
+        t.add_row(
+            r["option"],
+            _fmt(r["p_salary_crisis"], 3),
+            _fmt(r["p_security_crisis"], 3),
+            _fmt(r["p_fragmentation"], 3),
+            _fmt(r["p_sanctions"], 3),
+            f"{_fmt(r['arrears_months_mean'])} / {_fmt(r['arrears_months_cvar95'])}",
+            _fmt(r["reserves_end_median"]),
+            _fmt(r["reserves_min_cvar95"]),
+            _fmt(r["debt_end_median"]),
+            _fmt(r["payroll_breakeven_median"]),
+        )
     console.print(t)
     ref = ens.reference_payroll_price
     for oid, r in ens.results.items():
-        console.print(f"  {oid}: payroll-covering Brent, flow breakeven p50 "
-                      f"${_fmt(r.breakeven.quantiles['p50'])} (p05-p95 "
-                      f"${_fmt(r.breakeven.quantiles['p05'])}-${_fmt(r.breakeven.quantiles['p95'])});"
-                      f" simulated (P(arrears in 24 months) = 0.5) "
-                      f"${_fmt(r.covering_price['price'])}"
-                      + (f"; source's threshold ${ref:g}" if ref is not None else ""))
+        console.print(
+            f"  {oid}: payroll-covering Brent, flow breakeven p50 "
+            f"${_fmt(r.breakeven.quantiles['p50'])} (p05-p95 "
+            f"${_fmt(r.breakeven.quantiles['p05'])}-${_fmt(r.breakeven.quantiles['p95'])});"
+            f" simulated (P(arrears in 24 months) = 0.5) "
+            f"${_fmt(r.covering_price['price'])}"
+            + (f"; source's threshold ${ref:g}" if ref is not None else "")
+        )
     if parquet is not None:
         console.print(f"wrote {parquet}")
 

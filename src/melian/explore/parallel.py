@@ -168,7 +168,9 @@ class Evaluator:
         # a model with common random numbers (every experiment of a call sees the same noise, as
         # melian.world.evaluate does) gets the same seed in every chunk, so its results do not depend
         # on the chunk size either; other models get one SeedSequence child per chunk
-        seeds = [int(seed)] * n_chunks if model.common_random_numbers else chunk_seeds(seed, n_chunks)
+        seeds = (
+            [int(seed)] * n_chunks if model.common_random_numbers else chunk_seeds(seed, n_chunks)
+        )
         blocks = [u[i * self.chunk_size : (i + 1) * self.chunk_size] for i in range(n_chunks)]
         done = 0
         if progress is not None:

@@ -76,8 +76,13 @@ def _validate(data: dict[str, Any], file: str, lines: Lines | None = None) -> Sc
     except ValidationError as exc:
         raise InputError(
             [
-                Problem(file, _line(tuple(e["loc"]), lines), None, format_path(tuple(e["loc"])),
-                        e["msg"])
+                Problem(
+                    file,
+                    _line(tuple(e["loc"]), lines),
+                    None,
+                    format_path(tuple(e["loc"])),
+                    e["msg"],
+                )
                 for e in exc.errors(include_url=False)
             ]
         ) from None

@@ -84,7 +84,11 @@ def validate_data(located: Located) -> Scenario:
         errors = exc.errors(include_url=False)
         # a value that may be a number or a mapping fails both union members: when the input is
         # a mapping, the scalar member's complaint ("should be a valid number") is noise
-        errors = [e for e in errors if not (set(e["loc"]) & _SCALAR_TAGS and isinstance(e.get("input"), dict))]
+        errors = [
+            e
+            for e in errors
+            if not (set(e["loc"]) & _SCALAR_TAGS and isinstance(e.get("input"), dict))
+        ]
         for err in errors:
             path = _clean_loc(tuple(err["loc"]), data)
             msg = _message(err)

@@ -52,7 +52,10 @@ class _DepthLimitedLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise yaml.composer.ComposerError(
-                    None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                    None,
+                    None,
+                    f"nested deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark,
                 )
             return super().compose_node(parent, index)  # type: ignore[no-any-return]
         finally:
@@ -180,8 +183,17 @@ def parse_located(text: str, file: str) -> Located:
         loader = _DepthLimitedLoader(text)
     except yaml.reader.ReaderError as exc:  # a control character YAML does not accept
         line, col = _offset_to_loc(text.encode(), len(text[: exc.position].encode()))
-        raise InputError([Problem(file, line, col, "", f"character 0x{exc.character:02x} is not "
-                                  "allowed in YAML text")]) from None
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    line,
+                    col,
+                    "",
+                    f"character 0x{exc.character:02x} is not allowed in YAML text",
+                )
+            ]
+        ) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
