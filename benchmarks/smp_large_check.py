@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 import time
 from pathlib import Path
@@ -49,10 +50,14 @@ def main() -> None:
     params = {} if not args.turns else {"min_turns": args.turns, "max_turns": args.turns}
     opt = smp._options(params)
     x, sal, cap = smp._check_problem(p)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     res = smp.simulate(x, sal, cap, opt)
-    secs = time.perf_counter() - t0
-    print(f"{secs:.2f} s, {res.positions.shape[0]} states, stopped by {res.stopped_by}")
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    load = os.getloadavg()[0]
+    print(
+        f"{secs:.2f} s wall, {cpu:.2f} s CPU, {res.positions.shape[0]} states, "
+        f"stopped by {res.stopped_by}, load {load:.1f}"
+    )
     if args.out:
         np.savez(args.out, positions=res.positions, win=res.win_probability)
 
