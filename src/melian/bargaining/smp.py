@@ -670,7 +670,9 @@ def best_challenges(
     The cost is O(n^3). Since u_ii = 1 here, the gain equals (1 - u_ij)(1 - 2 s_j (1 - P))
     <= 1 - u_ij, so targets are evaluated in decreasing order of that bound, in growing
     batches, until the bound of the next one is below the best gain found: the result is
-    exactly the full argmax, usually for a fraction of the work.
+    exactly the full argmax, usually for a fraction of the work. Given ``position`` on one
+    dimension (default model, at least ``_BOUND_MIN_ACTORS`` actors) the tighter bound of
+    :func:`_gain_bound_1d` replaces 1 - u_ij; the result is the same.
     """
     n = d.shape[0]
     w = capability * sal_total
