@@ -170,6 +170,15 @@ def explore_cmd(
         list[str] | None, typer.Option(help="regret: satisficing threshold outcome=value.")
     ] = None,
     top: Annotated[int, typer.Option(help="Rows per table.")] = 10,
+    on: Annotated[
+        str,
+        typer.Option(
+            "--on", help="world: the consequences model; game: the alliance game's parameters."
+        ),
+    ] = "world",
+    framing: Annotated[
+        str | None, typer.Option(help="--on game: zero-sum or variable-sum (default: scenario's).")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Which uncertainties matter, where the recommendation stops being best, what is robust."""
@@ -193,6 +202,8 @@ def explore_cmd(
             outcome=outcome,
             thresholds=parse_thresholds(threshold or []),
             progress=prog,
+            on=on,
+            framing=framing,
         )
     d = res.to_dict()
     d["scenario"] = scen.id

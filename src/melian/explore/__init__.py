@@ -65,6 +65,8 @@ def explore(
     outcome: str | None = None,
     thresholds: Mapping[str, float] | None = None,
     progress: Progress | None = None,
+    on: str = "world",
+    framing: str | None = None,
     **options: Any,  # noqa: ANN401
 ) -> Result:
     """Run exploratory ``method`` on a scenario's world model (or on an explicit model).
@@ -72,14 +74,23 @@ def explore(
     ``samples`` is the Sobol base sample N (a power of two), the number of Morris trajectories,
     or the ensemble size of ``prim`` and ``regret``; ``seed`` defaults to the scenario's seed.
     ``scheduler`` is ``synchronous``, ``local`` (a LocalCluster, the default), ``processes`` or a
-    ``tcp://HOST:PORT`` address; results do not depend on it nor on ``workers``.
+    ``tcp://HOST:PORT`` address; results do not depend on it nor on ``workers``. ``on`` is
+    ``world`` (the consequences model and its uncertain world parameters) or ``game`` (the
+    alliance game and its uncertain game parameters, under ``framing``).
     """
     if method not in METHODS:
         raise ModelError(f"unknown explore method {method!r}; methods: {', '.join(METHODS)}")
     if isinstance(scenario, ExploratoryModel):
         model = scenario
         seed = 0 if seed is None else seed
+    elif on == "game":
+        from melian.explore.game import game_model
+
+        seed = scenario.metadata.seed if seed is None else seed
+        model = game_model(scenario, framing=framing)
     else:
+        if on != "world":
+            raise ModelError(f"cannot explore {on!r}; explore the world or the game")
         from melian.explore.world import DEFAULT_HORIZON, DEFAULT_PATHS, world_model
 
         seed = scenario.metadata.seed if seed is None else seed
