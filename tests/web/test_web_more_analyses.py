@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from conftest import wait_job
 
@@ -47,4 +45,3 @@ def test_bad_analysis_parameters_are_refused(client):
     )
     assert r.status_code == 422
     assert any("paths" in p["path"] for p in r.json()["problems"])
-    time.sleep(0)

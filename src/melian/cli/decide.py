@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Annotated, Any
 
 import typer
@@ -34,7 +35,8 @@ def decide_cmd(
     from melian.scenario import load_scenario
 
     scen = load_scenario(scenario)
-    if json_out:
+    waiting = nullcontext() if json_out else err_console.status("gathering evidence and ranking")
+    with waiting:
         r = rank(
             scen,
             primary=method,
@@ -44,17 +46,6 @@ def decide_cmd(
             forecast_model=forecast_model,
             workers=workers,
         )
-    else:
-        with err_console.status("gathering evidence and ranking"):
-            r = rank(
-                scen,
-                primary=method,
-                paths=paths,
-                horizon=horizon,
-                seed=seed,
-                forecast_model=forecast_model,
-                workers=workers,
-            )
     d = r.to_dict()
     d["scenario"] = scen.id
     if json_out:

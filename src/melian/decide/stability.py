@@ -175,34 +175,27 @@ def _scan(
     """Interval around ``t0`` on which ``top_at`` is constant (grid scan + bisection)."""
     top0 = top_at(t0)
     ts = np.linspace(0.0, 1.0, grid)
-    hi, above = 1.0, None
-    prev = t0
-    for t in ts[ts > t0]:
-        k = top_at(float(t))
-        if k != top0:
-            a, b = prev, float(t)
-            while b - a > TOL:
-                mid = 0.5 * (a + b)
-                if top_at(mid) == top0:
-                    a = mid
-                else:
-                    b = mid
-            hi, above = b, top_at(b)
-            break
-        prev = float(t)
-    lo, below = 0.0, None
-    prev = t0
-    for t in ts[ts < t0][::-1]:
-        k = top_at(float(t))
-        if k != top0:
-            a, b = float(t), prev
-            while b - a > TOL:
-                mid = 0.5 * (a + b)
-                if top_at(mid) == top0:
-                    b = mid
-                else:
-                    a = mid
-            lo, below = a, top_at(a)
-            break
-        prev = float(t)
+
+    def edge(inside: float, outside: float) -> float:
+        """Bisect between a weight where ``top0`` is top and one where it is not."""
+        while abs(outside - inside) > TOL:
+            mid = 0.5 * (inside + outside)
+            if top_at(mid) == top0:
+                inside = mid
+            else:
+                outside = mid
+        return outside
+
+    def side(steps: np.ndarray, end: float) -> tuple[float, int | None]:
+        """First weight (scanning ``steps`` away from ``t0``) where the top option changes."""
+        prev = t0
+        for t in steps:
+            if top_at(float(t)) != top0:
+                x = edge(prev, float(t))
+                return x, top_at(x)
+            prev = float(t)
+        return end, None
+
+    hi, above = side(ts[ts > t0], 1.0)
+    lo, below = side(ts[ts < t0][::-1], 0.0)
     return lo, hi, below, above

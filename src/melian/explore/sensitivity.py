@@ -177,6 +177,33 @@ def _indices(
     return outs, indices
 
 
+def _result(
+    method: str,
+    model: ExploratoryModel,
+    u: np.ndarray,
+    base: int,
+    seed: int,
+    t0: float,
+    outs: list[Any],
+    indices: dict[str, dict[str, dict[str, float]]],
+    settings: dict[str, Any],
+) -> SensitivityResult:
+    """The :class:`SensitivityResult` of a SALib method run on the experiments ``u``."""
+    return SensitivityResult(
+        method=method,
+        names=model.uncertainties,
+        outputs=outs,
+        indices=indices,
+        runs=int(u.shape[0]) * len(model.options),
+        base_samples=base,
+        seed=seed,
+        seconds=time.perf_counter() - t0,
+        recommended=model.recommended,
+        directions=directions(model),
+        settings={**settings, "experiments": int(u.shape[0])},
+    )
+
+
 def sobol(
     model: ExploratoryModel,
     n: int = 1024,
@@ -208,23 +235,8 @@ def sobol(
             seed=seed,
         ),
     )
-    return SensitivityResult(
-        method="sobol",
-        names=model.uncertainties,
-        outputs=outs,
-        indices=indices,
-        runs=int(u.shape[0]) * len(model.options),
-        base_samples=n,
-        seed=seed,
-        seconds=time.perf_counter() - t0,
-        recommended=model.recommended,
-        directions=directions(model),
-        settings={
-            "num_resamples": num_resamples,
-            "conf_level": conf_level,
-            "experiments": int(u.shape[0]),
-        },
-    )
+    settings = {"num_resamples": num_resamples, "conf_level": conf_level}
+    return _result("sobol", model, u, n, seed, t0, outs, indices, settings)
 
 
 # --------------------------------------------------------------------------- Morris
@@ -276,24 +288,8 @@ def morris(
             seed=seed,
         ),
     )
-    return SensitivityResult(
-        method="morris",
-        names=model.uncertainties,
-        outputs=outs,
-        indices=indices,
-        runs=int(u.shape[0]) * len(model.options),
-        base_samples=trajectories,
-        seed=seed,
-        seconds=time.perf_counter() - t0,
-        recommended=model.recommended,
-        directions=directions(model),
-        settings={
-            "num_levels": num_levels,
-            "num_resamples": num_resamples,
-            "conf_level": conf_level,
-            "experiments": int(u.shape[0]),
-        },
-    )
+    settings = {"num_levels": num_levels, "num_resamples": num_resamples, "conf_level": conf_level}
+    return _result("morris", model, u, trajectories, seed, t0, outs, indices, settings)
 
 
 # --------------------------------------------------------------------------- tornado

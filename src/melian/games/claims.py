@@ -181,23 +181,31 @@ def claim_best_response(ctx: ClaimContext) -> tuple[bool | None, str, dict[str, 
     return ok, detail, {"margin": margin}
 
 
+def _patron_hostile_after(ctx: ClaimContext, option: int) -> tuple[bool, set[str]]:
+    """Whether the patron's SPE reply to ``option`` is hostile in every shock state and every
+    subgame-perfect equilibrium, and the replies seen.
+    """
+    r, d = ctx.roles, ctx.data
+    pi = d.players.index(d.patron)
+    seen: set[str] = set()
+
+    def test(s: SubgamePerfect) -> bool:
+        ok = True
+        for k in range(len(ctx.states)):
+            resp = ctx.continuation(s, option, k)
+            seen.add(d.responses[d.patron][resp[pi]].id)
+            ok &= resp[pi] in r.hostile
+        return ok
+
+    return _all_spe(ctx, test), seen
+
+
 def claim_defection_sanctioned(ctx: ClaimContext) -> tuple[bool | None, str, dict[str, float]]:
     """After the defection option the patron's SPE response is hostile in every shock state."""
     r, d = ctx.roles, ctx.data
     if r.defect is None or not r.hostile:
         return None, "no defection option or no hostile patron response", {}
-    pi = d.players.index(d.patron)
-    seen = set()
-
-    def test(s: SubgamePerfect) -> bool:
-        ok = True
-        for k in range(len(ctx.states)):
-            resp = ctx.continuation(s, r.defect, k)  # type: ignore[arg-type]
-            seen.add(d.responses[d.patron][resp[pi]].id)
-            ok &= resp[pi] in r.hostile
-        return ok
-
-    ok = _all_spe(ctx, test)
+    ok, seen = _patron_hostile_after(ctx, r.defect)
     return (
         ok,
         (
@@ -326,18 +334,7 @@ def claim_pivot_provokes(ctx: ClaimContext) -> tuple[bool | None, str, dict[str,
     r, d = ctx.roles, ctx.data
     if r.pivot is None or not r.hostile:
         return None, "no pivot option or no hostile patron response", {}
-    pi = d.players.index(d.patron)
-    seen = set()
-
-    def test(s: SubgamePerfect) -> bool:
-        ok = True
-        for k in range(len(ctx.states)):
-            resp = ctx.continuation(s, r.pivot, k)  # type: ignore[arg-type]
-            seen.add(d.responses[d.patron][resp[pi]].id)
-            ok &= resp[pi] in r.hostile
-        return ok
-
-    ok = _all_spe(ctx, test)
+    ok, seen = _patron_hostile_after(ctx, r.pivot)
     return ok, f"after {d.options[r.pivot]} the patron plays {', '.join(sorted(seen))}", {}
 
 

@@ -12,9 +12,7 @@ exactly the rules of a scenario file and every problem is reported with its fiel
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +31,7 @@ from melian.scenario.loader import (
 )
 from melian.scenario.schema import Scenario
 from melian.scenario.yamlsrc import MAX_BYTES, read_text
+from melian.util import atomic_write_text
 
 Origin = Literal["builtin", "user"]
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}$")
@@ -204,17 +203,7 @@ class Catalogue:
         target = self.user_dir.resolve() / f"{name}.yaml"
         if target.exists() and not overwrite:
             raise FileExistsError(str(target))
-        text = to_yaml(scenario)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".yaml")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_text(target, to_yaml(scenario))
         return target
 
 

@@ -40,7 +40,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +48,7 @@ import numpy as np
 from scipy import optimize, special
 
 from melian.errors import InputError, ModelError, Problem
+from melian.util import atomic_write_text
 
 MODEL_KINDS = ("rw", "ar1", "ar1_jump", "ms_ar1")
 #: A model's 12-month CRPS may exceed the best by this fraction and still be chosen on log score.
@@ -759,17 +759,9 @@ def calibrate(
 
 
 def _write_atomic(file: Path, text: str) -> None:
-    """Write ``text`` to ``file`` via a temporary file and rename (best effort: errors ignored)."""
+    """Write ``text`` to ``file`` atomically (best effort: a cache write may fail silently)."""
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=file.name, suffix=".tmp", dir=file.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, file)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_text(file, text)
     except OSError:
         pass
 
