@@ -7,6 +7,8 @@ Usage:
     .venv/bin/python scripts/fit_melian_deu.py --check    # refit and compare with the frozen file
     .venv/bin/python scripts/fit_melian_deu.py --alternatives  # also the nested CV of the
                                                           # alternative families (a few minutes)
+    .venv/bin/python scripts/fit_melian_deu.py --third-round   # also the third-round families
+                                                          # (scripts/deu_third_round.py, ~1 min)
 
 Fits the shipped family (melian.bargaining.melian_deu.SHIPPED_FAMILY, penalty SHIPPED_LAMBDA)
 on every issue of src/melian/data/deu/deu-dev.tsv that has an outcome, and writes
@@ -611,6 +613,11 @@ def main() -> int:
         action="store_true",
         help="also run the nested CV of the alternative model families (a few minutes)",
     )
+    ap.add_argument(
+        "--third-round",
+        action="store_true",
+        help="also run the third-round families (scripts/deu_third_round.py, about a minute)",
+    )
     args = ap.parse_args()
     d, path = design()
     theta = fit_shipped(d)
@@ -651,6 +658,12 @@ def main() -> int:
         doc["alternatives_nested_cv"] = alternatives()
     elif "alternatives_nested_cv" in old:
         doc["alternatives_nested_cv"] = old["alternatives_nested_cv"]
+    if args.third_round:
+        import deu_third_round  # scripts/ is on sys.path when this file runs as a script
+
+        doc["third_round_nested_cv"] = deu_third_round.run()
+    elif "third_round_nested_cv" in old:
+        doc["third_round_nested_cv"] = old["third_round_nested_cv"]
     OUT.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(doc, indent=2))
     return 0

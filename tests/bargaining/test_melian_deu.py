@@ -170,3 +170,31 @@ def test_alternative_families_numbers_reproduced():
     for name, rows in stored["families"].items():
         better = [rows[k]["nested_mae"] < ship[k]["nested_mae"] - 0.05 for k in rows]
         assert not all(better), name
+
+
+def test_third_round_numbers_reproduced():
+    """The third-round nested-CV errors stored beside the parameters come from the code, and no
+    third-round family beat the shipped mean-blend on every outer split (why it stays shipped)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    _fit_script()  # deu_third_round imports fit_melian_deu
+    scripts = Path(__file__).resolve().parents[2] / "scripts"
+    spec = importlib.util.spec_from_file_location("deu_third_round", scripts / "deu_third_round.py")
+    tr = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("deu_third_round", tr)
+    spec.loader.exec_module(tr)
+    stored = mdeu.frozen_params()["third_round_nested_cv"]
+    t = tr.fm.Table()
+    fams = tr.families(t)
+    for name in ("procedural shift toward the agenda setter", "reference-point extrapolation"):
+        r = tr.fm.nested_alt(fams[name], t, 10, 2)
+        mae = float(np.mean(np.abs(r["predictions"] - t.y)))
+        row = stored["families"][name]["outer grouped 10-fold (seed 2)"]
+        assert mae == pytest.approx(row["nested_mae"], abs=1e-3)
+    ship = stored["families"]["mean-blend (shipped)"]
+    for name, rows in stored["families"].items():
+        keys = [k for k in rows if k.startswith("outer")]
+        assert len(keys) == 4
+        assert not all(rows[k]["nested_mae"] < ship[k]["nested_mae"] - 0.05 for k in keys), name
