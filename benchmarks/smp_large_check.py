@@ -1,8 +1,10 @@
 """Run SMP on the benchmark's random 1,000-actor issue and save the history for comparison.
 
-Usage: ``.venv/bin/python benchmarks/smp_large_check.py OUT.npz [--turns T] [--module PATH]``.
-``--module`` loads another copy of smp.py (e.g. an older version) instead of melian's, so the
-histories of two versions can be compared exactly (``--compare A.npz B.npz``).
+Usage: ``.venv/bin/python benchmarks/smp_large_check.py OUT.npz [--turns T] [--module PATH]
+[--n N | --ktab NAME] [--threads K]``. ``--module`` loads another copy of smp.py (e.g. an older
+version) instead of melian's, so the histories of two versions can be compared exactly
+(``--compare A.npz B.npz``); ``--ktab`` runs one of KTAB's examples (e.g. dummyData-a160)
+instead of the random issue of N actors; ``--threads`` sets the number of threads.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ def main() -> None:
     ap.add_argument("--turns", type=int, default=0, help="fixed number of turns (0: default)")
     ap.add_argument("--module", default="")
     ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--ktab", default="", help="a KTAB example in tests/data/ktab instead")
+    ap.add_argument("--threads", type=int, default=0, help="threads (0: the module's default)")
     ap.add_argument("--compare", nargs=2)
     args = ap.parse_args()
     if args.compare:
@@ -46,7 +50,16 @@ def main() -> None:
         spec.loader.exec_module(smp)
     else:
         from melian.bargaining import smp  # type: ignore[no-redef]
-    p = random_issue(args.n)
+    if args.threads:
+        smp._THREADS = args.threads
+    if args.ktab:
+        from melian.bargaining.ktab_csv import read_ktab_csv
+
+        p = read_ktab_csv(
+            Path(__file__).resolve().parents[1] / "tests/data/ktab" / f"{args.ktab}.csv"
+        )
+    else:
+        p = random_issue(args.n)
     params = {} if not args.turns else {"min_turns": args.turns, "max_turns": args.turns}
     opt = smp._options(params)
     x, sal, cap = smp._check_problem(p)

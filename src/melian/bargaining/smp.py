@@ -23,7 +23,9 @@ parameter whose default is KTAB's.
 
 Positions are handled on [0, 1] (each issue's scale divided by its range) and reported on the
 issue's scale. Cost per turn is O(n^3) for n actors (the challenge evaluation considers every
-challenger, target and third party); it is computed in blocks of numpy arrays.
+challenger, target and third party); it is computed in blocks of numpy arrays or, from
+``_KERNEL_MIN_ACTORS`` actors, by the compiled kernels of :mod:`melian.bargaining._smp_kernels`
+(numba, imported on first use), which give the same histories.
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ DEFAULTS: dict[str, Any] = {
 # Smallest coalition strength (KTAB adds a tiny constant so that a contest nobody supports is a
 # fair coin rather than 0/0).
 _MIN_COALITION = 1e-10
-# Threads for the challenge search of large problems (results do not depend on the number).
+# Threads for the challenge search, the kernels and the queue elections of large problems
+# (results do not depend on the number).
 _THREADS = max(1, min(2, os.cpu_count() or 1))
 _THREAD_MIN_ACTORS = 200
 # Extra weight of a party's own position in its copy of a bargain (fitted to KTAB's histories:
@@ -91,6 +94,13 @@ _OWN_WEIGHT = 1e-6
 _BOUND_GROUPS = 4
 # Below this many actors the 1-D bound costs more than the pairs it saves (a080: +20%).
 _BOUND_MIN_ACTORS = 200
+# From this many actors the challenge search, the 1-D position elections, the equivalence
+# classes and the bargain resolution run in the compiled kernels of
+# melian.bargaining._smp_kernels (numba, imported on first use; same histories). Below it the
+# numpy code is faster than importing numba and loading the compiled code (about 0.25 s).
+_KERNEL_MIN_ACTORS = 100
+# True: never use the compiled kernels (reference numpy path, for tests and comparisons).
+_NUMPY_ONLY = False
 # Tolerance of the damped Markov-chain elections.
 _MARKOV_TOL = 1e-10
 _MARKOV_MAX_ITER = 100_000
@@ -98,6 +108,27 @@ _MARKOV_MAX_ITER = 100_000
 _BLOCK_ELEMENTS = 2_000_000
 # Elements per block of the challenge evaluation (kept small enough to stay in cache).
 _CHALLENGE_BLOCK = 400_000
+
+
+def _run_ranges(fn: Any, n: int) -> None:
+    """Call fn(start, stop) over ranges covering 0..n - 1, on ``_THREADS`` threads when n is large.
+
+    For the compiled kernels, which release the GIL and write disjoint outputs per index, so
+    the results do not depend on the number of threads. More ranges than threads balance uneven
+    costs.
+    """
+    if _THREADS > 1 and n >= _THREAD_MIN_ACTORS:
+        step = -(-n // (8 * _THREADS))
+        starts = range(0, n, step)
+        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+            list(pool.map(lambda a: fn(a, min(n, a + step)), starts))
+    else:
+        fn(0, n)
+
+
+def _use_kernels(n: int) -> bool:
+    """Whether a computation over n actors runs in the compiled kernels (``_smp_kernels``)."""
+    return n >= _KERNEL_MIN_ACTORS and not _NUMPY_ONLY
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,6 +225,24 @@ def coalitions_1d(
     xs = voter_x[order]
     ws = weight[order]
     y = option_x
+    if _use_kernels(xs.size):
+        from melian.bargaining import _smp_kernels
+
+        rs = np.ascontiguousarray(risk[order], dtype=float)
+        sigma = np.argsort(y, kind="stable")
+        ys = np.ascontiguousarray(y[sigma], dtype=float)
+        prop = rule == "proportional"
+        ps = np.empty((xs.size + 1, y.size))
+        c = np.empty((y.size, y.size))
+        _run_ranges(
+            lambda b0, b1: _smp_kernels.coalition_prefix_sums(xs, ws, rs, ys, prop, b0, b1, ps),
+            y.size,
+        )
+        _run_ranges(
+            lambda a0, a1: _smp_kernels.coalitions_1d_rows(xs, ys, sigma, ps, prop, a0, a1, c),
+            y.size,
+        )
+        return c
     u = utility(np.minimum(np.abs(xs[:, None] - y[None, :]), 1.0), risk[order][:, None])
     contrib = ws[:, None] * (u if rule == "proportional" else np.ones_like(u))
     ps = np.zeros((xs.size + 1, y.size))
@@ -358,6 +407,10 @@ def equivalence_classes(position: np.ndarray, tol: float) -> tuple[np.ndarray, n
     classes overlap (an actor within ``tol`` of two representatives).
     """
     n = position.shape[0]
+    if _use_kernels(n):
+        from melian.bargaining import _smp_kernels
+
+        return _smp_kernels.equivalence_classes(np.ascontiguousarray(position, dtype=float), tol)
     reps: list[int] = []
     for i in range(n):
         if reps:
@@ -673,26 +726,51 @@ def best_challenges(
     exactly the full argmax, usually for a fraction of the work. Given ``position`` on one
     dimension (default model, at least ``_BOUND_MIN_ACTORS`` actors) the tighter bound of
     :func:`_gain_bound_1d` replaces 1 - u_ij; the result is the same.
+
+    From ``_KERNEL_MIN_ACTORS`` actors the default model is searched by the compiled kernels
+    of :mod:`melian.bargaining._smp_kernels` (one target at a time in decreasing order of
+    1 - u_ij, each evaluation abandoned once it cannot beat the best on one dimension): the
+    same targets, and bitwise the same P and gain wherever a target is chosen.
     """
     n = d.shape[0]
     w = capability * sal_total
     dt = np.ascontiguousarray(d.T)
-    gt = dt * (1.0 - dt)
     own = np.ascontiguousarray(np.diagonal(d))  # d_nn (0 with identity accommodation)
-    own_g = own * (1.0 - own)
     target = np.full(n, -1, dtype=np.int64)
     prob = np.zeros(n)
     gain = np.full(n, -np.inf)
     # upper bound of i's gain against j: 1 - u_ij with i's own risk attitude
     exact = np.all(own == 0.0)
-    if (
-        position is not None
-        and position.shape[1] == 1
-        and exact
-        and opt.voting_rule == "proportional"
-        and opt.third_party_commit == "semi"
-        and n >= _BOUND_MIN_ACTORS
-    ):
+    default_model = exact and opt.voting_rule == "proportional" and opt.third_party_commit == "semi"
+    if default_model and _use_kernels(n):
+        from melian.bargaining import _smp_kernels
+
+        s_cap = np.minimum(sal_total, 1.0)
+        evaluated = np.zeros(n, dtype=np.int64)
+        if position is not None and position.shape[1] == 1:
+            # targets are visited by distance (no bound matrix); votes in sorted order
+            order = np.argsort(position[:, 0], kind="stable")
+            inv = np.empty(n, dtype=np.int64)
+            inv[order] = np.arange(n)
+            dts, w_s = dt[np.ix_(order, order)], w[order]
+            bound = np.empty((n, 0))
+        else:
+            order, inv = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+            dts, w_s = np.empty((0, 0)), np.empty(0)
+            bound = d - risk[:, None] * d * (1.0 - d)
+            bound[np.arange(n), np.arange(n)] = -np.inf
+
+        def search_rows(start: int, stop: int) -> None:
+            _smp_kernels.best_challenges_default(
+                dt, risk, w, s_cap, bound, opt.risk_adjustment, opt.min_gain,
+                start, stop, target, prob, gain, evaluated, order, inv, dts, w_s,
+            )  # fmt: skip
+
+        _run_ranges(search_rows, n)
+        return target, prob, gain
+    gt = dt * (1.0 - dt)
+    own_g = own * (1.0 - own)
+    if position is not None and position.shape[1] == 1 and default_model and n >= _BOUND_MIN_ACTORS:
         bound = _gain_bound_1d(position[:, 0], risk, w, sal_total, opt.risk_adjustment)
     else:
         bound = d - risk[:, None] * d * (1.0 - d)
@@ -795,7 +873,10 @@ def interpolate_bargains(
 def _batched_pce(u: np.ndarray, weight: np.ndarray, opt: _Options) -> np.ndarray:
     """Elections for a batch of option sets: u (batch, voters, options) -> (batch, options)."""
     nbatch = u.shape[0]
-    c = _batched_coalitions(u, weight, opt.voting_rule)
+    if _use_kernels(u.shape[1]):
+        c = _kernel_coalitions(u, weight, opt.voting_rule)
+    else:
+        c = _batched_coalitions(u, weight, opt.voting_rule)
     pv = victory_probability(c, opt.victory_model)
     if opt.election_model == "conditional":
         with np.errstate(divide="ignore"):
@@ -804,6 +885,23 @@ def _batched_pce(u: np.ndarray, weight: np.ndarray, opt: _Options) -> np.ndarray
         w = np.where(np.isfinite(top), np.exp(lp - np.where(np.isfinite(top), top, 0.0)), 1.0)
         return w / w.sum(axis=1, keepdims=True)
     return np.stack([election(pv[g], c[g], opt.election_model) for g in range(nbatch)])
+
+
+def _kernel_coalitions(u: np.ndarray, weight: np.ndarray, rule: str) -> np.ndarray:
+    """:func:`_batched_coalitions` by the compiled kernel (voters summed in order, not by BLAS).
+
+    Same values up to rounding (the sum over voters is sequential instead of BLAS's order).
+    """
+    from melian.bargaining import _smp_kernels
+
+    u = np.ascontiguousarray(u, dtype=float)
+    w = np.ascontiguousarray(weight, dtype=float)
+    code = VOTING_RULES.index(rule)
+    c = np.empty((u.shape[0], u.shape[2], u.shape[2]))
+    _run_ranges(
+        lambda a0, a1: _smp_kernels.batched_coalition_rows(u, w, code, a0, a1, c), u.shape[2]
+    )
+    return c
 
 
 def _point_distance(ideal: np.ndarray, salience: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -843,12 +941,23 @@ def resolve_bargains(
     if nb == 0:
         return new
     y_init, y_rcvr = offer
-    u_init = utility(_point_distance(position, salience, y_init), risk[:, None])  # (n, nb)
-    u_rcvr = utility(_point_distance(position, salience, y_rcvr), risk[:, None])
-    d_pos = weighted_distance(position, salience)
-    u_pos = utility(d_pos, risk[:, None])
     # change of voter n's mean utility if bargain b is carried out
-    delta = (u_init + u_rcvr - u_pos[:, init] - u_pos[:, rcvr]) / n
+    if _use_kernels(n):
+        from melian.bargaining import _smp_kernels
+
+        den = np.einsum("km,km->k", salience, salience)
+        delta = np.empty((n, nb))
+        args = (
+            *(np.ascontiguousarray(a, dtype=float) for a in (position, salience, den, risk)),
+            *(np.ascontiguousarray(a, dtype=np.int64) for a in (init, rcvr)),
+            *(np.ascontiguousarray(a, dtype=float) for a in (y_init, y_rcvr)),
+        )
+        _run_ranges(lambda k0, k1: _smp_kernels.bargain_values(*args, k0, k1, delta), n)
+    else:
+        u_init = utility(_point_distance(position, salience, y_init), risk[:, None])  # (n, nb)
+        u_rcvr = utility(_point_distance(position, salience, y_rcvr), risk[:, None])
+        u_pos = utility(weighted_distance(position, salience), risk[:, None])
+        delta = (u_init + u_rcvr - u_pos[:, init] - u_pos[:, rcvr]) / n
     involved = np.zeros((n, nb), dtype=bool)
     involved[init, np.arange(nb)] = True
     involved[rcvr, np.arange(nb)] = True
@@ -866,7 +975,7 @@ def resolve_bargains(
         return ks, qb, _batched_pce(u, capability, opt)
 
     lengths = [int(q) for q in np.unique(length[length > 0])]
-    if n >= _THREAD_MIN_ACTORS and len(lengths) > 1:
+    if n >= _THREAD_MIN_ACTORS and len(lengths) > 1 and not _use_kernels(n):
         # longest queues first so that the two threads finish together
         with ThreadPoolExecutor(max_workers=_THREADS) as pool:
             done = list(pool.map(elect, sorted(lengths, reverse=True)))
