@@ -30,6 +30,7 @@ challenger, target and third party); it is computed in blocks of numpy arrays or
 
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -128,7 +129,17 @@ def _run_ranges(fn: Any, n: int) -> None:
 
 def _use_kernels(n: int) -> bool:
     """Whether a computation over n actors runs in the compiled kernels (``_smp_kernels``)."""
-    return n >= _KERNEL_MIN_ACTORS and not _NUMPY_ONLY
+    return n >= _KERNEL_MIN_ACTORS and not _NUMPY_ONLY and _kernels_available()
+
+
+@functools.cache
+def _kernels_available() -> bool:
+    """Whether numba (and so ``_smp_kernels``) can be imported; if not, numpy is used."""
+    try:
+        from melian.bargaining import _smp_kernels  # noqa: F401
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
