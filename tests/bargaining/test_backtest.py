@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from melian.bargaining.backtest import (
     backtest,
     baseline_forecasts,
+    forecast_issues,
     mean_absolute_error,
 )
 from melian.bargaining.base import Forecast, IssueForecast
@@ -153,3 +154,17 @@ def test_cli_backtest_errors(tmp_path):
     assert f"{bad}:2:3: pcom:" in r.output
     r = CliRunner().invoke(app, ["backtest", "deu", str(DEV), "--model", "nope"])
     assert r.exit_code == 2 and "unknown bargaining model" in r.output
+
+
+def test_smp_backtest_leaves_out_zero_salience_actors_instead_of_failing():
+    """DEU codes indifference as salience 0: the SMP runs without those actors on that issue."""
+    issues = [
+        it
+        for it in read_deu(DEV)
+        if np.isfinite(it.outcome) and np.any(np.asarray(it.problem.salience) == 0)
+    ]
+    assert len(issues) >= 5  # the dev file has such issues (22 failed before)
+    pred, failures = forecast_issues(issues, "smp")
+    assert failures == []
+    assert np.all(np.isfinite(pred))
+    assert np.all((pred >= 0) & (pred <= 100))

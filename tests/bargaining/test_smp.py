@@ -434,3 +434,23 @@ def test_zero_capability_actor_is_harmless():
     f = run_model("smp", tiny([10, 50, 90], [0.5, 0.6, 0.7], [0, 5, 3]))
     assert np.all(np.isfinite(f.win_probability))
     assert np.isfinite(f.issues[0].point)
+
+
+def test_zero_salience_drop_keeps_the_others_and_reports_the_dropped():
+    """zero_salience="drop": the indifferent actor is left out, stays put, has win prob 0."""
+    p = tiny([10, 50, 90, 30], [0.5, 0.0, 0.8, 0.6], [1, 1, 1, 2])
+    f = run_model("smp", p, zero_salience="drop")
+    assert f.extra["dropped_actors"] == [p.actors[1]]
+    traj = f.issues[0].trajectory
+    assert traj.shape[1] == 4
+    assert np.all(traj[:, 1] == 50.0)
+    assert np.all(f.win_probability[:, 1] == 0.0)
+    assert all(row[1] is None for row in f.extra["risk_attitude"])
+    # the same as running the model on the three others
+    q = tiny([10, 90, 30], [0.5, 0.8, 0.6], [1, 1, 2])
+    g = run_model("smp", q)
+    assert f.issues[0].point == pytest.approx(g.issues[0].point, abs=1e-12)
+    np.testing.assert_allclose(traj[:, [0, 2, 3]], g.issues[0].trajectory, atol=1e-12)
+    assert np.isfinite(f.win_probability).all()
+    with pytest.raises(ModelError, match="zero_salience"):
+        run_model("smp", p, zero_salience="ignore")

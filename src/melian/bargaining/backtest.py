@@ -108,8 +108,14 @@ def _num(v: float) -> float | None:
 
 
 def _registry_runner(name: str, problem: BargainingProblem) -> Forecast:
-    from melian.bargaining.registry import run_model
+    """Run a registered model with its defaults, except that a model with a ``zero_salience``
+    choice (the SMP) drops the actors that gave an issue zero salience: DEU codes indifference
+    as salience 0, and such an actor has no vote in the model (c x s = 0).
+    """
+    from melian.bargaining.registry import get_model, run_model
 
+    if "zero_salience" in get_model(name).defaults:
+        return run_model(name, problem, zero_salience="drop")
     return run_model(name, problem)
 
 

@@ -30,6 +30,7 @@ challenger, target and third party); it is computed in blocks of numpy arrays or
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -64,6 +65,13 @@ THIRD_PARTY_COMMITS = ("semi", "none")
 VOTING_RULES = ("proportional", "binary", "cubic")
 RESOLUTIONS = ("deterministic", "stochastic")
 
+#: What to do with an actor whose salience is zero on every issue: its salience-weighted distance
+#: (so its utility) is undefined in the SMP. ``"error"`` refuses the problem; ``"drop"`` runs the
+#: model without such actors (they have no vote, c x s = 0, so their only roles would be as
+#: targets and as candidate outcomes), keeps them at their initial positions with win
+#: probability 0, and names them in ``extra["dropped_actors"]`` (the DEU backtest uses it).
+ZERO_SALIENCE = ("error", "drop")
+
 DEFAULTS: dict[str, Any] = {
     "risk_adjustment": "one-third",
     "victory_model": "linear",
@@ -79,6 +87,7 @@ DEFAULTS: dict[str, Any] = {
     "min_gain": 1e-5,
     "equal_tolerance": 1e-3,
     "bargain_decimals": 4,
+    "zero_salience": "error",
 }
 
 # Smallest coalition strength (KTAB adds a tiny constant so that a contest nobody supports is a
@@ -1050,6 +1059,7 @@ def _options(params: dict[str, Any]) -> _Options:
     choose("third_party_commit", THIRD_PARTY_COMMITS)
     choose("voting_rule", VOTING_RULES)
     choose("resolution", RESOLUTIONS)
+    choose("zero_salience", ZERO_SALIENCE)
     try:
         min_turns = int(p["min_turns"])
         max_turns = int(p["max_turns"])
@@ -1082,8 +1092,17 @@ def _options(params: dict[str, Any]) -> _Options:
     )
 
 
-def _check_problem(problem: BargainingProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positions on [0, 1], saliences and capabilities, or a :class:`ModelError` saying why not."""
+def _check_problem(
+    problem: BargainingProblem, zero_salience: str = "error"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions on [0, 1], saliences and capabilities, or a :class:`ModelError` saying why not.
+
+    With ``zero_salience="drop"`` the actors whose salience is zero on every issue are left out
+    of the returned arrays (see :data:`ZERO_SALIENCE`; :func:`kept_actors` says which remain).
+    """
+    keep = kept_actors(problem) if zero_salience == "drop" else None
+    if keep is not None and keep.size < problem.n_actors:
+        problem = _subset(problem, keep)
     n, m = problem.n_actors, problem.n_issues
     if n < 2:
         raise ModelError(f"smp needs at least 2 actors; {problem.name or 'the problem'} has {n}")
@@ -1121,6 +1140,25 @@ def _check_problem(problem: BargainingProblem) -> tuple[np.ndarray, np.ndarray, 
     if np.any(x < -1e-9) or np.any(x > 1 + 1e-9):
         raise ModelError("smp: positions must lie on their issue's scale")
     return np.clip(x, 0.0, 1.0), sal, cap
+
+
+def kept_actors(problem: BargainingProblem) -> np.ndarray:
+    """Indices of the actors with some salience (a finite, positive total over the issues)."""
+    sal = np.asarray(problem.salience, dtype=float).reshape(problem.n_actors, problem.n_issues)
+    total = sal.sum(axis=1)
+    return np.nonzero(~(np.isfinite(total) & (total <= 0)))[0]
+
+
+def _subset(problem: BargainingProblem, keep: np.ndarray) -> BargainingProblem:
+    """The same problem restricted to the actors ``keep`` (indices, in order)."""
+    n, m = problem.n_actors, problem.n_issues
+    return dataclasses.replace(
+        problem,
+        actors=tuple(problem.actors[i] for i in keep),
+        capability=np.asarray(problem.capability, dtype=float).reshape(n)[keep],
+        position=np.asarray(problem.position, dtype=float).reshape(n, m)[keep],
+        salience=np.asarray(problem.salience, dtype=float).reshape(n, m)[keep],
+    )
 
 
 def simulate(
@@ -1196,7 +1234,8 @@ def run_smp(problem: BargainingProblem, **params: Any) -> Forecast:
     markov-incentive), ``bargain_model`` (S2P2, S1P1, S2PMax), ``third_party_commit`` (semi,
     none), ``voting_rule`` (proportional, binary, cubic), ``resolution`` (deterministic,
     stochastic, with ``seed``), ``min_turns``, ``max_turns``, ``stop_fraction``, ``min_gain``,
-    ``equal_tolerance``, ``bargain_decimals``.
+    ``equal_tolerance``, ``bargain_decimals``, ``zero_salience`` (error, drop; see
+    :data:`ZERO_SALIENCE`).
 
     Each issue's forecast has the trajectory (states, actors) on the issue scale, the
     distribution over the distinct final positions (their election probabilities) and the
@@ -1212,13 +1251,19 @@ def run_smp(problem: BargainingProblem, **params: Any) -> Forecast:
             seed = int(seed)
         except (TypeError, ValueError):
             raise ModelError(f"smp: seed must be an integer, got {seed!r}") from None
-    x, sal, cap = _check_problem(problem)
+    mode = str(params.get("zero_salience", DEFAULTS["zero_salience"]))
+    keep = kept_actors(problem) if mode == "drop" else np.arange(problem.n_actors)
+    x, sal, cap = _check_problem(problem, mode)
     res = simulate(x, sal, cap, opt, seed)
+    n_states, n_all = res.positions.shape[0], problem.n_actors
     scale = np.asarray(problem.scale, dtype=float).reshape(problem.n_issues, 2)
     lo, width = scale[:, 0], scale[:, 1] - scale[:, 0]
+    initial = np.asarray(problem.position, dtype=float).reshape(n_all, problem.n_issues)
     issues = []
     for k, issue in enumerate(problem.issues):
-        traj = res.positions[:, :, k] * width[k] + lo[k]
+        # dropped actors (zero_salience="drop") stay where they started
+        traj = np.tile(initial[:, k], (n_states, 1))
+        traj[:, keep] = res.positions[:, :, k] * width[k] + lo[k]
         vals = res.final_options[:, k] * width[k] + lo[k]
         merged: dict[float, float] = {}
         for v, pr in zip(vals, res.final_option_probability, strict=True):
@@ -1229,19 +1274,27 @@ def run_smp(problem: BargainingProblem, **params: Any) -> Forecast:
         issues.append(IssueForecast(issue=issue, point=point, trajectory=traj, distribution=dist))
     used = {**DEFAULTS, **params}
     used["seed"] = seed
-    turns = res.positions.shape[0] - 1
+    turns = n_states - 1
+    win = np.zeros((res.win_probability.shape[0], n_all))
+    win[:, keep] = res.win_probability
+    risk: list[list[float | None]] = [[None] * n_all for _ in range(res.risk.shape[0])]
+    for t, row in enumerate(np.round(res.risk, 6).tolist()):
+        for i, v in zip(keep, row, strict=True):
+            risk[t][int(i)] = v
+    dropped = [problem.actors[i] for i in sorted(set(range(n_all)) - {int(i) for i in keep})]
     return Forecast(
         model="smp",
         params=used,
         actors=tuple(problem.actors),
         issues=issues,
         rounds=turns,
-        win_probability=res.win_probability,
+        win_probability=win,
         extra={
-            "states": int(res.positions.shape[0]),
+            "states": int(n_states),
             "stopped_by": res.stopped_by,
             "movement": [float(v) for v in res.movement],
-            "risk_attitude": np.round(res.risk, 6).tolist(),
+            "risk_attitude": risk,
+            "dropped_actors": dropped,
         },
     )
 
