@@ -148,8 +148,11 @@ def _pairwise_leaf(a: np.ndarray, lo: int, n: int, absolute: bool) -> float:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def pairwise_sum(a: np.ndarray, n: int, frames: np.ndarray, values: np.ndarray) -> float:
-    """Sum of a[:n] in numpy's pairwise order (``np.add.reduce`` over contiguous float64).
+def _pairwise(
+    a: np.ndarray, n: int, frames: np.ndarray, values: np.ndarray, absolute: bool
+) -> float:
+    """Sum of a[:n] (of |a[:n]| if ``absolute``) in numpy's pairwise order (``np.add.reduce``
+    over contiguous float64).
 
     numpy sums blocks of at most 128 terms with :func:`_pairwise_leaf` and splits longer ranges
     into two halves, the first a multiple of 8 long (n2 = n // 2 - (n // 2) % 8), whose sums are
@@ -159,7 +162,7 @@ def pairwise_sum(a: np.ndarray, n: int, frames: np.ndarray, values: np.ndarray) 
     can only change the sign of a zero.
     """
     if n <= _PW_BLOCKSIZE:
-        return _pairwise_leaf(a, 0, n, False)
+        return _pairwise_leaf(a, 0, n, absolute)
     top = 0
     frames[0, 0] = 0
     frames[0, 1] = n
@@ -182,7 +185,7 @@ def pairwise_sum(a: np.ndarray, n: int, frames: np.ndarray, values: np.ndarray) 
             clo, cm = lo + m2, m - m2
         frames[top, 2] = stage + 1
         if cm <= _PW_BLOCKSIZE:
-            values[nv] = _pairwise_leaf(a, clo, cm, False)
+            values[nv] = _pairwise_leaf(a, clo, cm, absolute)
             nv += 1
         else:
             top += 1
@@ -193,40 +196,15 @@ def pairwise_sum(a: np.ndarray, n: int, frames: np.ndarray, values: np.ndarray) 
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def pairwise_sum(a: np.ndarray, n: int, frames: np.ndarray, values: np.ndarray) -> float:
+    """Sum of a[:n] in numpy's pairwise order (see :func:`_pairwise`)."""
+    return _pairwise(a, n, frames, values, False)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def pairwise_sum_abs(a: np.ndarray, n: int, frames: np.ndarray, values: np.ndarray) -> float:
     """Sum of |a[:n]| in numpy's pairwise order (:func:`pairwise_sum` of the absolute values)."""
-    if n <= _PW_BLOCKSIZE:
-        return _pairwise_leaf(a, 0, n, True)
-    top = 0
-    frames[0, 0] = 0
-    frames[0, 1] = n
-    frames[0, 2] = 0
-    nv = 0
-    while top >= 0:
-        lo = frames[top, 0]
-        m = frames[top, 1]
-        stage = frames[top, 2]
-        if stage == 2:  # both halves done: left + right
-            values[nv - 2] = values[nv - 2] + values[nv - 1]
-            nv -= 1
-            top -= 1
-            continue
-        m2 = m // 2
-        m2 -= m2 % 8
-        if stage == 0:
-            clo, cm = lo, m2
-        else:
-            clo, cm = lo + m2, m - m2
-        frames[top, 2] = stage + 1
-        if cm <= _PW_BLOCKSIZE:
-            values[nv] = _pairwise_leaf(a, clo, cm, True)
-            nv += 1
-        else:
-            top += 1
-            frames[top, 0] = clo
-            frames[top, 1] = cm
-            frames[top, 2] = 0
-    return values[0]
+    return _pairwise(a, n, frames, values, True)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
