@@ -85,6 +85,12 @@ def test_other_actor_sets_and_no_weights_row(tmp_path):
     with pytest.raises(InputError) as exc:
         read_deu(p, capability="gdp")
     assert "weights row" in str(exc.value)
+    # said once for the file, not once per issue, with the way out
+    p2 = _write(tmp_path, text + "P1\tI2\tCOD\tQMV\t01-05-05\t100\t0\t\t50\t80\t\t\t60\n")
+    with pytest.raises(InputError) as exc:
+        read_deu(p2, capability="gdp")
+    assert str(exc.value).count("weights row") == 1
+    assert "--capability" in str(exc.value)
 
 
 def test_qmv_for_unknown_state_and_late_date(tmp_path):

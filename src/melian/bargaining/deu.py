@@ -345,9 +345,17 @@ def read_deu(
         cap = np.ones(len(present))
         if capability == "gdp" and present:
             if weights is None:
-                problems.append(
-                    Problem(fname, 2, None, "", "no weights row (line 2 with empty prnr) for gdp")
-                )
+                if not any(pr.message.startswith("no weights row") for pr in problems):
+                    problems.append(
+                        Problem(
+                            fname,
+                            2,
+                            None,
+                            "",
+                            "no weights row (line 2 with empty prnr) for gdp capabilities; "
+                            "add one, or choose qmv or equal capabilities (--capability)",
+                        )
+                    )
             else:
                 for i, k in enumerate(present):
                     if math.isnan(weights[k]):
