@@ -212,3 +212,21 @@ def test_other_origin_cannot_start_an_analysis(page, server) -> None:
     )
     page.wait_for_load_state()
     assert len(jobs.jobs) == before
+
+
+def test_write_the_brief_and_follow_the_link(page, server) -> None:
+    page.goto(server["url"] + "/scenarios/user/minimal")
+    assert page.locator("#brief_quick").is_checked()
+    assert not page.locator("#brief_pdf").is_checked()
+    page.click("#write-brief")
+    page.wait_for_url("**/jobs/*")
+    link = page.locator("#job-outputs a").first
+    link.wait_for(timeout=120_000)
+    name = link.inner_text()
+    assert name.startswith("brief-minimal-") and name.endswith(".html")
+    assert page.locator("#job-run a").count() == 1
+    link.click()
+    page.wait_for_url(f"**/briefs/{name}")
+    assert "A minimal two-patron dialogue" in page.title()
+    assert page.locator("img").count() > 0
+    assert page.seen["errors"] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from melian.brief.assemble import Brief, Progress, Settings, assemble
 from melian.brief.likelihood import likelihood_words
@@ -18,6 +19,15 @@ class BriefResult:
     brief: Brief
     paths: dict[str, Path]
     run_id: str | None
+
+
+def run_record(brief: Brief) -> dict[str, Any]:
+    """What the run store keeps of a brief: its kind, results (every number it shows) and manifest.
+
+    Used by :func:`build_brief` (``melian brief``) and by the web app's ``brief`` analysis, so a
+    brief run looks the same in the store whichever way it was made.
+    """
+    return {"kind": "brief", "results": brief.to_dict(), "manifest": brief.manifest}
 
 
 def build_brief(
@@ -46,13 +56,9 @@ def build_brief(
         from melian.store import save_run
 
         run_id = save_run(
-            "brief",
-            brief.to_dict(),
-            scenario=s,
-            manifest=brief.manifest,
-            store=store if isinstance(store, str) else None,
+            **run_record(brief), scenario=s, store=store if isinstance(store, str) else None
         )
     return BriefResult(brief=brief, paths=paths, run_id=run_id)
 
 
-__all__ = ["Brief", "BriefResult", "Settings", "build_brief", "likelihood_words"]
+__all__ = ["Brief", "BriefResult", "Settings", "build_brief", "likelihood_words", "run_record"]

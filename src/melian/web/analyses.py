@@ -1,18 +1,25 @@
 """The analyses the web app can run in the background: a registry from kind to callable.
 
-Each :class:`AnalysisSpec` names a kind (``forecast``, later ``game``, ``simulate``,
-``explore``), a pydantic model of its parameters and a function
+Each :class:`AnalysisSpec` names a kind (``forecast``, ``game``, ``simulate``, ``decide``,
+``brief``), a pydantic model of its parameters and a function
 ``run(scenario, params, progress) -> results`` where ``progress(fraction, message)`` reports how
-far it got and ``results`` is JSON-ready data that the run store saves. Other parts of melian plug
-their analyses in with :func:`register_analysis`; the web app, its JSON API and its OpenAPI
-document pick them up at start-up.
+far it got and ``results`` is JSON-ready data that the run store saves. An analysis that writes
+files or sets its own manifest (``brief``) declares ``context=True`` and is called with a fourth
+argument, its :class:`AnalysisContext`. Other parts of melian plug their analyses in with
+:func:`register_analysis`; the web app, its JSON API and its OpenAPI document pick them up at
+start-up.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import re
+import shutil
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,15 +43,38 @@ class ForecastParams(BaseModel):
     )
 
 
+@dataclass
+class AnalysisContext:
+    """What the job runner gives an analysis declared with ``context=True``.
+
+    ``run_id``: the id the run will be saved under; ``brief_dir``: the server's brief directory
+    (``None`` if it has none); ``manifest``: the manifest the run will be saved with (the analysis
+    may replace it); ``outputs``: files the analysis published, relative to ``brief_dir`` (shown
+    as links to ``/briefs/...``); ``undo``: callables run if the run cannot be saved, so that a
+    failed job leaves no files behind.
+    """
+
+    run_id: str
+    brief_dir: Path | None
+    manifest: dict[str, Any]
+    outputs: list[str] = field(default_factory=list)
+    undo: list[Callable[[], None]] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class AnalysisSpec:
-    """A kind of analysis the web app can run: its parameters model and its function."""
+    """A kind of analysis the web app can run: its parameters model and its function.
+
+    ``run(scenario, params, progress)`` returns the results; with ``context=True`` it is called
+    as ``run(scenario, params, progress, context)`` with an :class:`AnalysisContext`.
+    """
 
     kind: str
     title: str
     description: str
     params: type[BaseModel]
-    run: Callable[[Scenario, BaseModel, Progress], dict[str, Any]]
+    run: Callable[..., dict[str, Any]]
+    context: bool = False
 
 
 ANALYSES: dict[str, AnalysisSpec] = {}
@@ -243,3 +273,163 @@ for _spec in (
     ),
 ):
     register_analysis(_spec)
+
+
+# --------------------------------------------------------------------------- the brief
+#: Characters allowed in a published brief file name (anything else becomes ``-``).
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def _safe_part(text: str, limit: int) -> str:
+    """``text`` reduced to ``[A-Za-z0-9_.-]`` (runs of anything else become ``-``), trimmed."""
+    out = _UNSAFE.sub("-", text).strip(".-")[:limit].strip(".-")
+    return out or "x"
+
+
+def brief_stem(scenario_id: str, lang: str, run_id: str) -> str:
+    """File stem of a web brief: ``brief-<scenario>[-<lang>]-<run id>``, only ``[A-Za-z0-9_.-]``.
+
+    The run id makes the name unique; nothing else the user typed reaches the file system.
+    """
+    parts = ["brief", _safe_part(scenario_id, 60)]
+    if lang != "en":
+        parts.append(_safe_part(lang, 8))
+    parts.append(_safe_part(run_id, 40))
+    return "-".join(parts)
+
+
+def publish_files(files: dict[str, Path], directory: Path, stem: str) -> dict[str, str]:
+    """Move ``files`` (kind -> path) into ``directory`` as ``<stem><suffix>``, never overwriting.
+
+    Each file appears complete or not at all (a hard link of the finished file, or an exclusive
+    placeholder atomically replaced where hard links are not supported); an existing file of the
+    same name is an error. If any file cannot be published, those already published are removed.
+    Returns kind -> published file name.
+    """
+    done: list[Path] = []
+    names: dict[str, str] = {}
+    try:
+        for kind, src in files.items():
+            dest = directory / f"{stem}{src.suffix.lower()}"
+            try:
+                os.link(src, dest)
+            except FileExistsError:
+                raise MelianError(
+                    f"{dest.name} already exists in the brief directory; not overwriting it"
+                ) from None
+            except OSError:  # no hard links here: claim the name, then replace atomically
+                try:
+                    os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                except FileExistsError:
+                    raise MelianError(
+                        f"{dest.name} already exists in the brief directory; not overwriting it"
+                    ) from None
+                done.append(dest)
+                os.replace(src, dest)
+                names[kind] = dest.name
+                continue
+            done.append(dest)
+            names[kind] = dest.name
+    except BaseException:
+        for p in done:
+            p.unlink(missing_ok=True)
+        raise
+    return names
+
+
+class BriefParams(BaseModel):
+    """Parameters of a web brief (``melian brief``): fidelity, language, PDF, seed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quick: bool = Field(
+        default=True, description="fast, lower-fidelity run (2,000 paths per option)"
+    )
+    lang: Literal["en", "ar"] = Field(default="en", description="en, or ar (Arabic, right to left)")
+    pdf: bool = Field(default=False, description="also print a PDF (needs chromium on the server)")
+    seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
+
+
+def run_brief(
+    scenario: Scenario, params: BaseModel, progress: Progress, context: AnalysisContext
+) -> dict[str, Any]:
+    """Write the decision brief (:func:`melian.brief.build_brief`) into the brief directory.
+
+    The brief is assembled and rendered into a private temporary directory, then published as
+    ``brief-<scenario>[-ar]-<run id>.html`` (and ``.json``, and ``.pdf`` if asked) with
+    :func:`publish_files`; a failure at any point leaves no file. The run stores what
+    ``melian brief`` stores (:func:`melian.brief.run_record`) plus ``files``: kind -> file name
+    in the brief directory.
+    """
+    assert isinstance(params, BriefParams)
+    from melian.brief import build_brief, run_record
+    from melian.brief.render import chromium_path
+
+    if context.brief_dir is None:
+        raise MelianError("this server has no brief directory to write the brief into")
+    if params.pdf and chromium_path() is None:
+        raise MelianError(
+            "cannot write the PDF: no chromium is installed on the server (install Debian's "
+            "'chromium' package, or run scripts/system-deps.sh); write the brief without PDF"
+        )
+    directory = context.brief_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    share = 0.85 if params.pdf else 0.95
+
+    def prog(message: str, fraction: float) -> None:
+        progress(share * fraction, message)
+
+    tmp = Path(tempfile.mkdtemp(prefix=".melian-brief-", dir=directory))
+    try:
+        result = build_brief(
+            scenario,
+            out_dir=tmp,
+            lang=params.lang,
+            quick=params.quick,
+            seed=params.seed,
+            pdf=False,
+            store=False,
+            progress=prog,
+        )
+        files = dict(result.paths)
+        if params.pdf:
+            from melian.brief.render import html_to_pdf
+
+            progress(share, "printing the PDF with chromium")
+            files["pdf"] = tmp / (files["html"].stem + ".pdf")
+            html_to_pdf(files["html"], files["pdf"])
+        progress(0.97, "publishing the brief")
+        names = publish_files(
+            files, directory, brief_stem(scenario.id, params.lang, context.run_id)
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    def remove() -> None:
+        for name in names.values():
+            (directory / name).unlink(missing_ok=True)
+
+    context.undo.append(remove)
+    context.outputs.extend(names[k] for k in ("html", "pdf", "json") if k in names)
+    record = run_record(result.brief)
+    manifest = record["manifest"]
+    context.manifest = {
+        **manifest,
+        "command": "web brief",
+        "params": {**manifest.get("params", {}), "pdf": params.pdf},
+    }
+    progress(1.0, "brief written")
+    return {**record["results"], "files": names}
+
+
+register_analysis(
+    AnalysisSpec(
+        "brief",
+        "Decision brief",
+        "Run every analysis and write the decision brief (HTML, optionally PDF) into the brief "
+        "directory.",
+        BriefParams,
+        run_brief,
+        context=True,
+    )
+)

@@ -243,6 +243,10 @@ class JobOut(BaseModel):
     message: str
     run_id: str | None
     error: str | None
+    outputs: list[str] = Field(
+        default_factory=list,
+        description="files the analysis wrote into the brief directory (served at /briefs/NAME)",
+    )
     created_at: str
     finished_at: str | None
 
@@ -355,7 +359,7 @@ def create_app(
 
             brief_dir = Path(user_data_dir("melian", appauthor=False)) / "briefs"
     briefs = Path(brief_dir)
-    jobs = JobManager(store, workers=workers)
+    jobs = JobManager(store, workers=workers, brief_dir=briefs)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -827,8 +831,9 @@ def create_app(
                 message=None,
                 runs=store.list_runs(limit=10, scenario_id=s.id),
             )
-        if action == "run":
-            spec, params = resolve_params(form.get("kind", "forecast"), {})
+        if action in ("run", "brief"):
+            kind = "brief" if action == "brief" else form.get("kind", "forecast")
+            spec, params = resolve_params(kind, _form_params(kind, form))
             job = jobs.submit(spec, edited, text, params)
             return RedirectResponse(f"/jobs/{job.id}", status_code=303)
         if action == "save":
@@ -858,7 +863,7 @@ def create_app(
         job = jobs.get(job_id)
         if job is None:
             raise StarletteHTTPException(404, "no such job")
-        if job.status == "done" and job.run_id:
+        if job.status == "done" and job.run_id and not job.outputs:
             return RedirectResponse(f"/runs/{job.run_id}", status_code=303)
         return page(request, "job.html", job=job.to_dict())
 
@@ -917,8 +922,14 @@ def create_app(
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
+        # sandboxed briefs (an opaque origin) ask for the icon too: let them have it
         return Response(
-            _FAVICON, media_type="image/svg+xml", headers={"cache-control": "max-age=86400"}
+            _FAVICON,
+            media_type="image/svg+xml",
+            headers={
+                "cache-control": "max-age=86400",
+                "cross-origin-resource-policy": "cross-origin",
+            },
         )
 
     @app.get("/docs", include_in_schema=False)
@@ -926,6 +937,17 @@ def create_app(
         return page(request, "docs.html", schema=app.openapi())
 
     return app
+
+
+def _form_params(kind: str, form: dict[str, str]) -> dict[str, Any]:
+    """Analysis parameters from the scenario page's form (only the brief has options there)."""
+    if kind != "brief":
+        return {}
+    return {
+        "quick": form.get("brief_quick") == "on",
+        "lang": form.get("brief_lang", "en"),
+        "pdf": form.get("brief_pdf") == "on",
+    }
 
 
 def _brief_files(root: Path) -> list[dict[str, Any]]:

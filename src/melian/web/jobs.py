@@ -15,6 +15,7 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,8 +24,8 @@ from melian.errors import LimitError, MelianError
 from melian.manifest import run_manifest
 from melian.scenario.loader import content_hash
 from melian.scenario.schema import Scenario
-from melian.store import RunStore
-from melian.web.analyses import AnalysisSpec
+from melian.store import RunStore, new_run_id
+from melian.web.analyses import AnalysisContext, AnalysisSpec
 
 log = logging.getLogger("melian.web")
 
@@ -51,6 +52,7 @@ class Job:
     message: str = "waiting for a worker"
     run_id: str | None = None
     error: str | None = None
+    outputs: list[str] = field(default_factory=list)
     created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     finished_at: dt.datetime | None = None
 
@@ -66,16 +68,21 @@ class Job:
             "message": self.message,
             "run_id": self.run_id,
             "error": self.error,
+            "outputs": list(self.outputs),
             "created_at": self.created_at.isoformat(),
             "finished_at": None if self.finished_at is None else self.finished_at.isoformat(),
         }
 
 
 class JobManager:
-    """Runs analyses in a thread pool and saves each finished one to the run store."""
+    """Runs analyses in a thread pool and saves each finished one to the run store.
 
-    def __init__(self, store: RunStore, workers: int = 1) -> None:
+    ``brief_dir`` is where analyses that write files (the brief) publish them.
+    """
+
+    def __init__(self, store: RunStore, workers: int = 1, brief_dir: Path | None = None) -> None:
         self.store = store
+        self.brief_dir = brief_dir
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="melian-job")
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
@@ -127,9 +134,13 @@ class JobManager:
             seed=scenario.metadata.seed,
             params=params.model_dump(mode="json"),
         )
+        context = AnalysisContext(run_id=new_run_id(), brief_dir=self.brief_dir, manifest=manifest)
         status, results = "ok", None
         try:
-            results = spec.run(scenario, params, progress)
+            if spec.context:
+                results = spec.run(scenario, params, progress, context)
+            else:
+                results = spec.run(scenario, params, progress)
         except MelianError as exc:
             status, results = "failed", {"error": exc.message}
         except Exception as exc:  # noqa: BLE001 - a bug in an analysis must not kill the worker
@@ -139,17 +150,26 @@ class JobManager:
             job.run_id = self.store.save_run(
                 spec.kind,
                 results,
-                manifest=manifest,
+                manifest=context.manifest,
                 inputs=inputs,
                 scenario_id=scenario.id,
                 scenario_hash=job.scenario_hash,
                 status=status,
+                run_id=context.run_id,
             )
         except MelianError as exc:
             status, results = "failed", {"error": f"could not save the run: {exc.message}"}
         except Exception as exc:  # noqa: BLE001
             log.exception("saving a %s run failed", spec.kind)
             status, results = "failed", {"error": f"could not save the run: {exc}"}
+        if status != "ok":  # files of a run that failed or could not be saved are removed
+            for undo in context.undo:
+                try:
+                    undo()
+                except Exception:  # noqa: BLE001
+                    log.exception("cleaning up after a failed %s run", spec.kind)
+        else:
+            job.outputs = list(context.outputs)
         job.finished_at = dt.datetime.now(dt.UTC)
         if status == "ok":
             job.progress, job.message, job.status = 1.0, "done", "done"

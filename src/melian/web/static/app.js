@@ -1,4 +1,5 @@
-// melian web app: poll a background job's progress and open its run when it is saved.
+// melian web app: poll a background job's progress and open its run when it is saved
+// (or, for an analysis that wrote files such as the brief, link them).
 // No network other than this server; no inline script (the pages' CSP forbids it).
 "use strict";
 (function () {
@@ -15,6 +16,26 @@
     pct.textContent = Math.round(job.progress * 100) + "%";
     msg.textContent = job.message;
     box.setAttribute("data-status", job.status);
+    if (job.status === "done" && job.run_id && job.outputs && job.outputs.length) {
+      // an analysis that wrote files (the brief): link them here, and the run
+      var list = document.getElementById("job-outputs");
+      list.textContent = "";
+      job.outputs.forEach(function (name) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = "/briefs/" + encodeURIComponent(name);
+        a.textContent = name;
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      var run = document.getElementById("job-run");
+      run.textContent = "";
+      var r = document.createElement("a");
+      r.href = "/runs/" + encodeURIComponent(job.run_id);
+      r.textContent = "run " + job.run_id;
+      run.appendChild(r);
+      return true;
+    }
     if (job.status === "done" && job.run_id) {
       window.location.assign("/runs/" + encodeURIComponent(job.run_id));
       return true;
