@@ -40,7 +40,11 @@ def serve_cmd(
         ),
     ] = None,
     brief_dir: Annotated[
-        Path | None, typer.Option("--brief-dir", help="Directory of briefs to serve read-only.")
+        Path | None,
+        typer.Option(
+            "--brief-dir",
+            help="Directory of briefs: served read-only, and where web-written briefs go.",
+        ),
     ] = None,
     public: Annotated[
         bool,
