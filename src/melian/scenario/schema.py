@@ -663,6 +663,42 @@ class Scenario(Strict):
         return {k: p for k, p in self.parameters().items() if not p.is_fixed}
 
 
+#: Admissible ranges (low, high, unit) of optional world parameters, checked when a scenario is
+#: loaded so that a bad value is reported at its line and column (the world model checks every
+#: drawn value again); kept equal to ``melian.world.fiscal.LAW_PARAMS`` (tested).
+WORLD_PARAMETER_RANGES: dict[str, tuple[float | None, float | None, str]] = {
+    "fiscal.borrowing_law_hazard": (0.0, 1.0, "per month"),
+    "fiscal.borrowing_authorised": (0.0, None, "US$ bn"),
+    "fiscal.borrowing_tranche": (0.0, None, "US$ bn"),
+}
+
+
+def _support_bounds(d: Distribution) -> tuple[Path, float, float]:
+    """The field holding the distribution's extreme values and its exact support [lo, hi]."""
+    inf = math.inf
+    if d.dist == "fixed":
+        return ("value",), float(d.value), float(d.value)  # type: ignore[arg-type]
+    if d.dist == "discrete":
+        return ("values",), float(min(d.values)), float(max(d.values))  # type: ignore[arg-type]
+    if d.dist == "beta":
+        lo = 0.0 if d.low is None else d.low
+        return ("dist",), lo, 1.0 if d.high is None else d.high
+    if d.dist == "lognormal":
+        return ("dist",), 0.0 if d.low is None else d.low, inf if d.high is None else d.high
+    return ("dist",), -inf if d.low is None else d.low, inf if d.high is None else d.high
+
+
+def _range_problems(path: Path, name: str, d: Distribution) -> Iterator[tuple[Path, str]]:
+    """A problem if the values of ``d`` can leave the admissible range of parameter ``name``."""
+    low, high, unit = WORLD_PARAMETER_RANGES[name]
+    field, lo, hi = _support_bounds(d)
+    bad = (low is not None and lo < low) or (high is not None and hi > high)
+    if bad:
+        rng = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
+        got = f"{lo:g}" if lo == hi else f"values in [{lo:g}, {hi:g}]"
+        yield path + field, f"{name} must be {rng} ({unit}); got {got}"
+
+
 def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
     """Yield (path, message) for every unresolved reference or out-of-scale value.
 
@@ -670,7 +706,8 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
     ends, option alignment/stance keys and game players are declared actors; effect and shock
     paths name declared parameters; positions inside the issue scale; saliences on the declared
     salience scale; criteria measures name declared issues/options; pairwise judgements name
-    declared criteria.
+    declared criteria; optional world parameters of :data:`WORLD_PARAMETER_RANGES` stay in
+    their admissible ranges.
     """
     actor_ids = {a.id for a in s.actors}
     issue_ids = {i.id for i in s.issues}
@@ -752,6 +789,8 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
     for comp, group in s.world.groups().items():
         for name, par in group.items():
             yield from check_source(("world", comp, name), par.source)
+            if f"{comp}.{name}" in WORLD_PARAMETER_RANGES:
+                yield from _range_problems(("world", comp, name), f"{comp}.{name}", par)
     for name, ds in s.world.datasets.items():
         yield from check_source(("world", "datasets", name), ds.source)
         if ".." in ds.file.split("/"):

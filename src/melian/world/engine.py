@@ -63,8 +63,15 @@ MAX_HORIZON = 600
 #: Months over which the emergent payroll-covering price is measured.
 COVER_MONTHS = 24
 
-PARAMS: tuple[ParamSpec, ...] = fiscal.PARAMS + security.PARAMS + politics.PARAMS
+PARAMS: tuple[ParamSpec, ...] = (
+    fiscal.PARAMS + security.PARAMS + politics.PARAMS + fiscal.LAW_PARAMS
+)
 PARAM_SPECS: dict[str, ParamSpec] = {p.path: p for p in PARAMS}
+#: Extra random streams of a block, each from its own ``SeedSequence`` child (the block's
+#: spawn key extended by the stream's key), so that a draw added to the model never shifts the
+#: draws of the main generator: uniforms of optional parameters, borrowing-law uniforms.
+PARAM_STREAM = 0x6F7074  # "opt"
+LAW_STREAM = 0x6C6177  # "law"
 
 #: Datasets the model reads (name in ``world.datasets`` -> what it must contain).
 DATASETS = {
@@ -152,7 +159,7 @@ def _check_parameters(scenario: Scenario) -> None:
             f"the world model needs parameter {p.path!r} ({p.unit}): {p.meaning}",
         )
         for p in PARAMS
-        if p.path not in have
+        if p.required and p.path not in have
     ]
     if problems:
         raise InputError(problems)
@@ -360,16 +367,24 @@ def draw_parameters(
 ) -> dict[str, np.ndarray | float]:
     """Per-path parameter values: fixed ones as floats, uncertain ones drawn (inverse CDF).
 
-    Uniforms are drawn for every uncertain parameter in sorted name order (``n`` per parameter)
-    and the values repeated ``tile`` times (common random numbers across tiled samples).
+    Uniforms are drawn for every uncertain required parameter in sorted name order (``n`` per
+    parameter) from ``rng``, and for every uncertain optional parameter in sorted name order
+    from the block's :data:`PARAM_STREAM` (so declaring an optional parameter leaves the draws
+    of the others unchanged); values are repeated ``tile`` times (common random numbers
+    across tiled samples).
     """
     names = sorted(k for k in dists if k in PARAM_SPECS)
-    unc = [k for k in names if not dists[k].is_fixed]
+    unc = [k for k in names if not dists[k].is_fixed and PARAM_SPECS[k].required]
+    opt = [k for k in names if not dists[k].is_fixed and not PARAM_SPECS[k].required]
     u = rng.random((len(unc), n)) if unc else np.empty((0, n))
+    uo = _stream(rng, PARAM_STREAM).random((len(opt), n)) if opt else np.empty((0, n))
     P: dict[str, np.ndarray | float] = {}
     for k in names:
         d = dists[k]
-        P[k] = float(d.value) if d.is_fixed else _ppf(d, u[unc.index(k)])  # type: ignore[arg-type]
+        if d.is_fixed:
+            P[k] = float(d.value)  # type: ignore[arg-type]
+        else:
+            P[k] = _ppf(d, u[unc.index(k)] if k in unc else uo[opt.index(k)])
     if tile > 1:
         P = {k: (np.tile(v, tile) if isinstance(v, np.ndarray) else v) for k, v in P.items()}
     msgs = [m for k in names if (m := PARAM_SPECS[k].check(P[k])) is not None]
@@ -377,6 +392,19 @@ def draw_parameters(
         where = f" under option {option!r}" if option else ""
         raise ModelError("invalid world parameter values" + where + ": " + "; ".join(msgs))
     return P
+
+
+def _stream(rng: np.random.Generator, key: int) -> np.random.Generator:
+    """A generator independent of ``rng``: the child ``key`` of ``rng``'s seed sequence.
+
+    Does not consume ``rng``. The child's spawn key is ``rng``'s extended by ``key`` (keys are
+    large, so they never coincide with ``SeedSequence.spawn`` children).
+    """
+    ss = rng.bit_generator.seed_seq
+    if not isinstance(ss, np.random.SeedSequence):
+        raise ModelError("the world model needs generators seeded from a SeedSequence")
+    child = np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, key))
+    return np.random.Generator(np.random.PCG64(child))
 
 
 # --------------------------------------------------------------------------- one block
@@ -472,11 +500,17 @@ def run_paths(
     flows: list[dict[str, np.ndarray]] = []
     cover_T = min(COVER_MONTHS, H)
     rows = _uniform_rows(om)
+    law_rng = _stream(rng, LAW_STREAM) if acct.law else None
     for t0 in range(0, H, SLAB):
         k = min(SLAB, H - t0)
         U = rng.random((len(rows), k, m), dtype=np.float32)
         if tile > 1:
             U = np.tile(U, (1, 1, tile))
+        UL = None
+        if law_rng is not None:  # borrowing-law uniforms, from their own stream
+            UL = law_rng.random((k, m), dtype=np.float32)
+            if tile > 1:
+                UL = np.tile(UL, (1, tile))
         z_oil, z_att = _box_muller(U[0], U[1])
         if brent_path is None:
             zj = None
@@ -499,6 +533,8 @@ def run_paths(
             PS, P, t0, U[rows["waiver"]], U[rows["sanctions"]]
         )
         XF = acct.exogenous(FS, t0, brent, crisis, sanc, lapsed)
+        if UL is not None:
+            XF["law_u"] = UL
         ST = np.empty((k, n))
         RS = np.empty((k, n))
         DB = np.empty((k, n)) if (keep or binned) else None

@@ -19,6 +19,21 @@ Financing of a shortfall, in order
     only, investment is paid from current revenue alone. What still cannot be paid is left
     unpaid in reverse priority: running costs are cut, payroll (and any unpaid senior claim)
     becomes arrears, repaid before investment when money returns.
+Borrowing laws (optional: ``fiscal.borrowing_law_hazard``, ``fiscal.borrowing_authorised``,
+``fiscal.borrowing_tranche``)
+    domestic borrowing must also stay within an envelope authorised by law, ``A_t`` (remaining
+    authorisation, dinar-denominated, ``A_0 = fiscal.borrowing_authorised``). Let ``W_t`` be the
+    domestic borrowing the month would take with no envelope (the rules above). If
+    ``W_t > A_t`` a borrowing law is needed; it passes this month with probability
+    ``h = fiscal.borrowing_law_hazard`` (one uniform per path and month from a stream of its
+    own), raising the envelope by ``max(T, W_t - A_t)`` with ``T = fiscal.borrowing_tranche``
+    (a law authorises at least the month's need). Until it passes, domestic borrowing is
+    ``min(W_t, A_t)`` and the rest of the shortfall falls on external borrowing and then on
+    running costs and payroll (arrears). The envelope falls by what is borrowed:
+    ``A_{t+1} = A_t (+ law) - domestic borrowing``. The number of months from the first month
+    the envelope binds to the month a law passes, counting both, is geometric with mean
+    ``1/h``. The defaults (``h = 1``, ``A_0 = 0``, ``T = 0``) give the accounts without the
+    mechanism, bit for bit; a scenario that declares none of the three skips it entirely.
 Surplus
     builds treasury cash.
 Reserves (the central bank's foreign reserves)
@@ -245,6 +260,51 @@ PARAMS: tuple[ParamSpec, ...] = (
     ),
 )
 
+#: Optional parameters of the borrowing-law mechanism (see the module docstring). Their
+#: defaults reproduce the accounts without it; a scenario declaring none of them skips it.
+LAW_PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec(
+        "fiscal.borrowing_law_hazard",
+        "per month",
+        "probability that a borrowing law passes in a month in which domestic borrowing needs "
+        "more than the authorised envelope (1 = borrowing never waits for a law)",
+        0,
+        1,
+        default=1.0,
+    ),
+    ParamSpec(
+        "fiscal.borrowing_authorised",
+        "US$ bn",
+        "domestic borrowing authorised by law and not yet used at the as-of date "
+        "(dinar-denominated)",
+        0,
+        None,
+        default=0.0,
+    ),
+    ParamSpec(
+        "fiscal.borrowing_tranche",
+        "US$ bn",
+        "domestic borrowing authorised by each borrowing law (dinar-denominated); a law "
+        "authorises at least the month's unmet need",
+        0,
+        None,
+        default=0.0,
+    ),
+)
+LAW_NAMES = tuple(p.path for p in LAW_PARAMS)
+
+
+def law_active(P: dict[str, np.ndarray | float]) -> bool:
+    """True if the parameters declare any borrowing-law parameter (the mechanism then runs)."""
+    return any(k in P for k in LAW_NAMES)
+
+
+def law_value(P: dict[str, np.ndarray | float], name: str) -> np.ndarray | float:
+    """A borrowing-law parameter of ``P``, or its default when it is not declared."""
+    if name in P:
+        return P[name]
+    return float(next(p.default for p in LAW_PARAMS if p.path == name))  # type: ignore[arg-type]
+
 
 @dataclass
 class FiscalState:
@@ -260,6 +320,7 @@ class FiscalState:
     fx: np.ndarray  # dollar value of one unit of dinar spending relative to the as-of date
     devalued: np.ndarray
     any_devalued: bool = False
+    authorised: np.ndarray | None = None  # remaining legal borrowing envelope (borrowing laws)
 
 
 def initial_state(P: dict[str, np.ndarray | float], n: int) -> FiscalState:
@@ -278,6 +339,7 @@ def initial_state(P: dict[str, np.ndarray | float], n: int) -> FiscalState:
         arrears=np.zeros(n),
         fx=np.ones(n),
         devalued=np.zeros(n, dtype=bool),
+        authorised=full(law_value(P, "fiscal.borrowing_authorised")) if law_active(P) else None,
     )
 
 
@@ -343,13 +405,15 @@ def step(
     lapsed: np.ndarray,
     C: dict[str, np.ndarray | float] | None = None,
     record: bool = False,
+    law_u: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
     """Advance the accounts one month; return payroll due and, if ``record``, every flow.
 
     ``crisis``, ``sanctioned`` and ``lapsed`` are per-path indicators of a territorial security
-    crisis, of sanctions and of a lapsed energy waiver. A one-month use of :class:`Accounts`
-    (the engine runs the same code on slabs of months); ``C`` is accepted for compatibility
-    and not needed.
+    crisis, of sanctions and of a lapsed energy waiver; ``law_u`` the per-path uniforms of the
+    borrowing-law draw (needed only when the scenario declares borrowing-law parameters). A
+    one-month use of :class:`Accounts` (the engine runs the same code on slabs of months);
+    ``C`` is accepted for compatibility and not needed.
     """
     acc = Accounts(P, len(brent))
     X = acc.exogenous(
@@ -360,6 +424,8 @@ def step(
         np.asarray(sanctioned)[None],
         np.asarray(lapsed)[None],
     )
+    if law_u is not None:
+        X["law_u"] = np.asarray(law_u)[None]
     return acc.month(S, X, 0, record)
 
 
@@ -424,6 +490,13 @@ class Accounts:
         self.blocked = a("sanctions.revenue_blocked")
         self.qvol = a("oil.quota_volume")
         self.dvol = a("oil.unconstrained_volume") - self.qvol
+        self.law = law_active(P)
+        if self.law:
+            law = {k: law_value(P, k) for k in LAW_NAMES}
+            self.hazard = np.broadcast_to(
+                np.asarray(law["fiscal.borrowing_law_hazard"], float), (n,)
+            )
+            self.tranche = np.broadcast_to(np.asarray(law["fiscal.borrowing_tranche"], float), (n,))
 
     def quota_ramp(self, tt: np.ndarray) -> np.ndarray:
         """Share of the way from the quota to the unconstrained volume in months ``tt``.
@@ -541,6 +614,8 @@ class Accounts:
             S.fx[idx] = self.fx_new[idx]
             S.devalued[idx] = True
             S.any_devalued = True
+            if S.authorised is not None:
+                S.authorised[idx] *= self.fx_new[idx]
         D, Xd, T, A = S.domestic_debt, S.external_debt, S.treasury, S.arrears
         if S.any_devalued:  # fx is exactly 1 on every path until the first devaluation
             fx = S.fx
@@ -569,6 +644,9 @@ class Accounts:
         np.maximum(avail_x, zero, out=avail_x)
         np.minimum(avail_x, self.cap_x, out=avail_x)
         avail_x *= X["ext_factor"][j]
+        blocked = None
+        if self.law:
+            avail_d, blocked = self._borrowing_law(S, X, j, cash, T, avail_d, l4)
         # borrowing finances claims up to arrears repayment; investment only from current cash
         spend = cash + T
         spend += avail_d
@@ -604,6 +682,9 @@ class Accounts:
         S.treasury = T - draw_t
         S.treasury += surplus
         S.domestic_debt = D + dom
+        if S.authorised is not None:
+            S.authorised = S.authorised - dom
+            np.maximum(S.authorised, zero, out=S.authorised)
         S.external_debt = Xd + ext
         S.external_debt -= amort
         dinar_out = payroll_paid + running_paid
@@ -639,11 +720,59 @@ class Accounts:
                 "payroll_paid": payroll_paid,
                 "pledged": X["pledged"][j],
             }
+            if self.law:
+                assert S.authorised is not None
+                flows["authorised"] = S.authorised
+                flows["borrowing_blocked"] = zero if blocked is None else blocked
             flows = {
                 k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
                 for k, v in flows.items()
             }
         return payroll, flows
+
+    def _borrowing_law(
+        self,
+        S: FiscalState,
+        X: dict[str, Any],
+        j: int,
+        cash: np.ndarray,
+        T: np.ndarray,
+        avail_d: np.ndarray,
+        l4: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Apply the legal borrowing envelope: return the domestic borrowing available this month.
+
+        ``W`` = the domestic borrowing the month would take without an envelope (treasury cash
+        first, then domestic borrowing up to ``avail_d``; external borrowing comes after
+        domestic); where ``W`` exceeds the envelope
+        ``S.authorised`` a law passes when the month's uniform is below the hazard, raising the
+        envelope by ``max(tranche, W - envelope)``; elsewhere domestic borrowing is limited to
+        the envelope. Paths where the envelope does not bind keep ``avail_d`` unchanged (so the
+        defaults reproduce the accounts without the mechanism bit for bit). Also returns the
+        per-path indicator of a blocked month (None when no path is blocked).
+        """
+        A = S.authorised
+        assert A is not None
+        if "law_u" not in X:
+            raise ValueError("borrowing-law parameters are declared but no law uniforms given")
+        # W = min(max(l4 - cash - T, 0), avail_d): the financing below, with no envelope,
+        # takes ``min(cash + T + avail_d + avail_x, l4) - cash`` and draws the treasury first
+        gap = l4 - cash
+        gap -= T
+        np.maximum(gap, self.zero, out=gap)
+        np.minimum(gap, avail_d, out=gap)
+        gap -= A
+        binding = gap > 0
+        if not binding.any():
+            return avail_d, None
+        passes = X["law_u"][j] < self.hazard
+        passes &= binding
+        tranche = self.tranche * S.fx if S.any_devalued else self.tranche
+        S.authorised = np.where(passes, A + np.maximum(tranche, gap), A)
+        blocked = binding & ~passes
+        if not blocked.any():
+            return avail_d, None
+        return np.where(blocked, S.authorised, avail_d), blocked
 
 
 def constants(P: dict[str, np.ndarray | float]) -> dict[str, np.ndarray | float]:

@@ -7,13 +7,23 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """A world parameter the model needs: its path ``component.name``, unit and meaning."""
+    """A world parameter the model reads: its path ``component.name``, unit, meaning and range.
+
+    ``default`` is None for a required parameter; an optional parameter takes ``default`` when
+    the scenario does not declare it (its default reproduces the model without it).
+    """
 
     path: str
     unit: str
     meaning: str
     low: float | None = None
     high: float | None = None
+    default: float | None = None
+
+    @property
+    def required(self) -> bool:
+        """True if a scenario must declare the parameter."""
+        return self.default is None
 
     def check(self, values: object) -> str | None:
         """A message if any sampled value lies outside [low, high], else None."""
