@@ -163,8 +163,9 @@ def fidelity(med, mean, compare):
         "no reading found reproduces Scholz et al. (2011) Table 2: benchmarks/bdm_search.py "
         "(18,432 parameter combinations) and benchmarks/bdm_structural_search.py (27,648 "
         "structural variants), a third pass (~24,000 readings) and benchmarks/bdm_fourth_pass.py "
-        "(six median definitions x 36,864 combinations; an object-by-object reading) reach at "
-        "most 2 of 8 rounds; see docs/models/bargaining.md"
+        "(six median definitions x 36,864 combinations; an object-by-object reading) and "
+        "benchmarks/bdm_fifth_pass.py (working back from the table) reach at most 2 of 8 "
+        "rounds; see docs/models/bargaining.md"
     ),
 )
 def test_scholz_table2_fidelity():

@@ -1092,17 +1092,8 @@ def _options(params: dict[str, Any]) -> _Options:
     )
 
 
-def _check_problem(
-    problem: BargainingProblem, zero_salience: str = "error"
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positions on [0, 1], saliences and capabilities, or a :class:`ModelError` saying why not.
-
-    With ``zero_salience="drop"`` the actors whose salience is zero on every issue are left out
-    of the returned arrays (see :data:`ZERO_SALIENCE`; :func:`kept_actors` says which remain).
-    """
-    keep = kept_actors(problem) if zero_salience == "drop" else None
-    if keep is not None and keep.size < problem.n_actors:
-        problem = _subset(problem, keep)
+def _check_problem(problem: BargainingProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions on [0, 1], saliences and capabilities, or a :class:`ModelError` saying why not."""
     n, m = problem.n_actors, problem.n_issues
     if n < 2:
         raise ModelError(f"smp needs at least 2 actors; {problem.name or 'the problem'} has {n}")
@@ -1251,11 +1242,12 @@ def run_smp(problem: BargainingProblem, **params: Any) -> Forecast:
             seed = int(seed)
         except (TypeError, ValueError):
             raise ModelError(f"smp: seed must be an integer, got {seed!r}") from None
-    mode = str(params.get("zero_salience", DEFAULTS["zero_salience"]))
-    keep = kept_actors(problem) if mode == "drop" else np.arange(problem.n_actors)
-    x, sal, cap = _check_problem(problem, mode)
+    n_all = problem.n_actors
+    drop = params.get("zero_salience", DEFAULTS["zero_salience"]) == "drop"
+    keep = kept_actors(problem) if drop else np.arange(n_all)
+    x, sal, cap = _check_problem(problem if keep.size == n_all else _subset(problem, keep))
     res = simulate(x, sal, cap, opt, seed)
-    n_states, n_all = res.positions.shape[0], problem.n_actors
+    n_states = res.positions.shape[0]
     scale = np.asarray(problem.scale, dtype=float).reshape(problem.n_issues, 2)
     lo, width = scale[:, 0], scale[:, 1] - scale[:, 0]
     initial = np.asarray(problem.position, dtype=float).reshape(n_all, problem.n_issues)

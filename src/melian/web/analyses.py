@@ -298,12 +298,32 @@ def brief_stem(scenario_id: str, lang: str, run_id: str) -> str:
     return "-".join(parts)
 
 
+def _place(src: Path, dest: Path) -> None:
+    """Put the finished file ``src`` at ``dest`` atomically; ``FileExistsError`` if taken.
+
+    A hard link where the file system has them; elsewhere ``dest`` is claimed with an exclusive
+    placeholder, then atomically replaced by ``src`` (the placeholder is removed on failure).
+    """
+    try:
+        os.link(src, dest)
+        return
+    except FileExistsError:
+        raise
+    except OSError:
+        pass
+    os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    try:
+        os.replace(src, dest)
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
+
+
 def publish_files(files: dict[str, Path], directory: Path, stem: str) -> dict[str, str]:
     """Move ``files`` (kind -> path) into ``directory`` as ``<stem><suffix>``, never overwriting.
 
-    Each file appears complete or not at all (a hard link of the finished file, or an exclusive
-    placeholder atomically replaced where hard links are not supported); an existing file of the
-    same name is an error. If any file cannot be published, those already published are removed.
+    Each file appears complete or not at all (:func:`_place`); an existing file of the same name
+    is an error. If any file cannot be published, those already published are removed.
     Returns kind -> published file name.
     """
     done: list[Path] = []
@@ -312,22 +332,11 @@ def publish_files(files: dict[str, Path], directory: Path, stem: str) -> dict[st
         for kind, src in files.items():
             dest = directory / f"{stem}{src.suffix.lower()}"
             try:
-                os.link(src, dest)
+                _place(src, dest)
             except FileExistsError:
                 raise MelianError(
                     f"{dest.name} already exists in the brief directory; not overwriting it"
                 ) from None
-            except OSError:  # no hard links here: claim the name, then replace atomically
-                try:
-                    os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-                except FileExistsError:
-                    raise MelianError(
-                        f"{dest.name} already exists in the brief directory; not overwriting it"
-                    ) from None
-                done.append(dest)
-                os.replace(src, dest)
-                names[kind] = dest.name
-                continue
             done.append(dest)
             names[kind] = dest.name
     except BaseException:
