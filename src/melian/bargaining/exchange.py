@@ -29,10 +29,12 @@ no exchange is possible and the forecast is the compromise model's.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
+from melian.bargaining._exchange_decide import exchange_record, run_decide_round, to_decimal
 from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast
 from melian.bargaining.compromise import validate_problem
 from melian.bargaining.registry import ModelSpec, register
@@ -109,11 +111,34 @@ def candidate_exchanges(
     return out
 
 
-def run(problem: BargainingProblem, rounds: int = 10) -> Forecast:
-    """Run the equal-gain exchange model; the forecast is the compromise outcome after exchanges.
+VARIANTS = ("melian", "decide")
 
-    ``extra`` holds ``exchanges`` (every executed exchange with its round), ``gains`` (total gain
-    per actor) and ``externalities`` (total externality per actor from others' exchanges).
+
+def run(problem: BargainingProblem, rounds: int = 10, variant: str = "melian") -> Forecast:
+    """Run the equal-gain exchange model (Stokman & van Oosten 1994).
+
+    Parameters
+    ----------
+    problem
+        Actors, issues, positions, saliences (in [0, 1]) and capabilities.
+    rounds
+        Rounds of exchanges (0-1000, default 10, as decide's).
+    variant
+        ``"melian"`` (default): melian's reading, where within a round every exchange is
+        re-derived from the current positions and outcomes and each (actor, issue) trades at
+        most once, and the next round starts from the voting positions. ``"decide"``: decide's
+        algorithm (the reference implementation, ``decide-exchange-model``), reproduced round by
+        round (see :mod:`melian.bargaining._exchange_decide` and docs/models/bargaining.md).
+
+    Returns
+    -------
+    Forecast
+        The point forecast is the compromise outcome of the positions after the last round's
+        exchanges (the voting positions). ``extra`` holds ``exchanges`` (every executed
+        exchange with its round), ``gains`` (total gain per actor), ``externalities`` (melian
+        variant: total externality per actor from others' exchanges) and ``initial_outcome``;
+        the decide variant adds ``start_outcome`` and ``voting_outcome`` per issue and round and
+        ``start_positions`` (each round's preference positions, decide's "preference history").
     """
     validate_problem(problem)
     try:
@@ -122,6 +147,8 @@ def run(problem: BargainingProblem, rounds: int = 10) -> Forecast:
         raise ModelError("exchange: rounds must be an integer") from None
     if not 0 <= rounds <= 1000:
         raise ModelError("exchange: rounds must be between 0 and 1000")
+    if variant not in VARIANTS:
+        raise ModelError(f"exchange: variant must be one of {', '.join(VARIANTS)}; got {variant!r}")
     x = np.asarray(problem.position, dtype=float).copy()
     s = np.asarray(problem.salience, dtype=float)
     s = np.where(np.isnan(x), 0.0, s)
@@ -135,6 +162,8 @@ def run(problem: BargainingProblem, rounds: int = 10) -> Forecast:
             raise ModelError(
                 f"exchange: issue {issue!r}: every actor has zero capability x salience"
             )
+    if variant == "decide":
+        return _run_decide(problem, x, s, c, rounds)
     n, m = x.shape
     history = [x.copy()]
     executed: list[dict[str, Any]] = []
@@ -186,7 +215,7 @@ def run(problem: BargainingProblem, rounds: int = 10) -> Forecast:
     ]
     return Forecast(
         model="exchange",
-        params={"rounds": rounds},
+        params={"rounds": rounds, "variant": variant},
         actors=problem.actors,
         issues=issues,
         rounds=done,
@@ -202,6 +231,96 @@ def run(problem: BargainingProblem, rounds: int = 10) -> Forecast:
     )
 
 
+def _run_decide(
+    problem: BargainingProblem, x: np.ndarray, s: np.ndarray, c: np.ndarray, rounds: int
+) -> Forecast:
+    """The ``variant="decide"`` run: decide's rounds on positions normalised to 0-100."""
+    scale = np.asarray(problem.scale, dtype=float)
+    if np.any(scale[:, 1] <= scale[:, 0]):
+        raise ModelError("exchange: variant 'decide' needs every issue's scale to have max > min")
+    n, m = x.shape
+    lo = [to_decimal(v) for v in scale[:, 0]]
+    step = [Decimal(100) / (to_decimal(hi) - lo[k]) for k, hi in enumerate(scale[:, 1])]
+    cap = np.broadcast_to(c[:, None], x.shape).astype(float)
+    power = problem.meta.get("power") if isinstance(problem.meta, dict) else None
+    if power is not None:
+        pw = np.asarray(power, dtype=float)
+        cap = np.where(np.isnan(pw), cap, pw)
+    z: list[list[Decimal | None]] = [
+        [None if np.isnan(x[a, k]) else (to_decimal(x[a, k]) - lo[k]) * step[k] for k in range(m)]
+        for a in range(n)
+    ]
+    sd = [[to_decimal(s[a, k]) for k in range(m)] for a in range(n)]
+    cd = [[to_decimal(cap[a, k]) for k in range(m)] for a in range(n)]
+
+    def out(v: list[list[Decimal | None]]) -> np.ndarray:
+        return np.array(
+            [
+                [np.nan if v[a][k] is None else float(v[a][k] / step[k] + lo[k]) for k in range(m)]
+                for a in range(n)
+            ]
+        )
+
+    def out_o(o: list[Decimal]) -> list[float]:
+        return [float(o[k] / step[k] + lo[k]) for k in range(m)]
+
+    voting_hist, start_hist = [out(z)], [out(z)]
+    start_o: list[list[float]] = []
+    voting_o: list[list[float]] = []
+    executed: list[dict[str, Any]] = []
+    gains = np.zeros(n)
+    names = {"i": problem.actors, "j": problem.actors, "q": problem.issues, "p": problem.issues}
+    for r in range(rounds):
+        voting, z, done, o_start, o_voting = run_decide_round(z, sd, cd)
+        start_o.append(out_o(o_start))
+        voting_o.append(out_o(o_voting))
+        voting_hist.append(out(voting))
+        start_hist.append(out(z))
+        for e in done:
+            rec = exchange_record(e, r + 1)
+            for key in ("xi_from", "xi_to"):
+                rec[key] = float(Decimal(rec[key]) / step[e.Q] + lo[e.Q])
+            for key in ("xj_from", "xj_to"):
+                rec[key] = float(Decimal(rec[key]) / step[e.P] + lo[e.P])
+            executed.append({k: names[k][v] if k in names else v for k, v in rec.items()})
+            gains[[e.A, e.B]] += float(e.gain)
+    traj = np.stack(voting_hist)
+    starts = np.stack(start_hist)
+    initial = _outcomes(np.where(np.isnan(x), np.nan, x), cap * s)
+    point = voting_o[-1] if voting_o else list(initial)
+    issues = [
+        IssueForecast(issue=issue, point=float(point[k]), trajectory=traj[:, :, k].copy())
+        for k, issue in enumerate(problem.issues)
+    ]
+
+    def per_issue(rows: list[list[float]]) -> dict[str, list[float]]:
+        return {iss: [float(v[k]) for v in rows] for k, iss in enumerate(problem.issues)}
+
+    return Forecast(
+        model="exchange",
+        params={"rounds": rounds, "variant": "decide"},
+        actors=problem.actors,
+        issues=issues,
+        rounds=rounds,
+        extra={
+            "exchanges": executed,
+            "gains": {a: float(g) for a, g in zip(problem.actors, gains, strict=True)},
+            "initial_outcome": {
+                iss: float(v) for iss, v in zip(problem.issues, initial, strict=True)
+            },
+            "start_outcome": per_issue(start_o),
+            "voting_outcome": per_issue(voting_o),
+            "start_positions": {
+                iss: {
+                    a: [None if np.isnan(v) else float(v) for v in starts[:, i, k]]
+                    for i, a in enumerate(problem.actors)
+                }
+                for k, iss in enumerate(problem.issues)
+            },
+        },
+    )
+
+
 SPEC = register(
     ModelSpec(
         name="exchange",
@@ -212,6 +331,6 @@ SPEC = register(
             "Community Decision Making, Yale UP, 105-127."
         ),
         multidimensional=True,
-        defaults={"rounds": 10},
+        defaults={"rounds": 10, "variant": "melian"},
     )
 )
