@@ -25,6 +25,10 @@ Third parties bear externalities s_kp (|O_p - x_kp| before - after), summed over
 
 Actors with a ``nan`` position on an issue take no part in exchanges involving it; with one issue
 no exchange is possible and the forecast is the compromise model's.
+
+``variant="decide"`` runs instead the algorithm of decide (``decide-exchange-model``, the
+reference implementation), reproduced round by round (:mod:`melian.bargaining._exchange_decide`);
+docs/models/bargaining.md lists, with equations, where the two readings differ.
 """
 
 from __future__ import annotations
