@@ -86,7 +86,7 @@ def melian_arrays(problem: BargainingProblem, variant: str, rounds: int) -> dict
             "start_position": norm(sp[:-1]),
         }
     # melian: the positions after round r are both round r's voting and round r+1's start
-    w = problem.capability[:, None] * problem.salience
+    w = problem.capability[:, None] * problem.salience  # melian's variant: no issue power
     out = []
     for row in traj:
         ww = np.where(np.isnan(row), 0.0, w)
@@ -103,17 +103,26 @@ def melian_arrays(problem: BargainingProblem, variant: str, rounds: int) -> dict
     }
 
 
+def case_problem(case: str) -> BargainingProblem:
+    """The case's problem: an exported JSON, or a decide file read by melian's importer."""
+    if (DATA / f"{case}.csv").exists():
+        from melian.bargaining.adapters import problem_from_scenario
+        from melian.scenario.importers import from_decide
+
+        return problem_from_scenario(from_decide(DATA / f"{case}.csv"))
+    return load_problem(json.loads((DATA / f"{case}.input.json").read_text(encoding="utf-8")))
+
+
 def max_diffs(case: str, variant: str) -> dict[str, float]:
-    data = json.loads((DATA / f"{case}.input.json").read_text(encoding="utf-8"))
     ref = json.loads((DATA / f"{case}.decide.json").read_text(encoding="utf-8"))
     rounds = ref["settings"]["rounds"]
-    got = melian_arrays(load_problem(data), variant, rounds)
+    got = melian_arrays(case_problem(case), variant, rounds)
     want = oracle_arrays(ref)
     return {k: float(np.nanmax(np.abs(got[k] - want[k]))) for k in want}
 
 
 def main(argv: list[str]) -> None:
-    cases = argv or sorted(p.name.removesuffix(".input.json") for p in DATA.glob("*.input.json"))
+    cases = argv or sorted(p.name.removesuffix(".decide.json") for p in DATA.glob("*.decide.json"))
     print(
         "| case | variant | voting outcome | start outcome | voting positions | start positions |"
     )

@@ -23,6 +23,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from decide.data.modelfactory import ModelFactory
+from decide.data.reader import InputDataFile
 from decide.model.equalgain import EqualGainModel
 from decide.model.utils import ModelLoop
 
@@ -117,20 +119,42 @@ def _highest_gain_counting_ties(self: EqualGainModel) -> Any:  # noqa: ANN401
     return _highest_gain(self)
 
 
+def build_from_decide_file(path: Path) -> tuple[EqualGainModel, list[str], list[str]]:
+    """decide's model from one of its own input files, read by decide's own reader.
+
+    Saliences are divided by 100 (decide's files write them on 0-100; melian's importer divides
+    by the salience scale, and decide's next-round rule needs them in [0, 1]).
+    """
+    data_file = InputDataFile.open(path)
+    if data_file.errors:
+        raise SystemExit(f"{path}: decide's reader refused it: {data_file.errors}")
+    model = ModelFactory(data_file)(model_klass=EqualGainModel, randomized_value="0")
+    for by_actor in model.actor_issues.values():
+        for ai in by_actor.values():
+            ai.salience = ai.salience / 100
+    actors = [a.actor_id for a in model.actors.values()]
+    issues = [i.name for i in model.issues.values()]
+    return model, actors, issues
+
+
 def run_case(path: Path) -> None:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """Run decide on an exported problem (``.input.json``) or on a decide file (``.csv``)."""
     EqualGainModel.ALLOW_RANDOM = False
     EqualGainModel.highest_gain = _highest_gain_counting_ties
-    model = build(data)
-    rec = Recorder(model, data["actors"], data["issues"])
+    if path.suffix == ".csv":
+        case = path.stem
+        model, actors, issues = build_from_decide_file(path)
+    else:
+        case = path.name.removesuffix(".input.json")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        model, actors, issues = build(data), data["actors"], data["issues"]
+    rec = Recorder(model, actors, issues)
     loop = ModelLoop(model, rec, 0)
     t0 = time.perf_counter()
     for _ in range(ROUNDS):
         loop.loop()
-    # preference positions the next round would start from (decide's new_start_position)
-    final_start = rec._positions()
     out = {
-        "case": path.name.removesuffix(".input.json"),
+        "case": case,
         "oracle": f"decide-exchange-model {version('decide-exchange-model')} (EqualGainModel)",
         "settings": {
             "rounds": ROUNDS,
@@ -140,20 +164,23 @@ def run_case(path: Path) -> None:
             "FIXED_WEIGHT": float(model.FIXED_WEIGHT),
         },
         "scale": "positions and outcomes on decide's normalised 0-100 scale",
+        "actors": actors,
+        "issues": issues,
         "ties": model.tie_count,
         "rounds": rec.rounds,
-        "final_start_position": final_start,
     }
-    dest = path.with_name(out["case"] + ".decide.json")
+    dest = path.with_name(case + ".decide.json")
     dest.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     n_ex = sum(len(r["exchanges"]) for r in rec.rounds)
     print(f"{dest.name}: {n_ex} exchanges in {ROUNDS} rounds, {time.perf_counter() - t0:.1f} s")
 
 
 def main(argv: list[str]) -> None:
-    paths = sorted(DATA.glob("*.input.json"))
+    paths = sorted([*DATA.glob("*.input.json"), *DATA.glob("*.csv")])
     if argv:
-        paths = [p for p in paths if p.name.removesuffix(".input.json") in argv]
+        paths = [
+            p for p in paths if p.name.removesuffix(".input.json").removesuffix(".csv") in argv
+        ]
     for p in paths:
         run_case(p)
 

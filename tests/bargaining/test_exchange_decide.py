@@ -81,6 +81,36 @@ def test_matches_decide_round_by_round(case: str) -> None:
     )
 
 
+def test_decide_file_through_melians_importer() -> None:
+    # A table in decide's own format (scales from #M rows: 0-10, 0-100, -50..50; issue-specific
+    # power for one actor; an actor without a position on one issue), read by decide's own
+    # reader for the oracle and by `melian import decide` here: the same rounds.
+    from melian.bargaining.adapters import problem_from_scenario
+    from melian.scenario.importers import from_decide
+
+    ref = json.loads((DATA / "decide-format.decide.json").read_text(encoding="utf-8"))
+    problem = problem_from_scenario(from_decide(DATA / "decide-format.csv"))
+    assert list(problem.actors) == ref["actors"] and list(problem.issues) == ref["issues"]
+    lo, hi = problem.scale[:, 0], problem.scale[:, 1]
+    assert (lo.tolist(), hi.tolist()) == ([0.0, 0.0, -50.0], [10.0, 100.0, 50.0])
+
+    def norm(v: np.ndarray) -> np.ndarray:
+        return (v - lo) / (hi - lo) * 100.0
+
+    fc = run(problem, rounds=ref["settings"]["rounds"], variant="decide")
+    for r, want in enumerate(ref["rounds"]):
+        voting_o = norm(np.array([fc.extra["voting_outcome"][k][r] for k in problem.issues]))
+        start_o = norm(np.array([fc.extra["start_outcome"][k][r] for k in problem.issues]))
+        np.testing.assert_allclose(voting_o, want["voting_outcome"], atol=TOL)
+        np.testing.assert_allclose(start_o, want["start_outcome"], atol=TOL)
+        voting = norm(np.stack([f.trajectory[r + 1] for f in fc.issues], axis=1))
+        np.testing.assert_allclose(voting, nan_array(want["voting_position"]), atol=TOL)
+        got_ex = [
+            (e["i"], e["q"], e["j"], e["p"]) for e in fc.extra["exchanges"] if e["round"] == r + 1
+        ]
+        assert got_ex == [(e["i"], e["i_supply"], e["j"], e["j_supply"]) for e in want["exchanges"]]
+
+
 def two_actor_problem() -> BargainingProblem:
     # A: p=0 (s .2), q=100 (s .8); B: p=100 (s .8), q=0 (s .2); equal capability
     return BargainingProblem(
