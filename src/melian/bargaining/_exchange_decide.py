@@ -340,17 +340,27 @@ def run_decide_round(
     return voting, start, done, start_outcome, voting_outcome
 
 
-def exchange_record(e: _Exchange, rnd: int) -> dict[str, Any]:
-    """An executed exchange on the normalised 0-100 scale (indices; the caller adds names)."""
+def exchange_record(
+    e: _Exchange, rnd: int, lo: list[Decimal], step: list[Decimal]
+) -> dict[str, Any]:
+    """An executed exchange, positions on the issues' own scales (x = z / step + lo).
+
+    Actors and issues are indices (the caller names them): ``i`` supplied on ``q``, ``j`` on
+    ``p``; ``gain`` is the equal gain of each.
+    """
+
+    def back(v: Decimal, k: int) -> float:
+        return float(v / step[k] + lo[k])
+
     return {
         "round": rnd,
         "i": e.A,
         "q": e.Q,
         "j": e.B,
         "p": e.P,
-        "xi_from": float(e.xA),
-        "xi_to": float(e.yA),
-        "xj_from": float(e.xB),
-        "xj_to": float(e.yB),
+        "xi_from": back(e.xA, e.Q),
+        "xi_to": back(e.yA, e.Q),
+        "xj_from": back(e.xB, e.P),
+        "xj_to": back(e.yB, e.P),
         "gain": float(e.gain),
     }

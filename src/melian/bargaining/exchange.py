@@ -281,16 +281,12 @@ def _run_decide(
         voting_hist.append(out(voting))
         start_hist.append(out(z))
         for e in done:
-            rec = exchange_record(e, r + 1)
-            for key in ("xi_from", "xi_to"):
-                rec[key] = float(Decimal(rec[key]) / step[e.Q] + lo[e.Q])
-            for key in ("xj_from", "xj_to"):
-                rec[key] = float(Decimal(rec[key]) / step[e.P] + lo[e.P])
+            rec = exchange_record(e, r + 1, lo, step)
             executed.append({k: names[k][v] if k in names else v for k, v in rec.items()})
             gains[[e.A, e.B]] += float(e.gain)
     traj = np.stack(voting_hist)
     starts = np.stack(start_hist)
-    initial = _outcomes(np.where(np.isnan(x), np.nan, x), cap * s)
+    initial = _outcomes(x, cap * s)
     point = voting_o[-1] if voting_o else list(initial)
     issues = [
         IssueForecast(issue=issue, point=float(point[k]), trajectory=traj[:, :, k].copy())
