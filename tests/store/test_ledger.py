@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from melian.cli import app
 from melian.errors import InputError
-from melian.ledger import Ledger, LedgerEntry, check_chain, chain_hash, read_jsonl
+from melian.ledger import Ledger, LedgerEntry, chain_hash, check_chain, read_jsonl
 from melian.scenario.loader import builtin_path
 from melian.sealing import Outcome, read_outcomes, score_entries, seal_forecast, verify_entries
 
