@@ -212,7 +212,7 @@ def test_ledger_on_postgres_chains_and_detects_edits(pg_url: str) -> None:
     assert len(entries) == start + 3 and not led.check()
     with led.engine.begin() as conn:
         conn.execute(
-            text("UPDATE ledger SET record = replace(record, '\"k\":1', '\"k\":7') WHERE seq = :s"),
-            {"s": start + 2},
+            text("UPDATE ledger SET record = replace(record, :a, :b) WHERE seq = :s"),
+            {"a": '"k":1', "b": '"k":7', "s": start + 2},
         )
     assert any("edited" in p for p in led.check())
