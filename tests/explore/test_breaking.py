@@ -88,3 +88,12 @@ def test_frames_and_dicts():
     d = bp.to_dict()
     assert d["top"] == "A" and d["switch_overs"][0]["input"] == "x1"
     assert len(bp.to_frame()) == 4
+
+
+def test_cli_rendering_names_the_nearest_switch_over(capsys):
+    from melian.cli.explore import _print_breaking
+
+    _print_breaking(breaking_points(linear, ["x1", "x2"], OPTIONS).to_dict(), 10)
+    out = capsys.readouterr().out
+    assert "top-ranked option: A" in out and "x1" in out and "-1.00" in out
+    assert "nearest flip: 0.89 spreads" in out and "B then first" in out
