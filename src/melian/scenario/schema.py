@@ -21,7 +21,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
-from scipy import stats
 
 SCHEMA_VERSION = 1
 
@@ -157,6 +156,8 @@ class Distribution(Strict):
 
     def _frozen(self) -> Any:  # noqa: ANN401
         """The scipy.stats frozen distribution (continuous kinds only)."""
+        from scipy import stats  # imported on first use: scipy.stats costs ~0.3 s to import
+
         if self.dist == "uniform":
             return stats.uniform(self.low, self.high - self.low)  # type: ignore[operator]
         if self.dist == "triangular":
