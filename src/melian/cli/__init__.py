@@ -20,6 +20,7 @@ from typer.core import TyperCommand, TyperGroup
 
 #: Command name -> (module that registers it, short help shown by ``melian --help``), in the
 #: order ``melian --help`` lists them (commands first, then command groups, as typer does).
+#: A new command module: add each command it registers here (tests/test_cli_startup.py checks).
 COMMANDS: dict[str, tuple[str, str]] = {
     "game": (
         "melian.cli.game",
@@ -49,10 +50,24 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "melian.cli.brief",
         "Write the decision brief for SCENARIO: bottom line, judgements, every analysis, sources.",
     ),
+    "seal": (
+        "melian.cli.seal",
+        "Forecast SCENARIO and seal the forecast in the append-only ledger.",
+    ),
+    "verify": (
+        "melian.cli.seal",
+        "Check the ledger's hash chain and re-solve its sealed forecasts bit for bit "
+        "(exit 1 if not).",
+    ),
+    "score": (
+        "melian.cli.seal",
+        "Score sealed forecasts once outcomes are known (error, CRPS, coverage, Brier).",
+    ),
     "scenarios": ("melian.cli.scenarios", "List, show, validate and export scenarios."),
     "import": ("melian.cli.scenarios", "Import scenarios from other tools' formats."),
     "runs": ("melian.cli.runs", "List, show, compare and export stored runs."),
     "backtest": ("melian.cli.backtest", "Backtest bargaining models on real decisions."),
+    "ledger": ("melian.cli.seal", "The forecast ledger."),
 }
 
 
@@ -118,7 +133,8 @@ def _plain_coercion_param(p: Any) -> None:  # noqa: ANN401
 
 def _plain_coercion(cmd: Any, ctx: Any = None) -> None:  # noqa: ANN401
     """:func:`_plain_coercion_param` on every parameter of ``cmd`` and its sub-commands, its
-    ``--help`` option included when ``ctx`` is given."""
+    ``--help`` option included when ``ctx`` is given.
+    """
     for sub in getattr(cmd, "commands", {}).values():
         _plain_coercion(sub, ctx)
     for p in cmd.params:
