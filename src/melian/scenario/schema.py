@@ -28,7 +28,6 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
-from scipy import stats
 
 from melian.scenario.paths import ViewPathError, overlay, resolve
 
@@ -166,6 +165,8 @@ class Distribution(Strict):
 
     def _frozen(self) -> Any:  # noqa: ANN401
         """The scipy.stats frozen distribution (continuous kinds only)."""
+        from scipy import stats  # imported on first use: scipy.stats costs ~0.3 s to import
+
         if self.dist == "uniform":
             return stats.uniform(self.low, self.high - self.low)  # type: ignore[operator]
         if self.dist == "triangular":
