@@ -33,7 +33,7 @@ Progress = Callable[[float, str], None]
 class ForecastParams(BaseModel):
     """Parameters of a web forecast: which bargaining models and which agenda issues."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     models: list[Id] | None = Field(
         default=None, max_length=50, description="bargaining models to run (default: all)"
@@ -183,7 +183,7 @@ register_analysis(
 class GameParams(BaseModel):
     """Parameters of a web game analysis."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     framing: Literal["zero-sum", "variable-sum"] | None = Field(
         default=None, description="payoff framing (default: the scenario's)"
@@ -207,7 +207,7 @@ def run_game(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[
 class SimulateParams(BaseModel):
     """Parameters of a web world-model simulation (bounded for an interactive server)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     paths: int = Field(default=5_000, ge=100, le=200_000, description="paths per option")
     horizon: int = Field(default=24, ge=1, le=120, description="months")
@@ -231,7 +231,7 @@ def run_simulate(scenario: Scenario, params: BaseModel, progress: Progress) -> d
 class DecideParams(BaseModel):
     """Parameters of a web multi-criteria ranking."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     paths: int = Field(
         default=5_000, ge=100, le=100_000, description="world-model paths per option"
@@ -349,7 +349,7 @@ def publish_files(files: dict[str, Path], directory: Path, stem: str) -> dict[st
 class BriefParams(BaseModel):
     """Parameters of a web brief (``melian brief``): fidelity, language, PDF, seed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     quick: bool = Field(
         default=True, description="fast, lower-fidelity run (2,000 paths per option)"

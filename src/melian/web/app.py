@@ -166,7 +166,7 @@ class ScenarioTableOut(BaseModel):
 class PositionEditIn(BaseModel):
     """A new position and/or salience of one actor on one issue."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     issue: Id
     actor: Id
     position: Finite | None = None
@@ -176,7 +176,7 @@ class PositionEditIn(BaseModel):
 class CapabilityEditIn(BaseModel):
     """A new declared capability value of one actor."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     actor: Id
     value: Finite
 
@@ -184,7 +184,7 @@ class CapabilityEditIn(BaseModel):
 class EditsIn(BaseModel):
     """Table edits addressed by ids."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     positions: list[PositionEditIn] = Field(default_factory=list, max_length=10_000)
     capabilities: list[CapabilityEditIn] = Field(default_factory=list, max_length=10_000)
 
@@ -202,7 +202,7 @@ class ValidationOut(BaseModel):
 class ScenarioTextIn(BaseModel):
     """Scenario text (YAML or JSON) sent in a request."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     yaml: str = Field(max_length=MAX_BYTES)
 
 
@@ -215,7 +215,7 @@ class SaveScenarioIn(ScenarioTextIn):
 class ScenarioRefIn(BaseModel):
     """A scenario in the catalogue."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     origin: Literal["builtin", "user"]
     name: Name
 
@@ -223,7 +223,7 @@ class ScenarioRefIn(BaseModel):
 class RunRequestIn(BaseModel):
     """An analysis to run in the background: kind, scenario (by reference or text), edits."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     kind: str = Field(max_length=40, description="analysis kind (see /api/kinds)")
     scenario: ScenarioRefIn | None = None
     yaml: str | None = Field(default=None, max_length=MAX_BYTES)
