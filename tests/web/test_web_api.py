@@ -376,3 +376,23 @@ def test_request_types_are_strict(client) -> None:
         assert r.json()["problems"][0]["path"] == path
     r = client.put("/api/scenarios/user/other", json={"yaml": MINIMAL.read_text(), "overwrite": 1})
     assert r.status_code == 422 and r.json()["problems"][0]["path"] == "body.overwrite"
+
+
+def test_models_come_from_the_bargaining_registry(client) -> None:
+    """The web offers and runs exactly the models of melian.bargaining.registry."""
+    from melian.bargaining import registry
+
+    listed = client.get("/api/models").json()
+    assert [m["name"] for m in listed] == registry.model_names()
+    for m in listed:
+        assert m["summary"] == registry.get_model(m["name"]).summary
+        assert m["defaults"] == registry.get_model(m["name"]).defaults
+    r = client.post(
+        "/api/runs", json={"kind": "forecast", "scenario": {"origin": "user", "name": "minimal"}}
+    )
+    job = wait_job(client, r.json()["id"])
+    assert job["status"] == "done"
+    results = client.get(f"/api/runs/{job['run_id']}").json()["results"]
+    assert set(results["models"]) | set(results["errors"]) == set(registry.model_names())
+    page = client.get(f"/runs/{job['run_id']}").text
+    assert registry.get_model("compromise").summary in page  # column headers explain the models
