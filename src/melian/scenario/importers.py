@@ -256,9 +256,9 @@ def from_decide(path: Path | str) -> Scenario:
     d_lines: dict[tuple[str, str], int] = {}
     src_lines: dict[tuple[str, str], int] = {}
     overview: list[str] = []
-    lines = text.splitlines()
-    dialect = sniff_dialect(lines)
-    for ln, line in enumerate(lines, start=1):
+    text_lines = text.splitlines()
+    dialect = sniff_dialect(text_lines)
+    for ln, line in enumerate(text_lines, start=1):
         if not line.strip() or is_comment(line):
             continue
         try:
