@@ -800,9 +800,10 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
             yield from check_source(p + ("parameters", name), par.source)
         for role, ref in comp.inputs.items():
             for r in [ref] if isinstance(ref, str) else ref:
-                if r == comp.id:
+                target = r if r in comp_ids else r.rsplit(".", 1)[0]  # component or component.state
+                if target == comp.id:
                     yield p + ("inputs", role), f"component {comp.id!r} cannot read itself"
-                elif r not in comp_ids:
+                elif target not in comp_ids:
                     yield p + ("inputs", role), f"unknown component {r!r}"
         for role, ds in comp.datasets.items():
             if ds not in s.world.datasets:

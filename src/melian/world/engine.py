@@ -101,6 +101,14 @@ def _bindings(comp: Any) -> dict[str, list[str]]:  # noqa: ANN401
     return {r: ([v] if isinstance(v, str) else list(v)) for r, v in comp.inputs.items()}
 
 
+def _split(ref: str, ids: set[str] | dict[str, Any]) -> tuple[str, str | None]:
+    """``(component, state)`` of an input binding: a component id, or ``component.state``."""
+    if ref in ids:
+        return ref, None
+    cid, _, state = ref.rpartition(".")
+    return cid, state or None
+
+
 def check(scenario: Scenario) -> list[Problem]:
     """Every problem of the scenario's world for the world model (empty list: none).
 
@@ -179,11 +187,32 @@ def check(scenario: Scenario) -> list[Problem]:
                     )
                 )
             for r in refs:
-                up = by_id.get(r)
+                cid, state = _split(r, by_id)
+                up = by_id.get(cid)
                 UK = KINDS.get(up.kind) if up is not None else None
                 if UK is None:
                     continue
                 have = {s.name for s in UK.STATES}
+                if spec.states == ("*",):
+                    if state is None or state not in have:
+                        out.append(
+                            _problem(
+                                scenario,
+                                f"{where}.inputs.{role}",
+                                f"input {role!r} takes component.state; {cid!r} ({up.kind}) "
+                                f"exposes {', '.join(sorted(have))}",
+                            )
+                        )
+                    continue
+                if state is not None:
+                    out.append(
+                        _problem(
+                            scenario,
+                            f"{where}.inputs.{role}",
+                            f"input {role!r} takes a component id",
+                        )
+                    )
+                    continue
                 miss = [s for s in spec.states if s not in have]
                 if miss:
                     out.append(
@@ -273,7 +302,10 @@ def check(scenario: Scenario) -> list[Problem]:
 def _order(scenario: Scenario) -> list[str]:
     """Component ids in a topological order of their inputs (declared order breaks ties)."""
     comps = scenario.world.components
-    deps = {c.id: {r for refs in _bindings(c).values() for r in refs} for c in comps}
+    ids = {c.id for c in comps}
+    deps = {
+        c.id: {_split(r, ids)[0] for refs in _bindings(c).values() for r in refs} for c in comps
+    }
     order: list[str] = []
     done: set[str] = set()
     while len(order) < len(comps):
@@ -496,7 +528,11 @@ def prepare(
             },
             dict(c.actors),
             b,
-            {r: prepared[r] for refs in b.values() for r in refs},
+            {
+                _split(r, by_id)[0]: prepared[_split(r, by_id)[0]]
+                for refs in b.values()
+                for r in refs
+            },
         )
         prepared[cid] = K(cid, setup)
     comps = tuple(prepared[c] for c in order)
@@ -702,7 +738,13 @@ def run_paths(
         for c in prep.components:
             inputs: dict[str, Any] = {}
             for role, refs in prep.bindings[c.id].items():
-                inputs[role] = [slab[r] for r in refs] if role in prep.many[c.id] else slab[refs[0]]
+                got = [
+                    slab[r]
+                    if r in slab
+                    else {"value": slab[r.rpartition(".")[0]][r.rpartition(".")[2]]}
+                    for r in refs
+                ]
+                inputs[role] = got if role in prep.many[c.id] else got[0]
             st = c.advance(S[c.id], t0, k, inputs, rngs[c.id], tile)
             slab[c.id] = st
             for b in type(c).BANDS:
@@ -757,7 +799,7 @@ def run_chunk(
         r = run_paths(prep, P, n, rngs, acc=acc)
         cov = r["cover"]
         if cov is None:
-            cov = (np.full(n, np.nan), np.zeros(n, bool))
+            cov = (np.full(n, prep.cover_spec.lo), np.zeros(n, bool))  # not reported
         acc.add_block(r["outcomes"], r["events"], {}, cov[0], cov[1])
     return acc
 

@@ -291,9 +291,9 @@ class Accumulator:
         return out
 
     def covering_price(self) -> dict[str, Any]:
-        """Emergent payroll-covering price: where P(arrears | average Brent) crosses one half.
+        """Emergent payroll-covering price: where P(arrears | average price) crosses one half.
 
-        Paths are binned by their average Brent price over the window; the covering price is
+        Paths are binned by their average commodity price over the window; the covering price is
         the highest price bin boundary at which the share of paths with payroll arrears in the
         window falls to 0.5 or below, by linear interpolation between bin centres.
         """
@@ -373,7 +373,7 @@ class OptionResult:
             "probabilities": dict(self.probabilities),
         }
         if self.breakeven is not None:
-            out["payroll_breakeven_brent"] = self.breakeven.to_dict()
+            out["payroll_breakeven"] = self.breakeven.to_dict()
         if self.covering_price is not None:
             out["payroll_covering_price_simulated"] = {
                 "price": _num(self.covering_price["price"]),
@@ -474,7 +474,7 @@ class Ensemble:
             if r.breakeven is not None:
                 for stat, v in r.breakeven.to_dict().items():
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
-                        rows.append((oid, "metric", "payroll_breakeven_brent", None, stat, _num(v)))
+                        rows.append((oid, "metric", "payroll_breakeven", None, stat, _num(v)))
             if r.covering_price is not None:
                 rows.append(
                     (

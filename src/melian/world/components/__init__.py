@@ -12,8 +12,11 @@ from melian.world.components.collateralised_credit import CollateralisedCredit
 from melian.world.components.commodity_budget import CommodityBudget
 from melian.world.components.commodity_exports import CommodityExports
 from melian.world.components.commodity_price import CommodityPrice
+from melian.world.components.economy import Economy
+from melian.world.components.event_hazard import EventHazard
 from melian.world.components.fragmentation import Fragmentation
 from melian.world.components.sanctions import Sanctions
+from melian.world.components.transfers import Transfers
 
 KINDS: dict[str, type[Kind]] = {
     k.kind: k
@@ -25,6 +28,9 @@ KINDS: dict[str, type[Kind]] = {
         Sanctions,
         ArmedThreat,
         Fragmentation,
+        Transfers,
+        EventHazard,
+        Economy,
     )
 }
 

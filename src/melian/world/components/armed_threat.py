@@ -131,7 +131,9 @@ class ArmedThreat(Kind):
             0,
             1,
         ),
-        ParamSpec("crisis_cost", "US$ bn/month", "extra public spending during a crisis", 0, None),
+        ParamSpec(
+            "crisis_cost", "money bn/month", "extra public spending during a crisis", 0, None
+        ),
         ParamSpec(
             "militia_pressure",
             "index (1 = as-of)",
