@@ -18,8 +18,8 @@ attributes of a :class:`Kind` subclass:
 It advances all paths of a block by a slab of months with numpy (:meth:`Kind.advance`). The
 engine (:mod:`melian.world.engine`) orders the declared instances by what they read, gives each
 its own random stream, and aggregates; it knows no kind by name. Amounts of money are in the
-scenario's money unit (the built-in scenarios use billions of their currency of account), commodity volumes in million units per
-day and prices in money per unit.
+scenario's money unit (billions of the scenario's currency of account, "money bn"), commodity
+volumes in million units per day and prices in money per unit.
 """
 
 from __future__ import annotations
