@@ -17,7 +17,8 @@ import time
 
 from melian.scenario import load_scenario
 from melian.world import simulate
-from melian.world.engine import oil, prepare
+from melian.world import oil
+from melian.world.engine import prepare
 
 CHILD = """
 import resource, sys
