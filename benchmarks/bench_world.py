@@ -16,8 +16,7 @@ import sys
 import time
 
 from melian.scenario import load_scenario
-from melian.world import simulate
-from melian.world import oil
+from melian.world import oil, simulate
 from melian.world.engine import prepare
 
 CHILD = """
