@@ -145,9 +145,8 @@ class CollateralisedCredit(Kind):
             debt[j] = due
         return {
             "pledged": pledged,
-            "pledged_volume": np.minimum(
-                np.broadcast_to(S["collateral"], vol.shape), ex["base_volume"]
-            ),
+            # read by a budget in the first month only (its payroll-covering price)
+            "pledged_volume": np.minimum(S["collateral"], ex["base_volume"][:1]),
             "disbursed": disb,
             "to_budget": S["share"] * disb,
             "project": (1.0 - S["share"]) * disb,

@@ -536,9 +536,10 @@ class CommodityBudget(Kind):
         """State-independent flows of months ``t0 .. t0 + k - 1`` (``(k, n)`` arrays)."""
         n = S["n"]
         shape = (k, n)
-        gross = np.array(inputs["exports"]["value"], dtype=float, copy=True)
         credits = inputs.get("credits", [])
-        for c in credits:
+        value = inputs["exports"]["value"]
+        gross = np.subtract(value, credits[0]["pledged"]) if credits else np.array(value, float)
+        for c in credits[1:]:
             gross -= c["pledged"]
         rev = gross
         rev *= S["share"]
@@ -553,15 +554,15 @@ class CommodityBudget(Kind):
                 closed = open_ if closed is None else closed * open_
         cash0 = rev + S["grants"]
         for tr in inputs.get("transfers", []):
-            cash0 = cash0 + tr["to_budget"]
+            cash0 += tr["to_budget"]
         fxin = cash0 - lapse
         senior_x = np.broadcast_to(lapse, shape).copy()
         for d in inputs.get("disruptions", []):
             senior_x += d["extra_cost"]
         project = np.zeros((1, n))
         for c in credits:
-            fxin = fxin + c["to_budget"]
-            cash0 = cash0 + c["disbursed"]
+            fxin += c["to_budget"]
+            cash0 += c["disbursed"]
             project = project + c["project"]
         xfac = S["access"] * closed if closed is not None else np.broadcast_to(S["access"], shape)
         tt = np.arange(t0, t0 + k, dtype=float)[:, None]
