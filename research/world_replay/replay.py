@@ -45,7 +45,7 @@ def main() -> None:
         ev = {k: round(v, 5) for k, v in r["events"].items()}
         print(f"### {opt}\n")
         print(
-            f"`{opt} {ev} {r['arrears_months_mean']:.5g}` (events: probabilities over the "
+            f"`{opt} {ev} {r['outcomes_mean']['arrears_months']:.5g}` (events: probabilities over the "
             f"{len(months)} months; last number: mean arrears months)\n"
         )
         print(
