@@ -726,3 +726,71 @@ def pit_chart(result: DistributionBacktest, path: str, models: Sequence[str] | N
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def fit_calibration(
+    issues: Sequence[DeuIssue],
+    points: Mapping[str, np.ndarray],
+    *,
+    seed: int,
+    source: Mapping[str, Any] | None = None,
+    n_fit: int = 400,
+    grid: Sequence[MixtureParams] = PARAM_GRID,
+    shrink: float = ENSEMBLE_SHRINK,
+) -> Calibration:
+    """The calibration used for new forecasts, fitted on every issue of ``issues``.
+
+    For each model: the standardised residuals of its out-of-sample points (models in
+    :data:`REFIT` refitted leave-one-proposal-out; the others have no fitted parameter), the
+    mixture shape minimising the CRPS (each issue drawn from the other proposals' residuals), the
+    calibrated interval contents; then the stacking weights of the ensemble and its interval
+    contents. Same protocol as :func:`out_of_sample` with all issues as the training set.
+    """
+    keep = [i for i, it in enumerate(issues) if it.has_outcome]
+    sub = [issues[i] for i in keep]
+    data = IssueData.from_issues(sub)
+    n = len(sub)
+    ss = np.random.SeedSequence(seed)
+    allidx = np.arange(n)
+    models: dict[str, ErrorModel] = {}
+    draws: dict[str, np.ndarray] = {}
+    from melian.bargaining.melian_deu import group_folds
+
+    for m, pts in points.items():
+        p = np.asarray(pts, dtype=float)[keep].copy()
+        if m in REFIT:
+            for test in group_folds(data.groups, len(set(data.groups)), 1):
+                train = np.setdiff1d(allidx, test)
+                p[test] = REFIT[m](sub, train, test)
+        if not np.isfinite(p).all():
+            continue
+        spread = np.array([spread_of(x, c) for x, c in zip(data.positions, p, strict=True)])
+        z = (data.outcome - p) / spread
+        prm, dr = _fit_params(p[:, None], spread, z, data, allidx, ss, m, grid, n_fit)
+        draws[m] = dr
+        models[m] = ErrorModel(
+            model=m,
+            residuals=np.round(z, 6),
+            params=prm,
+            interval_content=interval_levels(data.outcome, dr),
+        )
+    names = list(models)
+    w = stacking_weights([draws[m] for m in names], data.outcome, shrink)
+    cnt = allocate(w, n_fit)
+    mix = np.concatenate([draws[m][:, :c] for m, c in zip(names, cnt, strict=True)], axis=1)
+    for m, wm in zip(names, w, strict=True):
+        em = models[m]
+        models[m] = ErrorModel(em.model, em.residuals, em.params, float(wm), em.interval_content)
+    return Calibration(
+        models=models,
+        source={
+            **dict(source or {}),
+            "n_issues": n,
+            "n_proposals": len(set(data.groups)),
+            "seed": seed,
+            "n_fit": n_fit,
+            "grid": [g.to_dict() for g in grid],
+            "ensemble_shrink": shrink,
+        },
+        ensemble_interval_content=interval_levels(data.outcome, mix),
+    )

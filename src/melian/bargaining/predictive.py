@@ -93,6 +93,7 @@ class ErrorModel:
     residuals: np.ndarray
     params: MixtureParams
     weight: float = 0.0
+    interval_content: dict[float, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -100,6 +101,7 @@ class ErrorModel:
             "model": self.model,
             "params": self.params.to_dict(),
             "weight": self.weight,
+            "interval_content": {str(k): v for k, v in self.interval_content.items()},
             "residuals": [round(float(z), 6) for z in self.residuals],
         }
 
@@ -110,6 +112,7 @@ class Calibration:
 
     models: dict[str, ErrorModel]
     source: dict[str, Any] = field(default_factory=dict)
+    ensemble_interval_content: dict[float, float] = field(default_factory=dict)
 
     def weights(self, names: Sequence[str]) -> dict[str, float]:
         """Ensemble weights of ``names`` renormalised to sum to 1 (equal if all are zero)."""
@@ -121,7 +124,13 @@ class Calibration:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the shipped calibration file's layout)."""
-        return {"source": self.source, "models": {k: v.to_dict() for k, v in self.models.items()}}
+        return {
+            "source": self.source,
+            "ensemble_interval_content": {
+                str(k): v for k, v in self.ensemble_interval_content.items()
+            },
+            "models": {k: v.to_dict() for k, v in self.models.items()},
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
@@ -133,8 +142,17 @@ class Calibration:
                 residuals=np.asarray(d["residuals"], dtype=float),
                 params=MixtureParams(**d["params"]),
                 weight=float(d.get("weight", 0.0)),
+                interval_content={
+                    float(k): float(v) for k, v in d.get("interval_content", {}).items()
+                },
             )
-        return cls(models=models, source=dict(data.get("source", {})))
+        return cls(
+            models=models,
+            source=dict(data.get("source", {})),
+            ensemble_interval_content={
+                float(k): float(v) for k, v in data.get("ensemble_interval_content", {}).items()
+            },
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,8 +272,12 @@ def _quantiles(samples: np.ndarray) -> np.ndarray:
     return np.quantile(samples, QUANTILE_LEVELS)
 
 
-def _interval(samples: np.ndarray, level: float) -> tuple[float, float]:
-    a = (1.0 - level) / 2.0
+def _interval(
+    samples: np.ndarray, level: float, content: Mapping[float, float] | None = None
+) -> tuple[float, float]:
+    """Central interval of nominal ``level``; ``content`` maps it to the calibrated content."""
+    c = (content or {}).get(level, level)
+    a = (1.0 - c) / 2.0
     lo, hi = np.quantile(samples, [a, 1.0 - a])
     return float(lo), float(hi)
 
@@ -615,6 +637,9 @@ def predictive_forecast(
     if not used:
         raise ModelError("no model could forecast this problem: " + "; ".join(failures.values()))
     weights = cal.weights(used)
+    content = (
+        cal.models[used[0]].interval_content if len(used) == 1 else cal.ensemble_interval_content
+    )
     by_issue: dict[str, list[Threshold]] = {}
     for t in thresholds:
         by_issue.setdefault(t.issue, []).append(t)
@@ -661,7 +686,7 @@ def predictive_forecast(
         summaries = []
         for m, wm in zip(per_model, w, strict=True):
             sm = lo + per_model[m] * scale_back
-            l80, h80 = _interval(sm, 0.8)
+            l80, h80 = _interval(sm, 0.8, cal.models[m].interval_content)
             summaries.append(
                 ModelSummary(
                     m, lo + model_pts[m] * scale_back, float(np.median(sm)), l80, h80, float(wm)
@@ -678,7 +703,7 @@ def predictive_forecast(
                 point=point,
                 median=float(np.median(samples)),
                 mean=float(np.mean(samples)),
-                intervals={lev: _interval(samples, lev) for lev in INTERVALS},
+                intervals={lev: _interval(samples, lev, content) for lev in INTERVALS},
                 quantiles=_quantiles(samples),
                 samples=samples,
                 atoms=atoms,

@@ -331,6 +331,21 @@ class Position(Sourced):
     power: float | None = Field(default=None, gt=0, description="issue-specific capability")
 
 
+class Threshold(Strict):
+    """A threshold on an issue whose crossing probability forecasts report.
+
+    ``value`` is in the issue scale's unit when the scale has one (mapped linearly between the
+    unit's ``at_min`` and ``at_max``), else on the scale itself. ``direction`` ``below`` asks for
+    P(outcome < value), ``above`` for P(outcome > value). Example: label "troops below 3,000",
+    value 3000, direction below.
+    """
+
+    value: float
+    direction: Literal["below", "above"]
+    label: Text = Field(min_length=1)
+    source: Id | None = None
+
+
 class Issue(Strict):
     """An agenda issue (one dimension)."""
 
@@ -341,6 +356,7 @@ class Issue(Strict):
     scale: Scale
     status_quo: SourcedValue | None = None
     positions: list[Position] = Field(min_length=1)
+    thresholds: list[Threshold] = Field(default_factory=list)
 
 
 class SalienceScale(Strict):
