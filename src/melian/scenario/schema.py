@@ -26,6 +26,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    model_serializer,
     model_validator,
 )
 from scipy import stats
@@ -366,6 +367,15 @@ class Issue(Strict):
     status_quo: SourcedValue | None = None
     positions: list[Position] = Field(min_length=1)
     thresholds: list[Threshold] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_thresholds(self, handler: Any) -> Any:  # noqa: ANN401
+        # An issue without thresholds dumps as before the field existed, so that the content
+        # hash of scenarios sealed earlier (melian.scenario.loader.content_hash) is unchanged.
+        data = handler(self)
+        if not self.thresholds and isinstance(data, dict):
+            data.pop("thresholds", None)
+        return data
 
 
 class SalienceScale(Strict):
