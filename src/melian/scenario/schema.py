@@ -26,6 +26,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    model_serializer,
     model_validator,
 )
 
@@ -341,6 +342,21 @@ class Position(Sourced):
     power: float | None = Field(default=None, gt=0, description="issue-specific capability")
 
 
+class Threshold(Strict):
+    """A threshold on an issue whose crossing probability forecasts report.
+
+    ``value`` is in the issue scale's unit when the scale has one (mapped linearly between the
+    unit's ``at_min`` and ``at_max``), else on the scale itself. ``direction`` ``below`` asks for
+    P(outcome < value), ``above`` for P(outcome > value). Example: label "troops below 3,000",
+    value 3000, direction below.
+    """
+
+    value: float
+    direction: Literal["below", "above"]
+    label: Text = Field(min_length=1)
+    source: Id | None = None
+
+
 class Issue(Strict):
     """An agenda issue (one dimension)."""
 
@@ -351,6 +367,16 @@ class Issue(Strict):
     scale: Scale
     status_quo: SourcedValue | None = None
     positions: list[Position] = Field(min_length=1)
+    thresholds: list[Threshold] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_thresholds(self, handler: Any) -> Any:  # noqa: ANN401
+        # An issue without thresholds dumps as before the field existed, so that the content
+        # hash of scenarios sealed earlier (melian.scenario.loader.content_hash) is unchanged.
+        data = handler(self)
+        if not self.thresholds and isinstance(data, dict):
+            data.pop("thresholds", None)
+        return data
 
 
 class SalienceScale(Strict):
