@@ -58,3 +58,13 @@ def test_ranges_clip_and_positive_values_stay_positive():
     lows = [w2.parameters()[p].low for p in r2.parameters]
     assert all(lo >= 0 for lo in lows if lo is not None)
     assert any("calibration_years" in x for x in r2.left)
+
+
+def test_model_ranges_come_from_the_world_components(iraq):
+    from melian.explore.judgements import model_ranges
+
+    rng = model_ranges(iraq)
+    assert rng("security.coalition_support") == (0.0, 1.0)
+    w, _ = with_judgement_uncertainty(iraq, ranges=rng)
+    d = w.parameters_for("ally-us")["security.coalition_support"]
+    assert 0.0 <= d.low < d.mode < d.high <= 1.0 and d.mode - d.low == pytest.approx(d.high - d.mode)
