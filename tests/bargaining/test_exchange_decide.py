@@ -1,7 +1,7 @@
 """Exchange model, ``variant="decide"``: round by round against decide's own outputs.
 
 The reference files in tests/data/decide_oracle were written by decide-exchange-model 2025.3.1
-(decide's equal-gain model, run in a separate environment: research/decide-oracle/README.md);
+(decide's equal-gain model, run in a separate environment: research/decide_oracle/README.md);
 this test needs only the committed JSON. melian computes in decide's decimal arithmetic, so it
 agrees far inside the required 0.1 (on the 0-100 scale); the test holds it to TOL.
 """

@@ -6,7 +6,7 @@ writes, ``tests/data/decide_oracle/<case>.input.json``, are what both decide
 (``run_oracle.py``, in the oracle environment) and melian's tests read, so both sides see the
 same numbers.
 
-    PYTHONPATH=src python research/decide-oracle/export_inputs.py
+    PYTHONPATH=src python -m research.decide_oracle.export_inputs
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def main() -> None:
     for seed, n, m in RANDOM:
         p = random_problem(seed, n, m)
         cases[f"random-{seed}"] = problem_json(
-            p, f"research/decide-oracle/export_inputs.py random_problem({seed}, {n}, {m})"
+            p, f"research/decide_oracle/export_inputs.py random_problem({seed}, {n}, {m})"
         )
     for case, data in cases.items():
         path = OUT / f"{case}.input.json"

@@ -4,7 +4,7 @@ Runs in melian's environment: the packaged DEU file, GDP capabilities, the excha
 jointly per proposal (as ``melian backtest deu`` does), mean absolute error over the issues with
 an outcome, for ``variant="melian"`` and ``variant="decide"`` (10 rounds each).
 
-    PYTHONPATH=src python research/decide-oracle/deu_backtest.py
+    PYTHONPATH=src python -m research.decide_oracle.deu_backtest
 """
 
 from __future__ import annotations

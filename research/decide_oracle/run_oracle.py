@@ -10,7 +10,7 @@ randomized value "0", 10 rounds of ``decide.model.utils.ModelLoop``), with one c
 with ``random.random()``; with it off the first exchange in decide's own order is taken, which
 makes the reference reproducible. Ties met are counted in each output (``ties``).
 
-    /work/decide-oracle-venv/bin/python research/decide-oracle/run_oracle.py [case ...]
+    /work/decide-oracle-venv/bin/python -m research.decide_oracle.run_oracle [case ...]
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ runs ``exchange`` with ``variant="melian"`` and ``variant="decide"`` and prints 
 absolute difference (0-100 scale) from decide's per-round voting outcomes, start (preference)
 outcomes, voting positions and start positions.
 
-    PYTHONPATH=src python research/decide-oracle/compare.py
+    PYTHONPATH=src python -m research.decide_oracle.compare
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""decide (decide-exchange-model) as an oracle for melian's exchange model (README.md)."""
