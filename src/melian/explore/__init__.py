@@ -84,13 +84,14 @@ def explore(
         model = scenario
         seed = 0 if seed is None else seed
     elif on == "game":
-        from melian.explore.game import game_model
+        from melian.explore.game import game_model  # lazy: pygambit, only for --on game
 
         seed = scenario.metadata.seed if seed is None else seed
         model = game_model(scenario, framing=framing)
     else:
         if on != "world":
             raise ModelError(f"cannot explore {on!r}; explore the world or the game")
+        # lazy: the world model's parameters, only for the world
         from melian.explore.world import DEFAULT_HORIZON, DEFAULT_PATHS, world_model
 
         seed = scenario.metadata.seed if seed is None else seed

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from melian.jsonio import num, to_jsonable
+from melian.reprs import html_table
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 FP_SCALAR = 2**20  # fixed-point scale of scalar sums
@@ -414,6 +415,19 @@ class Ensemble:
             "band_units": self.band_units,
             "options": {k: v.to_dict() for k, v in self.results.items()},
         }
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [oid, *(r.probabilities.get(e) for e in list(r.probabilities)[:4])]
+            for oid, r in self.results.items()
+        ]
+        events = list(next(iter(self.results.values())).probabilities)[:4] if self.results else []
+        return html_table(
+            f"World ensemble of {self.scenario}: {self.paths:,} paths x {self.horizon} months, "
+            f"seed {self.seed}",
+            ["option", *(f"P({e})" for e in events)],
+            rows,
+        )
 
     def risk_table(self) -> list[dict[str, Any]]:
         """One row per option: the headline risk figures (for briefs)."""
