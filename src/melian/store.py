@@ -609,6 +609,7 @@ def save_run(
     """
     sid = shash = None
     if scenario is not None:
+        # lazy: the scenario schema (pydantic) is not needed to list or read runs
         from melian.scenario.loader import content_hash, to_yaml
 
         sid, shash = scenario.id, content_hash(scenario)
