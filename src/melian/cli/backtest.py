@@ -40,6 +40,7 @@ def deu_cmd(
     failures, and the difference in mean absolute error to the compromise model with a 95%
     cluster-bootstrap interval (resampling proposals).
     """
+    # lazy: the commands load their engines when run, so that `melian --help` starts at once
     from melian.bargaining.backtest import DEFAULT_SEED, backtest
     from melian.bargaining.deu import read_deu
     from melian.bargaining.registry import get_model, model_names
@@ -61,7 +62,7 @@ def deu_cmd(
         data["file"] = str(path)
         data["capability"] = capability
         try:
-            from melian.manifest import run_manifest
+            from melian.manifest import run_manifest  # lazy: numpy, the scenario schema
         except ImportError:  # pragma: no cover - manifest module absent
             pass
         else:

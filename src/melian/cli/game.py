@@ -7,10 +7,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from melian.analysis.game import analyse_game
 from melian.cli.common import console, guard, print_json
 from melian.errors import InputError, Problem
-from melian.games import GameAnalysis, analyse_game, export
-from melian.scenario import load_scenario
+from melian.games import GameAnalysis, export
+from melian.io import load_scenario
 
 
 def _fmt(x: float) -> str:

@@ -11,9 +11,11 @@ from rich.table import Table
 
 from melian.cli.common import console, err_console, guard, print_json
 from melian.errors import InputError, MelianError
-from melian.scenario import builtin_ids, content_hash, json_schema, load_scenario, to_json, to_yaml
+from melian.io import load_scenario
+from melian.scenario import builtin_ids, content_hash, json_schema, to_json, to_yaml
 from melian.scenario.capability import capabilities
 from melian.scenario.schema import Scenario
+from melian.util import atomic_write_text
 
 scenarios_app = typer.Typer(help="List, show, validate and export scenarios.", no_args_is_help=True)
 import_app = typer.Typer(help="Import scenarios from other tools' formats.", no_args_is_help=True)
@@ -248,8 +250,6 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    from melian.util import atomic_write_text
-
     atomic_write_text(out, text)
     err_console.print(f"wrote {out}", markup=False, highlight=False)
 
@@ -284,12 +284,12 @@ def schema_cmd(
 
 
 def _import(kind: str, path: Path, out: Path | None, fmt: str, **kw: object) -> None:
-    from melian.scenario import importers
+    from melian import io  # lazy: the bargaining readers
 
     fn = {
-        "ktab": importers.from_ktab_csv,
-        "deu": importers.from_deu,
-        "decide": importers.from_decide,
+        "ktab": io.from_ktab_csv,
+        "deu": io.from_deu,
+        "decide": io.from_decide,
     }[kind]
     s = fn(path, **kw)  # type: ignore[operator]
     _write(to_yaml(s) if fmt == "yaml" else to_json(s), out)
