@@ -125,6 +125,14 @@ def show(s: Scenario) -> None:
                 p.confidence or "",
             )
         c.print(t)
+    _show_options(s)
+    _show_parameters(s)
+    _show_criteria_and_sources(s)
+
+
+def _show_options(s: Scenario) -> None:
+    """The focal actor's options, with their alignment and effects."""
+    c = console
     if s.focal is not None:
         t = Table(
             title=f"Options of {s.focal.actor}"
@@ -145,6 +153,11 @@ def show(s: Scenario) -> None:
             )
             t.add_row(o.id, o.name, al, eff, _src(o.source, o.judgement))
         c.print(t)
+
+
+def _show_parameters(s: Scenario) -> None:
+    """Every world and game parameter: value or distribution, unit, source."""
+    c = console
     params = s.parameters()
     if params:
         t = Table(title="World and game parameters")
@@ -173,6 +186,11 @@ def show(s: Scenario) -> None:
                 val = p.dist + " " + ", ".join(f"{f}={v}" for f, v in fields.items())
             t.add_row(k, val, p.unit or "", _src(p.source, p.judgement, p.confidence))
         c.print(t)
+
+
+def _show_criteria_and_sources(s: Scenario) -> None:
+    """The decision criteria and the sources."""
+    c = console
     if s.criteria:
         t = Table(title=f"Decision criteria (weights: {s.weights_from})")
         for col in ("id", "name", "direction", "weight", "measure", "source"):
