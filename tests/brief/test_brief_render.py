@@ -177,3 +177,15 @@ def test_hostile_names_are_escaped(tmp_path):
     html = render_html(brief)
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
     assert "<img src=x" not in html and "<b>bold</b>" not in html
+
+
+def test_brief_result_frame_and_html(briefs):
+    """The Brief is a result like the others: JSON-safe dict, tidy numbers, a notebook table."""
+    import json
+
+    b = briefs["en"].brief
+    json.dumps(b.to_dict(), allow_nan=False)
+    frame = b.to_frame()
+    assert list(frame.columns) == ["section", "path", "value"] and len(frame) > 0
+    assert {"forecast", "ranking"} <= set(frame["section"])
+    assert b._repr_html_().startswith("<div>")
