@@ -137,10 +137,12 @@ def forecast(
         return run_model(model, problem, **params)
     except ModelError:
         spec = get_model(model)
+        held = ~np.isnan(np.asarray(problem.position, float))
         fallback = (
             missing_positions == "per-issue"
             and spec.multidimensional
-            and bool(np.isnan(np.asarray(problem.position, float)).any())
+            and not held.all()
+            and bool(held.any(axis=0).all())  # an issue nobody holds a position on stays an error
         )
         if not fallback:
             raise
