@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"scenario"},
     {"bargaining", "games", "world", "manifest"},
     {"io", "explore", "decide", "advise"},
-    {"brief", "store"},
+    {"brief", "store", "ledger", "sealing"},
     {"analysis"},
     {"cli", "web", "__main__", "__init__"},
 ]
