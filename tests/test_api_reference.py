@@ -9,21 +9,18 @@ from pathlib import Path
 import pytest
 
 import melian
+from melian.analysis import KINDS
 
 pdoc = pytest.importorskip("pdoc")
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: The modules of the reference (the same list as the command in docs/api.md).
+#: The modules of the reference (the same list as the command in docs/api.md): the public API,
+#: the analysis layer and each of its kinds, loading, the serialiser, the errors.
 API_MODULES = [
     "melian",
     "melian.analysis",
-    "melian.analysis.forecast",
-    "melian.analysis.game",
-    "melian.analysis.simulate",
-    "melian.analysis.explore",
-    "melian.analysis.rank",
-    "melian.analysis.brief",
+    *(f"melian.analysis.{kind}" for kind in KINDS),
     "melian.io",
     "melian.jsonio",
     "melian.errors",
@@ -45,7 +42,7 @@ def test_api_reference_builds_and_documents_every_public_name(tmp_path: Path) ->
     page = (tmp_path / "melian.html").read_text(encoding="utf-8")
     for name in melian.__all__:
         assert f'id="{name}"' in page, f"melian.{name} is not in the API reference"
-    for kind in ("forecast", "game", "simulate", "explore", "rank", "brief"):
+    for kind in KINDS:
         p = tmp_path / "melian" / "analysis" / f"{kind}.html"
         assert p.exists(), p
         html = p.read_text(encoding="utf-8")
