@@ -255,3 +255,14 @@ def test_the_command_line_is_thin() -> None:
                 if n > 100:
                     long.append(f"{path.relative_to(ROOT.parent)}:{node.lineno} {node.name}: {n}")
     assert not long, "functions over 100 lines:\n" + "\n".join(long)
+
+
+def test_analyses_do_not_persist() -> None:
+    """Saving a run is the face's decision: neither the analysis layer nor the brief imports
+    the run store."""
+    bad = [
+        f"{i.source} imports {i.target}"
+        for i in IMPORTS
+        if part(i.source) in ("analysis", "brief") and part(i.target) in ("store", "ledger")
+    ]
+    assert not bad, bad
