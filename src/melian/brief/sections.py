@@ -390,7 +390,7 @@ def consequences_section(
                 fmt(m["reserves_end"]["p50"]),
                 fmt(m["reserves_end"]["cvar95"]),
                 fmt(m["debt_end"]["mean"]),
-                fmt(r["payroll_breakeven_brent"]["p50"]),
+                fmt(r["payroll_breakeven"]["p50"]),
                 fmt(r["payroll_covering_price_simulated"]["price"]),
             ]
         )
@@ -411,7 +411,7 @@ def consequences_section(
     ref = d.get("reference_payroll_price")
     rec = s.focal.recommended or s.option_ids[0]
     if rec in opts:
-        be = opts[rec]["payroll_breakeven_brent"]["p50"]
+        be = opts[rec]["payroll_breakeven"]["p50"]
         sim = opts[rec]["payroll_covering_price_simulated"]["price"]
         sec.data["paragraphs"] = [
             tf(
