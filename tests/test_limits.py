@@ -9,8 +9,8 @@ import pytest
 
 from melian import limits as lm
 from melian.errors import InputError, LimitError
+from melian.io import from_decide, from_ktab_csv
 from melian.scenario import load_scenario, parse_scenario
-from melian.scenario.importers import from_decide, from_ktab_csv
 
 DATA = Path(__file__).parent / "data"
 MINIMAL = DATA / "scenarios" / "minimal.yaml"

@@ -1,87 +1,92 @@
 """melian: strategic-dialogue analysis.
 
-Public Python API (thin functions over the packages; heavy modules are imported on first use)::
+The public Python API: typed functions of :mod:`melian.analysis` (the one layer every face
+calls), loaded on first use so that ``import melian`` stays light::
 
     import melian
-    s = melian.load_scenario("iraq-us-2020")
-    f = melian.forecast(s, model="smp")          # melian.bargaining
-    g = melian.analyse_game(s)                   # melian.games
-    e = melian.simulate(s, paths=10_000)         # melian.world
-    r = melian.explore(s, method="sobol")        # melian.explore
-    k = melian.rank(s)                           # melian.decide
-    b = melian.brief(s, out_dir="briefs")        # melian.brief
+    s = melian.load_scenario("iraq-us-2020")     # melian.scenarios() lists the built-in ones
+    f = melian.forecast(s, model="smp")          # Forecast: f.point(), f.to_frame()
+    fs = melian.forecast_all(s)                  # every bargaining model side by side
+    g = melian.analyse_game(s)                   # GameAnalysis
+    e = melian.simulate(s, paths=10_000)         # Ensemble (world model)
+    r = melian.explore_scenario(s, "tornado")    # sensitivity, discovery, regret
+    k = melian.rank(s)                           # Ranking (MCDA with its evidence)
+    b = melian.make_brief(s, quick=True)         # Brief; melian.write_brief(b, "briefs")
+
+Every result has ``to_dict()`` (JSON-safe: :mod:`melian.jsonio`), ``to_frame()`` (pandas) and
+an HTML view in notebooks. ``melian.explore`` and ``melian.brief`` are the sub-packages (the
+engines below the analysis layer), hence the names ``explore_scenario`` and ``make_brief``.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from melian.errors import InputError, MelianError, ModelError
 
 if TYPE_CHECKING:
-    from melian.scenario import load_scenario, parse_scenario
+    from melian.analysis.brief import brief as make_brief
+    from melian.analysis.brief import build_brief, write_brief
+    from melian.analysis.explore import explore as explore_scenario
+    from melian.analysis.forecast import forecast, forecast_all
+    from melian.analysis.game import analyse_game
+    from melian.analysis.rank import rank
+    from melian.analysis.simulate import simulate
+    from melian.io import load_scenario
+    from melian.scenario import parse_scenario
+    from melian.scenario.loader import builtin_ids as scenarios
+
+#: Public name -> (module, attribute), imported on first use (PEP 562).
+_PUBLIC: dict[str, tuple[str, str]] = {
+    "load_scenario": ("melian.io", "load_scenario"),
+    "parse_scenario": ("melian.scenario", "parse_scenario"),
+    "scenarios": ("melian.scenario.loader", "builtin_ids"),
+    "forecast": ("melian.analysis.forecast", "forecast"),
+    "forecast_all": ("melian.analysis.forecast", "forecast_all"),
+    "analyse_game": ("melian.analysis.game", "analyse_game"),
+    "simulate": ("melian.analysis.simulate", "simulate"),
+    "explore_scenario": ("melian.analysis.explore", "explore"),
+    "rank": ("melian.analysis.rank", "rank"),
+    "make_brief": ("melian.analysis.brief", "brief"),
+    "build_brief": ("melian.analysis.brief", "build_brief"),
+    "write_brief": ("melian.analysis.brief", "write_brief"),
+}
 
 __all__ = [
     "InputError",
     "MelianError",
     "ModelError",
     "analyse_game",
-    "brief",
-    "explore",
+    "build_brief",
+    "explore_scenario",
     "forecast",
+    "forecast_all",
     "load_scenario",
+    "make_brief",
     "parse_scenario",
     "rank",
+    "scenarios",
     "simulate",
+    "write_brief",
 ]
 
 
-def forecast(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-    """Bargaining forecast: see :func:`melian.bargaining.forecast`."""
-    from melian.bargaining import forecast as _f
-
-    return _f(*args, **kwargs)
-
-
-def analyse_game(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-    """Alliance game analysis: see :func:`melian.games.analyse_game`."""
-    from melian.games import analyse_game as _f
-
-    return _f(*args, **kwargs)
-
-
-def simulate(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-    """World-model Monte Carlo: see :func:`melian.world.simulate`."""
-    from melian.world import simulate as _f
-
-    return _f(*args, **kwargs)
-
-
-def explore(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-    """Sensitivity, scenario discovery and regret: see :func:`melian.explore.explore`."""
-    from melian.explore import explore as _f
-
-    return _f(*args, **kwargs)
-
-
-def rank(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-    """Multi-criteria ranking of the options: see :func:`melian.decide.rank`."""
-    from melian.decide import rank as _f
-
-    return _f(*args, **kwargs)
-
-
-def brief(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-    """Write the decision brief: see :func:`melian.brief.build_brief`."""
-    from melian.brief import build_brief as _f
-
-    return _f(*args, **kwargs)
-
-
 def __getattr__(name: str) -> Any:  # noqa: ANN401
-    """Import the scenario loaders on first use (``import melian`` stays cheap for the CLI)."""
-    if name in ("load_scenario", "parse_scenario"):
-        from melian import scenario
-
-        return getattr(scenario, name)
+    """Import a public function on first use."""
+    if name in _PUBLIC:
+        module, attr = _PUBLIC[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    if not name.startswith("_"):
+        try:  # a sub-package or module (melian.explore, melian.brief, ...)
+            return importlib.import_module(f"melian.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"melian.{name}":
+                raise
     raise AttributeError(f"module 'melian' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

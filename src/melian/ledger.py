@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from melian.errors import InputError, Problem, StoreError
 from melian.store import RunStore, canonical_json, new_run_id, open_store, safe_url
+from melian.util import atomic_write_text
 
 #: Domain-separation tag of the chain's hash (changes only with an incompatible format).
 CHAIN_TAG = "melian-ledger-v1"
@@ -232,8 +233,6 @@ class Ledger:
 
     def export_jsonl(self, path: Path) -> int:
         """Write the ledger to ``path`` as JSON lines (atomically); return the number of entries."""
-        from melian.util import atomic_write_text
-
         entries = self.entries()
         atomic_write_text(path, "".join(json.dumps(e.to_dict()) + "\n" for e in entries))
         return len(entries)

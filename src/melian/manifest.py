@@ -33,7 +33,8 @@ def run_manifest(
 ) -> dict[str, Any]:
     """The manifest of one computation: versions, scenario id and content hash, seed, parameters."""
     if scenario is not None:
-        from melian.scenario.loader import content_hash  # not needed (nor imported) without one
+        # lazy: the scenario schema is not needed (nor imported) without a scenario
+        from melian.scenario.loader import content_hash
 
     return {
         "melian_version": melian_version(),

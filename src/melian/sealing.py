@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from melian.bargaining import forecast, model_names, to_problem
 from melian.errors import InputError, ModelError, Problem
 from melian.ledger import Ledger, LedgerEntry, check_chain
 from melian.manifest import melian_version
@@ -64,10 +65,8 @@ def solve_sealed(
     dict
         ``{"forecasts": {model: Forecast.to_dict()}}``, JSON-ready.
     """
-    from melian.bargaining import run_forecast, to_problem
-
     problem = to_problem(scenario)
-    forecasts = {m: run_forecast(m, problem, **dict(params.get(m, {}))) for m in models}
+    forecasts = {m: forecast(problem, m, **dict(params.get(m, {}))) for m in models}
     return {"forecasts": {m: f.to_dict() for m, f in forecasts.items()}}
 
 
@@ -103,8 +102,6 @@ def seal_forecast(
     LedgerEntry
         The sealed entry; its ``hash`` is the new head of the chain.
     """
-    from melian.bargaining import model_names
-
     scenario = parse_scenario(scenario_text, file)
     names = list(models) if models else model_names()
     unknown = [m for m in names if m not in model_names()]

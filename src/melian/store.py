@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy import (
     Column,
     DateTime,
@@ -52,6 +51,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from melian.errors import LimitError, StoreError
+from melian.jsonio import canonical, to_jsonable
 
 #: Environment variable naming the store URL (overridden by an explicit ``--store``).
 ENV_VAR = "MELIAN_STORE"
@@ -84,39 +84,18 @@ runs_table = Table(
 
 # --------------------------------------------------------------------------- JSON helpers
 def _jsonable(obj: Any) -> Any:  # noqa: ANN401
-    """Plain JSON data from ``obj``: numpy -> Python, ``to_dict`` objects, non-finite -> None.
-
-    JSON has no NaN or infinity; they are stored as ``null`` (a model's "no value").
-    """
-    if obj is None or isinstance(obj, (bool, str)):
-        return obj
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "to_dict"):
-        return _jsonable(obj.to_dict())
-    if isinstance(obj, (dt.date, dt.datetime)):
-        return obj.isoformat()
-    if isinstance(obj, Path):
-        return str(obj)
-    raise StoreError(f"cannot store a value of type {type(obj).__name__} in a run's results")
+    """Plain JSON data from ``obj`` (:func:`melian.jsonio.to_jsonable`: non-finite -> null)."""
+    try:
+        return to_jsonable(obj)
+    except TypeError:
+        raise StoreError(
+            f"cannot store a value of type {type(obj).__name__} in a run's results"
+        ) from None
 
 
 def canonical_json(obj: Any) -> str:  # noqa: ANN401
     """Canonical JSON text (sorted keys, no spaces, no NaN) of JSON-ready data."""
-    return json.dumps(
-        _jsonable(obj), sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=False
-    )
+    return canonical(_jsonable(obj))
 
 
 def _digest(fields: dict[str, Any]) -> str:
@@ -630,6 +609,7 @@ def save_run(
     """
     sid = shash = None
     if scenario is not None:
+        # lazy: the scenario schema (pydantic) is not needed to list or read runs
         from melian.scenario.loader import content_hash, to_yaml
 
         sid, shash = scenario.id, content_hash(scenario)

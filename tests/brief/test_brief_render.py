@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from melian.brief import Settings, build_brief
+from melian.analysis.brief import build_brief
+from melian.brief import Settings
 from melian.scenario import load_scenario, parse_scenario, to_yaml
 
 TINY = Settings(
@@ -46,8 +47,8 @@ SECTIONS = (
 def briefs(tmp_path_factory):
     out = tmp_path_factory.mktemp("briefs")
     s = load_scenario("iraq-us-2020")
-    en = build_brief(s, out, lang="en", settings=TINY, pdf=HAVE_CHROMIUM, store=False)
-    ar = build_brief(s, out, lang="ar", settings=TINY, pdf=HAVE_CHROMIUM, store=False)
+    en = build_brief(s, out, lang="en", settings=TINY, pdf=HAVE_CHROMIUM)
+    ar = build_brief(s, out, lang="ar", settings=TINY, pdf=HAVE_CHROMIUM)
     return {"en": en, "ar": ar}
 
 
@@ -155,8 +156,9 @@ def test_hostile_names_are_escaped(tmp_path):
     text = to_yaml(s).replace("name: Small State", "name: <script>alert('x')</script>")
     hostile = parse_scenario(text)
     assert hostile.actor("small").name.startswith("<script>")
-    from melian.brief.assemble import Brief, scenario_section
+    from melian.brief.assemble import Brief
     from melian.brief.render import render_html
+    from melian.brief.sections import scenario_section
     from melian.manifest import run_manifest
 
     brief = Brief(
@@ -175,3 +177,15 @@ def test_hostile_names_are_escaped(tmp_path):
     html = render_html(brief)
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
     assert "<img src=x" not in html and "<b>bold</b>" not in html
+
+
+def test_brief_result_frame_and_html(briefs):
+    """The Brief is a result like the others: JSON-safe dict, tidy numbers, a notebook table."""
+    import json
+
+    b = briefs["en"].brief
+    json.dumps(b.to_dict(), allow_nan=False)
+    frame = b.to_frame()
+    assert list(frame.columns) == ["section", "path", "value"] and len(frame) > 0
+    assert {"forecast", "ranking"} <= set(frame["section"])
+    assert b._repr_html_().startswith("<div>")

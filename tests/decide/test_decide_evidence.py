@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from melian.analysis.rank import evidence
 from melian.bargaining.adapters import problem_from_scenario
-from melian.decide.evidence import forecast_values, summarise
+from melian.decide.evidence import forecast_values, gather_evidence, summarise
 from melian.errors import ModelError
 from melian.scenario import load_scenario
 
@@ -23,7 +24,8 @@ def test_forecast_evidence_is_compromise_with_focal_stance() -> None:
         measure={"kind": "forecast", "issue": "us-presence", "target": 40.0},
         source="seed",
     )
-    got = forecast_values(s, [crit])["sovereignty"]
+    s = s.model_copy(update={"criteria": [crit]})
+    got = evidence(s).values["sovereignty"]
     p = problem_from_scenario(s, [crit.measure.issue])
     row = p.actors.index(s.focal.actor)
     for opt in s.focal.options:
@@ -35,6 +37,24 @@ def test_forecast_evidence_is_compromise_with_focal_stance() -> None:
         assert got[opt.id] == pytest.approx(abs(outcome - crit.measure.target), rel=1e-9)
     # a bigger US presence in Iraq's stance moves the outcome away from its ideal point of 40
     assert got["ally-us"] != got["demand-withdrawal"]
+
+
+def test_decide_takes_forecast_points_and_computes_no_model() -> None:
+    """decide turns given forecast points into criterion values (distance to the target)."""
+    from melian.scenario.schema import Criterion
+
+    crit = Criterion(
+        id="c",
+        name="near 40",
+        direction="min",
+        weight=1.0,
+        measure={"kind": "forecast", "issue": "us-presence", "target": 40.0},
+        source="seed",
+    )
+    assert forecast_values([crit], {"c": {"a": 43.5, "b": 30.0}}) == {"c": {"a": 3.5, "b": 10.0}}
+    s = load_scenario("iraq-us-2020").model_copy(update={"criteria": [crit]})
+    with pytest.raises(ModelError, match="melian.analysis.rank"):
+        gather_evidence(s)
 
 
 def test_summary_statistics() -> None:

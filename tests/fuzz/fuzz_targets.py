@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from melian.bargaining.deu import packaged_path
 from melian.errors import InputError, MelianError
-from melian.scenario.importers import from_decide, from_deu, from_ktab_csv
+from melian.io import from_decide, from_deu, from_ktab_csv
 from melian.scenario.loader import parse_scenario, to_json, to_yaml
 from melian.scenario.schema import Scenario
 from melian.scenario.yamlsrc import decode

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from melian.bargaining.adapters import problem_from_scenario
 from melian.cli import app
 from melian.errors import InputError
+from melian.io import from_decide, from_deu, from_ktab_csv
 from melian.scenario import parse_scenario, to_json, to_yaml
-from melian.scenario.importers import from_decide, from_deu, from_ktab_csv
 
 DATA = Path(__file__).parent.parent / "data"
 KTAB = sorted((DATA / "ktab").glob("*.csv"))

@@ -2,7 +2,8 @@
 
 Public API::
 
-    forecast(problem_or_scenario, model="compromise", **params) -> Forecast
+    forecast(problem_or_scenario, model="default", issues=None, *, missing_positions="per-issue",
+             **params) -> Forecast                      (the one entry point)
     forecast_all(problem_or_scenario, models=None, params=None) -> dict[str, Forecast]
     model_names() -> list[str]
 
@@ -14,40 +15,45 @@ A :class:`~melian.bargaining.base.BargainingProblem` is used as given; a scenari
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from melian.bargaining.adapters import problem_from_scenario
 from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast
 from melian.bargaining.registry import get_model, model_names, run_model
+from melian.errors import ModelError
+
+if TYPE_CHECKING:
+    from melian.scenario.schema import Scenario
 
 __all__ = [
     "BargainingProblem",
     "Forecast",
     "IssueForecast",
+    "MissingPositions",
     "forecast",
     "default_model",
     "forecast_all",
     "get_model",
     "model_names",
+    "per_issue",
     "to_problem",
 ]
 
 
-def to_problem(problem_or_scenario: Any, issues: list[str] | None = None) -> BargainingProblem:  # noqa: ANN401
+def to_problem(
+    problem_or_scenario: BargainingProblem | Scenario, issues: list[str] | None = None
+) -> BargainingProblem:  # noqa: ANN401
     """The :class:`BargainingProblem` of a problem (returned as is) or of a scenario."""
     if isinstance(problem_or_scenario, BargainingProblem):
         if issues is None:
             return problem_or_scenario
         return _select_issues(problem_or_scenario, issues)
-    from melian.bargaining.adapters import problem_from_scenario
-
     return problem_from_scenario(problem_or_scenario, issues)
 
 
 def _select_issues(problem: BargainingProblem, issues: list[str]) -> BargainingProblem:
-    from melian.errors import ModelError
-
     unknown = [i for i in issues if i not in problem.issues]
     if unknown:
         raise ModelError(f"no issue(s) {', '.join(unknown)}; issues: {', '.join(problem.issues)}")
@@ -73,6 +79,7 @@ def default_model(problem: BargainingProblem) -> str:
     KTAB's spatial model of politics when every actor holds a position on every issue, else the
     compromise model (the benchmark of the field).
     """
+    # lazy: melian_deu imports scipy.optimize (its fitting); not needed to load the package
     from melian.bargaining.melian_deu import looks_legislative
 
     if looks_legislative(problem):
@@ -82,17 +89,64 @@ def default_model(problem: BargainingProblem) -> str:
     return "compromise"
 
 
+MissingPositions = Literal["per-issue", "error"]
+
+
 def forecast(
-    problem_or_scenario: Any,  # noqa: ANN401
+    problem_or_scenario: BargainingProblem | Scenario,
     model: str = "default",
     issues: list[str] | None = None,
+    *,
+    missing_positions: MissingPositions = "per-issue",
     **params: Any,  # noqa: ANN401
 ) -> Forecast:
-    """Run bargaining model ``model`` (a registered name, or ``default``: :func:`default_model`)."""
+    """Run bargaining model ``model`` on a problem or a scenario: the one bargaining entry point.
+
+    Parameters
+    ----------
+    problem_or_scenario
+        A :class:`BargainingProblem` (used as given) or a scenario (its agenda, through
+        :func:`melian.bargaining.adapters.problem_from_scenario`).
+    model
+        A registered model name (:func:`model_names`), or ``"default"`` (:func:`default_model`).
+    issues
+        Only these issue ids (default: every issue).
+    missing_positions
+        What to do when a joint multidimensional model (KTAB's SMP) needs every actor's
+        position on every issue and some are missing: ``"per-issue"`` (the default) forecasts
+        each issue on its own with the actors that hold a position on it and merges the results
+        (:func:`per_issue`); ``"error"`` raises the model's :class:`~melian.errors.ModelError`.
+        Problems without missing positions, and models that handle them, are not affected.
+    **params
+        The model's parameters (its keyword arguments; the published defaults otherwise).
+
+    Returns
+    -------
+    Forecast
+        Per issue: the point forecast, every actor's trajectory and, where the model has one,
+        the outcome distribution.
+    """
+    if missing_positions not in ("per-issue", "error"):
+        raise ModelError(
+            f"missing_positions must be 'per-issue' or 'error', not {missing_positions!r}"
+        )
     problem = to_problem(problem_or_scenario, issues)
     if model == "default":
         model = default_model(problem)
-    return run_model(model, problem, **params)
+    try:
+        return run_model(model, problem, **params)
+    except ModelError:
+        spec = get_model(model)
+        held = ~np.isnan(np.asarray(problem.position, float))
+        fallback = (
+            missing_positions == "per-issue"
+            and spec.multidimensional
+            and not held.all()
+            and bool(held.any(axis=0).all())  # an issue nobody holds a position on stays an error
+        )
+        if not fallback:
+            raise
+    return per_issue(model, problem, **params)
 
 
 def forecast_all(
@@ -100,36 +154,36 @@ def forecast_all(
     models: list[str] | None = None,
     params: dict[str, dict[str, Any]] | None = None,
     issues: list[str] | None = None,
+    *,
+    missing_positions: MissingPositions = "per-issue",
 ) -> dict[str, Forecast]:
     """Run several models (default: every registered one) on the same problem.
 
-    ``params`` maps a model name to its parameter overrides. Returns model name -> Forecast in
-    registry order.
+    ``params`` maps a model name to its parameter overrides; ``missing_positions`` is passed to
+    :func:`forecast`. Returns model name -> Forecast in registry order.
     """
     problem = to_problem(problem_or_scenario, issues)
     names = models if models is not None else model_names()
     params = params or {}
-    return {name: run_model(name, problem, **params.get(name, {})) for name in names}
+    return {
+        name: forecast(problem, name, missing_positions=missing_positions, **params.get(name, {}))
+        for name in names
+    }
 
 
 def run_forecast(name: str, problem: BargainingProblem, **params: Any) -> Forecast:  # noqa: ANN401
-    """Run model ``name``; a joint multidimensional model that cannot use incomplete data is run
-    issue by issue.
+    """Deprecated alias of ``forecast(problem, name, **params)`` (kept for old callers)."""
+    return forecast(problem, name, **params)
 
-    KTAB's SMP needs every actor's position on every dimension. When a problem has missing
-    positions (an actor with no stance on some issue) and such a model refuses it, each issue is
-    forecast on its own with the actors that hold a position on it, and the per-issue results are
-    merged: trajectories are padded with each issue's final row to the longest run, absent actors
-    are ``nan``, and ``extra['by_issue']`` records the rounds of each issue. Other errors propagate.
+
+def per_issue(name: str, problem: BargainingProblem, **params: Any) -> Forecast:  # noqa: ANN401
+    """Run model ``name`` issue by issue and merge the results (the ``per-issue`` fallback).
+
+    Each issue is forecast on its own with the actors that hold a position on it; trajectories
+    are padded with each issue's final row to the longest run, absent actors are ``nan``, and
+    ``extra['by_issue']`` records the rounds of each issue. Used by :func:`forecast` when a joint
+    multidimensional model (KTAB's SMP) refuses a problem with missing positions.
     """
-    from melian.errors import ModelError
-
-    try:
-        return run_model(name, problem, **params)
-    except ModelError:
-        spec = get_model(name)
-        if not (spec.multidimensional and np.isnan(np.asarray(problem.position, float)).any()):
-            raise
     parts: list[Forecast] = []
     rows: list[np.ndarray] = []
     for j, issue in enumerate(problem.issues):

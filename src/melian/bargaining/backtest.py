@@ -30,6 +30,7 @@ import numpy as np
 
 from melian.bargaining.base import BargainingProblem, Forecast
 from melian.bargaining.deu import COMMISSION, PARLIAMENT, DeuIssue, proposal_problem
+from melian.bargaining.registry import get_model, model_names, run_model
 from melian.errors import MelianError, ModelError
 
 #: Fixed default seed of the bootstrap (any integer works; this one is documented).
@@ -112,8 +113,6 @@ def _registry_runner(name: str, problem: BargainingProblem) -> Forecast:
     choice (the SMP) drops the actors that gave an issue zero salience: DEU codes indifference
     as salience 0, and such an actor has no vote in the model (c x s = 0).
     """
-    from melian.bargaining.registry import get_model, run_model
-
     if "zero_salience" in get_model(name).defaults:
         return run_model(name, problem, zero_salience="drop")
     return run_model(name, problem)
@@ -206,8 +205,6 @@ def backtest(
     import time
 
     if models is None:
-        from melian.bargaining.registry import model_names
-
         names = list(model_names())
     else:
         names = list(dict.fromkeys(models))

@@ -9,9 +9,15 @@ an issue) are ``nan`` and the model leaves that actor out of that issue.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from melian.jsonio import to_jsonable
+from melian.reprs import html_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -94,14 +100,49 @@ class Forecast:
         return {f.issue: float(f.point) for f in self.issues}
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict of the whole forecast."""
-        return {
-            "model": self.model,
-            "params": self.params,
-            "rounds": self.rounds,
-            "issues": [f.to_dict(self.actors) for f in self.issues],
-            "win_probability": None
-            if self.win_probability is None
-            else np.round(self.win_probability, 6).tolist(),
-            "extra": self.extra,
-        }
+        """JSON-ready dict of the whole forecast (:mod:`melian.jsonio`: NaN as ``null``)."""
+        return to_jsonable(
+            {
+                "model": self.model,
+                "params": self.params,
+                "rounds": self.rounds,
+                "issues": [f.to_dict(self.actors) for f in self.issues],
+                "win_probability": None
+                if self.win_probability is None
+                else np.round(self.win_probability, 6).tolist(),
+                "extra": self.extra,
+            }
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long (tidy) trajectories: model, issue, round, actor, position.
+
+        One row per issue, round and actor holding a position on the issue (round 0 is the
+        initial position); the point forecast is :meth:`point`.
+        """
+        import pandas as pd
+
+        rows = [
+            (self.model, f.issue, r, a, float(f.trajectory[r, k]))
+            for f in self.issues
+            for r in range(f.trajectory.shape[0])
+            for k, a in enumerate(self.actors)
+            if not np.isnan(f.trajectory[r, k])
+        ]
+        return pd.DataFrame(rows, columns=["model", "issue", "round", "actor", "position"])
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [
+                f.issue,
+                float(f.point),
+                float(np.nanmin(f.trajectory[0])),
+                float(np.nanmax(f.trajectory[0])),
+            ]
+            for f in self.issues
+        ]
+        return html_table(
+            f"Forecast ({self.model}, {self.rounds} rounds)",
+            ["issue", "point", "lowest initial position", "highest initial position"],
+            rows,
+        )

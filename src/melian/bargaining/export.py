@@ -23,18 +23,8 @@ POINT_ACTOR = "__point__"
 
 
 def forecast_to_dict(fc: Forecast) -> dict[str, Any]:
-    """JSON-ready dict of a forecast (``Forecast.to_dict`` with numpy values made plain)."""
-    return json.loads(json.dumps(fc.to_dict(), default=_plain, allow_nan=False))
-
-
-def _plain(obj: Any) -> Any:  # noqa: ANN401
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return (
-            np.where(np.isnan(obj), None, obj).tolist() if obj.dtype.kind == "f" else obj.tolist()
-        )
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+    """JSON-ready dict of a forecast (``Forecast.to_dict``, through :mod:`melian.jsonio`)."""
+    return fc.to_dict()
 
 
 def write_json(forecasts: Forecast | Iterable[Forecast], path: str | Path) -> None:

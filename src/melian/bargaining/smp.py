@@ -145,7 +145,7 @@ def _use_kernels(n: int) -> bool:
 def _kernels_available() -> bool:
     """Whether numba (and so ``_smp_kernels``) can be imported; if not, numpy is used."""
     try:
-        from melian.bargaining import _smp_kernels  # noqa: F401
+        from melian.bargaining import _smp_kernels  # lazy: numba  # noqa: F401
     except ImportError:  # pragma: no cover - numba is a dependency
         return False
     return True
@@ -246,7 +246,7 @@ def coalitions_1d(
     ws = weight[order]
     y = option_x
     if _use_kernels(xs.size):
-        from melian.bargaining import _smp_kernels
+        from melian.bargaining import _smp_kernels  # lazy: numba
 
         rs = np.ascontiguousarray(risk[order], dtype=float)
         sigma = np.argsort(y, kind="stable")
@@ -428,7 +428,7 @@ def equivalence_classes(position: np.ndarray, tol: float) -> tuple[np.ndarray, n
     """
     n = position.shape[0]
     if _use_kernels(n):
-        from melian.bargaining import _smp_kernels
+        from melian.bargaining import _smp_kernels  # lazy: numba
 
         return _smp_kernels.equivalence_classes(np.ascontiguousarray(position, dtype=float), tol)
     reps: list[int] = []
@@ -763,7 +763,7 @@ def best_challenges(
     exact = np.all(own == 0.0)
     default_model = exact and opt.voting_rule == "proportional" and opt.third_party_commit == "semi"
     if default_model and _use_kernels(n):
-        from melian.bargaining import _smp_kernels
+        from melian.bargaining import _smp_kernels  # lazy: numba
 
         s_cap = np.minimum(sal_total, 1.0)
         evaluated = np.zeros(n, dtype=np.int64)
@@ -912,7 +912,7 @@ def _kernel_coalitions(u: np.ndarray, weight: np.ndarray, rule: str) -> np.ndarr
 
     Same values up to rounding (the sum over voters is sequential instead of BLAS's order).
     """
-    from melian.bargaining import _smp_kernels
+    from melian.bargaining import _smp_kernels  # lazy: numba
 
     u = np.ascontiguousarray(u, dtype=float)
     w = np.ascontiguousarray(weight, dtype=float)
@@ -963,7 +963,7 @@ def resolve_bargains(
     y_init, y_rcvr = offer
     # change of voter n's mean utility if bargain b is carried out
     if _use_kernels(n):
-        from melian.bargaining import _smp_kernels
+        from melian.bargaining import _smp_kernels  # lazy: numba
 
         den = np.einsum("km,km->k", salience, salience)
         delta = np.empty((n, nb))

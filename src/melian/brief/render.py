@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from melian.brief.assemble import Brief
 from melian.brief.i18n import t
 from melian.errors import MelianError
+from melian.jsonio import dumps
 from melian.util import atomic_write_bytes, atomic_write_text
 
 
@@ -106,8 +107,6 @@ def html_to_pdf(html_path: Path, pdf_path: Path, timeout: float = 120.0) -> None
 
 def write_brief(brief: Brief, out_dir: Path, *, pdf: bool = True) -> dict[str, Path]:
     """Write ``brief-<scenario>[-ar].html`` (+ ``.pdf`` and ``.json``) into ``out_dir``."""
-    from melian.cli.common import dumps
-
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"brief-{brief.scenario.id}" + ("" if brief.lang == "en" else f"-{brief.lang}")
     paths = {"html": out_dir / f"{stem}.html", "json": out_dir / f"{stem}.json"}

@@ -11,14 +11,226 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from melian.brief import charts
-from melian.brief.assemble import Section, Settings, _fmt, label, table
+from melian.brief.base import Progress, Runners, Section, Settings, fmt, label, table
 from melian.brief.i18n import h, t, tf
 from melian.brief.likelihood import likelihood_words
-from melian.errors import ModelError
-from melian.scenario.schema import Scenario
+from melian.errors import MelianError, ModelError
+from melian.scenario.capability import capabilities
+from melian.scenario.schema import Parameter, Scenario
 
-Progress = Callable[[str, float], None]
+
+def _param_text(p: Parameter) -> str:
+    if p.is_fixed:
+        return fmt(p.value, 4)
+    fields = [
+        f
+        for f in ("low", "mode", "high", "mean", "sd", "mu", "sigma", "alpha", "beta")
+        if getattr(p, f) is not None
+    ]
+    txt = p.dist + "(" + ", ".join(f"{f}={fmt(getattr(p, f), 4)}" for f in fields)
+    if p.values is not None:
+        txt += "values=" + ", ".join(fmt(v, 4) for v in p.values)
+    return txt + ")"
+
+
+def scenario_section(s: Scenario, lang: str) -> Section:
+    """Actors, positions, parameters and sources: every number with its source."""
+    caps = capabilities(s)
+    sec = Section(id="assumptions")
+
+    def src(key: str, judgement: bool, confidence: str | None) -> str:
+        out = key
+        if judgement:
+            out += f" ({t('judgement', lang)}" + (f", {confidence})" if confidence else ")")
+        return out
+
+    sec.data["actors"] = [
+        {
+            "id": a.id,
+            "name": label(a, lang),
+            "kind": a.kind,
+            "parent": a.parent or "",
+            "capability": fmt(caps[a.id], 4),
+            "source": src(a.capability.source, a.capability.judgement, a.capability.confidence),
+        }
+        for a in s.actors
+    ]
+    sec.data["issues"] = [
+        {
+            "id": i.id,
+            "name": label(i, lang),
+            "low": i.scale.low,
+            "high": i.scale.high,
+            "min": fmt(i.scale.min),
+            "max": fmt(i.scale.max),
+            "status_quo": None if i.status_quo is None else fmt(i.status_quo.value),
+            "status_quo_source": None
+            if i.status_quo is None
+            else src(i.status_quo.source, i.status_quo.judgement, i.status_quo.confidence),
+            "positions": [
+                {
+                    "actor": p.actor,
+                    "position": fmt(p.position),
+                    "salience": fmt(p.salience),
+                    "source": src(p.source, p.judgement, p.confidence),
+                }
+                for p in i.positions
+            ],
+        }
+        for i in s.issues
+    ]
+    sec.data["parameters"] = [
+        {
+            "path": k,
+            "value": _param_text(p),
+            "unit": p.unit or "",
+            "source": src(p.source, p.judgement, p.confidence),
+        }
+        for k, p in s.parameters().items()
+    ]
+    sec.data["criteria"] = [
+        {
+            "id": c.id,
+            "name": label(c, lang),
+            "direction": t("higher" if c.direction == "max" else "lower", lang),
+            "weight": fmt(c.weight),
+            "measure": c.measure.kind
+            + (f": {c.measure.metric}" if c.measure.metric else "")
+            + (f": {c.measure.issue}" if c.measure.issue else ""),
+            "source": src(c.source, c.judgement, c.confidence),
+        }
+        for c in s.criteria
+    ]
+    d = sec.data
+    d["tables"] = [
+        table(
+            t("actors", lang),
+            ["id", t("actor", lang), "kind", "parent", t("capability", lang), t("source", lang)],
+            [
+                [a["id"], a["name"], a["kind"], a["parent"], a["capability"], a["source"]]
+                for a in d["actors"]
+            ],
+        ),
+        *[
+            table(
+                f"{t('issue', lang)} {i['id']}: {i['name']} ({i['min']} = {i['low']}; {i['max']} = {i['high']}"
+                + (
+                    f"; {t('status_quo', lang)} {i['status_quo']} [{i['status_quo_source']}]"
+                    if i["status_quo"]
+                    else ""
+                )
+                + ")",
+                [t("actor", lang), t("position", lang), t("salience", lang), t("source", lang)],
+                [[p["actor"], p["position"], p["salience"], p["source"]] for p in i["positions"]],
+            )
+            for i in d["issues"]
+        ],
+        table(
+            t("parameter", lang) + "s",
+            [t("parameter", lang), t("value", lang), t("unit", lang), t("source", lang)],
+            [[p["path"], p["value"], p["unit"], p["source"]] for p in d["parameters"]],
+        ),
+        table(
+            t("criterion", lang),
+            [
+                "id",
+                t("criterion", lang),
+                t("direction", lang),
+                t("weight", lang),
+                "measure",
+                t("source", lang),
+            ],
+            [
+                [c["id"], c["name"], c["direction"], c["weight"], c["measure"], c["source"]]
+                for c in d["criteria"]
+            ],
+        ),
+    ]
+    sec.data["sources"] = [
+        {
+            "key": k,
+            "citation": v.citation,
+            "address": v.address or "",
+            "date": v.date or "",
+            "kind": v.kind,
+        }
+        for k, v in s.sources.items()
+    ]
+    return sec
+
+
+def forecast_section(s: Scenario, lang: str, run: Runners, progress: Progress) -> Section:
+    """Every registered bargaining model on every agenda issue, and the position-shift chart."""
+    if not s.issues:
+        return Section(id="forecast", ok=False, error="the scenario has no agenda issues")
+    names = run.model_names()
+    results: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for k, name in enumerate(names):
+        progress(f"forecast: {name}", k / len(names))
+        try:
+            results[name] = run.forecast(s, name)
+        except MelianError as exc:
+            errors[name] = exc.message
+    rows = []
+    for j, iss in enumerate(s.issues):
+        pts = {m: float(f.issues[j].point) for m, f in results.items()}
+        rows.append(
+            {
+                "id": iss.id,
+                "name": label(iss, lang),
+                "scale": (iss.scale.min, iss.scale.max),
+                "status_quo": None if iss.status_quo is None else iss.status_quo.value,
+                "points": pts,
+                "cells": {m: fmt(v) for m, v in pts.items()},
+                "spread": fmt(max(pts.values()) - min(pts.values())) if pts else "–",
+            }
+        )
+    sec = Section(id="forecast", data={"models": list(results), "rows": rows, "errors": errors})
+    sec.data["tables"] = [
+        table(
+            t("point_forecast", lang),
+            [t("issue", lang), t("status_quo", lang), *results],
+            [[r["name"], fmt(r["status_quo"]), *(r["cells"][m] for m in results)] for r in rows],
+        )
+    ]
+    sec.data["notes"] = [f"{m}: {msg}" for m, msg in errors.items()]
+    if results:
+        sec.charts.append(
+            {
+                "title": t("point_forecast", lang),
+                "uri": charts.model_comparison(
+                    rows, list(results), t("point_forecast", lang), lang
+                ),
+            }
+        )
+        primary = next((m for m in ("smp", "bdm", "exchange") if m in results), None)
+        if primary is not None:
+            f = results[primary]
+            issues = []
+            for j, iss in enumerate(s.issues):
+                d = f.issues[j].to_dict(f.actors)
+                issues.append(
+                    {
+                        "name": label(iss, lang),
+                        "scale": (iss.scale.min, iss.scale.max),
+                        "trajectory": d["trajectory"],
+                        "point": f.issues[j].point,
+                        "status_quo": None if iss.status_quo is None else iss.status_quo.value,
+                    }
+                )
+            title = f"{t('position_shift', lang)} ({primary})"
+            sec.charts.append({"title": title, "uri": charts.position_shift(issues, title, lang)})
+            sec.data["primary"] = primary
+            sec.data["primary_rounds"] = f.rounds
+    sec.data["consensus"] = {
+        r["id"]: float(np.median(list(r["points"].values()))) for r in rows if r["points"]
+    }
+    sec.data["raw"] = {m: f.to_dict() for m, f in results.items()}
+    return sec
 
 
 def _opt_name(s: Scenario, oid: str, lang: str = "en") -> str:
@@ -29,14 +241,12 @@ def _opt_name(s: Scenario, oid: str, lang: str = "en") -> str:
 
 
 # --------------------------------------------------------------------------- game
-def game_section(s: Scenario, lang: str, progress: Progress) -> Section:
+def game_section(s: Scenario, lang: str, run: Runners, progress: Progress) -> Section:
     """The alliance game under both framings: equilibria, the source's claims, payoff components."""
-    from melian.games import analyse_game
-
     if s.game is None:
         raise ModelError("the scenario has no game section")
     progress("game: solving", 0.1)
-    g = analyse_game(s, conditions=False).to_dict()
+    g = run.game(s).to_dict()
     sec = Section(
         id="game",
         data={"raw": {k: g[k] for k in ("framing", "players", "roles", "framings", "solution")}},
@@ -92,7 +302,7 @@ def game_section(s: Scenario, lang: str, progress: Progress) -> Section:
             title,
             [t("option", lang), *comps, "total"],
             [
-                [lab, *(_fmt(series[c][k]) for c in comps), _fmt(rows[k]["payoffs"][focal])]
+                [lab, *(fmt(series[c][k]) for c in comps), fmt(rows[k]["payoffs"][focal])]
                 for k, lab in enumerate(labels)
             ],
         )
@@ -108,7 +318,7 @@ def game_section(s: Scenario, lang: str, progress: Progress) -> Section:
         last = qre[-1]
         top = max(last["profile"][focal].items(), key=lambda kv: kv[1])
         sec.data["paragraphs"] = [
-            tf("qre", lang, lam=_fmt(last["lambda"]), actor=focal, option=top[0], p=_fmt(top[1], 2))
+            tf("qre", lang, lam=fmt(last["lambda"]), actor=focal, option=top[0], p=fmt(top[1], 2))
         ]
     progress("game: done", 1.0)
     return sec
@@ -118,10 +328,10 @@ def game_section(s: Scenario, lang: str, progress: Progress) -> Section:
 EVENTS = ("salary_crisis", "security_crisis", "fragmentation", "sanctions")
 
 
-def consequences_section(s: Scenario, lang: str, settings: Settings, progress: Progress) -> Section:
+def consequences_section(
+    s: Scenario, lang: str, settings: Settings, run: Runners, progress: Progress
+) -> Section:
     """World-model ensemble per option: fan charts (oil, reserves, salary stress) and the risk table."""
-    from melian.world import simulate
-
     if s.focal is None:
         raise ModelError("the scenario has no focal actor with options to simulate")
 
@@ -129,7 +339,7 @@ def consequences_section(s: Scenario, lang: str, settings: Settings, progress: P
         progress("consequences: simulating", done / max(total, 1))
 
     progress("consequences: simulating", 0.0)
-    ens = simulate(
+    ens = run.simulate(
         s, paths=settings.paths, horizon=settings.horizon, seed=settings.seed, progress=prog
     )
     d = ens.to_dict()
@@ -176,12 +386,12 @@ def consequences_section(s: Scenario, lang: str, settings: Settings, progress: P
             [
                 _opt_name(s, o, lang),
                 *(f"{100 * r['probabilities'][e]:.1f}%" for e in ev),
-                _fmt(m["arrears_months"]["mean"]),
-                _fmt(m["reserves_end"]["p50"]),
-                _fmt(m["reserves_end"]["cvar95"]),
-                _fmt(m["debt_end"]["mean"]),
-                _fmt(r["payroll_breakeven"]["p50"]),
-                _fmt(r["payroll_covering_price_simulated"]["price"]),
+                fmt(m["arrears_months"]["mean"]),
+                fmt(m["reserves_end"]["p50"]),
+                fmt(m["reserves_end"]["cvar95"]),
+                fmt(m["debt_end"]["mean"]),
+                fmt(r["payroll_breakeven"]["p50"]),
+                fmt(r["payroll_covering_price_simulated"]["price"]),
             ]
         )
     cols = [
@@ -249,16 +459,16 @@ def _counts(d: dict[str, int]) -> str:
 def _prim_limit(r: dict[str, Any]) -> str:
     lo, hi = r.get("value_low"), r.get("value_high")
     if lo is not None and hi is not None:
-        return f"{_fmt(lo)} to {_fmt(hi)}"
+        return f"{fmt(lo)} to {fmt(hi)}"
     if lo is not None:
-        return f">= {_fmt(lo)}"
-    return f"<= {_fmt(hi)}"
+        return f">= {fmt(lo)}"
+    return f"<= {fmt(hi)}"
 
 
-def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Progress) -> Section:
+def robustness_section(
+    s: Scenario, lang: str, settings: Settings, run: Runners, progress: Progress
+) -> Section:
     """When does the answer change: tornado swings, PRIM boxes and regret across the ensemble."""
-    from melian.explore import explore
-
     if s.focal is None:
         raise ModelError("the scenario has no focal actor with options to compare")
     n_prim = settings.prim_samples
@@ -271,7 +481,7 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
     judg: list[dict[str, str]] = []
 
     progress("robustness: tornado", 0.0)
-    tor = explore(
+    tor = run.explore(
         s, "tornado", paths_per_sample=settings.tornado_paths, seed=settings.seed
     ).to_dict()
     rec = tor.get("recommended") or (s.focal.recommended or s.option_ids[0])
@@ -299,8 +509,8 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
                 param=b["parameter"],
                 rec=rec,
                 alt=close["versus"],
-                lo=_fmt(b["output_at_low"]),
-                hi=_fmt(b["output_at_high"]),
+                lo=fmt(b["output_at_low"]),
+                hi=fmt(b["output_at_high"]),
             )
             for b in top
         ]
@@ -315,7 +525,7 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
             f"robustness: {step}", lo + (hi - lo) * done / max(total, 1)
         )
 
-    prim = explore(
+    prim = run.explore(
         s,
         "prim",
         samples=n_prim,
@@ -349,14 +559,14 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
     for b in prim["boxes"]:
         tables.append(
             table(
-                f"PRIM box {b['box']}: coverage {_fmt(b['coverage'], 2)}, density {_fmt(b['density'], 2)}, "
-                f"mass {_fmt(b['mass'], 2)} (best inside: {_counts(b['best_alternatives_inside'])})",
+                f"PRIM box {b['box']}: coverage {fmt(b['coverage'], 2)}, density {fmt(b['density'], 2)}, "
+                f"mass {fmt(b['mass'], 2)} (best inside: {_counts(b['best_alternatives_inside'])})",
                 [t("parameter", lang), h("range in the box", lang), h("quasi-p (low, high)", lang)],
                 [
                     [
                         r["parameter"],
                         _prim_limit(r),
-                        f"{_fmt(r.get('qp_low'), 2)}, {_fmt(r.get('qp_high'), 2)}",
+                        f"{fmt(r.get('qp_low'), 2)}, {fmt(r.get('qp_high'), 2)}",
                     ]
                     for r in b["restricted_dimensions"]
                 ],
@@ -378,7 +588,7 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
             tf("prim_no_box", lang, rec=rec, k=prim["cases_not_best"], n=prim["experiments"])
         )
 
-    reg = explore(
+    reg = run.explore(
         s,
         "regret",
         samples=n_regret,
@@ -399,7 +609,7 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
                     h("mean regret", lang),
                 ],
                 [
-                    [_opt_name(s, o, lang), _fmt(v["max"]), _fmt(v["p90"]), _fmt(v["mean"])]
+                    [_opt_name(s, o, lang), fmt(v["max"]), fmt(v["p90"]), fmt(v["mean"])]
                     for o, v in u.items()
                 ],
             )
@@ -419,15 +629,18 @@ def robustness_section(s: Scenario, lang: str, settings: Settings, progress: Pro
 
 
 def ranking_section(
-    s: Scenario, lang: str, settings: Settings, secs: dict[str, Section], progress: Progress
+    s: Scenario,
+    lang: str,
+    settings: Settings,
+    secs: dict[str, Section],
+    run: Runners,
+    progress: Progress,
 ) -> Section:
     """MCDA ranking of the options (TOPSIS and weighted sum, two normalisations) with weight stability."""
-    from melian.decide import rank
-
     if not s.criteria or s.focal is None:
         raise ModelError("the scenario has no decision criteria or no options to rank")
     progress("ranking: evidence", 0.1)
-    r = rank(s, paths=settings.paths, seed=settings.seed)
+    r = run.rank(s, paths=settings.paths, seed=settings.seed)
     d = r.to_dict()
     sec = Section(id="ranking", data={"raw": {k: d[k] for k in d if k != "evidence"}})
     methods = d["methods"]
@@ -439,7 +652,7 @@ def ranking_section(
             [
                 [
                     _opt_name(s, o, lang),
-                    *(f"{_fmt(m['scores'][o])} ({m['ranks'][o]})" for m in methods.values()),
+                    *(f"{fmt(m['scores'][o])} ({m['ranks'][o]})" for m in methods.values()),
                 ]
                 for o in opts
             ],
@@ -450,7 +663,7 @@ def ranking_section(
         table(
             h("criterion values per option (the evidence)", lang),
             [t("option", lang), *crit],
-            [[_opt_name(s, o, lang), *(_fmt(d["matrix"][o][c]) for c in crit)] for o in opts],
+            [[_opt_name(s, o, lang), *(fmt(d["matrix"][o][c]) for c in crit)] for o in opts],
         )
     )
     tables.append(
@@ -461,7 +674,7 @@ def ranking_section(
                 [
                     c["id"],
                     t("higher" if c["direction"] == "max" else "lower", lang),
-                    _fmt(c["weight"]),
+                    fmt(c["weight"]),
                     c["provenance"],
                 ]
                 for c in d["criteria"]
@@ -483,8 +696,8 @@ def ranking_section(
                 [
                     [
                         x["criterion"],
-                        _fmt(x["weight"]),
-                        f"[{_fmt(x['low'])}, {_fmt(x['high'])}]",
+                        fmt(x["weight"]),
+                        f"[{fmt(x['low'])}, {fmt(x['high'])}]",
                         f"{x.get('top_below_low') or '–'} / {x.get('top_above_high') or '–'}",
                     ]
                     for x in stab
@@ -507,7 +720,7 @@ def ranking_section(
             )
         ]
     if d.get("ahp"):
-        paras.append(tf("ahp_cr", lang, cr=_fmt(d["ahp"].get("consistency_ratio"), 2)))
+        paras.append(tf("ahp_cr", lang, cr=fmt(d["ahp"].get("consistency_ratio"), 2)))
     sec.data.update(tables=tables, paragraphs=paras, top=top, agree=agree)
     sec.charts.append(
         {

@@ -72,10 +72,76 @@ def deu_cmd(
     failures, and the difference in mean absolute error to the compromise model with a 95%
     cluster-bootstrap interval (resampling proposals).
     """
+    # lazy: the commands load their engines when run, so that `melian --help` starts at once
     from melian.bargaining.backtest import DEFAULT_SEED, backtest
     from melian.bargaining.deu import read_deu
     from melian.bargaining.registry import get_model, model_names
 
+    _check_args(path, capability, n_boot, missing_salience, folds)
+    issues = read_deu(
+        path,
+        capability=capability,  # type: ignore[arg-type]
+        missing_salience=missing_salience,
+    )
+    names = model_names() if model == "all" else [get_model(model).name]
+    s = DEFAULT_SEED if seed is None else seed
+    result = backtest(issues, names, seed=s, n_boot=n_boot)
+    dist = None
+    if distributions or pit_chart is not None:
+        dist = _distributions(issues, result, s, n_boot, folds, pit_chart)
+    if json_out:
+        params = {
+            "model": model,
+            "capability": capability,
+            "n_boot": n_boot,
+            "file": str(path),
+            "missing_salience": missing_salience,
+            "folds": folds,
+        }
+        print_json(_json_data(result, dist, path, capability, missing_salience, s, params))
+        return
+    _print_table(result, path, capability)
+    if dist is not None:
+        _print_distributions(dist)
+    if pit_chart is not None:
+        console.print(f"PIT chart written to {pit_chart}", highlight=False)
+    if "melian-deu" in result.models:
+        console.print(
+            "note: melian-deu's parameter was fitted on deu-dev.tsv; on that file its error is "
+            "in-sample (its cross-validated error is in docs/models/melian-deu.md)",
+            highlight=False,
+        )
+
+
+def _distributions(
+    issues: Any,  # noqa: ANN401 - list of DEU issues
+    result: Any,  # noqa: ANN401 - BacktestResult
+    s: int,
+    n_boot: int,
+    folds: int,
+    pit_chart: Path | None,
+) -> Any:  # noqa: ANN401 - DistributionBacktest
+    """Score the predictive distributions around the models' points (and write the PIT chart)."""
+    import numpy as np
+
+    # lazy: the calibration (scipy), only with --distributions
+    from melian.bargaining.calibration import distribution_backtest
+    from melian.bargaining.calibration import pit_chart as write_pit
+
+    points = {
+        m: np.array([np.nan if p["forecast"] is None else p["forecast"] for p in r.predictions])
+        for m, r in result.models.items()
+    }
+    dist = distribution_backtest(issues, points, seed=s, n_boot=n_boot, folds=folds)
+    if pit_chart is not None:
+        write_pit(dist, str(pit_chart))
+    return dist
+
+
+def _check_args(
+    path: Path, capability: str, n_boot: int, missing_salience: float | None, folds: int
+) -> None:
+    """Refuse bad options before any work (InputError, located at the option)."""
     if capability not in ("gdp", "qmv", "equal"):
         raise InputError(
             [Problem("--capability", None, None, "", f"{capability!r}: use gdp, qmv or equal")]
@@ -88,61 +154,42 @@ def deu_cmd(
         raise InputError([Problem("--missing-salience", None, None, "", "use a value in 0-100")])
     if folds < 0 or folds == 1:
         raise InputError([Problem("--folds", None, None, "", "use 0 (leave one out) or >= 2")])
-    issues = read_deu(
-        path,
-        capability=capability,  # type: ignore[arg-type]
-        missing_salience=missing_salience,
-    )
-    names = model_names() if model == "all" else [get_model(model).name]
-    s = DEFAULT_SEED if seed is None else seed
-    result = backtest(issues, names, seed=s, n_boot=n_boot)
-    dist = None
-    if distributions or pit_chart is not None:
-        import numpy as np
 
-        from melian.bargaining.calibration import distribution_backtest
-        from melian.bargaining.calibration import pit_chart as write_pit
 
-        points = {
-            m: np.array([np.nan if p["forecast"] is None else p["forecast"] for p in r.predictions])
-            for m, r in result.models.items()
-        }
-        dist = distribution_backtest(issues, points, seed=s, n_boot=n_boot, folds=folds)
-        if pit_chart is not None:
-            write_pit(dist, str(pit_chart))
-    if json_out:
-        data: dict[str, Any] = result.to_dict()
-        data["file"] = str(path)
-        data["capability"] = capability
-        data["missing_salience"] = missing_salience
-        if dist is not None:
-            data["distributions"] = dist.to_dict()
-            data["distributions"]["quantile_levels"] = [round(x / 100, 2) for x in range(1, 100)]
-            for mname, r in data["models"].items():
-                for pred in r["predictions"]:
-                    pred["quantiles"] = dist.quantiles_of(mname, pred["issue"])
-            data["distributions"]["ensemble_predictions"] = [
-                {"issue": i, "quantiles": dist.quantiles_of("ensemble", i)} for i in dist.issues
-            ]
-        try:
-            from melian.manifest import run_manifest
-        except ImportError:  # pragma: no cover - manifest module absent
-            pass
-        else:
-            data["manifest"] = run_manifest(
-                command="backtest deu",
-                seed=s,
-                params={
-                    "model": model,
-                    "capability": capability,
-                    "n_boot": n_boot,
-                    "file": str(path),
-                    "missing_salience": missing_salience,
-                    "folds": folds,
-                },
-            )
-        print_json(data)
-        return
+def _json_data(
+    result: Any,  # noqa: ANN401 - BacktestResult
+    dist: Any,  # noqa: ANN401 - DistributionBacktest | None
+    path: Path,
+    capability: str,
+    missing_salience: float | None,
+    s: int,
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    """The ``--json`` output of ``melian backtest deu``."""
+    data: dict[str, Any] = result.to_dict()
+    data["file"] = str(path)
+    data["capability"] = capability
+    data["missing_salience"] = missing_salience
+    if dist is not None:
+        data["distributions"] = dist.to_dict()
+        data["distributions"]["quantile_levels"] = [round(x / 100, 2) for x in range(1, 100)]
+        for mname, r in data["models"].items():
+            for pred in r["predictions"]:
+                pred["quantiles"] = dist.quantiles_of(mname, pred["issue"])
+        data["distributions"]["ensemble_predictions"] = [
+            {"issue": i, "quantiles": dist.quantiles_of("ensemble", i)} for i in dist.issues
+        ]
+    try:
+        from melian.manifest import run_manifest  # lazy: numpy, the scenario schema
+    except ImportError:  # pragma: no cover - manifest module absent
+        pass
+    else:
+        data["manifest"] = run_manifest(command="backtest deu", seed=s, params=params)
+    return data
+
+
+def _print_table(result: Any, path: Path, capability: str) -> None:  # noqa: ANN401
+    """The errors of every model, with the difference to the reference model."""
     t = Table(
         title=(
             f"DEU backtest: {result.n_outcomes} issues with an outcome, {result.n_proposals} "
@@ -178,16 +225,6 @@ def deu_cmd(
         f"bootstrap: {result.bootstrap}; {result.n_boot} replicates, seed {result.seed}",
         highlight=False,
     )
-    if dist is not None:
-        _print_distributions(dist)
-    if pit_chart is not None:
-        console.print(f"PIT chart written to {pit_chart}", highlight=False)
-    if "melian-deu" in result.models:
-        console.print(
-            "note: melian-deu's parameter was fitted on deu-dev.tsv; on that file its error is "
-            "in-sample (its cross-validated error is in docs/models/melian-deu.md)",
-            highlight=False,
-        )
 
 
 def _print_distributions(dist: Any) -> None:  # noqa: ANN401 - DistributionBacktest

@@ -43,7 +43,11 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Write the decision brief for SCENARIO: bottom line, judgements, every analysis, sources."""
-        from melian.brief import build_brief
+        # lazy: every analysis engine, jinja2, the run store (sqlalchemy)
+        from melian.analysis.brief import build_brief
+        from melian.brief import run_record
+        from melian.io import load_scenario
+        from melian.store import save_run
 
         if lang not in ("en", "ar"):
             raise MelianError(f"--lang must be 'en' or 'ar', not {lang!r}")
@@ -61,21 +65,17 @@ def register(app: typer.Typer) -> None:
             def progress(msg: str, frac: float) -> None:
                 bar.update(task, completed=frac, description=msg[:60])
 
+            s = load_scenario(scenario)
             result = build_brief(
-                scenario,
-                out_dir=out,
-                lang=lang,
-                quick=quick,
-                seed=seed,
-                pdf=pdf,
-                store=store if save else False,
-                progress=progress,
+                s, out_dir=out, lang=lang, quick=quick, seed=seed, pdf=pdf, progress=progress
             )
+        # persisting is this face's decision, not a side effect of building the brief
+        run_id = save_run(**run_record(result.brief), scenario=s, store=store) if save else None
         if json_out:
             print_json(
                 {
                     "paths": {k: str(v) for k, v in result.paths.items()},
-                    "run_id": result.run_id,
+                    "run_id": run_id,
                     "brief": result.brief.to_dict(),
                 }
             )
@@ -84,8 +84,8 @@ def register(app: typer.Typer) -> None:
             console.print(line, markup=False, highlight=False)
         for kind, path in result.paths.items():
             console.print(f"{kind}: {path}", markup=False, highlight=False)
-        if result.run_id:
-            console.print(f"run: {result.run_id}", markup=False, highlight=False)
+        if run_id:
+            console.print(f"run: {run_id}", markup=False, highlight=False)
         console.print(
             f"The brief is at {result.paths['html'].resolve()}", markup=False, highlight=False
         )

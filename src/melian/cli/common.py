@@ -1,5 +1,7 @@
 """Shared plumbing of the command line: consoles, JSON output and error handling.
 
+JSON goes through :func:`melian.jsonio.dumps` (the one serialiser; NaN is written as ``null``).
+
 Every command is wrapped by :func:`guard`, which turns a :class:`melian.errors.MelianError` into
 its message on stderr and exit code 2 (never a traceback), and writes nothing else.
 """
@@ -7,39 +9,20 @@ its message on stderr and exit code 2 (never a traceback), and writes nothing el
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import numpy as np
 import typer
 from rich.console import Console
 
 from melian.errors import MelianError
+from melian.jsonio import dumps
 
 console = Console(emoji=False)
 err_console = Console(stderr=True, emoji=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _default(obj: Any) -> Any:  # noqa: ANN401
-    """JSON fallback for numpy scalars/arrays, dates and objects with ``to_dict``."""
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if hasattr(obj, "to_dict"):
-        return obj.to_dict()
-    if hasattr(obj, "isoformat"):
-        return obj.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
-def dumps(data: Any) -> str:  # noqa: ANN401
-    """Serialise ``data`` to stable, indented JSON (NaN is refused)."""
-    return json.dumps(data, default=_default, indent=2, sort_keys=False, allow_nan=False)
 
 
 def print_json(data: Any) -> None:  # noqa: ANN401

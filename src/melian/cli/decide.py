@@ -31,8 +31,9 @@ def decide_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Rank the options with TOPSIS and weighted sum (two normalisations) and their stability."""
-    from melian.decide import rank
-    from melian.scenario import load_scenario
+    # lazy: every engine the evidence needs (world, game, bargaining)
+    from melian.analysis.rank import rank
+    from melian.io import load_scenario
 
     scen = load_scenario(scenario)
     waiting = nullcontext() if json_out else err_console.status("gathering evidence and ranking")

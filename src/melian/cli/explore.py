@@ -234,8 +234,10 @@ def explore_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Which uncertainties matter, where the recommendation stops being best, what is robust."""
-    from melian.explore import METHODS, explore
-    from melian.scenario import load_scenario
+    # lazy: SALib, ema_workbench, dask
+    from melian.analysis.explore import explore
+    from melian.explore import METHODS
+    from melian.io import load_scenario
 
     if method not in METHODS:
         raise ModelError(f"unknown method {method!r}; methods: {', '.join(METHODS)}")

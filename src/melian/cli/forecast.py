@@ -9,12 +9,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from melian.bargaining import Forecast, model_names, run_forecast
+from melian.analysis.forecast import ForecastSet, forecast_all
+from melian.bargaining import default_model, model_names, to_problem
 from melian.bargaining.base import BargainingProblem
-from melian.bargaining.export import forecast_to_dict, write_csv
+from melian.bargaining.export import write_csv
+from melian.bargaining.ktab_csv import read_ktab_csv
 from melian.bargaining.registry import get_model
 from melian.cli.common import console, guard, print_json
-from melian.errors import MelianError, ModelError
+from melian.errors import ModelError
+from melian.io import load_scenario
+from melian.manifest import run_manifest
 
 
 def parse_value(text: str) -> Any:  # noqa: ANN401
@@ -64,23 +68,9 @@ def load_problem(source: str, issue: str | None) -> tuple[BargainingProblem, Any
     """The bargaining problem of SOURCE (KTAB .csv, or a scenario id/path) and the scenario."""
     issues = [issue] if issue else None
     if source.lower().endswith(".csv"):
-        from melian.bargaining import to_problem
-        from melian.bargaining.ktab_csv import read_ktab_csv
-
         return to_problem(read_ktab_csv(Path(source)), issues), None
-    from melian.bargaining import to_problem
-    from melian.scenario import load_scenario
-
     scenario = load_scenario(source)
     return to_problem(scenario, issues), scenario
-
-
-def _manifest(scenario: Any, params: dict[str, Any]) -> dict[str, Any] | None:  # noqa: ANN401
-    try:
-        from melian.manifest import run_manifest
-    except ImportError:  # pragma: no cover - the lead's module is optional
-        return None
-    return run_manifest(scenario, command="forecast", params=params)
 
 
 def _fmt(v: float | None) -> str:
@@ -129,42 +119,27 @@ def forecast_cmd(
         _predictive(problem, scen, model, param or [], seed, input_draws, json_out, issue)
         return
     if model == "default":
-        from melian.bargaining import default_model
-
         model = default_model(problem)
     models = model_names() if model == "all" else [get_model(model).name]
     params = parse_params(param or [], models)
-    results: dict[str, Forecast] = {}
-    errors: dict[str, str] = {}
-    for m in models:
-        try:
-            results[m] = run_forecast(m, problem, **params[m])
-        except MelianError as exc:
-            if model != "all":
-                raise
-            errors[m] = str(exc)
+    fs = forecast_all(problem, models, params=params, keep_going=model == "all")
     if csv_path is not None:
-        write_csv(list(results.values()), csv_path)
+        write_csv(list(fs.forecasts.values()), csv_path)
     if json_out:
-        print_json(
-            {
-                "manifest": _manifest(scen, {"model": model, "issue": issue, "params": params}),
-                "problem": {
-                    "name": problem.name,
-                    "actors": list(problem.actors),
-                    "issues": list(problem.issues),
-                    "status_quo": {
-                        i: (None if math.isnan(v) else float(v))
-                        for i, v in zip(problem.issues, problem.reference, strict=True)
-                    },
-                },
-                "forecasts": {m: forecast_to_dict(f) for m, f in results.items()},
-                "errors": errors,
-            }
+        manifest = run_manifest(
+            scen, command="forecast", params={"model": model, "issue": issue, "params": params}
         )
+        print_json({"manifest": manifest, **fs.to_dict()})
         return
-    title = f"Bargaining forecasts: {problem.name or scenario}"
-    t = Table(title=title)
+    _print_forecasts(fs, models, problem.name or scenario)
+    if csv_path is not None:
+        console.print(f"trajectories written to {csv_path}")
+
+
+def _print_forecasts(fs: ForecastSet, models: list[str], title: str) -> None:
+    """The point forecasts of every model, and every actor's path for a single model."""
+    problem, results = fs.problem, fs.forecasts
+    t = Table(title=f"Bargaining forecasts: {title}")
     t.add_column("issue")
     t.add_column("status quo", justify="right")
     for m in models:
@@ -186,10 +161,8 @@ def forecast_cmd(
                 if not math.isnan(i0):
                     at.add_row(a, _fmt(float(i0)), _fmt(float(i1)))
             console.print(at)
-    for m, msg in errors.items():
+    for m, msg in fs.errors.items():
         console.print(f"[yellow]{m}[/yellow]: {msg}", highlight=False)
-    if csv_path is not None:
-        console.print(f"trajectories written to {csv_path}")
 
 
 def _predictive(
@@ -203,12 +176,16 @@ def _predictive(
     issue: str | None,
 ) -> None:
     """``melian forecast --distribution``: the predictive distribution per issue."""
+    # lazy: the predictive machinery (calibration, input draws), only with --distribution
     from melian.bargaining.predictive import (
         predictive_forecast,
         shipped_calibration,
         thresholds_from_scenario,
     )
-    from melian.bargaining.uncertainty import uncertainty_from_scenario, uniform_uncertainty
+    from melian.bargaining.uncertainty import (  # lazy: with --distribution only
+        uncertainty_from_scenario,
+        uniform_uncertainty,
+    )
 
     if input_draws < 0 or input_draws > 10_000:
         raise ModelError("--input-draws: use 0 to 10000")
@@ -237,9 +214,15 @@ def _predictive(
     if json_out:
         print_json(
             {
-                "manifest": _manifest(
+                "manifest": run_manifest(
                     scen,
-                    {"model": model, "issue": issue, "seed": seed, "input_draws": input_draws},
+                    command="forecast",
+                    params={
+                        "model": model,
+                        "issue": issue,
+                        "seed": seed,
+                        "input_draws": input_draws,
+                    },
                 ),
                 "predictive": pf.to_dict(),
             }

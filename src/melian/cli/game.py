@@ -7,10 +7,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from melian.analysis.game import analyse_game
 from melian.cli.common import console, guard, print_json
 from melian.errors import InputError, Problem
-from melian.games import GameAnalysis, analyse_game, export
-from melian.scenario import load_scenario
+from melian.games import GameAnalysis, export
+from melian.io import load_scenario
 
 
 def _fmt(x: float) -> str:
@@ -31,21 +32,32 @@ def render(a: GameAnalysis, components: bool = True) -> None:
         + ", ".join(f"{k}={v}" for k, v in a.roles.items() if v)
     )
     if components:
-        focal = a.players[0]
-        t = Table(title="Payoff components (expected over shocks; contributions sum to the total)")
-        t.add_column("profile")
-        for p in a.players:
-            t.add_column(f"{p} total", justify="right")
-        comp_names = sorted({c for row in a.payoff_table for c in row["components"][focal]})
-        for c in comp_names:
-            t.add_column(f"{focal}: {c}", justify="right")
-        for row in a.payoff_table:
-            t.add_row(
-                " / ".join(row["profile"].values()),
-                *(_fmt(row["payoffs"][p]) for p in a.players),
-                *(_fmt(row["components"][focal][c]) for c in comp_names),
-            )
-        console.print(t)
+        _print_components(a)
+    _print_equilibria(a)
+    _print_claims(a)
+
+
+def _print_components(a: GameAnalysis) -> None:
+    """The payoff table with the first player's payoff components."""
+    focal = a.players[0]
+    t = Table(title="Payoff components (expected over shocks; contributions sum to the total)")
+    t.add_column("profile")
+    for p in a.players:
+        t.add_column(f"{p} total", justify="right")
+    comp_names = sorted({c for row in a.payoff_table for c in row["components"][focal]})
+    for c in comp_names:
+        t.add_column(f"{focal}: {c}", justify="right")
+    for row in a.payoff_table:
+        t.add_row(
+            " / ".join(row["profile"].values()),
+            *(_fmt(row["payoffs"][p]) for p in a.players),
+            *(_fmt(row["components"][focal][c]) for c in comp_names),
+        )
+    console.print(t)
+
+
+def _print_equilibria(a: GameAnalysis) -> None:
+    """The equilibria of the analysed form, with their checks."""
     sol = a.solution
     t = Table(title="Equilibria")
     t.add_column("kind")
@@ -93,6 +105,10 @@ def render(a: GameAnalysis, components: bool = True) -> None:
         console.print(
             f"pygambit agent-logit limit agrees with SPE: {sol['gambit_logit_matches_spe']}"
         )
+
+
+def _print_claims(a: GameAnalysis) -> None:
+    """Equilibrium by framing, the paper's claims, and where their truth changes."""
     t = Table(
         title="Equilibrium by framing (subgame-perfect play without shocks; pure Nash of the "
         "normal form)"

@@ -11,9 +11,11 @@ from rich.table import Table
 
 from melian.cli.common import console, err_console, guard, print_json
 from melian.errors import InputError, MelianError
-from melian.scenario import builtin_ids, content_hash, json_schema, load_scenario, to_json, to_yaml
+from melian.io import load_scenario
+from melian.scenario import builtin_ids, content_hash, json_schema, to_json, to_yaml
 from melian.scenario.capability import capabilities
 from melian.scenario.schema import Scenario
+from melian.util import atomic_write_text
 
 scenarios_app = typer.Typer(help="List, show, validate and export scenarios.", no_args_is_help=True)
 import_app = typer.Typer(help="Import scenarios from other tools' formats.", no_args_is_help=True)
@@ -123,6 +125,14 @@ def show(s: Scenario) -> None:
                 p.confidence or "",
             )
         c.print(t)
+    _show_options(s)
+    _show_parameters(s)
+    _show_criteria_and_sources(s)
+
+
+def _show_options(s: Scenario) -> None:
+    """The focal actor's options, with their alignment and effects."""
+    c = console
     if s.focal is not None:
         t = Table(
             title=f"Options of {s.focal.actor}"
@@ -143,6 +153,11 @@ def show(s: Scenario) -> None:
             )
             t.add_row(o.id, o.name, al, eff, _src(o.source, o.judgement))
         c.print(t)
+
+
+def _show_parameters(s: Scenario) -> None:
+    """Every world and game parameter: value or distribution, unit, source."""
+    c = console
     params = s.parameters()
     if params:
         t = Table(title="World and game parameters")
@@ -171,6 +186,11 @@ def show(s: Scenario) -> None:
                 val = p.dist + " " + ", ".join(f"{f}={v}" for f, v in fields.items())
             t.add_row(k, val, p.unit or "", _src(p.source, p.judgement, p.confidence))
         c.print(t)
+
+
+def _show_criteria_and_sources(s: Scenario) -> None:
+    """The decision criteria and the sources."""
+    c = console
     if s.criteria:
         t = Table(title=f"Decision criteria (weights: {s.weights_from})")
         for col in ("id", "name", "direction", "weight", "measure", "source"):
@@ -248,8 +268,6 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    from melian.util import atomic_write_text
-
     atomic_write_text(out, text)
     err_console.print(f"wrote {out}", markup=False, highlight=False)
 
@@ -284,12 +302,12 @@ def schema_cmd(
 
 
 def _import(kind: str, path: Path, out: Path | None, fmt: str, **kw: object) -> None:
-    from melian.scenario import importers
+    from melian import io  # lazy: the bargaining readers
 
     fn = {
-        "ktab": importers.from_ktab_csv,
-        "deu": importers.from_deu,
-        "decide": importers.from_decide,
+        "ktab": io.from_ktab_csv,
+        "deu": io.from_deu,
+        "decide": io.from_decide,
     }[kind]
     s = fn(path, **kw)  # type: ignore[operator]
     _write(to_yaml(s) if fmt == "yaml" else to_json(s), out)

@@ -38,6 +38,7 @@ def _seal_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Forecast SCENARIO and seal the forecast in the append-only ledger."""
+    # lazy: the commands load the store (sqlalchemy) and the models when run
     from melian.scenario.loader import resolve_path
     from melian.sealing import seal_forecast
 
@@ -84,6 +85,7 @@ def _verify_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Check the ledger's hash chain and re-solve its sealed forecasts bit for bit (exit 1 if not)."""
+    # lazy: the store (sqlalchemy) and the models
     from melian.ledger import open_entries
     from melian.sealing import verify_entries
 
@@ -118,6 +120,7 @@ def _score_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Score sealed forecasts once outcomes are known (error, CRPS, coverage, Brier)."""
+    # lazy: the store (sqlalchemy) and scoringrules
     from melian.ledger import open_entries
     from melian.sealing import read_outcomes, score_entries
 
@@ -158,7 +161,7 @@ def _export_cmd(
     store: StoreOpt = None,
 ) -> None:
     """Export the ledger as JSON lines (verifiable and scorable anywhere)."""
-    from melian.ledger import Ledger
+    from melian.ledger import Ledger  # lazy: the store (sqlalchemy)
 
     n = Ledger(store).export_jsonl(out)
     sys.stdout.write(f"{n} ledger entries written to {out}\n")

@@ -72,7 +72,7 @@ def serve_cmd(
         )
     import uvicorn
 
-    from melian.web import create_app
+    from melian.web import create_app  # lazy: FastAPI and every analysis
 
     extra_hosts = [] if _is_loopback(host) else [host]
     app = create_app(

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from melian.cli.common import console, err_console, guard, print_json
-from melian.scenario import load_scenario
+from melian.io import load_scenario
 from melian.scenario.loader import scenario_file
 
 
@@ -38,7 +38,7 @@ def simulate_cmd(
     ] = None,
 ) -> None:
     """Simulate the economy, security and politics under each option of SCENARIO."""
-    from melian.world import simulate
+    from melian.analysis.simulate import simulate  # lazy: the world model is heavy
 
     s = load_scenario(scenario)
     base = scenario_file(scenario).parent

@@ -1,11 +1,11 @@
 """Rank the focal actor's options on the decision-maker's criteria, and say how stable it is.
 
-``rank(scenario)`` gathers each criterion's value per option from the model its measure names
-(:mod:`melian.decide.evidence`), takes the weights from the scenario (directly, or by AHP from
-the pairwise judgements when ``weights_from: ahp``; :mod:`melian.decide.mcda`), ranks the
-options with TOPSIS and the weighted sum under min-max and vector normalisation side by side,
-and computes for every method the weight-stability interval of every criterion
-(:mod:`melian.decide.stability`).
+``rank(scenario, evidence)`` takes each criterion's value per option (computed by the models its
+measure names, through :func:`melian.analysis.rank`; :mod:`melian.decide.evidence`), takes the
+weights from the scenario (directly, or by AHP from the pairwise judgements when
+``weights_from: ahp``; :mod:`melian.decide.mcda`), ranks the options with TOPSIS and the
+weighted sum under min-max and vector normalisation side by side, and computes for every method
+the weight-stability interval of every criterion (:mod:`melian.decide.stability`).
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ from melian.decide.mcda import (
 )
 from melian.decide.stability import StabilityInterval, stability
 from melian.errors import ModelError
+from melian.jsonio import to_jsonable
+from melian.reprs import html_table
 from melian.scenario.schema import Scenario
 
-__all__ = ["Evidence", "Ranking", "ahp", "gather_evidence", "rank"]
+__all__ = ["PRIMARY", "Evidence", "Ranking", "ahp", "check", "gather_evidence", "rank"]
 
 PRIMARY = "topsis-minmax"
 
@@ -71,8 +73,33 @@ class Ranking:
         """True if every method and normalisation puts the same option on top."""
         return len(set(self.tops.values())) == 1
 
+    def to_frame(self) -> Any:  # noqa: ANN401
+        """Long (tidy) scores: method, option, score, rank (1 = best) under every method."""
+        import pandas as pd
+
+        rows = [
+            (k, o, float(s), self.ranks(k)[o])
+            for k, v in self.scores.items()
+            for o, s in zip(self.options, v, strict=True)
+        ]
+        return pd.DataFrame(rows, columns=["method", "option", "score", "rank"])
+
+    def _repr_html_(self) -> str:
+        keys = list(self.scores)
+        rows = [
+            [o, *(f"{float(self.scores[k][i]):.3g} ({self.ranks(k)[o]})" for k in keys)]
+            for i, o in enumerate(self.options)
+        ]
+        note = f"top: {self.top()}; same top under every method: {self.robust_to_method}"
+        return html_table(
+            f"Ranking ({self.weights_from} weights)", ["option", *keys], rows, note=note
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
+        return to_jsonable(self._data())
+
+    def _data(self) -> dict[str, Any]:
         return {
             "options": self.options,
             "criteria": [
@@ -130,6 +157,17 @@ def scenario_weights(scenario: Scenario) -> tuple[dict[str, float], str, AHPResu
     return {c.id: c.weight / total for c in scenario.criteria}, "direct", res
 
 
+def check(scenario: Scenario, primary: str = PRIMARY) -> None:
+    """Raise a :class:`ModelError` unless the scenario's options can be ranked with ``primary``."""
+    if len(scenario.option_ids) < 1:
+        raise ModelError(f"scenario {scenario.id!r} has no options to rank")
+    if not scenario.criteria:
+        raise ModelError(f"scenario {scenario.id!r} declares no criteria")
+    valid = {method_key(m, n) for m in METHODS for n in NORMALISATIONS}
+    if primary not in valid:
+        raise ModelError(f"unknown method {primary!r}; use one of {', '.join(sorted(valid))}")
+
+
 def rank(
     scenario: Scenario,
     evidence: Evidence | Mapping[str, Mapping[str, float]] | None = None,
@@ -137,24 +175,37 @@ def rank(
     weights: Mapping[str, float] | None = None,
     primary: str = PRIMARY,
     with_stability: bool = True,
-    **evidence_options: Any,  # noqa: ANN401
+    **results: Any,  # noqa: ANN401
 ) -> Ranking:
     """Rank the scenario's options on its criteria (TOPSIS and weighted sum, two normalisations).
 
-    ``evidence`` (criterion -> option -> value) replaces the models' values when given;
-    ``weights`` overrides the scenario's weights; ``evidence_options`` go to
-    :func:`~melian.decide.evidence.gather_evidence` (samples, seed, scheduler, ...).
+    Parameters
+    ----------
+    scenario
+        A scenario with criteria and a focal actor's options.
+    evidence
+        Criterion -> option -> value, or an :class:`Evidence`. Default: gathered by
+        :func:`~melian.decide.evidence.gather_evidence` from ``results`` (which needs the
+        computed results of every model a criterion is measured on; :func:`melian.analysis.rank`
+        computes them and is what faces call).
+    weights
+        Overrides the scenario's weights.
+    primary
+        The method reported first.
+    with_stability
+        Compute the weight-stability intervals.
+    **results
+        ``ensemble``, ``game``, ``forecasts``, ``forecast_model`` for ``gather_evidence``.
+
+    Returns
+    -------
+    Ranking
+        Scores and ranks under every method and normalisation, with the evidence.
     """
+    check(scenario, primary)
     options = scenario.option_ids
-    if len(options) < 1:
-        raise ModelError(f"scenario {scenario.id!r} has no options to rank")
-    if not scenario.criteria:
-        raise ModelError(f"scenario {scenario.id!r} declares no criteria")
-    valid = {method_key(m, n) for m in METHODS for n in NORMALISATIONS}
-    if primary not in valid:
-        raise ModelError(f"unknown method {primary!r}; use one of {', '.join(sorted(valid))}")
     if evidence is None:
-        ev = gather_evidence(scenario, **evidence_options)
+        ev = gather_evidence(scenario, **results)
     elif isinstance(evidence, Evidence):
         ev = evidence
     else:

@@ -1,4 +1,7 @@
-"""Criterion values per option, derived from the models the scenario names in each measure.
+"""Criterion values per option, from the results of the models the scenario names in each measure.
+
+decide computes no model itself: :func:`melian.analysis.rank` runs the world model, the game and
+the forecasts through the analysis layer and passes their results to :func:`gather_evidence`.
 
 * ``world``: the world model's Monte Carlo ensemble (``melian.world.simulate``, every uncertain
   parameter drawn on every path under the option), summarised by ``stat``: ``mean``,
@@ -15,13 +18,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from melian.bargaining.adapters import problem_from_scenario
+from melian.bargaining.base import BargainingProblem
 from melian.errors import ModelError
 from melian.scenario.schema import Criterion, Scenario
+
+if TYPE_CHECKING:
+    from melian.world.results import Ensemble
 
 STATS = ("mean", "median", "p05", "p95", "cvar95", "probability")
 
@@ -75,35 +84,26 @@ def summarise(values: np.ndarray, stat: str, direction: str) -> float:
 
 # --------------------------------------------------------------------------- world
 def world_values(
-    scenario: Scenario,
-    criteria: list[Criterion],
-    *,
-    paths: int,
-    horizon: int | None,
-    seed: int,
-    workers: int | None = 1,
+    scenario: Scenario, criteria: list[Criterion], ensemble: Ensemble
 ) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
-    """Criterion values of the world-measured ``criteria`` for every option.
+    """Criterion values of the world-measured ``criteria`` for every option, from an ensemble.
 
-    One ``melian.world.simulate`` ensemble of ``paths`` paths per option; each criterion reads
-    its ``stat`` of the path distribution of its ``metric`` (an outcome), or the probability of
-    the event it names (``security_crisis`` or ``p_security_crisis``).
+    ``ensemble`` is the world model's Monte Carlo ensemble of every option (computed by the
+    caller: :func:`melian.analysis.simulate`); each criterion reads its ``stat`` of the path
+    distribution of its ``metric`` (an outcome), or the probability of the event it names
+    (``security_crisis`` or ``p_security_crisis``). Returns the values and the ensemble's
+    settings (paths, horizon, seed).
     """
-    try:
-        from melian.world import simulate
-    except ImportError:
-        raise ModelError("criteria measured on the world need melian.world.simulate") from None
-    kwargs: dict[str, Any] = {"paths": paths, "seed": seed, "workers": workers}
-    if horizon is not None:
-        kwargs["horizon"] = horizon
-    ens = simulate(scenario, scenario.option_ids, **kwargs)
+    missing = [o for o in scenario.option_ids if o not in ensemble.results]
+    if missing:
+        raise ModelError(f"the world ensemble has no results for option(s) {', '.join(missing)}")
     out: dict[str, dict[str, float]] = {}
     for c in criteria:
         out[c.id] = {
-            o: world_stat(ens.results[o], str(c.measure.metric), c.measure.stat)
+            o: world_stat(ensemble.results[o], str(c.measure.metric), c.measure.stat)
             for o in scenario.option_ids
         }
-    return out, {"paths": ens.paths, "horizon": ens.horizon, "seed": ens.seed}
+    return out, {"paths": ensemble.paths, "horizon": ensemble.horizon, "seed": ensemble.seed}
 
 
 def world_stat(result: Any, metric: str, stat: str) -> float:  # noqa: ANN401
@@ -134,93 +134,142 @@ def world_stat(result: Any, metric: str, stat: str) -> float:  # noqa: ANN401
 
 
 # --------------------------------------------------------------------------- game
-def game_values(scenario: Scenario, criteria: list[Criterion]) -> dict[str, dict[str, float]]:
-    """Criterion values of the game-measured ``criteria``: the focal actor's game quantity
-    (``total`` payoff or a payoff component) per option, at the responders' subgame-perfect
-    replies (:func:`melian.games.option_values`).
-    """
-    from melian.games import option_values
+def game_values(
+    criteria: list[Criterion], option_values: Mapping[str, Mapping[str, float]]
+) -> dict[str, dict[str, float]]:
+    """Criterion values of the game-measured ``criteria`` from the game's option values.
 
-    return {c.id: option_values(scenario, str(c.measure.metric)) for c in criteria}
+    ``option_values[metric][option]`` is the focal actor's game quantity (``total`` payoff or a
+    payoff component) per option at the responders' subgame-perfect replies, computed by the
+    caller (:func:`melian.games.option_values`, through :func:`melian.analysis.rank`).
+    """
+    out: dict[str, dict[str, float]] = {}
+    for c in criteria:
+        metric = str(c.measure.metric)
+        if metric not in option_values:
+            raise ModelError(f"criterion {c.id!r}: no game values of {metric!r} were given")
+        out[c.id] = {o: float(v) for o, v in option_values[metric].items()}
+    return out
 
 
 # --------------------------------------------------------------------------- forecasts
-def forecast_values(
-    scenario: Scenario, criteria: list[Criterion], model: str = "compromise"
-) -> dict[str, dict[str, float]]:
-    """Criterion values of the forecast-measured ``criteria``: the forecast on the measure's
-    issue with the focal actor at the option's stance (or the distance to ``target``).
+def stance_problems(scenario: Scenario, criterion: Criterion) -> dict[str, BargainingProblem]:
+    """The bargaining problem of a forecast-measured criterion's issue under each option.
+
+    The focal actor's position on the measure's issue is replaced by the option's ``stance`` on
+    it (unchanged when the option takes no stance). The caller forecasts each problem
+    (:func:`melian.analysis.rank`) and gives the points to :func:`forecast_values`.
     """
-    from dataclasses import replace
-
-    from melian.bargaining.adapters import problem_from_scenario
-    from melian.bargaining.registry import run_model
-
     if scenario.focal is None:
         raise ModelError("forecast criteria need a focal actor")
     focal = scenario.focal.actor
+    issue = str(criterion.measure.issue)
+    problem = problem_from_scenario(scenario, [issue])
+    if focal not in problem.actors:
+        raise ModelError(
+            f"criterion {criterion.id!r}: the focal actor {focal!r} holds no position on issue "
+            f"{issue!r}, so an option's stance cannot be put to the forecast"
+        )
+    row = problem.actors.index(focal)
+    out: dict[str, BargainingProblem] = {}
+    for opt in scenario.focal.options:
+        pos = problem.position.copy()
+        if issue in opt.stance:
+            pos[row, 0] = opt.stance[issue]
+        out[opt.id] = replace(problem, position=pos)
+    return out
+
+
+def forecast_values(
+    criteria: list[Criterion], points: Mapping[str, Mapping[str, float]]
+) -> dict[str, dict[str, float]]:
+    """Criterion values of the forecast-measured ``criteria`` from forecast points.
+
+    ``points[criterion][option]`` is the forecast outcome on the criterion's issue with the
+    focal actor at the option's stance (:func:`stance_problems`); the criterion is that outcome,
+    or its distance to the measure's ``target``.
+    """
     out: dict[str, dict[str, float]] = {}
     for c in criteria:
-        issue = str(c.measure.issue)
-        problem = problem_from_scenario(scenario, [issue])
-        if focal not in problem.actors:
-            raise ModelError(
-                f"criterion {c.id!r}: the focal actor {focal!r} holds no position on issue "
-                f"{issue!r}, so an option's stance cannot be put to the forecast"
-            )
-        row = problem.actors.index(focal)
-        vals: dict[str, float] = {}
-        for opt in scenario.focal.options:
-            pos = problem.position.copy()
-            if issue in opt.stance:
-                pos[row, 0] = opt.stance[issue]
-            f = run_model(model, replace(problem, position=pos))
-            point = float(f.point()[issue])
-            vals[opt.id] = abs(point - c.measure.target) if c.measure.target is not None else point
-        out[c.id] = vals
+        if c.id not in points:
+            raise ModelError(f"criterion {c.id!r}: no forecast points were given")
+        t = c.measure.target
+        out[c.id] = {
+            o: abs(float(v) - t) if t is not None else float(v) for o, v in points[c.id].items()
+        }
     return out
 
 
 # --------------------------------------------------------------------------- all
+def by_kind(scenario: Scenario) -> dict[str, list[Criterion]]:
+    """The scenario's criteria grouped by the kind of their measure (judgement, forecast, ...)."""
+    out: dict[str, list[Criterion]] = {}
+    for c in scenario.criteria:
+        out.setdefault(c.measure.kind, []).append(c)
+    return out
+
+
 def gather_evidence(
     scenario: Scenario,
     *,
-    paths: int = 20_000,
-    horizon: int | None = None,
-    seed: int | None = None,
+    ensemble: Ensemble | None = None,
+    game: Mapping[str, Mapping[str, float]] | None = None,
+    forecasts: Mapping[str, Mapping[str, float]] | None = None,
     forecast_model: str = "compromise",
-    workers: int | None = 1,
 ) -> Evidence:
-    """Criterion values per option for every criterion of the scenario, from its measure."""
+    """Criterion values per option for every criterion of the scenario, from computed results.
+
+    Parameters
+    ----------
+    scenario
+        The scenario; its criteria say which result each criterion reads.
+    ensemble
+        The world ensemble of every option (needed by ``world`` criteria).
+    game
+        ``metric -> option -> value``: the focal actor's game quantities (``game`` criteria).
+    forecasts
+        ``criterion -> option -> point``: forecasts at each option's stance (``forecast``
+        criteria).
+    forecast_model
+        The bargaining model that made ``forecasts`` (for the provenance).
+
+    Returns
+    -------
+    Evidence
+        ``values[criterion][option]`` with each criterion's provenance. Nothing is computed
+        here beyond the statistics: :func:`melian.analysis.rank` runs the models.
+    """
     if not scenario.criteria:
         raise ModelError(f"scenario {scenario.id!r} declares no criteria to rank options on")
-    seed = scenario.metadata.seed if seed is None else seed
-    by_kind: dict[str, list[Criterion]] = {}
-    for c in scenario.criteria:
-        by_kind.setdefault(c.measure.kind, []).append(c)
+    kinds = by_kind(scenario)
     values: dict[str, dict[str, float]] = {}
     provenance: dict[str, str] = {}
     details: dict[str, Any] = {}
-    for c in by_kind.get("judgement", []):
+    for c in kinds.get("judgement", []):
         values[c.id] = {o: float(v) for o, v in (c.measure.scores or {}).items()}
         provenance[c.id] = f"judgement scores (source {c.source})"
-    if "forecast" in by_kind:
-        values.update(forecast_values(scenario, by_kind["forecast"], forecast_model))
-        for c in by_kind["forecast"]:
+    needs = {"forecast": forecasts, "game": game, "world": ensemble}
+    for kind, given in needs.items():
+        if kind in kinds and given is None:
+            raise ModelError(
+                f"criteria measured on the {kind} ({', '.join(c.id for c in kinds[kind])}) need "
+                f"its results: rank with melian.analysis.rank, which computes them"
+            )
+    if forecasts is not None and "forecast" in kinds:
+        values.update(forecast_values(kinds["forecast"], forecasts))
+        for c in kinds["forecast"]:
             what = (
                 f"distance to {c.measure.target:g}" if c.measure.target is not None else "outcome"
             )
             provenance[c.id] = f"{forecast_model} forecast on {c.measure.issue} ({what})"
-    if "game" in by_kind:
-        values.update(game_values(scenario, by_kind["game"]))
-        for c in by_kind["game"]:
+    if game is not None and "game" in kinds:
+        values.update(game_values(kinds["game"], game))
+        for c in kinds["game"]:
             provenance[c.id] = f"game: focal actor's {c.measure.metric}"
-    if "world" in by_kind:
-        wv, info = world_values(
-            scenario, by_kind["world"], paths=paths, horizon=horizon, seed=seed, workers=workers
-        )
+    if ensemble is not None and "world" in kinds:
+        wv, info = world_values(scenario, kinds["world"], ensemble)
         values.update(wv)
         details["world"] = info
-        for c in by_kind["world"]:
+        for c in kinds["world"]:
             provenance[c.id] = f"world model: {c.measure.stat} of {c.measure.metric}"
     return Evidence(values=values, provenance=provenance, details=details)

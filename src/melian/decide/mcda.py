@@ -145,7 +145,7 @@ def ahp(criteria: Sequence[str], judgements: Sequence[tuple[str, str, float]]) -
 
 
 # --------------------------------------------------------------------------- ranking
-def _normalisation(name: str) -> Callable[..., np.ndarray]:
+def normaliser(name: str) -> Callable[..., np.ndarray]:
     from pymcdm import normalizations
 
     if name == "minmax":
@@ -177,7 +177,7 @@ def scores(
         return np.full(m.shape[0], 0.5)
     mk, wk, tk = m[:, keep], w[keep], t[keep]
     wk = wk / wk.sum()
-    norm = _normalisation(normalisation)
+    norm = normaliser(normalisation)
     if method == "topsis":
         body = TOPSIS(normalization_function=norm)
     elif method == "wsm":

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from melian.decide.mcda import scores
+from melian.decide.mcda import normaliser, scores
 
 GRID = 401
 TOL = 1e-9
@@ -160,12 +160,10 @@ def _normalised(m: np.ndarray, types: np.ndarray, normalisation: str) -> np.ndar
     """The normalised matrix as the weighted sum sees it (constant columns set to 0)."""
     from pymcdm.helpers import normalize_matrix
 
-    from melian.decide.mcda import _normalisation
-
     nm = np.zeros_like(m)
     keep = np.ptp(m, axis=0) > 0
     if np.any(keep):
-        nm[:, keep] = normalize_matrix(m[:, keep], _normalisation(normalisation), types[keep])
+        nm[:, keep] = normalize_matrix(m[:, keep], normaliser(normalisation), types[keep])
     return nm
 
 

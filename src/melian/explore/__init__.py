@@ -99,6 +99,7 @@ def explore(
         raise ModelError(f"unknown explore method {method!r}; methods: {', '.join(METHODS)}")
     widened = None
     if not isinstance(scenario, ExploratoryModel) and judgements:
+        # lazy: the world model's parameter specs, only with judgement uncertainty
         from melian.explore.judgements import model_ranges, with_judgement_uncertainty
 
         scenario, widened = with_judgement_uncertainty(scenario, ranges=model_ranges(scenario))
@@ -106,13 +107,14 @@ def explore(
         model = scenario
         seed = 0 if seed is None else seed
     elif on == "game":
-        from melian.explore.game import game_model
+        from melian.explore.game import game_model  # lazy: pygambit, only for --on game
 
         seed = scenario.metadata.seed if seed is None else seed
         model = game_model(scenario, framing=framing)
     else:
         if on != "world":
             raise ModelError(f"cannot explore {on!r}; explore the world or the game")
+        # lazy: the world model's parameters, only for the world
         from melian.explore.world import DEFAULT_HORIZON, DEFAULT_PATHS, world_model
 
         seed = scenario.metadata.seed if seed is None else seed

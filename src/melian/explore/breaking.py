@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from melian.errors import ModelError
+from melian.explore.model import latin_hypercube
 
 #: ``score(z)`` maps standardised input points (n, k) to option utilities (n, options).
 Scorer = Callable[[np.ndarray], np.ndarray]
@@ -515,8 +516,6 @@ def model_breaking_points(
         Switch-over values in standardised units and in each input's own units (under the
         top-ranked option's distributions), their standard errors, and the nearest flip.
     """
-    from melian.explore.model import latin_hypercube
-
     if not any(v > 0 for v in model.weights.values()):
         raise ModelError(
             f"model {model.name!r} has no criteria weights: there is no ranking to break"

@@ -34,6 +34,8 @@ from melian.explore.model import (
     with_utility,
 )
 from melian.explore.parallel import Evaluator, Progress, Results
+from melian.jsonio import to_jsonable
+from melian.reprs import html_table
 
 
 @dataclass
@@ -82,19 +84,41 @@ class DiscoveryResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {
-            "method": "prim",
-            "outcome": self.outcome,
-            "recommended": self.recommended,
-            "experiments": self.experiments,
-            "cases_not_best": self.cases,
-            "base_rate": self.base_rate,
-            "best_counts": self.best_counts,
-            "boxes": [b.to_dict() for b in self.boxes],
-            "seed": self.seed,
-            "seconds": round(self.seconds, 3),
-            "settings": self.settings,
-        }
+        return to_jsonable(
+            {
+                "method": "prim",
+                "outcome": self.outcome,
+                "recommended": self.recommended,
+                "experiments": self.experiments,
+                "cases_not_best": self.cases,
+                "base_rate": self.base_rate,
+                "best_counts": self.best_counts,
+                "boxes": [b.to_dict() for b in self.boxes],
+                "seed": self.seed,
+                "seconds": round(self.seconds, 3),
+                "settings": self.settings,
+            }
+        )
+
+    def to_frame(self) -> Any:  # noqa: ANN401
+        """Long (tidy) box limits: box, coverage, density, then one row per restricted dimension."""
+        import pandas as pd
+
+        rows = [
+            {"box": b.index, "coverage": b.coverage, "density": b.density, "mass": b.mass, **r}
+            for b in self.boxes
+            for r in b.restricted
+        ]
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        rows = [[b.index, b.coverage, b.density, b.mass, len(b.restricted)] for b in self.boxes]
+        return html_table(
+            f"PRIM: where {self.recommended!r} is not best on {self.outcome} "
+            f"({self.cases} of {self.experiments} experiments)",
+            ["box", "coverage", "density", "mass", "dimensions"],
+            rows,
+        )
 
 
 def decision_outcome(model: ExploratoryModel, outcome: str | None) -> str:

@@ -16,6 +16,8 @@ import numpy as np
 
 from melian.errors import ModelError
 from melian.explore.model import ExploratoryModel, recommended_option, scenario_uncertainties
+from melian.games.payoffs import game_data
+from melian.games.sweep import context as game_context
 from melian.scenario.schema import Scenario
 
 
@@ -26,8 +28,6 @@ def _evaluate_all(
     cache: dict[tuple[float, ...], dict[str, dict[str, float]]] = context["cache"]
     if values in cache:
         return cache[values]
-    from melian.games.sweep import context as game_context
-
     overrides = {n[len("game.") :]: v for n, v in zip(context["names"], values, strict=True)}
     ctx = game_context(context["scenario"], context["framing"], overrides, base=context["base"])
     if not ctx.spe:
@@ -63,9 +63,6 @@ def game_function(
 
 def game_model(scenario: Scenario, framing: str | None = None) -> ExploratoryModel:
     """The alliance game of ``scenario`` with every uncertain ``game.*`` parameter explored."""
-    from melian.games.payoffs import game_data
-    from melian.games.sweep import context as game_context
-
     if scenario.game is None:
         raise ModelError(f"scenario {scenario.id!r} has no game section")
     names, dists = scenario_uncertainties(scenario)

@@ -216,7 +216,7 @@ def model_ranges(scenario: Scenario) -> Callable[[str], tuple[float | None, floa
     World parameters take the range their world component declares; a game parameter judged
     within [0, 1] (a probability, share or weight of the game's payoffs) stays within [0, 1].
     """
-    from melian.world.engine import parameter_specs
+    from melian.world.engine import parameter_specs  # lazy: the world model
 
     specs = {path: (p.low, p.high) for path, p in parameter_specs(scenario).items()}
     game = scenario.game.parameters if scenario.game is not None else {}

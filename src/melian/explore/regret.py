@@ -25,6 +25,8 @@ from melian.errors import ModelError
 from melian.explore.discovery import ensemble
 from melian.explore.model import ExploratoryModel, directions
 from melian.explore.parallel import Evaluator, Progress, Results
+from melian.jsonio import to_jsonable
+from melian.reprs import html_table
 
 
 @dataclass
@@ -46,21 +48,47 @@ class RegretResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {
-            "method": "regret",
-            "recommended": self.recommended,
-            "experiments": self.experiments,
-            "regret": self.regret,
-            "minimax_regret_choice": self.minimax,
-            "reliability": self.reliability,
-            "guaranteed_level": self.guaranteed,
-            "thresholds": self.thresholds,
-            "satisficing_share": self.satisficing,
-            "most_satisficing": self.most_satisficing,
-            "seed": self.seed,
-            "seconds": round(self.seconds, 3),
-            "settings": self.settings,
-        }
+        return to_jsonable(
+            {
+                "method": "regret",
+                "recommended": self.recommended,
+                "experiments": self.experiments,
+                "regret": self.regret,
+                "minimax_regret_choice": self.minimax,
+                "reliability": self.reliability,
+                "guaranteed_level": self.guaranteed,
+                "thresholds": self.thresholds,
+                "satisficing_share": self.satisficing,
+                "most_satisficing": self.most_satisficing,
+                "seed": self.seed,
+                "seconds": round(self.seconds, 3),
+                "settings": self.settings,
+            }
+        )
+
+    def to_frame(self) -> Any:  # noqa: ANN401
+        """Long (tidy) regret statistics: outcome, option, statistic, value."""
+        import pandas as pd
+
+        rows = [
+            (outcome, option, stat, v)
+            for outcome, by_o in self.regret.items()
+            for option, stats in by_o.items()
+            for stat, v in stats.items()
+        ]
+        return pd.DataFrame(rows, columns=["outcome", "option", "statistic", "value"])
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [outcome, option, stats.get("max"), stats.get("mean")]
+            for outcome, by_o in self.regret.items()
+            for option, stats in by_o.items()
+        ]
+        return html_table(
+            f"regret over {self.experiments} experiments (minimax: {self.minimax})",
+            ["outcome", "option", "max regret", "mean regret"],
+            rows,
+        )
 
 
 def regret_table(

@@ -37,6 +37,8 @@ import numpy as np
 from melian.errors import ModelError
 from melian.explore.model import Direction, ExploratoryModel, directions, with_utility
 from melian.explore.parallel import Evaluator, Progress, Results
+from melian.jsonio import to_jsonable
+from melian.reprs import html_table
 
 
 # --------------------------------------------------------------------------- outputs
@@ -125,18 +127,44 @@ class SensitivityResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {
-            "method": self.method,
-            "parameters": list(self.names),
-            "recommended": self.recommended,
-            "directions": self.directions,
-            "runs": self.runs,
-            "base_samples": self.base_samples,
-            "seed": self.seed,
-            "seconds": round(self.seconds, 3),
-            "settings": self.settings,
-            "outputs": [{**o.to_dict(), "indices": self.table(o.key)} for o in self.outputs],
-        }
+        return to_jsonable(
+            {
+                "method": self.method,
+                "parameters": list(self.names),
+                "recommended": self.recommended,
+                "directions": self.directions,
+                "runs": self.runs,
+                "base_samples": self.base_samples,
+                "seed": self.seed,
+                "seconds": round(self.seconds, 3),
+                "settings": self.settings,
+                "outputs": [{**o.to_dict(), "indices": self.table(o.key)} for o in self.outputs],
+            }
+        )
+
+    def to_frame(self) -> Any:  # noqa: ANN401
+        """Long (tidy) indices: output, option, versus, outcome, parameter, index, value."""
+        import pandas as pd
+
+        rows = [
+            (o.key, o.option, o.versus, o.outcome, p, m, v)
+            for o in self.outputs
+            for m, by_p in self.indices[o.key].items()
+            for p, v in by_p.items()
+        ]
+        cols = ["output", "option", "versus", "outcome", "parameter", "index", "value"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def _repr_html_(self) -> str:
+        key = next((o.key for o in self.outputs if o.kind == "advantage"), self.outputs[0].key)
+        rows = self.table(key)
+        cols = ["parameter", *[c for c in rows[0] if c != "parameter"]] if rows else []
+        return html_table(
+            f"{self.method}: {key} ({self.runs} runs, seed {self.seed})",
+            cols,
+            [[r[c] for c in cols] for r in rows],
+            max_rows=10,
+        )
 
 
 # --------------------------------------------------------------------------- Sobol
@@ -306,16 +334,46 @@ class TornadoResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {
-            "method": "tornado",
-            "swing_quantiles": list(self.swing),
-            "seed": self.seed,
-            "recommended": self.recommended,
-            "outputs": [
-                {**o.to_dict(), "base": self.base[o.key], "bars": self.bars[o.key]}
-                for o in self.outputs
-            ],
-        }
+        return to_jsonable(
+            {
+                "method": "tornado",
+                "swing_quantiles": list(self.swing),
+                "seed": self.seed,
+                "recommended": self.recommended,
+                "outputs": [
+                    {**o.to_dict(), "base": self.base[o.key], "bars": self.bars[o.key]}
+                    for o in self.outputs
+                ],
+            }
+        )
+
+    def to_frame(self) -> Any:  # noqa: ANN401
+        """Long (tidy) bars: one row per output and parameter, with the output's base value."""
+        import pandas as pd
+
+        rows = [
+            {
+                "output": o.key,
+                "option": o.option,
+                "versus": o.versus,
+                "outcome": o.outcome,
+                "base": self.base[o.key],
+                **b,
+            }
+            for o in self.outputs
+            for b in self.bars[o.key]
+        ]
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        key = next((o.key for o in self.outputs if o.kind == "advantage"), self.outputs[0].key)
+        bars = self.bars[key]
+        return html_table(
+            f"tornado: {key} (base {self.base[key]:.4g})",
+            ["parameter", "at low", "at high", "width"],
+            [[b["parameter"], b["output_at_low"], b["output_at_high"], b["width"]] for b in bars],
+            max_rows=10,
+        )
 
 
 def tornado(

@@ -29,7 +29,7 @@ DEFAULT_HORIZON = 120
 def _world() -> Any:  # noqa: ANN401
     """The world-model module (ModelError if it is not available)."""
     try:
-        import melian.world as world
+        import melian.world as world  # lazy: the world model loads on first run, in the worker
     except ImportError as exc:  # pragma: no cover - depends on the installed package
         raise ModelError(f"the world model (melian.world) is not available: {exc}") from None
     if not hasattr(world, "evaluate"):

@@ -34,6 +34,8 @@ from melian.games.sweep import (
     sweep1,
     sweep2,
 )
+from melian.jsonio import to_jsonable
+from melian.reprs import html_table
 from melian.scenario.schema import Scenario
 
 Form = Literal["normal", "extensive"]
@@ -66,22 +68,59 @@ class GameAnalysis:
         return self.framings[framing or self.framing]["claims"]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form (JSON-serialisable)."""
-        return {
-            "scenario": self.scenario_id,
-            "framing": self.framing,
-            "form": self.form,
-            "players": self.players,
-            "strategies": self.strategies,
-            "parameters": self.parameters,
-            "roles": self.roles,
-            "payoff_table": self.payoff_table,
-            "trace": self.trace,
-            "solution": self.solution,
-            "framings": self.framings,
-            "conditions": self.conditions,
-            "sweeps": [s.to_dict() for s in self.sweeps],
-        }
+        """Plain-data form (JSON-safe, :mod:`melian.jsonio`)."""
+        return to_jsonable(
+            {
+                "scenario": self.scenario_id,
+                "framing": self.framing,
+                "form": self.form,
+                "players": self.players,
+                "strategies": self.strategies,
+                "parameters": self.parameters,
+                "roles": self.roles,
+                "payoff_table": self.payoff_table,
+                "trace": self.trace,
+                "solution": self.solution,
+                "framings": self.framings,
+                "conditions": self.conditions,
+                "sweeps": [s.to_dict() for s in self.sweeps],
+            }
+        )
+
+    def to_frame(self) -> Any:  # noqa: ANN401
+        """Long (tidy) payoff table: profile, player, component, value (``total`` included).
+
+        ``profile`` is ``player=strategy`` pairs joined by ``", "``; one row per profile, player
+        and payoff component.
+        """
+        import pandas as pd
+
+        rows = []
+        for r in self.payoff_table:
+            prof = ", ".join(f"{p}={a}" for p, a in r["profile"].items())
+            for p in self.players:
+                if p in r["payoffs"]:
+                    rows.append((prof, p, "total", float(r["payoffs"][p])))
+                for c, v in r["components"].get(p, {}).items():
+                    rows.append((prof, p, c, float(v)))
+        return pd.DataFrame(rows, columns=["profile", "player", "component", "value"])
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [
+                f,
+                d.get("pure_nash", "–"),
+                d.get("spe_outcome", "–"),
+                sum(1 for c in d["claims"] if c["holds"]),
+                len(d["claims"]),
+            ]
+            for f, d in self.framings.items()
+        ]
+        return html_table(
+            f"Game of {self.scenario_id} ({self.framing}, {self.form} form)",
+            ["framing", "pure Nash", "subgame-perfect outcome", "claims holding", "claims"],
+            rows,
+        )
 
 
 def _check(framing: str | None, form: str) -> None:

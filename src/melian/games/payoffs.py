@@ -33,7 +33,7 @@ from typing import Literal
 
 import numpy as np
 
-from melian.errors import ModelError
+from melian.errors import LimitError, ModelError
 from melian.scenario.capability import capabilities
 from melian.scenario.schema import Distribution, Effect, Scenario
 
@@ -272,8 +272,6 @@ def game_data(
         for sh in g.shocks
     )
     if len(shocks) > 6:
-        from melian.errors import LimitError
-
         raise LimitError(f"the game has {len(shocks)} shocks; at most 6 are supported (2^6 states)")
     sq = next((o.id for o in opts if o.status_quo), None)
     data = GameData(

@@ -153,12 +153,16 @@ def resolve_path(ref: str | Path) -> Path:
 
 _CACHE: dict[tuple[str, float, int], Scenario] = {}
 
+#: Suffixes of other tools' inputs (read by :mod:`melian.io`, not by this loader).
+EXTERNAL_SUFFIXES = {".csv": "KTAB CSV", ".tsv": "DEU TSV"}
+
 
 def load_scenario(ref: str | Path, *, max_bytes: int = MAX_BYTES) -> Scenario:
     """Load a scenario by built-in id or path; every problem is reported at once (InputError).
 
-    A ``.csv`` file is read as KTAB input, ``.tsv`` as a DEU file (first issue), anything else as
-    YAML/JSON scenario format v1.
+    The file is YAML/JSON scenario format v1. Other tools' inputs (a KTAB ``.csv``, a DEU
+    ``.tsv``) are read by :func:`melian.io.load_scenario`, which the faces use; here they are
+    refused with that advice.
     """
     path = resolve_path(ref)
     st = path.stat()
@@ -167,18 +171,21 @@ def load_scenario(ref: str | Path, *, max_bytes: int = MAX_BYTES) -> Scenario:
         # the caps are read from the environment on every check: a cached scenario is checked too
         check_scenario(_CACHE[key], str(path))
         return _CACHE[key]
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        from melian.scenario.importers import from_ktab_csv
-
-        scenario = from_ktab_csv(path)
-    elif suffix == ".tsv":
-        from melian.scenario.importers import from_deu
-
-        scenario = from_deu(path)
-    else:
-        text = read_text(path, max_bytes)
-        scenario = parse_scenario(text, str(ref) if str(ref) in builtin_ids() else str(path))
+    if path.suffix.lower() in EXTERNAL_SUFFIXES:
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    "",
+                    f"a {EXTERNAL_SUFFIXES[path.suffix.lower()]} file, not a scenario: read it "
+                    "with melian.load_scenario (melian.io) or convert it with 'melian import'",
+                )
+            ]
+        )
+    text = read_text(path, max_bytes)
+    scenario = parse_scenario(text, str(ref) if str(ref) in builtin_ids() else str(path))
     _CACHE[key] = scenario
     return scenario
 

@@ -225,7 +225,7 @@ class DecideParams(BaseModel):
 def run_decide(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
     """Rank the options on the scenario's criteria with weight stability (:func:`melian.decide.rank`)."""
     assert isinstance(params, DecideParams)
-    from melian.decide import rank
+    from melian.analysis.rank import rank
 
     progress(0.1, "gathering the evidence")
     out = rank(scenario, paths=params.paths).to_dict()
@@ -355,7 +355,8 @@ def run_brief(
     in the brief directory.
     """
     assert isinstance(params, BriefParams)
-    from melian.brief import build_brief, run_record
+    from melian.analysis.brief import build_brief
+    from melian.brief import run_record
     from melian.brief.render import chromium_path
 
     if context.brief_dir is None:
@@ -381,7 +382,6 @@ def run_brief(
             quick=params.quick,
             seed=params.seed,
             pdf=False,
-            store=False,
             progress=prog,
         )
         files = dict(result.paths)

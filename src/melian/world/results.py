@@ -18,6 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from melian.jsonio import num, to_jsonable
+from melian.reprs import html_table
+
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 FP_SCALAR = 2**20  # fixed-point scale of scalar sums
 FP_ARRAY = 2**16  # fixed-point scale of per-month sums (int64 arrays)
@@ -376,20 +379,14 @@ class OptionResult:
             out["payroll_breakeven"] = self.breakeven.to_dict()
         if self.covering_price is not None:
             out["payroll_covering_price_simulated"] = {
-                "price": _num(self.covering_price["price"]),
+                "price": num(self.covering_price["price"]),
                 "bin_centres": self.covering_price["bin_centres"],
                 "arrears_probability": self.covering_price["arrears_probability"],
             }
         out["bands"] = {
-            k: {s: [_num(x) for x in v] for s, v in b.items()} for k, b in self.bands.items()
+            k: {s: [num(x) for x in v] for s, v in b.items()} for k, b in self.bands.items()
         }
         return out
-
-
-def _num(x: float) -> float | None:
-    """A float for JSON (None for NaN/inf)."""
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 @dataclass(frozen=True)
@@ -435,13 +432,26 @@ class Ensemble:
             "start_month": self.start_month,
             "months": self.months,
             "reference_payroll_price": self.reference_payroll_price,
-            "oil_model": _jsonable(self.oil),
-            "attack_calibration": _jsonable(self.attacks),
-            "calibrations": _jsonable(self.calibrations),
+            "oil_model": to_jsonable(self.oil),
+            "attack_calibration": to_jsonable(self.attacks),
+            "calibrations": to_jsonable(self.calibrations),
             "declared": self.declared,
             "band_units": self.band_units,
             "options": {k: v.to_dict() for k, v in self.results.items()},
         }
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [oid, *(r.probabilities.get(e) for e in list(r.probabilities)[:4])]
+            for oid, r in self.results.items()
+        ]
+        events = list(next(iter(self.results.values())).probabilities)[:4] if self.results else []
+        return html_table(
+            f"World ensemble of {self.scenario}: {self.paths:,} paths x {self.horizon} months, "
+            f"seed {self.seed}",
+            ["option", *(f"P({e})" for e in events)],
+            rows,
+        )
 
     def risk_table(self) -> list[dict[str, Any]]:
         """One row per option: ``p_EVENT`` for every event; ``OUTCOME_mean``, ``_median`` and
@@ -470,11 +480,11 @@ class Ensemble:
             for k, s in r.metrics.items():
                 for stat, v in s.to_dict().items():
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
-                        rows.append((oid, "metric", k, None, stat, _num(v)))
+                        rows.append((oid, "metric", k, None, stat, num(v)))
             if r.breakeven is not None:
                 for stat, v in r.breakeven.to_dict().items():
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
-                        rows.append((oid, "metric", "payroll_breakeven", None, stat, _num(v)))
+                        rows.append((oid, "metric", "payroll_breakeven", None, stat, num(v)))
             if r.covering_price is not None:
                 rows.append(
                     (
@@ -483,7 +493,7 @@ class Ensemble:
                         "payroll_covering_price_simulated",
                         None,
                         "value",
-                        _num(r.covering_price["price"]),
+                        num(r.covering_price["price"]),
                     )
                 )
             for k, p in r.probabilities.items():
@@ -491,7 +501,7 @@ class Ensemble:
             for k, b in r.bands.items():
                 for stat, arr in b.items():
                     for t, v in enumerate(arr):
-                        rows.append((oid, "band", k, self.months[t], stat, _num(v)))
+                        rows.append((oid, "band", k, self.months[t], stat, num(v)))
         return pd.DataFrame(rows, columns=["option", "kind", "variable", "month", "stat", "value"])
 
     def to_parquet(self, path: str | Path) -> Path:
@@ -509,16 +519,3 @@ class Ensemble:
         p = Path(path)
         pq.write_table(table, p)
         return p
-
-
-def _jsonable(d: Any) -> Any:  # noqa: ANN401
-    """Replace non-finite floats and numpy scalars by JSON-friendly values, recursively."""
-    if isinstance(d, dict):
-        return {k: _jsonable(v) for k, v in d.items()}
-    if isinstance(d, (list, tuple)):
-        return [_jsonable(v) for v in d]
-    if isinstance(d, (np.floating, float)):
-        return _num(float(d))
-    if isinstance(d, np.integer):
-        return int(d)
-    return d

@@ -1,0 +1,96 @@
+"""Exploratory analysis: which uncertainties matter, where the answer flips, which option is robust.
+
+Methods: Sobol and Morris (SALib), one-at-a-time tornado swings, PRIM scenario discovery
+(ema_workbench) and minimax regret; see :mod:`melian.explore` and docs/models/explore-decide.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from melian import explore as _explore
+from melian.explore import ExploratoryModel, Progress, Result
+from melian.scenario.schema import Scenario
+
+__all__ = ["Result", "explore"]
+
+
+def explore(
+    scenario: Scenario | ExploratoryModel,
+    method: str = "sobol",
+    *,
+    on: str = "world",
+    samples: int | None = None,
+    seed: int | None = None,
+    scheduler: str = "local",
+    workers: int | None = None,
+    chunk_size: int = 128,
+    paths_per_sample: int | None = None,
+    horizon: int | None = None,
+    outcome: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    framing: str | None = None,
+    progress: Progress | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> Result:
+    """Run one exploratory method on the scenario's world model or game.
+
+    Parameters
+    ----------
+    scenario
+        A scenario, or any :class:`~melian.explore.ExploratoryModel`.
+    method
+        ``sobol``, ``morris``, ``tornado``, ``prim`` or ``regret``.
+    on
+        ``"world"`` (the consequences model and its uncertain parameters) or ``"game"``.
+    samples
+        Sobol base sample N (a power of two), Morris trajectories, or the ensemble size of
+        ``prim`` and ``regret`` (default: the method's).
+    seed
+        Default: the scenario's seed.
+    scheduler
+        ``synchronous``, ``local`` (a Dask LocalCluster), ``processes`` or ``tcp://HOST:PORT``;
+        results do not depend on it nor on ``workers`` or ``chunk_size``.
+    workers
+        Dask workers.
+    chunk_size
+        Experiments per task.
+    paths_per_sample
+        World paths simulated per sampled experiment.
+    horizon
+        Months simulated per experiment.
+    outcome
+        The outcome PRIM looks for (default: the recommended option not being best).
+    thresholds
+        Satisficing thresholds per outcome (``regret``).
+    framing
+        The game's framing (``on="game"``).
+    progress
+        Called with (experiments done, experiments total).
+    options
+        Further keyword arguments of the method itself.
+
+    Returns
+    -------
+    Result
+        A ``SensitivityResult``, ``TornadoResult``, ``DiscoveryResult`` or ``RegretResult``;
+        each has ``to_dict()`` and ``to_frame()``.
+    """
+    return _explore.explore(
+        scenario,
+        method,
+        samples=samples,
+        seed=seed,
+        scheduler=scheduler,
+        workers=workers,
+        chunk_size=chunk_size,
+        paths_per_sample=paths_per_sample,
+        horizon=horizon,
+        outcome=outcome,
+        thresholds=thresholds,
+        progress=progress,
+        on=on,
+        framing=framing,
+        **dict(options or {}),
+    )
