@@ -222,7 +222,7 @@ def test_thresholds_map_through_the_unit():
     assert th[0].direction == "below" and th[0].unit == "US troops in Iraq"
 
 
-def test_distribution_backtest_compromise_only(dev):
+def test_distribution_backtest_compromise_only(dev, tmp_path):
     from melian.bargaining.backtest import baseline_forecasts
 
     pts = {"compromise": baseline_forecasts(dev)["capability_salience_mean"]}
@@ -237,6 +237,13 @@ def test_distribution_backtest_compromise_only(dev):
     assert lo <= comp["diff_crps"] <= hi
     q = res.quantiles_of("compromise", dev[0].issue)
     assert q is not None and len(q) == 99 and q == sorted(q)
+    pit = res.pit[ENSEMBLE]
+    assert np.all((pit >= 0) & (pit <= 1))
+    from melian.bargaining.calibration import pit_chart
+
+    png = tmp_path / "pit.png"
+    pit_chart(res, str(png))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_cli_forecast_distribution_json():

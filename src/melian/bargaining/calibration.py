@@ -3,7 +3,7 @@
 For every model (and the ensemble) the predictive distributions of :mod:`melian.bargaining.predictive`
 are built out of sample and scored against the recorded outcomes:
 
-* **Protocol**: the proposals are dealt to ``folds`` groups (:func:`melian.bargaining.melian_deu.group_folds`;
+* **Protocol**: the proposals are dealt to ``folds`` groups (:func:`group_folds`;
   ``folds >= number of proposals`` is leave-one-proposal-out). For each outer fold everything is
   learnt from the other proposals only: the standardised residual pool, the mixture's shape
   (:class:`~melian.bargaining.predictive.MixtureParams`, a grid search minimising the mean CRPS of
@@ -269,18 +269,48 @@ def _uniforms(
 OosRefit = Callable[[Sequence[DeuIssue], np.ndarray, np.ndarray], np.ndarray]
 
 
+def group_folds(groups: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
+    """Split issue indices into ``k`` folds so that each group (proposal) lies in one fold.
+
+    The unique groups (sorted) are shuffled with ``numpy.random.default_rng(seed)`` and dealt
+    round-robin to the folds (``k`` >= number of groups is leave-one-group-out); the same
+    assignment as the melian-deu fitting code (research/melian_deu/fitting.py).
+    """
+    uniq = np.unique(groups)
+    if k < 2:
+        raise ValueError("group_folds needs k >= 2")
+    k = min(k, uniq.size)
+    order = np.random.default_rng(seed).permutation(uniq.size)
+    fold_of = {uniq[j]: f % k for f, j in enumerate(order)}
+    assign = np.array([fold_of[g] for g in groups])
+    return [np.flatnonzero(assign == f) for f in range(k)]
+
+
 def _melian_deu_refit(
     issues: Sequence[DeuIssue], train: np.ndarray, test: np.ndarray
 ) -> np.ndarray:
-    """melian-deu's alpha refitted on the training issues, its points on the test issues."""
+    """melian-deu's blend weight alpha refitted on the training issues; its points on ``test``.
+
+    melian-deu = alpha x salience-weighted mean + (1 - alpha) x unweighted mean (the shipped
+    family, docs/models/melian-deu.md). The training MAE is convex and piecewise linear in alpha,
+    so the exact minimiser on [0, 1] is one of the breakpoints or an end (ties: the smaller).
+    """
     from melian.bargaining import melian_deu as md
 
-    probs = [it.problem for it in issues]
-    y = [it.outcome for it in issues]
-    g = [it.proposal for it in issues]
-    d = md.build_design(probs, y, g)
-    theta = md.fit(d.subset(train), md.SHIPPED_LAMBDA, md.SHIPPED_FAMILY)
-    return md.predict_design(theta, d.subset(test))
+    weighted_theta = md.THETA0.copy()
+    mean_theta = md.THETA0.copy()
+    mean_theta[6] = 0.0
+    w = np.array([md.predict_one(it.problem, weighted_theta) for it in issues])
+    m = np.array([md.predict_one(it.problem, mean_theta) for it in issues])
+    y = np.array([it.outcome for it in issues], dtype=float)
+    d, r = w[train] - m[train], y[train] - m[train]
+    cand = [0.0, 1.0]
+    nz = np.abs(d) > 1e-12
+    cand.extend(float(a) for a in np.clip(r[nz] / d[nz], 0.0, 1.0))
+    cand_arr = np.unique(np.round(cand, 12))
+    loss = np.array([np.mean(np.abs(a * d - r)) for a in cand_arr])
+    alpha = float(cand_arr[int(np.argmin(loss))])
+    return alpha * w[test] + (1.0 - alpha) * m[test]
 
 
 #: Models with parameters fitted on the dev file: refitted on each training set.
@@ -429,8 +459,6 @@ def out_of_sample(
     are points under perturbed inputs (default: the central point only). Models with ``nan``
     points are scored on the issues they forecast and left out of the ensemble.
     """
-    from melian.bargaining.melian_deu import group_folds
-
     data = IssueData.from_issues(issues)
     n = len(issues)
     ss = np.random.SeedSequence(seed)
@@ -754,8 +782,6 @@ def fit_calibration(
     allidx = np.arange(n)
     models: dict[str, ErrorModel] = {}
     draws: dict[str, np.ndarray] = {}
-    from melian.bargaining.melian_deu import group_folds
-
     for m, pts in points.items():
         p = np.asarray(pts, dtype=float)[keep].copy()
         if m in REFIT:
