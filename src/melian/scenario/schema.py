@@ -20,8 +20,17 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
-from scipy import stats
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_serializer,
+    model_validator,
+)
+
+from melian.scenario.paths import ViewPathError, overlay, resolve
 
 SCHEMA_VERSION = 1
 
@@ -157,6 +166,8 @@ class Distribution(Strict):
 
     def _frozen(self) -> Any:  # noqa: ANN401
         """The scipy.stats frozen distribution (continuous kinds only)."""
+        from scipy import stats  # imported on first use: scipy.stats costs ~0.3 s to import
+
         if self.dist == "uniform":
             return stats.uniform(self.low, self.high - self.low)  # type: ignore[operator]
         if self.dist == "triangular":
@@ -331,6 +342,21 @@ class Position(Sourced):
     power: float | None = Field(default=None, gt=0, description="issue-specific capability")
 
 
+class Threshold(Strict):
+    """A threshold on an issue whose crossing probability forecasts report.
+
+    ``value`` is in the issue scale's unit when the scale has one (mapped linearly between the
+    unit's ``at_min`` and ``at_max``), else on the scale itself. ``direction`` ``below`` asks for
+    P(outcome < value), ``above`` for P(outcome > value). Example: label "troops below 3,000",
+    value 3000, direction below.
+    """
+
+    value: float
+    direction: Literal["below", "above"]
+    label: Text = Field(min_length=1)
+    source: Id | None = None
+
+
 class Issue(Strict):
     """An agenda issue (one dimension)."""
 
@@ -341,6 +367,16 @@ class Issue(Strict):
     scale: Scale
     status_quo: SourcedValue | None = None
     positions: list[Position] = Field(min_length=1)
+    thresholds: list[Threshold] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_thresholds(self, handler: Any) -> Any:  # noqa: ANN401
+        # An issue without thresholds dumps as before the field existed, so that the content
+        # hash of scenarios sealed earlier (melian.scenario.loader.content_hash) is unchanged.
+        data = handler(self)
+        if not self.thresholds and isinstance(data, dict):
+            data.pop("thresholds", None)
+        return data
 
 
 class SalienceScale(Strict):
@@ -619,6 +655,31 @@ class Metadata(Strict):
     language: Text = "en"
 
 
+# --------------------------------------------------------------------------- views
+class Override(Strict):
+    """One value a view replaces: a ``/``-separated path into the scenario, the value, its source.
+
+    See :mod:`melian.scenario.views` for the path syntax.
+    """
+
+    path: Text = Field(min_length=1)
+    value: Any
+    source: Id
+    confidence: Confidence | None = None
+    note: Text | None = None
+
+
+class View(Strict):
+    """A named set of alternative judgements (a worldview) with its own sources."""
+
+    id: Id
+    name: Text = Field(min_length=1)
+    names: Names = Field(default_factory=dict)
+    description: Text | None = None
+    sources: list[Id] = Field(default_factory=list)
+    overrides: list[Override] = Field(min_length=1)
+
+
 # --------------------------------------------------------------------------- scenario
 class Scenario(Strict):
     """A whole strategic-dialogue scenario (format v1)."""
@@ -635,6 +696,13 @@ class Scenario(Strict):
     criteria: list[Criterion] = Field(default_factory=list)
     criteria_pairwise: list[PairwiseJudgement] = Field(default_factory=list)
     weights_from: Literal["direct", "ahp"] = "direct"
+    views: list[View] = Field(default_factory=list)
+    _view: str | None = PrivateAttr(default=None)
+
+    @property
+    def view(self) -> str | None:
+        """The view this scenario is seen under (``None``: the source's, as written)."""
+        return self._view
 
     # -- lookups ----------------------------------------------------------------------
     @property
@@ -737,6 +805,8 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
     yield from dup(s.actors, "actors")
     yield from dup(s.issues, "issues")
     yield from dup(s.criteria, "criteria")
+    yield from dup(s.views, "views")
+    yield from _view_problems(s, src)
     for k, a in enumerate(s.actors):
         p: Path = ("actors", k)
         yield from check_source(p + ("capability",), a.capability.source)
@@ -894,3 +964,48 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
         yield ("weights_from",), "weights_from: ahp needs criteria_pairwise judgements"
     if s.criteria and s.weights_from == "direct" and sum(c.weight for c in s.criteria) <= 0:
         yield ("criteria",), "criteria weights must not all be zero"
+
+
+def _view_problems(s: Scenario, src: set[str]) -> Iterator[tuple[Path, str]]:
+    """Problems of the declared views: unknown sources, paths that do not resolve."""
+    if not s.views:
+        return
+    data = s.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    for k, v in enumerate(s.views):
+        if v.id == "source":
+            yield ("views", k, "id"), "'source' is the scenario as written; name the view otherwise"
+        for j, key in enumerate(v.sources):
+            if key not in src:
+                yield ("views", k, "sources", j), f"unknown source {key!r}"
+        for j, ov in enumerate(v.overrides):
+            q: Path = ("views", k, "overrides", j)
+            if ov.source not in src:
+                yield q + ("source",), f"unknown source {ov.source!r} (not in the sources registry)"
+            try:
+                resolve(data, ov.path)
+            except ViewPathError as exc:
+                yield q + ("path",), str(exc)
+                return
+        yield from _view_validity(s, data, k, v)
+
+
+def _view_validity(
+    s: Scenario, data: dict[str, Any], k: int, v: View
+) -> Iterator[tuple[Path, str]]:
+    """The scenario under view ``v`` must itself be valid; its problems are reported at the view."""
+    from pydantic import ValidationError
+
+    try:
+        new = overlay(data, [o.model_dump() for o in v.overrides])
+        new.pop("views", None)  # the view's own scenario, without the other views
+        under = Scenario.model_validate(new)
+    except ValidationError as exc:
+        for e in exc.errors(include_url=False)[:5]:
+            where = ".".join(map(str, e["loc"]))
+            yield ("views", k, "overrides"), f"under view {v.id!r}, {where}: {e['msg']}"
+        return
+    for path, msg in semantic_problems(under):
+        if path and path[0] == "views":
+            continue
+        where = ".".join(map(str, path))
+        yield ("views", k, "overrides"), f"under view {v.id!r}, {where}: {msg}"

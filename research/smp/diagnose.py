@@ -9,7 +9,7 @@ probability P as seen by the initiator and by the receiver, the bargain and KTAB
 Finding (2026-11-29): the rule "both_eps1e-6" (each party's copy of the bargain gives its own
 position an extra weight of 1e-6) reproduces all four histories; it is what melian implements.
 
-    .venv/bin/python benchmarks/smp_diagnose.py                 # every rule x every reference
+    python -m research.smp.diagnose         # every rule x every reference
     .venv/bin/python benchmarks/smp_diagnose.py --detail dummyData_3Dim
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 from melian.bargaining import smp
 from melian.bargaining.ktab_csv import read_ktab_csv
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "ktab"
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "ktab"
 NAMES = ("SOE-Policy", "SOE-Pol-Comp", "dummyData_3Dim", "dummyData-a040")
 
 

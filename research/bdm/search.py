@@ -3,36 +3,17 @@
 Runs every combination of the ambiguity parameters of melian.bargaining.bdm on the
 emission-standards case (tests/data/bdm) and scores it against the published per-round medians
 and means (8 rounds). Prints the best combinations. Usage:
-    .venv/bin/python benchmarks/bdm_search.py [--top 20]
+    python -m research.bdm.search [--top 20]
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
-import math
-from pathlib import Path
-
-import numpy as np
 
 from melian.bargaining.bdm import CHOICES, BDMParams, simulate
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "bdm"
-TABLE_MEDIAN = [8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6]
-TABLE_MEAN = [7.4, 7.5, 7.6, 7.3, 7.3, 7.4, 7.5, 7.6]
-
-
-def load():
-    rows = list(csv.DictReader(open(DATA / "emission-standards-1994.csv")))
-    x = np.array([float(r["position"]) for r in rows])
-    c = np.array([float(r["capability"]) for r in rows])
-    s = np.array([float(r["salience"]) for r in rows]) / 100.0
-    return x, c, s
-
-
-def trunc(v: float) -> float:
-    return math.floor(v * 10 + 1e-9) / 10
+from .table import TABLE_MEAN, TABLE_MEDIAN, load, trunc
 
 
 def score(med, mean):

@@ -1,9 +1,11 @@
 """Third round of melian-deu experiments: new families under the same honest protocol.
 
-Usage:
-    .venv/bin/python scripts/deu_third_round.py             # nested CV, 3 fold seeds (~minutes)
-    .venv/bin/python scripts/deu_third_round.py --json out.json   # also write the numbers
-    .venv/bin/python scripts/deu_third_round.py --only "reference-point extrapolation"
+Usage (from the repository root)::
+
+    python -m research.melian_deu.third_round        # nested CV, 3 fold seeds + LOPO (~1 min)
+    python -m research.melian_deu.third_round --out /tmp/x.json --only "reference-point extrapolation"
+
+Writes ``research/melian_deu/results/third_round.json``.
 
 Data: src/melian/data/deu/deu-dev.tsv only. Protocol (as in the second round, see
 docs/models/melian-deu.md): outer grouped 10-fold CV by proposal, fold seeds 1, 2 and 3, and
@@ -49,8 +51,9 @@ import numpy as np
 from scipy import stats
 from scipy.optimize import minimize
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import fit_melian_deu as fm  # noqa: E402
+from . import alternatives as fm
+
+RESULTS = Path(__file__).resolve().parent / "results" / "third_round.json"
 
 SEEDS = (1, 2, 3)
 
@@ -385,14 +388,13 @@ def run(
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--json", type=Path, help="write the numbers to this file")
+    ap.add_argument("--out", type=Path, default=RESULTS, help="where to write the numbers")
     ap.add_argument("--only", action="append", help="run only this family (repeatable)")
     ap.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
     ap.add_argument("--no-lopo", action="store_true", help="skip the leave-one-proposal-out row")
     args = ap.parse_args()
     out = run(args.seeds, args.only, not args.no_lopo)
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    args.out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

@@ -12,25 +12,21 @@ movement, lowest receiver EU, category first), acc (any offer, or only offers th
 view agrees with), tgt (offers to all, or only to the proposer's best target), pv (votes on
 distance or on risk-adjusted utility), pw (vote weights c s or c). Result of the full run
 (27,648 combinations, about 3 minutes): at most 2 of 8 rounds match (median and mean). Usage:
-    .venv/bin/python benchmarks/bdm_structural_search.py
+    python -m research.bdm.structural_search
 """
 
-# ruff: noqa
-import numpy as np, csv, itertools, math, sys
+import csv
+import itertools
+import math
+
+import numpy as np
+
 from melian.bargaining.bdm import prevail_probability
 from melian.bargaining.median import weighted_median
 
-rows = list(
-    csv.DictReader(
-        open(
-            __import__("pathlib").Path(__file__).resolve().parents[1]
-            / "tests"
-            / "data"
-            / "bdm"
-            / "emission-standards-1994.csv"
-        )
-    )
-)
+from .table import DATA
+
+rows = list(csv.DictReader(open(DATA / "emission-standards-1994.csv")))
 X0 = np.array([float(r["position"]) for r in rows])
 C = np.array([float(r["capability"]) for r in rows])
 S = np.array([float(r["salience"]) for r in rows]) / 100
@@ -44,7 +40,7 @@ def tr(v):
     return math.floor(v * 10 + 1e-9) / 10
 
 
-def EU(x, Sm, P, R, r, q=1.0):
+def EU(x, Sm, P, R, r, q=1.0):  # noqa: N802 - E(U) of the papers
     d = np.abs(x[:, None] - x[None, :]) / R
     us = 2 - 4 * np.power(np.maximum(0.5 - 0.5 * d, 0), r)
     uf = 2 - 4 * np.power(0.5 + 0.5 * d, r)
@@ -155,7 +151,6 @@ def step(x, o):
     kind, tgt = classify(a, b, x, P, o)
     if o["acc"] == "agree":
         # j's own view of the pair: j's EU E[j,i] (true), j's estimate of i's EU with r_j
-        aj = Eown.T.T  # placeholder
         # j's estimate of i's EU of challenging j evaluated with r_j: EU[i,j] with exponent r_j
         Ej = EU(x, Sa, P, R, r[None, :])  # Ej[i,j] uses r_j
         kind2, _ = classify(Ej, E.T, x, P, o)
@@ -235,10 +230,10 @@ def main():
     keys = list(OPTS)
     res = []
     for combo in itertools.product(*OPTS.values()):
-        o = dict(zip(keys, combo))
+        o = dict(zip(keys, combo, strict=True))
         m, e = run(o, 8)
-        err = sum(abs(a - b) + abs(c - d) for a, c, b, d in zip(m, e, TM, TE))
-        sc = sum(tr(a) == b and tr(c) == d for a, c, b, d in zip(m, e, TM, TE))
+        err = sum(abs(a - b) + abs(c - d) for a, c, b, d in zip(m, e, TM, TE, strict=True))
+        sc = sum(tr(a) == b and tr(c) == d for a, c, b, d in zip(m, e, TM, TE, strict=True))
         res.append((err, sc, o, m, e))
     res.sort(key=lambda t: (-t[1], t[0]))
     print(len(res), "combinations; most rounds matched:", res[0][1])

@@ -16,7 +16,7 @@ category order (least movement within a category), and the risk step takes max /
 security sum over the actors or over the positions the actor could hold.
 
 Prints the best combinations (rounds matching median and mean truncated to one decimal, then
-summed absolute error). Usage: ``.venv/bin/python benchmarks/bdm_fourth_pass.py --medians``
+summed absolute error). Usage: ``python -m research.bdm.fourth_pass --medians``
 (about 6 CPU minutes) or ``--object`` (seconds).
 """
 
@@ -24,16 +24,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bdm_search import TABLE_MEAN, TABLE_MEDIAN, load, trunc  # noqa: E402
+from melian.bargaining.bdm import CHOICES, BDMParams, simulate
 
-from melian.bargaining.bdm import CHOICES, BDMParams, simulate  # noqa: E402
+from .table import TABLE_MEAN, TABLE_MEDIAN, load, trunc
 
 X0, C, S = load()
 W = C * S

@@ -27,7 +27,7 @@ round-1/round-2 states that do fit are printed (with the offer form that produce
      optional threshold (a conflict is executed only when a >= t b, t in {1.5, 2}).
 Result: at most 1 of 8 rounds in every family (see docs/models/bargaining.md, "Fifth pass").
 
-Usage: ``.venv/bin/python benchmarks/bdm_fifth_pass.py --feasibility`` (about 5 s) or
+Usage: ``python -m research.bdm.fifth_pass --feasibility`` (about 5 s) or
 ``--hypotheses`` (4,176 runs, about 15 s).
 """
 
@@ -37,18 +37,15 @@ import argparse
 import itertools
 import math
 import random
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bdm_search import TABLE_MEAN, TABLE_MEDIAN, load  # noqa: E402
+from melian.bargaining.bdm import BDMParams, offers
+from melian.bargaining.median import weighted_median
 
-from melian.bargaining.bdm import BDMParams, offers  # noqa: E402
-from melian.bargaining.median import weighted_median  # noqa: E402
+from .table import TABLE_MEAN, TABLE_MEDIAN, load
 
 X0, C, S = load()
 W = C * S

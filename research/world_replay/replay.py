@@ -1,6 +1,6 @@
 """Section 4 of docs/validation/world-validation.md: the replay of actual Brent, June 2020 - Dec 2021.
 
-Run: .venv/bin/python scripts/world_replay.py [--paths 20000] [--seed 1] [--scenario iraq-us-2020]
+Run: python -m research.world_replay.replay [--paths 20000] [--seed 1] [--scenario iraq-us-2020]
 Prints, per option, the event probabilities, the mean arrears months and the quarterly table of
 the report, then the month-by-month salary stress of June 2020 - March 2021 (the months of the
 2020 salary delays), in markdown.

@@ -1,6 +1,6 @@
 """Run SMP on the benchmark's random 1,000-actor issue and save the history for comparison.
 
-Usage: ``.venv/bin/python benchmarks/smp_large_check.py OUT.npz [--turns T] [--module PATH]
+Usage: ``python -m research.smp.large_check OUT.npz [--turns T] [--module PATH]
 [--n N | --ktab NAME] [--threads K]``. ``--module`` loads another copy of smp.py (e.g. an older
 version) instead of melian's, so the histories of two versions can be compared exactly
 (``--compare A.npz B.npz``); ``--ktab`` runs one of KTAB's examples (e.g. dummyData-a160)
@@ -18,8 +18,25 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_smp import random_issue  # noqa: E402
+from melian.bargaining.base import BargainingProblem
+
+
+def random_issue(n: int, seed: int = 2026) -> BargainingProblem:
+    """The random one-dimension issue of benchmarks/bench_smp.py (same seed, same draws).
+
+    Positions U(0, 100), saliences U(0.1, 0.9), power U(1, 100).
+    """
+    rng = np.random.default_rng(seed)
+    return BargainingProblem(
+        actors=tuple(f"a{i}" for i in range(n)),
+        issues=("x",),
+        capability=rng.uniform(1, 100, n),
+        position=rng.uniform(0, 100, (n, 1)),
+        salience=rng.uniform(0.1, 0.9, (n, 1)),
+        scale=np.array([[0.0, 100.0]]),
+        reference=np.array([np.nan]),
+        name=f"random-{n}",
+    )
 
 
 def main() -> None:
@@ -56,7 +73,7 @@ def main() -> None:
         from melian.bargaining.ktab_csv import read_ktab_csv
 
         p = read_ktab_csv(
-            Path(__file__).resolve().parents[1] / "tests/data/ktab" / f"{args.ktab}.csv"
+            Path(__file__).resolve().parents[2] / "tests/data/ktab" / f"{args.ktab}.csv"
         )
     else:
         p = random_issue(args.n)

@@ -7,8 +7,8 @@ offer each receiver accepts, and the weighted median / c x s weighted mean after
 to Scholz et al.'s (2011) Table 2 (median 8.4, mean 7.4, truncated to one decimal).
 
 Usage:
-    .venv/bin/python benchmarks/bdm_round1.py [key=value ...]
-    .venv/bin/python benchmarks/bdm_round1.py conflict=none perception=own
+    python -m research.bdm.round1 [key=value ...]
+    python -m research.bdm.round1 conflict=none perception=own
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 from melian.bargaining.bdm import BDMParams, offers
 from melian.bargaining.median import weighted_median
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "bdm"
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "bdm"
 
 
 def load() -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
