@@ -93,7 +93,7 @@ def world_model(
     """The scenario's world model with every uncertain parameter as an uncertainty.
 
     The outcome names are found by one probe run at the nominal point; ``outcomes`` restricts them.
-    Uncertain parameters the world model does not read (``melian.world.PARAMS``; game parameters,
+    Uncertain parameters the world model does not read (``melian.world.parameter_specs``; game parameters,
     for example) are left out of the uncertainties and named in the model's notes.
     """
     names, dists = scenario_uncertainties(scenario)
