@@ -14,6 +14,7 @@ A :class:`~melian.bargaining.base.BargainingProblem` is used as given; a scenari
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -88,11 +89,13 @@ def forecast(
     issues: list[str] | None = None,
     **params: Any,  # noqa: ANN401
 ) -> Forecast:
-    """Run bargaining model ``model`` (a registered name, or ``default``: :func:`default_model`)."""
+    """Run bargaining model ``model`` (a registered name, or ``default``: :func:`default_model`)
+    through :func:`run_forecast`.
+    """
     problem = to_problem(problem_or_scenario, issues)
     if model == "default":
         model = default_model(problem)
-    return run_model(model, problem, **params)
+    return run_forecast(model, problem, **params)
 
 
 def forecast_all(
@@ -103,33 +106,70 @@ def forecast_all(
 ) -> dict[str, Forecast]:
     """Run several models (default: every registered one) on the same problem.
 
-    ``params`` maps a model name to its parameter overrides. Returns model name -> Forecast in
-    registry order.
+    Each model runs through :func:`run_forecast` (issue by issue where clout differs by issue or
+    a joint model cannot use missing positions). ``params`` maps a model name to its parameter
+    overrides. Returns model name -> Forecast in registry order.
     """
     problem = to_problem(problem_or_scenario, issues)
     names = models if models is not None else model_names()
     params = params or {}
-    return {name: run_model(name, problem, **params.get(name, {})) for name in names}
+    return {name: run_forecast(name, problem, **params.get(name, {})) for name in names}
+
+
+def issue_capability(problem: BargainingProblem) -> np.ndarray | None:
+    """Each actor's weight on each issue (actors x issues) when it differs between issues.
+
+    ``meta['power']`` (an issue-specific clout, ``nan`` where the actor's ``capability``
+    applies) filled with ``capability``; ``None`` when no actor's weight on an issue where it
+    holds a position differs from its ``capability`` (one weight per actor suffices).
+    """
+    power = problem.meta.get("power")
+    if power is None:
+        return None
+    cap = np.asarray(problem.capability, dtype=float).reshape(-1, 1)
+    full = np.where(np.isnan(np.asarray(power, dtype=float)), cap, power)
+    held = ~np.isnan(np.asarray(problem.position, dtype=float))
+    if np.array_equal(full[held], np.broadcast_to(cap, full.shape)[held]):
+        return None
+    return full
 
 
 def run_forecast(name: str, problem: BargainingProblem, **params: Any) -> Forecast:  # noqa: ANN401
-    """Run model ``name``; a joint multidimensional model that cannot use incomplete data is run
-    issue by issue.
+    """Run model ``name``, issue by issue where one joint run cannot represent the problem.
 
-    KTAB's SMP needs every actor's position on every dimension. When a problem has missing
-    positions (an actor with no stance on some issue) and such a model refuses it, each issue is
-    forecast on its own with the actors that hold a position on it, and the per-issue results are
-    merged: trajectories are padded with each issue's final row to the longest run, absent actors
-    are ``nan``, and ``extra['by_issue']`` records the rounds of each issue. Other errors propagate.
+    Two cases are forecast issue by issue, each issue with the actors that hold a position on it,
+    and the per-issue results merged (trajectories padded with each issue's final row to the
+    longest run, absent actors ``nan``, ``extra['by_issue']`` the rounds of each issue):
+
+    * an actor's **clout differs between issues** (:func:`issue_capability`): every model weighs
+      an actor by one capability, so each issue is run with the actors' clout on that issue. For a
+      joint multidimensional model (KTAB's SMP) this gives up the interaction between issues;
+      one-issue-at-a-time models give the same result as a joint run with per-issue weights;
+    * a joint multidimensional model that refuses **missing positions** (KTAB's SMP needs every
+      actor's position on every dimension).
+
+    Other errors propagate.
     """
     from melian.errors import ModelError
 
-    try:
-        return run_model(name, problem, **params)
-    except ModelError:
-        spec = get_model(name)
-        if not (spec.multidimensional and np.isnan(np.asarray(problem.position, float)).any()):
-            raise
+    weights = issue_capability(problem)
+    note = "clout differs by issue: each issue forecast separately with its actors' clout there"
+    if weights is None:
+        try:
+            return run_model(name, problem, **params)
+        except ModelError:
+            spec = get_model(name)
+            missing = np.isnan(np.asarray(problem.position, float))
+            if not (spec.multidimensional and missing.any()) or missing.all(axis=0).any():
+                raise
+        note = "missing positions: each issue forecast separately with the actors that hold one"
+        weights = np.broadcast_to(
+            np.asarray(problem.capability, dtype=float).reshape(-1, 1), problem.position.shape
+        )
+    if problem.n_issues == 1:
+        keep = np.flatnonzero(~np.isnan(problem.position[:, 0]))
+        if len(keep) == problem.n_actors:
+            return run_model(name, replace(problem, capability=weights[:, 0].copy()), **params)
     parts: list[Forecast] = []
     rows: list[np.ndarray] = []
     for j, issue in enumerate(problem.issues):
@@ -137,13 +177,13 @@ def run_forecast(name: str, problem: BargainingProblem, **params: Any) -> Foreca
         sub = BargainingProblem(
             actors=tuple(problem.actors[k] for k in keep),
             issues=(issue,),
-            capability=problem.capability[keep],
+            capability=np.asarray(weights[keep, j], dtype=float),
             position=problem.position[keep][:, [j]],
             salience=problem.salience[keep][:, [j]],
             scale=problem.scale[[j]],
             reference=problem.reference[[j]],
             name=problem.name,
-            meta={k: (v[keep][:, [j]] if k == "power" else v) for k, v in problem.meta.items()},
+            meta={k: v for k, v in problem.meta.items() if k != "power"},
         )
         parts.append(run_model(name, sub, **params))
         rows.append(keep)
@@ -162,8 +202,5 @@ def run_forecast(name: str, problem: BargainingProblem, **params: Any) -> Foreca
         actors=problem.actors,
         issues=issues,
         rounds=turns - 1,
-        extra={
-            "by_issue": {f.issues[0].issue: f.rounds for f in parts},
-            "note": "missing positions: each issue forecast separately with the actors that hold one",
-        },
+        extra={"by_issue": {f.issues[0].issue: f.rounds for f in parts}, "note": note},
     )

@@ -471,12 +471,12 @@ def create_app(
                     kind=a.kind,
                     at_table=a.at_table,
                     capability=caps.get(a.id),
-                    capability_value=a.capability.value,
+                    capability_value=a.material.value,
                     capability_series=None
-                    if a.capability.series is None
-                    else f"{a.capability.series} {a.capability.code} {a.capability.year}"
-                    + (f" × {a.capability.multiplier:g}" if a.capability.multiplier != 1 else ""),
-                    capability_source=a.capability.source,
+                    if a.material.series is None
+                    else f"{a.material.series} {a.material.code} {a.material.year}"
+                    + (f" × {a.material.multiplier:g}" if a.material.multiplier != 1 else ""),
+                    capability_source=a.material.source,
                 )
                 for k, a in enumerate(s.actors)
             ],
