@@ -16,6 +16,7 @@ import pytest
 
 from melian.bargaining import forecast, forecast_all, run_forecast
 from melian.bargaining.adapters import problem_from_scenario
+from melian.bargaining.registry import get_model
 from melian.errors import InputError
 from melian.games.payoffs import game_data
 from melian.scenario import load_scenario, parse_scenario
@@ -122,13 +123,21 @@ def test_compromise_and_median_use_issue_clout(clouted: Scenario) -> None:
     assert med == {"presence": 40.0, "aid": 90.0}
 
 
-def test_every_model_runs_issue_by_issue_with_that_issues_clout(clouted: Scenario) -> None:
+def test_models_weigh_each_issue_by_its_clout(clouted: Scenario) -> None:
     joint = forecast_all(clouted)
     for name, f in joint.items():
-        assert "clout differs by issue" in f.extra.get("note", ""), name
+        split = "clout differs by issue" in f.extra.get("note", "")
+        assert split == (not get_model(name).issue_weights), name
+        if name == "exchange":
+            continue  # trades across issues: a joint run differs from one issue at a time
         for iss in ("presence", "aid"):
             alone = run_forecast(name, problem_from_scenario(clouted, [iss]))
             assert f.point()[iss] == pytest.approx(alone.point()[iss], abs=1e-9), (name, iss)
+    # the exchange model starts from the compromise outcome with per-issue weights c_ip s_ip
+    start = joint["exchange"].extra["initial_outcome"]
+    assert start["presence"] == pytest.approx(4350 / 143, abs=1e-9)
+    assert start["aid"] == pytest.approx(2950 / 41, abs=1e-9)
+    assert {n for n in joint if not get_model(n).issue_weights} == {"smp", "melian-deu"}
 
 
 def test_game_keeps_material_capability(clouted: Scenario) -> None:

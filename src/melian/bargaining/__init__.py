@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast
+from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast, issue_weights
 from melian.bargaining.registry import get_model, model_names, run_model
 
 __all__ = [
@@ -119,17 +119,16 @@ def forecast_all(
 def issue_capability(problem: BargainingProblem) -> np.ndarray | None:
     """Each actor's weight on each issue (actors x issues) when it differs between issues.
 
-    ``meta['power']`` (an issue-specific clout, ``nan`` where the actor's ``capability``
-    applies) filled with ``capability``; ``None`` when no actor's weight on an issue where it
-    holds a position differs from its ``capability`` (one weight per actor suffices).
+    :func:`~melian.bargaining.base.issue_weights` (an issue-specific clout in ``meta['power']``,
+    else ``capability``); ``None`` when no actor's weight on an issue where it holds a position
+    differs from its ``capability`` (one weight per actor suffices).
     """
-    power = problem.meta.get("power")
-    if power is None:
+    if problem.meta.get("power") is None:
         return None
-    cap = np.asarray(problem.capability, dtype=float).reshape(-1, 1)
-    full = np.where(np.isnan(np.asarray(power, dtype=float)), cap, power)
+    full = issue_weights(problem)
+    cap = np.broadcast_to(np.asarray(problem.capability, dtype=float).reshape(-1, 1), full.shape)
     held = ~np.isnan(np.asarray(problem.position, dtype=float))
-    if np.array_equal(full[held], np.broadcast_to(cap, full.shape)[held]):
+    if np.array_equal(full[held], cap[held]):
         return None
     return full
 
@@ -141,10 +140,11 @@ def run_forecast(name: str, problem: BargainingProblem, **params: Any) -> Foreca
     and the per-issue results merged (trajectories padded with each issue's final row to the
     longest run, absent actors ``nan``, ``extra['by_issue']`` the rounds of each issue):
 
-    * an actor's **clout differs between issues** (:func:`issue_capability`): every model weighs
-      an actor by one capability, so each issue is run with the actors' clout on that issue. For a
-      joint multidimensional model (KTAB's SMP) this gives up the interaction between issues;
-      one-issue-at-a-time models give the same result as a joint run with per-issue weights;
+    * an actor's **clout differs between issues** (:func:`issue_capability`) and the model weighs
+      an actor by one capability (``ModelSpec.issue_weights`` false: KTAB's SMP, melian-deu):
+      each issue is run with the actors' clout on that issue. For a joint multidimensional model
+      (SMP) this gives up the interaction between issues. Models that read per-issue weights
+      (compromise, median, Nash, BDM, exchange) run jointly;
     * a joint multidimensional model that refuses **missing positions** (KTAB's SMP needs every
       actor's position on every dimension).
 
@@ -154,6 +154,8 @@ def run_forecast(name: str, problem: BargainingProblem, **params: Any) -> Foreca
 
     weights = issue_capability(problem)
     note = "clout differs by issue: each issue forecast separately with its actors' clout there"
+    if weights is not None and get_model(name).issue_weights:
+        weights = None  # the model weighs each issue with its own clout in one joint run
     if weights is None:
         try:
             return run_model(name, problem, **params)

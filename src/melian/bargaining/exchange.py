@@ -24,7 +24,9 @@ Third parties bear externalities s_kp (|O_p - x_kp| before - after), summed over
 (positive = benefit; x_kp = the third party's initial position), reported in ``extra``.
 
 Actors with a ``nan`` position on an issue take no part in exchanges involving it; with one issue
-no exchange is possible and the forecast is the compromise model's.
+no exchange is possible and the forecast is the compromise model's. An issue-specific weight
+(``meta['power']``: a scenario's per-issue clout or a position's ``power``) replaces c_i on its
+issue, c_ip s_ip.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast
+from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast, issue_weights
 from melian.bargaining.compromise import validate_problem
 from melian.bargaining.registry import ModelSpec, register
 from melian.errors import ModelError
@@ -125,8 +127,7 @@ def run(problem: BargainingProblem, rounds: int = 10) -> Forecast:
     x = np.asarray(problem.position, dtype=float).copy()
     s = np.asarray(problem.salience, dtype=float)
     s = np.where(np.isnan(x), 0.0, s)
-    c = np.asarray(problem.capability, dtype=float)
-    w = c[:, None] * s
+    w = issue_weights(problem) * s  # c_ip s_ip, with an issue-specific clout where given
     W = np.where(np.isnan(x), 0.0, w).sum(axis=0)
     for k, issue in enumerate(problem.issues):
         if np.all(np.isnan(x[:, k])):
@@ -212,6 +213,7 @@ SPEC = register(
             "Community Decision Making, Yale UP, 105-127."
         ),
         multidimensional=True,
+        issue_weights=True,
         defaults={"rounds": 10},
     )
 )
