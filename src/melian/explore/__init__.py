@@ -8,6 +8,8 @@ which option is robust.
 * ``tornado``: one-at-a-time swings (tornado-diagram data);
 * ``prim``: scenario discovery with PRIM (ema_workbench): where the recommended option is not best;
 * ``regret``: minimax regret and satisficing across an ensemble;
+* ``breaking``: switch-over values of every input and the nearest flip (design point) of the
+  top-ranked option (:mod:`melian.explore.breaking`);
 
 on the scenario's world model (:mod:`melian.explore.world`) or on any
 :class:`~melian.explore.model.ExploratoryModel`, locally or on a Dask cluster
@@ -22,6 +24,7 @@ from typing import Any
 
 from melian import limits
 from melian.errors import ModelError
+from melian.explore.breaking import BreakingPoints, model_breaking_points
 from melian.explore.discovery import DiscoveryResult, discover
 from melian.explore.model import ExploratoryModel
 from melian.explore.parallel import Evaluator, Progress
@@ -29,13 +32,21 @@ from melian.explore.regret import RegretResult, robust
 from melian.explore.sensitivity import SensitivityResult, TornadoResult, morris, sobol, tornado
 from melian.scenario.schema import Scenario
 
-METHODS = ("sobol", "morris", "tornado", "prim", "regret")
-DEFAULT_SAMPLES = {"sobol": 1024, "morris": 100, "tornado": 0, "prim": 2000, "regret": 1000}
+METHODS = ("sobol", "morris", "tornado", "prim", "regret", "breaking")
+DEFAULT_SAMPLES = {
+    "sobol": 1024,
+    "morris": 100,
+    "tornado": 0,
+    "prim": 2000,
+    "regret": 1000,
+    "breaking": 64,
+}
 
-Result = SensitivityResult | TornadoResult | DiscoveryResult | RegretResult
+Result = SensitivityResult | TornadoResult | DiscoveryResult | RegretResult | BreakingPoints
 
 __all__ = [
     "METHODS",
+    "BreakingPoints",
     "DiscoveryResult",
     "Evaluator",
     "ExploratoryModel",
@@ -67,6 +78,7 @@ def explore(
     progress: Progress | None = None,
     on: str = "world",
     framing: str | None = None,
+    judgements: bool = False,
     **options: Any,  # noqa: ANN401
 ) -> Result:
     """Run exploratory ``method`` on a scenario's world model (or on an explicit model).
@@ -76,10 +88,20 @@ def explore(
     ``scheduler`` is ``synchronous``, ``local`` (a LocalCluster, the default), ``processes`` or a
     ``tcp://HOST:PORT`` address; results do not depend on it nor on ``workers``. ``on`` is
     ``world`` (the consequences model and its uncertain world parameters) or ``game`` (the
-    alliance game and its uncertain game parameters, under ``framing``).
+    alliance game and its uncertain game parameters, under ``framing``). With ``judgements``
+    every fixed number the scenario marks as a judgement is explored over a spread set by its
+    confidence (:mod:`melian.explore.judgements`); without, the source's judgements as written.
+    (Off by default until the world ensemble uses common random numbers across options and
+    enough paths per future: with 16 paths shared by every future of an option, Monte Carlo
+    noise alone decides close rankings; see docs/models/explore-decide.md.)
     """
     if method not in METHODS:
         raise ModelError(f"unknown explore method {method!r}; methods: {', '.join(METHODS)}")
+    widened = None
+    if not isinstance(scenario, ExploratoryModel) and judgements:
+        from melian.explore.judgements import model_ranges, with_judgement_uncertainty
+
+        scenario, widened = with_judgement_uncertainty(scenario, ranges=model_ranges(scenario))
     if isinstance(scenario, ExploratoryModel):
         model = scenario
         seed = 0 if seed is None else seed
@@ -101,7 +123,7 @@ def explore(
             seed=seed,
         )
     n = samples if samples is not None else DEFAULT_SAMPLES[method]
-    if method != "tornado":
+    if method not in ("tornado", "breaking"):
         k = len(model.uncertainties)
         rows = {"sobol": n * (k + 2), "morris": n * (k + 1)}.get(method, n)
         limits.check_explore(
@@ -127,8 +149,17 @@ def explore(
         progress,
         options,
     )
-    if model.notes and hasattr(res, "settings"):
-        res.settings["notes"] = list(model.notes)
+    notes = list(model.notes)
+    if widened is not None:
+        notes.append(
+            f"judgement uncertainty: {len(widened.parameters)} judged parameter(s) and "
+            f"{len(widened.effects)} judged option effect(s) explored over spreads set by their "
+            "confidence (documented defaults; judgements=False for the source's values as written)"
+        )
+    if notes and hasattr(res, "settings"):
+        res.settings["notes"] = notes
+    elif notes and hasattr(res, "notes"):
+        res.notes.extend(n for n in notes if n not in res.notes)
     return res
 
 
@@ -156,6 +187,8 @@ def _run_method(
     """Dispatch to the method on an evaluator for ``scheduler``."""
     if method == "tornado":
         return tornado(model, seed=seed, **options)
+    if method == "breaking":
+        return model_breaking_points(model, seed=seed, reference=n, **options)
     with Evaluator(scheduler, workers=workers, chunk_size=chunk_size) as ev:
         if method == "sobol":
             return sobol(model, n, seed=seed, evaluator=ev, progress=progress, **options)
