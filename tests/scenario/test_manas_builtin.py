@@ -166,10 +166,36 @@ def test_options_as_commentators_described_them(s: Scenario) -> None:
     assert keep.alignment["us"] > keep.alignment["russia"]
 
 
-def test_valid_without_a_world(s: Scenario) -> None:
-    assert not s.world.datasets and not any(s.world.groups().values())
+def test_world_declares_only_what_the_case_needs(s: Scenario) -> None:
+    from melian.world import check
+
+    kinds = {c.kind for c in s.world.components}
+    assert kinds == {"event_hazard", "transfers", "economy"}
+    assert check(s) == []
+    payers = {c.id: c.actors.get("payer") for c in s.world.components if c.kind == "transfers"}
+    assert payers == {
+        "base-payments": "us",
+        "us-programmes": "us",
+        "russian-grant": "russia",
+        "russian-credit": "russia",
+    }
+    # $63m a year through the base, $87m of other programmes, $150m grant, $300m credit
+    par = s.parameters()
+    assert par["base-payments.amount"].value * 12 == pytest.approx(0.063)
+    assert par["us-programmes.amount"].value * 12 == pytest.approx(0.087)
+    assert (par["russian-grant.amount"].value, par["russian-credit.amount"].value) == (0.15, 0.3)
+    assert par["russian-credit.rate"].value == 0.0075
     assert all(c.measure.kind != "world" for c in s.criteria)
     assert sum(c.weight for c in s.criteria) == pytest.approx(1.0)
+
+
+def test_simulate_runs_and_levers_order_closure(s: Scenario) -> None:
+    from melian.world import simulate
+
+    ens = simulate(s, paths=2000, horizon=24, workers=1)
+    p = {o: ens.results[o].probabilities["base_closure"] for o in OPTIONS}
+    assert p["keep-base"] < p["renegotiate"] < p["procedure"] < p["close-take-package"]
+    assert p["broker-via-moscow"] > p["procedure"]
 
 
 def test_every_issue_forecast_by_every_model(s: Scenario) -> None:
@@ -199,13 +225,16 @@ def test_game_solves_and_is_verified(s: Scenario, framing: str) -> None:
         assert gambit_regret(ctx.ef, e.strategy, game) <= 1e-9
 
 
-def test_decide_values_every_criterion_without_a_world(s: Scenario) -> None:
+def test_decide_values_every_criterion_with_and_without_the_world(s: Scenario) -> None:
     from melian.decide.evidence import gather_evidence
+    from melian.scenario.schema import World
 
-    ev = gather_evidence(s)
-    for c in s.criteria:
-        assert set(ev.values[c.id]) == set(OPTIONS), c.id
-        assert all(np.isfinite(v) for v in ev.values[c.id].values()), c.id
+    bare = s.model_copy(update={"world": World()})
+    for scen in (s, bare):
+        ev = gather_evidence(scen, paths=500)
+        for c in scen.criteria:
+            assert set(ev.values[c.id]) == set(OPTIONS), c.id
+            assert all(np.isfinite(v) for v in ev.values[c.id].values()), c.id
 
 
 def test_cli_forecast_and_game() -> None:
