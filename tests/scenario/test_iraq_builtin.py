@@ -302,3 +302,18 @@ def test_pairwise_judgements_complete_and_consistent(s: Scenario) -> None:
     direct = np.array([k.weight for k in s.criteria])
     assert np.max(np.abs(w - direct)) < 0.05
     assert ids[int(np.argmin(w))] == "education"
+
+
+def test_clout_at_the_table_is_judged_and_the_us_outweighs_china(s: Scenario) -> None:
+    """Clout (bargaining) is separate from material capability (CINC, game): issue 13."""
+    from melian.scenario.capability import issue_clouts
+
+    for a in s.actors:
+        if a.at_table:
+            assert a.clout is not None, a.id
+            assert a.clout.source in s.sources and a.clout.judgement and a.clout.confidence
+            assert a.clout.note, a.id
+    for iss, row in issue_clouts(s).items():
+        assert row["us"] == 100 and row["us"] > row["china"], iss
+        assert row["iraq"] > row["iran"] > row["china"], iss
+    assert capabilities(s)["china"] > capabilities(s)["us"]  # CINC stays the material measure

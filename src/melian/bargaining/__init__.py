@@ -15,12 +15,13 @@ A :class:`~melian.bargaining.base.BargainingProblem` is used as given; a scenari
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from melian.bargaining.adapters import problem_from_scenario
-from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast
+from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast, issue_weights
 from melian.bargaining.registry import get_model, model_names, run_model
 from melian.errors import ModelError
 
@@ -117,6 +118,9 @@ def forecast(
         each issue on its own with the actors that hold a position on it and merges the results
         (:func:`per_issue`); ``"error"`` raises the model's :class:`~melian.errors.ModelError`.
         Problems without missing positions, and models that handle them, are not affected.
+        Independently, where an actor's clout differs between issues and the model weighs an
+        actor by one number (``ModelSpec.issue_weights`` false: SMP, melian-deu), each issue is
+        forecast with the actors' clout on that issue (:func:`issue_capability`).
     **params
         The model's parameters (its keyword arguments; the published defaults otherwise).
 
@@ -133,6 +137,9 @@ def forecast(
     problem = to_problem(problem_or_scenario, issues)
     if model == "default":
         model = default_model(problem)
+    weights = issue_capability(problem)
+    if weights is not None and not get_model(model).issue_weights:
+        return per_issue(model, problem, weights, CLOUT_NOTE, **params)
     try:
         return run_model(model, problem, **params)
     except ModelError:
@@ -146,7 +153,7 @@ def forecast(
         )
         if not fallback:
             raise
-    return per_issue(model, problem, **params)
+    return per_issue(model, problem, None, MISSING_NOTE, **params)
 
 
 def forecast_all(
@@ -176,14 +183,60 @@ def run_forecast(name: str, problem: BargainingProblem, **params: Any) -> Foreca
     return forecast(problem, name, **params)
 
 
-def per_issue(name: str, problem: BargainingProblem, **params: Any) -> Forecast:  # noqa: ANN401
-    """Run model ``name`` issue by issue and merge the results (the ``per-issue`` fallback).
+CLOUT_NOTE = "clout differs by issue: each issue forecast separately with its actors' clout there"
+MISSING_NOTE = "missing positions: each issue forecast separately with the actors that hold one"
 
-    Each issue is forecast on its own with the actors that hold a position on it; trajectories
-    are padded with each issue's final row to the longest run, absent actors are ``nan``, and
-    ``extra['by_issue']`` records the rounds of each issue. Used by :func:`forecast` when a joint
-    multidimensional model (KTAB's SMP) refuses a problem with missing positions.
+
+def issue_capability(problem: BargainingProblem) -> np.ndarray | None:
+    """Each actor's weight on each issue (actors x issues) when it differs between issues.
+
+    :func:`~melian.bargaining.base.issue_weights` (an issue-specific clout in ``meta['power']``,
+    else ``capability``); ``None`` when no actor's weight on an issue where it holds a position
+    differs from its ``capability`` (one weight per actor suffices).
     """
+    if problem.meta.get("power") is None:
+        return None
+    full = issue_weights(problem)
+    cap = np.broadcast_to(np.asarray(problem.capability, dtype=float).reshape(-1, 1), full.shape)
+    held = ~np.isnan(np.asarray(problem.position, dtype=float))
+    if np.array_equal(full[held], cap[held]):
+        return None
+    return full
+
+
+def per_issue(
+    name: str,
+    problem: BargainingProblem,
+    weights: np.ndarray | None = None,
+    note: str = MISSING_NOTE,
+    **params: Any,  # noqa: ANN401
+) -> Forecast:
+    """Run model ``name`` issue by issue and merge the results.
+
+    Each issue is forecast on its own with the actors that hold a position on it, weighed by
+    ``weights`` (actors x issues, which then replace any issue-specific ``power``; default: each
+    actor's ``capability``, with ``meta['power']`` kept for the models that read it);
+    trajectories are padded with each issue's final row to the longest run, absent actors are
+    ``nan``, and ``extra['by_issue']`` records the rounds of each issue. Used by :func:`forecast`
+    when a joint multidimensional model (KTAB's SMP) refuses a problem with missing positions, and
+    when clout differs by issue for a model that weighs an actor by one number.
+    """
+    folded = weights is not None
+    if weights is None:
+        weights = np.broadcast_to(
+            np.asarray(problem.capability, dtype=float).reshape(-1, 1), problem.position.shape
+        )
+
+    def meta_of(keep: np.ndarray, j: int) -> dict[str, Any]:
+        if folded:
+            return {k: v for k, v in problem.meta.items() if k != "power"}
+        return {k: (v[keep][:, [j]] if k == "power" else v) for k, v in problem.meta.items()}
+
+    if problem.n_issues == 1 and folded:
+        keep = np.flatnonzero(~np.isnan(problem.position[:, 0]))
+        if len(keep) == problem.n_actors:
+            one = replace(problem, capability=weights[:, 0].copy(), meta=meta_of(keep, 0))
+            return run_model(name, one, **params)
     parts: list[Forecast] = []
     rows: list[np.ndarray] = []
     for j, issue in enumerate(problem.issues):
@@ -191,13 +244,13 @@ def per_issue(name: str, problem: BargainingProblem, **params: Any) -> Forecast:
         sub = BargainingProblem(
             actors=tuple(problem.actors[k] for k in keep),
             issues=(issue,),
-            capability=problem.capability[keep],
+            capability=np.asarray(weights[keep, j], dtype=float),
             position=problem.position[keep][:, [j]],
             salience=problem.salience[keep][:, [j]],
             scale=problem.scale[[j]],
             reference=problem.reference[[j]],
             name=problem.name,
-            meta={k: (v[keep][:, [j]] if k == "power" else v) for k, v in problem.meta.items()},
+            meta=meta_of(keep, j),
         )
         parts.append(run_model(name, sub, **params))
         rows.append(keep)
@@ -216,8 +269,5 @@ def per_issue(name: str, problem: BargainingProblem, **params: Any) -> Forecast:
         actors=problem.actors,
         issues=issues,
         rounds=turns - 1,
-        extra={
-            "by_issue": {f.issues[0].issue: f.rounds for f in parts},
-            "note": "missing positions: each issue forecast separately with the actors that hold one",
-        },
+        extra={"by_issue": {f.issues[0].issue: f.rounds for f in parts}, "note": note},
     )

@@ -51,6 +51,19 @@ class BargainingProblem:
         return len(self.issues)
 
 
+def issue_weights(problem: BargainingProblem) -> np.ndarray:
+    """Each actor's weight on each issue (actors x issues): ``meta['power']`` where it gives one
+    (a scenario's per-issue clout or a position's ``power``), else the actor's ``capability``.
+    """
+    cap = np.asarray(problem.capability, dtype=float).reshape(-1, 1)
+    shape = np.asarray(problem.position).shape
+    power = problem.meta.get("power")
+    if power is None:
+        return np.broadcast_to(cap, shape).copy()
+    power = np.asarray(power, dtype=float)
+    return np.where(np.isnan(power), cap, power)
+
+
 @dataclass
 class IssueForecast:
     """One issue's forecast: the point, the outcome distribution and every actor's path.

@@ -494,6 +494,7 @@ SPEC = register(
             "model, J. Theoretical Politics 23(4):510-531."
         ),
         multidimensional=False,
+        issue_weights=True,
         defaults=dict(DEFAULTS),
     )
 )

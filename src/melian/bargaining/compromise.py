@@ -151,6 +151,7 @@ SPEC = register(
             "& Koenig (eds.), The European Union Decides, Cambridge UP."
         ),
         multidimensional=False,
+        issue_weights=True,
         defaults={},
     )
 )

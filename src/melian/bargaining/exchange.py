@@ -24,7 +24,9 @@ Third parties bear externalities s_kp (|O_p - x_kp| before - after), summed over
 (positive = benefit; x_kp = the third party's initial position), reported in ``extra``.
 
 Actors with a ``nan`` position on an issue take no part in exchanges involving it; with one issue
-no exchange is possible and the forecast is the compromise model's.
+no exchange is possible and the forecast is the compromise model's. An issue-specific weight
+(``meta['power']``: a scenario's per-issue clout or a position's ``power``) replaces c_i on its
+issue, c_ip s_ip.
 
 ``variant="decide"`` runs instead the algorithm of decide (``decide-exchange-model``, the
 reference implementation), reproduced round by round (:mod:`melian.bargaining._exchange_decide`);
@@ -39,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from melian.bargaining._exchange_decide import exchange_record, run_decide_round, to_decimal
-from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast
+from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast, issue_weights
 from melian.bargaining.compromise import validate_problem
 from melian.bargaining.registry import ModelSpec, register
 from melian.errors import ModelError
@@ -157,7 +159,7 @@ def run(problem: BargainingProblem, rounds: int = 10, variant: str = "melian") -
     s = np.asarray(problem.salience, dtype=float)
     s = np.where(np.isnan(x), 0.0, s)
     c = np.asarray(problem.capability, dtype=float)
-    w = c[:, None] * s
+    w = issue_weights(problem) * s  # c_ip s_ip, with an issue-specific clout where given
     W = np.where(np.isnan(x), 0.0, w).sum(axis=0)
     for k, issue in enumerate(problem.issues):
         if np.all(np.isnan(x[:, k])):
@@ -331,6 +333,7 @@ SPEC = register(
             "Community Decision Making, Yale UP, 105-127."
         ),
         multidimensional=True,
+        issue_weights=True,
         defaults={"rounds": 10, "variant": "melian"},
     )
 )

@@ -95,6 +95,7 @@ SPEC = register(
             "(2006), The European Union Decides, Cambridge UP."
         ),
         multidimensional=False,
+        issue_weights=True,
         defaults={"tie": "midpoint"},
     )
 )

@@ -152,6 +152,7 @@ SPEC = register(
             "The European Union Decides, Cambridge UP."
         ),
         multidimensional=False,
+        issue_weights=True,
         defaults={"utility": "linear", "disagreement": "reference"},
     )
 )

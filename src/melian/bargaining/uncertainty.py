@@ -123,7 +123,8 @@ def uncertainty_from_scenario(
         k = a_idx.get(actor.id)
         if k is None:
             continue
-        cap = actor.capability
+        # the bargaining weight is the clout (the material capability when none is declared)
+        cap = actor.clout if actor.clout is not None else actor.material
         cap_sd[k] = table[_level(cap.confidence, cap.judgement)]["capability"]
     return InputUncertainty(pos_sd, sal_sd, cap_sd)
 

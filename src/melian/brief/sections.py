@@ -54,7 +54,7 @@ def scenario_section(s: Scenario, lang: str) -> Section:
             "kind": a.kind,
             "parent": a.parent or "",
             "capability": fmt(caps[a.id], 4),
-            "source": src(a.capability.source, a.capability.judgement, a.capability.confidence),
+            "source": src(a.material.source, a.material.judgement, a.material.confidence),
         }
         for a in s.actors
     ]

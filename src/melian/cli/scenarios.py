@@ -89,7 +89,7 @@ def show(s: Scenario) -> None:
     for col in ("id", "name", "kind", "parent", "at table", "capability", "source"):
         t.add_column(col)
     for a in s.actors:
-        cap = a.capability
+        cap = a.material
         how = f"{cap.series} {cap.code} {cap.year}" if cap.series else "value"
         t.add_row(
             a.id,

@@ -1,4 +1,11 @@
-"""Actor capabilities: a declared value, or derived from a capability series melian ships.
+"""Actor capabilities and clouts: declared values, or derived from a series melian ships.
+
+An actor has two weights (``docs/scenario-format.md``, "Capability and clout"): its **material
+capability** (``actors[*].capability``: military/economic power, read by the alliance game and
+the world model) and its **clout** at the table on each issue (``actors[*].clout``, a position's
+``power``: read by the bargaining models). Documented defaults when only one is given: an actor
+without a clout bargains with its capability; an actor without a capability takes its clout's
+value (or series) as material capability.
 
 Series (files under ``melian/data/capabilities``, provenance in its PROVENANCE.md):
 ``cow-cinc`` (COW National Material Capabilities v7.0, composite index), ``cow-milex`` (NMC military
@@ -14,7 +21,7 @@ from functools import cache
 from importlib import resources
 
 from melian.errors import ModelError
-from melian.scenario.schema import Actor, Capability, Scenario
+from melian.scenario.schema import Actor, Capability, Clout, Scenario
 
 _COW_TO_ISO3 = {2: "USA", 365: "RUS", 630: "IRN", 640: "TUR", 645: "IRQ", 670: "SAU", 710: "CHN"}
 _ISO3_TO_SIPRI = {
@@ -87,18 +94,62 @@ def series_value(series: str, code: int, year: int) -> float:
     return float(val)
 
 
-def capability_value(cap: Capability) -> float:
-    """The numeric capability: the declared value, or series value x multiplier."""
+def capability_value(cap: Capability | Clout) -> float:
+    """The numeric value of a capability or of a clout's all-issue part: the declared value, or
+    series value, times ``multiplier`` (ModelError for a clout with per-issue values only).
+    """
     if cap.value is not None:
         return float(cap.value) * cap.multiplier
+    if cap.series is None:
+        raise ModelError("this clout gives per-issue values only (no value or series)")
     return series_value(cap.series, cap.code, cap.year) * cap.multiplier  # type: ignore[arg-type]
 
 
 def capabilities(s: Scenario) -> dict[str, float]:
-    """Capability of every actor of a scenario, by actor id."""
+    """Material capability of every actor of a scenario, by actor id."""
     return {a.id: actor_capability(a) for a in s.actors}
 
 
 def actor_capability(a: Actor) -> float:
-    """Capability of one actor."""
-    return capability_value(a.capability)
+    """Material capability of one actor: its ``capability``, else its clout's value/series."""
+    if a.capability is not None:
+        return capability_value(a.capability)
+    if a.clout is None:  # the schema forbids it; kept for hand-built actors
+        raise ModelError(f"actor {a.id!r} has neither a capability nor a clout")
+    return capability_value(a.clout)
+
+
+def actor_clout(a: Actor, issue: str | None = None) -> float:
+    """Clout of one actor at the table, on ``issue`` if given.
+
+    Order: the clout's per-issue value (``clout.issues``), its all-issue value or series, then
+    (no clout declared) the actor's material capability. A position's ``power`` comes before all
+    of these; :func:`issue_clouts` applies it. ``nan`` if the clout gives per-issue values only
+    and none for ``issue``.
+    """
+    c = a.clout
+    if c is None:
+        return actor_capability(a)
+    if issue is not None and issue in c.issues:
+        return float(c.issues[issue])
+    if c.has_base:
+        return capability_value(c)
+    return float("nan")
+
+
+def issue_clouts(s: Scenario) -> dict[str, dict[str, float]]:
+    """Clout of every actor on every issue where it holds a position: issue id -> actor -> clout.
+
+    A position's ``power`` overrides :func:`actor_clout` on its issue.
+    """
+    actors = {a.id: a for a in s.actors}
+    out: dict[str, dict[str, float]] = {}
+    for iss in s.issues:
+        row: dict[str, float] = {}
+        for p in iss.positions:
+            a = actors.get(p.actor)
+            if a is None:
+                continue
+            row[p.actor] = float(p.power) if p.power is not None else actor_clout(a, iss.id)
+        out[iss.id] = row
+    return out

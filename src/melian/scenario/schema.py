@@ -262,15 +262,21 @@ class Parameter(Distribution):
 ActorKind = Literal["state", "faction", "organisation", "armed_group"]
 
 
+CapabilitySeries = Literal["cow-cinc", "cow-milex", "wb-gdp", "sipri-milex"]
+
+
 class Capability(Strict):
-    """An actor's capability: a positive value, or derived from a capability series.
+    """An actor's material (military/economic) capability: a value, or read from a series.
 
     With ``series`` set (``cow-cinc`` or another series the package ships), the value is read
-    from that series for ``code`` (the COW country code) and ``year``, times ``multiplier``.
+    from that series for ``code`` (the COW country code) and ``year``, times ``multiplier``. The
+    alliance game and the world model use it (security, protection, the pull of a patron's
+    power); the bargaining models use :class:`Clout` and fall back to this value only when a
+    scenario declares no clout at all.
     """
 
     value: float | None = Field(default=None, gt=0)
-    series: Literal["cow-cinc", "cow-milex", "wb-gdp", "sipri-milex"] | None = None
+    series: CapabilitySeries | None = None
     code: int | None = None
     year: int | None = Field(default=None, ge=1816, le=2100)
     multiplier: float = Field(default=1.0, gt=0)
@@ -288,8 +294,54 @@ class Capability(Strict):
         return self
 
 
+class Clout(Strict):
+    """An actor's clout at the table: its ability to move the agenda issues of this dialogue.
+
+    ``value`` (or ``series`` with ``code`` and ``year``, times ``multiplier``) is the clout on
+    every issue; ``issues`` gives the clout on named issues and overrides ``value`` there. The
+    bargaining models weigh actors by it. Clout is relative: only ratios between the actors at
+    the table matter, so every actor that sits at the table should state it on the same scale
+    (checked when the scenario is loaded). A position's ``power`` overrides both on its issue.
+    """
+
+    value: float | None = Field(default=None, gt=0)
+    series: CapabilitySeries | None = None
+    code: int | None = None
+    year: int | None = Field(default=None, ge=1816, le=2100)
+    multiplier: float = Field(default=1.0, gt=0)
+    issues: dict[Id, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    source: Id
+    judgement: bool = False
+    confidence: Confidence | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Clout:
+        if self.value is not None and self.series is not None:
+            raise ValueError("give either a clout value or a series, not both")
+        if self.value is None and self.series is None and not self.issues:
+            raise ValueError("a clout needs a value, a series or per-issue values (issues)")
+        if self.series is not None and (self.code is None or self.year is None):
+            raise ValueError(f"a clout from series {self.series!r} needs code and year")
+        for k, v in self.issues.items():
+            if not math.isfinite(v):
+                raise ValueError(f"clout on issue {k!r} must be a finite number")
+        return self
+
+    @property
+    def has_base(self) -> bool:
+        """True if the clout gives a value for every issue (``value`` or ``series``)."""
+        return self.value is not None or self.series is not None
+
+
 class Actor(Strict):
-    """A participant in, or a force around, the dialogue."""
+    """A participant in, or a force around, the dialogue.
+
+    ``capability`` is its material capability (game, world); ``clout`` its weight at the table
+    (bargaining models). Give at least one: an actor without ``clout`` bargains with its
+    capability (the scenario format's behaviour before clout existed), an actor without
+    ``capability`` takes its clout's value (or series) as material capability.
+    """
 
     id: Id
     name: Text = Field(min_length=1)
@@ -297,8 +349,35 @@ class Actor(Strict):
     kind: ActorKind
     parent: Id | None = None
     at_table: bool = True
-    capability: Capability
+    capability: Capability | None = None
+    clout: Clout | None = None
     description: Text | None = None
+
+    @model_validator(mode="after")
+    def _capability_or_clout(self) -> Actor:
+        if self.capability is None:
+            if self.clout is None:
+                raise ValueError("an actor needs a capability (material) or a clout (at the table)")
+            if not self.clout.has_base:
+                raise ValueError(
+                    "an actor without a capability needs a clout value or series (it is then "
+                    "also its material capability): add capability, or clout.value"
+                )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_clout(self, handler: Any) -> Any:  # noqa: ANN401
+        # An actor without a clout dumps as before the field existed, so that the content hash of
+        # scenarios sealed earlier (melian.scenario.loader.content_hash) is unchanged.
+        data = handler(self)
+        if self.clout is None and isinstance(data, dict):
+            data.pop("clout", None)
+        return data
+
+    @property
+    def material(self) -> Capability | Clout:
+        """Where the material capability comes from: ``capability``, else ``clout``."""
+        return self.capability if self.capability is not None else self.clout  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- agenda
@@ -339,7 +418,11 @@ class Position(Sourced):
     actor: Id
     position: float
     salience: float
-    power: float | None = Field(default=None, gt=0, description="issue-specific capability")
+    power: float | None = Field(
+        default=None,
+        gt=0,
+        description="issue-specific clout (overrides the actor's clout and capability here)",
+    )
 
 
 class Threshold(Strict):
@@ -773,6 +856,75 @@ def support_bounds(d: Distribution) -> tuple[Path, float, float]:
     return ("dist",), -inf if d.low is None else d.low, inf if d.high is None else d.high
 
 
+def _capability_clout_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
+    """Problems of the actors' capabilities and clouts (see :class:`Actor`).
+
+    Clout and capability are on scales of their own (a judged 0-100 clout, a CINC share), so
+    a scale must not be mixed across actors: either every actor at the table that holds a
+    position gives a clout, or none does (then all bargain with their capability); either
+    every actor gives a capability, or none does (then all take their clout's value). Per-issue
+    clouts name issues where the actor holds a position, are not given twice (``clout.issues``
+    and the position's ``power``), and an actor whose clout has no value has one on every issue
+    where it holds a position.
+    """
+    issue_ids = {i.id for i in s.issues}
+    held: dict[str, dict[str, int]] = {}  # actor -> issue -> position index
+    powered: set[tuple[str, str]] = set()
+    for iss in s.issues:
+        for j, pos in enumerate(iss.positions):
+            held.setdefault(pos.actor, {})[iss.id] = j
+            if pos.power is not None:
+                powered.add((pos.actor, iss.id))
+    bargainers = [(k, a) for k, a in enumerate(s.actors) if a.at_table and a.id in held]
+    with_clout = [a.id for _, a in bargainers if a.clout is not None]
+    if with_clout and len(with_clout) < len(bargainers):
+        for k, a in bargainers:
+            if a.clout is None:
+                yield (
+                    ("actors", k, "id"),
+                    f"actor {a.id!r} sits at the table without a clout while "
+                    f"{with_clout[0]!r} has one; clout and capability are on different scales, "
+                    "so give every actor at the table a clout (or none)",
+                )
+    with_cap = [a.id for a in s.actors if a.capability is not None]
+    if with_cap and len(with_cap) < len(s.actors):
+        for k, a in enumerate(s.actors):
+            if a.capability is None:
+                yield (
+                    ("actors", k, "id"),
+                    f"actor {a.id!r} has no capability while {with_cap[0]!r} has one; its "
+                    "clout would stand in on another scale, so give every actor a capability "
+                    "(or none)",
+                )
+    for k, a in enumerate(s.actors):
+        if a.clout is None:
+            continue
+        p: Path = ("actors", k, "clout")
+        mine = held.get(a.id, {})
+        for iid in a.clout.issues:
+            if iid not in issue_ids:
+                yield p + ("issues", iid), f"unknown issue {iid!r}"
+            elif iid not in mine:
+                yield (
+                    p + ("issues", iid),
+                    f"actor {a.id!r} has a clout on issue {iid!r} but holds no position on it",
+                )
+            elif (a.id, iid) in powered:
+                yield (
+                    p + ("issues", iid),
+                    f"the clout of {a.id!r} on issue {iid!r} is given twice (here and as the "
+                    "position's power): keep one",
+                )
+        if not a.clout.has_base and a.at_table:
+            for iid in mine:
+                if iid not in a.clout.issues and (a.id, iid) not in powered:
+                    yield (
+                        p,
+                        f"actor {a.id!r} holds a position on issue {iid!r} but has no clout "
+                        f"there: add clout.issues.{iid} or clout.value",
+                    )
+
+
 def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
     """Yield (path, message) for every unresolved reference or out-of-scale value.
 
@@ -807,9 +959,13 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
     yield from dup(s.criteria, "criteria")
     yield from dup(s.views, "views")
     yield from _view_problems(s, src)
+    yield from _capability_clout_problems(s)
     for k, a in enumerate(s.actors):
         p: Path = ("actors", k)
-        yield from check_source(p + ("capability",), a.capability.source)
+        if a.capability is not None:
+            yield from check_source(p + ("capability",), a.capability.source)
+        if a.clout is not None:
+            yield from check_source(p + ("clout",), a.clout.source)
         if a.parent is not None:
             if a.parent == a.id:
                 yield p + ("parent",), "an actor cannot be its own parent"

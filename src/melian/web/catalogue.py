@@ -270,6 +270,9 @@ def capability_edit(scenario: Scenario, actor_index: int, raw: Any) -> list[Edit
     cap = scenario.actors[actor_index].capability
     value = _number(raw)
     base: tuple[str | int, ...] = ("actors", actor_index, "capability")
+    if cap is None:  # material capability taken from the clout: declare it
+        src = scenario.actors[actor_index].material.source
+        return [Edit(base, {"value": value, "source": src, "judgement": True})]
     if cap.series is None:
         return [Edit(base + ("value",), value)]
     new = {
@@ -305,7 +308,7 @@ def form_edits(scenario: Scenario, form: dict[str, str]) -> list[Edit]:
             k = int(m.group(1))
             if k >= len(scenario.actors):
                 continue
-            cap = scenario.actors[k].capability
+            cap = scenario.actors[k].material
             if cap.series is not None and not str(raw).strip():
                 continue
             if _number(raw) != cap.value:

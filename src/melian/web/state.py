@@ -126,7 +126,7 @@ def fmt_num(value: Any, digits: int = 4) -> str:  # noqa: ANN401
 
 def _capability_series(s: Scenario, k: int) -> str | None:
     """How actor ``k``'s capability is looked up (``series code year [× m]``), if from a series."""
-    cap = s.actors[k].capability
+    cap = s.actors[k].material
     if cap.series is None:
         return None
     text = f"{cap.series} {cap.code} {cap.year}"
@@ -151,9 +151,9 @@ def scenario_table(origin: str, name: str, s: Scenario) -> ScenarioTableOut:
             kind=a.kind,
             at_table=a.at_table,
             capability=caps.get(a.id),
-            capability_value=a.capability.value,
+            capability_value=a.material.value,
             capability_series=_capability_series(s, k),
-            capability_source=a.capability.source,
+            capability_source=a.material.source,
         )
         for k, a in enumerate(s.actors)
     ]
