@@ -10,6 +10,14 @@ SENTENCES: dict[str, dict[str, str]] = {
         "en": "{mean} utility points on average (10-90%: {low} to {high})",
         "ar": "{mean} نقطة منفعة في المتوسط (بين المئين العاشر والتسعين: من {low} إلى {high})",
     },
+    "gain_central": {
+        "en": "{mean} utility points (central inputs only, no sampled uncertainty)",
+        "ar": "{mean} نقطة منفعة (المدخلات المركزية فقط، دون عدم يقين مسحوب)",
+    },
+    "support_central": {
+        "en": "it helps under {models} of {n} models",
+        "ar": "وهو مفيد في {models} من أصل {n} نماذج",
+    },
     "support": {
         "en": "it helps under {models} of {n} models and in {share} of the sampled inputs",
         "ar": "وهو مفيد في {models} من أصل {n} نماذج وفي {share} من المدخلات المسحوبة",
@@ -31,7 +39,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "معظم النماذج ومعظم المدخلات المسحوبة؛ فليعلن مواقفه الحقيقية.",
     },
     "stance_package": {
-        "en": "{actor}'s robust stance, taken as a whole: {gain}; {support}.",
+        "en": "The robust stance of {actor}, taken as a whole: {gain}; {support}.",
         "ar": "الموقف المتين لـ{actor} مأخوذًا ككل: {gain}؛ {support}.",
     },
     "rewards_exaggeration": {
