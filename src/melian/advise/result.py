@@ -163,21 +163,16 @@ class Levers:
         mean = float(np.mean([g.mean for g in ok])) if ok else np.nan
         low = float(np.median([g.low for g in ok])) if ok else np.nan
         high = float(np.median([g.high for g in ok])) if ok else np.nan
+        n_ok = round(r.models_helped * len(ok))
+        med = _pts(r.median_gain if ok else mean)
+        if self.draws == 0:
+            return {
+                "gain": tf("gain_central", lang, mean=med),
+                "support": tf("support_central", lang, models=n_ok, n=len(ok)),
+            }
         return {
-            "gain": tf(
-                "gain",
-                lang,
-                mean=_pts(r.median_gain if ok else mean),
-                low=_pts(low),
-                high=_pts(high),
-            ),
-            "support": tf(
-                "support",
-                lang,
-                models=round(r.models_helped * len(ok)),
-                n=len(ok),
-                share=_pct(r.runs_helped),
-            ),
+            "gain": tf("gain", lang, mean=med, low=_pts(low), high=_pts(high)),
+            "support": tf("support", lang, models=n_ok, n=len(ok), share=_pct(r.runs_helped)),
         }
 
     def sentences(self, lang: str = "en") -> list[dict[str, str]]:

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 SENTENCES: dict[str, dict[str, str]] = {
     "gain": {
-        "en": "{mean} utility points on average (10-90%: {low} to {high})",
-        "ar": "{mean} نقطة منفعة في المتوسط (بين المئين العاشر والتسعين: من {low} إلى {high})",
+        "en": "a gain of {mean} utility points (median over the models; 10-90% of the sampled "
+        "inputs: {low} to {high})",
+        "ar": "مكسب قدره {mean} نقطة منفعة (الوسيط عبر النماذج؛ بين المئين العاشر والتسعين من "
+        "المدخلات المسحوبة: من {low} إلى {high})",
     },
     "gain_central": {
-        "en": "{mean} utility points (central inputs only, no sampled uncertainty)",
-        "ar": "{mean} نقطة منفعة (المدخلات المركزية فقط، دون عدم يقين مسحوب)",
+        "en": "a gain of {mean} utility points (median over the models; central inputs only, "
+        "no sampled uncertainty)",
+        "ar": "مكسب قدره {mean} نقطة منفعة (الوسيط عبر النماذج؛ المدخلات المركزية فقط، دون عدم "
+        "يقين مسحوب)",
     },
     "support_central": {
         "en": "it helps under {models} of {n} models",
