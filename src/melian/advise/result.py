@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from melian.advise.coalitions import Coalition
-from melian.advise.core import Gain, Robustness
+from melian.advise.core import Gain, Robustness, _num
 from melian.advise.linkage import Package, Trade
 from melian.advise.persuasion import Target
 from melian.advise.stance import Stance, StanceOption
@@ -76,7 +76,14 @@ class Levers:
             "credible_salience": self.credible_salience,
             "step": self.step,
             "salience_step": self.salience_step,
-            "baseline": self.baseline,
+            "baseline": {
+                m: {
+                    "outcome": {k: _num(v) for k, v in b["outcome"].items()},
+                    "utility": _num(b["utility"]),
+                    "utility_mean": _num(b["utility_mean"]),
+                }
+                for m, b in self.baseline.items()
+            },
             "stance": {
                 "options": [o.to_dict() for o in self.stance_options],
                 "best": {m: s.to_dict() for m, s in self.stance_best.items()},

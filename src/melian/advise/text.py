@@ -102,6 +102,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "helps": {"en": "Helps (share of inputs)", "ar": "يفيد (نسبة المدخلات)"},
     "models_helped": {"en": "Models helped", "ar": "النماذج المستفيدة"},
     "robust": {"en": "Robust", "ar": "متين"},
+    "position": {"en": "position", "ar": "الموقف"},
+    "salience": {"en": "salience", "ar": "الأهمية"},
     "method": {
         "en": "Gains are in points of the actor's utility (salience-weighted closeness of the "
         "outcomes to its true positions, 0-100), over {draws} sampled inputs of the scenario's "

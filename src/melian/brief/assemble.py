@@ -361,7 +361,8 @@ def _strip(data: Any) -> Any:  # noqa: ANN401
 STEPS: list[tuple[str, float]] = [
     ("forecast", 0.15),
     ("game", 0.15),
-    ("consequences", 0.35),
+    ("consequences", 0.30),
+    ("levers", 0.05),
     ("robustness", 0.25),
     ("ranking", 0.10),
 ]
@@ -378,6 +379,7 @@ def assemble(
 ) -> Brief:
     """Run every analysis on ``s`` and return the :class:`Brief` (nothing is written)."""
     from melian.brief import sections as extra
+    from melian.brief.levers import levers_section
 
     progress = progress or _noop
     if settings is None:
@@ -394,6 +396,7 @@ def assemble(
         "consequences": lambda p: extra.consequences_section(s, lang, settings, p),
         "robustness": lambda p: extra.robustness_section(s, lang, settings, p),
         "ranking": lambda p: extra.ranking_section(s, lang, settings, secs, p),
+        "levers": lambda p: levers_section(s, lang, settings, p),
     }
     for step, weight in STEPS:
         secs[step] = _run(step, lambda b=builders[step], st=step, w=weight: b(sub(st, w)))

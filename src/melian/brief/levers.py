@@ -1,0 +1,50 @@
+"""Brief section "What to ask for, what to offer, whom to persuade": the focal actor's levers.
+
+The content comes from :func:`melian.advise.advise` (own stance, linkage, whom to persuade,
+coalitions across the bargaining models, with the spread over the scenario's input uncertainty);
+each lever is one plain sentence with its numbers. A quick brief uses the central inputs only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from melian.advise import DEFAULT_DRAWS, advise
+from melian.advise.text import t as lt
+from melian.errors import ModelError
+from melian.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from melian.brief.assemble import Progress, Section, Settings
+
+
+def levers_section(s: Scenario, lang: str, settings: Settings, progress: Progress) -> Section:
+    """The focal actor's levers as paragraphs (one per lever) and a persuasion table."""
+    from melian.brief.assemble import Section, table
+
+    if s.focal is None:
+        raise ModelError("the scenario has no focal actor, so there is nobody to advise")
+    progress("levers: counterfactual runs", 0.1)
+    draws = 0 if settings.quick else DEFAULT_DRAWS
+    lv = advise(s, models=None, draws=draws, seed=settings.seed)
+    sentences = lv.sentences(lang)
+    sec = Section(id="levers", data={"raw": lv.to_dict()})
+    sec.data["paragraphs"] = [x["text"] for x in sentences]
+    sec.data["tables"] = [
+        table(
+            lt("persuasion", lang),
+            [lt("lever", lang), *lv.models, lt("models_helped", lang), lt("helps", lang)],
+            [
+                [
+                    f"{lv.name(x.actor, lang)} ({lt(x.kind, lang)})",
+                    *(f"{x.gains[m].mean:+.2f}" for m in lv.models),
+                    f"{100 * x.robustness.models_helped:.0f}%",
+                    f"{100 * x.robustness.runs_helped:.0f}%",
+                ]
+                for x in lv.targets
+            ],
+        )
+    ]
+    sec.data["notes"] = [lt("method", lang).format(draws=lv.draws), *lv.notes]
+    progress("levers: done", 1.0)
+    return sec
