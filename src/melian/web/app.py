@@ -39,6 +39,7 @@ from melian.scenario.loader import content_hash, parse_scenario, to_data, to_yam
 from melian.scenario.schema import Id, Scenario
 from melian.scenario.yamlsrc import MAX_BYTES
 from melian.store import RunStore, open_store, safe_url
+from melian.web.advise import router as advise_router
 from melian.web.analyses import ANALYSES
 from melian.web.catalogue import (
     NAME_RE,
@@ -754,6 +755,7 @@ def create_app(
         return _brief_files(briefs)
 
     app.include_router(api)
+    app.include_router(advise_router)
 
     # -- HTML pages -------------------------------------------------------------------
     @app.get("/", include_in_schema=False)

@@ -1,0 +1,98 @@
+"""Web page and JSON endpoint of the lever analysis (:mod:`melian.advise`).
+
+``GET /scenarios/{origin}/{name}/advise`` renders the focal actor's (or ``?actor=``'s) levers;
+``GET /api/scenarios/{origin}/{name}/advise`` returns :meth:`melian.advise.Levers.to_dict`.
+The analysis runs in the request (a few seconds with the central inputs, up to about half a
+minute with the default sampled inputs); ``draws`` is capped at :data:`MAX_DRAWS`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from melian.advise import DEFAULT_DRAWS, Levers, advise
+from melian.advise.text import t as lt
+from melian.manifest import melian_version
+
+#: Largest number of sampled inputs a web request may ask for.
+MAX_DRAWS = 64
+
+router = APIRouter()
+_env = Environment(
+    loader=PackageLoader("melian.web", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+Origin = Literal["builtin", "user"]
+Draws = Annotated[int, Query(ge=0, le=MAX_DRAWS)]
+Actor = Annotated[str | None, Query(max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+
+
+def _levers(request: Request, origin: str, name: str, actor: str | None, draws: int) -> Levers:
+    s, _ = request.app.state.catalogue.load(origin, name)
+    return advise(s, actor, draws=draws, workers=1)
+
+
+def _view(lv: Levers, lang: str) -> dict[str, Any]:
+    """What the template shows: sentences by section and the persuasion table."""
+    sections = []
+    for key in ("stance", "linkage", "persuasion", "coalitions"):
+        lines = [x["text"] for x in lv.sentences(lang) if x["section"] == key]
+        sections.append({"id": key, "title": lt(key, lang), "lines": lines})
+    rows = [
+        {
+            "actor": lv.name(x.actor, lang),
+            "kind": lt(x.kind, lang),
+            "gains": [f"{x.gains[m].mean:+.2f}" for m in lv.models],
+            "ranks": [x.rank[m] for m in lv.models],
+            "models_helped": f"{100 * x.robustness.models_helped:.0f}%",
+            "runs_helped": f"{100 * x.robustness.runs_helped:.0f}%",
+            "robust": x.robustness.robust,
+        }
+        for x in lv.targets
+    ]
+    return {"sections": sections, "rows": rows, "method": lt("method", lang).format(draws=lv.draws)}
+
+
+@router.get("/scenarios/{origin}/{name}/advise", include_in_schema=False)
+def advise_page(
+    request: Request,
+    origin: Origin,
+    name: str,
+    actor: Actor = None,
+    draws: Draws = DEFAULT_DRAWS,
+    lang: Literal["en", "ar"] = "en",
+) -> HTMLResponse:
+    """The levers page."""
+    lv = _levers(request, origin, name, actor, draws)
+    html = _env.get_template("advise.html").render(
+        request=request,
+        version=melian_version(),
+        lv=lv,
+        origin=origin,
+        name=name,
+        lang=lang,
+        title=lt("title", lang),
+        labels={k: lt(k, lang) for k in ("lever", "model", "models_helped", "helps", "robust")},
+        actors=lv.names,
+        **_view(lv, lang),
+    )
+    return HTMLResponse(html)
+
+
+@router.get("/api/scenarios/{origin}/{name}/advise", tags=["analyses"])
+def advise_json(
+    request: Request,
+    origin: Origin,
+    name: str,
+    actor: Actor = None,
+    draws: Draws = DEFAULT_DRAWS,
+) -> JSONResponse:
+    """Levers of ``actor`` (default the focal actor) as JSON (:meth:`Levers.to_dict`)."""
+    return JSONResponse(_levers(request, origin, name, actor, draws).to_dict())
