@@ -182,6 +182,13 @@ class Levers:
             "support": tf("support", lang, models=n_ok, n=len(ok), share=_pct(r.runs_helped)),
         }
 
+    def _option_gain(self, model: str, issue: str, value: float | None) -> float:
+        """Mean gain under ``model`` of stating ``value`` on ``issue`` (nan if not on the grid)."""
+        for o in self.stance_options:
+            if o.issue == issue and o.kind == "position" and o.value == value:
+                return o.gains[model].mean
+        return float("nan")
+
     def sentences(self, lang: str = "en") -> list[dict[str, str]]:
         """One plain sentence per lever with its numbers: ``[{"section", "text"}]``."""
         a = self.name(self.actor, lang)
@@ -241,10 +248,19 @@ class Levers:
                 }
             )
         else:
-            out.append({"section": "stance", "text": tf("stance_none", lang, actor=a)})
+            out.append(
+                {
+                    "section": "stance",
+                    "text": tf("stance_none", lang, actor=a, k=len(self.stance_options)),
+                }
+            )
         for m, s in self.stance_best.items():
             for kind in ("exaggeration", "moderation"):
-                iss = [self.name(i, lang) for i, v in s.rewards.items() if v == kind]
+                iss = [
+                    f"{self.name(i, lang)} ({_pts(self._option_gain(m, i, s.position.get(i)))})"
+                    for i, v in s.rewards.items()
+                    if v == kind
+                ]
                 if iss:
                     out.append(
                         {

@@ -37,22 +37,27 @@ SENTENCES: dict[str, dict[str, str]] = {
         "ar": "{actor}: في بند {issue}، أظهر أهمية قدرها {value} بدل {true}: {gain}؛ {support}.",
     },
     "stance_none": {
-        "en": "{actor}: no change of stated position or shown salience within its credible bounds "
-        "helps under most models and most sampled inputs; it should state its true positions.",
-        "ar": "{actor}: لا يفيد أي تغيير في الموقف المعلن أو الأهمية المُظهرة ضمن حدود المصداقية في "
-        "معظم النماذج ومعظم المدخلات المسحوبة؛ فليعلن مواقفه الحقيقية.",
+        "en": "{actor}: none of the {k} changes of stated position or shown salience tried within "
+        "its credible bounds helps under most models and most sampled inputs; it should state its "
+        "true positions.",
+        "ar": "{actor}: لا يفيد أيٌّ من التغييرات الـ{k} المجرَّبة في الموقف المعلن أو الأهمية المُظهرة "
+        "ضمن حدود المصداقية في معظم النماذج ومعظم المدخلات المسحوبة؛ فليعلن مواقفه الحقيقية.",
     },
     "stance_package": {
         "en": "The robust stance of {actor}, taken as a whole: {gain}; {support}.",
         "ar": "الموقف المتين لـ{actor} مأخوذًا ككل: {gain}؛ {support}.",
     },
     "rewards_exaggeration": {
-        "en": "The {model} model rewards exaggeration by {actor} on {issues}.",
-        "ar": "يكافئ نموذج {model} مبالغة {actor} في {issues}.",
+        "en": "The {model} model rewards exaggeration by {actor} on {issues} (mean gain of the best "
+        "credible statement in brackets).",
+        "ar": "يكافئ نموذج {model} مبالغة {actor} في {issues} (متوسط مكسب أفضل موقف معلن ضمن حدود "
+        "المصداقية بين قوسين).",
     },
     "rewards_moderation": {
-        "en": "The {model} model rewards a moderate opening by {actor} on {issues}.",
-        "ar": "يكافئ نموذج {model} الافتتاح المعتدل من {actor} في {issues}.",
+        "en": "The {model} model rewards a moderate opening by {actor} on {issues} (mean gain of the best "
+        "credible statement in brackets).",
+        "ar": "يكافئ نموذج {model} الافتتاح المعتدل من {actor} في {issues} (متوسط مكسب أفضل "
+        "موقف معلن ضمن حدود المصداقية بين قوسين).",
     },
     "package": {
         "en": "Concede on {give} (state {value} instead of {true} and show less interest) to insist "
