@@ -196,3 +196,23 @@ def test_postgres_sigkill_keeps_committed_runs(pg_store: RunStore, pg_url: str) 
         committed += kill_after(proc, n_lines=rng.randint(3, 8), extra_sleep=rng.uniform(0.0, 0.05))
         n = check_intact(pg_url, committed)
         assert len(committed) <= n <= len(committed) + 1
+
+
+def test_ledger_on_postgres_chains_and_detects_edits(pg_url: str) -> None:
+    """The forecast ledger works on PostgreSQL too; an edited record is found by the chain."""
+    from sqlalchemy import text
+
+    from melian.ledger import Ledger
+
+    led = Ledger(pg_url)
+    start = len(led.entries())
+    for k in range(3):
+        led.append({"scenario_id": "s", "results": {"k": k}}, kind="note")
+    entries = led.entries()
+    assert len(entries) == start + 3 and not led.check()
+    with led.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE ledger SET record = replace(record, :a, :b) WHERE seq = :s"),
+            {"a": '"k":1', "b": '"k":7', "s": start + 2},
+        )
+    assert any("edited" in p for p in led.check())

@@ -28,6 +28,7 @@ COMMANDS = [
     "melian.cli.simulate",
     "melian.cli.backtest",
     "melian.cli.brief",
+    "melian.cli.seal",
     "melian.cli.advise",
 ]
 

@@ -141,10 +141,54 @@ def _print_regret(d: dict[str, Any]) -> None:
         console.print(f"most satisficing: {d['most_satisficing']}")
 
 
+def _print_breaking(d: dict[str, Any], top: int) -> None:
+    """Switch-over values nearest first, then the nearest flip."""
+    se = d.get("central_gap_se")
+    lead = f"{d['central_gap']:.3g}" + (f" (MC s.e. {se:.2g})" if se is not None else "")
+    console.print(f"top-ranked option: {d['top']}, ahead by {lead} in utility", highlight=False)
+    t = Table(title="Switch-over values (others at their central values)")
+    for col in ("input", "side", "spreads", "value", "s.e. (spreads)", "then first"):
+        t.add_column(col)
+    shown = 0
+    for s in d["switch_overs"]:
+        for side in ("low", "high"):
+            z = s[f"{side}_z"]
+            if z is None or shown >= top:
+                continue
+            shown += 1
+            val, sez = s[f"{side}_value"], s[f"{side}_se_z"]
+            t.add_row(
+                s["input"], side, f"{z:+.2f}", "—" if val is None else f"{val:.4g}",
+                "—" if sez is None else f"{sez:.2f}", s[f"{side}_winner"] or "—",
+            )  # fmt: skip
+    if shown:
+        console.print(t)
+    else:
+        console.print(
+            f"no single input flips the ranking within {d['switch_overs'][0]['searched_z']:g} "
+            "spreads of its central value"
+            if d["switch_overs"]
+            else "no inputs"
+        )
+    n = d["nearest"]
+    if n["beta"] is None:
+        console.print("nearest flip: none found within 8 spreads of the central values")
+    else:
+        console.print(
+            f"nearest flip: {n['beta']:.2f} spreads from the central values "
+            f"(first-order probability {n['probability']:.2g}); {n['winner']} then first; "
+            f"moves most: {', '.join(n['movers'])}",
+            highlight=False,
+        )
+    for note in d.get("notes", []):
+        console.print(f"[yellow]note[/yellow]: {note}", highlight=False)
+
+
 def explore_cmd(
     scenario: Annotated[str, typer.Argument(help="Built-in scenario id or path to a YAML file.")],
     method: Annotated[
-        str, typer.Option("--method", "-m", help="sobol, morris, tornado, prim or regret.")
+        str,
+        typer.Option("--method", "-m", help="sobol, morris, tornado, prim, regret or breaking."),
     ] = "sobol",
     samples: Annotated[
         int | None,
@@ -216,6 +260,8 @@ def explore_cmd(
         _print_tornado(d, top)
     elif method == "prim":
         _print_prim(d)
+    elif method == "breaking":
+        _print_breaking(d, top)
     else:
         _print_regret(d)
     for note in d.get("settings", {}).get("notes", []):

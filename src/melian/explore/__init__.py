@@ -8,6 +8,8 @@ which option is robust.
 * ``tornado``: one-at-a-time swings (tornado-diagram data);
 * ``prim``: scenario discovery with PRIM (ema_workbench): where the recommended option is not best;
 * ``regret``: minimax regret and satisficing across an ensemble;
+* ``breaking``: switch-over values of every input and the nearest flip (design point) of the
+  top-ranked option (:mod:`melian.explore.breaking`);
 
 on the scenario's world model (:mod:`melian.explore.world`) or on any
 :class:`~melian.explore.model.ExploratoryModel`, locally or on a Dask cluster
@@ -22,6 +24,7 @@ from typing import Any
 
 from melian import limits
 from melian.errors import ModelError
+from melian.explore.breaking import BreakingPoints, model_breaking_points
 from melian.explore.discovery import DiscoveryResult, discover
 from melian.explore.model import ExploratoryModel
 from melian.explore.parallel import Evaluator, Progress
@@ -29,13 +32,21 @@ from melian.explore.regret import RegretResult, robust
 from melian.explore.sensitivity import SensitivityResult, TornadoResult, morris, sobol, tornado
 from melian.scenario.schema import Scenario
 
-METHODS = ("sobol", "morris", "tornado", "prim", "regret")
-DEFAULT_SAMPLES = {"sobol": 1024, "morris": 100, "tornado": 0, "prim": 2000, "regret": 1000}
+METHODS = ("sobol", "morris", "tornado", "prim", "regret", "breaking")
+DEFAULT_SAMPLES = {
+    "sobol": 1024,
+    "morris": 100,
+    "tornado": 0,
+    "prim": 2000,
+    "regret": 1000,
+    "breaking": 64,
+}
 
-Result = SensitivityResult | TornadoResult | DiscoveryResult | RegretResult
+Result = SensitivityResult | TornadoResult | DiscoveryResult | RegretResult | BreakingPoints
 
 __all__ = [
     "METHODS",
+    "BreakingPoints",
     "DiscoveryResult",
     "Evaluator",
     "ExploratoryModel",
@@ -101,7 +112,7 @@ def explore(
             seed=seed,
         )
     n = samples if samples is not None else DEFAULT_SAMPLES[method]
-    if method != "tornado":
+    if method not in ("tornado", "breaking"):
         k = len(model.uncertainties)
         rows = {"sobol": n * (k + 2), "morris": n * (k + 1)}.get(method, n)
         limits.check_explore(
@@ -156,6 +167,8 @@ def _run_method(
     """Dispatch to the method on an evaluator for ``scheduler``."""
     if method == "tornado":
         return tornado(model, seed=seed, **options)
+    if method == "breaking":
+        return model_breaking_points(model, seed=seed, reference=n, **options)
     with Evaluator(scheduler, workers=workers, chunk_size=chunk_size) as ev:
         if method == "sobol":
             return sobol(model, n, seed=seed, evaluator=ev, progress=progress, **options)

@@ -20,8 +20,17 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
 from scipy import stats
+
+from melian.scenario.paths import ViewPathError, overlay, resolve
 
 SCHEMA_VERSION = 1
 
@@ -612,6 +621,31 @@ class Metadata(Strict):
     language: Text = "en"
 
 
+# --------------------------------------------------------------------------- views
+class Override(Strict):
+    """One value a view replaces: a ``/``-separated path into the scenario, the value, its source.
+
+    See :mod:`melian.scenario.views` for the path syntax.
+    """
+
+    path: Text = Field(min_length=1)
+    value: Any
+    source: Id
+    confidence: Confidence | None = None
+    note: Text | None = None
+
+
+class View(Strict):
+    """A named set of alternative judgements (a worldview) with its own sources."""
+
+    id: Id
+    name: Text = Field(min_length=1)
+    names: Names = Field(default_factory=dict)
+    description: Text | None = None
+    sources: list[Id] = Field(default_factory=list)
+    overrides: list[Override] = Field(min_length=1)
+
+
 # --------------------------------------------------------------------------- scenario
 class Scenario(Strict):
     """A whole strategic-dialogue scenario (format v1)."""
@@ -628,6 +662,13 @@ class Scenario(Strict):
     criteria: list[Criterion] = Field(default_factory=list)
     criteria_pairwise: list[PairwiseJudgement] = Field(default_factory=list)
     weights_from: Literal["direct", "ahp"] = "direct"
+    views: list[View] = Field(default_factory=list)
+    _view: str | None = PrivateAttr(default=None)
+
+    @property
+    def view(self) -> str | None:
+        """The view this scenario is seen under (``None``: the source's, as written)."""
+        return self._view
 
     # -- lookups ----------------------------------------------------------------------
     @property
@@ -751,6 +792,8 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
     yield from dup(s.actors, "actors")
     yield from dup(s.issues, "issues")
     yield from dup(s.criteria, "criteria")
+    yield from dup(s.views, "views")
+    yield from _view_problems(s, src)
     for k, a in enumerate(s.actors):
         p: Path = ("actors", k)
         yield from check_source(p + ("capability",), a.capability.source)
@@ -894,3 +937,48 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
         yield ("weights_from",), "weights_from: ahp needs criteria_pairwise judgements"
     if s.criteria and s.weights_from == "direct" and sum(c.weight for c in s.criteria) <= 0:
         yield ("criteria",), "criteria weights must not all be zero"
+
+
+def _view_problems(s: Scenario, src: set[str]) -> Iterator[tuple[Path, str]]:
+    """Problems of the declared views: unknown sources, paths that do not resolve."""
+    if not s.views:
+        return
+    data = s.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    for k, v in enumerate(s.views):
+        if v.id == "source":
+            yield ("views", k, "id"), "'source' is the scenario as written; name the view otherwise"
+        for j, key in enumerate(v.sources):
+            if key not in src:
+                yield ("views", k, "sources", j), f"unknown source {key!r}"
+        for j, ov in enumerate(v.overrides):
+            q: Path = ("views", k, "overrides", j)
+            if ov.source not in src:
+                yield q + ("source",), f"unknown source {ov.source!r} (not in the sources registry)"
+            try:
+                resolve(data, ov.path)
+            except ViewPathError as exc:
+                yield q + ("path",), str(exc)
+                return
+        yield from _view_validity(s, data, k, v)
+
+
+def _view_validity(
+    s: Scenario, data: dict[str, Any], k: int, v: View
+) -> Iterator[tuple[Path, str]]:
+    """The scenario under view ``v`` must itself be valid; its problems are reported at the view."""
+    from pydantic import ValidationError
+
+    try:
+        new = overlay(data, [o.model_dump() for o in v.overrides])
+        new.pop("views", None)  # the view's own scenario, without the other views
+        under = Scenario.model_validate(new)
+    except ValidationError as exc:
+        for e in exc.errors(include_url=False)[:5]:
+            where = ".".join(map(str, e["loc"]))
+            yield ("views", k, "overrides"), f"under view {v.id!r}, {where}: {e['msg']}"
+        return
+    for path, msg in semantic_problems(under):
+        if path and path[0] == "views":
+            continue
+        where = ".".join(map(str, path))
+        yield ("views", k, "overrides"), f"under view {v.id!r}, {where}: {msg}"

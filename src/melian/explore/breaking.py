@@ -1,0 +1,557 @@
+"""Breaking points: where the top-ranked option stops being first.
+
+Two published questions, on a model whose inputs are written in standardised form
+``z = Phi^-1(u)`` (``u`` the quantile of each uncertain input under its declared distribution, so
+``z = (x - mean) / sd`` for a normal input; the probability-integral transform otherwise):
+
+* **Switch-over values, one input at a time** (Howard 1988, "Decision analysis: practice and
+  promise", *Management Science* 34(6):679-695; Clemen and Reilly, *Making Hard Decisions*, the
+  chapter on sensitivity analysis): with every other input at its central value, the value of
+  input ``i`` at which the gap ``g(z) = U_top(z) - max_{o != top} U_o(z)`` reaches zero, on each
+  side of the centre. Found by a scan on a grid of ``z_i`` and Brent's root finder on the bracket.
+* **The nearest flip** (the design point of the first-order reliability method: Hasofer and Lind
+  1974, "Exact and invariant second-moment code format", *J. Eng. Mech. Div.* 100(1):111-121;
+  Rackwitz and Fiessler 1978, "Structural reliability under combined random load sequences",
+  *Computers & Structures* 9(5):489-494): the point of the surface ``g(z) = 0`` closest to the
+  origin, ``min ||z|| s.t. g(z) = 0``. Its distance ``beta`` is a robustness index
+  (``Phi(-beta)`` approximates the probability of a flip for independent inputs), and its
+  coordinates say which inputs move most to get there. Solved with the HL-RF iteration on
+  forward-difference gradients, polished by SLSQP (scipy) from the HL-RF point.
+
+The response must be evaluated with **common random numbers** (the same random streams at every
+input value; the caller's ``score`` closes over one seed), so that ``g`` is a smooth,
+deterministic function of ``z`` and bisection converges; Monte Carlo error is then reported
+separately (:func:`gap_standard_error`, and the delta method ``se(z*) = se(g) / |dg/dz|``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from melian.errors import ModelError
+
+#: ``score(z)`` maps standardised input points (n, k) to option utilities (n, options).
+Scorer = Callable[[np.ndarray], np.ndarray]
+
+
+def gap(utilities: np.ndarray, top: int) -> np.ndarray:
+    """``U_top - max_{o != top} U_o`` for every row of ``utilities`` (n, options)."""
+    u = np.asarray(utilities, dtype=float)
+    others = np.delete(u, top, axis=1)
+    return u[:, top] - others.max(axis=1)
+
+
+@dataclass
+class SwitchOver:
+    """The switch-over values of one input (each side of the centre), in z and in its units."""
+
+    input: str
+    low_z: float | None
+    high_z: float | None
+    low_value: float | None = None
+    high_value: float | None = None
+    low_winner: str | None = None
+    high_winner: str | None = None
+    low_se_z: float | None = None
+    high_se_z: float | None = None
+    searched_z: float = 4.0
+
+    @property
+    def nearest_z(self) -> float | None:
+        """Distance (in spreads) of the nearer switch-over value, ``None`` if none was found."""
+        found = [abs(v) for v in (self.low_z, self.high_z) if v is not None]
+        return min(found) if found else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "input": self.input,
+            "low_z": self.low_z,
+            "high_z": self.high_z,
+            "low_value": self.low_value,
+            "high_value": self.high_value,
+            "low_winner": self.low_winner,
+            "high_winner": self.high_winner,
+            "low_se_z": self.low_se_z,
+            "high_se_z": self.high_se_z,
+            "nearest_z": self.nearest_z,
+            "searched_z": self.searched_z,
+        }
+
+
+@dataclass
+class NearestFlip:
+    """The design point: the smallest standardised change of all inputs that flips the ranking."""
+
+    beta: float | None
+    z: dict[str, float]
+    winner: str | None
+    movers: list[str]
+    converged: bool
+    probability: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "beta": self.beta,
+            "z": self.z,
+            "winner": self.winner,
+            "movers": self.movers,
+            "converged": self.converged,
+            "probability": self.probability,
+        }
+
+
+@dataclass
+class BreakingPoints:
+    """Switch-over values of every input and the nearest flip, for one top-ranked option."""
+
+    top: str
+    options: tuple[str, ...]
+    inputs: tuple[str, ...]
+    central_gap: float
+    switch_overs: list[SwitchOver]
+    nearest: NearestFlip
+    central_gap_se: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def ranked(self) -> list[SwitchOver]:
+        """Switch-overs by how close they are (nearest first); inputs with none come last."""
+        return sorted(self.switch_overs, key=lambda s: (s.nearest_z is None, s.nearest_z or 0.0))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "top": self.top,
+            "options": list(self.options),
+            "inputs": list(self.inputs),
+            "central_gap": self.central_gap,
+            "central_gap_se": self.central_gap_se,
+            "switch_overs": [s.to_dict() for s in self.ranked()],
+            "nearest": self.nearest.to_dict(),
+            "notes": self.notes,
+        }
+
+    def to_frame(self) -> Any:  # noqa: ANN401
+        """One row per input and side (pandas, tidy)."""
+        import pandas as pd
+
+        rows = []
+        for s in self.ranked():
+            for side in ("low", "high"):
+                rows.append(
+                    {
+                        "input": s.input,
+                        "side": side,
+                        "z": getattr(s, f"{side}_z"),
+                        "value": getattr(s, f"{side}_value"),
+                        "winner": getattr(s, f"{side}_winner"),
+                        "se_z": getattr(s, f"{side}_se_z"),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+
+def _root(
+    f: Callable[[float], float], a: float, b: float, fa: float, fb: float, tol: float
+) -> float:
+    from scipy.optimize import brentq
+
+    if fa == 0.0:
+        return a
+    if fb == 0.0:
+        return b
+    return float(brentq(f, a, b, xtol=tol, rtol=4 * np.finfo(float).eps))
+
+
+def switch_overs(
+    score: Scorer,
+    inputs: Sequence[str],
+    options: Sequence[str],
+    top: int,
+    *,
+    z_max: float = 4.0,
+    grid: int = 33,
+    tol: float = 1e-6,
+) -> list[SwitchOver]:
+    """One-at-a-time switch-over values of every input (standardised units).
+
+    Parameters
+    ----------
+    score : callable
+        ``score(z)`` -> utilities (n, options) at standardised points ``z`` (n, k), evaluated with
+        common random numbers.
+    inputs, options : sequence of str
+        Input and option names (``len(inputs) == k``).
+    top : int
+        Index of the option ranked first at the centre.
+    z_max : float
+        Search each input over ``[-z_max, z_max]`` spreads.
+    grid : int
+        Grid points per side for the scan (all inputs are scanned in one call of ``score``).
+    tol : float
+        Tolerance of the root in z.
+
+    Returns
+    -------
+    list of SwitchOver
+        For each input, the nearest z on each side where the gap is zero (``None`` if the gap
+        keeps its sign over the searched range) and the option that takes over beyond it.
+    """
+    k = len(inputs)
+    steps = np.linspace(0.0, z_max, grid + 1)[1:]
+    out: list[SwitchOver] = []
+    # every input and side in one batch: rows (input, side, step)
+    pts = np.zeros((k, 2, grid, k))
+    for i in range(k):
+        pts[i, 0, :, i] = -steps
+        pts[i, 1, :, i] = steps
+    util = np.asarray(score(pts.reshape(-1, k)), dtype=float).reshape(k, 2, grid, len(options))
+    g_all = gap(util.reshape(-1, len(options)), top).reshape(k, 2, grid)
+    g0 = float(gap(np.asarray(score(np.zeros((1, k))), dtype=float), top)[0])
+    for i, name in enumerate(inputs):
+        found: dict[str, tuple[float | None, str | None]] = {}
+        for s, side in enumerate(("low", "high")):
+            sign = -1.0 if s == 0 else 1.0
+            g = g_all[i, s]
+            prev_z, prev_g = 0.0, g0
+            hit: tuple[float | None, str | None] = (None, None)
+            for j in range(grid):
+                if prev_g > 0 >= g[j]:
+
+                    def f(t: float, i: int = i, sign: float = sign) -> float:
+                        z = np.zeros((1, k))
+                        z[0, i] = sign * t
+                        return float(gap(np.asarray(score(z), dtype=float), top)[0])
+
+                    t = _root(f, prev_z, float(steps[j]), prev_g, float(g[j]), tol)
+                    beyond = np.zeros((1, k))
+                    beyond[0, i] = sign * min(t + max(tol, 1e-3), z_max)
+                    u = np.asarray(score(beyond), dtype=float)[0]
+                    u[top] = -np.inf
+                    hit = (sign * t, options[int(np.argmax(u))])
+                    break
+                prev_z, prev_g = float(steps[j]), float(g[j])
+            found[side] = hit
+        out.append(
+            SwitchOver(
+                input=name,
+                low_z=found["low"][0],
+                high_z=found["high"][0],
+                low_winner=found["low"][1],
+                high_winner=found["high"][1],
+                searched_z=z_max,
+            )
+        )
+    return out
+
+
+def _gradient(score: Scorer, z: np.ndarray, top: int, h: float) -> tuple[float, np.ndarray]:
+    k = z.size
+    pts = np.vstack([z, z + h * np.eye(k)])
+    g = gap(np.asarray(score(pts), dtype=float), top)
+    return float(g[0]), (g[1:] - g[0]) / h
+
+
+def nearest_flip(
+    score: Scorer,
+    inputs: Sequence[str],
+    options: Sequence[str],
+    top: int,
+    *,
+    h: float = 1e-3,
+    iterations: int = 50,
+    tol: float = 1e-6,
+    z_max: float = 8.0,
+    movers: int = 3,
+) -> NearestFlip:
+    """The design point ``argmin ||z|| s.t. g(z) = 0`` (HL-RF, then SLSQP).
+
+    Parameters
+    ----------
+    score : callable
+        ``score(z)`` -> utilities (n, options), common random numbers.
+    inputs, options : sequence of str
+        Input and option names.
+    top : int
+        Index of the option ranked first at the centre.
+    h : float
+        Forward-difference step in z.
+    iterations : int
+        Maximum HL-RF iterations.
+    tol : float
+        Convergence tolerance on z.
+    z_max : float
+        A design point farther than this is reported as not found (``beta = None``).
+    movers : int
+        How many inputs to name as the ones that move most.
+
+    Returns
+    -------
+    NearestFlip
+        ``beta = ||z*||``, ``z*`` per input, the option that is first just beyond ``z*``, the
+        inputs with the largest ``|z*_i|``, and ``Phi(-beta)``.
+    """
+    from scipy.optimize import minimize
+    from scipy.stats import norm
+
+    k = len(inputs)
+    z = np.zeros(k)
+    converged = False
+    for _ in range(iterations):
+        g, grad = _gradient(score, z, top, h)
+        norm2 = float(grad @ grad)
+        if norm2 == 0.0:
+            break
+        z_new = ((grad @ z - g) / norm2) * grad  # Hasofer-Lind / Rackwitz-Fiessler step
+        if np.linalg.norm(z_new) > 10 * z_max:
+            z = z_new
+            break
+        if np.linalg.norm(z_new - z) < tol:
+            z = z_new
+            converged = True
+            break
+        z = z_new
+
+    def g_of(x: np.ndarray) -> float:
+        return float(gap(np.asarray(score(x[None, :]), dtype=float), top)[0])
+
+    if np.all(np.isfinite(z)) and np.linalg.norm(z) <= 10 * z_max:
+        res = minimize(
+            lambda x: float(x @ x),
+            z,
+            jac=lambda x: 2 * x,
+            constraints=[{"type": "eq", "fun": g_of}],
+            method="SLSQP",
+            options={"ftol": tol**2, "maxiter": 200},
+        )
+        if res.success and abs(g_of(res.x)) < 1e-6 * (1 + abs(g_of(np.zeros(k)))):
+            z, converged = res.x, True
+    beta = float(np.linalg.norm(z))
+    if not converged or not np.isfinite(beta) or beta > z_max:
+        return NearestFlip(None, {}, None, [], False)
+    beyond = z * (1 + max(1e-3, tol) / max(beta, 1e-12))
+    u = np.asarray(score(beyond[None, :]), dtype=float)[0]
+    u[top] = -np.inf
+    order = np.argsort(-np.abs(z))
+    return NearestFlip(
+        beta=beta,
+        z={inputs[i]: float(z[i]) for i in range(k)},
+        winner=options[int(np.argmax(u))],
+        movers=[inputs[i] for i in order[:movers] if abs(z[i]) > 1e-9],
+        converged=True,
+        probability=float(norm.cdf(-beta)),
+    )
+
+
+def gap_standard_error(scores: Sequence[Scorer], z: np.ndarray, top: int) -> float:
+    """Monte Carlo standard error of the gap at ``z`` from independent replications.
+
+    Parameters
+    ----------
+    scores : sequence of callable
+        The same response evaluated with independent random streams (one per replication).
+    z : numpy.ndarray
+        The standardised point (k,).
+    top : int
+        Index of the top-ranked option.
+
+    Returns
+    -------
+    float
+        The sample standard deviation of the gap over the replications divided by sqrt(R).
+    """
+    if len(scores) < 2:
+        raise ModelError("a standard error needs at least two replications")
+    g = [float(gap(np.asarray(s(z[None, :]), dtype=float), top)[0]) for s in scores]
+    return float(np.std(g, ddof=1) / np.sqrt(len(g)))
+
+
+def breaking_points(
+    score: Scorer,
+    inputs: Sequence[str],
+    options: Sequence[str],
+    *,
+    to_value: Callable[[int, float], float] | None = None,
+    replications: Sequence[Scorer] = (),
+    z_max: float = 4.0,
+    grid: int = 33,
+) -> BreakingPoints:
+    """Switch-over values of every input and the nearest flip of the top-ranked option.
+
+    Parameters
+    ----------
+    score : callable
+        ``score(z)`` -> utilities (n, options) at standardised inputs ``z`` (n, k), evaluated with
+        common random numbers.
+    inputs, options : sequence of str
+        Input and option names.
+    to_value : callable, optional
+        ``to_value(i, z)`` -> input ``i``'s value in its own units at standardised value ``z``.
+    replications : sequence of callable, optional
+        The same response with independent random streams: gives the Monte Carlo standard error
+        of the central gap and, by the delta method, of each switch-over value.
+    z_max : float
+        Search range, in spreads, of the one-at-a-time scan.
+    grid : int
+        Scan points per side.
+
+    Returns
+    -------
+    BreakingPoints
+        The top option, every switch-over value (z and units, winner beyond it, standard error)
+        and the nearest flip.
+    """
+    k = len(inputs)
+    if k == 0:
+        raise ModelError("no uncertain inputs to find breaking points for")
+    u0 = np.asarray(score(np.zeros((1, k))), dtype=float)[0]
+    top = int(np.argmax(u0))
+    second = np.sort(u0)[-2] if len(options) > 1 else -np.inf
+    central = float(u0[top] - second)
+    overs = switch_overs(score, inputs, options, top, z_max=z_max, grid=grid)
+    notes: list[str] = []
+    se0 = None
+    if replications:
+        se0 = gap_standard_error(replications, np.zeros(k), top)
+        if central < 2 * se0:
+            notes.append(
+                f"the top option leads by {central:.4g}, within two Monte Carlo standard errors "
+                f"({se0:.2g}): the ranking at the centre is not resolved by the paths used"
+            )
+    for i, s in enumerate(overs):
+        for side in ("low", "high"):
+            zv = getattr(s, f"{side}_z")
+            if zv is None:
+                continue
+            if to_value is not None:
+                setattr(s, f"{side}_value", float(to_value(i, zv)))
+            if replications:
+                z = np.zeros(k)
+                z[i] = zv
+                _, grad = _gradient(score, z, top, 1e-3)
+                slope = abs(float(grad[i]))
+                se_g = gap_standard_error(replications, z, top)
+                setattr(s, f"{side}_se_z", se_g / slope if slope > 0 else None)
+    near = nearest_flip(score, inputs, options, top, z_max=2 * z_max)
+    return BreakingPoints(
+        top=options[top],
+        options=tuple(options),
+        inputs=tuple(inputs),
+        central_gap=central,
+        switch_overs=overs,
+        nearest=near,
+        central_gap_se=se0,
+        notes=notes,
+    )
+
+
+# --------------------------------------------------------------------------- on an exploratory model
+def model_scorer(model: Any, seed: int, bounds: dict[str, tuple[float, float]]) -> Scorer:  # noqa: ANN401
+    """``score(z)`` of an :class:`~melian.explore.model.ExploratoryModel` with fixed normalisation.
+
+    Every option is evaluated at the quantile points ``Phi(z)`` with the same ``seed`` (common
+    random numbers: the model's noise does not depend on the option or the point), and the
+    utility is the criteria-weighted sum of outcomes min-max normalised on the fixed ``bounds``
+    (:func:`melian.explore.model.utility` with the normalisation frozen, so that the response is a
+    deterministic function of ``z``).
+    """
+    from scipy.stats import norm
+
+    weights = {k: float(v) for k, v in model.weights.items() if v > 0}
+    total = sum(weights.values())
+
+    def score(z: np.ndarray) -> np.ndarray:
+        u = np.clip(norm.cdf(np.atleast_2d(z)), 1e-9, 1 - 1e-9)
+        cols = []
+        for o in model.options:
+            res = model.evaluate(o, u, seed)
+            util = np.zeros(u.shape[0])
+            for c, w in weights.items():
+                lo, hi = bounds[c]
+                span = hi - lo if hi > lo else 1.0
+                y = res[c]
+                n = (y - lo) / span if model.outcomes[c] == "max" else (hi - y) / span
+                util = util + (w / total) * n
+            cols.append(util)
+        return np.column_stack(cols)
+
+    return score
+
+
+def model_breaking_points(
+    model: Any,  # noqa: ANN401
+    *,
+    seed: int = 0,
+    reference: int = 64,
+    replications: int = 4,
+    z_max: float = 4.0,
+    grid: int = 17,
+) -> BreakingPoints:
+    """Breaking points of an exploratory model's top-ranked option (see :func:`breaking_points`).
+
+    Parameters
+    ----------
+    model : ExploratoryModel
+        A model with criteria weights (its utility ranks the options).
+    seed : int
+        Seed of the common random numbers.
+    reference : int
+        Size of the Latin-hypercube ensemble whose outcome ranges fix the normalisation.
+    replications : int
+        Independent random streams used for the Monte Carlo standard errors (0: none).
+    z_max : float
+        One-at-a-time search range, in spreads.
+    grid : int
+        Scan points per side.
+
+    Returns
+    -------
+    BreakingPoints
+        Switch-over values in standardised units and in each input's own units (under the
+        top-ranked option's distributions), their standard errors, and the nearest flip.
+    """
+    from melian.explore.model import latin_hypercube
+
+    if not any(v > 0 for v in model.weights.values()):
+        raise ModelError(
+            f"model {model.name!r} has no criteria weights: there is no ranking to break"
+        )
+    u = latin_hypercube(model.k, max(reference, 2), seed)
+    u = np.vstack([u, model.nominal()])
+    ranges: dict[str, list[float]] = {}
+    for o in model.options:
+        res = model.evaluate(o, u, seed)
+        for c in model.weights:
+            v = res[c][np.isfinite(res[c])]
+            if v.size:
+                lo_hi = ranges.setdefault(c, [np.inf, -np.inf])
+                lo_hi[0], lo_hi[1] = min(lo_hi[0], float(v.min())), max(lo_hi[1], float(v.max()))
+    bounds = {c: (lo, hi) for c, (lo, hi) in ranges.items()}
+    score = model_scorer(model, seed, bounds)
+    reps = [model_scorer(model, seed + 1 + r, bounds) for r in range(replications)]
+    top = int(np.argmax(score(np.zeros((1, model.k)))[0]))
+
+    def to_value(i: int, z: float) -> float:
+        from scipy.stats import norm
+
+        q = np.clip(norm.cdf([z]), 1e-9, 1 - 1e-9)
+        dist = model.distributions[model.options[top]][model.uncertainties[i]]
+        return float(np.asarray(dist.ppf(q))[0])
+
+    bp = breaking_points(
+        score,
+        model.uncertainties,
+        model.options,
+        to_value=to_value,
+        replications=reps if replications >= 2 else (),
+        z_max=z_max,
+        grid=grid,
+    )
+    for i, s in enumerate(bp.switch_overs):
+        s.input = model.uncertainties[i]
+    return bp

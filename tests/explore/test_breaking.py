@@ -1,0 +1,99 @@
+"""Breaking points on synthetic responses whose switch-over values and design point are known."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from melian.explore.breaking import breaking_points, gap, nearest_flip, switch_overs
+
+OPTIONS = ("A", "B", "C")
+
+
+def linear(z: np.ndarray) -> np.ndarray:
+    """U_A = 1 + z1/2, U_B = 1/2 + z2/4, U_C = 0."""
+    z = np.atleast_2d(z)
+    return np.column_stack([1 + 0.5 * z[:, 0], 0.5 + 0.25 * z[:, 1], np.zeros(len(z))])
+
+
+def test_gap():
+    assert gap(np.array([[3.0, 1.0, 2.0]]), 0)[0] == 1.0
+    assert gap(np.array([[3.0, 1.0, 2.0]]), 1)[0] == -2.0
+
+
+def test_linear_switch_overs_are_exact():
+    overs = {s.input: s for s in switch_overs(linear, ["x1", "x2"], OPTIONS, 0)}
+    # A = B at z1 = -1 (B = 0.5 > C = 0 there); A never loses upwards
+    assert overs["x1"].low_z == pytest.approx(-1.0, abs=1e-6)
+    assert overs["x1"].low_winner == "B"
+    assert overs["x1"].high_z is None
+    # B reaches A = 1 at z2 = 2
+    assert overs["x2"].high_z == pytest.approx(2.0, abs=1e-6)
+    assert overs["x2"].high_winner == "B" and overs["x2"].low_z is None
+
+
+def test_linear_design_point_is_hasofer_lind():
+    # g = 0.5 + 0.5 z1 - 0.25 z2: beta = 0.5 / |(0.5, -0.25)|, z* = -0.5 b / |b|^2
+    f = nearest_flip(linear, ["x1", "x2"], OPTIONS, 0)
+    b = np.array([0.5, -0.25])
+    assert f.beta == pytest.approx(0.5 / np.linalg.norm(b), rel=1e-4)
+    assert f.z["x1"] == pytest.approx(-0.8, abs=1e-4)
+    assert f.z["x2"] == pytest.approx(0.4, abs=1e-4)
+    assert f.winner == "B" and f.movers == ["x1", "x2"]
+    assert f.probability == pytest.approx(0.5 * math.erfc(f.beta / math.sqrt(2)), rel=1e-9)
+
+
+def test_nonlinear_switch_over_and_units():
+    def score(z):
+        z = np.atleast_2d(z)
+        return np.column_stack([2 * np.exp(z[:, 0] / 2), np.full(len(z), 1.5), 0.2 * z[:, 1]])
+
+    # judged 1.5, spread 0.5: x = 1.5 + 0.5 z
+    bp = breaking_points(score, ["m", "n"], OPTIONS, to_value=lambda i, z: 1.5 + 0.5 * z)
+    by = {s.input: s for s in bp.switch_overs}
+    assert bp.top == "A"
+    assert by["m"].low_z == pytest.approx(2 * math.log(0.75), rel=1e-6)
+    assert by["m"].low_value == pytest.approx(1.5 + 0.5 * 2 * math.log(0.75), rel=1e-6)
+    # C = 0.2 z2 reaches A = 2 at z2 = 10: outside the searched 4 spreads
+    assert by["n"].high_z is None
+    assert bp.ranked()[0].input == "m"
+    assert bp.nearest.beta == pytest.approx(-2 * math.log(0.75), rel=1e-3)
+
+
+def test_monte_carlo_error_is_reported_beside_the_breaking_point():
+    def noisy(seed):
+        rng = np.random.default_rng(seed)
+        e = rng.normal(0, 0.01, 2)
+
+        def score(z):
+            z = np.atleast_2d(z)
+            return np.column_stack([1 + 0.5 * z[:, 0] + e[0], 0.5 + e[1] + 0 * z[:, 1]])
+
+        return score
+
+    bp = breaking_points(
+        noisy(0), ["x1", "x2"], ("A", "B"), replications=[noisy(s) for s in range(1, 9)]
+    )
+    s = bp.switch_overs[0]
+    # se of the gap is ~0.01*sqrt(2); the slope of the gap in z1 is 0.5: se(z) ~ 0.028
+    assert s.low_se_z == pytest.approx(0.01 * math.sqrt(2) / 0.5 / math.sqrt(8), rel=0.8)
+    assert bp.central_gap_se is not None and bp.central_gap_se < 0.02
+    assert not bp.notes
+
+
+def test_frames_and_dicts():
+    bp = breaking_points(linear, ["x1", "x2"], OPTIONS)
+    d = bp.to_dict()
+    assert d["top"] == "A" and d["switch_overs"][0]["input"] == "x1"
+    assert len(bp.to_frame()) == 4
+
+
+def test_cli_rendering_names_the_nearest_switch_over(capsys):
+    from melian.cli.explore import _print_breaking
+
+    _print_breaking(breaking_points(linear, ["x1", "x2"], OPTIONS).to_dict(), 10)
+    out = capsys.readouterr().out
+    assert "top-ranked option: A" in out and "x1" in out and "-1.00" in out
+    assert "nearest flip: 0.89 spreads" in out and "B then first" in out
