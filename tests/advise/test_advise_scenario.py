@@ -147,3 +147,14 @@ def test_cli_json_and_errors():
         app, ["advise", "iraq-us-2020", "--draws", "0", "-m", "compromise", "--lang", "ar"]
     )
     assert res.exit_code == 0 and "levers for iraq" in res.stdout
+
+
+def test_any_actor_of_another_scenario():
+    from pathlib import Path
+
+    s = load_scenario(str(Path(__file__).parents[1] / "data" / "scenarios" / "minimal.yaml"))
+    for actor in problem_from_scenario(s).actors:
+        lv = advise(s, actor, draws=1, seed=1, workers=1)
+        assert lv.actor == actor and lv.models
+        assert json.dumps(lv.to_dict(), allow_nan=False)
+        assert lv.sentences("ar") and lv.to_frame().shape[0] > 0
