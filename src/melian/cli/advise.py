@@ -29,6 +29,7 @@ def advise_cmd(
 ) -> None:
     """Own stance, linkage, whom to persuade and coalitions, across the bargaining models."""
     from melian.advise import DEFAULT_DRAWS, AdviseError, advise
+    from melian.advise.text import t as lt
     from melian.scenario import load_scenario
 
     if lang not in ("en", "ar"):
@@ -51,7 +52,7 @@ def advise_cmd(
     for sec in ("stance", "linkage", "persuasion", "coalitions"):
         lines = [s["text"] for s in lv.sentences(lang) if s["section"] == sec]
         if lines:
-            console.print(f"\n[bold]{sec}[/bold]")
+            console.print(f"\n[bold]{lt(sec, lang)}[/bold]")
             for line in lines:
                 console.print(f"- {line}", markup=False, highlight=False)
     t = Table(title="whom to persuade (mean gain, utility points; rank per model)")
