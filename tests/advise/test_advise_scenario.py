@@ -158,3 +158,15 @@ def test_any_actor_of_another_scenario():
         assert lv.actor == actor and lv.models
         assert json.dumps(lv.to_dict(), allow_nan=False)
         assert lv.sentences("ar") and lv.to_frame().shape[0] > 0
+
+
+def test_resource_caps(scen, monkeypatch):
+    from melian.errors import LimitError
+
+    monkeypatch.setenv("MELIAN_MAX_SAMPLES", "5")
+    with pytest.raises(LimitError, match="samples"):
+        advise(scen, draws=6, models=["compromise"], workers=1)
+    monkeypatch.setenv("MELIAN_MAX_SAMPLES", "1000")
+    monkeypatch.setenv("MELIAN_MAX_MEMORY", "1M")
+    with pytest.raises(LimitError, match="lever analysis"):
+        advise(scen, draws=100, models=["compromise"], workers=1)

@@ -32,6 +32,7 @@ from melian.bargaining.base import BargainingProblem
 from melian.bargaining.registry import get_model, model_names
 from melian.bargaining.uncertainty import InputUncertainty, uncertainty_from_scenario
 from melian.errors import ModelError
+from melian.limits import check_memory, check_samples
 from melian.scenario.schema import Scenario
 
 #: Default number of sampled worlds of the input uncertainty (plus the central one).
@@ -190,6 +191,15 @@ def advise_problem(
         raise AdviseError("persuasion steps must be positive")
     if draws < 0:
         raise AdviseError("draws must be 0 or more")
+    if draws > 0:
+        check_samples(draws)
+    # edited positions and saliences of every counterfactual in every world, for every model
+    n_edits = 4 * problem.n_issues + 2 * problem.n_actors + 9
+    n_models = len(models) if models is not None else len(model_names())
+    check_memory(
+        16 * (draws + 1) * n_edits * problem.n_actors * problem.n_issues * n_models,
+        "the lever analysis",
+    )
     f = problem.actors.index(actor)
     width = problem.scale[:, 1] - problem.scale[:, 0]
     bp = (
