@@ -36,6 +36,7 @@ SECTIONS = (
     "game",
     "consequences",
     "robustness",
+    "levers",
     "signposts",
     "assumptions",
     "manifest",
