@@ -29,8 +29,8 @@ test: env system
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 lint: env
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks research scripts
+	$(BIN)/ruff format --check src tests benchmarks research scripts
 
 bench: env
 	$(BIN)/python benchmarks/run_all.py

@@ -16,8 +16,8 @@ import sys
 import time
 
 from melian.scenario import load_scenario
-from melian.world import simulate
-from melian.world.engine import oil, prepare
+from melian.world import oil, simulate
+from melian.world.engine import prepare
 
 CHILD = """
 import resource, sys

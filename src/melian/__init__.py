@@ -14,10 +14,12 @@ Public Python API (thin functions over the packages; heavy modules are imported 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from melian.errors import InputError, MelianError, ModelError
-from melian.scenario import load_scenario, parse_scenario
+
+if TYPE_CHECKING:
+    from melian.scenario import load_scenario, parse_scenario
 
 __all__ = [
     "InputError",
@@ -74,3 +76,12 @@ def brief(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
     from melian.brief import build_brief as _f
 
     return _f(*args, **kwargs)
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401
+    """Import the scenario loaders on first use (``import melian`` stays cheap for the CLI)."""
+    if name in ("load_scenario", "parse_scenario"):
+        from melian import scenario
+
+        return getattr(scenario, name)
+    raise AttributeError(f"module 'melian' has no attribute {name!r}")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import platform
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from melian.scenario.loader import content_hash
-from melian.scenario.schema import Scenario
+if TYPE_CHECKING:
+    from melian.scenario.schema import Scenario
 
 
 def melian_version() -> str:
@@ -32,6 +32,9 @@ def run_manifest(
     params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest of one computation: versions, scenario id and content hash, seed, parameters."""
+    if scenario is not None:
+        from melian.scenario.loader import content_hash  # not needed (nor imported) without one
+
     return {
         "melian_version": melian_version(),
         "command": command,

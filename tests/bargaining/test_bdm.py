@@ -159,14 +159,7 @@ def fidelity(med, mean, compare):
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason=(
-        "no reading found reproduces Scholz et al. (2011) Table 2: benchmarks/bdm_search.py "
-        "(18,432 parameter combinations) and benchmarks/bdm_structural_search.py (27,648 "
-        "structural variants), a third pass (~24,000 readings) and benchmarks/bdm_fourth_pass.py "
-        "(six median definitions x 36,864 combinations; an object-by-object reading) and "
-        "benchmarks/bdm_fifth_pass.py (working back from the table) reach at most 2 of 8 "
-        "rounds; see docs/models/bargaining.md"
-    ),
+    reason="Scholz et al. (2011) Table 2 not reproduced (at most 2 of 8 rounds): research/bdm/README.md",
 )
 def test_scholz_table2_fidelity():
     _, x, c, s = emission()

@@ -78,10 +78,16 @@ def scenarios(draw):
             }
         )
     world = {
-        "fiscal": {
-            f"p{k}": {**draw(distributions()), "source": "s"}
-            for k in range(draw(st.integers(0, 3)))
-        }
+        "components": [
+            {
+                "id": "fiscal",
+                "kind": "commodity_budget",
+                "parameters": {
+                    f"p{k}": {**draw(distributions()), "source": "s"}
+                    for k in range(draw(st.integers(0, 3)))
+                },
+            }
+        ]
     }
     return {
         "metadata": {

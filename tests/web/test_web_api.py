@@ -341,3 +341,58 @@ def test_trajectory_chart_escapes_and_skips_missing() -> None:
     results["models"]["compromise"]["rounds"] = 3
     assert chart_model(results) == "compromise"
     assert chart_model({"models": {}}) is None
+
+
+def test_request_types_are_strict(client) -> None:
+    """A boolean is not a position, a string is not a number: refused, with the field's path."""
+    url = "/api/scenarios/user/minimal/edit"
+    cases = [
+        ({"positions": [{"issue": "presence", "actor": "big", "position": True}]}, "position"),
+        ({"positions": [{"issue": "presence", "actor": "big", "salience": "50"}]}, "salience"),
+        ({"capabilities": [{"actor": "faction", "value": False}]}, "value"),
+        ({"capabilities": [{"actor": "faction", "value": "0.5"}]}, "value"),
+    ]
+    for body, field in cases:
+        r = client.post(url, json=body)
+        assert r.status_code == 422, body
+        problems = r.json()["problems"]
+        assert len(problems) == 1 and problems[0]["path"].endswith(f".0.{field}"), problems
+    # integers are numbers: still accepted as positions
+    ok = client.post(
+        url, json={"positions": [{"issue": "presence", "actor": "big", "position": 70}]}
+    )
+    assert ok.status_code == 200 and ok.json()["valid"] is True
+    # the same rule for analysis parameters and flags
+    ref = {"origin": "user", "name": "minimal"}
+    for kind, params, path in [
+        ("simulate", {"paths": "200"}, "params.paths"),
+        ("simulate", {"paths": 200.0}, "params.paths"),
+        ("simulate", {"horizon": True}, "params.horizon"),
+        ("brief", {"quick": "yes"}, "params.quick"),
+        ("brief", {"pdf": 1}, "params.pdf"),
+    ]:
+        r = client.post("/api/runs", json={"kind": kind, "scenario": ref, "params": params})
+        assert r.status_code == 422, (kind, params)
+        assert r.json()["problems"][0]["path"] == path
+    r = client.put("/api/scenarios/user/other", json={"yaml": MINIMAL.read_text(), "overwrite": 1})
+    assert r.status_code == 422 and r.json()["problems"][0]["path"] == "body.overwrite"
+
+
+def test_models_come_from_the_bargaining_registry(client) -> None:
+    """The web offers and runs exactly the models of melian.bargaining.registry."""
+    from melian.bargaining import registry
+
+    listed = client.get("/api/models").json()
+    assert [m["name"] for m in listed] == registry.model_names()
+    for m in listed:
+        assert m["summary"] == registry.get_model(m["name"]).summary
+        assert m["defaults"] == registry.get_model(m["name"]).defaults
+    r = client.post(
+        "/api/runs", json={"kind": "forecast", "scenario": {"origin": "user", "name": "minimal"}}
+    )
+    job = wait_job(client, r.json()["id"])
+    assert job["status"] == "done"
+    results = client.get(f"/api/runs/{job['run_id']}").json()["results"]
+    assert set(results["models"]) | set(results["errors"]) == set(registry.model_names())
+    page = client.get(f"/runs/{job['run_id']}").text
+    assert registry.get_model("compromise").summary in page  # column headers explain the models

@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from melian.errors import InputError
-from melian.scenario import load_scenario, parse_scenario, to_yaml
-from melian.world import BLOCK, engine, evaluate, fiscal, oil, security, simulate
+from melian.scenario import load_scenario
+from melian.world import BLOCK, engine, evaluate, oil, security, simulate
+from melian.world.components.base import uniforms
 from melian.world.results import HistSpec, hist_cvar, hist_quantile
 
 DATA = Path(__file__).parent / "data"
@@ -31,25 +32,30 @@ def small(scenario):
     return simulate(scenario, paths=3000, horizon=36, seed=5)
 
 
+def _run(prep, opt, n, seed=1, **kw):
+    rngs = engine._rngs(prep, seed, opt, 0)
+    P = engine.draw_all(prep, opt, n, rngs)
+    return engine.run_paths(prep, P, n, rngs, **kw), P
+
+
 def test_accounts_balance_every_month(scenario):
     """Sources = uses in every month and path, for every option; stocks stay consistent."""
     for opt in scenario.option_ids:
         prep = engine.prepare(scenario, [opt], 60)
-        rng = np.random.default_rng(1)
-        P = engine.draw_parameters(prep.dists[opt], 2000, rng)
-        r = engine.run_paths(prep, P, 2000, rng, record_flows=True)
-        assert len(r["flows"]) == 60
-        for fl in r["flows"]:
-            src = sum(fl[k] for k in fiscal.FLOW_SOURCES)
-            use = sum(fl[k] for k in fiscal.FLOW_USES)
-            np.testing.assert_allclose(src, use, rtol=0, atol=1e-9 * np.maximum(1, src.max()))
-            assert (fl["payroll_paid"] <= fl["payroll_due"] + 1e-12).all()
+        r, _ = _run(prep, opt, 2000, record=True)
+        S = r["state"]["fiscal"]
+        assert len(S["record"]) == 60
+        for fl in S["record"]:
+            np.testing.assert_allclose(
+                fl["sources"], fl["uses"], rtol=0, atol=1e-9 * np.maximum(1, fl["sources"].max())
+            )
             assert (fl["new_arrears"] >= -1e-12).all()
-            for k in fiscal.FLOW_SOURCES + fiscal.FLOW_USES:
+            for k in ("domestic_borrowing", "external_borrowing", "payroll_paid"):
                 assert (fl[k] >= -1e-9).all(), k
-        S = r["state"]
         assert (
-            (S.arrears >= -1e-9).all() and (S.reserves >= 0).all() and (S.treasury >= -1e-9).all()
+            (S["arrears"] >= -1e-9).all()
+            and (S["reserves"] >= 0).all()
+            and (S["treasury"] >= -1e-9).all()
         )
 
 
@@ -130,11 +136,11 @@ def test_attack_calibration():
 
 
 def test_missing_parameter_is_named(scenario):
-    data = to_yaml(scenario).replace("    payroll:", "    payroll_x:", 1)
-    s = parse_scenario(data, "t.yaml")
+    s = scenario.model_copy(deep=True)
+    del s.world.component("fiscal").parameters["payroll"]
     with pytest.raises(InputError) as err:
         simulate(s, paths=10, horizon=2)
-    assert "fiscal.payroll" in str(err.value) and "US$ bn/month" in str(err.value)
+    assert "fiscal.payroll" in str(err.value) and "money bn/month" in str(err.value)
 
 
 def test_unknown_option_and_limits(scenario):
@@ -147,26 +153,24 @@ def test_unknown_option_and_limits(scenario):
 
 
 def test_breakeven_price_covers_payroll(scenario):
-    """At the emergent breakeven Brent, month 0's revenue pays payroll exactly, no more."""
+    """At the emergent breakeven price, month 0's revenue pays payroll exactly, no more."""
+    from melian.world.components.commodity_exports import DAYS
+
     prep = engine.prepare(scenario, ["drift"], 1)
-    P = {k: float(d.nominal) for k, d in prep.dists["drift"].items()}
-    for k in (
-        "fiscal.treasury_cash",
-        "fiscal.domestic_borrowing_cap",
-        "fiscal.external_access",
-        "fiscal.running_costs",
-        "fiscal.china_credit_line",
-    ):
+    budget = next(c for c in prep.components if c.id == "fiscal")
+    P = {k: float(d.nominal) for k, d in prep.dists["drift"]["fiscal"].items()}
+    for k in ("treasury_cash", "domestic_borrowing_cap", "external_access", "running_costs"):
         P[k] = 0.0
-    C = fiscal.constants(P)
-    S = fiscal.initial_state(P, 3)
-    senior0 = S.domestic_debt * C["dom_monthly"] + S.external_debt * (
-        C["ext_monthly"] + C["amort_monthly"]
-    )
-    b = float(fiscal.payroll_breakeven(P, 0, senior0)[0])
-    brent = np.array([b - 1.0, b, b + 1.0])
-    no = np.zeros(3, bool)
-    payroll, fl = fiscal.step(S, P, 0, brent, np.zeros(3), no, no, C, record=True)
+    S = budget.start(P, 3, np.random.default_rng(0), 1)
+    vol, disc = 3.0, 3.5
+    ex = {"base_volume": np.full((1, 3), vol), "discount": np.full(3, disc)}
+    b = float(budget._breakeven(S, ex, [], [])[0])
+    price = np.array([[b - 1.0, b, b + 1.0]])
+    ex["value"] = vol * (price - disc) * DAYS / 1000.0
+    X = budget._exogenous(S, 0, 1, {"exports": ex})
+    S["record"] = []
+    budget.month(S, X, 0)
+    fl = S["record"][0]
     assert fl["new_arrears"][0] > 0
     assert fl["new_arrears"][1] == pytest.approx(0.0, abs=1e-9)
     assert fl["new_arrears"][2] == 0.0
@@ -211,7 +215,9 @@ def test_evaluate_common_random_numbers(scenario):
     out = evaluate(
         scenario, "drift", {"fiscal.payroll": pay}, paths_per_sample=400, horizon=36, seed=9
     )
-    assert set(out) == set(engine.EVAL_METRICS) and all(len(v) == 4 for v in out.values())
+    assert set(out) == set(engine.eval_metrics(engine.prepare(scenario, ["drift"], 36))) and all(
+        len(v) == 4 for v in out.values()
+    )
     assert (
         np.all(np.diff(out["arrears_months"]) >= 0)
         and out["arrears_months"][-1] > out["arrears_months"][0]
@@ -306,7 +312,7 @@ def test_oil_calibration_disk_cache_is_exact(tmp_path, monkeypatch):
 def test_slab_recursions_match_month_by_month_definitions(scenario):
     """The vectorised slabs reproduce the models' one-month recursions on the same draws."""
     prep = engine.prepare(scenario, ["demand-withdrawal"], 12)
-    om = prep.oil.model
+    om = next(c for c in prep.components if c.id == "oil").cal.model
     rng = np.random.default_rng(7)
     n, k = 500, 12
     z = rng.standard_normal((k, n)).astype(np.float32)
@@ -318,19 +324,18 @@ def test_slab_recursions_match_month_by_month_definitions(scenario):
         x, reg = om.step(x, reg, z[j].astype(float), u[j], None, None)
         np.testing.assert_allclose(X[j], x, rtol=1e-12)
     # sanctions/waiver chain against its definition
-    P = engine.draw_parameters(prep.dists["demand-withdrawal"], n, rng)
-    from melian.world import politics
-
-    S = politics.initial_state(n)
-    uw, us = rng.random((k, n), dtype=np.float32), rng.random((k, n), dtype=np.float32)
-    sanc, lapsed = politics.advance_sanctions(S, P, 0, uw, us)
+    comp = next(c for c in prep.components if c.id == "sanctions")
+    P = engine.draw_all(prep, "demand-withdrawal", n, engine._rngs(prep, 1, "x", 0))["sanctions"]
+    pressure = np.full(n, 1.5)
+    S = comp.start(P, n, np.random.default_rng(3), 1)
+    st = comp.advance(S, 0, k, {"pressure": {"pressure": pressure}}, np.random.default_rng(3), 1)
+    sanc = st["active"]
+    U = uniforms(np.random.default_rng(3), 2, k, n, 1)
+    us = U[1]
     p_start = np.float32(
-        -np.expm1(
-            -np.asarray(P["sanctions.sanctions_hazard"])
-            * np.power(P["security.militia_pressure"], P["sanctions.militia_elasticity"])
-        )
+        -np.expm1(-np.asarray(P["sanctions_hazard"]) * np.power(pressure, P["militia_elasticity"]))
     )
-    p_lift = np.float32(-np.expm1(-np.asarray(P["sanctions.sanctions_lift_hazard"])))
+    p_lift = np.float32(-np.expm1(-np.asarray(P["sanctions_lift_hazard"])))
     s = np.zeros(n, bool)
     for j in range(k):
         s = np.where(s, us[j] >= p_lift, us[j] < p_start)

@@ -36,8 +36,8 @@ a lottery, the loser moves to x_j + P_ij (x_i - x_j)), ``compromise_move="weight
 compromise is the EU-weighted position (|a| x_i + |b| x_j) / (|a| + |b|) rather than the fraction
 |b / a| of the distance) and ``targets="best"`` (each proposer makes one offer, to the receiver it
 gains most from). NOTE: no combination of these choices reproduces Scholz et al.'s Table 2
-(emission-standards case); ``benchmarks/bdm_search.py``, ``benchmarks/bdm_structural_search.py``
-and ``benchmarks/bdm_round1.py`` document the search and docs/models/bargaining.md the gap.
+(emission-standards case); the studies in ``research/bdm/`` (README.md there)
+document the search and docs/models/bargaining.md the gap.
 
 Everything inside a round is vectorised over the n x n pairs with numpy; the probabilities of
 step 5 use prefix sums over the sorted positions (O(n^2 log n), no n^3 tensor).

@@ -318,7 +318,9 @@ def read_deu(
                             ln,
                             scol[k] + 1,
                             "s" + a,
-                            "empty salience beside a position (set missing_salience to fill it)",
+                            "empty salience beside a position (fill empty saliences with "
+                            "--missing-salience V, 0-100; in Python read_deu(..., "
+                            "missing_salience=V))",
                         )
                     )
                     continue

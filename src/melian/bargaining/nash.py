@@ -29,7 +29,6 @@ Static and one-dimensional: per issue, absent (``nan``) actors left out; one tra
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from melian.bargaining.base import BargainingProblem, Forecast
 from melian.bargaining.compromise import static_forecast, weights_or_error
@@ -92,6 +91,8 @@ def nash_point(
         if d is None:  # only when all ideals coincide at the boundary of their radii
             return float(np.clip(np.average(xp, weights=wp), lo, hi))
         return float(d)
+
+    from scipy.optimize import minimize_scalar  # imported on first use (start-up time)
 
     def neg(v: float) -> float:
         val = float(nash_objective(np.array([v]), xp, wp, ud, width, kind)[0])

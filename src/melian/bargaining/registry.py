@@ -17,7 +17,11 @@ from melian.errors import ModelError
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A registered model: name, callable, citation and its parameters' defaults."""
+    """A registered model: name, callable, citation and its parameters' defaults.
+
+    ``summary`` is a one-line description for people; ``label`` a short display name (the faces
+    fall back to ``name`` when it is empty, see :attr:`title`).
+    """
 
     name: str
     run: Callable[..., Forecast]
@@ -25,6 +29,23 @@ class ModelSpec:
     citation: str
     multidimensional: bool = False
     defaults: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        """The name shown to people: ``label`` if set, else ``name``."""
+        return self.label or self.name
+
+    def describe(self) -> dict[str, Any]:
+        """What the faces show of the model: name, title, summary, citation, kind, defaults."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "summary": self.summary,
+            "citation": self.citation,
+            "multidimensional": self.multidimensional,
+            "defaults": dict(self.defaults),
+        }
 
 
 MODELS: dict[str, ModelSpec] = {}
@@ -84,3 +105,19 @@ def _load_all() -> None:
 
     for mod in _MODULES:
         importlib.import_module(mod)
+
+
+def installed_models() -> list[ModelSpec]:
+    """Every model whose module imports on this installation, in registration order.
+
+    Unlike :func:`model_names`, a model module that cannot be imported (an optional dependency
+    missing) is left out instead of raising, so that a server can still offer the others.
+    """
+    import importlib
+
+    for mod in _MODULES:
+        try:
+            importlib.import_module(mod)
+        except ImportError:
+            continue
+    return list(MODELS.values())

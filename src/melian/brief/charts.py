@@ -209,6 +209,76 @@ def fan_chart(
         return to_data_uri(fig)
 
 
+def predictive_intervals(
+    issues: Sequence[dict[str, Any]],
+    title: str,
+    lang: str = "en",
+    names: dict[str, str] | None = None,
+) -> str:
+    """Interval chart of predictive distributions: one row per agenda issue.
+
+    ``issues``: dicts as :meth:`melian.bargaining.predictive.IssuePredictive.to_dict` gives them
+    (``scale``, ``intervals`` {"50", "80", "95"}, ``median``, ``point``, ``atoms``, ``models``,
+    ``reference``). Scales are normalised to 0-100%. Per issue: nested 95/80/50% bars, the median
+    (black tick), the ensemble point (white diamond), the status quo (grey bar), point masses of
+    at least 5% (circles sized by their probability) and each model's point (small grey dots:
+    the models' disagreement). ``names`` maps issue ids to display names.
+    """
+    names = names or {}
+    with plt.rc_context(_style(lang)):
+        fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(issues) + 1.3))
+        base = PALETTE[0]
+        for j, it in enumerate(issues):
+            lo, hi = it["scale"]
+
+            def pct(v: float, lo: float = lo, hi: float = hi) -> float:
+                return 100.0 * (v - lo) / (hi - lo)
+
+            ax.plot([0, 100], [j, j], color="#eeeeee", lw=14, solid_capstyle="butt", zorder=0)
+            for key, width, alpha in (("95", 12, 0.18), ("80", 12, 0.35), ("50", 12, 0.6)):
+                a, b = it["intervals"][key]
+                ax.plot(
+                    [pct(a), pct(b)],
+                    [j, j],
+                    color=base,
+                    lw=width,
+                    alpha=alpha,
+                    solid_capstyle="butt",
+                    zorder=1,
+                )
+            for m in it.get("models", []):
+                ax.plot(pct(m["point"]), j - 0.32, ".", color="#555555", ms=4, zorder=3)
+            for atom in it.get("atoms", []):
+                if atom["probability"] >= 0.05:
+                    ax.plot(
+                        pct(atom["value"]),
+                        j + 0.32,
+                        "o",
+                        color=PALETTE[1],
+                        alpha=0.8,
+                        ms=3 + 14 * atom["probability"],
+                        zorder=3,
+                    )
+            if it.get("reference") is not None:
+                ax.plot(pct(it["reference"]), j, marker="|", ms=18, color="grey", zorder=2)
+            ax.plot(pct(it["median"]), j, marker="|", ms=14, mew=2, color="black", zorder=4)
+            ax.plot(pct(it["point"]), j, marker="D", ms=5, mfc="white", mec="black", zorder=5)
+        ax.set_yticks(
+            range(len(issues)), [shape(names.get(it["issue"], it["issue"]), lang) for it in issues]
+        )
+        ax.set_ylim(len(issues) - 0.4, -0.6)
+        ax.set_xlim(-2, 102)
+        ax.set_xlabel(shape("% of the issue scale" if lang != "ar" else "% من مقياس البند", lang))
+        legend = (
+            "bars: 50/80/95% intervals; | median; \u25c7 point; \u25cf point masses; "
+            "\u00b7 models' points"
+        )
+        ax.text(0, -0.12, legend, transform=ax.transAxes, fontsize=7, color="#555555", va="top")
+        ax.set_title(shape(title, lang), fontsize=10)
+        fig.tight_layout()
+        return to_data_uri(fig)
+
+
 def tornado(
     rows: Sequence[dict[str, Any]],
     title: str,

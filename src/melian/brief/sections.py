@@ -180,7 +180,7 @@ def consequences_section(s: Scenario, lang: str, settings: Settings, progress: P
                 _fmt(m["reserves_end"]["p50"]),
                 _fmt(m["reserves_end"]["cvar95"]),
                 _fmt(m["debt_end"]["mean"]),
-                _fmt(r["payroll_breakeven_brent"]["p50"]),
+                _fmt(r["payroll_breakeven"]["p50"]),
                 _fmt(r["payroll_covering_price_simulated"]["price"]),
             ]
         )
@@ -201,7 +201,7 @@ def consequences_section(s: Scenario, lang: str, settings: Settings, progress: P
     ref = d.get("reference_payroll_price")
     rec = s.focal.recommended or s.option_ids[0]
     if rec in opts:
-        be = opts[rec]["payroll_breakeven_brent"]["p50"]
+        be = opts[rec]["payroll_breakeven"]["p50"]
         sim = opts[rec]["payroll_covering_price_simulated"]["price"]
         sec.data["paragraphs"] = [
             tf(

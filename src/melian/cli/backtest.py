@@ -31,8 +31,40 @@ def deu_cmd(
     seed: Annotated[int | None, typer.Option("--seed", help="Bootstrap seed.")] = None,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap replicates.")] = 2000,
     capability: Annotated[
-        str, typer.Option("--capability", help="Capabilities: gdp (weights row), qmv or equal.")
+        str,
+        typer.Option(
+            "--capability",
+            help="Capabilities: gdp (the file's weights row), qmv (Council QMV votes of the "
+            "treaty regime in force on the proposal's intro date, 1995-2014; Commission and "
+            "Parliament get the largest member state's votes) or equal.",
+        ),
     ] = "gdp",
+    missing_salience: Annotated[
+        float | None,
+        typer.Option(
+            "--missing-salience",
+            help="Salience (0-100) for an empty salience cell beside a position (DEU II files "
+            "leave some empty); without it such a cell is an error.",
+        ),
+    ] = None,
+    distributions: Annotated[
+        bool,
+        typer.Option(
+            "--distributions/--points",
+            help="Also score predictive distributions (CRPS, coverage, interval score; grouped "
+            "cross-validation by proposal).",
+        ),
+    ] = True,
+    folds: Annotated[
+        int,
+        typer.Option(
+            "--folds", help="Grouped CV folds for the distributions (0: leave one proposal out)."
+        ),
+    ] = 10,
+    pit_chart: Annotated[
+        Path | None,
+        typer.Option("--pit-chart", help="Write the reliability (PIT) chart here (PNG)."),
+    ] = None,
 ) -> None:
     """Forecast every issue with each model and compare with the recorded outcomes.
 
@@ -52,14 +84,46 @@ def deu_cmd(
         raise InputError([Problem("--n-boot", None, None, "", "use 100 to 100000 replicates")])
     if not path.is_file():
         raise InputError([Problem(str(path), None, None, "", "no such file")])
-    issues = read_deu(path, capability=capability)  # type: ignore[arg-type]
+    if missing_salience is not None and not 0 <= missing_salience <= 100:
+        raise InputError([Problem("--missing-salience", None, None, "", "use a value in 0-100")])
+    if folds < 0 or folds == 1:
+        raise InputError([Problem("--folds", None, None, "", "use 0 (leave one out) or >= 2")])
+    issues = read_deu(
+        path,
+        capability=capability,  # type: ignore[arg-type]
+        missing_salience=missing_salience,
+    )
     names = model_names() if model == "all" else [get_model(model).name]
     s = DEFAULT_SEED if seed is None else seed
     result = backtest(issues, names, seed=s, n_boot=n_boot)
+    dist = None
+    if distributions or pit_chart is not None:
+        import numpy as np
+
+        from melian.bargaining.calibration import distribution_backtest
+        from melian.bargaining.calibration import pit_chart as write_pit
+
+        points = {
+            m: np.array([np.nan if p["forecast"] is None else p["forecast"] for p in r.predictions])
+            for m, r in result.models.items()
+        }
+        dist = distribution_backtest(issues, points, seed=s, n_boot=n_boot, folds=folds)
+        if pit_chart is not None:
+            write_pit(dist, str(pit_chart))
     if json_out:
         data: dict[str, Any] = result.to_dict()
         data["file"] = str(path)
         data["capability"] = capability
+        data["missing_salience"] = missing_salience
+        if dist is not None:
+            data["distributions"] = dist.to_dict()
+            data["distributions"]["quantile_levels"] = [round(x / 100, 2) for x in range(1, 100)]
+            for mname, r in data["models"].items():
+                for pred in r["predictions"]:
+                    pred["quantiles"] = dist.quantiles_of(mname, pred["issue"])
+            data["distributions"]["ensemble_predictions"] = [
+                {"issue": i, "quantiles": dist.quantiles_of("ensemble", i)} for i in dist.issues
+            ]
         try:
             from melian.manifest import run_manifest
         except ImportError:  # pragma: no cover - manifest module absent
@@ -73,6 +137,8 @@ def deu_cmd(
                     "capability": capability,
                     "n_boot": n_boot,
                     "file": str(path),
+                    "missing_salience": missing_salience,
+                    "folds": folds,
                 },
             )
         print_json(data)
@@ -112,12 +178,44 @@ def deu_cmd(
         f"bootstrap: {result.bootstrap}; {result.n_boot} replicates, seed {result.seed}",
         highlight=False,
     )
+    if dist is not None:
+        _print_distributions(dist)
+    if pit_chart is not None:
+        console.print(f"PIT chart written to {pit_chart}", highlight=False)
     if "melian-deu" in result.models:
         console.print(
             "note: melian-deu's parameter was fitted on deu-dev.tsv; on that file its error is "
             "in-sample (its cross-validated error is in docs/models/melian-deu.md)",
             highlight=False,
         )
+
+
+def _print_distributions(dist: Any) -> None:  # noqa: ANN401 - DistributionBacktest
+    t = Table(
+        title=f"Predictive distributions, out of sample ({dist.protocol['folds']}); "
+        "differences to the baseline with 95% cluster-bootstrap intervals"
+    )
+    for col in ("model", "n", "MAE", "CRPS", "dCRPS", "95% CI", "cov50", "cov80", "cov95", "IS80"):
+        t.add_column(col, justify="left" if col == "model" else "right")
+    for name, row in dist.summary.items():
+        ci = row.get("diff_crps_ci95")
+        t.add_row(
+            name,
+            str(row["n"]),
+            _fmt(row["mae"]),
+            _fmt(row["crps"]),
+            _fmt(row.get("diff_crps")),
+            "-" if not ci else f"[{ci[0]:+.2f}, {ci[1]:+.2f}]",
+            _fmt(row["coverage50"]),
+            _fmt(row["coverage80"]),
+            _fmt(row["coverage95"]),
+            _fmt(row["interval_score80"], 1),
+        )
+    console.print(t)
+    console.print(
+        f"baseline: {dist.protocol['baseline']}; scores by {dist.protocol['scoring']}",
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -223,6 +223,14 @@ def explore_cmd(
     framing: Annotated[
         str | None, typer.Option(help="--on game: zero-sum or variable-sum (default: scenario's).")
     ] = None,
+    judgements: Annotated[
+        bool,
+        typer.Option(
+            "--judgements/--source-judgements",
+            help="Explore judged numbers over spreads set by their confidence, or keep the "
+            "source's judgements as written (default).",
+        ),
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Which uncertainties matter, where the recommendation stops being best, what is robust."""
@@ -248,6 +256,7 @@ def explore_cmd(
             progress=prog,
             on=on,
             framing=framing,
+            judgements=judgements,
         )
     d = res.to_dict()
     d["scenario"] = scen.id

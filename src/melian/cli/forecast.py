@@ -109,9 +109,25 @@ def forecast_cmd(
         list[str] | None,
         typer.Option("--param", "-p", help="key=value or model.key=value (repeatable)."),
     ] = None,
+    distribution: Annotated[
+        bool,
+        typer.Option(
+            "--distribution",
+            "--predictive",
+            help="Predictive distributions (ensemble of every model, or the --model given): "
+            "median, 50/80/95% intervals, threshold probabilities; --json gives the full object.",
+        ),
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the predictive draws.")] = 20_261_202,
+    input_draws: Annotated[
+        int, typer.Option("--input-draws", help="Monte Carlo draws of the inputs per model.")
+    ] = 32,
 ) -> None:
     """Forecast each issue's outcome with the spatial bargaining models."""
     problem, scen = load_problem(scenario, issue)
+    if distribution:
+        _predictive(problem, scen, model, param or [], seed, input_draws, json_out, issue)
+        return
     if model == "default":
         from melian.bargaining import default_model
 
@@ -174,6 +190,94 @@ def forecast_cmd(
         console.print(f"[yellow]{m}[/yellow]: {msg}", highlight=False)
     if csv_path is not None:
         console.print(f"trajectories written to {csv_path}")
+
+
+def _predictive(
+    problem: BargainingProblem,
+    scen: Any,  # noqa: ANN401
+    model: str,
+    param: list[str],
+    seed: int,
+    input_draws: int,
+    json_out: bool,
+    issue: str | None,
+) -> None:
+    """``melian forecast --distribution``: the predictive distribution per issue."""
+    from melian.bargaining.predictive import (
+        predictive_forecast,
+        shipped_calibration,
+        thresholds_from_scenario,
+    )
+    from melian.bargaining.uncertainty import uncertainty_from_scenario, uniform_uncertainty
+
+    if input_draws < 0 or input_draws > 10_000:
+        raise ModelError("--input-draws: use 0 to 10000")
+    cal = shipped_calibration()
+    if model in ("all", "default"):
+        models = list(cal.models)
+    else:
+        models = [get_model(model).name]
+    params = parse_params(param, models)
+    unc = (
+        uncertainty_from_scenario(scen, problem)
+        if scen is not None
+        else uniform_uncertainty(problem, "medium")
+    )
+    thresholds = thresholds_from_scenario(scen) if scen is not None else []
+    pf = predictive_forecast(
+        problem,
+        models,
+        seed=seed,
+        calibration=cal,
+        uncertainty=unc,
+        input_draws=input_draws,
+        thresholds=thresholds,
+        params=params,
+    )
+    if json_out:
+        print_json(
+            {
+                "manifest": _manifest(
+                    scen,
+                    {"model": model, "issue": issue, "seed": seed, "input_draws": input_draws},
+                ),
+                "predictive": pf.to_dict(),
+            }
+        )
+        return
+    who = "ensemble of " + ", ".join(pf.models) if len(pf.models) > 1 else pf.models[0]
+    t = Table(title=f"Predictive distribution: {problem.name} ({who})")
+    for col in ("issue", "point", "median", "50%", "80%", "95%", "models' points", "atoms"):
+        t.add_column(col, justify="left" if col in ("issue", "atoms") else "right")
+    for it in pf.issues:
+        iv = {k: f"{lo:.1f}-{hi:.1f}" for k, (lo, hi) in it.intervals.items()}
+        pts = [m.point for m in it.models]
+        atoms = ", ".join(
+            f"{a['value']:.0f} ({a['probability']:.0%})"
+            for a in sorted(it.atoms, key=lambda a: -a["probability"])[:3]
+        )
+        t.add_row(
+            it.issue,
+            _fmt(it.point),
+            _fmt(it.median),
+            iv[0.5],
+            iv[0.8],
+            iv[0.95],
+            f"{min(pts):.1f}-{max(pts):.1f}",
+            atoms,
+        )
+    console.print(t)
+    for it in pf.issues:
+        for th in it.thresholds:
+            console.print(f"{it.issue}: P({th.label}) = {th.probability:.2f}", highlight=False)
+    console.print(
+        f"weights: {', '.join(f'{m} {w:.2f}' for m, w in pf.weights.items())}; calibration: "
+        f"{pf.calibration.get('file', '?')} ({pf.calibration.get('n_issues', '?')} issues); "
+        f"{pf.n_samples} draws, {pf.input_draws} input draws per model, seed {seed}",
+        highlight=False,
+    )
+    for m, msg in pf.failures.items():
+        console.print(f"[yellow]{m}[/yellow]: {msg}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -71,49 +71,44 @@ def simulate_cmd(
     if json_out:
         print_json(ens.to_dict())
         return
-    oil = ens.oil["model"]
-    console.print(
-        f"[bold]{ens.scenario}[/bold]: {ens.paths:,} paths x {ens.horizon} months from "
-        f"{ens.start_month}, seed {ens.seed}; oil model {oil['kind']} "
-        f"(chosen out of sample), last Brent ${ens.oil['last_price']:.2f}"
-    )
-    t = Table(title="Risk by option (probabilities over the horizon)")
-    for col in (
-        "option",
-        "P(salary crisis)",
-        "P(security crisis)",
-        "P(fragmentation)",
-        "P(sanctions)",
-        "arrears months mean / CVaR95",
-        "reserves end p50",
-        "reserves min CVaR95",
-        "debt end p50",
-        "payroll breakeven p50",
-    ):
-        t.add_column(col, justify="right" if col != "option" else "left")
-    for r in ens.risk_table():
+    head = f"[bold]{ens.scenario}[/bold]: {ens.paths:,} paths x {ens.horizon} months from "
+    head += f"{ens.start_month}, seed {ens.seed}"
+    if ens.oil:
+        head += (
+            f"; price model {ens.oil['model']['kind']} (chosen out of sample), "
+            f"last price {ens.oil['last_price']:.2f}"
+        )
+    console.print(head)
+    # one row per declared event (probability) and outcome (mean / CVaR95), one column per option
+    t = Table(title="Consequences by option (probabilities and means over the horizon)")
+    t.add_column("outcome")
+    for oid in ens.results:
+        t.add_column(oid, justify="right")
+    first = next(iter(ens.results.values()))
+    for e in first.probabilities:
         t.add_row(
-            r["option"],
-            _fmt(r["p_salary_crisis"], 3),
-            _fmt(r["p_security_crisis"], 3),
-            _fmt(r["p_fragmentation"], 3),
-            _fmt(r["p_sanctions"], 3),
-            f"{_fmt(r['arrears_months_mean'])} / {_fmt(r['arrears_months_cvar95'])}",
-            _fmt(r["reserves_end_median"]),
-            _fmt(r["reserves_min_cvar95"]),
-            _fmt(r["debt_end_median"]),
-            _fmt(r["payroll_breakeven_median"]),
+            f"P({ens.label(e)})", *(_fmt(r.probabilities[e], 3) for r in ens.results.values())
+        )
+    for m, summ in first.metrics.items():
+        t.add_row(
+            f"{ens.label(m)} ({summ.unit}), mean / CVaR95",
+            *(
+                f"{_fmt(r.metrics[m].mean)} / {_fmt(r.metrics[m].cvar95)}"
+                for r in ens.results.values()
+            ),
         )
     console.print(t)
     ref = ens.reference_payroll_price
     for oid, r in ens.results.items():
+        if r.breakeven is None or r.covering_price is None:
+            continue
         console.print(
-            f"  {oid}: payroll-covering Brent, flow breakeven p50 "
-            f"${_fmt(r.breakeven.quantiles['p50'])} (p05-p95 "
-            f"${_fmt(r.breakeven.quantiles['p05'])}-${_fmt(r.breakeven.quantiles['p95'])});"
+            f"  {oid}: payroll-covering price, flow breakeven p50 "
+            f"{_fmt(r.breakeven.quantiles['p50'])} (p05-p95 "
+            f"{_fmt(r.breakeven.quantiles['p05'])}-{_fmt(r.breakeven.quantiles['p95'])});"
             f" simulated (P(arrears in 24 months) = 0.5) "
-            f"${_fmt(r.covering_price['price'])}"
-            + (f"; source's threshold ${ref:g}" if ref is not None else "")
+            f"{_fmt(r.covering_price['price'])}"
+            + (f"; source's threshold {ref:g}" if ref is not None else "")
         )
     if parquet is not None:
         console.print(f"wrote {parquet}")

@@ -78,6 +78,7 @@ def explore(
     progress: Progress | None = None,
     on: str = "world",
     framing: str | None = None,
+    judgements: bool = False,
     **options: Any,  # noqa: ANN401
 ) -> Result:
     """Run exploratory ``method`` on a scenario's world model (or on an explicit model).
@@ -87,10 +88,20 @@ def explore(
     ``scheduler`` is ``synchronous``, ``local`` (a LocalCluster, the default), ``processes`` or a
     ``tcp://HOST:PORT`` address; results do not depend on it nor on ``workers``. ``on`` is
     ``world`` (the consequences model and its uncertain world parameters) or ``game`` (the
-    alliance game and its uncertain game parameters, under ``framing``).
+    alliance game and its uncertain game parameters, under ``framing``). With ``judgements``
+    every fixed number the scenario marks as a judgement is explored over a spread set by its
+    confidence (:mod:`melian.explore.judgements`); without, the source's judgements as written.
+    (Off by default until the world ensemble uses common random numbers across options and
+    enough paths per future: with 16 paths shared by every future of an option, Monte Carlo
+    noise alone decides close rankings; see docs/models/explore-decide.md.)
     """
     if method not in METHODS:
         raise ModelError(f"unknown explore method {method!r}; methods: {', '.join(METHODS)}")
+    widened = None
+    if not isinstance(scenario, ExploratoryModel) and judgements:
+        from melian.explore.judgements import model_ranges, with_judgement_uncertainty
+
+        scenario, widened = with_judgement_uncertainty(scenario, ranges=model_ranges(scenario))
     if isinstance(scenario, ExploratoryModel):
         model = scenario
         seed = 0 if seed is None else seed
@@ -138,8 +149,17 @@ def explore(
         progress,
         options,
     )
-    if model.notes and hasattr(res, "settings"):
-        res.settings["notes"] = list(model.notes)
+    notes = list(model.notes)
+    if widened is not None:
+        notes.append(
+            f"judgement uncertainty: {len(widened.parameters)} judged parameter(s) and "
+            f"{len(widened.effects)} judged option effect(s) explored over spreads set by their "
+            "confidence (documented defaults; judgements=False for the source's values as written)"
+        )
+    if notes and hasattr(res, "settings"):
+        res.settings["notes"] = notes
+    elif notes and hasattr(res, "notes"):
+        res.notes.extend(n for n in notes if n not in res.notes)
     return res
 
 

@@ -57,10 +57,10 @@ def world_function(
 
 def world_directions(scenario: Scenario, metrics: list[str]) -> dict[str, Direction]:
     """Direction of each world metric: from the criterion that measures it, else the world
-    model's declared direction (``melian.world.OUTCOME_DIRECTIONS`` if it has one), else max.
+    model's declared direction (``melian.world.outcome_directions``), else max.
     """
     world = _world()
-    declared: dict[str, str] = dict(getattr(world, "OUTCOME_DIRECTIONS", {}) or {})
+    declared: dict[str, str] = dict(world.outcome_directions(scenario))
     out: dict[str, Direction] = {}
     for m in metrics:
         d = declared.get(m, "max")
@@ -97,7 +97,7 @@ def world_model(
     for example) are left out of the uncertainties and named in the model's notes.
     """
     names, dists = scenario_uncertainties(scenario)
-    used = {getattr(p, "path", p) for p in getattr(_world(), "PARAMS", ())}
+    used = set(_world().parameter_specs(scenario))
     ignored: list[str] = []
     if used:
         ignored = [p for p in names if p not in used]

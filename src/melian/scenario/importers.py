@@ -3,11 +3,14 @@
 - KTAB SMP CSV (KAPSARC Toolkit for Behavioral Analysis): actors x dimensions, one influence.
 - DEU (Decision-making in the European Union) rows: one issue -> one scenario, Commission,
   Parliament and member states as actors, the reference point as status quo.
-- decide-style tables (the semicolon-separated input of the *decide* exchange-model programs):
+- decide tables (the input of the *decide* exchange-model programs), in any of decide's dialects
+  (``;``, tab or ``,`` separated; cells quoted with ``'`` or ``"`` or not: sniffed by
+  :mod:`melian.scenario.decide_dialect`; shown here with ``;``):
   ``#A;actor;name[;comment]`` declares an actor, ``#P;issue;name[;description]`` an issue,
   ``#M;issue;value;meaning`` labels a point of an issue's scale (the lowest and highest labelled
   points give the scale and its anchors), ``#D;actor;issue;position;salience;power`` gives an
-  actor's position, salience and power on an issue. Lines starting ``#/`` or empty are comments.
+  actor's position, salience and power on an issue, ``#O;text`` describes the table (it becomes
+  the scenario's description). Lines starting ``#/`` or empty are comments.
 
 Each importer builds plain data and validates it with the same schema as a YAML file, so an
 imported scenario is exactly as checked as a hand-written one.
@@ -26,6 +29,14 @@ from pydantic import ValidationError
 from melian.bargaining.base import BargainingProblem
 from melian.errors import InputError, Problem
 from melian.limits import check_scenario
+from melian.scenario.decide_dialect import (
+    DecideDialect,
+    DialectError,
+    is_comment,
+    line_dialect,
+    sniff_dialect,
+    split_cells,
+)
 from melian.scenario.schema import Scenario, semantic_problems
 from melian.scenario.yamlsrc import format_path, read_text
 
@@ -244,15 +255,25 @@ def from_decide(path: Path | str) -> Scenario:
     data: list[tuple[int, str, str, float, float, float | None]] = []
     d_lines: dict[tuple[str, str], int] = {}
     src_lines: dict[tuple[str, str], int] = {}
-    for ln, line in enumerate(text.splitlines(), start=1):
-        raw = line.strip()
-        if not raw or raw.startswith("#/"):
+    overview: list[str] = []
+    text_lines = text.splitlines()
+    dialect = sniff_dialect(text_lines)
+    for ln, line in enumerate(text_lines, start=1):
+        if not line.strip() or is_comment(line):
             continue
-        cells = [c.strip() for c in raw.rstrip(";").split(";")]
+        try:
+            parsed = split_cells(line, dialect)
+        except DialectError as exc:
+            problems.append(Problem(file, ln, exc.column, "", exc.message))
+            continue
+        if not parsed:
+            continue
+        cells = [c.text for c in parsed]
+        cols = [c.column for c in parsed] + [len(line) + 1]
         tag = cells[0].upper()
 
         def num(
-            k: int, field: str, cells: list[str] = cells, ln: int = ln, line: str = line
+            k: int, field: str, cells: list[str] = cells, ln: int = ln, cols: list[int] = cols
         ) -> float | None:
             try:
                 v = float(cells[k])
@@ -261,14 +282,14 @@ def from_decide(path: Path | str) -> Scenario:
                     Problem(
                         file,
                         ln,
-                        _col(line, k),
+                        _col(cols, k),
                         field,
                         f"expected a number, got {cells[k] if k < len(cells) else 'nothing'!r}",
                     )
                 )
                 return None
             if not math.isfinite(v):
-                problems.append(Problem(file, ln, _col(line, k), field, "must be a finite number"))
+                problems.append(Problem(file, ln, _col(cols, k), field, "must be a finite number"))
                 return None
             return v
 
@@ -278,7 +299,7 @@ def from_decide(path: Path | str) -> Scenario:
                 continue
             if cells[1] in actors:
                 problems.append(
-                    Problem(file, ln, _col(line, 1), "actor", f"duplicate actor {cells[1]!r}")
+                    Problem(file, ln, _col(cols, 1), "actor", f"duplicate actor {cells[1]!r}")
                 )
             actors[cells[1]] = cells[2] if len(cells) > 2 and cells[2] else cells[1]
             src_lines.setdefault(("#A", cells[1]), ln)
@@ -308,7 +329,7 @@ def from_decide(path: Path | str) -> Scenario:
                     Problem(
                         file,
                         ln,
-                        _col(line, 1),
+                        _col(cols, 1),
                         "actor",
                         f"unknown actor {cells[1]!r} (declare it with #A)",
                     )
@@ -318,13 +339,13 @@ def from_decide(path: Path | str) -> Scenario:
                     Problem(
                         file,
                         ln,
-                        _col(line, 2),
+                        _col(cols, 2),
                         "issue",
                         f"unknown issue {cells[2]!r} (declare it with #P)",
                     )
                 )
             if pw is not None and pw <= 0:
-                problems.append(Problem(file, ln, _col(line, 5), "power", "power must be positive"))
+                problems.append(Problem(file, ln, _col(cols, 5), "power", "power must be positive"))
             if (cells[1], cells[2]) in d_lines:
                 problems.append(
                     Problem(
@@ -338,16 +359,10 @@ def from_decide(path: Path | str) -> Scenario:
                 )
             d_lines.setdefault((cells[1], cells[2]), ln)
             data.append((ln, cells[1], cells[2], x, s, pw))
+        elif tag == "#O":  # decide's description of the whole table
+            overview.extend(c for c in cells[1:] if c)
         else:
-            problems.append(
-                Problem(
-                    file,
-                    ln,
-                    1,
-                    "",
-                    f"unknown line type {cells[0]!r} (expected #A, #P, #M, #D or #/)",
-                )
-            )
+            problems.append(Problem(file, ln, cols[0], "", _unknown_line(cells[0], line, dialect)))
     if not problems and not data:
         problems.append(Problem(file, None, None, "", "no #D data lines"))
     if problems:
@@ -405,6 +420,7 @@ def from_decide(path: Path | str) -> Scenario:
             "id": make_id(Path(path).stem, set()),
             "title": Path(path).stem,
             "as_of": "2000-01-01",
+            **({"description": " ".join(overview)} if overview else {}),
         },
         "sources": {
             src: {
@@ -436,12 +452,19 @@ def from_decide(path: Path | str) -> Scenario:
     return _validate(scenario, file, lines)
 
 
-def _col(line: str, k: int) -> int:
-    """1-based column where the k-th ';'-separated cell of ``line`` starts."""
-    pos = 0
-    for _ in range(k):
-        nxt = line.find(";", pos)
-        if nxt < 0:
-            return len(line) + 1
-        pos = nxt + 1
-    return pos + 1
+def _col(cols: list[int], k: int) -> int:
+    """1-based column where cell ``k`` starts (``cols`` ends with the column past the line)."""
+    return cols[min(k, len(cols) - 1)]
+
+
+def _unknown_line(first: str, line: str, dialect: DecideDialect) -> str:
+    """Why a line is not a record: an unknown tag, or a tag written in another dialect."""
+    found = line_dialect(line)
+    if found is not None and found != (dialect.separator, dialect.quote):
+        other = DecideDialect(*found)
+        where = f" (sniffed from line {dialect.line})" if dialect.line else ""
+        return (
+            f"this line is {other.describe()} but the table is {dialect.describe()}{where}; "
+            "write every line of a table the same way"
+        )
+    return f"unknown line type {first[:40]!r} (expected #A, #P, #M, #D, #O or #/)"

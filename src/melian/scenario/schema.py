@@ -26,9 +26,9 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    model_serializer,
     model_validator,
 )
-from scipy import stats
 
 from melian.scenario.paths import ViewPathError, overlay, resolve
 
@@ -166,6 +166,8 @@ class Distribution(Strict):
 
     def _frozen(self) -> Any:  # noqa: ANN401
         """The scipy.stats frozen distribution (continuous kinds only)."""
+        from scipy import stats  # imported on first use: scipy.stats costs ~0.3 s to import
+
         if self.dist == "uniform":
             return stats.uniform(self.low, self.high - self.low)  # type: ignore[operator]
         if self.dist == "triangular":
@@ -360,6 +362,21 @@ class Position(Sourced):
     credible: Credibility | None = None
 
 
+class Threshold(Strict):
+    """A threshold on an issue whose crossing probability forecasts report.
+
+    ``value`` is in the issue scale's unit when the scale has one (mapped linearly between the
+    unit's ``at_min`` and ``at_max``), else on the scale itself. ``direction`` ``below`` asks for
+    P(outcome < value), ``above`` for P(outcome > value). Example: label "troops below 3,000",
+    value 3000, direction below.
+    """
+
+    value: float
+    direction: Literal["below", "above"]
+    label: Text = Field(min_length=1)
+    source: Id | None = None
+
+
 class Issue(Strict):
     """An agenda issue (one dimension)."""
 
@@ -370,6 +387,16 @@ class Issue(Strict):
     scale: Scale
     status_quo: SourcedValue | None = None
     positions: list[Position] = Field(min_length=1)
+    thresholds: list[Threshold] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_thresholds(self, handler: Any) -> Any:  # noqa: ANN401
+        # An issue without thresholds dumps as before the field existed, so that the content
+        # hash of scenarios sealed earlier (melian.scenario.loader.content_hash) is unchanged.
+        data = handler(self)
+        if not self.thresholds and isinstance(data, dict):
+            data.pop("thresholds", None)
+        return data
 
 
 class SalienceScale(Strict):
@@ -499,22 +526,49 @@ class Dataset(Strict):
 ParameterGroup = dict[Id, Parameter]
 
 
+class Component(Strict):
+    """One component of the world model: an instance of a component kind (``melian.world``).
+
+    ``kind`` names a kind of the registry (``melian world kinds`` / docs/models/world.md);
+    ``parameters`` are the kind's parameters (path ``ID.NAME`` in option effects); ``inputs``
+    bind each input role of the kind to the id of the component (or list of components) whose
+    states it reads; ``datasets`` bind each dataset role to a name in ``world.datasets``;
+    ``actors`` bind each actor role (a lender, the actor imposing sanctions...) to an actor id;
+    ``names`` rename the kind's outcomes, events and bands (``{price_mean: brent_mean}``);
+    ``labels`` override their labels per language. Which kinds exist, their parameters, input
+    roles and outcomes are checked by the world model (``melian.world.check``).
+    """
+
+    id: Id
+    kind: Id
+    name: Text | None = None
+    description: Text | None = None
+    inputs: dict[Id, Id | list[Id]] = Field(default_factory=dict)
+    datasets: dict[Id, Id] = Field(default_factory=dict)
+    actors: dict[Id, Id] = Field(default_factory=dict)
+    parameters: ParameterGroup = Field(default_factory=dict)
+    names: dict[Id, Id] = Field(default_factory=dict)
+    labels: dict[Id, dict[Id, Text]] = Field(default_factory=dict)
+    note: Text | None = None
+
+
 class World(Strict):
-    """World parameters grouped by component, and the data series they are calibrated on."""
+    """The components of the world model and the data series they are calibrated on.
+
+    A scenario without components has no world model (``simulate`` says so; decide and explore
+    then work from the forecasts and the game).
+    """
 
     datasets: dict[Id, Dataset] = Field(default_factory=dict)
-    oil: ParameterGroup = Field(default_factory=dict)
-    fiscal: ParameterGroup = Field(default_factory=dict)
-    security: ParameterGroup = Field(default_factory=dict)
-    politics: ParameterGroup = Field(default_factory=dict)
-    sanctions: ParameterGroup = Field(default_factory=dict)
+    components: list[Component] = Field(default_factory=list)
 
     def groups(self) -> dict[str, ParameterGroup]:
-        """The parameter groups by component name."""
-        return {c: getattr(self, c) for c in WORLD_COMPONENTS}
+        """The parameters of each component, by component id."""
+        return {c.id: c.parameters for c in self.components}
 
-
-WORLD_COMPONENTS = ("oil", "fiscal", "security", "politics", "sanctions")
+    def component(self, cid: str) -> Component:
+        """The component with id ``cid``."""
+        return next(c for c in self.components if c.id == cid)
 
 
 # --------------------------------------------------------------------------- game
@@ -724,17 +778,7 @@ class Scenario(Strict):
         return {k: p for k, p in self.parameters().items() if not p.is_fixed}
 
 
-#: Admissible ranges (low, high, unit) of optional world parameters, checked when a scenario is
-#: loaded so that a bad value is reported at its line and column (the world model checks every
-#: drawn value again); kept equal to ``melian.world.fiscal.LAW_PARAMS`` (tested).
-WORLD_PARAMETER_RANGES: dict[str, tuple[float | None, float | None, str]] = {
-    "fiscal.borrowing_law_hazard": (0.0, 1.0, "per month"),
-    "fiscal.borrowing_authorised": (0.0, None, "US$ bn"),
-    "fiscal.borrowing_tranche": (0.0, None, "US$ bn"),
-}
-
-
-def _support_bounds(d: Distribution) -> tuple[Path, float, float]:
+def support_bounds(d: Distribution) -> tuple[Path, float, float]:
     """The field holding the distribution's extreme values and its exact support [lo, hi]."""
     inf = math.inf
     if d.dist == "fixed":
@@ -749,17 +793,6 @@ def _support_bounds(d: Distribution) -> tuple[Path, float, float]:
     return ("dist",), -inf if d.low is None else d.low, inf if d.high is None else d.high
 
 
-def _range_problems(path: Path, name: str, d: Distribution) -> Iterator[tuple[Path, str]]:
-    """A problem if the values of ``d`` can leave the admissible range of parameter ``name``."""
-    low, high, unit = WORLD_PARAMETER_RANGES[name]
-    field, lo, hi = _support_bounds(d)
-    bad = (low is not None and lo < low) or (high is not None and hi > high)
-    if bad:
-        rng = f"[{low:g}, {high:g}]" if high is not None else f">= {low:g}"
-        got = f"{lo:g}" if lo == hi else f"values in [{lo:g}, {hi:g}]"
-        yield path + field, f"{name} must be {rng} ({unit}); got {got}"
-
-
 def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
     """Yield (path, message) for every unresolved reference or out-of-scale value.
 
@@ -767,8 +800,8 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
     ends, option alignment/stance keys and game players are declared actors; effect and shock
     paths name declared parameters; positions inside the issue scale; saliences on the declared
     salience scale; criteria measures name declared issues/options; pairwise judgements name
-    declared criteria; optional world parameters of :data:`WORLD_PARAMETER_RANGES` stay in
-    their admissible ranges.
+    declared criteria; world components have unique ids and their inputs, datasets and
+    actors resolve (the world model checks kinds, parameters and input roles).
     """
     actor_ids = {a.id for a in s.actors}
     issue_ids = {i.id for i in s.issues}
@@ -851,11 +884,27 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
         yield from check_actor(p + ("target",), th.target)
         yield from check_source(p, th.source)
     params = s.parameters()
-    for comp, group in s.world.groups().items():
-        for name, par in group.items():
-            yield from check_source(("world", comp, name), par.source)
-            if f"{comp}.{name}" in WORLD_PARAMETER_RANGES:
-                yield from _range_problems(("world", comp, name), f"{comp}.{name}", par)
+    yield from dup(s.world.components, "world.components")
+    comp_ids = {c.id for c in s.world.components}
+    for k, comp in enumerate(s.world.components):
+        p = ("world", "components", k)
+        for name, par in comp.parameters.items():
+            yield from check_source(p + ("parameters", name), par.source)
+        for role, ref in comp.inputs.items():
+            for r in [ref] if isinstance(ref, str) else ref:
+                target = r if r in comp_ids else r.rsplit(".", 1)[0]  # component or component.state
+                if target == comp.id:
+                    yield p + ("inputs", role), f"component {comp.id!r} cannot read itself"
+                elif target not in comp_ids:
+                    yield p + ("inputs", role), f"unknown component {r!r}"
+        for role, ds in comp.datasets.items():
+            if ds not in s.world.datasets:
+                yield (
+                    p + ("datasets", role),
+                    f"unknown dataset {ds!r} (declare it in world.datasets)",
+                )
+        for role, a in comp.actors.items():
+            yield from check_actor(p + ("actors", role), a)
     for name, ds in s.world.datasets.items():
         yield from check_source(("world", "datasets", name), ds.source)
         if ".." in ds.file.split("/"):

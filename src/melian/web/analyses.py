@@ -12,7 +12,6 @@ start-up.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import shutil
@@ -33,7 +32,7 @@ Progress = Callable[[float, str], None]
 class ForecastParams(BaseModel):
     """Parameters of a web forecast: which bargaining models and which agenda issues."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     models: list[Id] | None = Field(
         default=None, max_length=50, description="bargaining models to run (default: all)"
@@ -88,41 +87,30 @@ def register_analysis(spec: AnalysisSpec) -> AnalysisSpec:
     return spec
 
 
-def _model_names() -> list[str]:
-    """Every registered bargaining model (the ones whose modules import)."""
-    from melian.bargaining import registry
-
-    try:
-        return registry.model_names()
-    except ImportError:
-        # a model module is missing from this installation: use the ones that load
-        for mod in registry._MODULES:
-            try:
-                importlib.import_module(mod)
-            except ImportError:
-                continue
-        return list(registry.MODELS)
-
-
-def run_forecast(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
+def run_forecast_job(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
     """Forecast every agenda issue of ``scenario`` with each bargaining model.
 
     The scenario's agenda becomes a :class:`~melian.bargaining.base.BargainingProblem`
     (:func:`melian.bargaining.adapters.problem_from_scenario`); each model of
-    :mod:`melian.bargaining.registry` runs with its published defaults
-    (:func:`~melian.bargaining.registry.run_model`; not ``forecast_all``, so that each model
-    reports progress and one failing model does not stop the others). A model that cannot handle
+    :mod:`melian.bargaining.registry` that imports on this installation
+    (:func:`~melian.bargaining.registry.installed_models`) runs with its published defaults
+    through :func:`melian.bargaining.run_forecast` (issue by issue where a joint model cannot use
+    incomplete positions; one model at a time, so that each reports progress and one failing
+    model does not stop the others). A model that cannot handle
     the problem (:class:`ModelError`) is reported under ``errors`` and the others still run.
     Results: ``default_model`` (:func:`melian.bargaining.default_model`), ``actors``, ``issues``,
     ``points`` (issue -> model -> point forecast), ``models`` (each forecast's full ``to_dict()``)
     and ``errors``.
     """
     assert isinstance(params, ForecastParams)
-    from melian.bargaining import registry
+    # the bargaining engine's entry points, in one place (an analysis layer may replace them)
+    from melian.bargaining import default_model
+    from melian.bargaining import run_forecast as run_bargaining
     from melian.bargaining.adapters import problem_from_scenario
+    from melian.bargaining.registry import installed_models
 
     problem = problem_from_scenario(scenario, issues=params.issues)
-    available = _model_names()
+    available = [m.name for m in installed_models()]
     names = params.models if params.models is not None else available
     if not names:
         raise ModelError("no bargaining models are installed")
@@ -132,12 +120,10 @@ def run_forecast(scenario: Scenario, params: BaseModel, progress: Progress) -> d
     for k, name in enumerate(names):
         progress(k / len(names), f"running {name}")
         try:
-            if name not in registry.MODELS:
+            if name not in available:
                 raise ModelError(
                     f"unknown bargaining model {name!r}; available: {', '.join(available)}"
                 )
-            from melian.bargaining import run_forecast as run_bargaining
-
             forecasts[name] = run_bargaining(name, problem)
         except ModelError as exc:
             if params.models is not None and len(names) == 1:
@@ -153,8 +139,6 @@ def run_forecast(scenario: Scenario, params: BaseModel, progress: Progress) -> d
         iss: {name: f.point().get(iss) for name, f in forecasts.items()} for iss in problem.issues
     }
     try:
-        from melian.bargaining import default_model
-
         default: str | None = default_model(problem)
     except (ImportError, MelianError):
         default = None
@@ -174,7 +158,7 @@ register_analysis(
         title="Bargaining forecast",
         description="Forecast every agenda issue with each registered bargaining model.",
         params=ForecastParams,
-        run=run_forecast,
+        run=run_forecast_job,
     )
 )
 
@@ -183,7 +167,7 @@ register_analysis(
 class GameParams(BaseModel):
     """Parameters of a web game analysis."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     framing: Literal["zero-sum", "variable-sum"] | None = Field(
         default=None, description="payoff framing (default: the scenario's)"
@@ -207,7 +191,7 @@ def run_game(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[
 class SimulateParams(BaseModel):
     """Parameters of a web world-model simulation (bounded for an interactive server)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     paths: int = Field(default=5_000, ge=100, le=200_000, description="paths per option")
     horizon: int = Field(default=24, ge=1, le=120, description="months")
@@ -231,7 +215,7 @@ def run_simulate(scenario: Scenario, params: BaseModel, progress: Progress) -> d
 class DecideParams(BaseModel):
     """Parameters of a web multi-criteria ranking."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     paths: int = Field(
         default=5_000, ge=100, le=100_000, description="world-model paths per option"
@@ -349,7 +333,7 @@ def publish_files(files: dict[str, Path], directory: Path, stem: str) -> dict[st
 class BriefParams(BaseModel):
     """Parameters of a web brief (``melian brief``): fidelity, language, PDF, seed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     quick: bool = Field(
         default=True, description="fast, lower-fidelity run (2,000 paths per option)"

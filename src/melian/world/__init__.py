@@ -1,16 +1,24 @@
-"""melian.world: a calibrated Monte Carlo model of the economy, security and politics.
+"""melian.world: a Monte Carlo world model assembled from the components a scenario declares.
 
 ``simulate(scenario, options, paths, horizon, seed)`` returns an :class:`Ensemble` with, per
-option, outcome distributions, risk figures and fan-chart bands; ``evaluate`` gives per-sample
-outcome means for sensitivity analysis; ``replay`` runs an option on a given Brent path. Options
-act only through the parameters and effects declared in the scenario (docs/models/world.md).
+option, the distribution of every declared outcome, the probability of every declared event and
+fan-chart bands; ``evaluate`` gives per-sample outcome means for sensitivity analysis; ``replay``
+runs an option on a given price path. The component kinds are in
+:data:`melian.world.components.KINDS` (docs/models/world.md); options act only through the
+parameters and effects declared in the scenario.
 """
 
+from melian.world.components import KINDS
 from melian.world.engine import (
     BLOCK,
-    EVAL_METRICS,
-    PARAMS,
+    Declared,
+    check,
+    declared,
+    eval_metrics,
     evaluate,
+    has_world,
+    outcome_directions,
+    parameter_specs,
     replay,
     simulate,
 )
@@ -18,12 +26,18 @@ from melian.world.results import Ensemble, OptionResult, Summary
 
 __all__ = [
     "BLOCK",
-    "EVAL_METRICS",
-    "PARAMS",
+    "KINDS",
+    "Declared",
     "Ensemble",
     "OptionResult",
     "Summary",
+    "check",
+    "declared",
+    "eval_metrics",
     "evaluate",
+    "has_world",
+    "outcome_directions",
+    "parameter_specs",
     "replay",
     "simulate",
 ]

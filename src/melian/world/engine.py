@@ -1,41 +1,46 @@
-"""The Monte Carlo engine of the world model: parameters, seeding, blocks, workers, aggregation.
+"""The Monte Carlo engine of the world model: components, seeding, blocks, workers, aggregation.
+
+A scenario's world is the list of components it declares (``world.components``), each an
+instance of a kind of the registry :data:`melian.world.components.KINDS`. The engine knows no
+kind by name: it checks the declarations (:func:`check`), orders the components so that every
+component comes after those whose states it reads (a topological order; declared order breaks
+ties), prepares (calibrates) each, and simulates them together.
 
 Paths are simulated in blocks of :data:`BLOCK` paths, vectorised with numpy over the paths of a
-block, in slabs of :data:`SLAB` months: the processes that do not depend on the budget (oil
-price, security, sanctions and waiver, exogenous flows) are computed for a whole slab at once,
-the public accounts month by month, then fragmentation for the slab (see :func:`run_paths` and
-the component modules). Every block draws from its own generator, seeded by
-``SeedSequence(seed, spawn_key=(option key, block index))`` where the option key is derived from
-the option id: results do not depend on which other options are simulated, on the chunk size
-(chunks are groups of whole blocks), or on the number of worker processes. Each block is reduced
-into fixed-memory statistics (:class:`melian.world.results.Accumulator`) whose merge is exact
-integer arithmetic, so memory is flat in the number of paths and results are bit-identical
-however blocks are grouped.
+block, in slabs of :data:`SLAB` months: every component in turn advances the whole slab, reading
+the slab states of the components before it. Every component of every block draws from its own
+generator, seeded by ``SeedSequence(seed, spawn_key=(option key, block index, component key))``
+(keys derived from the option and component ids): results do not depend on which other options
+are simulated, on the chunk size (chunks are groups of whole blocks), on the number of worker
+processes, or on which other components a scenario declares, except through what they pass on.
+Each block is reduced into fixed-memory statistics (:class:`melian.world.results.Accumulator`)
+whose merge is exact integer arithmetic, so results are bit-identical however blocks are
+grouped.
 
 Options act only through the scenario: the parameters of every path are drawn from
-``scenario.parameters_for(option)`` (the declared effects applied to the world parameters).
+``scenario.parameters_for(option)`` (the declared effects applied to the component parameters,
+paths ``component.parameter``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import poisson as _poisson
 
 from melian import limits
 from melian.errors import InputError, LimitError, ModelError, Problem
-from melian.scenario.schema import Distribution, Scenario
-from melian.world import fiscal, oil, politics, security
+from melian.scenario.schema import Distribution, Scenario, support_bounds
+from melian.world.components import KINDS
+from melian.world.components.base import LANGUAGES, Kind, Setup
 from melian.world.results import (
     Accumulator,
     BandDef,
@@ -49,63 +54,390 @@ from melian.world.spec import ParamSpec
 
 #: Paths per random-number block (the unit of seeding and of vectorisation).
 BLOCK = 8192
-#: Months per slab: the random numbers of a block are drawn, and its state-independent
-#: processes computed, for this many months at once (fixed: it sets the order of the draws).
+#: Months per slab: every component advances this many months at once.
 SLAB = 3
-#: Smallest run (paths x options x months) that ``simulate(workers=None)`` spreads over all cores
-#: (below it, starting worker processes costs more than it saves).
+#: Smallest run (paths x options x months) that ``simulate(workers=None)`` spreads over all cores.
 PARALLEL_MIN_PATH_MONTHS = 20_000_000
 #: Largest number of blocks in one task when ``simulate`` chooses the chunk size.
 MAX_CHUNK_BLOCKS = 32
 #: Largest number of paths and horizon accepted by :func:`simulate`.
 MAX_PATHS = 100_000_000
 MAX_HORIZON = 600
-#: Months over which the emergent payroll-covering price is measured.
-COVER_MONTHS = 24
-
-PARAMS: tuple[ParamSpec, ...] = (
-    fiscal.PARAMS + security.PARAMS + politics.PARAMS + fiscal.LAW_PARAMS
-)
-PARAM_SPECS: dict[str, ParamSpec] = {p.path: p for p in PARAMS}
-#: Extra random streams of a block, each from its own ``SeedSequence`` child (the block's
-#: spawn key extended by the stream's key), so that a draw added to the model never shifts the
-#: draws of the main generator: uniforms of optional parameters, borrowing-law uniforms.
+#: Extra random stream of a component (child of its generator's seed sequence) for the uniforms
+#: of its uncertain optional parameters, so that declaring one leaves every other draw unchanged.
 PARAM_STREAM = 0x6F7074  # "opt"
-LAW_STREAM = 0x6C6177  # "law"
 
-#: Datasets the model reads (name in ``world.datasets`` -> what it must contain).
-DATASETS = {
-    "oil_price": "monthly Brent price, CSV 'Date,Price' (US$/bbl)",
-    "attacks": "insurgent attack counts, CSV 'start,end,attacks'",
-}
-#: Optional parameter reported beside the emergent payroll-covering price (never simulated).
-REFERENCE_PRICE = "fiscal.reference_payroll_price"
 
-EVENTS = (
-    "salary_crisis",
-    "security_crisis",
-    "fragmentation",
-    "sanctions",
-    "waiver_lapse",
-    "devaluation",
-)
+# --------------------------------------------------------------------------- declarations
+@dataclass(frozen=True)
+class Declared:
+    """An outcome, event or band of the scenario's world, as the engine reports it.
+
+    ``name`` is the global name (the kind's name, or the component's rename); ``kind`` is
+    ``outcome``, ``event`` or ``band``; ``direction`` ``higher_worse``/``higher_better`` (events
+    are worse when more likely).
+    """
+
+    name: str
+    kind: str
+    component: str
+    local: str
+    unit: str
+    direction: str
+    labels: dict[str, str]
+    description: str
+    role: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return dict(self.__dict__)
+
+
+def _problem(scenario: Scenario, path: str, msg: str) -> Problem:
+    return Problem(scenario.id, None, None, path, msg)
+
+
+def _bindings(comp: Any) -> dict[str, list[str]]:  # noqa: ANN401
+    return {r: ([v] if isinstance(v, str) else list(v)) for r, v in comp.inputs.items()}
+
+
+def _split(ref: str, ids: set[str] | dict[str, Any]) -> tuple[str, str | None]:
+    """``(component, state)`` of an input binding: a component id, or ``component.state``."""
+    if ref in ids:
+        return ref, None
+    cid, _, state = ref.rpartition(".")
+    return cid, state or None
+
+
+def check(scenario: Scenario) -> list[Problem]:
+    """Every problem of the scenario's world for the world model (empty list: none).
+
+    Checks that each component's kind exists; that its parameters are the kind's (none unknown,
+    every required one declared) and that their values, over the whole support of their
+    distributions, lie in the kind's admissible ranges; that every input role is the kind's,
+    every required role is bound, and the components bound expose the states the role reads;
+    that dataset and actor roles are the kind's and the required ones bound; that no component
+    reads itself through a cycle; that renamed outcomes, events and bands exist and that no two
+    share a name.
+    """
+    out: list[Problem] = []
+    comps = scenario.world.components
+    by_id = {c.id: c for c in comps}
+    for k, c in enumerate(comps):
+        where = f"world.components[{k}]"
+        K = KINDS.get(c.kind)
+        if K is None:
+            out.append(
+                _problem(
+                    scenario,
+                    f"{where}.kind",
+                    f"unknown component kind {c.kind!r} (kinds: {', '.join(sorted(KINDS))})",
+                )
+            )
+            continue
+        specs = {p.path: p for p in K.PARAMS}
+        for name, par in c.parameters.items():
+            ps = specs.get(name)
+            if ps is None:
+                out.append(
+                    _problem(
+                        scenario,
+                        f"{where}.parameters.{name}",
+                        f"{c.kind} has no parameter {name!r} (parameters: {', '.join(specs)})",
+                    )
+                )
+                continue
+            _, lo, hi = support_bounds(par.distribution())
+            if (ps.low is not None and lo < ps.low) or (ps.high is not None and hi > ps.high):
+                rng = f"[{ps.low:g}, {ps.high:g}]" if ps.high is not None else f">= {ps.low:g}"
+                got = f"{lo:g}" if lo == hi else f"values in [{lo:g}, {hi:g}]"
+                out.append(
+                    _problem(
+                        scenario,
+                        f"{where}.parameters.{name}",
+                        f"{c.id}.{name} must be {rng} ({ps.unit}); got {got}",
+                    )
+                )
+        for ps in K.PARAMS:
+            if ps.required and ps.path not in c.parameters:
+                out.append(
+                    _problem(
+                        scenario,
+                        f"world.{c.id}.{ps.path}",
+                        f"the world model needs parameter {c.id}.{ps.path} ({ps.unit}): "
+                        f"{ps.meaning}",
+                    )
+                )
+        roles = {i.role: i for i in K.INPUTS}
+        for role, refs in _bindings(c).items():
+            spec = roles.get(role)
+            if spec is None:
+                out.append(
+                    _problem(
+                        scenario,
+                        f"{where}.inputs.{role}",
+                        f"{c.kind} has no input {role!r} (inputs: {', '.join(roles) or 'none'})",
+                    )
+                )
+                continue
+            if len(refs) > 1 and not spec.many:
+                out.append(
+                    _problem(
+                        scenario, f"{where}.inputs.{role}", f"input {role!r} takes one component"
+                    )
+                )
+            for r in refs:
+                cid, state = _split(r, by_id)
+                up = by_id.get(cid)
+                UK = KINDS.get(up.kind) if up is not None else None
+                if UK is None:
+                    continue
+                have = {s.name for s in UK.STATES}
+                if spec.states == ("*",):
+                    if state is None or state not in have:
+                        out.append(
+                            _problem(
+                                scenario,
+                                f"{where}.inputs.{role}",
+                                f"input {role!r} takes component.state; {cid!r} ({up.kind}) "
+                                f"exposes {', '.join(sorted(have))}",
+                            )
+                        )
+                    continue
+                if state is not None:
+                    out.append(
+                        _problem(
+                            scenario,
+                            f"{where}.inputs.{role}",
+                            f"input {role!r} takes a component id",
+                        )
+                    )
+                    continue
+                miss = [s for s in spec.states if s not in have]
+                if miss:
+                    out.append(
+                        _problem(
+                            scenario,
+                            f"{where}.inputs.{role}",
+                            f"{r!r} ({up.kind}) does not expose {', '.join(miss)} "
+                            f"that input {role!r} reads",
+                        )
+                    )
+        for spec in K.INPUTS:
+            if spec.required and spec.role not in c.inputs:
+                out.append(
+                    _problem(
+                        scenario,
+                        f"{where}.inputs",
+                        f"{c.kind} {c.id!r} needs input {spec.role!r}: {spec.meaning}",
+                    )
+                )
+        droles = {d.role: d for d in K.DATASETS}
+        for role in c.datasets:
+            if role not in droles:
+                out.append(
+                    _problem(
+                        scenario, f"{where}.datasets.{role}", f"{c.kind} has no dataset {role!r}"
+                    )
+                )
+        for d in K.DATASETS:
+            if d.role not in c.datasets:
+                out.append(
+                    _problem(
+                        scenario,
+                        f"{where}.datasets",
+                        f"{c.kind} {c.id!r} needs dataset {d.role!r}: {d.content}",
+                    )
+                )
+        aroles = {a.role: a for a in K.ACTORS}
+        for role in c.actors:
+            if role not in aroles:
+                out.append(
+                    _problem(
+                        scenario, f"{where}.actors.{role}", f"{c.kind} has no actor role {role!r}"
+                    )
+                )
+        for a in K.ACTORS:
+            if a.required and a.role not in c.actors:
+                out.append(
+                    _problem(
+                        scenario,
+                        f"{where}.actors",
+                        f"{c.kind} {c.id!r} needs actor {a.role!r}: {a.meaning}",
+                    )
+                )
+        local = (
+            {o.name for o in K.OUTCOMES} | {e.name for e in K.EVENTS} | {b.name for b in K.BANDS}
+        )
+        for nm in list(c.names) + list(c.labels):
+            if nm not in local:
+                out.append(
+                    _problem(
+                        scenario,
+                        f"{where}.names",
+                        f"{c.kind} has no outcome, event or band {nm!r}",
+                    )
+                )
+    if not out:
+        try:
+            _order(scenario)
+        except InputError as exc:
+            out.extend(exc.problems)
+        seen: dict[tuple[str, str], str] = {}
+        for d in _declared(scenario):
+            key = (d.kind if d.kind == "band" else "value", d.name)
+            if key in seen:
+                out.append(
+                    _problem(
+                        scenario,
+                        f"world.components.{d.component}.names",
+                        f"{d.name!r} is declared by {seen[key]!r} and {d.component!r}: rename one "
+                        "with names:",
+                    )
+                )
+            seen[key] = d.component
+    return out
+
+
+def _order(scenario: Scenario) -> list[str]:
+    """Component ids in a topological order of their inputs (declared order breaks ties)."""
+    comps = scenario.world.components
+    ids = {c.id for c in comps}
+    deps = {
+        c.id: {_split(r, ids)[0] for refs in _bindings(c).values() for r in refs} for c in comps
+    }
+    order: list[str] = []
+    done: set[str] = set()
+    while len(order) < len(comps):
+        ready = [c.id for c in comps if c.id not in done and deps[c.id] <= done]
+        if not ready:
+            cyc = sorted(c.id for c in comps if c.id not in done)
+            raise InputError(
+                [
+                    _problem(
+                        scenario,
+                        "world.components",
+                        "the components read each other in a cycle: " + ", ".join(cyc),
+                    )
+                ]
+            )
+        order.append(ready[0])
+        done.add(ready[0])
+    return order
+
+
+def _declared(scenario: Scenario) -> list[Declared]:
+    """Every outcome, event and band of the scenario's world with its global name and labels."""
+    out: list[Declared] = []
+    for c in scenario.world.components:
+        K = KINDS.get(c.kind)
+        if K is None:
+            continue
+
+        def lab(local: str, base: dict[str, str], c: Any = c) -> dict[str, str]:  # noqa: ANN401
+            got = dict(base)
+            got.update(c.labels.get(local, {}))
+            return {lang: got.get(lang, got.get("en", local)) for lang in LANGUAGES}
+
+        for o in K.OUTCOMES:
+            out.append(
+                Declared(
+                    c.names.get(o.name, o.name),
+                    "outcome",
+                    c.id,
+                    o.name,
+                    o.unit,
+                    o.direction,
+                    lab(o.name, o.labels),
+                    o.description,
+                    o.role,
+                )
+            )
+        for e in K.EVENTS:
+            out.append(
+                Declared(
+                    c.names.get(e.name, e.name),
+                    "event",
+                    c.id,
+                    e.name,
+                    "probability",
+                    "higher_worse",
+                    lab(e.name, e.labels),
+                    e.description,
+                )
+            )
+        for b in K.BANDS:
+            out.append(
+                Declared(
+                    c.names.get(b.name, b.name),
+                    "band",
+                    c.id,
+                    b.name,
+                    b.unit,
+                    "",
+                    lab(b.name, b.labels),
+                    b.description,
+                )
+            )
+    return out
+
+
+def declared(scenario: Scenario) -> list[Declared]:
+    """The outcomes, events and bands the scenario's world reports (names, units, labels)."""
+    return _declared(scenario)
+
+
+def outcome_directions(scenario: Scenario) -> dict[str, str]:
+    """``min`` or ``max`` for every per-sample metric of :func:`evaluate` (events as ``p_NAME``)."""
+    out: dict[str, str] = {}
+    for d in _declared(scenario):
+        if d.kind == "outcome":
+            out[d.name] = "min" if d.direction == "higher_worse" else "max"
+        elif d.kind == "event":
+            out[f"p_{d.name}"] = "min"
+    return out
+
+
+def parameter_specs(scenario: Scenario) -> dict[str, ParamSpec]:
+    """The declaration of every parameter the scenario's world reads, by path ``component.name``."""
+    out: dict[str, ParamSpec] = {}
+    for c in scenario.world.components:
+        K = KINDS.get(c.kind)
+        if K is not None:
+            for p in K.PARAMS:
+                out[f"{c.id}.{p.path}"] = p
+    return out
+
+
+def has_world(scenario: Scenario) -> bool:
+    """True if the scenario declares any world component."""
+    return bool(scenario.world.components)
 
 
 # --------------------------------------------------------------------------- preparation
 @dataclass(frozen=True)
 class Prepared:
-    """Everything a worker needs to simulate: calibrations, parameter distributions, bins."""
+    """Everything a worker needs to simulate: prepared components in order, distributions, bins."""
 
     scenario_id: str
     as_of: dt.date
-    oil: oil.OilCalibration
-    attacks: security.AttackCalibration
-    dists: dict[str, dict[str, Distribution]]  # option -> parameter path -> distribution
+    components: tuple[Kind, ...]
+    bindings: dict[str, dict[str, list[str]]]
+    many: dict[str, set[str]]
+    dists: dict[str, dict[str, dict[str, Distribution]]]  # option -> component -> name -> dist
     metrics: tuple[MetricDef, ...]
     bands: tuple[BandDef, ...]
+    events: tuple[str, ...]
+    names: dict[tuple[str, str], str]  # (component, local) -> global name
+    band_logs: dict[str, bool]
+    declared: tuple[Declared, ...]
+    cover: str | None
     cover_spec: HistSpec
+    breakeven: MetricDef | None
     horizon: int
     reference_price: float | None
+    start: str
+    calibrations: dict[str, Any] = field(default_factory=dict)
 
 
 def data_dir() -> Path:
@@ -113,239 +445,172 @@ def data_dir() -> Path:
     return Path(str(resources.files("melian.data")))
 
 
-def _dataset_path(scenario: Scenario, name: str, base_dir: Path | None) -> Path:
+def _dataset_path(scenario: Scenario, name: str, base_dir: Path | None, where: str) -> Path:
     """Resolve a dataset of the scenario (relative to ``base_dir`` or melian's data directory)."""
-    ds = scenario.world.datasets.get(name)
-    where = f"world.datasets.{name}"
-    if ds is None:
-        raise InputError(
-            [
-                Problem(
-                    scenario.id,
-                    None,
-                    None,
-                    "world.datasets",
-                    f"the world model needs a dataset {name!r}: {DATASETS[name]}",
-                )
-            ]
-        )
+    ds = scenario.world.datasets[name]
     for root in ([base_dir] if base_dir is not None else []) + [data_dir()]:
         p = root / ds.file
         if p.is_file():
             return p
     raise InputError(
         [
-            Problem(
-                scenario.id,
-                None,
-                None,
-                f"{where}.file",
-                f"dataset file {ds.file!r} not found in melian's data directory"
-                + (f" or {base_dir}" if base_dir else ""),
+            _problem(
+                scenario,
+                f"world.datasets.{name}.file",
+                f"dataset file {ds.file!r} ({where}) not found "
+                + (f"beside the scenario ({base_dir}) or " if base_dir else "")
+                + "in melian's data directory",
             )
         ]
     )
 
 
-def _check_parameters(scenario: Scenario) -> None:
-    """Raise one InputError listing every parameter the model needs but the scenario lacks."""
-    have = scenario.parameters()
-    problems = [
-        Problem(
-            scenario.id,
-            None,
-            None,
-            f"world.{p.path}",
-            f"the world model needs parameter {p.path!r} ({p.unit}): {p.meaning}",
-        )
-        for p in PARAMS
-        if p.required and p.path not in have
-    ]
-    if problems:
-        raise InputError(problems)
-
-
-def _fixed(scenario: Scenario, path: str) -> float:
-    """Nominal value of a parameter (for calibration settings and bin ranges)."""
-    return float(scenario.parameters()[path].nominal)
+def no_world_error(scenario: Scenario) -> InputError:
+    """The error of a world-model run on a scenario that declares no world."""
+    return InputError(
+        [
+            _problem(
+                scenario,
+                "world.components",
+                "the scenario declares no world components: there is no world to simulate "
+                "(add world.components; docs/scenario-format.md)",
+            )
+        ]
+    )
 
 
 def prepare(
     scenario: Scenario, options: Sequence[str] | None, horizon: int, base_dir: Path | None = None
 ) -> Prepared:
-    """Validate the scenario for the world model, calibrate oil and attacks, fix the bins."""
-    _check_parameters(scenario)
+    """Check the scenario's world, order and prepare (calibrate) its components, fix the bins."""
+    if not has_world(scenario):
+        raise no_world_error(scenario)
+    problems = check(scenario)
+    if problems:
+        raise InputError(problems)
     if not 1 <= horizon <= MAX_HORIZON:
         raise LimitError(f"horizon must be between 1 and {MAX_HORIZON} months (got {horizon})")
     opts = list(options) if options else scenario.option_ids
     if not opts:
         raise InputError(
-            [
-                Problem(
-                    scenario.id,
-                    None,
-                    None,
-                    "focal.options",
-                    "the scenario has no options to simulate",
-                )
-            ]
+            [_problem(scenario, "focal.options", "the scenario has no options to simulate")]
         )
     unknown = [o for o in opts if o not in scenario.option_ids]
     if unknown:
         raise InputError(
             [
-                Problem(
-                    scenario.id,
-                    None,
-                    None,
+                _problem(
+                    scenario,
                     "focal.options",
                     f"unknown option {o!r} (options: {', '.join(scenario.option_ids)})",
                 )
                 for o in unknown
             ]
         )
-    as_of = scenario.metadata.as_of
-    cal = oil.calibrate(
-        str(_dataset_path(scenario, "oil_price", base_dir)),
-        as_of,
-        _fixed(scenario, "oil.calibration_years"),
+    order = _order(scenario)
+    by_id = {c.id: c for c in scenario.world.components}
+    prepared: dict[str, Kind] = {}
+    bindings: dict[str, dict[str, list[str]]] = {}
+    many: dict[str, set[str]] = {}
+    for cid in order:
+        c = by_id[cid]
+        K = KINDS[c.kind]
+        b = _bindings(c)
+        bindings[cid] = b
+        many[cid] = {i.role for i in K.INPUTS if i.many}
+        setup = Setup(
+            scenario,
+            horizon,
+            {k: float(p.nominal) for k, p in c.parameters.items()},
+            {
+                role: _dataset_path(scenario, ds, base_dir, f"{cid}.{role}")
+                for role, ds in c.datasets.items()
+            },
+            dict(c.actors),
+            b,
+            {
+                _split(r, by_id)[0]: prepared[_split(r, by_id)[0]]
+                for refs in b.values()
+                for r in refs
+            },
+        )
+        prepared[cid] = K(cid, setup)
+    comps = tuple(prepared[c] for c in order)
+    decl = tuple(_declared(scenario))
+    names = {(d.component, d.local): d.name for d in decl}
+    metrics: list[MetricDef] = []
+    bands: list[BandDef] = []
+    events: list[str] = []
+    breakeven = None
+    band_logs: dict[str, bool] = {}
+    for d in decl:
+        comp = prepared[d.component]
+        if d.kind == "outcome":
+            m = MetricDef(
+                d.name, comp.hist(d.local), d.unit, d.direction == "higher_worse", d.description
+            )
+            if d.role == "breakeven" and breakeven is None:
+                breakeven = m
+            else:
+                metrics.append(m)
+        elif d.kind == "event":
+            events.append(d.name)
+        else:
+            spec = comp.hist(d.local)
+            bands.append(BandDef(d.name, spec, d.unit, d.description))
+            band_logs[d.name] = spec.log
+    cover = next((c.id for c in comps if hasattr(c, "cover_spec")), None)
+    cover_spec = (
+        prepared[cover].cover_spec() if cover is not None else HistSpec(5.0, 400.0, 80, log=True)
     )
-    att = security.calibrate_attacks(_dataset_path(scenario, "attacks", base_dir), as_of)
-    dists = {
-        o: {k: v for k, v in scenario.parameters_for(o).items() if k in PARAM_SPECS} for o in opts
-    }
-    money = max(
-        _fixed(scenario, "fiscal.reserves")
-        + _fixed(scenario, "fiscal.domestic_debt")
-        + _fixed(scenario, "fiscal.external_debt"),
-        10.0,
-    )
-    scale = 4.0 * money + 50.0 * (1 + horizon / 120)
-    metrics = (
-        MetricDef(
-            "arrears_months",
-            HistSpec(-0.5, horizon + 0.5, horizon + 1),
-            "months",
-            True,
-            "months in which payroll was not paid in full",
-        ),
-        MetricDef(
-            "max_salary_stress",
-            HistSpec(0.0, 36.0, 7200),
-            "months of payroll",
-            True,
-            "largest stock of payroll arrears, in months of payroll",
-        ),
-        MetricDef(
-            "reserves_end",
-            HistSpec(0.0, scale, 8000),
-            "US$ bn",
-            False,
-            "foreign reserves at the horizon",
-        ),
-        MetricDef(
-            "reserves_min",
-            HistSpec(0.0, scale, 8000),
-            "US$ bn",
-            False,
-            "lowest foreign reserves over the horizon",
-        ),
-        MetricDef(
-            "debt_end",
-            HistSpec(0.0, scale, 8000),
-            "US$ bn",
-            True,
-            "public debt (domestic, external, collateralised) at the horizon",
-        ),
-        MetricDef(
-            "collateralised_debt_end",
-            HistSpec(0.0, scale, 8000),
-            "US$ bn",
-            True,
-            "oil-collateralised creditor debt at the horizon",
-        ),
-        MetricDef(
-            "attacks_total",
-            HistSpec(0.0, att.rate * horizon * 30.0, 8000),
-            "attacks",
-            True,
-            "insurgent attacks over the horizon",
-        ),
-        MetricDef(
-            "militia_attacks_total",
-            HistSpec(
-                0.0,
-                max(_fixed(scenario, "security.militia_attack_rate"), 1.0) * horizon * 40.0,
-                8000,
-            ),
-            "attacks",
-            True,
-            "militia attacks on the patron's forces over the horizon",
-        ),
-        MetricDef(
-            "brent_mean",
-            HistSpec(1.0, 1000.0, 6000, log=True),
-            "US$/bbl",
-            False,
-            "average Brent price over the horizon",
-        ),
-    )
-    bands = (
-        BandDef("brent", HistSpec(1.0, 1000.0, 1500, log=True), "US$/bbl", "Brent price"),
-        BandDef("reserves", HistSpec(0.0, scale, 2000), "US$ bn", "foreign reserves"),
-        BandDef(
-            "salary_stress",
-            HistSpec(1e-9, 24.0, 2400),
-            "months of payroll",
-            "payroll arrears outstanding",
-        ),
-        BandDef("debt", HistSpec(0.0, scale, 2000), "US$ bn", "public debt"),
-        BandDef(
-            "attack_intensity",
-            HistSpec(0.0, att.rate * 30.0, 1500),
-            "attacks/month",
-            "expected insurgent attacks per month",
-        ),
-    )
-    ref = scenario.parameters().get(REFERENCE_PRICE)
+    ref = None
+    if cover is not None:
+        ref = getattr(prepared[cover], "reference_price", None)
+    dists: dict[str, dict[str, dict[str, Distribution]]] = {}
+    for o in opts:
+        allp = scenario.parameters_for(o)
+        dists[o] = {
+            cid: {k.split(".", 1)[1]: v for k, v in allp.items() if k.split(".", 1)[0] == cid}
+            for cid in order
+        }
+    last = [c.last_date for c in comps if hasattr(c, "last_date")]
+    start = _add_months(max(last), 1) if last else _add_months(scenario.metadata.as_of, 0)
+    cal = {c.id: got for c in comps if (got := c.calibration()) is not None}
     return Prepared(
         scenario.id,
-        as_of,
-        cal,
-        att,
+        scenario.metadata.as_of,
+        comps,
+        bindings,
+        many,
         dists,
-        metrics,
-        bands,
-        HistSpec(5.0, 400.0, 80, log=True),
+        tuple(metrics),
+        tuple(bands),
+        tuple(events),
+        names,
+        band_logs,
+        decl,
+        cover,
+        cover_spec,
+        breakeven,
         horizon,
-        None if ref is None else float(ref.nominal),
+        ref,
+        start,
+        cal,
     )
-
-
-BREAKEVEN = MetricDef(
-    "payroll_breakeven",
-    HistSpec(0.0, 400.0, 8000),
-    "US$/bbl",
-    True,
-    "Brent price at which the first month's budget revenue covers payroll and senior claims",
-)
 
 
 # --------------------------------------------------------------------------- parameters
-def _option_key(option: str) -> int:
-    """A stable 63-bit key of an option id (for seeding)."""
-    return int.from_bytes(hashlib.sha256(option.encode()).digest()[:8], "big") >> 1
+def _key(text: str) -> int:
+    """A stable 63-bit key of an id (for seeding)."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
+_option_key = _key
 _FROZEN: dict[int, tuple[Distribution, Any]] = {}
 
 
 def _ppf(d: Distribution, u: np.ndarray) -> np.ndarray:
-    """``d.ppf(u)`` with the scipy frozen distribution built once per distribution object.
-
-    Same values as :meth:`Distribution.ppf` (same clipping, same scipy quantile function);
-    building the frozen distribution costs more than evaluating it on a block of paths.
-    """
+    """``d.ppf(u)`` with the scipy frozen distribution built once per distribution object."""
     if d.dist in ("fixed", "discrete"):
         return d.ppf(u)
     hit = _FROZEN.get(id(d))
@@ -359,47 +624,43 @@ def _ppf(d: Distribution, u: np.ndarray) -> np.ndarray:
 
 
 def draw_parameters(
+    specs: dict[str, ParamSpec],
     dists: dict[str, Distribution],
     n: int,
     rng: np.random.Generator,
     tile: int = 1,
-    option: str = "",
+    where: str = "",
 ) -> dict[str, np.ndarray | float]:
-    """Per-path parameter values: fixed ones as floats, uncertain ones drawn (inverse CDF).
+    """Per-path values of one component's parameters: fixed ones as floats, uncertain ones drawn.
 
-    Uniforms are drawn for every uncertain required parameter in sorted name order (``n`` per
-    parameter) from ``rng``, and for every uncertain optional parameter in sorted name order
-    from the block's :data:`PARAM_STREAM` (so declaring an optional parameter leaves the draws
-    of the others unchanged); values are repeated ``tile`` times (common random numbers
-    across tiled samples).
+    Uniforms are drawn for every uncertain required parameter in sorted name order (``n // tile``
+    per parameter) from ``rng``, and for every uncertain optional parameter from the
+    :data:`PARAM_STREAM` child of ``rng`` (so declaring an optional parameter leaves the draws
+    of the others unchanged); values are repeated ``tile`` times (common random numbers across
+    tiled samples). Values outside a parameter's range raise a ModelError.
     """
-    names = sorted(k for k in dists if k in PARAM_SPECS)
-    unc = [k for k in names if not dists[k].is_fixed and PARAM_SPECS[k].required]
-    opt = [k for k in names if not dists[k].is_fixed and not PARAM_SPECS[k].required]
-    u = rng.random((len(unc), n)) if unc else np.empty((0, n))
-    uo = _stream(rng, PARAM_STREAM).random((len(opt), n)) if opt else np.empty((0, n))
+    m = n // tile
+    names = sorted(k for k in dists if k in specs)
+    unc = [k for k in names if not dists[k].is_fixed and specs[k].required]
+    opt = [k for k in names if not dists[k].is_fixed and not specs[k].required]
+    u = rng.random((len(unc), m)) if unc else np.empty((0, m))
+    uo = _stream(rng, PARAM_STREAM).random((len(opt), m)) if opt else np.empty((0, m))
     P: dict[str, np.ndarray | float] = {}
     for k in names:
         d = dists[k]
         if d.is_fixed:
             P[k] = float(d.value)  # type: ignore[arg-type]
         else:
-            P[k] = _ppf(d, u[unc.index(k)] if k in unc else uo[opt.index(k)])
-    if tile > 1:
-        P = {k: (np.tile(v, tile) if isinstance(v, np.ndarray) else v) for k, v in P.items()}
-    msgs = [m for k in names if (m := PARAM_SPECS[k].check(P[k])) is not None]
+            v = _ppf(d, u[unc.index(k)] if k in unc else uo[opt.index(k)])
+            P[k] = np.tile(v, tile) if tile > 1 else v
+    msgs = [m2 for k in names if (m2 := specs[k].check(P[k])) is not None]
     if msgs:
-        where = f" under option {option!r}" if option else ""
         raise ModelError("invalid world parameter values" + where + ": " + "; ".join(msgs))
     return P
 
 
 def _stream(rng: np.random.Generator, key: int) -> np.random.Generator:
-    """A generator independent of ``rng``: the child ``key`` of ``rng``'s seed sequence.
-
-    Does not consume ``rng``. The child's spawn key is ``rng``'s extended by ``key`` (keys are
-    large, so they never coincide with ``SeedSequence.spawn`` children).
-    """
+    """A generator independent of ``rng``: the child ``key`` of ``rng``'s seed sequence."""
     ss = rng.bit_generator.seed_seq
     if not isinstance(ss, np.random.SeedSequence):
         raise ModelError("the world model needs generators seeded from a SeedSequence")
@@ -407,224 +668,120 @@ def _stream(rng: np.random.Generator, key: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(child))
 
 
-# --------------------------------------------------------------------------- one block
-def _uniform_rows(om: oil.OilModel) -> dict[str, int]:
-    """Row of each use in a slab's block of float32 uniforms (see :func:`run_paths`)."""
-    rows = {
-        "bm_radius": 0,
-        "bm_angle": 1,
-        "crisis": 2,
-        "waiver": 3,
-        "sanctions": 4,
-        "fragmentation": 5,
-    }
-    if om.regimes:
-        rows["regime"] = len(rows)
-    if om.jumps:
-        rows["jump"] = len(rows)
-        rows["jump_radius"] = len(rows)
-        rows["jump_angle"] = len(rows)
-    return rows
-
-
-def _box_muller(u_radius: np.ndarray, u_angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two independent standard normal arrays from two uniform arrays (Box & Muller 1958), float32.
-
-    ``r = sqrt(-2 log(1 - u1))``, ``(r cos 2 pi u2, r sin 2 pi u2)``. With 24-bit float32
-    uniforms the largest attainable |z| is 5.77 (the normal tail beyond it has mass 8e-9).
-    """
-    r = np.log1p(-u_radius)
-    r *= -2.0
-    np.sqrt(r, out=r)
-    ang = u_angle * np.float32(2.0 * math.pi)
-    z1 = np.cos(ang)
-    z1 *= r
-    np.sin(ang, out=ang)
-    ang *= r
-    return z1, ang
-
-
-def run_paths(
-    prep: Prepared,
-    P: dict[str, np.ndarray | float],
-    n: int,
-    rng: np.random.Generator,
-    tile: int = 1,
-    bands: bool = True,
-    record_flows: bool = False,
-    brent_path: np.ndarray | None = None,
-    acc: Accumulator | None = None,
-) -> dict[str, Any]:
-    """Simulate ``n`` paths over the horizon; return per-path outcomes, events and bands.
-
-    Random draws are made for ``n // tile`` paths and repeated ``tile`` times. With
-    ``brent_path`` (US$/bbl, one value per month) the oil price is replayed instead of simulated.
-    With ``record_flows`` every month's budget flows are returned (for the accounts test). With
-    ``acc`` the fan-chart bands are binned into that accumulator slab by slab (and not returned);
-    otherwise, with ``bands``, they are returned as ``(months, n)`` float32 matrices.
-
-    Months are simulated in slabs of :data:`SLAB` months. Per slab the generator gives one
-    float32 array of uniforms ``(rows, SLAB, n)`` (rows: :func:`_uniform_rows`; the two normals
-    per path-month, for the oil price and the attack intensity, come from one Box-Muller pair).
-    Everything that does not depend on the budget's state (oil price, security, sanctions and
-    waiver, exogenous flows) is computed for the whole slab at once; only the budget itself and
-    the short recursions (AR(1) terms, Markov chains, crisis clock) run month by month.
-    """
-    H = prep.horizon
-    m = n // tile
-    om = prep.oil.model
-
-    def rep(a: np.ndarray) -> np.ndarray:
-        return np.tile(a, tile) if tile > 1 else a
-
-    x = np.full(n, math.log(prep.oil.last_price))
-    regime = None
-    if om.regimes:
-        regime = rep(rng.random(m) >= prep.oil.regime0_prob)
-    lam0 = prep.attacks.rate * np.exp(prep.attacks.se_log_rate * rep(rng.standard_normal(m)))
-    FS = fiscal.initial_state(P, n)
-    SS = security.initial_state(n)
-    PS = politics.initial_state(n)
-    acct = fiscal.Accounts(P, n)
-    arrears_months = np.zeros(n, np.int64)
-    max_stress = np.zeros(n)
-    res_min = FS.reserves.copy()
-    brent_sum = np.zeros(n)
-    cover_sum = np.zeros(n)
-    cover_flag = np.zeros(n, bool)
-    senior0 = FS.domestic_debt * acct.dom_m + FS.external_debt * acct.ext_sm
-    breakeven = fiscal.payroll_breakeven(P, 0, senior0) * np.ones(n)
-    keep = bands and acc is None
-    B = {b.name: np.empty((H, n), np.float32) for b in prep.bands} if keep else {}
-    binned = acc is not None
-    flows: list[dict[str, np.ndarray]] = []
-    cover_T = min(COVER_MONTHS, H)
-    rows = _uniform_rows(om)
-    law_rng = _stream(rng, LAW_STREAM) if acct.law else None
-    for t0 in range(0, H, SLAB):
-        k = min(SLAB, H - t0)
-        U = rng.random((len(rows), k, m), dtype=np.float32)
-        if tile > 1:
-            U = np.tile(U, (1, 1, tile))
-        UL = None
-        if law_rng is not None:  # borrowing-law uniforms, from their own stream
-            UL = law_rng.random((k, m), dtype=np.float32)
-            if tile > 1:
-                UL = np.tile(UL, (1, tile))
-        z_oil, z_att = _box_muller(U[0], U[1])
-        if brent_path is None:
-            zj = None
-            if om.jumps:
-                zj = _box_muller(U[rows["jump_radius"]], U[rows["jump_angle"]])[0]
-            XO, x, regime = om.advance(
-                x,
-                regime,
-                z_oil,
-                U[rows["regime"]] if om.regimes else None,
-                U[rows["jump"]] if om.jumps else None,
-                zj,
-            )
-            brent = np.exp(XO)
-        else:
-            brent = np.repeat(np.asarray(brent_path[t0 : t0 + k], dtype=float)[:, None], n, axis=1)
-            XO = np.log(brent)
-        lam, coal, crisis = security.advance(SS, P, t0, k, lam0, z_att, U[rows["crisis"]])
-        sanc, lapsed = politics.advance_sanctions(
-            PS, P, t0, U[rows["waiver"]], U[rows["sanctions"]]
+def _rngs(prep: Prepared, seed: int, option: str, block: int) -> dict[str, np.random.Generator]:
+    """The generator of every component of one block of one option."""
+    ok = _key(option)
+    return {
+        c.id: np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(ok, block, _key(c.id))))
         )
-        XF = acct.exogenous(FS, t0, brent, crisis, sanc, lapsed)
-        if UL is not None:
-            XF["law_u"] = UL
-        ST = np.empty((k, n))
-        RS = np.empty((k, n))
-        DB = np.empty((k, n)) if (keep or binned) else None
-        for j in range(k):
-            payroll, fl = acct.month(FS, XF, j, record_flows)
-            if fl is not None:
-                flows.append(fl)
-            np.divide(FS.arrears, payroll, out=ST[j])
-            RS[j] = FS.reserves
-            if DB is not None:
-                np.add(FS.domestic_debt, FS.external_debt, out=DB[j])
-        if DB is not None and XF["china_debt"] is not None:
-            DB += XF["china_debt"]
-        politics.advance_fragmentation(PS, P, coal, crisis, ST, U[rows["fragmentation"]])
-        short = ST > 0.005
-        arrears_months += np.count_nonzero(short, axis=0)
-        np.maximum(max_stress, ST.max(axis=0), out=max_stress)
-        np.minimum(res_min, RS.min(axis=0), out=res_min)
-        brent_sum += brent.sum(axis=0)
-        if t0 < cover_T:
-            c = cover_T - t0
-            cover_sum += brent[:c].sum(axis=0)
-            cover_flag |= short[:c].any(axis=0)
-        if binned:
-            assert acc is not None and DB is not None
-            acc.add_band_slab("brent", t0, brent, log_values=XO)
-            acc.add_band_slab("reserves", t0, RS)
-            acc.add_band_slab("salary_stress", t0, ST)
-            acc.add_band_slab("debt", t0, DB)
-            acc.add_band_slab("attack_intensity", t0, lam)
-        elif keep:
-            assert DB is not None
-            B["brent"][t0 : t0 + k] = brent
-            B["reserves"][t0 : t0 + k] = RS
-            B["salary_stress"][t0 : t0 + k] = ST
-            B["debt"][t0 : t0 + k] = DB
-            B["attack_intensity"][t0 : t0 + k] = lam
-    # counts by inverse CDF from one uniform per path (tiled like every other draw): a Poisson
-    # sampler's consumption of random numbers depends on its mean, which would break common random
-    # numbers across tiled samples
-    u_att = rep(rng.random(m))
-    u_mil = rep(rng.random(m))
-    attacks = np.maximum(_poisson.ppf(u_att, SS.attack_sum), 0.0)
-    militia = np.maximum(_poisson.ppf(u_mil, security.militia_total(P, H, n)), 0.0)
-    debt = FS.domestic_debt + FS.external_debt + FS.china_debt
-    outcomes = {
-        "arrears_months": arrears_months.astype(float),
-        "max_salary_stress": max_stress,
-        "reserves_end": FS.reserves.copy(),
-        "reserves_min": res_min,
-        "debt_end": debt,
-        "collateralised_debt_end": FS.china_debt.copy(),
-        "attacks_total": np.asarray(attacks, dtype=float),
-        "militia_attacks_total": np.asarray(militia, dtype=float),
-        "brent_mean": brent_sum / H,
-        "payroll_breakeven": breakeven,
+        for c in prep.components
     }
-    events = {
-        "salary_crisis": max_stress >= P["fiscal.salary_crisis_months"],
-        "security_crisis": SS.ever_crisis,
-        "fragmentation": PS.fragmented,
-        "sanctions": PS.ever_sanctioned,
-        "waiver_lapse": PS.ever_lapsed,
-        "devaluation": FS.devalued,
-    }
-    out: dict[str, Any] = {
-        "outcomes": outcomes,
-        "events": events,
-        "bands": B,
-        "cover_price": cover_sum / cover_T,
-        "cover_flag": cover_flag,
-    }
-    if record_flows:
-        out["flows"] = flows
-        out["state"] = FS
+
+
+def draw_all(
+    prep: Prepared,
+    option: str,
+    n: int,
+    rngs: dict[str, np.random.Generator],
+    tile: int = 1,
+) -> dict[str, dict[str, np.ndarray | float]]:
+    """Every component's per-path parameters under ``option`` (see :func:`draw_parameters`)."""
+    out = {}
+    for c in prep.components:
+        specs = {p.path: p for p in type(c).PARAMS}
+        out[c.id] = draw_parameters(
+            specs,
+            prep.dists[option][c.id],
+            n,
+            rngs[c.id],
+            tile,
+            f" of component {c.id!r} under option {option!r}",
+        )
     return out
 
 
-def _block_rng(seed: int, option: str, block: int) -> np.random.Generator:
-    """The generator of one block of one option."""
-    return np.random.Generator(
-        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_option_key(option), block)))
-    )
+# --------------------------------------------------------------------------- one block
+def run_paths(
+    prep: Prepared,
+    P: dict[str, dict[str, np.ndarray | float]],
+    n: int,
+    rngs: dict[str, np.random.Generator],
+    tile: int = 1,
+    bands: bool = True,
+    acc: Accumulator | None = None,
+    keep: Sequence[str] = (),
+    record: bool = False,
+) -> dict[str, Any]:
+    """Simulate ``n`` paths of every component over the horizon; per-path outcomes and events.
+
+    Random draws are made for ``n // tile`` paths and repeated ``tile`` times. With ``acc`` the
+    fan-chart bands are binned into that accumulator slab by slab; otherwise, with ``bands``,
+    they are returned as ``(months, n)`` float32 matrices. ``keep`` names slab states
+    (``component.state``) returned as ``(months, n)`` matrices (for tests and replays). With
+    ``record`` a component that can record its flows (a state with a ``record`` list) does, every
+    month (the accounts test).
+    """
+    H = prep.horizon
+    S = {c.id: c.start(P[c.id], n, rngs[c.id], tile) for c in prep.components}
+    if record:
+        for st in S.values():
+            if isinstance(st, dict) and "record" in st:
+                st["record"] = []
+    keep_bands = bands and acc is None
+    B = {b.name: np.empty((H, n), np.float32) for b in prep.bands} if keep_bands else {}
+    K = {k: np.empty((H, n)) for k in keep}
+    band_of = {(d.component, d.local): d.name for d in prep.declared if d.kind == "band"}
+    for t0 in range(0, H, SLAB):
+        k = min(SLAB, H - t0)
+        slab: dict[str, dict[str, np.ndarray]] = {}
+        for c in prep.components:
+            inputs: dict[str, Any] = {}
+            for role, refs in prep.bindings[c.id].items():
+                got = [
+                    slab[r]
+                    if r in slab
+                    else {"value": slab[r.rpartition(".")[0]][r.rpartition(".")[2]]}
+                    for r in refs
+                ]
+                inputs[role] = got if role in prep.many[c.id] else got[0]
+            st = c.advance(S[c.id], t0, k, inputs, rngs[c.id], tile)
+            slab[c.id] = st
+            for b in type(c).BANDS:
+                name = band_of[(c.id, b.name)]
+                if acc is not None:
+                    acc.add_band_slab(name, t0, st[b.name], log_values=st.get("log_" + b.name))
+                elif keep_bands:
+                    B[name][t0 : t0 + k] = st[b.name]
+        for key in keep:
+            cid, state = key.split(".", 1)
+            K[key][t0 : t0 + k] = slab[cid][state]
+    outcomes: dict[str, np.ndarray] = {}
+    events: dict[str, np.ndarray] = {}
+    cover = None
+    for c in prep.components:
+        f = c.finish(S[c.id], rngs[c.id], tile)
+        for name, v in f.outcomes.items():
+            outcomes[prep.names[(c.id, name)]] = np.asarray(v, dtype=float)
+        for name, v in f.events.items():
+            events[prep.names[(c.id, name)]] = v
+        if f.cover is not None and c.id == prep.cover:
+            cover = f.cover
+    return {
+        "outcomes": outcomes,
+        "events": events,
+        "bands": B,
+        "cover": cover,
+        "kept": K,
+        "state": S,
+    }
 
 
 def _new_accumulator(prep: Prepared) -> Accumulator:
     return Accumulator(
-        list(prep.metrics) + [BREAKEVEN],
+        list(prep.metrics) + ([prep.breakeven] if prep.breakeven is not None else []),
         list(prep.bands),
-        list(EVENTS),
+        list(prep.events),
         prep.horizon,
         prep.cover_spec,
     )
@@ -637,10 +794,13 @@ def run_chunk(
     acc = _new_accumulator(prep)
     for b in range(*blocks):
         n = min(BLOCK, paths - b * BLOCK)
-        rng = _block_rng(seed, option, b)
-        P = draw_parameters(prep.dists[option], n, rng, option=option)
-        r = run_paths(prep, P, n, rng, acc=acc)
-        acc.add_block(r["outcomes"], r["events"], {}, r["cover_price"], r["cover_flag"])
+        rngs = _rngs(prep, seed, option, b)
+        P = draw_all(prep, option, n, rngs)
+        r = run_paths(prep, P, n, rngs, acc=acc)
+        cov = r["cover"]
+        if cov is None:
+            cov = (np.full(n, prep.cover_spec.lo), np.zeros(n, bool))  # not reported
+        acc.add_block(r["outcomes"], r["events"], {}, cov[0], cov[1])
     return acc
 
 
@@ -731,8 +891,7 @@ def simulate(
             if own:
                 ex.shutdown()
     results = {o: _option_result(prep, o, accs[o]) for o in opts}
-    start = prep.oil.last_date
-    months = [_add_months(start, k + 1) for k in range(horizon)]
+    months = [_add_months_str(prep.start, k) for k in range(horizon)]
     return Ensemble(
         prep.scenario_id,
         seed,
@@ -741,10 +900,10 @@ def simulate(
         months[0],
         months,
         results,
-        prep.oil.to_dict(),
-        prep.attacks.to_dict(),
+        prep.calibrations,
         prep.reference_price,
         {b.name: b.unit for b in prep.bands},
+        {d.name: d.to_dict() for d in prep.declared},
     )
 
 
@@ -762,30 +921,30 @@ def _add_months(d: dt.date, k: int) -> str:
     return f"{y:04d}-{mth + 1:02d}"
 
 
+def _add_months_str(ym: str, k: int) -> str:
+    """``YYYY-MM`` ``k`` months after the month ``ym``."""
+    y, m = int(ym[:4]), int(ym[5:7])
+    return _add_months(dt.date(y, m, 1), k)
+
+
 def _option_result(prep: Prepared, option: str, acc: Accumulator) -> OptionResult:
     """Summaries of an option's accumulated statistics."""
     metrics = {m.name: acc.summary(m.name) for m in prep.metrics}
-    probs = {e: acc.event_count[e] / acc.n for e in EVENTS}
+    probs = {e: acc.event_count[e] / acc.n for e in prep.events}
     bands = {b.name: acc.band(b.name) for b in prep.bands}
-    be: Summary = acc.summary(BREAKEVEN.name)
-    return OptionResult(option, acc.n, metrics, probs, bands, be, acc.covering_price())
+    be: Summary | None = acc.summary(prep.breakeven.name) if prep.breakeven is not None else None
+    cover = acc.covering_price() if prep.cover is not None else None
+    return OptionResult(option, acc.n, metrics, probs, bands, be, cover)
 
 
-EVAL_METRICS = (
-    "arrears_months",
-    "max_salary_stress",
-    "reserves_end",
-    "reserves_min",
-    "debt_end",
-    "collateralised_debt_end",
-    "attacks_total",
-    "payroll_breakeven",
-    "p_salary_crisis",
-    "p_security_crisis",
-    "p_fragmentation",
-    "p_sanctions",
-    "p_devaluation",
-)
+def eval_metrics(prep: Prepared) -> tuple[str, ...]:
+    """Names of the per-sample metrics :func:`evaluate` returns: every outcome, and ``p_NAME``
+    for every event.
+    """
+    names = [m.name for m in prep.metrics]
+    if prep.breakeven is not None:
+        names.append(prep.breakeven.name)
+    return tuple(names) + tuple(f"p_{e}" for e in prep.events)
 
 
 def evaluate(
@@ -805,20 +964,18 @@ def evaluate(
     its ``s``-th value and the other parameters drawn from their distributions under the
     option. All samples share the same random numbers (common random numbers), so differences
     between samples come from the overridden values. Returns, per metric of
-    :data:`EVAL_METRICS`, an array of length ``S``: the mean over the sample's paths
-    (``p_*`` are probabilities).
+    :func:`eval_metrics`, an array of length ``S``: the mean over the sample's paths (``p_*``
+    are probabilities).
     """
     seed = scenario.metadata.seed if seed is None else int(seed)
     prep = prepare(scenario, [option_id], horizon, base_dir)
     params = scenario.parameters()
+    specs = parameter_specs(scenario)
     arrays = {k: np.asarray(v, dtype=float).ravel() for k, v in parameter_overrides.items()}
     bad = [k for k in arrays if k not in params]
     if bad:
         raise InputError(
-            [
-                Problem(scenario.id, None, None, k, "unknown parameter (declare it under world)")
-                for k in bad
-            ]
+            [_problem(scenario, k, "unknown parameter (declare it under world)") for k in bad]
         )
     sizes = {len(v) for v in arrays.values()}
     if len(sizes) > 1:
@@ -832,21 +989,23 @@ def evaluate(
     limits.check_paths(S * pps)
     limits.check_simulation(min(S * pps, max(65_536, pps)), horizon, 1, block=None, bands=False)
     group = max(1, 65_536 // pps)
-    out = {k: np.empty(S) for k in EVAL_METRICS}
+    names = eval_metrics(prep)
+    out = {k: np.empty(S) for k in names}
     for g0 in range(0, S, group):
         g1 = min(S, g0 + group)
         k = g1 - g0
-        rng = _block_rng(seed, option_id, 2**31)
-        P = draw_parameters(prep.dists[option_id], pps, rng, tile=k, option=option_id)
+        rngs = _rngs(prep, seed, option_id, 2**31)
+        P = draw_all(prep, option_id, k * pps, rngs, tile=k)
         for name, vals in arrays.items():
-            if name in PARAM_SPECS:
+            if name in specs:
                 v = np.repeat(vals[g0:g1], pps)
-                msg = PARAM_SPECS[name].check(v)
+                msg = specs[name].check(v)
                 if msg:
                     raise ModelError(msg)
-                P[name] = v
-        r = run_paths(prep, P, k * pps, rng, tile=k, bands=False)
-        for name in EVAL_METRICS:
+                cid, local = name.split(".", 1)
+                P[cid][local] = v
+        r = run_paths(prep, P, k * pps, rngs, tile=k, bands=False)
+        for name in names:
             if name.startswith("p_"):
                 x = r["events"][name[2:]].astype(float)
             else:
@@ -858,28 +1017,41 @@ def evaluate(
 def replay(
     scenario: Scenario,
     option_id: str,
-    brent: Sequence[float],
+    prices: Sequence[float],
     paths: int = 20_000,
     seed: int | None = None,
     *,
     base_dir: Path | None = None,
+    component: str | None = None,
 ) -> dict[str, Any]:
-    """Run an option with a given monthly Brent path (one value per month) instead of the model.
+    """Run an option with a given monthly price path (one value per month) instead of a model.
 
-    Used for out-of-sample validation: everything except the oil price stays stochastic.
-    Returns per-month mean and 5/50/95% quantiles of reserves and salary stress, and event
-    probabilities.
+    ``component`` is the id of the component whose price is replayed (default: the first that
+    can replay a path). Used for out-of-sample validation: everything else stays stochastic.
+    Returns per-month mean, 5/50/95% quantiles and share of positive values of every band, and
+    event probabilities.
     """
     seed = scenario.metadata.seed if seed is None else int(seed)
-    H = len(brent)
+    H = len(prices)
     limits.check_simulation(paths, H, 1, block=None)
     prep = prepare(scenario, [option_id], H, base_dir)
-    rng = _block_rng(seed, option_id, 2**32)
-    P = draw_parameters(prep.dists[option_id], paths, rng, option=option_id)
-    r = run_paths(prep, P, paths, rng, brent_path=np.asarray(brent, dtype=float))
-    out: dict[str, Any] = {"months": [_add_months(prep.oil.last_date, k + 1) for k in range(H)]}
-    for name in ("reserves", "salary_stress", "debt"):
-        X = r["bands"][name].astype(float)
+    target = [c for c in prep.components if hasattr(c, "fixed_path")]
+    if component is not None:
+        target = [c for c in target if c.id == component]
+    if not target:
+        raise InputError(
+            [_problem(scenario, "world.components", "no price component to replay a path on")]
+        )
+    target[0].fixed_path = np.asarray(prices, dtype=float)  # type: ignore[attr-defined]
+    try:
+        rngs = _rngs(prep, seed, option_id, 2**32)
+        P = draw_all(prep, option_id, paths, rngs)
+        r = run_paths(prep, P, paths, rngs)
+    finally:
+        target[0].fixed_path = None  # type: ignore[attr-defined]
+    out: dict[str, Any] = {"months": [_add_months_str(prep.start, k) for k in range(H)]}
+    for name, X in r["bands"].items():
+        X = X.astype(float)
         out[name] = {
             "mean": X.mean(axis=1),
             "p05": np.quantile(X, 0.05, axis=1),
@@ -888,5 +1060,5 @@ def replay(
             "p_positive": (X > 0.005).mean(axis=1),
         }
     out["events"] = {k: float(v.mean()) for k, v in r["events"].items()}
-    out["arrears_months_mean"] = float(r["outcomes"]["arrears_months"].mean())
+    out["outcomes_mean"] = {k: float(v.mean()) for k, v in r["outcomes"].items()}
     return out

@@ -1,6 +1,6 @@
-"""Brent crude price model: calibration on monthly history, out-of-sample model choice, simulation.
+"""Commodity price model: calibration on monthly history, out-of-sample model choice, simulation.
 
-Four candidate models of the monthly log price ``x_t = log(Brent_t)`` are fitted on a rolling
+Four candidate models of the monthly log price ``x_t = log(p_t)`` are fitted on a rolling
 window of history that ends at the scenario's as-of date (nothing later is ever read):
 
 ``rw``
@@ -58,7 +58,7 @@ CRPS_TOLERANCE = 0.05
 # --------------------------------------------------------------------------- data
 @dataclass(frozen=True)
 class PriceSeries:
-    """A monthly price series: dates (first of month of observation) and prices (US$/bbl)."""
+    """A monthly price series: dates (first of month of observation) and prices (money per unit)."""
 
     dates: tuple[dt.date, ...]
     prices: np.ndarray

@@ -291,9 +291,9 @@ class Accumulator:
         return out
 
     def covering_price(self) -> dict[str, Any]:
-        """Emergent payroll-covering price: where P(arrears | average Brent) crosses one half.
+        """Emergent payroll-covering price: where P(arrears | average price) crosses one half.
 
-        Paths are binned by their average Brent price over the window; the covering price is
+        Paths are binned by their average commodity price over the window; the covering price is
         the highest price bin boundary at which the share of paths with payroll arrears in the
         window falls to 0.5 or below, by linear interpolation between bin centres.
         """
@@ -359,26 +359,31 @@ class OptionResult:
     metrics: dict[str, Summary]
     probabilities: dict[str, float]
     bands: dict[str, dict[str, np.ndarray]]
-    breakeven: Summary
-    covering_price: dict[str, Any]
+    breakeven: Summary | None = None
+    covering_price: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data."""
-        return {
+        """Plain JSON-ready data (the breakeven and covering price only for a world with a
+        budget that reports them).
+        """
+        out: dict[str, Any] = {
             "option": self.option,
             "paths": self.paths,
             "metrics": {k: v.to_dict() for k, v in self.metrics.items()},
             "probabilities": dict(self.probabilities),
-            "payroll_breakeven_brent": self.breakeven.to_dict(),
-            "payroll_covering_price_simulated": {
+        }
+        if self.breakeven is not None:
+            out["payroll_breakeven"] = self.breakeven.to_dict()
+        if self.covering_price is not None:
+            out["payroll_covering_price_simulated"] = {
                 "price": _num(self.covering_price["price"]),
                 "bin_centres": self.covering_price["bin_centres"],
                 "arrears_probability": self.covering_price["arrears_probability"],
-            },
-            "bands": {
-                k: {s: [_num(x) for x in v] for s, v in b.items()} for k, b in self.bands.items()
-            },
+            }
+        out["bands"] = {
+            k: {s: [_num(x) for x in v] for s, v in b.items()} for k, b in self.bands.items()
         }
+        return out
 
 
 def _num(x: float) -> float | None:
@@ -398,10 +403,27 @@ class Ensemble:
     start_month: str
     months: list[str]
     results: dict[str, OptionResult]
-    oil: dict[str, Any]
-    attacks: dict[str, Any]
+    calibrations: dict[str, Any] = field(default_factory=dict)
     reference_payroll_price: float | None = None
     band_units: dict[str, str] = field(default_factory=dict)
+    declared: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def oil(self) -> dict[str, Any]:
+        """The calibration of the first price component (chosen model, last price), or {}."""
+        return next((c for c in self.calibrations.values() if "last_price" in c), {})
+
+    @property
+    def attacks(self) -> dict[str, Any]:
+        """The calibration of the first event-count component (as-of rate, trend), or {}."""
+        return next((c for c in self.calibrations.values() if "rate" in c), {})
+
+    def label(self, name: str, lang: str = "en") -> str:
+        """The declared label of an outcome, event or band in language ``lang``."""
+        d = self.declared.get(name)
+        if d is None:
+            return name.replace("_", " ")
+        return str(d["labels"].get(lang) or d["labels"].get("en") or name)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data of the whole ensemble."""
@@ -415,29 +437,28 @@ class Ensemble:
             "reference_payroll_price": self.reference_payroll_price,
             "oil_model": _jsonable(self.oil),
             "attack_calibration": _jsonable(self.attacks),
+            "calibrations": _jsonable(self.calibrations),
+            "declared": self.declared,
             "band_units": self.band_units,
             "options": {k: v.to_dict() for k, v in self.results.items()},
         }
 
     def risk_table(self) -> list[dict[str, Any]]:
-        """One row per option: the headline risk figures (for briefs)."""
+        """One row per option: ``p_EVENT`` for every event; ``OUTCOME_mean``, ``_median`` and
+        ``_cvar95`` for every outcome; ``payroll_breakeven_median`` where a budget reports it.
+        """
         rows = []
         for oid, r in self.results.items():
-            rows.append(
-                {
-                    "option": oid,
-                    "p_salary_crisis": r.probabilities["salary_crisis"],
-                    "p_security_crisis": r.probabilities["security_crisis"],
-                    "p_fragmentation": r.probabilities["fragmentation"],
-                    "p_sanctions": r.probabilities["sanctions"],
-                    "arrears_months_mean": r.metrics["arrears_months"].mean,
-                    "arrears_months_cvar95": r.metrics["arrears_months"].cvar95,
-                    "reserves_end_median": r.metrics["reserves_end"].quantiles["p50"],
-                    "reserves_min_cvar95": r.metrics["reserves_min"].cvar95,
-                    "debt_end_median": r.metrics["debt_end"].quantiles["p50"],
-                    "payroll_breakeven_median": r.breakeven.quantiles["p50"],
-                }
-            )
+            row: dict[str, Any] = {"option": oid}
+            for e, p in r.probabilities.items():
+                row[f"p_{e}"] = p
+            for k, m in r.metrics.items():
+                row[f"{k}_mean"] = m.mean
+                row[f"{k}_median"] = m.quantiles["p50"]
+                row[f"{k}_cvar95"] = m.cvar95
+            if r.breakeven is not None:
+                row["payroll_breakeven_median"] = r.breakeven.quantiles["p50"]
+            rows.append(row)
         return rows
 
     def to_frame(self) -> Any:  # noqa: ANN401
@@ -450,19 +471,21 @@ class Ensemble:
                 for stat, v in s.to_dict().items():
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
                         rows.append((oid, "metric", k, None, stat, _num(v)))
-            for stat, v in r.breakeven.to_dict().items():
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    rows.append((oid, "metric", "payroll_breakeven_brent", None, stat, _num(v)))
-            rows.append(
-                (
-                    oid,
-                    "metric",
-                    "payroll_covering_price_simulated",
-                    None,
-                    "value",
-                    _num(r.covering_price["price"]),
+            if r.breakeven is not None:
+                for stat, v in r.breakeven.to_dict().items():
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        rows.append((oid, "metric", "payroll_breakeven", None, stat, _num(v)))
+            if r.covering_price is not None:
+                rows.append(
+                    (
+                        oid,
+                        "metric",
+                        "payroll_covering_price_simulated",
+                        None,
+                        "value",
+                        _num(r.covering_price["price"]),
+                    )
                 )
-            )
             for k, p in r.probabilities.items():
                 rows.append((oid, "probability", k, None, "p", float(p)))
             for k, b in r.bands.items():

@@ -1,0 +1,769 @@
+"""Predictive distributions of bargaining outcomes: input uncertainty, calibrated error, point masses.
+
+A bargaining model gives a point. This module turns it into a predictive distribution of the
+outcome of each issue, for every registered model and for an ensemble across models
+(docs/models/predictive.md):
+
+1. **Input uncertainty** (Monte Carlo): the model is re-run on ``input_draws`` perturbed copies
+   of the problem (positions, saliences and clout drawn by :mod:`melian.bargaining.uncertainty`
+   from the scenario's confidence marks); each draw gives a point ``p_d``.
+2. **Calibrated error** (the model's own error, measured out of sample on the DEU dev file): a
+   pool of standardised residuals ``z = (outcome - point) / spread``, where ``spread = 1 + mean_i
+   |x_i - point|`` (the mean distance of the actors' positions from the forecast, on the 0-100
+   scale) makes the error scale with how divided the actors are. A continuous draw is
+   ``v = clip(p_d + kappa * spread * z, 0, 100)``; clipping puts mass on the scale's ends.
+3. **Point masses** ("snapping"): with probability ``snap`` a draw moves to a *candidate point*
+   c (an actor's position, the reference point, the scale's ends or midpoint) chosen with
+   probability proportional to ``prior_c * exp(-|c - v| / bandwidth)``. ``prior_c`` is
+   sqrt(share of actors at c) plus a fixed weight for the reference point and for the ends and
+   midpoint (:data:`CANDIDATE_PRIOR`). This is the mixture with point masses that DEU outcomes
+   ask for: about half of them sit exactly at 0, 50 or 100, 63% at some actor's position, 17% at
+   the reference point.
+
+``kappa``, ``snap`` and ``bandwidth`` (:class:`MixtureParams`) are fitted by minimising the CRPS
+under grouped cross-validation on dev data (:mod:`melian.bargaining.calibration`); the ensemble
+mixes the models' distributions with weights fitted the same way (stacking, Yao et al. 2018,
+shrunk toward equal weights).
+
+Everything is computed on the issue's scale mapped to 0-100 and mapped back. Randomness comes
+only from the caller's :class:`numpy.random.SeedSequence`; each (model, issue) pair gets its own
+child stream, so results do not depend on the order or the number of processes.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from melian.bargaining.base import BargainingProblem
+
+#: Probability levels of the reported quantiles: every percent from 0.01 to 0.99.
+QUANTILE_LEVELS: np.ndarray = np.round(np.arange(1, 100) / 100.0, 2)
+#: Central intervals reported (probability content).
+INTERVALS: tuple[float, ...] = (0.5, 0.8, 0.95)
+#: Default number of predictive draws per issue (``samples`` has exactly this length).
+DEFAULT_SAMPLES = 1000
+#: Default number of Monte Carlo draws of the inputs per issue (each one model run).
+DEFAULT_INPUT_DRAWS = 32
+#: Prior weights of the candidate points (see the module docstring). ``share_power``: exponent of
+#: the share of actors at a position; ``reference``: weight of the reference point; ``end`` and
+#: ``midpoint``: weights of the scale's ends and midpoint. Chosen by looking at the whole dev file
+#: (a documented judgement, not refitted per fold); see docs/models/predictive.md.
+CANDIDATE_PRIOR: dict[str, float] = {
+    "share_power": 0.5,
+    "reference": 1.0,
+    "end": math.exp(-2.0),
+    "midpoint": math.exp(-2.0),
+}
+#: Version tag of :meth:`PredictiveForecast.to_dict` (sealed in ledgers: keep stable).
+SCHEMA = "melian.predictive/1"
+
+
+@dataclass(frozen=True)
+class MixtureParams:
+    """Shape of a model's predictive distribution (all on the 0-100 scale).
+
+    ``kappa`` multiplies the standardised residuals; ``snap`` is the probability that a draw
+    moves to a candidate point; ``bandwidth`` is the distance scale of that move.
+    """
+
+    kappa: float = 1.0
+    snap: float = 0.0
+    bandwidth: float = 8.0
+
+    def to_dict(self) -> dict[str, float]:
+        """JSON-ready dict."""
+        return {"kappa": self.kappa, "snap": self.snap, "bandwidth": self.bandwidth}
+
+
+@dataclass(frozen=True)
+class ErrorModel:
+    """A model's calibrated error: the standardised residual pool and the mixture's shape.
+
+    ``residuals`` are ``(outcome - point) / spread`` of the dev issues (out-of-sample points
+    where the model has a fitted parameter); ``weight`` is the model's ensemble weight.
+    """
+
+    model: str
+    residuals: np.ndarray
+    params: MixtureParams
+    weight: float = 0.0
+    interval_content: dict[float, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "model": self.model,
+            "params": self.params.to_dict(),
+            "weight": self.weight,
+            "interval_content": {str(k): v for k, v in self.interval_content.items()},
+            "residuals": [round(float(z), 6) for z in self.residuals],
+        }
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Every model's :class:`ErrorModel` plus where they were measured (provenance)."""
+
+    models: dict[str, ErrorModel]
+    source: dict[str, Any] = field(default_factory=dict)
+    ensemble_interval_content: dict[float, float] = field(default_factory=dict)
+
+    def weights(self, names: Sequence[str]) -> dict[str, float]:
+        """Ensemble weights of ``names`` renormalised to sum to 1 (equal if all are zero)."""
+        w = np.array([self.models[n].weight if n in self.models else 0.0 for n in names])
+        if w.sum() <= 0:
+            w = np.ones(len(names))
+        w = w / w.sum()
+        return {n: float(x) for n, x in zip(names, w, strict=True)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (the shipped calibration file's layout)."""
+        return {
+            "source": self.source,
+            "ensemble_interval_content": {
+                str(k): v for k, v in self.ensemble_interval_content.items()
+            },
+            "models": {k: v.to_dict() for k, v in self.models.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
+        """Inverse of :meth:`to_dict`."""
+        models = {}
+        for name, d in data["models"].items():
+            models[name] = ErrorModel(
+                model=name,
+                residuals=np.asarray(d["residuals"], dtype=float),
+                params=MixtureParams(**d["params"]),
+                weight=float(d.get("weight", 0.0)),
+                interval_content={
+                    float(k): float(v) for k, v in d.get("interval_content", {}).items()
+                },
+            )
+        return cls(
+            models=models,
+            source=dict(data.get("source", {})),
+            ensemble_interval_content={
+                float(k): float(v) for k, v in data.get("ensemble_interval_content", {}).items()
+            },
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Candidate points and draws (0-100 scale)
+
+
+def spread_of(positions: np.ndarray, center: float) -> float:
+    """``1 + mean_i |x_i - center|`` over the finite positions (0-100 scale)."""
+    x = positions[np.isfinite(positions)]
+    return 1.0 + (float(np.mean(np.abs(x - center))) if x.size else 0.0)
+
+
+def candidates(
+    positions: np.ndarray, reference: float, prior: Mapping[str, float] | None = None
+) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """Candidate points of one issue (0-100 scale), their log prior weights and their kinds.
+
+    Candidates: the distinct actors' positions (prior sqrt of the share of actors there), the
+    reference point when finite, 0, 100 (``end``) and 50 (``midpoint``); priors of a point that is
+    several kinds add up.
+    """
+    pr = {**CANDIDATE_PRIOR, **(prior or {})}
+    x = positions[np.isfinite(positions)]
+    weight: dict[float, float] = {}
+    kinds: dict[float, list[str]] = {}
+    if x.size:
+        vals, counts = np.unique(np.round(x, 9), return_counts=True)
+        for v, c in zip(vals, counts, strict=True):
+            weight[float(v)] = (c / x.size) ** pr["share_power"]
+            kinds[float(v)] = ["position"]
+    extra: list[tuple[float, float, str]] = [
+        (0.0, pr["end"], "end"),
+        (100.0, pr["end"], "end"),
+        (50.0, pr["midpoint"], "midpoint"),
+    ]
+    if math.isfinite(reference):
+        extra.append((round(float(reference), 9), pr["reference"], "reference"))
+    for v, w, kind in extra:
+        weight[v] = weight.get(v, 0.0) + w
+        kinds.setdefault(v, []).append(kind)
+    order = sorted(weight)
+    return (
+        np.array(order),
+        np.log(np.array([weight[v] for v in order])),
+        [kinds[v] for v in order],
+    )
+
+
+def draw_outcomes(
+    point_draws: np.ndarray,
+    spread: float,
+    residuals: np.ndarray,
+    cand: np.ndarray,
+    cand_logw: np.ndarray,
+    params: MixtureParams,
+    uniforms: np.ndarray,
+) -> np.ndarray:
+    """Predictive draws of one issue on the 0-100 scale (see the module docstring).
+
+    ``uniforms`` has shape (4, n): the residual index, the input-draw index, the snap decision
+    and the candidate choice of each of the n draws (common random numbers: the same uniforms
+    give smoothly varying draws as the parameters change).
+    """
+    u_res, u_pt, u_snap, u_cand = uniforms
+    z = residuals[np.minimum((u_res * residuals.size).astype(int), residuals.size - 1)]
+    p = point_draws[np.minimum((u_pt * point_draws.size).astype(int), point_draws.size - 1)]
+    v = np.clip(p + params.kappa * spread * z, 0.0, 100.0)
+    if params.snap <= 0 or cand.size == 0:
+        return v
+    logits = cand_logw[None, :] - np.abs(v[:, None] - cand[None, :]) / params.bandwidth
+    logits -= logits.max(axis=1, keepdims=True)
+    prob = np.exp(logits)
+    cum = np.cumsum(prob, axis=1)
+    pick = (cum < (u_cand * cum[:, -1])[:, None]).sum(axis=1)
+    pick = np.minimum(pick, cand.size - 1)
+    return np.where(u_snap < params.snap, cand[pick], v)
+
+
+def stream(seed: np.random.SeedSequence | int, *key: str | int) -> np.random.Generator:
+    """The generator of one (model, issue, ...) cell: a child of ``seed`` keyed by stable hashes.
+
+    The key makes the stream independent of the order in which cells are computed and of the
+    number of processes.
+    """
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    spawn = tuple(k if isinstance(k, int) else zlib.crc32(str(k).encode()) for k in key)
+    child = np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, *spawn))
+    return np.random.default_rng(child)
+
+
+# --------------------------------------------------------------------------------------------
+# Summaries of a sample
+
+
+def atoms_of(
+    samples: np.ndarray, cand: np.ndarray, kinds: Sequence[Sequence[str]], min_prob: float = 0.005
+) -> list[dict[str, Any]]:
+    """Point masses: the candidate points holding at least ``min_prob`` of the draws."""
+    out = []
+    for v, kind in zip(cand, kinds, strict=True):
+        p = float(np.mean(np.abs(samples - v) < 1e-9))
+        if p >= min_prob:
+            out.append({"value": float(v), "probability": p, "kinds": list(kind)})
+    return out
+
+
+def threshold_probability(samples: np.ndarray, value: float, direction: str) -> float:
+    """P(outcome < value) for ``below``, P(outcome > value) for ``above`` (strict)."""
+    if direction == "below":
+        return float(np.mean(samples < value))
+    if direction == "above":
+        return float(np.mean(samples > value))
+    raise ValueError(f"threshold direction {direction!r}: use below or above")
+
+
+def _quantiles(samples: np.ndarray) -> np.ndarray:
+    return np.quantile(samples, QUANTILE_LEVELS)
+
+
+def _interval(
+    samples: np.ndarray, level: float, content: Mapping[float, float] | None = None
+) -> tuple[float, float]:
+    """Central interval of nominal ``level``; ``content`` maps it to the calibrated content."""
+    c = (content or {}).get(level, level)
+    a = (1.0 - c) / 2.0
+    lo, hi = np.quantile(samples, [a, 1.0 - a])
+    return float(lo), float(hi)
+
+
+# --------------------------------------------------------------------------------------------
+# Result objects
+
+
+@dataclass(frozen=True)
+class ThresholdResult:
+    """A declared threshold and the probability that the outcome crosses it."""
+
+    label: str
+    value: float
+    direction: str
+    scale_value: float
+    probability: float
+    source: str | None = None
+    unit: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "label": self.label,
+            "value": self.value,
+            "unit": self.unit,
+            "direction": self.direction,
+            "scale_value": self.scale_value,
+            "probability": self.probability,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """One model's contribution to an issue: point, median, 80% interval and ensemble weight."""
+
+    model: str
+    point: float
+    median: float
+    low80: float
+    high80: float
+    weight: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "model": self.model,
+            "point": self.point,
+            "median": self.median,
+            "interval80": [self.low80, self.high80],
+            "weight": self.weight,
+        }
+
+
+@dataclass(frozen=True)
+class IssuePredictive:
+    """The predictive distribution of one issue's outcome, on the issue's own scale.
+
+    ``point`` is the ensemble's weighted mean of the models' points (or the model's point);
+    ``quantiles`` are at :data:`QUANTILE_LEVELS`; ``samples`` are the predictive draws (fixed
+    number); ``atoms`` are the point masses (value, probability, kinds); ``models`` the per-model
+    summaries and ``spread`` the range of the models' points.
+    """
+
+    issue: str
+    scale: tuple[float, float]
+    point: float
+    median: float
+    mean: float
+    intervals: dict[float, tuple[float, float]]
+    quantiles: np.ndarray
+    samples: np.ndarray
+    atoms: list[dict[str, Any]]
+    thresholds: list[ThresholdResult]
+    models: list[ModelSummary]
+    spread: float
+    reference: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (numbers rounded to 6 decimals)."""
+        return {
+            "issue": self.issue,
+            "scale": [self.scale[0], self.scale[1]],
+            "reference": self.reference,
+            "point": _r(self.point),
+            "median": _r(self.median),
+            "mean": _r(self.mean),
+            "intervals": {
+                f"{int(round(k * 100))}": [_r(lo), _r(hi)] for k, (lo, hi) in self.intervals.items()
+            },
+            "quantile_levels": [float(q) for q in QUANTILE_LEVELS],
+            "quantiles": [_r(v) for v in self.quantiles],
+            "samples": [_r(v) for v in self.samples],
+            "atoms": [{**a, "value": _r(a["value"])} for a in self.atoms],
+            "thresholds": [t.to_dict() for t in self.thresholds],
+            "models": [m.to_dict() for m in self.models],
+            "model_spread": _r(self.spread),
+        }
+
+
+@dataclass(frozen=True)
+class PredictiveForecast:
+    """Predictive distributions of every issue of a problem (ensemble or one model).
+
+    ``to_dict()`` is versioned by :data:`SCHEMA` and is what a sealed forecast stores; its keys:
+    ``schema, name, models, weights, seed, n_samples, input_draws, calibration, issues`` (each
+    issue as :meth:`IssuePredictive.to_dict`).
+    """
+
+    name: str
+    models: tuple[str, ...]
+    weights: dict[str, float]
+    seed: int | list[int]
+    n_samples: int
+    input_draws: int
+    issues: list[IssuePredictive]
+    calibration: dict[str, Any] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    def issue(self, issue_id: str) -> IssuePredictive:
+        """The issue called ``issue_id``."""
+        for it in self.issues:
+            if it.issue == issue_id:
+                return it
+        raise KeyError(issue_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (stable layout, see the class docstring)."""
+        return {
+            "schema": SCHEMA,
+            "name": self.name,
+            "models": list(self.models),
+            "weights": {k: _r(v) for k, v in self.weights.items()},
+            "seed": self.seed,
+            "n_samples": self.n_samples,
+            "input_draws": self.input_draws,
+            "calibration": self.calibration,
+            "failures": dict(self.failures),
+            "issues": [it.to_dict() for it in self.issues],
+        }
+
+    def to_frame(self) -> Any:  # noqa: ANN401 - pandas is imported lazily
+        """Tidy table: one row per issue and statistic.
+
+        Columns: ``issue, stat, level, value, probability``. ``stat`` is ``point``, ``median``,
+        ``mean``, ``quantile`` (``level`` the probability), ``lower``/``upper`` (``level`` the
+        interval's content), ``atom`` (``probability`` its mass), ``threshold`` (``level`` empty,
+        ``value`` on the scale, ``probability`` of crossing) or ``model:<name>`` (the model's point).
+        """
+        import pandas as pd
+
+        rows: list[dict[str, Any]] = []
+        for it in self.issues:
+
+            def add(
+                stat: str, value: float, level: float = math.nan, prob: float = math.nan
+            ) -> None:
+                rows.append(
+                    {
+                        "issue": it.issue,  # noqa: B023
+                        "stat": stat,
+                        "level": level,
+                        "value": value,
+                        "probability": prob,
+                    }
+                )
+
+            add("point", it.point)
+            add("median", it.median)
+            add("mean", it.mean)
+            for q, v in zip(QUANTILE_LEVELS, it.quantiles, strict=True):
+                add("quantile", float(v), float(q))
+            for lev, (lo, hi) in it.intervals.items():
+                add("lower", lo, lev)
+                add("upper", hi, lev)
+            for a in it.atoms:
+                add("atom", a["value"], prob=a["probability"])
+            for t in it.thresholds:
+                add("threshold", t.scale_value, prob=t.probability)
+            for m in it.models:
+                add(f"model:{m.model}", m.point, prob=m.weight)
+        return pd.DataFrame(rows, columns=["issue", "stat", "level", "value", "probability"])
+
+
+def _r(v: float | None) -> float | None:
+    if v is None or not math.isfinite(float(v)):
+        return None
+    return round(float(v), 6)
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration shipped with melian
+
+
+CALIBRATION_FILE = "predictive-calibration.json"
+
+
+def shipped_calibration() -> Calibration:
+    """The calibration fitted on the DEU dev file (``melian/data/deu/predictive-calibration.json``).
+
+    Written by :func:`melian.bargaining.calibration.fit_calibration` (see
+    research/predictive/README.md); its ``source`` says how.
+    """
+    import json
+
+    from melian.bargaining.deu import packaged_path
+
+    return Calibration.from_dict(json.loads(packaged_path(CALIBRATION_FILE).read_text()))
+
+
+# --------------------------------------------------------------------------------------------
+# Forecasting a problem
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A threshold on an issue: ``value`` on the issue's scale (already mapped from its unit)."""
+
+    issue: str
+    label: str
+    value: float
+    direction: str
+    scale_value: float
+    source: str | None = None
+    unit: str | None = None
+
+
+def thresholds_from_scenario(s: Any) -> list[Threshold]:  # noqa: ANN401 - a Scenario
+    """The thresholds a scenario declares on its issues, mapped to each issue's scale.
+
+    A threshold's ``value`` is in the issue's unit when the scale has one (linear between the
+    unit's ``at_min`` and ``at_max``), else on the scale itself.
+    """
+    out: list[Threshold] = []
+    for issue in s.issues:
+        sc = issue.scale
+        for t in getattr(issue, "thresholds", []) or []:
+            if sc.unit is not None:
+                frac = (t.value - sc.unit.at_min) / (sc.unit.at_max - sc.unit.at_min)
+                scale_value = sc.min + frac * (sc.max - sc.min)
+                unit = sc.unit.name
+            else:
+                scale_value, unit = float(t.value), None
+            out.append(
+                Threshold(
+                    issue.id, t.label, float(t.value), t.direction, scale_value, t.source, unit
+                )
+            )
+    return out
+
+
+def _to100(x: np.ndarray | float, lo: float, hi: float) -> Any:  # noqa: ANN401
+    return (np.asarray(x, dtype=float) - lo) / (hi - lo) * 100.0
+
+
+def model_point_draws(
+    model: str,
+    problem: BargainingProblem,
+    uncertainty: Any,  # noqa: ANN401 - InputUncertainty | None
+    draws: int,
+    seed: np.random.SeedSequence,
+    params: Mapping[str, Any] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The model's central point per issue and its points on ``draws`` perturbed problems.
+
+    Returns ``(point, draws_matrix)`` with shapes (issues,) and (draws, issues); a perturbed run
+    that fails (:class:`melian.errors.MelianError`) is left out (``nan`` row). The perturbations
+    come from :func:`melian.bargaining.uncertainty.sample_problems` with the stream of
+    ``(seed, model, "inputs")``.
+    """
+    from melian.bargaining import run_forecast
+    from melian.bargaining.uncertainty import sample_problems
+    from melian.errors import MelianError
+
+    kw = dict(params or {})
+    central = run_forecast(model, problem, **kw).point()
+    point = np.array([central.get(i, math.nan) for i in problem.issues], dtype=float)
+    mat = np.full((max(draws, 0), problem.n_issues), np.nan)
+    if draws > 0 and uncertainty is not None:
+        rng = stream(seed, model, "inputs")
+        for d, prob in enumerate(sample_problems(problem, uncertainty, draws, rng)):
+            try:
+                pts = run_forecast(model, prob, **kw).point()
+            except MelianError:
+                continue
+            mat[d] = [pts.get(i, math.nan) for i in problem.issues]
+    return point, mat
+
+
+def predictive_forecast(
+    problem: BargainingProblem,
+    models: Sequence[str] | None = None,
+    *,
+    seed: np.random.SeedSequence | int,
+    calibration: Calibration | None = None,
+    uncertainty: Any = None,  # noqa: ANN401 - InputUncertainty | None
+    input_draws: int = DEFAULT_INPUT_DRAWS,
+    n_samples: int = DEFAULT_SAMPLES,
+    thresholds: Sequence[Threshold] = (),
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> PredictiveForecast:
+    """Predictive distribution of every issue of ``problem``: the ensemble of ``models``.
+
+    Parameters
+    ----------
+    problem : BargainingProblem
+        The bargaining problem (positions on each issue's own scale).
+    models : sequence of str, optional
+        Models in the ensemble (default: every model with a calibration). One model gives that
+        model's own predictive distribution (weight 1).
+    seed : SeedSequence or int
+        Root of every random stream (input draws and predictive draws).
+    calibration : Calibration, optional
+        Error models and ensemble weights (default :func:`shipped_calibration`, fitted on the DEU
+        dev file by grouped cross-validation).
+    uncertainty : InputUncertainty, optional
+        Spreads of the inputs (:func:`melian.bargaining.uncertainty.uncertainty_from_scenario`);
+        ``None`` or ``input_draws = 0`` uses the central inputs only.
+    input_draws : int
+        Monte Carlo draws of the inputs per model (each one model run on the whole problem).
+    n_samples : int
+        Predictive draws per issue (the length of ``samples``).
+    thresholds : sequence of Threshold
+        Thresholds whose crossing probabilities are reported.
+    params : mapping, optional
+        Per-model parameter overrides.
+
+    Returns
+    -------
+    PredictiveForecast
+        Median, intervals, quantiles, samples, point masses and threshold probabilities per issue.
+    """
+    from melian.errors import MelianError, ModelError
+
+    cal = calibration or shipped_calibration()
+    names = list(models) if models is not None else list(cal.models)
+    missing = [m for m in names if m not in cal.models]
+    if missing:
+        raise ModelError(
+            f"no calibrated error for model(s) {', '.join(missing)}; calibrated: "
+            f"{', '.join(cal.models)}"
+        )
+    if n_samples < 10:
+        raise ModelError("n_samples must be at least 10")
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    points: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    failures: dict[str, str] = {}
+    for m in names:
+        try:
+            points[m] = model_point_draws(
+                m, problem, uncertainty, input_draws, ss, (params or {}).get(m)
+            )
+        except MelianError as exc:
+            failures[m] = str(exc)
+    used = [m for m in names if m in points]
+    if not used:
+        raise ModelError("no model could forecast this problem: " + "; ".join(failures.values()))
+    weights = cal.weights(used)
+    content = (
+        cal.models[used[0]].interval_content if len(used) == 1 else cal.ensemble_interval_content
+    )
+    by_issue: dict[str, list[Threshold]] = {}
+    for t in thresholds:
+        by_issue.setdefault(t.issue, []).append(t)
+    out: list[IssuePredictive] = []
+    for j, issue in enumerate(problem.issues):
+        lo, hi = (float(v) for v in problem.scale[j])
+        pos = _to100(problem.position[:, j], lo, hi)
+        ref = float(problem.reference[j])
+        ref100 = float(_to100(ref, lo, hi)) if math.isfinite(ref) else math.nan
+        cand, logw, kinds = candidates(pos, ref100)
+        per_model: dict[str, np.ndarray] = {}
+        model_pts: dict[str, float] = {}
+        for m in used:
+            pt, mat = points[m]
+            if not math.isfinite(pt[j]):
+                continue
+            p100 = float(_to100(pt[j], lo, hi))
+            col = _to100(mat[:, j], lo, hi) if mat.size else np.array([])
+            col = col[np.isfinite(col)]
+            pdraws = col if col.size else np.array([p100])
+            em = cal.models[m]
+            rng = stream(ss, m, issue, "outcome")
+            per_model[m] = draw_outcomes(
+                pdraws,
+                spread_of(pos, p100),
+                em.residuals,
+                cand,
+                logw,
+                em.params,
+                rng.random((4, n_samples)),
+            )
+            model_pts[m] = p100
+        if not per_model:
+            continue
+        w = np.array([weights[m] for m in per_model])
+        w = w / w.sum() if w.sum() > 0 else np.full(w.size, 1.0 / w.size)
+        counts = allocate(w, n_samples)
+        pooled = np.concatenate([per_model[m][:c] for m, c in zip(per_model, counts, strict=True)])
+        rng = stream(ss, "ensemble", issue, "order")
+        pooled = pooled[rng.permutation(pooled.size)]
+        scale_back = (hi - lo) / 100.0
+        samples = lo + pooled * scale_back
+        point = lo + float(np.dot(w, [model_pts[m] for m in per_model])) * scale_back
+        summaries = []
+        for m, wm in zip(per_model, w, strict=True):
+            sm = lo + per_model[m] * scale_back
+            l80, h80 = _interval(sm, 0.8, cal.models[m].interval_content)
+            summaries.append(
+                ModelSummary(
+                    m, lo + model_pts[m] * scale_back, float(np.median(sm)), l80, h80, float(wm)
+                )
+            )
+        mp = [s.point for s in summaries]
+        atoms = atoms_of(pooled, cand, kinds)
+        for a in atoms:
+            a["value"] = lo + a["value"] * scale_back
+        out.append(
+            IssuePredictive(
+                issue=issue,
+                scale=(lo, hi),
+                point=point,
+                median=float(np.median(samples)),
+                mean=float(np.mean(samples)),
+                intervals={lev: _interval(samples, lev, content) for lev in INTERVALS},
+                quantiles=_quantiles(samples),
+                samples=samples,
+                atoms=atoms,
+                thresholds=[
+                    ThresholdResult(
+                        t.label,
+                        t.value,
+                        t.direction,
+                        t.scale_value,
+                        threshold_probability(samples, t.scale_value, t.direction),
+                        t.source,
+                        t.unit,
+                    )
+                    for t in by_issue.get(issue, [])
+                ],
+                models=summaries,
+                spread=float(max(mp) - min(mp)),
+                reference=ref if math.isfinite(ref) else None,
+            )
+        )
+    return PredictiveForecast(
+        name=problem.name,
+        models=tuple(used),
+        weights=weights,
+        seed=[int(x) for x in np.atleast_1d(ss.entropy)]
+        if not isinstance(ss.entropy, int)
+        else int(ss.entropy),
+        n_samples=n_samples,
+        input_draws=input_draws if uncertainty is not None else 0,
+        issues=out,
+        calibration=dict(cal.source),
+        failures=failures,
+    )
+
+
+def allocate(weights: np.ndarray, n: int) -> np.ndarray:
+    """Split ``n`` draws in proportion to ``weights`` (largest remainder; sums to ``n``)."""
+    raw = np.asarray(weights, dtype=float) * n
+    base = np.floor(raw).astype(int)
+    rest = n - int(base.sum())
+    if rest > 0:
+        order = np.argsort(-(raw - base), kind="stable")
+        base[order[:rest]] += 1
+    return base
+
+
+__all__ = [
+    "CANDIDATE_PRIOR",
+    "Calibration",
+    "ErrorModel",
+    "IssuePredictive",
+    "MixtureParams",
+    "PredictiveForecast",
+    "QUANTILE_LEVELS",
+    "Threshold",
+    "allocate",
+    "candidates",
+    "draw_outcomes",
+    "predictive_forecast",
+    "shipped_calibration",
+    "spread_of",
+    "thresholds_from_scenario",
+]

@@ -1,0 +1,324 @@
+"""What a world component kind declares, and the base class every kind derives from.
+
+A component kind is one module under :mod:`melian.world.components`. It declares, as class
+attributes of a :class:`Kind` subclass:
+
+- ``PARAMS``: its parameters (:class:`~melian.world.spec.ParamSpec`: name, unit, admissible
+  range, meaning, optional default);
+- ``STATES``: the state variables it exposes every month (other components read them);
+- ``INPUTS``: the roles through which it reads other components' states (which states each
+  upstream component must expose; one or many components; required or not);
+- ``EVENTS``: events it records per path (the ensemble reports their probabilities);
+- ``OUTCOMES``: per-path outcomes with unit, direction (is a higher value better or worse) and
+  labels in every brief language;
+- ``BANDS``: states shown as monthly fan-chart bands;
+- ``DATASETS``: data files it is calibrated on;
+- ``ACTORS``: actor roles (a lender, the actor imposing sanctions...), ids of scenario actors.
+
+It advances all paths of a block by a slab of months with numpy (:meth:`Kind.advance`). The
+engine (:mod:`melian.world.engine`) orders the declared instances by what they read, gives each
+its own random stream, and aggregates; it knows no kind by name. Amounts of money are in the
+scenario's money unit (billions of the scenario's currency of account, "money bn"), commodity
+volumes in million units per day and prices in money per unit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import numpy as np
+
+from melian.world.results import HistSpec
+from melian.world.spec import ParamSpec
+
+if TYPE_CHECKING:
+    from melian.scenario.schema import Scenario
+
+#: Languages every outcome, event and band label is given in (the brief languages).
+LANGUAGES = ("en", "ar")
+Direction = Literal["higher_worse", "higher_better"]
+Params = dict[str, "np.ndarray | float"]
+SlabStates = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    """A state variable a component exposes each month: name, unit and meaning."""
+
+    name: str
+    unit: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """A role through which a component reads other components' states.
+
+    ``states`` are the state names the upstream component must expose; ``many``: the role takes
+    a list of components; ``required``: a scenario must bind it.
+    """
+
+    role: str
+    states: tuple[str, ...]
+    meaning: str
+    many: bool = False
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """A per-path outcome: name, unit, direction, labels per language, description.
+
+    ``role`` marks an outcome the ensemble reports separately (``"breakeven"``: the
+    commodity price at which the budget's first month covers payroll).
+    """
+
+    name: str
+    unit: str
+    direction: Direction
+    labels: dict[str, str]
+    description: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """An event recorded once per path (its probability is reported): name, labels, meaning."""
+
+    name: str
+    labels: dict[str, str]
+    description: str
+
+
+@dataclass(frozen=True)
+class BandSpec:
+    """A state reported as monthly fan-chart bands (mean and quantiles)."""
+
+    name: str
+    unit: str
+    labels: dict[str, str]
+    description: str
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A data file a component is calibrated on: role and expected content."""
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class ActorSpec:
+    """An actor role of a component (for example the lender of a credit line)."""
+
+    role: str
+    meaning: str
+    required: bool = True
+
+
+@dataclass
+class Finished:
+    """What a component gives back at the end of a block: per-path outcomes and events.
+
+    ``cover``: for a budget, the average commodity price over the first months and whether
+    payroll fell into arrears in them (the emergent covering price is estimated from these).
+    """
+
+    outcomes: dict[str, np.ndarray] = field(default_factory=dict)
+    events: dict[str, np.ndarray] = field(default_factory=dict)
+    cover: tuple[np.ndarray, np.ndarray] | None = None
+
+
+@dataclass
+class Setup:
+    """What the engine tells a kind when it prepares an instance for a run.
+
+    ``nominal`` holds the nominal value of each of the instance's parameters (for calibration
+    settings and histogram ranges); ``datasets`` the resolved file of each dataset role;
+    ``actors`` the actor id of each actor role; ``inputs`` the component ids bound to each input
+    role, and ``upstream`` those components (prepared), by id.
+    """
+
+    scenario: Scenario
+    horizon: int
+    nominal: dict[str, float]
+    datasets: dict[str, Any]
+    actors: dict[str, str]
+    inputs: dict[str, list[str]]
+    upstream: dict[str, Kind]
+
+
+class Kind:
+    """Base class of a component kind (see the module docstring).
+
+    An instance is a component as a scenario declares it, prepared for a run (calibrated, bins
+    fixed); it must be picklable (it is sent to worker processes). Per block of paths the
+    engine calls :meth:`start`, then :meth:`advance` for every slab of months, then
+    :meth:`finish`.
+    """
+
+    kind: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    PARAMS: ClassVar[tuple[ParamSpec, ...]] = ()
+    STATES: ClassVar[tuple[StateSpec, ...]] = ()
+    INPUTS: ClassVar[tuple[InputSpec, ...]] = ()
+    EVENTS: ClassVar[tuple[EventSpec, ...]] = ()
+    OUTCOMES: ClassVar[tuple[OutcomeSpec, ...]] = ()
+    BANDS: ClassVar[tuple[BandSpec, ...]] = ()
+    DATASETS: ClassVar[tuple[DatasetSpec, ...]] = ()
+    ACTORS: ClassVar[tuple[ActorSpec, ...]] = ()
+
+    def __init__(self, cid: str, setup: Setup) -> None:
+        """Prepare the instance ``cid`` (subclasses calibrate here and fix their bins)."""
+        self.id = cid
+        self.horizon = setup.horizon
+        self.nominal = dict(setup.nominal)
+        self.actors = dict(setup.actors)
+        self.inputs = {r: list(v) for r, v in setup.inputs.items()}
+
+    # -- declarations ----------------------------------------------------------------
+    @classmethod
+    def param(cls, name: str) -> ParamSpec:
+        """The declaration of parameter ``name``."""
+        return next(p for p in cls.PARAMS if p.path == name)
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """The kind's declarations as plain data (for docs, skeletons and the CLI)."""
+        return {
+            "kind": cls.kind,
+            "title": cls.title,
+            "description": (cls.__doc__ or "").strip(),
+            "parameters": [
+                {
+                    "name": p.path,
+                    "unit": p.unit,
+                    "meaning": p.meaning,
+                    "low": p.low,
+                    "high": p.high,
+                    "default": p.default,
+                }
+                for p in cls.PARAMS
+            ],
+            "states": [s.__dict__ for s in cls.STATES],
+            "inputs": [i.__dict__ for i in cls.INPUTS],
+            "events": [e.__dict__ for e in cls.EVENTS],
+            "outcomes": [o.__dict__ for o in cls.OUTCOMES],
+            "bands": [b.__dict__ for b in cls.BANDS],
+            "datasets": [d.__dict__ for d in cls.DATASETS],
+            "actors": [a.__dict__ for a in cls.ACTORS],
+        }
+
+    def calibration(self) -> dict[str, Any] | None:
+        """What the instance was calibrated on (plain data) or None."""
+        return None
+
+    def hist(self, name: str) -> HistSpec:
+        """Histogram bins of outcome or band ``name`` (subclasses override)."""
+        raise NotImplementedError(name)
+
+    # -- simulation --------------------------------------------------------------------
+    def start(self, P: Params, n: int, rng: np.random.Generator, tile: int) -> Any:  # noqa: ANN401
+        """The per-path state at the as-of date for ``n`` paths (draws ``n // tile``, tiled)."""
+        raise NotImplementedError
+
+    def advance(
+        self,
+        S: Any,  # noqa: ANN401
+        t0: int,
+        k: int,
+        inputs: dict[str, Any],
+        rng: np.random.Generator,
+        tile: int,
+    ) -> SlabStates:
+        """Months ``t0 .. t0 + k - 1`` for every path: each declared state as a ``(k, n)`` array.
+
+        ``inputs`` maps each bound input role to the slab states of the upstream component (a
+        list of them for a ``many`` role).
+        """
+        raise NotImplementedError
+
+    def finish(self, S: Any, rng: np.random.Generator, tile: int) -> Finished:  # noqa: ANN401
+        """Per-path outcomes and events at the end of the horizon."""
+        return Finished()
+
+
+# --------------------------------------------------------------------------- helpers
+def full(v: np.ndarray | float, n: int) -> np.ndarray:
+    """``v`` as a contiguous float array of ``n`` values (numpy's minimum/maximum are faster
+    with two arrays than with a scalar operand).
+    """
+    if isinstance(v, float | int):
+        return np.full(n, float(v))
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=float), (n,)))
+
+
+def uniforms(rng: np.random.Generator, rows: int, k: int, n: int, tile: int) -> np.ndarray:
+    """Float32 uniforms ``(rows, k, n)``: ``n // tile`` drawn per row and month, tiled."""
+    m = n // tile
+    U = rng.random((rows, k, m), dtype=np.float32)
+    return np.tile(U, (1, 1, tile)) if tile > 1 else U
+
+
+def box_muller(u_radius: np.ndarray, u_angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two independent standard normal arrays from two uniform arrays (Box & Muller 1958), float32.
+
+    ``r = sqrt(-2 log(1 - u1))``, ``(r cos 2 pi u2, r sin 2 pi u2)``. With 24-bit float32
+    uniforms the largest attainable |z| is 5.77 (the normal tail beyond it has mass 8e-9).
+    """
+    r = np.log1p(-u_radius)
+    r *= -2.0
+    np.sqrt(r, out=r)
+    ang = u_angle * np.float32(2.0 * math.pi)
+    z1 = np.cos(ang)
+    z1 *= r
+    np.sin(ang, out=ang)
+    ang *= r
+    return z1, ang
+
+
+def normals(rng: np.random.Generator, k: int, n: int, tile: int) -> np.ndarray:
+    """Float32 standard normals ``(k, n)`` (``n // tile`` per month, tiled): both halves of
+    Box-Muller pairs, so one uniform pair gives two normals.
+    """
+    m = n // tile
+    h = (m + 1) // 2
+    U = rng.random((2, k, h), dtype=np.float32)
+    z1, z2 = box_muller(U[0], U[1])
+    Z = np.concatenate([z1, z2], axis=1)[:, :m]
+    return np.tile(Z, (1, tile)) if tile > 1 else Z
+
+
+def prob(h: np.ndarray | float) -> np.ndarray:
+    """Monthly probability ``1 - exp(-h)`` of a hazard ``h`` (float32)."""
+    with np.errstate(over="ignore"):
+        return np.asarray(-np.expm1(-np.asarray(h, dtype=float)), dtype=np.float32)
+
+
+def ramp(t: np.ndarray | int, months: np.ndarray | float) -> np.ndarray:
+    """Share of a linear transition completed in month(s) ``t`` (0 = first simulated month):
+    ``clip((t + 1) / months, 0, 1)`` (complete at once when ``months`` is 0).
+    """
+    return np.clip(
+        (np.asarray(t, dtype=float) + 1.0) / np.maximum(np.asarray(months, dtype=float), 1e-9),
+        0.0,
+        1.0,
+    )
+
+
+def money_scale(nominal: dict[str, float], names: tuple[str, ...], horizon: int) -> float:
+    """Upper end of the bins of a money stock: four times the sum of the nominal stocks named,
+    plus a margin growing with the horizon (values beyond fall in the top slot, whose mean and
+    min/max are exact).
+    """
+    money = max(sum(nominal.get(k, 0.0) for k in names), 10.0)
+    return 4.0 * money + 50.0 * (1 + horizon / 120)
+
+
+def labels(en: str, ar: str) -> dict[str, str]:
+    """Labels in the brief languages."""
+    return {"en": en, "ar": ar}

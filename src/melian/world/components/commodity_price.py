@@ -1,0 +1,141 @@
+"""Commodity price: a monthly price process calibrated on any monthly price file.
+
+Model (:mod:`melian.world.oil`): four candidate models of the monthly log price (random walk,
+AR(1)/Schwartz 1997, AR(1) with Merton 1976 jumps, two-regime Markov-switching AR(1)/Hamilton
+1989), fitted on the ``calibration_years`` window ending at the as-of date and chosen by
+out-of-sample fit; the simulation starts from the last observation in the filtered regime.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from melian.world import oil
+from melian.world.components.base import (
+    BandSpec,
+    DatasetSpec,
+    Finished,
+    Kind,
+    OutcomeSpec,
+    Params,
+    Setup,
+    SlabStates,
+    StateSpec,
+    box_muller,
+    labels,
+    normals,
+    uniforms,
+)
+from melian.world.results import HistSpec
+from melian.world.spec import ParamSpec
+
+
+class CommodityPrice(Kind):
+    """A commodity price (money per unit), calibrated on a monthly price file up to the as-of date.
+
+    The log price follows the model chosen out of sample among a random walk, an AR(1), an
+    AR(1) with jumps and a two-regime Markov-switching AR(1) (docs/models/world.md). Exposes the
+    price each month; reports its average over the horizon and monthly bands.
+    """
+
+    kind = "commodity_price"
+    title = "Commodity price"
+    PARAMS = (
+        ParamSpec(
+            "calibration_years",
+            "years",
+            "length of the price history window, ending at the as-of date, on which the price "
+            "model is fitted and chosen",
+            3,
+            60,
+        ),
+    )
+    STATES = (
+        StateSpec("price", "money/unit", "the commodity price this month"),
+        StateSpec("log_price", "log money/unit", "its natural logarithm"),
+    )
+    DATASETS = (DatasetSpec("prices", "monthly prices, CSV 'Date,Price' (money per unit)"),)
+    OUTCOMES = (
+        OutcomeSpec(
+            "price_mean",
+            "money/unit",
+            "higher_better",
+            labels("average commodity price", "متوسط سعر السلعة"),
+            "average commodity price over the horizon",
+        ),
+    )
+    BANDS = (
+        BandSpec("price", "money/unit", labels("commodity price", "سعر السلعة"), "price", log=True),
+    )
+
+    def __init__(self, cid: str, setup: Setup) -> None:
+        """Calibrate the price model on the ``prices`` dataset (cached, see :mod:`oil`)."""
+        super().__init__(cid, setup)
+        self.cal = oil.calibrate(
+            str(setup.datasets["prices"]),
+            setup.scenario.metadata.as_of,
+            setup.nominal["calibration_years"],
+        )
+        self.fixed_path: np.ndarray | None = None  # replay: a given monthly price path
+
+    def calibration(self) -> dict[str, Any]:
+        """The chosen price model and its fit."""
+        return self.cal.to_dict()
+
+    @property
+    def last_date(self) -> Any:  # noqa: ANN401
+        """Date of the last observation read (the simulation starts the month after)."""
+        return self.cal.last_date
+
+    def hist(self, name: str) -> HistSpec:
+        """Log-scale bins from 1 to 1,000 money units per unit."""
+        return HistSpec(1.0, 1000.0, 6000 if name == "price_mean" else 1500, log=True)
+
+    def start(self, P: Params, n: int, rng: np.random.Generator, tile: int) -> dict[str, Any]:
+        """Last observed log price; the regime drawn from its filtered probability."""
+        om = self.cal.model
+        m = n // tile
+        regime = None
+        if om.regimes:
+            r = rng.random(m) >= self.cal.regime0_prob
+            regime = np.tile(r, tile) if tile > 1 else r
+        return {
+            "x": np.full(n, math.log(self.cal.last_price)),
+            "regime": regime,
+            "sum": np.zeros(n),
+        }
+
+    def advance(
+        self,
+        S: dict[str, Any],
+        t0: int,
+        k: int,
+        inputs: dict[str, Any],
+        rng: np.random.Generator,
+        tile: int,
+    ) -> SlabStates:
+        """``k`` months of the price model (:meth:`melian.world.oil.OilModel.advance`)."""
+        n = S["x"].shape[0]
+        om = self.cal.model
+        if self.fixed_path is not None:
+            price = np.repeat(np.asarray(self.fixed_path[t0 : t0 + k], float)[:, None], n, axis=1)
+            X = np.log(price)
+        else:
+            z = normals(rng, k, n, tile)
+            ur = uniforms(rng, 1, k, n, tile)[0] if om.regimes else None
+            uj = zj = None
+            if om.jumps:
+                J = uniforms(rng, 3, k, n, tile)
+                uj = J[0]
+                zj = box_muller(J[1], J[2])[0]
+            X, S["x"], S["regime"] = om.advance(S["x"], S["regime"], z, ur, uj, zj)
+            price = np.exp(X)
+        S["sum"] += price.sum(axis=0)
+        return {"price": price, "log_price": X}
+
+    def finish(self, S: dict[str, Any], rng: np.random.Generator, tile: int) -> Finished:
+        """Average price over the horizon."""
+        return Finished({"price_mean": S["sum"] / self.horizon})

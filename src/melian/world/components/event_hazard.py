@@ -1,0 +1,151 @@
+"""A generic event: any named event whose monthly hazard is log-linear in declared drivers.
+
+``log h_t = log h_0 + lever + sum_i b_i x_i,t`` where ``h_0`` is ``base_hazard``, ``lever`` a log
+hazard ratio options set through their effects (an option lever), and ``x_i,t`` the states of
+other components bound to the inputs ``driver1`` .. ``driver3`` as ``component.state`` with
+effects ``effect1`` .. ``effect3``. The event happens in a month with probability
+``1 - exp(-h_t)``; once it has happened it stays ``active`` for ``duration`` months (0: for good)
+and may happen again when ``repeat`` is 1. Rename the event with ``names: {event: ...}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from melian.world.components.base import (
+    EventSpec,
+    Finished,
+    InputSpec,
+    Kind,
+    OutcomeSpec,
+    Params,
+    Setup,
+    SlabStates,
+    StateSpec,
+    full,
+    labels,
+    uniforms,
+)
+from melian.world.results import HistSpec
+from melian.world.spec import ParamSpec
+
+#: Number of driver inputs an event may declare.
+DRIVERS = 3
+
+
+class EventHazard(Kind):
+    """A named event with a monthly hazard log-linear in option levers and other states."""
+
+    kind = "event_hazard"
+    title = "Event with a log-linear hazard"
+    PARAMS = (
+        ParamSpec("base_hazard", "per month", "hazard when every driver is 0 and no lever", 0, 10),
+        ParamSpec(
+            "lever", "log hazard ratio", "shift of the log hazard (set by options)", -20, 20, 0.0
+        ),
+        ParamSpec(
+            "duration",
+            "months",
+            "months the event stays active once it happens (0 = for good)",
+            0,
+            600,
+            0.0,
+        ),
+        ParamSpec("repeat", "0/1", "1: the event may happen again after it ends", 0, 1, 0.0),
+        *(
+            ParamSpec(
+                f"effect{i}",
+                "log hazard ratio per unit",
+                f"effect on the log hazard of one unit of driver {i}",
+                -100,
+                100,
+                0.0,
+            )
+            for i in range(1, DRIVERS + 1)
+        ),
+    )
+    INPUTS = tuple(
+        InputSpec(
+            f"driver{i}", ("*",), f"driver {i}: a state, bound as component.state", required=False
+        )
+        for i in range(1, DRIVERS + 1)
+    )
+    STATES = (
+        StateSpec("active", "0/1", "the event is active this month"),
+        StateSpec("occurred", "0/1", "the event has happened by this month"),
+        StateSpec("hazard", "per month", "the monthly hazard"),
+    )
+    EVENTS = (EventSpec("event", labels("the event", "الحدث"), "the event happens at least once"),)
+    OUTCOMES = (
+        OutcomeSpec(
+            "event_months",
+            "months",
+            "higher_worse",
+            labels("months with the event active", "أشهر نشاط الحدث"),
+            "months in which the event is active",
+        ),
+    )
+
+    def __init__(self, cid: str, setup: Setup) -> None:
+        """No calibration."""
+        super().__init__(cid, setup)
+
+    def hist(self, name: str) -> HistSpec:
+        """One bin per month."""
+        return HistSpec(-0.5, self.horizon + 0.5, self.horizon + 1)
+
+    def start(self, P: Params, n: int, rng: np.random.Generator, tile: int) -> dict[str, Any]:
+        """Nothing has happened."""
+
+        def g(name: str) -> np.ndarray:
+            d = self.param(name).default
+            return full(P[name] if name in P else float(d), n)  # type: ignore[arg-type]
+
+        return {
+            "logh": np.log(np.maximum(full(P["base_hazard"], n), 1e-300)) + g("lever"),
+            "b": [g(f"effect{i}") for i in range(1, DRIVERS + 1)],
+            "dur": g("duration"),
+            "repeat": g("repeat") > 0.5,
+            "left": np.zeros(n),
+            "ever": np.zeros(n, bool),
+            "months": np.zeros(n),
+        }
+
+    def advance(
+        self,
+        S: dict[str, Any],
+        t0: int,
+        k: int,
+        inputs: dict[str, Any],
+        rng: np.random.Generator,
+        tile: int,
+    ) -> SlabStates:
+        """Hazard for the slab; occurrence month by month."""
+        n = S["left"].shape[0]
+        u = uniforms(rng, 1, k, n, tile)[0]
+        logh = np.broadcast_to(S["logh"], (k, n)).copy()
+        for i in range(1, DRIVERS + 1):
+            x = inputs.get(f"driver{i}")
+            if x is not None:
+                logh += S["b"][i - 1] * np.asarray(x["value"], dtype=float)
+        with np.errstate(over="ignore"):
+            h = np.exp(logh)
+        p = -np.expm1(-h)
+        active = np.empty((k, n), bool)
+        occurred = np.empty((k, n), bool)
+        for j in range(k):
+            can = (S["left"] <= 0) & (~S["ever"] | S["repeat"])
+            hit = can & (u[j] < p[j])
+            S["ever"] |= hit
+            S["left"] = np.where(hit, np.where(S["dur"] > 0, S["dur"], np.inf), S["left"])
+            active[j] = S["left"] > 0
+            S["left"] = S["left"] - active[j]
+            occurred[j] = S["ever"]
+        S["months"] += active.sum(axis=0)
+        return {"active": active, "occurred": occurred, "hazard": h}
+
+    def finish(self, S: dict[str, Any], rng: np.random.Generator, tile: int) -> Finished:
+        """Whether the event happened, and for how many months it was active."""
+        return Finished({"event_months": S["months"].copy()}, {"event": S["ever"].copy()})
