@@ -26,7 +26,9 @@ def levers_section(s: Scenario, lang: str, settings: Settings, progress: Progres
         raise ModelError("the scenario has no focal actor, so there is nobody to advise")
     progress("levers: counterfactual runs", 0.1)
     draws = 0 if settings.quick else DEFAULT_DRAWS
-    lv = advise(s, models=None, draws=draws, seed=settings.seed)
+    # one process, like the brief's other analyses (the brief also runs inside web job threads,
+    # where forking worker processes is not safe)
+    lv = advise(s, models=None, draws=draws, seed=settings.seed, workers=1)
     sentences = lv.sentences(lang)
     sec = Section(id="levers", data={"raw": lv.to_dict()})
     sec.data["paragraphs"] = [x["text"] for x in sentences]
