@@ -67,4 +67,6 @@ def test_model_ranges_come_from_the_world_components(iraq):
     assert rng("security.coalition_support") == (0.0, 1.0)
     w, _ = with_judgement_uncertainty(iraq, ranges=rng)
     d = w.parameters_for("ally-us")["security.coalition_support"]
-    assert 0.0 <= d.low < d.mode < d.high <= 1.0 and d.mode - d.low == pytest.approx(d.high - d.mode)
+    assert 0.0 <= d.low < d.mode < d.high <= 1.0 and d.mode - d.low == pytest.approx(
+        d.high - d.mode
+    )

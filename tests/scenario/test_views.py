@@ -68,8 +68,10 @@ def test_bad_paths_are_located_at_load(path, message):
     with pytest.raises(InputError) as exc:
         parse_scenario(text, "s.yaml")
     msg = str(exc.value)
-    assert "s.yaml:" in msg and "views[0].overrides[0].path" in msg.replace(".0.", "[0].") or (
-        "views" in msg
+    assert (
+        "s.yaml:" in msg
+        and "views[0].overrides[0].path" in msg.replace(".0.", "[0].")
+        or ("views" in msg)
     )
     assert message in msg
 
@@ -81,7 +83,11 @@ def test_a_view_giving_an_invalid_value_is_refused_at_load():
 
 
 def test_unknown_override_source():
-    text = _with(VIEW.replace("        source: judgement\n        note:", "        source: nobody\n        note:"))
+    text = _with(
+        VIEW.replace(
+            "        source: judgement\n        note:", "        source: nobody\n        note:"
+        )
+    )
     with pytest.raises(InputError, match="unknown source 'nobody'"):
         parse_scenario(text, "s.yaml")
 
