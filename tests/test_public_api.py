@@ -23,6 +23,7 @@ PUBLIC = {
     "explore_scenario",
     "forecast",
     "forecast_all",
+    "levers",
     "load_scenario",
     "make_brief",
     "parse_scenario",
@@ -46,7 +47,15 @@ def test_analysis_kinds_are_each_one_module_and_public() -> None:
 
     from melian import analysis
 
-    assert analysis.KINDS == ("forecast", "game", "simulate", "explore", "rank", "brief")
+    assert analysis.KINDS == (
+        "forecast",
+        "game",
+        "simulate",
+        "explore",
+        "rank",
+        "brief",
+        "advise",
+    )
     for kind in analysis.KINDS:
         mod = importlib.import_module(f"melian.analysis.{kind}")
         assert mod.__all__, kind

@@ -12,10 +12,12 @@ calls), loaded on first use so that ``import melian`` stays light::
     r = melian.explore_scenario(s, "tornado")    # sensitivity, discovery, regret
     k = melian.rank(s)                           # Ranking (MCDA with its evidence)
     b = melian.make_brief(s, quick=True)         # Brief; melian.write_brief(b, "briefs")
+    v = melian.levers(s)                         # Levers: what to ask for, offer, whom to persuade
 
 Every result has ``to_dict()`` (JSON-safe: :mod:`melian.jsonio`), ``to_frame()`` (pandas) and
 an HTML view in notebooks. ``melian.explore`` and ``melian.brief`` are the sub-packages (the
-engines below the analysis layer), hence the names ``explore_scenario`` and ``make_brief``.
+engines below the analysis layer), hence the names ``explore_scenario`` and ``make_brief``
+(and ``levers`` for :func:`melian.analysis.advise.advise`: ``melian.advise`` is the sub-package).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from melian.errors import InputError, MelianError, ModelError
 
 if TYPE_CHECKING:
+    from melian.analysis.advise import advise as levers
     from melian.analysis.brief import brief as make_brief
     from melian.analysis.brief import build_brief, write_brief
     from melian.analysis.explore import explore as explore_scenario
@@ -51,6 +54,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "make_brief": ("melian.analysis.brief", "brief"),
     "build_brief": ("melian.analysis.brief", "build_brief"),
     "write_brief": ("melian.analysis.brief", "write_brief"),
+    "levers": ("melian.analysis.advise", "advise"),
 }
 
 __all__ = [
@@ -62,6 +66,7 @@ __all__ = [
     "explore_scenario",
     "forecast",
     "forecast_all",
+    "levers",
     "load_scenario",
     "make_brief",
     "parse_scenario",

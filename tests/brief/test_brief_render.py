@@ -37,6 +37,7 @@ SECTIONS = (
     "game",
     "consequences",
     "robustness",
+    "levers",
     "signposts",
     "assumptions",
     "manifest",

@@ -14,6 +14,7 @@ simulate   :func:`~melian.analysis.simulate.simulate`   ``Ensemble``
 explore    :func:`~melian.analysis.explore.explore`     ``SensitivityResult``, ...
 rank       :func:`~melian.analysis.rank.rank`           ``Ranking``
 brief      :func:`~melian.analysis.brief.brief`         ``Brief``
+advise     :func:`~melian.analysis.advise.advise`       ``Levers``
 =========  ==========================================  ===================================
 
 The command line, the web app and the Python API (``melian.forecast`` ...) call these functions
@@ -33,6 +34,6 @@ this package imports nothing itself, so a command pays only for the analysis it 
 from __future__ import annotations
 
 #: The analysis kinds: one module each in this package.
-KINDS: tuple[str, ...] = ("forecast", "game", "simulate", "explore", "rank", "brief")
+KINDS: tuple[str, ...] = ("forecast", "game", "simulate", "explore", "rank", "brief", "advise")
 
 __all__ = ["KINDS"]

@@ -138,7 +138,11 @@ def forecast(
     if model == "default":
         model = default_model(problem)
     weights = issue_capability(problem)
-    if weights is not None and not get_model(model).issue_weights:
+    spec = get_model(model)
+    missing = bool(np.isnan(np.asarray(problem.position, float)).any())
+    if weights is not None and not spec.issue_weights:
+        if missing_positions == "error" and spec.multidimensional and missing:
+            return run_model(model, problem, **params)  # the model's own error, as asked
         return per_issue(model, problem, weights, CLOUT_NOTE, **params)
     try:
         return run_model(model, problem, **params)

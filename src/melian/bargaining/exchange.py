@@ -54,67 +54,87 @@ def _outcomes(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     present = ~np.isnan(x)
     ww = np.where(present, w, 0.0)
     tot = ww.sum(axis=0)
-    num = np.sum(ww * np.nan_to_num(x), axis=0)
+    num = np.sum(ww * np.where(present, x, 0.0), axis=0)
     return np.where(tot > 0, num / np.where(tot > 0, tot, 1.0), np.nan)
+
+
+def _candidate_arrays(
+    x: np.ndarray, s: np.ndarray, w: np.ndarray, O: np.ndarray, W: np.ndarray, locked: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Every feasible equal-gain exchange, vectorised over issue pairs and actor pairs.
+
+    Arrays over the candidates, ordered by (p, q, i, j): supplier on p ``i``, supplier on q
+    ``j``, issues ``p``, ``q``, outcome shifts ``dOp``, ``dOq``, voting-position moves ``dxi``
+    (of x_ip), ``dxj`` (of x_jq) and the equal ``gain`` (only candidates with gain > GAIN_EPS).
+    """
+    n, m = x.shape
+    side = np.sign(x - O[None, :])  # nan where absent
+    # axes (p, q, i, j): i supplies on p, j supplies on q
+    sT, sideT, wT, lockT = s.T, side.T, w.T, locked.T  # (issues, actors)
+    sip, sjp = sT[:, None, :, None], sT[:, None, None, :]
+    siq, sjq = sT[None, :, :, None], sT[None, :, None, :]
+    with np.errstate(invalid="ignore"):
+        opposite = (sideT[:, None, :, None] * sideT[:, None, None, :] < 0) & (
+            sideT[None, :, :, None] * sideT[None, :, None, :] < 0
+        )
+        orient = sip * sjq < sjp * siq
+    ok = opposite & orient & (wT[:, None, :, None] > 0) & (wT[None, :, None, :] > 0)
+    ok &= ~lockT[:, None, :, None] & ~lockT[None, :, None, :]
+    ok &= ~lockT[None, :, :, None] & ~lockT[:, None, None, :]
+    pq_ok = (W[:, None] > 0) & (W[None, :] > 0) & ~np.eye(m, dtype=bool)
+    ok &= pq_ok[:, :, None, None]
+    ok &= ~np.eye(n, dtype=bool)[None, None, :, :]
+    pp, qq, ii, jj = np.nonzero(ok)
+    k = (s[ii, pp] + s[jj, pp]) / (s[ii, qq] + s[jj, qq])
+    dOp_full_i = np.abs(x[jj, pp] - x[ii, pp]) * w[ii, pp] / W[pp]
+    dOq_full_j = np.abs(x[ii, qq] - x[jj, qq]) * w[jj, qq] / W[qq]
+    cap_p = np.abs(x[jj, pp] - O[pp])  # O_p may not pass the demander j's position
+    cap_q = np.abs(x[ii, qq] - O[qq])
+    dOp = np.minimum.reduce([dOp_full_i, dOq_full_j / k, cap_p, cap_q / k])
+    dOq = k * dOp
+    gain = s[ii, qq] * dOq - s[ii, pp] * dOp
+    good = gain > GAIN_EPS
+    ii, jj, pp, qq = ii[good], jj[good], pp[good], qq[good]
+    dOp, dOq, gain = dOp[good], dOq[good], gain[good]
+    return {
+        "i": ii,
+        "j": jj,
+        "p": pp,
+        "q": qq,
+        "dOp": dOp,
+        "dOq": dOq,
+        "dxi": dOp * W[pp] / w[ii, pp],
+        "dxj": dOq * W[qq] / w[jj, qq],
+        "gain": gain,
+    }
 
 
 def candidate_exchanges(
     x: np.ndarray, s: np.ndarray, w: np.ndarray, O: np.ndarray, W: np.ndarray, locked: np.ndarray
 ) -> list[dict[str, Any]]:
-    """Every feasible equal-gain exchange between actor pairs over issue pairs (vectorised per pair).
+    """Every feasible equal-gain exchange between actor pairs over issue pairs.
 
     Returns dicts with supplier on p ``i``, supplier on q ``j``, issues ``p``, ``q``, outcome
     shifts ``dOp``, ``dOq``, voting-position moves ``dxi`` (of x_ip), ``dxj`` (of x_jq) and the
     equal ``gain``.
     """
-    n, m = x.shape
-    out: list[dict[str, Any]] = []
-    side = np.sign(x - O[None, :])  # nan where absent
-    for p in range(m):
-        for q in range(m):
-            if p == q or not (W[p] > 0 and W[q] > 0):
-                continue
-            # i supplies on p (row), j supplies on q (column)
-            sip, sjp = s[:, p][:, None], s[:, p][None, :]
-            siq, sjq = s[:, q][:, None], s[:, q][None, :]
-            with np.errstate(invalid="ignore"):
-                opposite = (side[:, p][:, None] * side[:, p][None, :] < 0) & (
-                    side[:, q][:, None] * side[:, q][None, :] < 0
-                )
-                # i relatively cares less about p than j does: s_ip s_jq < s_jp s_iq
-                orient = sip * sjq < sjp * siq
-            ok = opposite & orient & (w[:, p][:, None] > 0) & (w[:, q][None, :] > 0)
-            ok &= ~locked[:, p][:, None] & ~locked[:, q][None, :]
-            ok &= ~locked[:, q][:, None] & ~locked[:, p][None, :]
-            np.fill_diagonal(ok, False)
-            if not ok.any():
-                continue
-            ii, jj = np.nonzero(ok)
-            k = (s[ii, p] + s[jj, p]) / (s[ii, q] + s[jj, q])
-            dOp_full_i = np.abs(x[jj, p] - x[ii, p]) * w[ii, p] / W[p]
-            dOq_full_j = np.abs(x[ii, q] - x[jj, q]) * w[jj, q] / W[q]
-            cap_p = np.abs(x[jj, p] - O[p])  # O_p may not pass the demander j's position
-            cap_q = np.abs(x[ii, q] - O[q])
-            dOp = np.minimum.reduce([dOp_full_i, dOq_full_j / k, cap_p, cap_q / k])
-            dOq = k * dOp
-            gain = s[ii, q] * dOq - s[ii, p] * dOp
-            good = gain > GAIN_EPS
-            for t in np.flatnonzero(good):
-                i, j = int(ii[t]), int(jj[t])
-                out.append(
-                    {
-                        "i": i,
-                        "j": j,
-                        "p": p,
-                        "q": q,
-                        "dOp": float(dOp[t]),
-                        "dOq": float(dOq[t]),
-                        "dxi": float(dOp[t] * W[p] / w[i, p]),
-                        "dxj": float(dOq[t] * W[q] / w[j, q]),
-                        "gain": float(gain[t]),
-                    }
-                )
-    return out
+    c = _candidate_arrays(x, s, w, O, W, locked)
+    ints, floats = ("i", "j", "p", "q"), ("dOp", "dOq", "dxi", "dxj", "gain")
+    return [
+        {**{f: int(c[f][t]) for f in ints}, **{f: float(c[f][t]) for f in floats}}
+        for t in range(c["gain"].size)
+    ]
+
+
+def _best(c: dict[str, np.ndarray]) -> dict[str, Any] | None:
+    """The exchange to execute: the largest gain, ties to the lowest (i, j, p, q)."""
+    if c["gain"].size == 0:
+        return None
+    t = int(np.lexsort((c["q"], c["p"], c["j"], c["i"], -c["gain"]))[0])
+    return {
+        **{f: int(c[f][t]) for f in ("i", "j", "p", "q")},
+        **{f: float(c[f][t]) for f in ("dOp", "dOq", "dxi", "dxj", "gain")},
+    }
 
 
 VARIANTS = ("melian", "decide")
@@ -181,10 +201,9 @@ def run(problem: BargainingProblem, rounds: int = 10, variant: str = "melian") -
         count = 0
         while True:
             O = _outcomes(x, w)
-            cands = candidate_exchanges(x, s, w, O, W, locked)
-            if not cands:
+            best = _best(_candidate_arrays(x, s, w, O, W, locked))
+            if best is None:
                 break
-            best = max(cands, key=lambda e: (e["gain"], -e["i"], -e["j"], -e["p"], -e["q"]))
             i, j, p, q = best["i"], best["j"], best["p"], best["q"]
             x[i, p] += np.sign(x[j, p] - x[i, p]) * best["dxi"]
             x[j, q] += np.sign(x[i, q] - x[j, q]) * best["dxj"]

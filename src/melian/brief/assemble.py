@@ -19,6 +19,7 @@ import numpy as np
 
 from melian.brief import sections as extra
 from melian.brief.base import Progress, Runners, Section, Settings, noop, run_section
+from melian.brief.levers import levers_section
 from melian.brief.likelihood import likelihood_words
 from melian.jsonio import to_jsonable
 from melian.manifest import run_manifest
@@ -104,7 +105,8 @@ def _strip(data: Any) -> Any:  # noqa: ANN401
 STEPS: list[tuple[str, float]] = [
     ("forecast", 0.15),
     ("game", 0.15),
-    ("consequences", 0.35),
+    ("consequences", 0.30),
+    ("levers", 0.05),
     ("robustness", 0.25),
     ("ranking", 0.10),
 ]
@@ -140,6 +142,7 @@ def assemble(
         "consequences": lambda p: extra.consequences_section(s, lang, settings, runners, p),
         "robustness": lambda p: extra.robustness_section(s, lang, settings, runners, p),
         "ranking": lambda p: extra.ranking_section(s, lang, settings, secs, runners, p),
+        "levers": lambda p: levers_section(s, lang, settings, p),
     }
     for step, weight in STEPS:
         secs[step] = run_section(step, lambda b=builders[step], st=step, w=weight: b(sub(st, w)))

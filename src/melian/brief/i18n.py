@@ -18,6 +18,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "game": {"en": "The alliance choice as a game", "ar": "خيار التحالف بوصفه لعبة"},
     "consequences": {"en": "Consequences of each option", "ar": "عواقب كل خيار"},
     "robustness": {"en": "When does the answer change?", "ar": "متى تتغير الإجابة؟"},
+    "levers": {
+        "en": "What to ask for, what to offer, whom to persuade",
+        "ar": "ماذا تطلب، وماذا تعرض، ومن تقنع",
+    },
     "ranking": {
         "en": "Ranking on the decision-maker's criteria",
         "ar": "الترتيب وفق معايير صانع القرار",

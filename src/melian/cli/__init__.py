@@ -46,6 +46,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "melian.cli.simulate",
         "Simulate the economy, security and politics under each option of SCENARIO.",
     ),
+    "advise": (
+        "melian.cli.advise",
+        "Own stance, linkage, whom to persuade and coalitions, across the bargaining models.",
+    ),
     "brief": (
         "melian.cli.brief",
         "Write the decision brief for SCENARIO: bottom line, judgements, every analysis, sources.",

@@ -412,8 +412,27 @@ class SourcedValue(Sourced):
     value: float
 
 
+class Credibility(Strict):
+    """How far an actor can credibly move what it states on one issue (lever analysis).
+
+    ``position``: the largest distance, on the issue's scale, between the position the actor
+    states and its true one; ``salience``: the largest change, on the scenario's salience scale,
+    of the salience it shows. A missing value takes the documented default of
+    :mod:`melian.advise` (15% of the scale width, 15% of the salience scale).
+    """
+
+    position: float | None = Field(default=None, ge=0)
+    salience: float | None = Field(default=None, ge=0)
+    source: Id | None = None
+    note: Text | None = None
+
+
 class Position(Sourced):
-    """An actor's stance on one issue: position on the issue scale and salience."""
+    """An actor's stance on one issue: position on the issue scale and salience.
+
+    ``credible`` (optional) bounds how far the actor can credibly state another position or show
+    another salience; the lever analysis (:mod:`melian.advise`) searches within it.
+    """
 
     actor: Id
     position: float
@@ -423,6 +442,7 @@ class Position(Sourced):
         gt=0,
         description="issue-specific clout (overrides the actor's clout and capability here)",
     )
+    credible: Credibility | None = None
 
 
 class Threshold(Strict):
@@ -1005,6 +1025,8 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
                     q + ("salience",),
                     f"salience {pos.salience} is outside the salience scale [{smin}, {smax}]",
                 )
+            if pos.credible is not None:
+                yield from check_source(q + ("credible",), pos.credible.source)
     for k, al in enumerate(s.relations.alliances):
         p = ("relations", "alliances", k)
         yield from check_actor(p + ("a",), al.a)

@@ -5,6 +5,7 @@
 - :mod:`~melian.web.routers.runs`: ``/api/runs...`` and ``/api/jobs/{id}`` (background analyses,
   stored runs, export, diff).
 - :mod:`~melian.web.routers.briefs`: ``/api/briefs`` and the read-only ``/briefs/`` files.
+- :mod:`~melian.web.routers.advise`: the levers page and its JSON (:mod:`melian.advise`).
 - :mod:`~melian.web.routers.pages`: the HTML pages (scenarios, table edits, jobs, runs, compare,
   docs).
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from melian.web.routers import briefs, pages, runs, scenarios, server
+from melian.web.routers import advise, briefs, pages, runs, scenarios, server
 from melian.web.schemas import API_RESPONSES
 
 
@@ -32,7 +33,7 @@ def api_router() -> APIRouter:
 
 def page_routers() -> list[APIRouter]:
     """The routers of the HTML pages and served files, in matching order."""
-    return [pages.router, briefs.pages]
+    return [pages.router, briefs.pages, advise.router]
 
 
 __all__ = ["api_router", "page_routers"]

@@ -1,0 +1,46 @@
+"""Brief section "What to ask for, what to offer, whom to persuade": the focal actor's levers.
+
+The content comes from :func:`melian.advise.advise` (own stance, linkage, whom to persuade,
+coalitions across the bargaining models, with the spread over the scenario's input uncertainty);
+each lever is one plain sentence with its numbers. A quick brief uses the central inputs only.
+"""
+
+from __future__ import annotations
+
+from melian.advise import DEFAULT_DRAWS, advise
+from melian.advise.text import t as lt
+from melian.brief.base import Progress, Section, Settings, table
+from melian.errors import ModelError
+from melian.scenario.schema import Scenario
+
+
+def levers_section(s: Scenario, lang: str, settings: Settings, progress: Progress) -> Section:
+    """The focal actor's levers as paragraphs (one per lever) and a persuasion table."""
+    if s.focal is None:
+        raise ModelError("the scenario has no focal actor, so there is nobody to advise")
+    progress("levers: counterfactual runs", 0.1)
+    draws = 0 if settings.quick else DEFAULT_DRAWS
+    # one process, like the brief's other analyses (the brief also runs inside web job threads,
+    # where forking worker processes is not safe)
+    lv = advise(s, models=None, draws=draws, seed=settings.seed, workers=1)
+    sentences = lv.sentences(lang)
+    sec = Section(id="levers", data={"raw": lv.to_dict()})
+    sec.data["paragraphs"] = [x["text"] for x in sentences]
+    sec.data["tables"] = [
+        table(
+            lt("persuasion", lang),
+            [lt("lever", lang), *lv.models, lt("models_helped", lang), lt("helps", lang)],
+            [
+                [
+                    f"{lv.name(x.actor, lang)} ({lt(x.kind, lang)})",
+                    *(f"{x.gains[m].mean:+.2f}" for m in lv.models),
+                    f"{100 * x.robustness.models_helped:.0f}%",
+                    f"{100 * x.robustness.runs_helped:.0f}%",
+                ]
+                for x in lv.targets
+            ],
+        )
+    ]
+    sec.data["notes"] = [lt("method", lang).format(draws=lv.draws), *lv.notes]
+    progress("levers: done", 1.0)
+    return sec
