@@ -135,6 +135,7 @@ class EntryCheck:
     scenario_id: str | None
     ok: bool
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -144,6 +145,7 @@ class EntryCheck:
             "scenario_id": self.scenario_id,
             "ok": self.ok,
             "problems": self.problems,
+            "notes": self.notes,
         }
 
 
@@ -183,6 +185,7 @@ class Verification:
 def _check_entry(entry: LedgerEntry, solve: Callable[..., dict[str, Any]]) -> EntryCheck:
     data = entry.data
     problems: list[str] = []
+    notes: list[str] = []
     text = data.get("scenario_text", "")
     if hashlib.sha256(text.encode()).hexdigest() != data.get("scenario_sha256"):
         problems.append("the sealed scenario text does not match its SHA-256")
@@ -192,9 +195,11 @@ def _check_entry(entry: LedgerEntry, solve: Callable[..., dict[str, Any]]) -> En
         problems.append(f"the sealed scenario no longer loads: {exc}")
         return EntryCheck(entry.seq, entry.id, entry.scenario_id, False, problems)
     if content_hash(scenario) != data.get("scenario_hash"):
-        problems.append(
-            "the scenario's content hash differs (the scenario schema changed since "
-            f"melian {data.get('melian_version')})"
+        # the sealed text is the same (its SHA-256 is checked above); the content hash is taken
+        # over the parsed scenario, so it moves when the format gains optional fields
+        notes.append(
+            "the scenario's content hash differs: the scenario format has changed since "
+            f"melian {data.get('melian_version')} (the sealed text itself is unchanged)"
         )
     try:
         again = solve(scenario, data["models"], data["params"], data.get("seed"))
@@ -210,7 +215,7 @@ def _check_entry(entry: LedgerEntry, solve: Callable[..., dict[str, Any]]) -> En
             f"re-solved results differ from the sealed ones in {len(keys)} value(s): {shown} "
             f"(sealed with melian {data.get('melian_version')}, now {melian_version()})"
         )
-    return EntryCheck(entry.seq, entry.id, entry.scenario_id, not problems, problems)
+    return EntryCheck(entry.seq, entry.id, entry.scenario_id, not problems, problems, notes)
 
 
 def verify_entries(

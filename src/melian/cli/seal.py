@@ -105,6 +105,8 @@ def _verify_cmd(
         for c in result.checks:
             for p in c.problems:
                 err_console.print(f"entry {c.seq} ({c.id}): {p}", markup=False, highlight=False)
+            for n in c.notes:
+                err_console.print(f"entry {c.seq} ({c.id}): note: {n}", markup=False)
         console.print("verified" if result.ok else "NOT verified", markup=False)
     if not result.ok:
         raise typer.Exit(code=1)
