@@ -16,10 +16,10 @@ import time
 
 import numpy as np
 
-from melian.bargaining.backtest import backtest
-from melian.bargaining.calibration import distribution_backtest
-from melian.bargaining.deu import packaged_path, read_deu
+from melian.bargaining.io.deu import packaged_path, read_deu
 from melian.bargaining.registry import model_names
+from melian.bargaining.validation.backtest import backtest
+from melian.bargaining.validation.calibration import distribution_backtest
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from melian.bargaining.base import BargainingProblem
-from melian.bargaining.ktab_csv import read_ktab_csv
+from melian.bargaining.io.ktab_csv import read_ktab_csv
 from melian.bargaining.registry import run_model
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "ktab"

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import time
 
-from melian.bargaining.backtest import forecast_issues, mean_absolute_error
 from melian.bargaining.base import BargainingProblem, Forecast
-from melian.bargaining.deu import packaged_path, read_deu
 from melian.bargaining.exchange import run
+from melian.bargaining.io.deu import packaged_path, read_deu
+from melian.bargaining.validation.backtest import forecast_issues, mean_absolute_error
 
 
 def main() -> None:

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from melian.bargaining.base import BargainingProblem
-from melian.bargaining.deu import packaged_path, proposal_problem, read_deu
-from melian.bargaining.ktab_csv import read_ktab_csv
+from melian.bargaining.io.deu import packaged_path, proposal_problem, read_deu
+from melian.bargaining.io.ktab_csv import read_ktab_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "data" / "decide_oracle"

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from melian.bargaining.deu import packaged_path, read_deu
+from melian.bargaining.io.deu import packaged_path, read_deu
 from melian.bargaining.melian_deu import institution_roles, procedure_of
 
 from .fitting import group_folds

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from melian.bargaining.base import BargainingProblem
-from melian.bargaining.deu import packaged_path, read_deu
+from melian.bargaining.io.deu import packaged_path, read_deu
 from melian.bargaining.melian_deu import THETA0, institution_roles, issue_weights, procedure_of
 
 #: Bounds that keep the fit interpretable (|k| <= 3: an institution's weight within e^-3..e^3).

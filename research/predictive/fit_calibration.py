@@ -2,7 +2,7 @@
 
 Run: PYTHONPATH=src .venv/bin/python research/predictive/fit_calibration.py [--check]
 Reads only the packaged DEU dev file (GDP weights, missing salience 50), runs every registered
-model, fits :func:`melian.bargaining.calibration.fit_calibration` and writes the JSON (``--check``
+model, fits :func:`melian.bargaining.validation.calibration.fit_calibration` and writes the JSON (``--check``
 compares with the shipped file instead and exits 1 on a difference).
 """
 
@@ -12,11 +12,11 @@ import hashlib
 import json
 import sys
 
-from melian.bargaining.backtest import JOINT_MODELS, forecast_issues
-from melian.bargaining.calibration import fit_calibration
-from melian.bargaining.deu import packaged_path, read_deu
+from melian.bargaining.io.deu import packaged_path, read_deu
 from melian.bargaining.predictive import CALIBRATION_FILE
 from melian.bargaining.registry import model_names
+from melian.bargaining.validation.backtest import JOINT_MODELS, forecast_issues
+from melian.bargaining.validation.calibration import fit_calibration
 
 SEED = 20_261_202
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from melian.bargaining import smp
-from melian.bargaining.ktab_csv import read_ktab_csv
+from melian.bargaining.io.ktab_csv import read_ktab_csv
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "ktab"
 NAMES = ("SOE-Policy", "SOE-Pol-Comp", "dummyData_3Dim", "dummyData-a040")

@@ -70,7 +70,7 @@ def main() -> None:
     if args.threads:
         smp._THREADS = args.threads
     if args.ktab:
-        from melian.bargaining.ktab_csv import read_ktab_csv
+        from melian.bargaining.io.ktab_csv import read_ktab_csv
 
         p = read_ktab_csv(
             Path(__file__).resolve().parents[2] / "tests/data/ktab" / f"{args.ktab}.csv"

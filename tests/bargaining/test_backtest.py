@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from melian.bargaining.backtest import (
+from melian.bargaining.base import Forecast, IssueForecast
+from melian.bargaining.io.deu import packaged_path, read_deu
+from melian.bargaining.validation.backtest import (
     backtest,
     baseline_forecasts,
     forecast_issues,
     mean_absolute_error,
 )
-from melian.bargaining.base import Forecast, IssueForecast
-from melian.bargaining.deu import packaged_path, read_deu
 from melian.errors import ModelError
 
 DEV = packaged_path("deu-dev.tsv")
@@ -107,7 +107,7 @@ def test_bootstrap_is_deterministic_and_seed_dependent(dev):
 
 def test_cluster_bootstrap_wider_than_issue_bootstrap(dev):
     """Issues of a proposal are correlated: resampling proposals gives a wider interval."""
-    from melian.bargaining.backtest import _bootstrap_weights, paired_cluster_ci
+    from melian.bargaining.validation.backtest import _bootstrap_weights, paired_cluster_ci
 
     base = baseline_forecasts(dev)
     y = np.array([i.outcome for i in dev])

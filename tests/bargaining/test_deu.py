@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from melian.bargaining.deu import packaged_path, parse_intro_date, proposal_problem, read_deu
+from melian.bargaining.io.deu import packaged_path, parse_intro_date, proposal_problem, read_deu
 from melian.errors import InputError
 
 DEV = packaged_path("deu-dev.tsv")

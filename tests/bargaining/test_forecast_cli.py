@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from melian.bargaining import forecast, forecast_all, model_names
 from melian.bargaining.base import BargainingProblem
-from melian.bargaining.export import to_csv, write_json
+from melian.bargaining.io.export import to_csv, write_json
 from melian.cli import app
 
 runner = CliRunner()
@@ -101,7 +101,7 @@ def test_default_model_is_melian_deu_for_legislative_bargaining():
 
     import melian
     from melian.bargaining import default_model, to_problem
-    from melian.bargaining.deu import read_deu
+    from melian.bargaining.io.deu import read_deu
     from melian.scenario import load_scenario
 
     deu = Path(melian.__file__).parent / "data" / "deu" / "deu-dev.tsv"

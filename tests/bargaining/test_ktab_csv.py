@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from melian.bargaining.ktab_csv import parse_ktab_csv, read_ktab_csv, write_ktab_csv
+from melian.bargaining.io.ktab_csv import parse_ktab_csv, read_ktab_csv, write_ktab_csv
 from melian.errors import InputError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ktab"

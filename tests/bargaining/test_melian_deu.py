@@ -12,7 +12,7 @@ import pytest
 
 from melian.bargaining import melian_deu as mdeu
 from melian.bargaining.base import BargainingProblem
-from melian.bargaining.deu import packaged_path, read_deu
+from melian.bargaining.io.deu import packaged_path, read_deu
 from melian.bargaining.registry import get_model, run_model
 
 

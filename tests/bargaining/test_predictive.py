@@ -10,17 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from melian.bargaining.base import BargainingProblem
-from melian.bargaining.calibration import (
-    BASELINE,
-    ENSEMBLE,
-    baseline_scores,
-    distribution_backtest,
-    interval_levels,
-    mean_abs_diff,
-    score_samples,
-    stacking_weights,
-)
-from melian.bargaining.deu import packaged_path, read_deu
+from melian.bargaining.io.deu import packaged_path, read_deu
 from melian.bargaining.predictive import (
     QUANTILE_LEVELS,
     Calibration,
@@ -32,6 +22,16 @@ from melian.bargaining.predictive import (
     predictive_forecast,
     shipped_calibration,
     thresholds_from_scenario,
+)
+from melian.bargaining.validation.calibration import (
+    BASELINE,
+    ENSEMBLE,
+    baseline_scores,
+    distribution_backtest,
+    interval_levels,
+    mean_abs_diff,
+    score_samples,
+    stacking_weights,
 )
 
 DEV = packaged_path("deu-dev.tsv")
@@ -69,7 +69,7 @@ def test_mean_abs_diff_is_exact():
 
 def test_baseline_reproduces_the_issue_numbers(dev):
     """Issue 15's dev baselines: compromise (GDP weights, missing salience 50), LOPO residuals."""
-    from melian.bargaining.backtest import baseline_forecasts
+    from melian.bargaining.validation.backtest import baseline_forecasts
 
     point = baseline_forecasts(dev)["capability_salience_mean"]
     s = baseline_scores(dev, point, seed=1).summary()
@@ -223,7 +223,7 @@ def test_thresholds_map_through_the_unit():
 
 
 def test_distribution_backtest_compromise_only(dev, tmp_path):
-    from melian.bargaining.backtest import baseline_forecasts
+    from melian.bargaining.validation.backtest import baseline_forecasts
 
     pts = {"compromise": baseline_forecasts(dev)["capability_salience_mean"]}
     res = distribution_backtest(dev, pts, seed=1, n_boot=200, folds=5, n_samples=400)
@@ -239,7 +239,7 @@ def test_distribution_backtest_compromise_only(dev, tmp_path):
     assert q is not None and len(q) == 99 and q == sorted(q)
     pit = res.pit[ENSEMBLE]
     assert np.all((pit >= 0) & (pit <= 1))
-    from melian.bargaining.calibration import pit_chart
+    from melian.bargaining.validation.calibration import pit_chart
 
     png = tmp_path / "pit.png"
     pit_chart(res, str(png))

@@ -15,7 +15,7 @@ import pytest
 
 from melian.bargaining import smp
 from melian.bargaining.base import BargainingProblem, Forecast
-from melian.bargaining.ktab_csv import read_ktab_csv
+from melian.bargaining.io.ktab_csv import read_ktab_csv
 from melian.bargaining.registry import get_model, run_model
 from melian.errors import ModelError
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from melian.bargaining.deu import packaged_path
+from melian.bargaining.io.deu import packaged_path
 from melian.errors import InputError, MelianError
 from melian.io import from_decide, from_deu, from_ktab_csv
 from melian.scenario.loader import parse_scenario, to_json, to_yaml

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from melian.bargaining import melian_deu as mdeu
-from melian.bargaining.deu import packaged_path, read_deu
+from melian.bargaining.io.deu import packaged_path, read_deu
 from research.melian_deu import alternatives as alt
 from research.melian_deu import fitting
 from research.melian_deu import third_round as tr

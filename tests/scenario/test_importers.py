@@ -21,7 +21,7 @@ runner = CliRunner()
 
 @pytest.mark.parametrize("path", KTAB, ids=[p.name for p in KTAB])
 def test_ktab_import_keeps_every_number(path):
-    from melian.bargaining.ktab_csv import read_ktab_csv
+    from melian.bargaining.io.ktab_csv import read_ktab_csv
 
     raw = read_ktab_csv(path)
     s = from_ktab_csv(path)
@@ -38,7 +38,7 @@ def test_ktab_reference_inputs_present():
 
 
 def test_deu_import_one_issue():
-    from melian.bargaining.deu import read_deu
+    from melian.bargaining.io.deu import read_deu
 
     path = Path(__import__("melian").__file__).parent / "data" / "deu" / "deu-dev.tsv"
     rows = read_deu(path)

@@ -73,7 +73,7 @@ def institution_roles(problem: BargainingProblem) -> np.ndarray:
     Role of each actor: 1 Commission, 2 Parliament, 0 other (Council member or unknown).
 
     Uses ``problem.meta["institutions"]`` (``{"commission": code, "parliament": code}``, as set by
-    :func:`melian.bargaining.deu.read_deu`) when present, else the actor names.
+    :func:`melian.bargaining.io.deu.read_deu`) when present, else the actor names.
     """
     inst = problem.meta.get("institutions") or {}
     com = {str(inst["commission"]).lower()} if "commission" in inst else _COMMISSION_NAMES

@@ -21,7 +21,7 @@ outcome of each issue, for every registered model and for an ensemble across mod
    the reference point.
 
 ``kappa``, ``snap`` and ``bandwidth`` (:class:`MixtureParams`) are fitted by minimising the CRPS
-under grouped cross-validation on dev data (:mod:`melian.bargaining.calibration`); the ensemble
+under grouped cross-validation on dev data (:mod:`melian.bargaining.validation.calibration`); the ensemble
 mixes the models' distributions with weights fitted the same way (stacking, Yao et al. 2018,
 shrunk toward equal weights).
 
@@ -479,12 +479,12 @@ CALIBRATION_FILE = "predictive-calibration.json"
 def shipped_calibration() -> Calibration:
     """The calibration fitted on the DEU dev file (``melian/data/deu/predictive-calibration.json``).
 
-    Written by :func:`melian.bargaining.calibration.fit_calibration` (see
+    Written by :func:`melian.bargaining.validation.calibration.fit_calibration` (see
     research/predictive/README.md); its ``source`` says how.
     """
     import json
 
-    from melian.bargaining.deu import packaged_path
+    from melian.bargaining.io.deu import packaged_path
 
     return Calibration.from_dict(json.loads(packaged_path(CALIBRATION_FILE).read_text()))
 

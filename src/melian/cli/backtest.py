@@ -73,9 +73,9 @@ def deu_cmd(
     cluster-bootstrap interval (resampling proposals).
     """
     # lazy: the commands load their engines when run, so that `melian --help` starts at once
-    from melian.bargaining.backtest import DEFAULT_SEED, backtest
-    from melian.bargaining.deu import read_deu
+    from melian.bargaining.io.deu import read_deu
     from melian.bargaining.registry import get_model, model_names
+    from melian.bargaining.validation.backtest import DEFAULT_SEED, backtest
 
     _check_args(path, capability, n_boot, missing_salience, folds)
     issues = read_deu(
@@ -126,8 +126,8 @@ def _distributions(
     import numpy as np
 
     # lazy: the calibration (scipy), only with --distributions
-    from melian.bargaining.calibration import distribution_backtest
-    from melian.bargaining.calibration import pit_chart as write_pit
+    from melian.bargaining.validation.calibration import distribution_backtest
+    from melian.bargaining.validation.calibration import pit_chart as write_pit
 
     points = {
         m: np.array([np.nan if p["forecast"] is None else p["forecast"] for p in r.predictions])

@@ -12,8 +12,8 @@ from rich.table import Table
 from melian.analysis.forecast import ForecastSet, forecast_all
 from melian.bargaining import default_model, model_names, to_problem
 from melian.bargaining.base import BargainingProblem
-from melian.bargaining.export import write_csv
-from melian.bargaining.ktab_csv import read_ktab_csv
+from melian.bargaining.io.export import write_csv
+from melian.bargaining.io.ktab_csv import read_ktab_csv
 from melian.bargaining.registry import get_model
 from melian.cli.common import console, guard, print_json
 from melian.errors import ModelError

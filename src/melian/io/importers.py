@@ -1,7 +1,7 @@
 """Importers of other tools' bargaining inputs that need the bargaining readers.
 
-KTAB SMP CSV files and DEU-format TSV files are read by :mod:`melian.bargaining.ktab_csv` and
-:mod:`melian.bargaining.deu` into a :class:`~melian.bargaining.BargainingProblem`, which is then
+KTAB SMP CSV files and DEU-format TSV files are read by :mod:`melian.bargaining.io.ktab_csv` and
+:mod:`melian.bargaining.io.deu` into a :class:`~melian.bargaining.BargainingProblem`, which is then
 written as a scenario (format v1) and validated exactly like a hand-written one
 (:func:`melian.scenario.importers.validate_data`). decide's tables need no bargaining reader and
 are imported by :func:`melian.scenario.importers.from_decide`.
@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from melian.bargaining.base import BargainingProblem
-from melian.bargaining.deu import read_deu
-from melian.bargaining.ktab_csv import read_ktab_csv
+from melian.bargaining.io.deu import read_deu
+from melian.bargaining.io.ktab_csv import read_ktab_csv
 from melian.errors import InputError, Problem
 from melian.scenario.importers import Lines, make_id, validate_data
 from melian.scenario.schema import Scenario

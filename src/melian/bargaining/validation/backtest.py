@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from melian.bargaining.base import BargainingProblem, Forecast
-from melian.bargaining.deu import COMMISSION, PARLIAMENT, DeuIssue, proposal_problem
+from melian.bargaining.io.deu import COMMISSION, PARLIAMENT, DeuIssue, proposal_problem
 from melian.bargaining.registry import get_model, model_names, run_model
 from melian.errors import MelianError, ModelError
 

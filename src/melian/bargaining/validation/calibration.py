@@ -20,7 +20,7 @@ are built out of sample and scored against the recorded outcomes:
   symmetric split-conformal ones, point +- the q-quantile of the other proposals' absolute
   residuals (Barber et al. 2021).
 * **Comparison**: paired cluster bootstrap over proposals of every score difference to the
-  baseline (:func:`melian.bargaining.backtest.paired_cluster_ci`).
+  baseline (:func:`melian.bargaining.validation.backtest.paired_cluster_ci`).
 
 Random numbers come from ``SeedSequence(seed)`` children keyed by (model, issue): the same seed
 gives the same scores.
@@ -37,7 +37,7 @@ import numpy as np
 import scoringrules as sr
 from scipy.optimize import minimize
 
-from melian.bargaining.deu import DeuIssue
+from melian.bargaining.io.deu import DeuIssue
 from melian.bargaining.predictive import (
     INTERVALS,
     QUANTILE_LEVELS,
@@ -653,7 +653,7 @@ def distribution_backtest(
     score at 50/80/95%, each with the paired cluster-bootstrap 95% interval of its difference to
     the baseline (common draws over proposals), plus PIT values and per-issue quantiles.
     """
-    from melian.bargaining.backtest import _bootstrap_weights, paired_cluster_ci
+    from melian.bargaining.validation.backtest import _bootstrap_weights, paired_cluster_ci
 
     keep = [i for i, it in enumerate(issues) if it.has_outcome]
     sub = [issues[i] for i in keep]
