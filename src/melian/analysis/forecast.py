@@ -16,10 +16,11 @@ from melian.bargaining import BargainingProblem, Forecast, MissingPositions
 from melian.errors import MelianError
 from melian.jsonio import to_jsonable
 from melian.reprs import html_table
-from melian.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from melian.scenario.schema import Scenario
 
 __all__ = ["ForecastSet", "forecast", "forecast_all"]
 

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from melian.bargaining.adapters import problem_from_scenario
 from melian.bargaining.base import BargainingProblem, Forecast, IssueForecast, issue_weights
 from melian.bargaining.registry import get_model, model_names, run_model
 from melian.errors import ModelError
@@ -51,6 +50,9 @@ def to_problem(
         if issues is None:
             return problem_or_scenario
         return _select_issues(problem_or_scenario, issues)
+    # lazy: the adapter loads the scenario schema (pydantic), not needed for a KTAB/DEU problem
+    from melian.bargaining.adapters import problem_from_scenario
+
     return problem_from_scenario(problem_or_scenario, issues)
 
 

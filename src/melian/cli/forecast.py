@@ -17,7 +17,6 @@ from melian.bargaining.io.ktab_csv import read_ktab_csv
 from melian.bargaining.registry import get_model
 from melian.cli.common import console, guard, print_json
 from melian.errors import ModelError
-from melian.io import load_scenario
 from melian.manifest import run_manifest
 
 
@@ -69,6 +68,9 @@ def load_problem(source: str, issue: str | None) -> tuple[BargainingProblem, Any
     issues = [issue] if issue else None
     if source.lower().endswith(".csv"):
         return to_problem(read_ktab_csv(Path(source)), issues), None
+    # lazy: the scenario schema (pydantic), not needed for a KTAB file
+    from melian.io import load_scenario
+
     scenario = load_scenario(source)
     return to_problem(scenario, issues), scenario
 
