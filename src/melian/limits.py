@@ -25,7 +25,7 @@ asked, what the cap is and which variable raises it. Memory is *estimated from a
 refused before its arrays exist.
 
 The world-model estimate uses two per-path constants and an accumulator size measured with
-:mod:`tracemalloc` on the built-in ``iraq-us-2020`` scenario (Python 3.11, numpy 1.26/2.x):
+:mod:`tracemalloc` on the first built-in scenario (Python 3.11, numpy 1.26/2.x):
 one simulated path needs 4 bytes per band per month (float32 bands, five bands) plus about
 1 000 bytes of float64 state; one :class:`melian.world.results.Accumulator` holds about
 0.56 MB of outcome histograms plus 75.3 kB per month of band histograms, and turning an
@@ -65,7 +65,8 @@ GIB = 1024**3
 
 #: World model: bytes per simulated path per band per month (float32 bands).
 BAND_BYTES_PER_MONTH = 4
-#: World model: number of per-month bands kept per path (brent, reserves, stress, debt, attacks).
+#: World model: number of per-month bands kept per path (the first built-in scenario declares five:
+#: a price, reserves, salary stress, debt, attacks).
 WORLD_BANDS = 5
 #: World model: bytes of float64 state per simulated path (measured: 900-1 000; rounded up).
 STATE_BYTES_PER_PATH = 1_100

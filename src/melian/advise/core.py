@@ -7,7 +7,7 @@ random numbers), so that the gain of a lever in a world is a difference of two r
 inputs. Each registered bargaining model (:mod:`melian.bargaining.registry`) is run on every
 edited world; a one-dimensional model, and a multidimensional model that refuses missing
 positions, is run issue by issue (each issue a *block* with the actors that hold a position on it,
-as :func:`melian.bargaining.run_forecast` does), so that a counterfactual re-runs only the blocks
+as :func:`melian.bargaining.forecast` does), so that a counterfactual re-runs only the blocks
 it touches.
 
 The focal actor's utility of outcomes O is the salience-weighted closeness of the outcomes to its

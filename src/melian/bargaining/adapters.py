@@ -21,7 +21,7 @@ def problem_from_scenario(s: Scenario, issues: list[str] | None = None) -> Barga
     all-issue clout (with one selected issue: its clout on that issue; for an actor whose clout is
     per-issue only: the mean over the selected issues where it holds a position). Where the clout
     on an issue differs from that, ``meta['power']`` (actors x issues, ``nan`` where the same or
-    no position) carries it; :func:`melian.bargaining.run_forecast` then forecasts issue by issue.
+    no position) carries it; :func:`melian.bargaining.forecast` then forecasts issue by issue.
     """
     chosen = [i for i in s.issues if issues is None or i.id in issues]
     if issues is not None:

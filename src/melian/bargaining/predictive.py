@@ -549,19 +549,19 @@ def model_point_draws(
     come from :func:`melian.bargaining.uncertainty.sample_problems` with the stream of
     ``(seed, model, "inputs")``.
     """
-    from melian.bargaining import run_forecast
+    from melian.bargaining import forecast
     from melian.bargaining.uncertainty import sample_problems
     from melian.errors import MelianError
 
     kw = dict(params or {})
-    central = run_forecast(model, problem, **kw).point()
+    central = forecast(problem, model, **kw).point()
     point = np.array([central.get(i, math.nan) for i in problem.issues], dtype=float)
     mat = np.full((max(draws, 0), problem.n_issues), np.nan)
     if draws > 0 and uncertainty is not None:
         rng = stream(seed, model, "inputs")
         for d, prob in enumerate(sample_problems(problem, uncertainty, draws, rng)):
             try:
-                pts = run_forecast(model, prob, **kw).point()
+                pts = forecast(prob, model, **kw).point()
             except MelianError:
                 continue
             mat[d] = [pts.get(i, math.nan) for i in problem.issues]

@@ -30,7 +30,7 @@ class ModelSpec:
     multidimensional: bool = False
     defaults: dict[str, Any] = field(default_factory=dict)
     #: The model reads per-issue weights (``meta['power']``, :func:`~melian.bargaining.base.
-    #: issue_weights`) itself; otherwise ``run_forecast`` runs it issue by issue when they differ.
+    #: issue_weights`) itself; otherwise ``forecast`` runs it issue by issue when they differ.
     issue_weights: bool = False
     label: str = ""
 

@@ -175,18 +175,18 @@ SENTENCES: dict[str, dict[str, str]] = {
         "ar": "مجموعة PRIM، {n} مستقبلًا × {paths} مسار",
     },
     "payroll_price": {
-        "en": "The oil price at which the first month's revenue covers payroll is about ${be}/bbl (median, "
-        "emergent from the fiscal model); arrears become more likely than not below about ${sim}/bbl once "
-        "buffers are used. The source's threshold is ${ref}/bbl.",
-        "ar": "سعر النفط الذي تغطي عنده إيرادات الشهر الأول الرواتب نحو {be} دولارًا للبرميل (الوسيط، ناتج عن "
-        "النموذج المالي)؛ ويصبح التأخر في دفع الرواتب أرجح من عدمه دون نحو {sim} دولارًا للبرميل بعد استنفاد "
-        "الاحتياطيات. عتبة المصدر {ref} دولارًا للبرميل.",
+        "en": "The price at which the first month's revenue covers payroll is about {be} per unit (median, "
+        "emergent from the budget model); arrears become more likely than not below about {sim} per unit "
+        "once buffers are used. The source's threshold is {ref} per unit.",
+        "ar": "السعر الذي تغطي عنده إيرادات الشهر الأول الرواتب نحو {be} للوحدة (الوسيط، ناتج عن نموذج "
+        "الموازنة)؛ ويصبح التأخر في دفع الرواتب أرجح من عدمه دون نحو {sim} للوحدة بعد استنفاد الاحتياطيات. "
+        "عتبة المصدر {ref} للوحدة.",
     },
-    "sp_brent": {
-        "en": "Brent below ${be}/bbl for several months: payroll then depends on reserves and borrowing (below "
-        "about ${sim}/bbl arrears become more likely than not).",
-        "ar": "برنت دون {be} دولارًا للبرميل لعدة أشهر: تعتمد الرواتب عندها على الاحتياطيات والاقتراض (ودون نحو "
-        "{sim} دولارًا يصبح التأخر أرجح من عدمه).",
+    "sp_price": {
+        "en": "The export price below {be} per unit for several months: payroll then depends on reserves and "
+        "borrowing (below about {sim} per unit arrears become more likely than not).",
+        "ar": "سعر التصدير دون {be} للوحدة لعدة أشهر: تعتمد الرواتب عندها على الاحتياطيات والاقتراض (ودون نحو "
+        "{sim} للوحدة يصبح التأخر أرجح من عدمه).",
     },
     "sp_tornado": {
         "en": "{param}: moves the advantage of '{rec}' over '{alt}' most (from {lo} to {hi} across its "
@@ -247,15 +247,12 @@ PHRASES: dict[str, str] = {
     "subgame-perfect (sequential)": "التوازن الكامل للألعاب الفرعية (ردود متتابعة)",
     "utility": "المنفعة",
     "utility difference": "فرق المنفعة",
-    "Brent": "برنت",
-    "reserves": "الاحتياطيات",
-    "salary stress": "ضغط الرواتب",
     "arrears months (mean)": "أشهر التأخر (المتوسط)",
     "reserves at horizon (median)": "الاحتياطيات في نهاية الأفق (الوسيط)",
     "reserves CVaR95": "الاحتياطيات (القيمة الشرطية المعرضة للخطر 95%)",
     "debt at horizon (mean)": "الدين في نهاية الأفق (المتوسط)",
-    "payroll breakeven Brent (median)": "سعر برنت لتغطية الرواتب (الوسيط)",
-    "Brent at 50% arrears risk": "سعر برنت عند خطر تأخر 50%",
+    "payroll-covering price (median)": "السعر الذي يغطي الرواتب (الوسيط)",
+    "price at 50% arrears risk": "السعر عند خطر تأخر 50%",
     "futures where best": "المستقبلات التي يكون فيها الأفضل",
     "range in the box": "النطاق داخل الصندوق",
     "quasi-p (low, high)": "شبه قيمة p (الأدنى، الأعلى)",

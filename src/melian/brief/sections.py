@@ -331,7 +331,7 @@ EVENTS = ("salary_crisis", "security_crisis", "fragmentation", "sanctions")
 def consequences_section(
     s: Scenario, lang: str, settings: Settings, run: Runners, progress: Progress
 ) -> Section:
-    """World-model ensemble per option: fan charts (oil, reserves, salary stress) and the risk table."""
+    """World-model ensemble per option: a fan chart per declared band, and the risk table."""
     if s.focal is None:
         raise ModelError("the scenario has no focal actor with options to simulate")
 
@@ -362,11 +362,14 @@ def consequences_section(
     )
     months = list(range(1, len(d["months"]) + 1))
     units = d["band_units"]
-    for band, what, ref in (
-        ("brent", h("Brent", lang), d.get("reference_payroll_price")),
-        ("reserves", h("reserves", lang), None),
-        ("salary_stress", h("salary stress", lang), None),
-    ):
+    declared = d.get("declared", {})
+    # the price a budget's breakeven is stated in: its reference line goes on bands of that unit
+    price_unit = next((v["unit"] for v in declared.values() if v.get("role") == "breakeven"), None)
+    for band, spec in declared.items():
+        if spec["kind"] != "band":
+            continue
+        what = ens.label(band, lang)
+        ref = d.get("reference_payroll_price") if spec["unit"] == price_unit else None
         bands = {
             _opt_name(s, o, lang): r["bands"][band] for o, r in opts.items() if band in r["bands"]
         }
@@ -401,8 +404,8 @@ def consequences_section(
         h("reserves at horizon (median)", lang),
         h("reserves CVaR95", lang),
         h("debt at horizon (mean)", lang),
-        h("payroll breakeven Brent (median)", lang),
-        h("Brent at 50% arrears risk", lang),
+        h("payroll-covering price (median)", lang),
+        h("price at 50% arrears risk", lang),
     ]
     sec.data["tables"] = [
         table(f"{t('risk_table', lang)} ({d['paths']:,} paths x {d['horizon']} months)", cols, rows)
@@ -422,7 +425,7 @@ def consequences_section(
                 ref=_price(ref),
             )
         ]
-        sec.data["signposts"] = [tf("sp_brent", lang, be=_price(be), sim=_price(sim))]
+        sec.data["signposts"] = [tf("sp_price", lang, be=_price(be), sim=_price(sim))]
     judg = []
     basis = tf("world_basis", lang, paths=f"{d['paths']:,}")
 
@@ -448,7 +451,7 @@ def consequences_section(
 
 
 def _price(x: float | None) -> str:
-    """A price rounded to whole dollars, or '–' when the model could not determine it."""
+    """A price rounded to a whole money unit, or '–' when the model could not determine it."""
     return "–" if x is None or not math.isfinite(x) else f"{x:.0f}"
 
 

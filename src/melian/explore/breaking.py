@@ -542,7 +542,7 @@ def model_breaking_points(
         dist = model.distributions[model.options[top]][model.uncertainties[i]]
         return float(np.asarray(dist.ppf(q))[0])
 
-    bp = breaking_points(
+    return breaking_points(
         score,
         model.uncertainties,
         model.options,
@@ -551,6 +551,3 @@ def model_breaking_points(
         z_max=z_max,
         grid=grid,
     )
-    for i, s in enumerate(bp.switch_overs):
-        s.input = model.uncertainties[i]
-    return bp

@@ -617,7 +617,7 @@ class Component(Strict):
     bind each input role of the kind to the id of the component (or list of components) whose
     states it reads; ``datasets`` bind each dataset role to a name in ``world.datasets``;
     ``actors`` bind each actor role (a lender, the actor imposing sanctions...) to an actor id;
-    ``names`` rename the kind's outcomes, events and bands (``{price_mean: brent_mean}``);
+    ``names`` rename the kind's outcomes, events and bands (``{price_mean: export_price_mean}``);
     ``labels`` override their labels per language. Which kinds exist, their parameters, input
     roles and outcomes are checked by the world model (``melian.world.check``).
     """

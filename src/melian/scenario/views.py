@@ -8,8 +8,8 @@ each declared view (for example a sceptic's) replaces a few judgements.
 
 An override names the value it replaces by a path of ``/``-separated steps over the scenario as
 written: a mapping key, or, in a list, the id of an element (``id``, or ``actor`` for positions)
-or its index. ``issues/alignment/positions/iran/position`` is Iran's position on the issue
-``alignment``; ``focal/options/ally-us/effects/security.militia_pressure`` is an option's effect
+or its index. ``issues/alignment/positions/rival/position`` is actor ``rival``'s position on the
+issue ``alignment``; ``focal/options/ally/effects/security.militia_pressure`` is an option's effect
 on a parameter; ``criteria/sovereignty/weight`` a criterion's weight. The value replaces the
 target (a number, or a whole mapping such as a distribution). Where the replaced value sits in a
 mapping that names a ``source``, that source becomes the override's, so the provenance of every
