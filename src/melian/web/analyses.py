@@ -40,6 +40,9 @@ class ForecastParams(BaseModel):
     issues: list[Id] | None = Field(
         default=None, max_length=500, description="agenda issues to forecast (default: all)"
     )
+    view: Id | None = Field(
+        default=None, description="a declared view of the scenario (default: the source's)"
+    )
 
 
 @dataclass
@@ -173,6 +176,9 @@ class GameParams(BaseModel):
         default=None, description="payoff framing (default: the scenario's)"
     )
     form: Literal["normal", "extensive"] = Field(default="normal", description="game form to solve")
+    view: Id | None = Field(
+        default=None, description="a declared view of the scenario (default: the source's)"
+    )
 
 
 def run_game(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
@@ -196,6 +202,9 @@ class SimulateParams(BaseModel):
     paths: int = Field(default=5_000, ge=100, le=200_000, description="paths per option")
     horizon: int = Field(default=24, ge=1, le=120, description="months")
     seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
+    view: Id | None = Field(
+        default=None, description="a declared view of the scenario (default: the source's)"
+    )
 
 
 def run_simulate(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
@@ -220,6 +229,13 @@ class DecideParams(BaseModel):
     paths: int = Field(
         default=5_000, ge=100, le=100_000, description="world-model paths per option"
     )
+    horizon: int | None = Field(
+        default=None, ge=1, le=120, description="world-model months (default: the model's)"
+    )
+    seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
+    view: Id | None = Field(
+        default=None, description="a declared view of the scenario (default: the source's)"
+    )
 
 
 def run_decide(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
@@ -228,7 +244,7 @@ def run_decide(scenario: Scenario, params: BaseModel, progress: Progress) -> dic
     from melian.analysis.rank import rank
 
     progress(0.1, "gathering the evidence")
-    out = rank(scenario, paths=params.paths).to_dict()
+    out = rank(scenario, paths=params.paths, horizon=params.horizon, seed=params.seed).to_dict()
     progress(1.0, "done")
     return out
 
@@ -341,6 +357,9 @@ class BriefParams(BaseModel):
     lang: Literal["en", "ar"] = Field(default="en", description="en, or ar (Arabic, right to left)")
     pdf: bool = Field(default=False, description="also print a PDF (needs chromium on the server)")
     seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
+    view: Id | None = Field(
+        default=None, description="a declared view of the scenario (default: the source's)"
+    )
 
 
 def run_brief(
