@@ -680,6 +680,7 @@ def validate_form_data(data: dict[str, Any], fm: FormMap, kinds: dict[str, Any])
         s = validate_data(Located(data=data, file="form"))
     except InputError as exc:
         fm.report(exc.problems)
+        _later_problems(data, fm)
         return None
     if fm.count:
         return None
@@ -688,6 +689,54 @@ def validate_form_data(data: dict[str, Any], fm: FormMap, kinds: dict[str, Any])
 
         fm.report(check(s), warning=True)
     return s
+
+
+_TEXT_ERRORS = {"string_too_short", "string_pattern_mismatch", "missing", "string_type"}
+
+
+def _later_problems(data: dict[str, Any], fm: FormMap) -> None:
+    """The reference and range problems the loader finds only once the data is well typed.
+
+    Empty or malformed text fields (the usual type problems of a form) are given stand-in
+    values in a copy of ``data``, which is validated again so that the other problems are shown
+    in the same pass; problems at a field that already has one are not repeated.
+    """
+    from pydantic import ValidationError
+
+    from melian.scenario.schema import Scenario, semantic_problems
+
+    trial = copy.deepcopy(data)
+    for attempt in range(3):
+        try:
+            s = Scenario.model_validate(trial)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            if attempt == 2 or any(e["type"] not in _TEXT_ERRORS for e in errors):
+                return
+            for k, e in enumerate(errors):
+                _stand_in(trial, tuple(e["loc"]), f"x-{attempt}-{k}")
+            continue
+        problems = [Problem("form", None, None, format_path(p), m) for p, m in semantic_problems(s)]
+        fm.report([p for p in problems if fm.field_of(p.path) not in fm.errors])
+        return
+
+
+def _stand_in(data: Any, loc: tuple[Any, ...], value: str) -> None:  # noqa: ANN401
+    """Put text ``value`` at ``loc`` in ``data`` (pydantic's union tags in ``loc`` skipped)."""
+    node = data
+    path = []
+    for el in loc:
+        if isinstance(node, dict) and el in node or isinstance(node, list) and isinstance(el, int):
+            path.append(el)
+            node = node[el]
+        elif isinstance(node, dict) and isinstance(el, str) and el.isidentifier():
+            path.append(el)
+            break
+    parent = data
+    for el in path[:-1]:
+        parent = parent[el]
+    if path and isinstance(parent, (dict, list)):
+        parent[path[-1]] = value
 
 
 # --------------------------------------------------------------------------- data -> form
