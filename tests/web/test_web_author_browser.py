@@ -1,7 +1,8 @@
 """Acceptance of issue 17 in Debian's Chromium: author a small dialogue from a blank page, run
-every analysis it supports from the analyses page, and open its brief.
+every analysis from the analyses page, and open its brief.
 
-The dialogue has two actors, two issues, two options, one world component and two criteria; it
+The dialogue has two actors, two issues, two options, one world component, a game and two
+criteria; it
 is written only through the authoring form (buttons, fields, the actor x issue grid), saved, and
 analysed. Fixtures (server in a thread, Chromium through Playwright, no request leaving the
 machine) are those of ``test_web_browser``.
@@ -67,6 +68,10 @@ def author_dialogue(pg, url: str, name: str) -> None:
     pg.fill("#f-eff-0-0-param", "crisis.lever")
     pg.select_option("#f-eff-0-0-op", "add")
     pg.fill("#f-eff-0-0-value", "-1")
+    pg.click("#check")  # the game section lists the actors
+    pg.select_option("#f-game-patron", "b")
+    pg.check("#f-game-player-1")
+    pg.fill("#f-game-resp-1", "support: Support\ndisengage: Disengage")
     pg.click("#add-crit")
     _fill(pg, {"#f-crit-0-id": "safety", "#f-crit-0-name": "Safety", "#f-crit-0-weight": "0.6"})
     pg.select_option("#f-crit-0-direction", "min")
@@ -95,6 +100,10 @@ def test_author_a_dialogue_from_blank_and_run_every_analysis(page, server) -> No
     assert s.focal.options[0].effects["crisis.lever"].add == -1
     assert s.world.components[0].parameters["base_hazard"].value == 0.05
     assert [(c.id, c.weight) for c in s.criteria] == [("safety", 0.6), ("pride", 0.4)]
+    assert s.game.patron == "b" and [r.id for r in s.game.responses["b"]] == [
+        "support",
+        "disengage",
+    ]
 
     # usable at 420 px: nothing but the scrollable grid is wider than the screen
     page.set_viewport_size({"width": 420, "height": 800})
@@ -104,11 +113,10 @@ def test_author_a_dialogue_from_blank_and_run_every_analysis(page, server) -> No
 
     page.click("#analyses-link")
     page.wait_for_url("**/scenarios/user/authored/analyses")
-    # the game needs a game section the dialogue does not have: said, and not offered
-    assert page.locator("#run-game").count() == 0
-    assert "no game" in page.locator("#analysis-game").inner_text()
+    assert page.locator("fieldset.blocked").count() == 0  # every analysis is offered
     for kind, params in (
         ("forecast", {}),
+        ("game", {}),
         ("simulate", {"#p-simulate-paths": "300", "#p-simulate-horizon": "6"}),
         ("decide", {"#p-decide-paths": "300", "#p-decide-horizon": "6"}),
     ):

@@ -38,6 +38,7 @@ SECTIONS = (
     ("issues", "Agenda issues"),
     ("grid", "Positions and saliences"),
     ("options", "Options and their effects"),
+    ("game", "Game"),
     ("world", "World components"),
     ("criteria", "Criteria and weights"),
 )
@@ -291,6 +292,7 @@ def form_to_data(
     actors = _read_actors(r, data, base)
     _read_issues(r, data, base, actors)
     _read_options(r, data, base)
+    _read_game(r, data, base)
     _read_world(r, data, base, kinds)
     _read_criteria(r, data, base)
     return data, fm
@@ -554,6 +556,51 @@ def _read_options(r: _Reader, data: dict[str, Any], base: dict[str, Any]) -> Non
     data["focal"] = focal
 
 
+def _read_game(r: _Reader, data: dict[str, Any], base: dict[str, Any]) -> None:
+    """The game: patron, rival, the responding players (in actor order) and their responses."""
+    game = copy.deepcopy(base.get("game") or {})
+    ids = {
+        n: str(a.get("id", "")) for n, a in zip(r.kept.get("act", []), data["actors"], strict=True)
+    }
+    names = {n: str(a.get("name") or a.get("id")) for n, a in zip(ids, data["actors"], strict=True)}
+    for fld, label in (
+        ("patron", "Game: patron"),
+        ("rival", "Game: rival"),
+        ("framing", "Game: framing"),
+    ):
+        r.fm.add(("game", fld), f"game.{fld}", label)
+    r.fm.add(("game",), "game.patron", "Game")
+    patron = r.text("game.patron")
+    players = [n for n in ids if r.flag(f"game.player.{n}")]
+    if not patron and not players:
+        data.pop("game", None)
+        return
+    game["patron"] = patron
+    _put(game, "rival", r.text("game.rival"))
+    _put(game, "framing", r.text("game.framing"))
+    old = game.get("responses") or {}
+    responses: dict[str, Any] = {}
+    for j, n in enumerate(players):
+        key = f"game.resp.{n}"
+        who = names[n]
+        r.fm.add(("game", "players", j), f"game.player.{n}", f"Game: {who} responds")
+        r.fm.add(("game", "responses", ids[n]), key, f"Game: responses of {who}")
+        r.fm.labels[key] = f"Game: responses of {who}"
+        prev = {str(x.get("id")): x for x in old.get(ids[n]) or []}
+        out = []
+        for k, line in enumerate(x for x in r.text(key).splitlines() if x.strip()):
+            rid, _, rname = line.partition(":")
+            item = copy.deepcopy(prev.get(rid.strip(), {}))
+            item.update({"id": rid.strip(), "name": (rname or rid).strip()})
+            r.fm.add(("game", "responses", ids[n], k), key, f"Game: responses of {who}")
+            out.append(item)
+        responses[ids[n]] = out
+    game["players"] = [ids[n] for n in players]
+    game["responses"] = responses
+    r.fm.add(("game", "players"), "game.patron", "Game: responding players")
+    data["game"] = game
+
+
 def _read_world(
     r: _Reader, data: dict[str, Any], base: dict[str, Any], kinds: dict[str, Any]
 ) -> None:
@@ -711,7 +758,7 @@ def _later_problems(data: dict[str, Any], fm: FormMap) -> None:
     """
     from pydantic import ValidationError
 
-    from melian.scenario.schema import Scenario, semantic_problems
+    from melian.scenario.schema import Scenario, semantic_problems  # lazy: second pass only
 
     trial = copy.deepcopy(data)
     for attempt in range(3):
@@ -820,6 +867,14 @@ def data_to_form(data: dict[str, Any]) -> dict[str, str]:
             f[f"{e}.param"] = f[f"{e}.{_ORIG}"] = path
             f[f"{e}.op"] = op
             f[f"{e}.value"] = "" if isinstance(eff.get(op), dict) else _num(eff.get(op))
+    game = data.get("game") or {}
+    for fld in ("patron", "rival", "framing"):
+        f[f"game.{fld}"] = str(game.get(fld) or "")
+    for k, a in enumerate(actors):
+        if a.get("id") in (game.get("players") or []):
+            f[f"game.player.{k}"] = "on"
+            resp = (game.get("responses") or {}).get(a["id"]) or []
+            f[f"game.resp.{k}"] = "\n".join(f"{x.get('id')}: {x.get('name')}" for x in resp)
     world = data.get("world") or {}
     datasets = world.get("datasets") or {}
     for n, c in enumerate(world.get("components") or []):

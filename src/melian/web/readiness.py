@@ -51,8 +51,8 @@ def _game(s: Scenario) -> list[Problem]:
         out.append(
             _p(
                 "game",
-                "the scenario has no game (patron, players and their responses); add a game "
-                "section to the scenario file (docs/scenario-format.md)",
+                "the scenario has no game: choose the patron and the responding players, with "
+                "their responses, in the Game section",
             )
         )
     return out
@@ -158,7 +158,7 @@ def group_problems(
     :meth:`melian.web.authoring.FormMap.field_of`); items without one have ``None``. Problems
     may be :class:`Problem` objects or their dicts (as a job keeps them).
     """
-    from melian.web.authoring import plain
+    from melian.web.authoring import plain  # lazy: the form module is loaded with the pages
 
     items = [p if isinstance(p, Problem) else Problem(**p) for p in problems]
     groups: dict[str, Group] = {}
