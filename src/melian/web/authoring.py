@@ -867,6 +867,14 @@ def data_to_form(data: dict[str, Any]) -> dict[str, str]:
             f[f"{e}.param"] = f[f"{e}.{_ORIG}"] = path
             f[f"{e}.op"] = op
             f[f"{e}.value"] = "" if isinstance(eff.get(op), dict) else _num(eff.get(op))
+    _world_and_criteria_to_form(data, f)
+    return f
+
+
+def _world_and_criteria_to_form(data: dict[str, Any], f: dict[str, str]) -> None:
+    """The game, world and criteria fields of :func:`data_to_form`."""
+    actors = data.get("actors") or []
+    options = (data.get("focal") or {}).get("options") or []
     game = data.get("game") or {}
     for fld in ("patron", "rival", "framing"):
         f[f"game.{fld}"] = str(game.get(fld) or "")
@@ -909,7 +917,6 @@ def data_to_form(data: dict[str, Any]) -> dict[str, str]:
         for k, o in enumerate(options):
             if o.get("id") in (m.get("scores") or {}):
                 f[f"{p}.s.{k}"] = _num(m["scores"][o["id"]])
-    return f
 
 
 def hints(form: dict[str, str], base: dict[str, Any]) -> dict[str, str]:

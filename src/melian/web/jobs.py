@@ -134,7 +134,11 @@ class JobManager:
             scenario,
             command=f"web {spec.kind}",
             seed=scenario.metadata.seed,
-            params=params.model_dump(mode="json"),
+            params={
+                k: v
+                for k, v in params.model_dump(mode="json").items()
+                if not (k == "view" and v is None)  # the source's view: as before views existed
+            },
         )
         context = AnalysisContext(run_id=new_run_id(), brief_dir=self.brief_dir, manifest=manifest)
         status, results = "ok", None
