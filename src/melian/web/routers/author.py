@@ -51,8 +51,8 @@ _SECTION_DEFAULTS: dict[str, dict[str, str]] = {
 
 
 def _identity(text: str, **kw: Any) -> str:  # noqa: ANN401
-    """The untranslated message (``_`` until a message catalogue is installed)."""
-    return text.format(**kw) if kw else text
+    """The untranslated message, fields filled in gettext style (``_("%(n)s runs", n=3)``)."""
+    return text % kw if kw else text
 
 
 def install_templates(env: Environment) -> None:
