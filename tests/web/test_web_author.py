@@ -199,3 +199,42 @@ def test_failed_job_lists_its_problems_grouped(client) -> None:
     assert 'href="/author/user/minimal#f-comp-1-p-export_revenue_share"' in html
     # the list is short: one line for the missing parameters of each component
     assert html.count("<li>") < 15
+
+
+def test_analyses_form_runs_with_its_parameters_and_a_view(client, web_env) -> None:
+    data = yaml.safe_load((web_env["scenarios"] / "minimal.yaml").read_text())
+    data["metadata"]["id"] = "viewed"
+    data["views"] = [
+        {
+            "id": "hawk",
+            "name": "A hawk",
+            "overrides": [
+                {"path": "issues/presence/positions/big/position", "value": 95, "source": "analyst"}
+            ],
+        }
+    ]
+    (web_env["scenarios"] / "viewed.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    page = client.get("/scenarios/user/viewed/analyses").text
+    assert '<option value="hawk">' in page and 'id="p-forecast-models"' in page
+    points = {}
+    for view in ("", "hawk"):
+        form = {"kind": "forecast", "forecast.models": "compromise", "forecast.view": view}
+        r = client.post(
+            "/scenarios/user/viewed/analyses", data=form, headers=ORIGIN, follow_redirects=False
+        )
+        assert r.status_code == 303, r.text[:2000]
+        job = wait_job(client, r.headers["location"].rsplit("/", 1)[1])
+        run = client.get(f"/api/runs/{job['run_id']}").json()
+        assert run["manifest"]["params"]["models"] == ["compromise"]
+        assert run["manifest"]["params"].get("view") == (view or None)
+        points[view] = run["results"]["points"]["presence"]["compromise"]
+    assert points["hawk"] > points[""] + 1.0
+    # bad parameters are refused in plain words, nothing is started
+    form = {"kind": "simulate", "simulate.paths": "10"}
+    r = client.post("/scenarios/user/viewed/analyses", data=form, headers=ORIGIN)
+    assert r.status_code == 422 and "must be at least 100" in r.text
+    # an analysis the scenario cannot run is not started, even when asked by hand
+    form = {"kind": "simulate", "simulate.paths": "100"}
+    r = client.post("/scenarios/user/viewed/analyses", data=form, headers=ORIGIN)
+    assert r.status_code == 422 and "the world model needs this parameter" in r.text
+    assert client.get("/api/runs?kind=simulate").json() == []

@@ -442,7 +442,7 @@ def analyses_context(s: Scenario) -> dict[str, Any]:
         "specs": list(ANALYSES.values()),
         "blocked": blocked,
         "models": [m.name for m in installed_models()],
-        "views": view_ids(s),
+        "views": [v for v in view_ids(s) if v != "source"],
         "issues": [(i.id, i.name) for i in s.issues],
     }
 
@@ -516,6 +516,18 @@ async def analyses_post(request: Request, state: StateDep, origin: Origin, name:
             name=name,
             scenario=s,
             problems=[(p.path.removeprefix("params."), au.plain(p.message)) for p in exc.problems],
+            **analyses_context(s),
+        )
+    blocked = readiness(s, [kind])[kind]
+    if blocked:  # the form does not offer it; a hand-made post is told why
+        return render(
+            request,
+            "author/analyses.html",
+            status=422,
+            origin=origin,
+            name=name,
+            scenario=s,
+            problems=[(p.path, au.plain(p.message)) for p in blocked],
             **analyses_context(s),
         )
     job = state.jobs.submit(spec, s, to_yaml(s), params)
