@@ -25,6 +25,20 @@ GRID = {  # (actor, issue): (position, salience)
 }
 
 
+def serious_violations(pg) -> list[str]:
+    """axe-core's serious and critical violations on the open page (none if axe is missing)."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:  # the accessibility check is an extra of the dev environment
+        return []
+    found = Axe().run(pg).response["violations"]
+    return [
+        f"{v['id']}: {v['nodes'][0]['target']}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def _fill(pg, values: dict[str, str]) -> None:
     for selector, value in values.items():
         pg.fill(selector, value)
@@ -92,6 +106,7 @@ def test_author_a_dialogue_from_blank_and_run_every_analysis(page, server) -> No
     url = server["url"]
     author_dialogue(page, url, "authored")
     assert "saved as authored" in page.locator("#message").inner_text()
+    assert serious_violations(page) == []
     s = parse_scenario(page.request.get(url + "/api/scenarios/user/authored").text())
     assert [a.name for a in s.actors] == ["Alpha", "Beta"]
     assert [i.id for i in s.issues] == ["tax", "aid"]
@@ -114,6 +129,7 @@ def test_author_a_dialogue_from_blank_and_run_every_analysis(page, server) -> No
     page.click("#analyses-link")
     page.wait_for_url("**/scenarios/user/authored/analyses")
     assert page.locator("fieldset.blocked").count() == 0  # every analysis is offered
+    assert serious_violations(page) == []
     for kind, params in (
         ("forecast", {}),
         ("game", {}),
