@@ -238,3 +238,17 @@ def test_analyses_form_runs_with_its_parameters_and_a_view(client, web_env) -> N
     r = client.post("/scenarios/user/viewed/analyses", data=form, headers=ORIGIN)
     assert r.status_code == 422 and "the world model needs this parameter" in r.text
     assert client.get("/api/runs?kind=simulate").json() == []
+
+
+def test_live_check_gives_problems_by_field(client) -> None:
+    form = _scrape(client.get("/author/user/minimal").text)
+    form.update({"sal.0.1": "250", "pos.1.0": "lots"})
+    r = client.post("/author/user/minimal/check", data=form, headers=ORIGIN)
+    assert r.status_code == 200
+    out = r.json()
+    assert out["valid"] is False and out["count"] == 2
+    assert out["errors"]["f-pos-1-0"] == ["must be a number (got 'lots')"]
+    assert "salience scale" in out["errors"]["f-sal-0-1"][0]
+    assert client.post("/author/new/check", data={}, headers=ORIGIN).json()["valid"] is False
+    r = client.post("/author/user/minimal/check", data=form, headers={"Origin": "http://x.example"})
+    assert r.status_code == 403

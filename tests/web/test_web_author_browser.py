@@ -170,3 +170,20 @@ def test_authored_dialogue_brief_opens(page, server) -> None:  # noqa: F811
 )
 def test_author_a_dialogue_in_arabic(page, server) -> None:  # noqa: F811
     raise AssertionError("enabled after the merge of the Arabic UI")
+
+
+def test_problems_show_beside_their_field_as_you_type(page, server) -> None:  # noqa: F811
+    page.goto(server["url"] + "/author/user/minimal")
+    url = page.url
+    cell = page.get_by_label("salience of Regional Rival on Size of the patron's military presence")
+    cell.fill("250")
+    cell.press("Tab")  # leaving the field checks the whole form on the server
+    msg = page.locator("td.error span.msg").first
+    msg.wait_for(timeout=15_000)
+    assert "salience scale" in msg.inner_text() and page.url == url
+    assert page.locator("#status").inner_text() == "1 problem(s)"
+    cell.fill("25")
+    cell.press("Enter")  # Enter submits the form's first button: Check
+    page.wait_for_load_state()
+    assert page.locator("td.error").count() == 0
+    assert page.seen["errors"] == []

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
@@ -216,6 +216,41 @@ def author_page(
     form["_base_hash"] = digest
     message = f"saved as {name}" if saved else None
     return _page(request, state, origin, name, form, base, message=message)
+
+
+async def _check_json(request: Request, state: WebState, origin: str, name: str) -> JSONResponse:
+    """The problems of the posted form by field id, for the page's live check (author.js)."""
+    posted = await request.form(max_fields=MAX_FIELDS, max_files=2)
+    form = {k[:200]: v for k, v in posted.multi_items() if isinstance(v, str)}
+    form.pop("action", None)
+    base, _ = _base(state, origin, name)
+    kinds = _kinds()
+    data, fm = au.form_to_data(form, base, kinds)
+    _declare_effect_parameters(data, form, kinds)
+    s = au.validate_form_data(data, fm, kinds)
+    return JSONResponse(
+        {
+            "valid": s is not None and not fm.count,
+            "count": fm.count,
+            "errors": {au.field_id(k): v for k, v in fm.errors.items()},
+            "warnings": {au.field_id(k): v for k, v in fm.warnings.items()},
+            "general": fm.general,
+        }
+    )
+
+
+@router.post("/author/new/check")
+async def author_new_check(request: Request, state: StateDep) -> JSONResponse:
+    """Live check of the blank form (JSON: problems by field id)."""
+    return await _check_json(request, state, "new", "new-dialogue")
+
+
+@router.post("/author/{origin}/{name}/check")
+async def author_check(
+    request: Request, state: StateDep, origin: Origin, name: Name
+) -> JSONResponse:
+    """Live check of the form (JSON: problems by field id)."""
+    return await _check_json(request, state, origin, name)
 
 
 @router.post("/author/new")
