@@ -189,10 +189,10 @@ def check(scenario: Scenario) -> list[Problem]:
             for r in refs:
                 cid, state = _split(r, by_id)
                 up = by_id.get(cid)
-                UK = KINDS.get(up.kind) if up is not None else None
-                if UK is None:
+                up_kind = KINDS.get(up.kind) if up is not None else None
+                if up_kind is None:
                     continue
-                have = {s.name for s in UK.STATES}
+                have = {s.name for s in up_kind.STATES}
                 if spec.states == ("*",):
                     if state is None or state not in have:
                         out.append(
