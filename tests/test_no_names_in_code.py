@@ -32,6 +32,8 @@ COUNTRY_EXTRA = [
     "Chinese", "Turkish", "Saudi", "Saudis", "Kyrgyz", "Afghan", "Afghans", "Uzbek", "Kazakh",
     "Tajik", "Kurdish", "Kurds", "Syrian", "Israeli", "British", "French", "German", "Japanese",
     "Emirati", "Qatari", "Kuwaiti", "Jordanian", "Egyptian", "Pakistani", "Indian",
+    # places of the built-in scenarios, which code would be tempted to name
+    "Baghdad", "Mosul", "Basra", "Erbil", "Bishkek", "Manas", "Tehran", "Moscow", "Beijing",
 ]  # fmt: skip
 
 #: Upper-case codes matched case-sensitively, beside the ISO alpha-3 codes of the data file.

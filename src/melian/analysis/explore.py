@@ -31,6 +31,7 @@ def explore(
     outcome: str | None = None,
     thresholds: Mapping[str, float] | None = None,
     framing: str | None = None,
+    judgements: bool = False,
     progress: Progress | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> Result:
@@ -66,6 +67,9 @@ def explore(
         Satisficing thresholds per outcome (``regret``).
     framing
         The game's framing (``on="game"``).
+    judgements
+        Explore the numbers the scenario marks as judgements over spreads set by their
+        confidence (:mod:`melian.explore.judgements`); default the source's values as written.
     progress
         Called with (experiments done, experiments total).
     options
@@ -92,5 +96,6 @@ def explore(
         progress=progress,
         on=on,
         framing=framing,
+        judgements=judgements,
         **dict(options or {}),
     )
