@@ -256,3 +256,44 @@ def test_backlash_government_crisis_duration():
     assert st["crisis"][:, 0].tolist() == [True, True, True, False, False, False]
     f = c.finish(S, rng(), 1)
     assert f.outcomes["crisis_months"][0] == 3 and f.events["government_crisis"][0]
+
+
+# ----------------------------------------------------------------------------- armed threat
+def test_armed_threat_support_is_capped_by_the_patron_presence():
+    # declared transition: support 1 throughout (coalition_support 1); the patron's presence
+    # [1, 0.5, 0.2] caps it: c = [1, 0.5, 0.2]; with no volatility the intensity moves by
+    # exp(b (1 - c)) with b = 0.4: ratios to month 0 = 1, e^0.2, e^0.32
+    import datetime as dt
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from melian.world.components.armed_threat import ArmedThreat
+
+    events = (
+        Path(__file__).parents[2] / "src/melian/data/security/isis-attacks-iraq-ctc-2018-2020.csv"
+    )
+    scen = SimpleNamespace(metadata=SimpleNamespace(as_of=dt.date(2020, 6, 11)))
+    P = dict(
+        attack_volatility=0.0,
+        attack_persistence=0.5,
+        coalition_support=1.0,
+        withdrawal_months=1.0,
+        coalition_attack_effect=0.4,
+        force_capacity=1.0,
+        capacity_attack_effect=1.0,
+        crisis_hazard=0.0,
+        attack_crisis_elasticity=1.0,
+        coalition_crisis_effect=0.0,
+        crisis_duration=6.0,
+        crisis_export_loss=0.0,
+        crisis_cost=0.0,
+        militia_pressure=1.0,
+        militia_attack_rate=1.0,
+    )
+    setup = Setup(scen, 3, P, {"events": events}, {}, {"support": ["p"]}, {})  # type: ignore[arg-type]
+    c = ArmedThreat("security", setup)
+    S = c.start(P, 2, rng(), 1)
+    st = c.advance(S, 0, 3, {"support": {"support": driver([1.0, 0.5, 0.2], 2)["value"]}}, rng(), 1)
+    np.testing.assert_allclose(st["support"][:, 0], [1.0, 0.5, 0.2])
+    lam = st["attack_intensity"][:, 0]
+    np.testing.assert_allclose(lam / lam[0], [1.0, math.exp(0.2), math.exp(0.32)], rtol=1e-6)
