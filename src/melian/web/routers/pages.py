@@ -20,7 +20,15 @@ from melian.scenario.yamlsrc import MAX_BYTES
 from melian.web.analyses import ANALYSES
 from melian.web.catalogue import apply_edits, form_edits
 from melian.web.schemas import Name, RunId, problems_out
-from melian.web.state import StateDep, WebState, render, resolve_params, scenario_table
+from melian.web.state import (
+    Counter,
+    StateDep,
+    WebState,
+    render,
+    request_lang,
+    resolve_params,
+    scenario_table,
+)
 
 router = APIRouter(include_in_schema=False)
 Origin = Literal["builtin", "user"]
@@ -185,7 +193,8 @@ def run_page(request: Request, state: StateDep, run_id: RunId) -> HTMLResponse:
         request,
         "run.html",
         run=run,
-        results_json=json.dumps(run.results, indent=2, ensure_ascii=False),
+        view=state.views.get(run, request_lang(request)),
+        table_index=Counter(),
         manifest_json=json.dumps(run.manifest, indent=2, ensure_ascii=False),
         others=[r for r in others if r.id != run.id],
     )
