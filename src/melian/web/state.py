@@ -8,6 +8,7 @@ here is global: two apps in one process (the tests make many) share no state.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pydantic import BaseModel, ValidationError
 
 from melian.errors import InputError, MelianError, Problem
@@ -91,6 +92,7 @@ def make_templates() -> Environment:
     )
     env.filters["num"] = fmt_num
     env.filters["bdi"] = bdi
+    env.filters["literals"] = literals
     env.globals["trajectory_svg"] = trajectory_svg
     env.globals["chart_model"] = chart_model
     env.globals["model_summary"] = model_summary
@@ -182,6 +184,15 @@ def bdi(value: Any) -> Markup:  # noqa: ANN401
     and names keep their own direction inside right-to-left text, and punctuation stays put.
     """
     return Markup("<bdi>%s</bdi>") % ("" if value is None else value)
+
+
+_LITERAL = re.compile(r"``(.+?)``", re.S)
+
+
+def literals(text: str | None) -> Markup:
+    """Docstring text for a page: escaped, with reStructuredText ````literals```` as ``<code>``."""
+    escaped = str(escape(text or ""))
+    return Markup(_LITERAL.sub(lambda m: f"<code>{m.group(1)}</code>", escaped))
 
 
 def render(
