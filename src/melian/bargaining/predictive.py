@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from melian.bargaining.base import BargainingProblem
+from melian.reprs import html_table
 
 #: Probability levels of the reported quantiles: every percent from 0.01 to 0.99.
 QUANTILE_LEVELS: np.ndarray = np.round(np.arange(1, 100) / 100.0, 2)
@@ -420,6 +421,44 @@ class PredictiveForecast:
             "issues": [it.to_dict() for it in self.issues],
         }
 
+    def _repr_html_(self) -> str:
+        """Notebook view: one row per issue (point, median, intervals, spread, thresholds)."""
+        rows = []
+        for it in self.issues:
+            iv = {k: f"{lo:.3g}-{hi:.3g}" for k, (lo, hi) in it.intervals.items()}
+            top = sorted(it.atoms, key=lambda a: -a["probability"])[:2]
+            rows.append(
+                [
+                    it.issue,
+                    it.point,
+                    it.median,
+                    iv.get(0.5, ""),
+                    iv.get(0.8, ""),
+                    iv.get(0.95, ""),
+                    it.spread,
+                    ", ".join(f"{a['value']:.3g} ({a['probability']:.0%})" for a in top),
+                    "; ".join(f"P({t.label}) = {t.probability:.2f}" for t in it.thresholds),
+                ]
+            )
+        who = ", ".join(f"{m} {w:.2f}" for m, w in self.weights.items())
+        return html_table(
+            f"Predictive distributions: {self.name}",
+            [
+                "issue",
+                "point",
+                "median",
+                "50%",
+                "80%",
+                "95%",
+                "model spread",
+                "atoms",
+                "thresholds",
+            ],
+            rows,
+            note=f"weights: {who}; {self.n_samples} draws, {self.input_draws} input draws per "
+            f"model, seed {self.seed}",
+        )
+
     def to_frame(self) -> Any:  # noqa: ANN401 - pandas is imported lazily
         """Tidy table: one row per issue and statistic.
 
@@ -739,6 +778,60 @@ def predictive_forecast(
     )
 
 
+#: Seed used for a bare bargaining problem (a scenario brings its own ``metadata.seed``).
+DEFAULT_SEED = 20_261_202
+
+
+def scenario_predictive(
+    scenario: Any,  # noqa: ANN401 - Scenario | BargainingProblem
+    models: Sequence[str] | None = None,
+    *,
+    seed: np.random.SeedSequence | int | None = None,
+    input_draws: int = DEFAULT_INPUT_DRAWS,
+    n_samples: int = DEFAULT_SAMPLES,
+    issues: Sequence[str] | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    calibration: Calibration | None = None,
+) -> PredictiveForecast:
+    """:func:`predictive_forecast` of a scenario with its own input uncertainty and thresholds.
+
+    A scenario gives its confidence marks (:func:`melian.bargaining.uncertainty.
+    uncertainty_from_scenario`), its declared thresholds and its seed (``metadata.seed``) when
+    ``seed`` is None; a bare :class:`BargainingProblem` is taken as of medium confidence
+    throughout, with no thresholds and :data:`DEFAULT_SEED`. ``issues`` restricts the agenda.
+    This is what the ``predictive`` analysis and sealed predictive forecasts run.
+    """
+    from melian.bargaining import to_problem
+    from melian.bargaining.uncertainty import uncertainty_from_scenario, uniform_uncertainty
+    from melian.errors import ModelError
+
+    if not 0 <= input_draws <= 10_000:
+        raise ModelError(f"input_draws {input_draws}: use 0 to 10000")
+    if not 10 <= n_samples <= 100_000:
+        raise ModelError(f"n_samples {n_samples}: use 10 to 100000")
+    cal = calibration or shipped_calibration()
+    problem = to_problem(scenario, list(issues) if issues is not None else None)
+    if isinstance(scenario, BargainingProblem):
+        unc = uniform_uncertainty(problem, "medium")
+        thresholds: list[Threshold] = []
+        use_seed: np.random.SeedSequence | int = DEFAULT_SEED if seed is None else seed
+    else:
+        unc = uncertainty_from_scenario(scenario, problem)
+        thresholds = [t for t in thresholds_from_scenario(scenario) if t.issue in problem.issues]
+        use_seed = scenario.metadata.seed if seed is None else seed
+    return predictive_forecast(
+        problem,
+        list(models) if models is not None else list(cal.models),
+        seed=use_seed,
+        calibration=cal,
+        uncertainty=unc,
+        input_draws=input_draws,
+        n_samples=n_samples,
+        thresholds=thresholds,
+        params=params,
+    )
+
+
 def allocate(weights: np.ndarray, n: int) -> np.ndarray:
     """Split ``n`` draws in proportion to ``weights`` (largest remainder; sums to ``n``)."""
     raw = np.asarray(weights, dtype=float) * n
@@ -752,6 +845,7 @@ def allocate(weights: np.ndarray, n: int) -> np.ndarray:
 
 __all__ = [
     "CANDIDATE_PRIOR",
+    "DEFAULT_SEED",
     "Calibration",
     "ErrorModel",
     "IssuePredictive",
@@ -763,6 +857,7 @@ __all__ = [
     "candidates",
     "draw_outcomes",
     "predictive_forecast",
+    "scenario_predictive",
     "shipped_calibration",
     "spread_of",
     "thresholds_from_scenario",
