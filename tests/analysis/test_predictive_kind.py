@@ -100,3 +100,23 @@ def test_bad_settings_are_model_errors(scenario):
         predictive(scenario, n_samples=5)
     with pytest.raises(ModelError, match="no calibrated error"):
         predictive(scenario, ["no-such-model"], input_draws=0)
+
+
+def test_melian_deu_weighs_only_on_legislative_problems(scenario):
+    """melian-deu's skill was earned on EU legislative decisions: weight there, none elsewhere."""
+    from melian.bargaining.io.deu import packaged_path, read_deu
+    from melian.bargaining.predictive import shipped_calibration
+
+    cal = shipped_calibration()
+    assert cal.models["melian-deu"].domain == "legislative"
+    models = ["compromise", "melian-deu"]
+    off = predictive(scenario, models, input_draws=0, n_samples=50)
+    assert off.weights["melian-deu"] == 0.0 and off.weights["compromise"] == pytest.approx(1.0)
+    assert any("melian-deu" in n for n in off.notes) and off.to_dict()["notes"] == off.notes
+    for it in off.issues:  # still shown (the models' spread), with no draws in the mixture
+        (deu,) = [m for m in it.models if m.model == "melian-deu"]
+        assert deu.weight == 0.0
+    eu = read_deu(packaged_path("deu-dev.tsv"), capability="gdp", missing_salience=50)[0].problem
+    on = predictive(eu, models, input_draws=0, n_samples=50)
+    w = cal.weights(models)
+    assert on.weights == pytest.approx(w) and on.weights["melian-deu"] > 0 and not on.notes

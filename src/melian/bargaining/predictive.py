@@ -95,16 +95,23 @@ class ErrorModel:
     params: MixtureParams
     weight: float = 0.0
     interval_content: dict[float, float] = field(default_factory=dict)
+    #: Where the model's skill was earned: ``"legislative"`` (EU legislative bargaining, see
+    #: :func:`melian.bargaining.melian_deu.looks_legislative`) gives it ensemble weight only on
+    #: problems of that kind; ``None``: everywhere.
+    domain: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {
+        out: dict[str, Any] = {
             "model": self.model,
             "params": self.params.to_dict(),
             "weight": self.weight,
             "interval_content": {str(k): v for k, v in self.interval_content.items()},
             "residuals": [round(float(z), 6) for z in self.residuals],
         }
+        if self.domain is not None:
+            out["domain"] = self.domain
+        return out
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,7 @@ class Calibration:
                 interval_content={
                     float(k): float(v) for k, v in d.get("interval_content", {}).items()
                 },
+                domain=d.get("domain"),
             )
         return cls(
             models=models,
@@ -398,6 +406,7 @@ class PredictiveForecast:
     issues: list[IssuePredictive]
     calibration: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def issue(self, issue_id: str) -> IssuePredictive:
         """The issue called ``issue_id``."""
@@ -418,6 +427,7 @@ class PredictiveForecast:
             "input_draws": self.input_draws,
             "calibration": self.calibration,
             "failures": dict(self.failures),
+            "notes": list(self.notes),
             "issues": [it.to_dict() for it in self.issues],
         }
 
@@ -573,6 +583,22 @@ def _to100(x: np.ndarray | float, lo: float, hi: float) -> Any:  # noqa: ANN401
     return (np.asarray(x, dtype=float) - lo) / (hi - lo) * 100.0
 
 
+def out_of_domain(cal: Calibration, models: Sequence[str], problem: BargainingProblem) -> list[str]:
+    """The models of ``models`` whose calibrated skill does not extend to ``problem``.
+
+    A model whose :class:`ErrorModel` has ``domain = "legislative"`` (melian-deu: its parameter
+    and its out-of-sample record come from EU legislative decisions, docs/models/melian-deu.md)
+    earns ensemble weight only on a problem that
+    :func:`melian.bargaining.melian_deu.looks_legislative`.
+    """
+    from melian.bargaining.melian_deu import looks_legislative
+
+    gated = [m for m in models if m in cal.models and cal.models[m].domain == "legislative"]
+    if not gated or looks_legislative(problem):
+        return []
+    return gated
+
+
 def model_point_draws(
     model: str,
     problem: BargainingProblem,
@@ -675,7 +701,15 @@ def predictive_forecast(
     used = [m for m in names if m in points]
     if not used:
         raise ModelError("no model could forecast this problem: " + "; ".join(failures.values()))
-    weights = cal.weights(used)
+    notes: list[str] = []
+    gated = out_of_domain(cal, used, problem)
+    for m in gated:
+        notes.append(
+            f"{m}: no ensemble weight (its out-of-sample skill was measured on "
+            f"{cal.models[m].domain} bargaining only, and this problem is not of that kind)"
+        )
+    kept = [m for m in used if m not in gated] or used
+    weights = {m: 0.0 for m in used} | cal.weights(kept)
     content = (
         cal.models[used[0]].interval_content if len(used) == 1 else cal.ensemble_interval_content
     )
@@ -775,6 +809,7 @@ def predictive_forecast(
         issues=out,
         calibration=dict(cal.source),
         failures=failures,
+        notes=notes,
     )
 
 
@@ -856,6 +891,7 @@ __all__ = [
     "allocate",
     "candidates",
     "draw_outcomes",
+    "out_of_domain",
     "predictive_forecast",
     "scenario_predictive",
     "shipped_calibration",
