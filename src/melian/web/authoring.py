@@ -47,6 +47,15 @@ ACTOR_KINDS = ("state", "faction", "organisation", "armed_group")
 MEASURE_KINDS = ("world", "game", "forecast", "judgement")
 STATS = ("mean", "median", "p05", "p95", "cvar95", "probability")
 EFFECT_OPS = ("set", "add", "multiply")
+#: Distributions a parameter field can be written as (``triangular 1 3 5``): kind -> fields.
+DIST_FIELDS: dict[str, tuple[str, ...]] = {
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("mu", "sigma"),
+    "beta": ("alpha", "beta"),
+    "discrete": (),
+}
 _ORIG = "_orig"
 
 
@@ -221,6 +230,29 @@ class _Reader:
             return neutral
         return value
 
+    def parameter(self, key: str, neutral: float) -> float | dict[str, Any] | None:
+        """A number, or a distribution written ``uniform 1 5``, ``triangular 1 3 5``, ``normal
+        4 0.2``, ``lognormal 0 0.3``, ``beta 2 8`` or ``discrete 30 45 90``; None if blank.
+        """
+        raw = self.text(key)
+        words = raw.replace(",", " ").split()
+        if not words or words[0].lower() not in DIST_FIELDS:
+            return self.number(key, neutral)
+        kind, names = words[0].lower(), DIST_FIELDS[words[0].lower()]
+        try:
+            values = [float(w.replace("\u2212", "-")) for w in words[1:]]
+        except ValueError:
+            values = []
+        ok = bool(values) and all(math.isfinite(v) for v in values)
+        if (names and len(values) != len(names)) or not ok:
+            self.fm.raw[key] = raw
+            want = " ".join(names) if names else "values..."
+            self.fm.error(key, f"write '{kind} {want}' with numbers (got {raw[:40]!r})")
+            return neutral
+        if not names:
+            return {"dist": kind, "values": values}
+        return {"dist": kind, **dict(zip(names, values, strict=True))}
+
     def integer(self, key: str, neutral: int = 0) -> int | None:
         value = self.number(key, float(neutral))
         if value is None:
@@ -258,20 +290,23 @@ def _by_id(items: list[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
     return {str(x.get("id")): x for x in items or [] if isinstance(x, dict)}
 
 
-def _number_or_dist(base: Any, value: float | None, source: str) -> Any:  # noqa: ANN401
-    """A parameter: ``value`` replaces the base (with its unit/description kept); blank keeps it."""
+def _number_or_dist(base: Any, value: float | dict[str, Any] | None, source: str) -> Any:  # noqa: ANN401
+    """A parameter: ``value`` (a number or a distribution) replaces the base, whose unit,
+    description and note are kept; an unchanged value keeps the base as it is; blank keeps a
+    distribution the field cannot show and removes a number.
+    """
     if value is None:  # blank: a distribution is kept, a cleared number removed
         return base if isinstance(base, dict) and base.get("dist", "fixed") != "fixed" else None
-    if (
-        isinstance(base, dict)
-        and base.get("value") == value
-        and base.get("dist", "fixed") == "fixed"
-    ):
-        return base
+    if isinstance(base, dict):
+        if isinstance(value, dict):
+            same = dist_text(base) == dist_text(value) != ""
+        else:
+            same = base.get("value") == value and base.get("dist", "fixed") == "fixed"
+        if same:
+            return base
     out = {k: v for k, v in (base or {}).items() if k in ("unit", "description", "note")}
-    out.update(
-        {"value": value, "source": source or (base or {}).get("source", ""), "judgement": True}
-    )
+    out.update(value if isinstance(value, dict) else {"value": value})
+    out.update({"source": source or (base or {}).get("source", ""), "judgement": True})
     return out
 
 
@@ -629,7 +664,7 @@ def _read_world(
             r.fm.add(("world", cid, name), key, label)
             if key not in r.form:
                 continue
-            value = r.number(key, _neutral(specs.get(name)))
+            value = r.parameter(key, _neutral(specs.get(name)))
             new = _number_or_dist(params.get(name), value, source)
             if new is None:
                 params.pop(name, None)
@@ -895,7 +930,7 @@ def _world_and_criteria_to_form(data: dict[str, Any], f: dict[str, str]) -> None
         f[f"{p}.source"] = _majority(srcs) or next(iter(data.get("sources") or {"": 0}))
         for name, par in params.items():
             fixed = isinstance(par, dict) and par.get("dist", "fixed") == "fixed"
-            f[f"{p}.p.{name}"] = _num(par.get("value")) if fixed else ""
+            f[f"{p}.p.{name}"] = _num(par.get("value")) if fixed else dist_text(par)
         for role, a in (c.get("actors") or {}).items():
             f[f"{p}.a.{role}"] = str(a)
         for role, ref in (c.get("inputs") or {}).items():
@@ -946,7 +981,8 @@ def hints(form: dict[str, str], base: dict[str, Any]) -> dict[str, str]:
                 )
         elif parts[0] == "comp" and val in comps:
             for name, par in (comps[val].get("parameters") or {}).items():
-                if isinstance(par, dict) and par.get("dist", "fixed") != "fixed":
+                fixed = not isinstance(par, dict) or par.get("dist", "fixed") == "fixed"
+                if not fixed and not dist_text(par):
                     out[f"comp.{parts[1]}.p.{name}"] = dist_summary(par)
         elif parts[0] == "eff":
             o = options.get(form.get(f"opt.{parts[1]}.{_ORIG}", ""), {})
@@ -954,6 +990,21 @@ def hints(form: dict[str, str], base: dict[str, Any]) -> dict[str, str]:
             if isinstance(eff.get("set"), dict):
                 out[f"eff.{parts[1]}.{parts[2]}.value"] = dist_summary(eff["set"])
     return out
+
+
+def dist_text(p: Any) -> str:  # noqa: ANN401
+    """A distribution as the form writes it (``triangular 1 3 5``); empty if it has fields the
+    short form cannot say (truncation, bounds, weights): the field then keeps it as it is.
+    """
+    if not isinstance(p, dict) or p.get("dist", "fixed") not in DIST_FIELDS:
+        return ""
+    names = DIST_FIELDS[p["dist"]]
+    if any(p.get(k) is not None for k in {"low", "high", "weights"} - set(names)):
+        return ""
+    values = [p.get(k) for k in names] if names else list(p.get("values") or [])
+    if not values or any(not isinstance(v, (int, float)) for v in values):
+        return ""
+    return " ".join([p["dist"], *(_num(float(v)) for v in values)])
 
 
 def dist_summary(p: Any) -> str:  # noqa: ANN401
