@@ -35,7 +35,6 @@ def explore(
     judgements: bool = False,
     progress: Progress | None = None,
     options: Mapping[str, Any] | None = None,
-    judgements: bool = False,
     view: str | None = None,
 ) -> Result:
     """Run one exploratory method on the scenario's world model or game.
@@ -77,8 +76,6 @@ def explore(
         Called with (experiments done, experiments total).
     options
         Further keyword arguments of the method itself.
-    judgements
-        Explore judged numbers over spreads set by their confidence (default: as written).
     view
         A declared view of the scenario (default: the source's, as written).
 
