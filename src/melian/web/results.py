@@ -24,6 +24,7 @@ from typing import Any
 from melian.brief import charts
 from melian.brief import sections as brief_sections
 from melian.brief.base import Runners, Section, Settings, fmt, label, noop, table
+from melian.brief.consequences import consequences_section
 from melian.brief.i18n import t as bt
 from melian.errors import MelianError
 from melian.i18n import gettext
@@ -115,9 +116,7 @@ def _builder(kind: str, s: Scenario, lang: str) -> tuple[str, Callable[[Runners]
     if kind == "game":
         return "game", lambda r: brief_sections.game_section(s, lang, r, noop)
     if kind == "simulate":
-        return "consequences", lambda r: brief_sections.consequences_section(
-            s, lang, settings, r, noop
-        )
+        return "consequences", lambda r: consequences_section(s, lang, settings, r, noop)
     return "ranking", lambda r: brief_sections.ranking_section(s, lang, settings, {}, r, noop)
 
 
