@@ -101,6 +101,7 @@ def test_command_finds_datasets_beside_the_scenario(copied: Path, command: str) 
     json.loads(res.stdout)
 
 
+@pytest.mark.slow  # a whole brief at the lowest fidelity: about 35 s of CPU
 def test_brief_finds_datasets_beside_the_scenario(
     copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
