@@ -12,6 +12,7 @@ from typing import Any
 from melian import explore as _explore
 from melian.explore import ExploratoryModel, Progress, Result
 from melian.scenario.schema import Scenario
+from melian.scenario.views import apply_view
 
 __all__ = ["Result", "explore"]
 
@@ -34,6 +35,7 @@ def explore(
     judgements: bool = False,
     progress: Progress | None = None,
     options: Mapping[str, Any] | None = None,
+    view: str | None = None,
 ) -> Result:
     """Run one exploratory method on the scenario's world model or game.
 
@@ -74,6 +76,8 @@ def explore(
         Called with (experiments done, experiments total).
     options
         Further keyword arguments of the method itself.
+    view
+        A declared view of the scenario (default: the source's, as written).
 
     Returns
     -------
@@ -81,6 +85,10 @@ def explore(
         A ``SensitivityResult``, ``TornadoResult``, ``DiscoveryResult`` or ``RegretResult``;
         each has ``to_dict()`` and ``to_frame()``.
     """
+    if view is not None:
+        if not isinstance(scenario, Scenario):
+            raise TypeError("a view applies to a scenario, not to an exploratory model")
+        scenario = apply_view(scenario, view)
     return _explore.explore(
         scenario,
         method,

@@ -685,8 +685,18 @@ class Response(Strict):
 
     id: Id
     name: Text = Field(min_length=1)
+    names: Names = Field(default_factory=dict, description="the name in other languages")
     description: Text | None = None
     posture: float | None = Field(default=None, ge=-1, le=1)
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_names(self, handler: Any) -> Any:  # noqa: ANN401
+        # A response without translations dumps as before the field existed, so that the
+        # content hash of scenarios sealed earlier (melian.scenario.loader.content_hash) is kept.
+        data = handler(self)
+        if not self.names and isinstance(data, dict):
+            data.pop("names", None)
+        return data
 
 
 class Shock(Strict):
