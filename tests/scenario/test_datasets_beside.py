@@ -8,6 +8,7 @@ looked.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -106,7 +107,9 @@ def test_brief_finds_datasets_beside_the_scenario(
     copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the smallest brief run: where its data come from is the point, not its fidelity
-    tiny = Settings(True, 100, 6, 16, 16, 4, 4)
+    tiny = dataclasses.replace(
+        Settings.make(True), paths=100, horizon=6, prim_samples=16, regret_samples=16
+    )
     monkeypatch.setattr(Settings, "make", classmethod(lambda cls, quick=False, seed=None: tiny))
     args = ["brief", str(copied), "--quick", "--no-pdf", "--no-save", "--json"]
     res = runner.invoke(app, [*args, "--out", str(tmp_path)])
