@@ -97,18 +97,18 @@ def run_forecast_job(scenario: Scenario, params: BaseModel, progress: Progress) 
     (:func:`melian.bargaining.adapters.problem_from_scenario`); each model of
     :mod:`melian.bargaining.registry` that imports on this installation
     (:func:`~melian.bargaining.registry.installed_models`) runs with its published defaults
-    through :func:`melian.bargaining.forecast` (issue by issue where a joint model cannot use
-    incomplete positions; one model at a time, so that each reports progress and one failing
-    model does not stop the others). A model that cannot handle
+    through the analysis layer's :func:`melian.analysis.forecast.forecast` (issue by issue
+    where a joint model cannot use incomplete positions; one model at a time, so that each
+    reports progress and one failing model does not stop the others). A model that cannot handle
     the problem (:class:`ModelError`) is reported under ``errors`` and the others still run.
     Results: ``default_model`` (:func:`melian.bargaining.default_model`), ``actors``, ``issues``,
     ``points`` (issue -> model -> point forecast), ``models`` (each forecast's full ``to_dict()``)
     and ``errors``.
     """
     assert isinstance(params, ForecastParams)
-    # the bargaining engine's entry points, in one place (an analysis layer may replace them)
+    # lazy: the analysis layer's forecast, the model registry and the scenario adapter
+    from melian.analysis.forecast import forecast as run_forecast
     from melian.bargaining import default_model
-    from melian.bargaining import forecast as run_bargaining
     from melian.bargaining.adapters import problem_from_scenario
     from melian.bargaining.registry import installed_models
 
@@ -127,7 +127,7 @@ def run_forecast_job(scenario: Scenario, params: BaseModel, progress: Progress) 
                 raise ModelError(
                     f"unknown bargaining model {name!r}; available: {', '.join(available)}"
                 )
-            forecasts[name] = run_bargaining(problem, name)
+            forecasts[name] = run_forecast(problem, name)
         except ModelError as exc:
             if params.models is not None and len(names) == 1:
                 raise
