@@ -33,6 +33,7 @@ def explore(
     framing: str | None = None,
     progress: Progress | None = None,
     options: Mapping[str, Any] | None = None,
+    judgements: bool = True,
 ) -> Result:
     """Run one exploratory method on the scenario's world model or game.
 
@@ -41,7 +42,7 @@ def explore(
     scenario
         A scenario, or any :class:`~melian.explore.ExploratoryModel`.
     method
-        ``sobol``, ``morris``, ``tornado``, ``prim`` or ``regret``.
+        ``sobol``, ``morris``, ``tornado``, ``prim``, ``regret`` or ``breaking``.
     on
         ``"world"`` (the consequences model and its uncertain parameters) or ``"game"``.
     samples
@@ -69,7 +70,12 @@ def explore(
     progress
         Called with (experiments done, experiments total).
     options
-        Further keyword arguments of the method itself.
+        Further keyword arguments of the method itself (for ``prim`` and ``regret``:
+        ``adaptive``, ``rel_tol``, ``share_tol``, ``max_paths`` of the paths per future).
+    judgements
+        Explore every number the scenario marks as a judgement over a spread set by its
+        confidence, together with the declared uncertainties (default); ``False``: the
+        source's judgements as written.
 
     Returns
     -------
@@ -92,5 +98,6 @@ def explore(
         progress=progress,
         on=on,
         framing=framing,
+        judgements=judgements,
         **dict(options or {}),
     )

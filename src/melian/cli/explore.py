@@ -226,11 +226,11 @@ def explore_cmd(
     judgements: Annotated[
         bool,
         typer.Option(
-            "--judgements/--source-judgements",
-            help="Explore judged numbers over spreads set by their confidence, or keep the "
-            "source's judgements as written (default).",
+            "--judgements/--no-judgements",
+            help="Explore judged numbers over spreads set by their confidence (default), or "
+            "keep the source's judgements as written (--no-judgements: the source's view alone).",
         ),
-    ] = False,
+    ] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Which uncertainties matter, where the recommendation stops being best, what is robust."""

@@ -15,7 +15,8 @@ future. Two errors blur the figures that say how often the recommended option is
 **Paths per future from the standard error** (:func:`adaptive_ensemble`): run a first batch of
 ``m`` paths, then further batches of independent paths (new seeds) so that the total doubles,
 until the paths' standard error of the mean utility difference between the two best options is
-at most ``rel_tol`` of that difference and the paths' standard error of the share of futures in
+at most ``rel_tol`` of that difference (default a third: the difference is resolved at three
+standard errors) and the paths' standard error of the share of futures in
 which the recommended option is not best is at most ``share_tol``, or ``max_paths`` is reached.
 Batches are pooled (a batch's seed depends only on the seed and its index), so the result does
 not depend on the chunk size or the number of workers.
@@ -37,7 +38,7 @@ BOOTSTRAP = 200
 #: Default stopping rule: relative standard error of the top-vs-second utility difference, and
 #: absolute standard error (from the paths) of the share of futures where the recommendation is
 #: not best; cap on paths per future.
-REL_TOL = 0.1
+REL_TOL = 1 / 3
 SHARE_TOL = 0.01
 MAX_PATHS = 256
 
