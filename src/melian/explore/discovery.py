@@ -89,8 +89,8 @@ class DiscoveryResult:
     seed: int
     seconds: float
     settings: dict[str, Any] = field(default_factory=dict)
-    #: Monte Carlo error of the shares (:class:`melian.explore.mcerror.MonteCarloError` as a dict;
-    #: empty when the decision outcome is not the utility).
+    #: Monte Carlo error of the shares on the decision outcome
+    #: (:class:`melian.explore.mcerror.MonteCarloError` as a dict).
     mc_error: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -248,8 +248,8 @@ def discover(
     mc: MonteCarloError | None = None
     if data is not None:
         u, res = data
-        if UTILITY in res[model.options[0]]:
-            mc = measure(model, res, seed)
+        if decided in res[model.options[0]]:
+            mc = measure(model, res, seed, outcome=decided)
     else:
         u, res, mc = ensemble_mc(
             model,
@@ -261,6 +261,7 @@ def discover(
             rel_tol=rel_tol,
             share_tol=share_tol,
             max_paths=max_paths,
+            outcome=decided,
         )
     best, rec_ok = best_option(model, res, decided)
     y = ~rec_ok
@@ -279,7 +280,7 @@ def discover(
         boxes=boxes,
         seed=seed,
         seconds=time.perf_counter() - t0,
-        mc_error=mc.to_dict() if mc is not None and decided == UTILITY else {},
+        mc_error=mc.to_dict() if mc is not None else {},
         settings={
             "threshold": threshold,
             "peel_alpha": peel_alpha,

@@ -72,6 +72,9 @@ class MonteCarloError:
     best_share_se: dict[str, float]
     converged: bool
     settings: dict[str, Any] = field(default_factory=dict)
+    #: Exact (Clopper-Pearson) one-sided 95% upper bound of ``share_not_best`` from the futures
+    #: (about ``3 / futures`` when no future flips, where the binomial standard error is 0).
+    share_upper_95: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -89,6 +92,7 @@ class MonteCarloError:
             "share_se": self.share_se,
             "best_share": dict(self.best_share),
             "best_share_se": dict(self.best_share_se),
+            "share_upper_95": self.share_upper_95,
             "converged": self.converged,
             "settings": dict(self.settings),
         }
@@ -150,16 +154,20 @@ def measure(
     *,
     batches: Sequence[int] = (),
     bootstrap: int = BOOTSTRAP,
+    outcome: str = UTILITY,
 ) -> MonteCarloError:
-    """The Monte Carlo error of an ensemble's utility ranking (see the module docstring).
+    """The Monte Carlo error of an ensemble's ranking on ``outcome`` (the utility by default;
+    see the module docstring).
 
-    ``results`` carry the ``utility`` of every option (:func:`with_utility`) and, for the path
-    part, the per-path outcomes (``PATHS_PREFIX + name``); without them only the futures' error
-    is given (``share_se_paths`` None: a deterministic model, or one that gives no paths).
+    ``results`` carry ``outcome`` for every option (:func:`with_utility` for the utility) and,
+    for the path part, the per-path outcomes (``PATHS_PREFIX + name``: every weighted outcome
+    for the utility); without them only the futures' error is given (``share_se_paths`` None: a
+    deterministic model, or one that gives no paths).
     """
     opts = list(model.options)
     r = opts.index(model.recommended)
-    y = np.stack([np.asarray(results[o][UTILITY], dtype=float) for o in opts])
+    sign = 1.0 if outcome == UTILITY or model.outcomes.get(outcome) != "min" else -1.0
+    y = np.stack([sign * np.asarray(results[o][outcome], dtype=float) for o in opts])
     n = y.shape[1]
     best, rec_ok = _best(y, r)
     p = float(1 - rec_ok.mean())
@@ -171,14 +179,18 @@ def measure(
     top = int(order[0])
     second = int(order[1]) if len(opts) > 1 else None
     diff = float(means[top] - means[second]) if second is not None else 0.0
-    w = _weighted(model)
+    w = _weighted(model) if outcome == UTILITY else {outcome: 1.0}
     have_paths = bool(w) and all(PATHS_PREFIX + c in results[opts[0]] for c in w)
     se_d: float | None = None
     se_p: float | None = None
     se_best_p: dict[str, float] = {o: 0.0 for o in opts}
     m_total: int | None = None
     if have_paths:
-        U = path_utilities(model, results)
+        U = (
+            path_utilities(model, results)
+            if outcome == UTILITY
+            else {o: sign * np.asarray(results[o][PATHS_PREFIX + outcome]) for o in opts}
+        )
         m_total = int(U[opts[0]].shape[1])
         if second is not None and m_total > 1:
             a = (U[opts[top]] - U[opts[second]]).mean(axis=0)  # per path, over futures
@@ -196,6 +208,10 @@ def measure(
                 o: float((best_b == i).mean(axis=0).std(ddof=1)) for i, o in enumerate(opts)
             }
     se = float(np.hypot(se_f, se_p or 0.0))
+    from scipy.stats import beta as beta_dist  # scipy.stats is slow to import: on first use
+
+    k_not = int(round(p * n))
+    upper = 1.0 if k_not >= n else float(beta_dist.ppf(0.95, k_not + 1, n - k_not))
     return MonteCarloError(
         futures=n,
         paths=m_total,
@@ -211,6 +227,7 @@ def measure(
         best_share=shares,
         best_share_se={o: float(np.hypot(se_f_best[o], se_best_p[o])) for o in opts},
         converged=True,
+        share_upper_95=upper,
     )
 
 
@@ -240,19 +257,21 @@ def adaptive_ensemble(
     rel_tol: float = REL_TOL,
     share_tol: float = SHARE_TOL,
     max_paths: int = MAX_PATHS,
+    outcome: str = UTILITY,
 ) -> tuple[Results, MonteCarloError | None]:
     """Run the experiments ``u`` for every option, with paths per future chosen from the
-    standard error (see the module docstring); results with ``utility`` and their Monte Carlo
-    error (``None`` for a model without criteria weights).
+    standard error (see the module docstring); results with ``utility`` and the Monte Carlo
+    error of the ranking on ``outcome`` (``None`` for the utility of a model without criteria
+    weights).
 
     A model that gives no per-path outputs (``model.path_outputs`` False, e.g. a deterministic
     game) is run once, and its error is the futures' part alone. With ``adaptive`` False the
     first batch is kept whatever its error (which is still measured).
     """
-    w = _weighted(model)
+    w = _weighted(model) if outcome == UTILITY else {outcome: 1.0}
     if not model.path_outputs or not w or not isinstance(model.context, dict):
         res = with_utility(model, evaluator.run(model, u, seed, progress=progress))
-        return res, (measure(model, res, seed) if w else None)
+        return res, (measure(model, res, seed, outcome=outcome) if w else None)
     m0 = int(model.context.get("paths", 1))
     sizes: list[int] = []
     parts: list[Results] = []
@@ -268,7 +287,7 @@ def adaptive_ensemble(
         sizes.append(m)
         total += m
         res = with_utility(model, _pool(parts, sizes, model.options))
-        mc = measure(model, res, seed, batches=sizes)
+        mc = measure(model, res, seed, batches=sizes, outcome=outcome)
         ok = (mc.difference_se is None or mc.difference_se <= rel_tol * abs(mc.difference)) and (
             mc.share_se_paths is None or mc.share_se_paths <= share_tol
         )
