@@ -243,6 +243,10 @@ def explore_cmd(
             "keep the source's judgements as written (--no-judgements: the source's view alone).",
         ),
     ] = True,
+    view: Annotated[
+        str | None,
+        typer.Option(help="A declared view of the scenario (default: the source's, as written)."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Which uncertainties matter, where the recommendation stops being best, what is robust."""
@@ -271,9 +275,11 @@ def explore_cmd(
             on=on,
             framing=framing,
             judgements=judgements,
+            view=view,
         )
     d = res.to_dict()
     d["scenario"] = scen.id
+    d["view"] = view or "source"
     if json_out:
         print_json(d)
         return
