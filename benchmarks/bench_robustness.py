@@ -5,7 +5,8 @@ Parts, each best of ``--repeat`` runs, with the load average before and after:
 
 1. breaking points for all inputs of iraq-us-2020 (``explore(..., method="breaking")``, the
    default settings; with judgement uncertainty where the code has it on by default);
-2. the quick brief's robustness section (``melian.brief.sections.robustness_section``);
+2. the quick brief's robustness section (``melian.brief.change.change_section``, "what would
+   change the recommendation", per view; before issue 14 ``sections.robustness_section``);
 3. the full brief's robustness section (unless ``--skip-full``).
 """
 
@@ -43,7 +44,11 @@ def main() -> None:
     args = ap.parse_args()
     from melian.analysis.brief import RUNNERS
     from melian.brief.base import Settings
-    from melian.brief.sections import robustness_section
+
+    try:  # the brief's robustness section: "what would change the recommendation" since #14
+        from melian.brief.change import change_section as robustness_section
+    except ImportError:  # before it
+        from melian.brief.sections import robustness_section
     from melian.explore import explore
     from melian.scenario import load_scenario
 

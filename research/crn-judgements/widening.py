@@ -38,6 +38,11 @@ def main() -> None:
         ("widened by 1%", one, False),
         ("widened (defaults)", s, True),
     ]
+    from melian.scenario.views import apply_view
+
+    for v in s.views:
+        sv = apply_view(s, v.id)
+        configs += [(f"view {v.id}, as written", sv, False), (f"view {v.id}, widened", sv, True)]
     for label, scen, judg in configs:
         t0 = time.perf_counter()
         r = explore(
