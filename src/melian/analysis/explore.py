@@ -32,7 +32,7 @@ def explore(
     outcome: str | None = None,
     thresholds: Mapping[str, float] | None = None,
     framing: str | None = None,
-    judgements: bool = False,
+    judgements: bool = True,
     progress: Progress | None = None,
     options: Mapping[str, Any] | None = None,
     view: str | None = None,
@@ -44,7 +44,7 @@ def explore(
     scenario
         A scenario, or any :class:`~melian.explore.ExploratoryModel`.
     method
-        ``sobol``, ``morris``, ``tornado``, ``prim`` or ``regret``.
+        ``sobol``, ``morris``, ``tornado``, ``prim``, ``regret`` or ``breaking``.
     on
         ``"world"`` (the consequences model and its uncertain parameters) or ``"game"``.
     samples
@@ -71,11 +71,13 @@ def explore(
         The game's framing (``on="game"``).
     judgements
         Explore the numbers the scenario marks as judgements over spreads set by their
-        confidence (:mod:`melian.explore.judgements`); default the source's values as written.
+        confidence (:mod:`melian.explore.judgements`), in the same ensemble as the declared
+        uncertainties (default); ``False``: the source's values as written.
     progress
         Called with (experiments done, experiments total).
     options
-        Further keyword arguments of the method itself.
+        Further keyword arguments of the method itself (for ``prim`` and ``regret``:
+        ``adaptive``, ``rel_tol``, ``share_tol``, ``max_paths`` of the paths per future).
     view
         A declared view of the scenario (default: the source's, as written).
 

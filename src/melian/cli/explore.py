@@ -91,10 +91,22 @@ def _print_tornado(d: dict[str, Any], top: int) -> None:
 
 
 def _print_prim(d: dict[str, Any]) -> None:
+    mc = d.get("mc_error") or {}
+    se = f" ± {100 * mc['share_se']:.1f}" if mc.get("share_se") is not None else ""
     console.print(
         f"{d['recommended']} is not the best on {d['outcome']} in {d['cases_not_best']} of "
-        f"{d['experiments']} experiments ({100 * d['base_rate']:.1f} %); best counts: {d['best_counts']}"
+        f"{d['experiments']} experiments ({100 * d['base_rate']:.1f}{se} %); best counts: "
+        f"{d['best_counts']}"
     )
+    if mc.get("paths_per_future"):
+        sp = mc.get("share_se_paths")
+        console.print(
+            f"Monte Carlo error: {100 * mc['share_se_futures']:.1f} % from the futures, "
+            + (f"{100 * sp:.1f} % from the paths " if sp is not None else "")
+            + f"({mc['paths_per_future']} paths per future"
+            + ("" if mc.get("converged") else ", at the cap")
+            + ")"
+        )
     if not d["boxes"]:
         console.print("PRIM found no box.")
     for b in d["boxes"]:
@@ -226,11 +238,11 @@ def explore_cmd(
     judgements: Annotated[
         bool,
         typer.Option(
-            "--judgements/--source-judgements",
-            help="Explore judged numbers over spreads set by their confidence, or keep the "
-            "source's judgements as written (default).",
+            "--judgements/--no-judgements",
+            help="Explore judged numbers over spreads set by their confidence (default), or "
+            "keep the source's judgements as written (--no-judgements: the source's view alone).",
         ),
-    ] = False,
+    ] = True,
     view: Annotated[
         str | None,
         typer.Option(help="A declared view of the scenario (default: the source's, as written)."),

@@ -78,7 +78,7 @@ def explore(
     progress: Progress | None = None,
     on: str = "world",
     framing: str | None = None,
-    judgements: bool = False,
+    judgements: bool = True,
     **options: Any,  # noqa: ANN401
 ) -> Result:
     """Run exploratory ``method`` on a scenario's world model (or on an explicit model).
@@ -89,11 +89,14 @@ def explore(
     ``tcp://HOST:PORT`` address; results do not depend on it nor on ``workers``. ``on`` is
     ``world`` (the consequences model and its uncertain world parameters) or ``game`` (the
     alliance game and its uncertain game parameters, under ``framing``). With ``judgements``
-    every fixed number the scenario marks as a judgement is explored over a spread set by its
-    confidence (:mod:`melian.explore.judgements`); without, the source's judgements as written.
-    (Off by default until the world ensemble uses common random numbers across options and
-    enough paths per future: with 16 paths shared by every future of an option, Monte Carlo
-    noise alone decides close rankings; see docs/models/explore-decide.md.)
+    (the default) every fixed number the scenario marks as a judgement is explored over a spread
+    set by its confidence (:mod:`melian.explore.judgements`), in the same ensemble as the
+    declared uncertainties; ``judgements=False`` keeps the source's judgements as written (the
+    source's view alone). The world ensemble uses common random numbers across options, input
+    values and futures, and ``prim`` and ``regret`` choose the paths per future from the
+    standard error of the utility differences (options ``adaptive``, ``rel_tol``, ``share_tol``,
+    ``max_paths``; :mod:`melian.explore.mcerror`) and report the Monte Carlo error beside every
+    share (docs/models/explore-decide.md).
     """
     if method not in METHODS:
         raise ModelError(f"unknown explore method {method!r}; methods: {', '.join(METHODS)}")

@@ -321,12 +321,16 @@ def nearest_flip(
     def g_of(x: np.ndarray) -> float:
         return float(gap(np.asarray(score(x[None, :]), dtype=float), top)[0])
 
+    def dg_of(x: np.ndarray) -> np.ndarray:
+        # one batched call of the response (k + 1 points), not k + 1 calls of scipy's numdiff
+        return _gradient(score, np.asarray(x, dtype=float), top, h)[1]
+
     if np.all(np.isfinite(z)) and np.linalg.norm(z) <= 10 * z_max:
         res = minimize(
             lambda x: float(x @ x),
             z,
             jac=lambda x: 2 * x,
-            constraints=[{"type": "eq", "fun": g_of}],
+            constraints=[{"type": "eq", "fun": g_of, "jac": dg_of}],
             method="SLSQP",
             options={"ftol": tol**2, "maxiter": 200},
         )

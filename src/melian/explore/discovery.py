@@ -26,6 +26,14 @@ from typing import Any
 import numpy as np
 
 from melian.errors import ModelError
+from melian.explore.mcerror import (
+    MAX_PATHS,
+    REL_TOL,
+    SHARE_TOL,
+    MonteCarloError,
+    adaptive_ensemble,
+    measure,
+)
 from melian.explore.model import (
     UTILITY,
     ExploratoryModel,
@@ -81,6 +89,15 @@ class DiscoveryResult:
     seed: int
     seconds: float
     settings: dict[str, Any] = field(default_factory=dict)
+    #: Monte Carlo error of the shares on the decision outcome
+    #: (:class:`melian.explore.mcerror.MonteCarloError` as a dict).
+    mc_error: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_rate_se(self) -> float | None:
+        """Standard error of ``base_rate`` (futures and paths combined), if measured."""
+        v = self.mc_error.get("share_se")
+        return None if v is None else float(v)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -92,7 +109,9 @@ class DiscoveryResult:
                 "experiments": self.experiments,
                 "cases_not_best": self.cases,
                 "base_rate": self.base_rate,
+                "base_rate_se": self.base_rate_se,
                 "best_counts": self.best_counts,
+                "mc_error": self.mc_error,
                 "boxes": [b.to_dict() for b in self.boxes],
                 "seed": self.seed,
                 "seconds": round(self.seconds, 3),
@@ -161,7 +180,9 @@ def ensemble(
     evaluator: Evaluator | None = None,
     progress: Progress | None = None,
 ) -> tuple[np.ndarray, Results]:
-    """A Latin-hypercube ensemble of ``n`` experiments run for every option (with utility)."""
+    """A Latin-hypercube ensemble of ``n`` experiments run for every option (with utility),
+    with the model's paths per experiment as given (no adaptation; see :func:`ensemble_mc`).
+    """
     u = latin_hypercube(model.k, n, seed)
     if evaluator is None:
         with Evaluator("synchronous") as ev:
@@ -169,6 +190,28 @@ def ensemble(
     else:
         res = evaluator.run(model, u, seed, progress=progress)
     return u, with_utility(model, res)
+
+
+def ensemble_mc(
+    model: ExploratoryModel,
+    n: int,
+    seed: int,
+    evaluator: Evaluator | None = None,
+    progress: Progress | None = None,
+    **adapt: Any,  # noqa: ANN401
+) -> tuple[np.ndarray, Results, MonteCarloError | None]:
+    """A Latin-hypercube ensemble of ``n`` experiments, the paths per experiment chosen from the
+    standard error of the utility differences (:func:`melian.explore.mcerror.adaptive_ensemble`;
+    ``adapt``: ``adaptive``, ``rel_tol``, ``share_tol``, ``max_paths``), with its Monte Carlo
+    error.
+    """
+    u = latin_hypercube(model.k, n, seed)
+    if evaluator is None:
+        with Evaluator("synchronous") as ev:
+            res, mc = adaptive_ensemble(model, u, seed, evaluator=ev, progress=progress, **adapt)
+    else:
+        res, mc = adaptive_ensemble(model, u, seed, evaluator=evaluator, progress=progress, **adapt)
+    return u, res, mc
 
 
 def discover(
@@ -184,18 +227,42 @@ def discover(
     evaluator: Evaluator | None = None,
     progress: Progress | None = None,
     data: tuple[np.ndarray, Results] | None = None,
+    adaptive: bool = True,
+    rel_tol: float = REL_TOL,
+    share_tol: float = SHARE_TOL,
+    max_paths: int = MAX_PATHS,
 ) -> DiscoveryResult:
     """PRIM boxes where the recommended option is not the best on ``outcome``.
 
     On each box's peeling trajectory the chosen point is the one with the largest coverage whose
     density reaches ``threshold`` (the last point if none does). ``data`` reuses an ensemble
-    ``(u, results)`` already run.
+    ``(u, results)`` already run. The paths per experiment of a Monte Carlo model are doubled
+    until the standard errors meet ``rel_tol`` and ``share_tol`` or reach ``max_paths``
+    (``adaptive``; :mod:`melian.explore.mcerror`); the Monte Carlo error of the shares is in
+    ``mc_error`` (the futures' and the paths' parts, on the utility).
     """
     t0 = time.perf_counter()
     if len(model.options) < 2:
         raise ModelError("scenario discovery needs at least two options")
     decided = decision_outcome(model, outcome)
-    u, res = data if data is not None else ensemble(model, n, seed, evaluator, progress)
+    mc: MonteCarloError | None = None
+    if data is not None:
+        u, res = data
+        if decided in res[model.options[0]]:
+            mc = measure(model, res, seed, outcome=decided)
+    else:
+        u, res, mc = ensemble_mc(
+            model,
+            n,
+            seed,
+            evaluator,
+            progress,
+            adaptive=adaptive,
+            rel_tol=rel_tol,
+            share_tol=share_tol,
+            max_paths=max_paths,
+            outcome=decided,
+        )
     best, rec_ok = best_option(model, res, decided)
     y = ~rec_ok
     n_exp = int(u.shape[0])
@@ -213,6 +280,7 @@ def discover(
         boxes=boxes,
         seed=seed,
         seconds=time.perf_counter() - t0,
+        mc_error=mc.to_dict() if mc is not None else {},
         settings={
             "threshold": threshold,
             "peel_alpha": peel_alpha,

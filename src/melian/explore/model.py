@@ -31,6 +31,8 @@ from melian.errors import ModelError
 from melian.scenario.schema import Distribution, Scenario
 
 Direction = Literal["max", "min"]
+#: Prefix of the per-path outputs of a Monte Carlo model (``PATHS_PREFIX + outcome``).
+PATHS_PREFIX = "paths:"
 ModelFunction = Callable[[Any, str, dict[str, np.ndarray], int], dict[str, np.ndarray]]
 
 
@@ -58,6 +60,12 @@ class ExploratoryModel:
     #: True if ``function`` draws the same noise for every experiment of a call given a seed
     #: (common random numbers): results are then independent of the chunk size as well.
     common_random_numbers: bool = False
+    #: True if ``function`` is a Monte Carlo model whose ``context`` is a dict with ``paths``
+    #: (paths per experiment) and which, given ``context["per_path"]``, also returns the per-path
+    #: values ``PATHS_PREFIX + name`` (arrays (n, paths)) of the outcomes named in
+    #: ``context["path_outcomes"]``, every option with the same random numbers for the same path
+    #: (see :mod:`melian.explore.mcerror`).
+    path_outputs: bool = False
 
     def __post_init__(self) -> None:
         if not self.uncertainties:
@@ -100,6 +108,12 @@ class ExploratoryModel:
                     f"for {u.shape[0]} experiments"
                 )
             res[name] = arr
+        for name, v in out.items():
+            if name.startswith(PATHS_PREFIX):
+                arr = np.asarray(v, dtype=float)
+                if arr.ndim != 2 or arr.shape[0] != u.shape[0]:
+                    raise ModelError(f"model {self.name!r} returned per-path {name!r} of bad shape")
+                res[name] = arr
         return res
 
     def nominal(self) -> np.ndarray:
@@ -122,7 +136,8 @@ def utility(
     if not w:
         return None
     total = sum(w.values())
-    out = {o: np.zeros_like(next(iter(results[o].values()))) for o in model.options}
+    first = next(iter(w))
+    out = {o: np.zeros_like(np.asarray(results[o][first], dtype=float)) for o in model.options}
     for c, wc in w.items():
         allv = np.concatenate([results[o][c] for o in model.options])
         lo, hi = float(np.nanmin(allv)), float(np.nanmax(allv))

@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from melian.errors import ModelError
-from melian.explore.discovery import ensemble
-from melian.explore.model import ExploratoryModel, directions
+from melian.explore.discovery import ensemble_mc
+from melian.explore.mcerror import MAX_PATHS, REL_TOL, SHARE_TOL, MonteCarloError, measure
+from melian.explore.model import UTILITY, ExploratoryModel, directions
 from melian.explore.parallel import Evaluator, Progress, Results
 from melian.jsonio import to_jsonable
 from melian.reprs import html_table
@@ -45,6 +46,10 @@ class RegretResult:
     seed: int
     seconds: float
     settings: dict[str, Any] = field(default_factory=dict)
+    #: Monte Carlo error of the ensemble's utility ranking (futures and paths; see
+    #: :mod:`melian.explore.mcerror`), and the standard error of each satisficing share.
+    mc_error: dict[str, Any] = field(default_factory=dict)
+    satisficing_se: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -60,6 +65,8 @@ class RegretResult:
                 "thresholds": self.thresholds,
                 "satisficing_share": self.satisficing,
                 "most_satisficing": self.most_satisficing,
+                "satisficing_share_se": self.satisficing_se,
+                "mc_error": self.mc_error,
                 "seed": self.seed,
                 "seconds": round(self.seconds, 3),
                 "settings": self.settings,
@@ -113,8 +120,18 @@ def robust(
     evaluator: Evaluator | None = None,
     progress: Progress | None = None,
     data: tuple[np.ndarray, Results] | None = None,
+    adaptive: bool = True,
+    rel_tol: float = REL_TOL,
+    share_tol: float = SHARE_TOL,
+    max_paths: int = MAX_PATHS,
 ) -> RegretResult:
-    """Minimax regret per outcome and satisficing shares over an ensemble of ``n`` experiments."""
+    """Minimax regret per outcome and satisficing shares over an ensemble of ``n`` experiments.
+
+    The paths per experiment are chosen as in :func:`melian.explore.discovery.discover`
+    (``adaptive``, ``rel_tol``, ``share_tol``, ``max_paths``); ``mc_error`` gives the Monte Carlo
+    error of the utility ranking and ``satisficing_se`` the binomial standard error (over the
+    futures) of every satisficing share.
+    """
     t0 = time.perf_counter()
     if not 0.5 <= reliability < 1:
         raise ModelError(f"reliability must lie in [0.5, 1), got {reliability}")
@@ -125,7 +142,23 @@ def robust(
         raise ModelError(
             f"thresholds name unknown outcomes {sorted(unknown)}; outcomes: {', '.join(dirs)}"
         )
-    u, res = data if data is not None else ensemble(model, n, seed, evaluator, progress)
+    mc: MonteCarloError | None = None
+    if data is not None:
+        u, res = data
+        if UTILITY in res[model.options[0]]:
+            mc = measure(model, res, seed)
+    else:
+        u, res, mc = ensemble_mc(
+            model,
+            n,
+            seed,
+            evaluator,
+            progress,
+            adaptive=adaptive,
+            rel_tol=rel_tol,
+            share_tol=share_tol,
+            max_paths=max_paths,
+        )
     regret: dict[str, dict[str, dict[str, float]]] = {}
     minimax: dict[str, str] = {}
     guaranteed: dict[str, dict[str, float]] = {}
@@ -141,6 +174,7 @@ def robust(
         q = 1 - reliability if d == "max" else reliability
         guaranteed[c] = {o: float(np.quantile(res[o][c], q)) for o in model.options}
     satisficing: dict[str, dict[str, float]] = {}
+    sat_se: dict[str, dict[str, float]] = {}
     best: str | None = None
     if thr:
         for o in model.options:
@@ -152,6 +186,8 @@ def robust(
                 ok_all &= ok
             shares["all"] = float(ok_all.mean())
             satisficing[o] = shares
+            nf = max(1, u.shape[0])
+            sat_se[o] = {c: float(np.sqrt(v * (1 - v) / nf)) for c, v in shares.items()}
         best = max(model.options, key=lambda o: (satisficing[o]["all"], o == model.recommended))
     return RegretResult(
         recommended=model.recommended,
@@ -166,4 +202,6 @@ def robust(
         seed=seed,
         seconds=time.perf_counter() - t0,
         settings={"sample": "latin hypercube over quantiles"},
+        mc_error=mc.to_dict() if mc is not None else {},
+        satisficing_se=sat_se,
     )

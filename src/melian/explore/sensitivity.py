@@ -384,8 +384,10 @@ def tornado(
 ) -> TornadoResult:
     """Tornado-diagram data: each output at each parameter's low and high quantile.
 
-    Every point is evaluated by its own model call with the same ``seed`` (common random
-    numbers), so the bars show the parameter's effect and not Monte Carlo noise.
+    Every point is evaluated with the same ``seed`` (common random numbers), so the bars show
+    the parameter's effect and not Monte Carlo noise: a model whose every experiment of a call
+    sees the same noise (``common_random_numbers``, the world model) evaluates all points in one
+    call per option; any other model one call per point.
     """
     lo_q, hi_q = swing
     if not 0 <= lo_q < 0.5 < hi_q <= 1:
@@ -397,13 +399,17 @@ def tornado(
     for j in range(k):
         pts[1 + 2 * j, j] = lo_q
         pts[2 + 2 * j, j] = hi_q
-    per_point: list[Results] = [
-        {o: model.evaluate(o, pts[i : i + 1], seed) for o in model.options} for i in range(len(pts))
-    ]
-    stacked: Results = {
-        o: {c: np.concatenate([p[o][c] for p in per_point]) for c in per_point[0][o]}
-        for o in model.options
-    }
+    if model.common_random_numbers:
+        stacked: Results = {o: model.evaluate(o, pts, seed) for o in model.options}
+    else:
+        per_point: list[Results] = [
+            {o: model.evaluate(o, pts[i : i + 1], seed) for o in model.options}
+            for i in range(len(pts))
+        ]
+        stacked = {
+            o: {c: np.concatenate([p[o][c] for p in per_point]) for c in per_point[0][o]}
+            for o in model.options
+        }
     outs: list[Output] = []
     base: dict[str, float] = {}
     bars: dict[str, list[dict[str, Any]]] = {}

@@ -119,3 +119,72 @@ def planted_box_model(box: dict[str, tuple[float, float]], k: int = 5) -> Explor
         recommended="rec",
         weights={"value": 1.0},
     )
+
+
+def noisy_planted_box(
+    context: Any,
+    option: str,
+    samples: dict[str, np.ndarray],
+    seed: int,  # noqa: ANN401
+) -> dict[str, np.ndarray]:
+    """A Monte Carlo version of :func:`planted_box` with per-path outputs.
+
+    Path ``j`` of future ``s`` of option ``o`` is ``mean_o(s) + common * e_j + own * f_{o,j}``:
+    ``e_j`` shared by every option (the noise common random numbers cancel), ``f_{o,j}`` the
+    option's own (what they cannot cancel); both are the same in every future (the world
+    model's design). ``mean_rec = 0.5``; ``mean_alt = 0.5 + delta`` inside the box and
+    ``0.5 - delta`` outside. With ``context["crn"]`` False the common part is drawn per option
+    too (independent streams). ``context``: ``box``, ``delta``, ``common``, ``own``, ``paths``,
+    ``crn``, and ``per_path``/``path_outcomes`` as :mod:`melian.explore.mcerror` sets them.
+    """
+    n = next(iter(samples.values())).shape[0]
+    m = int(context["paths"])
+    inside = np.ones(n, dtype=bool)
+    for name, (lo, hi) in context["box"].items():
+        inside &= (samples[name] >= lo) & (samples[name] <= hi)
+    delta = float(context["delta"])
+    mean = np.full(n, 0.5) if option == "rec" else np.where(inside, 0.5 + delta, 0.5 - delta)
+    okey = sum(option.encode())  # a small stable key of the option
+    crn = bool(context.get("crn", True))
+    e = np.random.default_rng([int(seed), 0 if crn else okey]).standard_normal(m)
+    f = np.random.default_rng([int(seed), 1, okey]).standard_normal(m)
+    y = mean[:, None] + float(context["common"]) * e[None, :] + float(context["own"]) * f[None, :]
+    out = {"value": y.mean(axis=1)}
+    if context.get("per_path") and "value" in context.get("path_outcomes", ()):
+        out["paths:value"] = y
+    return out
+
+
+def noisy_planted_box_model(
+    box: dict[str, tuple[float, float]],
+    k: int = 5,
+    *,
+    delta: float = 0.05,
+    common: float = 1.0,
+    own: float = 0.2,
+    paths: int = 8,
+    crn: bool = True,
+) -> ExploratoryModel:
+    """:func:`noisy_planted_box` as an exploratory model with per-path outputs."""
+    names = tuple(f"p{i}" for i in range(k))
+    d = Distribution(dist="uniform", low=0.0, high=1.0)
+    return ExploratoryModel(
+        name="noisy-planted-box",
+        function=noisy_planted_box,
+        context={
+            "box": box,
+            "delta": delta,
+            "common": common,
+            "own": own,
+            "paths": paths,
+            "crn": crn,
+        },
+        uncertainties=names,
+        options=("rec", "alt"),
+        distributions={o: dict.fromkeys(names, d) for o in ("rec", "alt")},
+        outcomes={"value": "max"},
+        recommended="rec",
+        weights={"value": 1.0},
+        common_random_numbers=True,
+        path_outputs=True,
+    )

@@ -15,6 +15,7 @@ import numpy as np
 
 from melian.errors import ModelError
 from melian.explore.model import (
+    PATHS_PREFIX,
     Direction,
     ExploratoryModel,
     recommended_option,
@@ -44,6 +45,7 @@ def world_function(
     so Dask can ship it).
     """
     world = _world()
+    per_path = bool(context.get("per_path"))
     out = world.evaluate(
         context["scenario"],
         option,
@@ -51,8 +53,20 @@ def world_function(
         paths_per_sample=context["paths"],
         horizon=context["horizon"],
         seed=seed,
+        per_path=per_path,
     )
-    return {k: np.asarray(v, dtype=float) for k, v in out.items()}
+    if not per_path:
+        return {k: np.asarray(v, dtype=float) for k, v in out.items()}
+    # means as usual, and the per-path values of the outcomes the utility reads (for the Monte
+    # Carlo standard errors of :mod:`melian.explore.mcerror`)
+    keep = set(context.get("path_outcomes", ()))
+    res: dict[str, np.ndarray] = {}
+    for k, v in out.items():
+        x = np.asarray(v, dtype=float)
+        res[k] = x.mean(axis=1)
+        if k in keep:
+            res[PATHS_PREFIX + k] = x
+    return res
 
 
 def world_directions(scenario: Scenario, metrics: list[str]) -> dict[str, Direction]:
@@ -152,4 +166,5 @@ def world_model(
         weights=weights,
         notes=tuple(notes),
         common_random_numbers=True,
+        path_outputs=True,
     )

@@ -9,9 +9,15 @@ ties), prepares (calibrates) each, and simulates them together.
 Paths are simulated in blocks of :data:`BLOCK` paths, vectorised with numpy over the paths of a
 block, in slabs of :data:`SLAB` months: every component in turn advances the whole slab, reading
 the slab states of the components before it. Every component of every block draws from its own
-generator, seeded by ``SeedSequence(seed, spawn_key=(option key, block index, component key))``
-(keys derived from the option and component ids): results do not depend on which other options
-are simulated, on the chunk size (chunks are groups of whole blocks), on the number of worker
+generator, seeded by ``SeedSequence(seed, spawn_key=(block index, component key))`` (a key
+derived from the component id), and the uniforms of each uncertain parameter come from a child
+stream of that generator keyed by the parameter's name. The option is not part of any key:
+**common random numbers** across options (Law 2015, *Simulation Modeling and Analysis*, 5th ed.,
+section 11.2; Glasserman and Yao 1992), so path ``j`` of every option sees the same shocks and
+the same parameter quantiles (each option maps them through its own distributions), and the
+difference between two options is not blurred by independent noise. Whether a parameter is fixed
+or uncertain leaves the other draws unchanged. Results do not depend on which other options are
+simulated, on the chunk size (chunks are groups of whole blocks), on the number of worker
 processes, or on which other components a scenario declares, except through what they pass on.
 Each block is reduced into fixed-memory statistics (:class:`melian.world.results.Accumulator`)
 whose merge is exact integer arithmetic, so results are bit-identical however blocks are
@@ -64,8 +70,9 @@ MAX_CHUNK_BLOCKS = 32
 #: Largest number of paths and horizon accepted by :func:`simulate`.
 MAX_PATHS = 100_000_000
 MAX_HORIZON = 600
-#: Extra random stream of a component (child of its generator's seed sequence) for the uniforms
-#: of its uncertain optional parameters, so that declaring one leaves every other draw unchanged.
+#: Salt of the random streams of the parameters' uniforms (children of a component's generator's
+#: seed sequence, one per parameter name): declaring or widening one leaves every other draw
+#: unchanged.
 PARAM_STREAM = 0x6F7074  # "opt"
 
 
@@ -614,30 +621,32 @@ def draw_parameters(
 ) -> dict[str, np.ndarray | float]:
     """Per-path values of one component's parameters: fixed ones as floats, uncertain ones drawn.
 
-    Uniforms are drawn for every uncertain required parameter in sorted name order (``n // tile``
-    per parameter) from ``rng``, and for every uncertain optional parameter from the
-    :data:`PARAM_STREAM` child of ``rng`` (so declaring an optional parameter leaves the draws
-    of the others unchanged); values are repeated ``tile`` times (common random numbers across
-    tiled samples). Values outside a parameter's range raise a ModelError.
+    The ``n // tile`` uniforms of every uncertain parameter come from its own child stream of
+    ``rng`` (keyed by the parameter's name, :func:`_param_stream`), so that which parameters are
+    uncertain, and under which option, changes no other draw (common random numbers across
+    options and across input values); ``rng`` itself is left untouched for the component's
+    dynamics. Values are repeated ``tile`` times (common random numbers across tiled samples).
+    Values outside a parameter's range raise a ModelError.
     """
     m = n // tile
     names = sorted(k for k in dists if k in specs)
-    unc = [k for k in names if not dists[k].is_fixed and specs[k].required]
-    opt = [k for k in names if not dists[k].is_fixed and not specs[k].required]
-    u = rng.random((len(unc), m)) if unc else np.empty((0, m))
-    uo = _stream(rng, PARAM_STREAM).random((len(opt), m)) if opt else np.empty((0, m))
     P: dict[str, np.ndarray | float] = {}
     for k in names:
         d = dists[k]
         if d.is_fixed:
             P[k] = float(d.value)  # type: ignore[arg-type]
         else:
-            v = _ppf(d, u[unc.index(k)] if k in unc else uo[opt.index(k)])
+            v = _ppf(d, _param_stream(rng, k).random(m))
             P[k] = np.tile(v, tile) if tile > 1 else v
     msgs = [m2 for k in names if (m2 := specs[k].check(P[k])) is not None]
     if msgs:
         raise ModelError("invalid world parameter values" + where + ": " + "; ".join(msgs))
     return P
+
+
+def _param_stream(rng: np.random.Generator, name: str) -> np.random.Generator:
+    """The stream of the uniforms of parameter ``name`` (a child of ``rng``'s seed sequence)."""
+    return _stream(rng, PARAM_STREAM ^ _key(name))
 
 
 def _stream(rng: np.random.Generator, key: int) -> np.random.Generator:
@@ -650,11 +659,12 @@ def _stream(rng: np.random.Generator, key: int) -> np.random.Generator:
 
 
 def _rngs(prep: Prepared, seed: int, option: str, block: int) -> dict[str, np.random.Generator]:
-    """The generator of every component of one block of one option."""
-    ok = _key(option)
+    """The generator of every component of one block (the same for every option: common random
+    numbers; ``option`` is accepted for the callers' convenience and not used in the key).
+    """
     return {
         c.id: np.random.Generator(
-            np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(ok, block, _key(c.id))))
+            np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, _key(c.id))))
         )
         for c in prep.components
     }
@@ -918,6 +928,27 @@ def _option_result(prep: Prepared, option: str, acc: Accumulator) -> OptionResul
     return OptionResult(option, acc.n, metrics, probs, bands, be, cover)
 
 
+#: Prepared worlds of the last few (scenario object, option, horizon, base_dir) that
+#: :func:`evaluate` saw: an exploration calls it thousands of times on the same scenario, and
+#: preparing (calibrating, freezing the distributions) costs more than a small run. Entries hold
+#: the scenario object itself, so a hit is the very same object (scenarios are not mutated).
+_PREP_CACHE: dict[tuple[int, str, int, str], tuple[Scenario, Prepared]] = {}
+_PREP_CACHE_SIZE = 32
+
+
+def _prepared(scenario: Scenario, option: str, horizon: int, base_dir: Path | None) -> Prepared:
+    """:func:`prepare` for one option, cached on the scenario object (see ``_PREP_CACHE``)."""
+    key = (id(scenario), option, int(horizon), str(base_dir))
+    hit = _PREP_CACHE.get(key)
+    if hit is not None and hit[0] is scenario:
+        return hit[1]
+    prep = prepare(scenario, [option], horizon, base_dir)
+    if len(_PREP_CACHE) >= _PREP_CACHE_SIZE:
+        _PREP_CACHE.pop(next(iter(_PREP_CACHE)))
+    _PREP_CACHE[key] = (scenario, prep)
+    return prep
+
+
 def eval_metrics(prep: Prepared) -> tuple[str, ...]:
     """Names of the per-sample metrics :func:`evaluate` returns: every outcome, and ``p_NAME``
     for every event.
@@ -937,19 +968,23 @@ def evaluate(
     seed: int | None = None,
     *,
     base_dir: Path | None = None,
+    per_path: bool = False,
 ) -> dict[str, np.ndarray]:
     """Per-sample outcome metrics with chosen parameters fixed per sample (for sensitivity).
 
     ``parameter_overrides`` maps parameter paths (``component.name``) to arrays of equal length
     ``S``; sample ``s`` runs ``paths_per_sample`` paths with each overridden parameter fixed at
     its ``s``-th value and the other parameters drawn from their distributions under the
-    option. All samples share the same random numbers (common random numbers), so differences
-    between samples come from the overridden values. Returns, per metric of
-    :func:`eval_metrics`, an array of length ``S``: the mean over the sample's paths (``p_*``
-    are probabilities).
+    option. All samples, and every option, share the same random numbers (common random
+    numbers: path ``j`` of every sample and option sees the same shocks), so differences between
+    samples come from the overridden values and differences between options from the options.
+    Returns, per metric of :func:`eval_metrics`, an array of length ``S``: the mean over the
+    sample's paths (``p_*`` are probabilities); with ``per_path`` an array ``(S,
+    paths_per_sample)`` of the per-path values instead (event indicators for ``p_*``), from which
+    a caller estimates Monte Carlo standard errors of paired differences.
     """
     seed = scenario.metadata.seed if seed is None else int(seed)
-    prep = prepare(scenario, [option_id], horizon, base_dir)
+    prep = _prepared(scenario, option_id, horizon, base_dir)
     params = scenario.parameters()
     specs = parameter_specs(scenario)
     arrays = {k: np.asarray(v, dtype=float).ravel() for k, v in parameter_overrides.items()}
@@ -971,7 +1006,7 @@ def evaluate(
     limits.check_simulation(min(S * pps, max(65_536, pps)), horizon, 1, block=None, bands=False)
     group = max(1, 65_536 // pps)
     names = eval_metrics(prep)
-    out = {k: np.empty(S) for k in names}
+    out = {k: (np.empty((S, pps)) if per_path else np.empty(S)) for k in names}
     for g0 in range(0, S, group):
         g1 = min(S, g0 + group)
         k = g1 - g0
@@ -991,7 +1026,8 @@ def evaluate(
                 x = r["events"][name[2:]].astype(float)
             else:
                 x = r["outcomes"][name]
-            out[name][g0:g1] = x.reshape(k, pps).mean(axis=1)
+            x = x.reshape(k, pps)
+            out[name][g0:g1] = x if per_path else x.mean(axis=1)
     return out
 
 

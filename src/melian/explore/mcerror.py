@@ -1,0 +1,307 @@
+"""Monte Carlo error of an ensemble's robustness figures, and paths per future chosen from it.
+
+An ensemble of ``n`` sampled futures (experiments) is run for every option with ``m`` paths per
+future. Two errors blur the figures that say how often the recommended option is best:
+
+* **the futures** (the effect of the inputs, measured with ``n`` samples): the binomial standard
+  error ``sqrt(p (1 - p) / n)`` of a share ``p`` (conservative for a Latin hypercube);
+* **the paths** (Monte Carlo noise inside each future): every option and every future use the
+  same random numbers for path ``j`` (common random numbers, :mod:`melian.world.engine`), so the
+  path noise is shared across futures and options rather than independent. Its effect on any
+  figure is estimated by the bootstrap over path indices, resampling the same paths in every
+  future and option (Efron and Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 6; the
+  paired design of Law 2015, *Simulation Modeling and Analysis*, section 11.2).
+
+**Paths per future from the standard error** (:func:`adaptive_ensemble`): run a first batch of
+``m`` paths, then further batches of independent paths (new seeds) so that the total doubles,
+until the paths' standard error of the mean utility difference between the two best options is
+at most ``rel_tol`` of that difference (default a third: the difference is resolved at three
+standard errors) and the paths' standard error of the share of futures in
+which the recommended option is not best is at most ``share_tol``, or ``max_paths`` is reached.
+Batches are pooled (a batch's seed depends only on the seed and its index), so the result does
+not depend on the chunk size or the number of workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from melian.explore.model import PATHS_PREFIX, UTILITY, ExploratoryModel, with_utility
+from melian.explore.parallel import Evaluator, Progress, Results
+
+#: Bootstrap replicates over path indices.
+BOOTSTRAP = 200
+#: Default stopping rule: relative standard error of the top-vs-second utility difference, and
+#: absolute standard error (from the paths) of the share of futures where the recommendation is
+#: not best; cap on paths per future.
+REL_TOL = 1 / 3
+SHARE_TOL = 0.01
+MAX_PATHS = 256
+
+
+@dataclass
+class MonteCarloError:
+    """Standard errors of an ensemble's robustness figures, and the paths they were reached with.
+
+    ``share_not_best`` is the share of futures in which the recommended option is not best;
+    ``share_se_futures`` its binomial standard error from the number of futures,
+    ``share_se_paths`` from the paths (bootstrap over path indices), ``share_se`` both combined
+    (root sum of squares). ``best_share`` and ``best_share_se`` give the same for the share of
+    futures in which each option is best. ``difference`` is the ensemble-mean utility of the top
+    option minus that of the second (``top``, ``second`` by mean utility) and ``difference_se``
+    its standard error from the paths. ``converged`` is False when ``max_paths`` stopped the
+    doubling before the tolerances were met.
+    """
+
+    futures: int
+    paths: int | None
+    batches: list[int]
+    top: str
+    second: str | None
+    difference: float
+    difference_se: float | None
+    share_not_best: float
+    share_se_futures: float
+    share_se_paths: float | None
+    share_se: float
+    best_share: dict[str, float]
+    best_share_se: dict[str, float]
+    converged: bool
+    settings: dict[str, Any] = field(default_factory=dict)
+    #: Exact (Clopper-Pearson) one-sided 95% upper bound of ``share_not_best`` from the futures
+    #: (about ``3 / futures`` when no future flips, where the binomial standard error is 0).
+    share_upper_95: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "futures": self.futures,
+            "paths_per_future": self.paths,
+            "batches": list(self.batches),
+            "top": self.top,
+            "second": self.second,
+            "difference": self.difference,
+            "difference_se": self.difference_se,
+            "share_not_best": self.share_not_best,
+            "share_se_futures": self.share_se_futures,
+            "share_se_paths": self.share_se_paths,
+            "share_se": self.share_se,
+            "best_share": dict(self.best_share),
+            "best_share_se": dict(self.best_share_se),
+            "share_upper_95": self.share_upper_95,
+            "converged": self.converged,
+            "settings": dict(self.settings),
+        }
+
+
+def batch_seed(seed: int, b: int) -> int:
+    """Seed of batch ``b`` of paths (batch 0 uses ``seed`` itself)."""
+    if b == 0:
+        return int(seed)
+    ss = np.random.SeedSequence(int(seed), spawn_key=(0x4D43, b))
+    return int(ss.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def _weighted(model: ExploratoryModel) -> dict[str, float]:
+    w = {k: float(v) for k, v in model.weights.items() if v > 0}
+    total = sum(w.values())
+    return {k: v / total for k, v in w.items()} if total > 0 else {}
+
+
+def path_utilities(
+    model: ExploratoryModel, results: Mapping[str, Mapping[str, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """Per-path utility ``(n, paths)`` of every option, normalised as
+    :func:`melian.explore.model.utility` normalises the per-future means (the utility is linear
+    in the outcomes, so the mean over paths of these is that utility).
+    """
+    w = _weighted(model)
+    first = next(iter(w))
+    shape = np.asarray(results[model.options[0]][PATHS_PREFIX + first]).shape
+    out = {o: np.zeros(shape) for o in model.options}
+    for c, wc in w.items():
+        allv = np.concatenate([results[o][c] for o in model.options])
+        lo, hi = float(np.nanmin(allv)), float(np.nanmax(allv))
+        span = hi - lo
+        if span <= 0:
+            continue
+        for o in model.options:
+            y = results[o][PATHS_PREFIX + c]
+            out[o] = out[o] + wc * (
+                (y - lo) / span if model.outcomes[c] == "max" else (hi - y) / span
+            )
+    return out
+
+
+def _best(y: np.ndarray, r: int, tol: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
+    """Best option index per future (rows of ``y``: options) and whether ``r`` is among the best
+    (ties in the recommendation's favour, as :func:`melian.explore.discovery.best_option`).
+    """
+    top = y.max(axis=0)
+    rec_ok = y[r] >= top - tol * np.maximum(1.0, np.abs(top))
+    best = np.where(rec_ok, r, np.argmax(y, axis=0))
+    return best, rec_ok
+
+
+def measure(
+    model: ExploratoryModel,
+    results: Mapping[str, Mapping[str, np.ndarray]],
+    seed: int,
+    *,
+    batches: Sequence[int] = (),
+    bootstrap: int = BOOTSTRAP,
+    outcome: str = UTILITY,
+) -> MonteCarloError:
+    """The Monte Carlo error of an ensemble's ranking on ``outcome`` (the utility by default;
+    see the module docstring).
+
+    ``results`` carry ``outcome`` for every option (:func:`with_utility` for the utility) and,
+    for the path part, the per-path outcomes (``PATHS_PREFIX + name``: every weighted outcome
+    for the utility); without them only the futures' error is given (``share_se_paths`` None: a
+    deterministic model, or one that gives no paths).
+    """
+    opts = list(model.options)
+    r = opts.index(model.recommended)
+    sign = 1.0 if outcome == UTILITY or model.outcomes.get(outcome) != "min" else -1.0
+    y = np.stack([sign * np.asarray(results[o][outcome], dtype=float) for o in opts])
+    n = y.shape[1]
+    best, rec_ok = _best(y, r)
+    p = float(1 - rec_ok.mean())
+    shares = {o: float(np.mean(best == i)) for i, o in enumerate(opts)}
+    se_f = float(np.sqrt(p * (1 - p) / n))
+    se_f_best = {o: float(np.sqrt(v * (1 - v) / n)) for o, v in shares.items()}
+    means = y.mean(axis=1)
+    order = np.argsort(-means, kind="stable")
+    top = int(order[0])
+    second = int(order[1]) if len(opts) > 1 else None
+    diff = float(means[top] - means[second]) if second is not None else 0.0
+    w = _weighted(model) if outcome == UTILITY else {outcome: 1.0}
+    have_paths = bool(w) and all(PATHS_PREFIX + c in results[opts[0]] for c in w)
+    se_d: float | None = None
+    se_p: float | None = None
+    se_best_p: dict[str, float] = {o: 0.0 for o in opts}
+    m_total: int | None = None
+    if have_paths:
+        U = (
+            path_utilities(model, results)
+            if outcome == UTILITY
+            else {o: sign * np.asarray(results[o][PATHS_PREFIX + outcome]) for o in opts}
+        )
+        m_total = int(U[opts[0]].shape[1])
+        if second is not None and m_total > 1:
+            a = (U[opts[top]] - U[opts[second]]).mean(axis=0)  # per path, over futures
+            se_d = float(a.std(ddof=1) / np.sqrt(m_total))
+        if m_total > 1:
+            rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(0xB0075,)))
+            W = rng.multinomial(m_total, np.full(m_total, 1.0 / m_total), size=bootstrap).T
+            Wn = W / m_total  # (paths, B)
+            yb = np.stack([U[o] @ Wn for o in opts])  # (options, n, B)
+            top_b = yb.max(axis=0)
+            ok_b = yb[r] >= top_b - 1e-9 * np.maximum(1.0, np.abs(top_b))
+            best_b = np.where(ok_b, r, np.argmax(yb, axis=0))
+            se_p = float((1 - ok_b.mean(axis=0)).std(ddof=1))
+            se_best_p = {
+                o: float((best_b == i).mean(axis=0).std(ddof=1)) for i, o in enumerate(opts)
+            }
+    se = float(np.hypot(se_f, se_p or 0.0))
+    from scipy.stats import beta as beta_dist  # scipy.stats is slow to import: on first use
+
+    k_not = int(round(p * n))
+    upper = 1.0 if k_not >= n else float(beta_dist.ppf(0.95, k_not + 1, n - k_not))
+    return MonteCarloError(
+        futures=n,
+        paths=m_total,
+        batches=list(batches),
+        top=opts[top],
+        second=opts[second] if second is not None else None,
+        difference=diff,
+        difference_se=se_d,
+        share_not_best=p,
+        share_se_futures=se_f,
+        share_se_paths=se_p,
+        share_se=se,
+        best_share=shares,
+        best_share_se={o: float(np.hypot(se_f_best[o], se_best_p[o])) for o in opts},
+        converged=True,
+        share_upper_95=upper,
+    )
+
+
+def _pool(parts: list[Results], sizes: list[int], opts: Sequence[str]) -> Results:
+    """Pool batches of paths: means weighted by paths, per-path arrays side by side."""
+    tot = float(sum(sizes))
+    out: Results = {}
+    for o in opts:
+        d: dict[str, np.ndarray] = {}
+        for k in parts[0][o]:
+            if k.startswith(PATHS_PREFIX):
+                d[k] = np.concatenate([p[o][k] for p in parts], axis=1)
+            else:
+                d[k] = sum(p[o][k] * (m / tot) for p, m in zip(parts, sizes, strict=True))
+        out[o] = d
+    return out
+
+
+def adaptive_ensemble(
+    model: ExploratoryModel,
+    u: np.ndarray,
+    seed: int,
+    *,
+    evaluator: Evaluator,
+    progress: Progress | None = None,
+    adaptive: bool = True,
+    rel_tol: float = REL_TOL,
+    share_tol: float = SHARE_TOL,
+    max_paths: int = MAX_PATHS,
+    outcome: str = UTILITY,
+) -> tuple[Results, MonteCarloError | None]:
+    """Run the experiments ``u`` for every option, with paths per future chosen from the
+    standard error (see the module docstring); results with ``utility`` and the Monte Carlo
+    error of the ranking on ``outcome`` (``None`` for the utility of a model without criteria
+    weights).
+
+    A model that gives no per-path outputs (``model.path_outputs`` False, e.g. a deterministic
+    game) is run once, and its error is the futures' part alone. With ``adaptive`` False the
+    first batch is kept whatever its error (which is still measured).
+    """
+    w = _weighted(model) if outcome == UTILITY else {outcome: 1.0}
+    if not model.path_outputs or not w or not isinstance(model.context, dict):
+        res = with_utility(model, evaluator.run(model, u, seed, progress=progress))
+        return res, (measure(model, res, seed, outcome=outcome) if w else None)
+    m0 = int(model.context.get("paths", 1))
+    sizes: list[int] = []
+    parts: list[Results] = []
+    total = 0
+    while True:
+        m = m0 if not sizes else total  # doubles the total
+        m = min(m, max(0, max_paths - total)) if sizes else m
+        if m <= 0:
+            break
+        ctx = {**model.context, "paths": m, "per_path": True, "path_outcomes": tuple(w)}
+        mb = replace(model, context=ctx)
+        parts.append(evaluator.run(mb, u, batch_seed(seed, len(sizes)), progress=progress))
+        sizes.append(m)
+        total += m
+        res = with_utility(model, _pool(parts, sizes, model.options))
+        mc = measure(model, res, seed, batches=sizes, outcome=outcome)
+        ok = (mc.difference_se is None or mc.difference_se <= rel_tol * abs(mc.difference)) and (
+            mc.share_se_paths is None or mc.share_se_paths <= share_tol
+        )
+        if ok or not adaptive or total >= max_paths:
+            mc.converged = ok
+            break
+    mc.settings = {
+        "rel_tol": rel_tol,
+        "share_tol": share_tol,
+        "max_paths": max_paths,
+        "adaptive": adaptive,
+        "bootstrap": BOOTSTRAP,
+    }
+    clean = {
+        o: {k: v for k, v in d.items() if not k.startswith(PATHS_PREFIX)} for o, d in res.items()
+    }
+    return clean, mc
