@@ -16,6 +16,10 @@ Per view (the scenario as written, ``source``, and each declared view of
   is not best (the sampling error of the share; the result's own standard errors when it gives
   them).
 
+What is explored (:func:`target`): the world model's uncertain inputs when a decision criterion
+measures the world (the ranking's world part), else the game's uncertain payoff parameters (the
+focal actor's equilibrium payoff ranks the options).
+
 Settings (:class:`~melian.brief.base.Settings`) keep it cheap: the quick brief uses a coarse scan,
 two replications and few paths per future.
 """
@@ -37,8 +41,9 @@ from melian.brief.base import (
     label,
     table,
 )
-from melian.brief.i18n import h, t, tf
+from melian.brief.i18n import h, t, t_kind, tf
 from melian.errors import MelianError
+from melian.explore.model import scenario_uncertainties
 from melian.scenario.schema import Scenario
 from melian.scenario.views import apply_view, view_ids
 
@@ -88,12 +93,40 @@ def _prim_limit(r: dict[str, Any]) -> str:
     return f"<= {fmt(hi)}"
 
 
+def target(s: Scenario) -> str | None:
+    """What the section explores: ``"world"`` when a decision criterion measures the world model
+    (the exploratory utility is the criteria-weighted world outcomes), else ``"game"`` when the
+    scenario has a game (the utility is the focal actor's equilibrium payoff), else ``None``.
+    """
+    if s.world.components and any(c.measure.kind == "world" for c in s.criteria):
+        return "world"
+    if s.game is not None:
+        return "game"
+    return None
+
+
+def uncertain_inputs(s: Scenario, on: str) -> list[str]:
+    """The scenario's uncertain inputs that the explored model (``world`` or ``game``) reads:
+    parameters with a distribution as written or under some option (game parameters are
+    ``game.*``).
+    """
+    try:
+        names, _ = scenario_uncertainties(s)
+    except MelianError:
+        return []
+    return [n for n in names if n.startswith("game.") == (on == "game")]
+
+
 def _run_view(
-    sv: Scenario, settings: Settings, run: Runners, prog: Callable[[str, float], None]
+    sv: Scenario,
+    settings: Settings,
+    run: Runners,
+    prog: Callable[[str, float], None],
+    on: str,
 ) -> dict[str, Any]:
     """Breaking points, PRIM and regret of one view (each ``None`` if it cannot be computed)."""
     out: dict[str, Any] = {"errors": {}}
-    common: dict[str, Any] = {"seed": settings.seed}
+    common: dict[str, Any] = {"seed": settings.seed, "on": on}
     if settings.breaking_horizon is not None:
         common["horizon"] = settings.breaking_horizon
     try:
@@ -122,6 +155,7 @@ def _run_view(
                 samples=n,
                 paths_per_sample=settings.explore_paths,
                 seed=settings.seed,
+                on=on,
                 scheduler="synchronous",
                 progress=lambda done, total, m=method, lo=lo, hi=hi: prog(
                     m, lo + (hi - lo) * done / max(total, 1)
@@ -143,17 +177,20 @@ def change_section(
     """
     if s.focal is None or len(s.focal.options) < 2:
         raise NotApplicableError(tf("no_options", lang))
-    if not s.world.components:
+    on = target(s)
+    if on is None:
         raise NotApplicableError(tf("no_world_change", lang))
+    if not uncertain_inputs(s, on):
+        raise NotApplicableError(tf("no_uncertain", lang, on=t(f"basis_{on}", lang)))
     views = view_ids(s)
-    sec = Section(id="robustness")
+    sec = Section(id="robustness", data={"on": on})
     per: dict[str, dict[str, Any]] = {}
     for k, v in enumerate(views):
 
         def prog(step: str, frac: float, k: int = k, v: str = v) -> None:
             progress(f"what would change ({v}): {step}", (k + frac) / len(views))
 
-        per[v] = _run_view(apply_view(s, v), settings, run, prog)
+        per[v] = _run_view(apply_view(s, v), settings, run, prog, on)
     if all(not (set(r) - {"errors"}) for r in per.values()):
         first = next(iter(per.values()))["errors"]
         raise MelianError("; ".join(f"{m}: {e}" for m, e in first.items()))
@@ -204,7 +241,7 @@ def change_section(
             t("change_summary", lang),
             [
                 t("view", lang),
-                t("top_world", lang),
+                t("top_world" if on == "world" else "top_game", lang),
                 t("lead", lang),
                 t("nearest_switch", lang),
                 t("nearest_flip", lang),
@@ -218,7 +255,9 @@ def change_section(
         name = view_name(s, v, lang)
         br, prim, reg = r.get("breaking"), r.get("prim"), r.get("regret")
         for method, err in r["errors"].items():
-            paras.append(tf("view_method_failed", lang, view=name, method=method, error=err))
+            paras.append(
+                tf("view_method_failed", lang, view=name, method=t_kind(method, lang), error=err)
+            )
         if br:
             top = br["top"]
             rows = []
@@ -330,7 +369,12 @@ def change_section(
                 judg.append(
                     judgement(
                         p_holds,
-                        tf("best_across_futures", lang, option=_opt(s, rec, lang)),
+                        tf(
+                            "best_across_futures",
+                            lang,
+                            option=_opt(s, rec, lang),
+                            basis=t(f"basis_{on}", lang),
+                        ),
                         lang,
                         tf("prim_basis", lang, n=n, paths=settings.explore_paths),
                     )
@@ -365,7 +409,13 @@ def change_section(
         if u:
             tables.append(
                 table(
-                    tf("regret_title", lang, view=name, n=reg["experiments"]),
+                    tf(
+                        "regret_title",
+                        lang,
+                        view=name,
+                        n=reg["experiments"],
+                        basis=t(f"basis_{on}", lang),
+                    ),
                     [
                         t("option", lang),
                         h("maximum regret", lang),
