@@ -117,6 +117,27 @@ def uncertain_inputs(s: Scenario, on: str) -> list[str]:
     return [n for n in names if n.startswith("game.") == (on == "game")]
 
 
+def nearest(br: dict[str, Any]) -> dict[str, Any]:
+    """The nearest flip known: the design point, or the nearest one-at-a-time switch-over when it
+    is closer or the design-point search did not converge (a switch-over of one input is itself a
+    point where the ranking flips, so the design point is at most that far).
+    """
+    near = dict(br["nearest"])
+    found = [x for x in br["switch_overs"] if x.get("nearest_z") is not None]
+    if not found:
+        return near
+    x = min(found, key=lambda x: x["nearest_z"])
+    if near.get("beta") is None or x["nearest_z"] < near["beta"]:
+        side = "low" if x.get("low_z") is not None and abs(x["low_z"]) == x["nearest_z"] else "high"
+        near.update(
+            beta=x["nearest_z"],
+            movers=[x["input"]],
+            winner=x.get(f"{side}_winner"),
+            one_input=True,
+        )
+    return near
+
+
 def _run_view(
     sv: Scenario,
     settings: Settings,
@@ -216,7 +237,7 @@ def change_section(
             if ranked:
                 x = ranked[0]
                 near_txt = f"{x['input']} ({x['nearest_z']:.2f} {t('spreads', lang)})"
-            beta = br["nearest"].get("beta")
+            beta = nearest(br).get("beta")
             beta_txt = "–" if beta is None else f"{beta:.2f}"
         share_txt = "–"
         if prim:
@@ -299,7 +320,7 @@ def change_section(
                     zmax=fmt(br["switch_overs"][0]["searched_z"] if br["switch_overs"] else 4.0),
                 )
             )
-            near = br["nearest"]
+            near = nearest(br)
             beta = near.get("beta")
             movers = ", ".join(near.get("movers", [])[:3])
             if beta is None:
@@ -330,10 +351,19 @@ def change_section(
                         winner=_opt(s, near.get("winner"), lang),
                     )
                 )
-            for note in br.get("notes", []):
+            se0 = br.get("central_gap_se")
+            if se0 is not None and br["central_gap"] < 2 * se0:
                 paras.append(
-                    f"{name}: {note}" if lang == "en" else name + ": " + t("mc_unresolved", lang)
+                    tf(
+                        "mc_unresolved",
+                        lang,
+                        view=name,
+                        gap=fmt(br["central_gap"]),
+                        se=fmt(se0, 2),
+                    )
                 )
+            if lang == "en":  # the explore notes are generated in English
+                paras.extend(f"{name}: {n}" for n in br.get("notes", []) if "Monte Carlo" not in n)
             if v == "source":
                 for x in br["switch_overs"][:3]:
                     z = x.get("nearest_z")

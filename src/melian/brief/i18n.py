@@ -88,10 +88,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "minimax_regret": {"en": "Minimax regret choice", "ar": "خيار أدنى الندم الأقصى"},
     "below": {"en": "Below the centre", "ar": "دون المركز"},
     "above": {"en": "Above the centre", "ar": "فوق المركز"},
-    "mc_unresolved": {
-        "en": "the lead at the centre is within two Monte Carlo standard errors",
-        "ar": "الفارق عند المركز ضمن خطأين معياريين من أخطاء مونت كارلو: لا تحسم المسارات المستخدمة الترتيب",
-    },
     "partial_banner": {
         "en": "INCOMPLETE BRIEF: these sections failed and are missing",
         "ar": "مذكرة غير مكتملة: فشلت هذه الأقسام وهي غير موجودة",
@@ -416,6 +412,14 @@ SENTENCES: dict[str, dict[str, str]] = {
         "inputs (mostly {movers}), within the declared uncertainty, flips the ranking.",
         "ar": "«{top}» هو الأول {basis}، لكن تغييرًا قدره {beta} انحرافات في المدخلات "
         "(أساسًا {movers})، ضمن عدم اليقين المصرَّح به، يقلب الترتيب.",
+    },
+    "mc_unresolved": {
+        "en": "{view}: the top option leads by {gap}, within two Monte Carlo standard errors "
+        "({se}): the paths used do not resolve the ranking at the central values, so the "
+        "breaking points near the centre are uncertain too.",
+        "ar": "{view}: يتقدم الخيار الأول بفارق {gap}، ضمن خطأين معياريين من أخطاء مونت كارلو "
+        "({se}): لا تحسم المسارات المستخدمة الترتيب عند القيم المركزية، ولذلك فنقاط التحول القريبة "
+        "من المركز غير مؤكدة أيضًا.",
     },
     "view_method_failed": {
         "en": "{view}: {method} could not be computed: {error}",

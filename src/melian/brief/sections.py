@@ -23,6 +23,7 @@ from melian.brief.base import (
     label,
     table,
 )
+from melian.brief.change import nearest
 from melian.brief.consequences import consequence_judgements, reference_option
 from melian.brief.i18n import claim_text, h, t, t_kind, tf, unit_text
 from melian.errors import MelianError
@@ -770,7 +771,8 @@ def conclusions(
         src = (rb.data.get("views") or {}).get("source") or {}
         br = src.get("breaking")
         if br:
-            beta = br["nearest"].get("beta")
+            near = nearest(br)
+            beta = near.get("beta")
             if beta is None:
                 bluf.append(
                     tf(
@@ -788,7 +790,7 @@ def conclusions(
                         lang,
                         top=_opt_name(s, br["top"], lang),
                         beta=f"{beta:.1f}",
-                        movers=", ".join(br["nearest"].get("movers", [])[:3]),
+                        movers=", ".join(near.get("movers", [])[:3]),
                         basis=t(f"basis_{rb.data.get('on', 'world')}", lang),
                     )
                 )
