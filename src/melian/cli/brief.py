@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
     @app.command("brief")
     @guard
     def brief_cmd(
-        scenario: Annotated[str, typer.Argument(help="Built-in id or path.")] = "iraq-us-2020",
+        scenario: Annotated[str, typer.Argument(help="Built-in id or path.")],
         out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
             "briefs"
         ),
