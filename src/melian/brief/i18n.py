@@ -572,6 +572,8 @@ UNITS: dict[str, str] = {
     "fraction/year": "نسبة سنوية",
     "fraction": "نسبة",
     "index (1 = as of)": "مؤشر (1 = تاريخ الوضع)",
+    "index (1 = as-of)": "مؤشر (1 = تاريخ الوضع)",
+    "log hazard ratio": "لوغاريتم نسبة الخطر",
     "attacks": "هجمات",
     "attacks/month": "هجمات شهريًا",
     "per month": "شهريًا",

@@ -24,7 +24,11 @@ from melian.brief.base import (
     table,
 )
 from melian.brief.change import nearest
-from melian.brief.consequences import consequence_judgements, reference_option
+from melian.brief.consequences import (  # consequences_section: also reached from here
+    consequence_judgements,
+    consequences_section,
+    reference_option,
+)
 from melian.brief.i18n import claim_text, h, t, t_kind, tf, unit_text
 from melian.errors import MelianError
 from melian.scenario.capability import capabilities
@@ -35,6 +39,16 @@ from melian.world import declared
 def sep(lang: str) -> str:
     """The list separator of ``lang`` (the Arabic semicolon in Arabic)."""
     return "؛ " if lang == "ar" else "; "
+
+
+__all__ = [
+    "conclusions",
+    "consequences_section",
+    "forecast_section",
+    "game_section",
+    "ranking_section",
+    "scenario_section",
+]
 
 
 def measure_text(s: Scenario, cid: str, lang: str) -> str:
