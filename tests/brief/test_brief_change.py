@@ -110,7 +110,11 @@ class _Res:
         return self.data
 
 
+CALLS: list[tuple[str | None, str, dict[str, Any]]] = []
+
+
 def _explore(s: Scenario, method: str, **kw: Any) -> _Res:  # noqa: ANN401
+    CALLS.append((s.view, method, kw))
     br, rate = CANNED[s.view]
     n = kw.get("samples") or 100
     if method == "breaking":
@@ -173,6 +177,9 @@ def test_breaking_points_ranked_per_view_with_standard_errors():
         "b.y below 6.5 (3.5 spreads from its central value): 'Drift' overtakes "
         "'Ally with the big power'.",
     ]
+    # every view explores the world with the judgements widened, breaking points, PRIM, regret
+    made = {(v, m) for v, m, kw in CALLS if kw.get("judgements") and kw.get("on") == "world"}
+    assert made >= {(v, m) for v in (None, "sceptic") for m in ("breaking", "prim", "regret")}
     bluf, judg, _ = conclusions(s, "en", {"robustness": sec})
     assert any("the nearest flip lies 2.7 spreads" in line for line in bluf)
     assert judg[0]["probability"] == "75%" and judg[0]["words"] == "likely"

@@ -128,9 +128,10 @@ def test_no_world_omits_consequences_cleanly(briefs, lang):
     res = briefs["none", lang]
     b = res.brief
     assert not b.failures, b.failures
-    # the game has no uncertain parameter: nothing to explore, and the brief says so
-    assert set(b.skipped) == {"consequences", "robustness"}
-    assert "uncertain input" in b.skipped["robustness"] or "غير مؤكد" in b.skipped["robustness"]
+    # no criterion measures a world: what would change the ranking is explored on the game
+    # (its judged payoff weight, widened by its confidence)
+    assert set(b.skipped) == {"consequences"}
+    assert b.sections["robustness"].ok and b.sections["robustness"].data["on"] == "game"
     html = res.paths["html"].read_text()
     says = {"en": "declares no world model", "ar": "لا يصرّح السيناريو بنموذج للعالم"}[lang]
     assert says in html

@@ -43,6 +43,7 @@ from melian.brief.base import (
 )
 from melian.brief.i18n import h, t, t_kind, tf
 from melian.errors import MelianError
+from melian.explore.judgements import model_ranges, with_judgement_uncertainty
 from melian.explore.model import scenario_uncertainties
 from melian.scenario.schema import Scenario
 from melian.scenario.views import apply_view, view_ids
@@ -105,12 +106,14 @@ def target(s: Scenario) -> str | None:
     return None
 
 
-def uncertain_inputs(s: Scenario, on: str) -> list[str]:
+def uncertain_inputs(s: Scenario, on: str, *, judgements: bool = False) -> list[str]:
     """The scenario's uncertain inputs that the explored model (``world`` or ``game``) reads:
     parameters with a distribution as written or under some option (game parameters are
-    ``game.*``).
+    ``game.*``), and with ``judgements`` every number marked as a judgement.
     """
     try:
+        if judgements:
+            s, _ = with_judgement_uncertainty(s, ranges=model_ranges(s))
         names, _ = scenario_uncertainties(s)
     except MelianError:
         return []
@@ -147,7 +150,11 @@ def _run_view(
 ) -> dict[str, Any]:
     """Breaking points, PRIM and regret of one view (each ``None`` if it cannot be computed)."""
     out: dict[str, Any] = {"errors": {}}
-    common: dict[str, Any] = {"seed": settings.seed, "on": on}
+    common: dict[str, Any] = {
+        "seed": settings.seed,
+        "on": on,
+        "judgements": settings.judgements,
+    }
     if settings.breaking_horizon is not None:
         common["horizon"] = settings.breaking_horizon
     try:
@@ -177,6 +184,7 @@ def _run_view(
                 paths_per_sample=settings.explore_paths,
                 seed=settings.seed,
                 on=on,
+                judgements=settings.judgements,
                 scheduler="synchronous",
                 progress=lambda done, total, m=method, lo=lo, hi=hi: prog(
                     m, lo + (hi - lo) * done / max(total, 1)
@@ -201,7 +209,7 @@ def change_section(
     on = target(s)
     if on is None:
         raise NotApplicableError(tf("no_world_change", lang))
-    if not uncertain_inputs(s, on):
+    if not uncertain_inputs(s, on, judgements=settings.judgements):
         raise NotApplicableError(tf("no_uncertain", lang, on=t(f"basis_{on}", lang)))
     views = view_ids(s)
     sec = Section(id="robustness", data={"on": on})
