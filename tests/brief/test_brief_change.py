@@ -23,6 +23,15 @@ def _with_view() -> Scenario:
     data = load_scenario(DATA / "synthetic-world.yaml").model_dump(
         mode="json", exclude_unset=True, by_alias=True
     )
+    aid = next(c for c in data["world"]["components"] if c["id"] == "aid")
+    aid["parameters"]["stop_hazard"] = {
+        "dist": "uniform",
+        "low": 0.005,
+        "high": 0.02,
+        "unit": "per month",
+        "source": "analyst",
+        "judgement": True,
+    }
     data["views"] = [
         {
             "id": "sceptic",
@@ -69,7 +78,7 @@ CANNED = {
             "central_gap_se": 0.05,
             "switch_overs": [
                 _switch("b.y", -3.5, None, "drift"),
-                _switch("a.x", None, 1.5, "exit"),
+                _switch("a.x", None, 3.0, "exit"),
                 _switch("c.z", None, None, "exit"),
             ],
             "nearest": {"beta": 2.7, "z": {}, "winner": "exit", "movers": ["a.x", "b.y"]},
@@ -101,7 +110,11 @@ class _Res:
         return self.data
 
 
+CALLS: list[tuple[str | None, str, dict[str, Any]]] = []
+
+
 def _explore(s: Scenario, method: str, **kw: Any) -> _Res:  # noqa: ANN401
+    CALLS.append((s.view, method, kw))
     br, rate = CANNED[s.view]
     n = kw.get("samples") or 100
     if method == "breaking":
@@ -144,12 +157,12 @@ def test_breaking_points_ranked_per_view_with_standard_errors():
     src, sce = summary["rows"]
     assert src[1] == "Ally with the big power" and sce[1] == "Demand withdrawal"
     assert src[2] == "0.3 ± 0.05"
-    assert src[3] == "a.x (1.50 spreads)"  # nearest first, though listed second-closest
+    assert src[3] == "a.x (3.00 spreads)"  # nearest first, though listed second
     assert src[4] == "2.70"
     assert src[5] == "25.0% ± 4.3"  # sqrt(0.25 x 0.75 / 100) = 0.0433
     breaking = sec.data["tables"][1]
     assert [r[0] for r in breaking["rows"]] == ["a.x", "b.y"]  # c.z has no switch-over
-    assert breaking["rows"][0][3] == "11.5 (+1.50 ± 0.20) → Demand withdrawal"
+    assert breaking["rows"][0][3] == "13 (+3.00 ± 0.20) → Demand withdrawal"
     text = " ".join(sec.data["paragraphs"])
     # nothing within the declared uncertainty flips the source's ranking: how far outside
     assert "nothing within the declared uncertainty (±2 spreads) flips the ranking" in text
@@ -159,11 +172,14 @@ def test_breaking_points_ranked_per_view_with_standard_errors():
     assert "1 of 3 uncertain inputs cannot change the top option on their own" in text
     # signposts of the source's view, within twice the declared range only
     assert sec.data["signposts"] == [
-        "a.x above 11.5 (1.5 spreads from its central value): 'Demand withdrawal' overtakes "
+        "a.x above 13 (3.0 spreads from its central value): 'Demand withdrawal' overtakes "
         "'Ally with the big power'.",
         "b.y below 6.5 (3.5 spreads from its central value): 'Drift' overtakes "
         "'Ally with the big power'.",
     ]
+    # every view explores the world with the judgements widened, breaking points, PRIM, regret
+    made = {(v, m) for v, m, kw in CALLS if kw.get("judgements") and kw.get("on") == "world"}
+    assert made >= {(v, m) for v in (None, "sceptic") for m in ("breaking", "prim", "regret")}
     bluf, judg, _ = conclusions(s, "en", {"robustness": sec})
     assert any("the nearest flip lies 2.7 spreads" in line for line in bluf)
     assert judg[0]["probability"] == "75%" and judg[0]["words"] == "likely"
@@ -174,3 +190,34 @@ def test_arabic_change_section_names_views_in_arabic():
     rows = sec.data["tables"][0]["rows"]
     assert [r[0] for r in rows] == ["رأي المصدر", "رأي المتشكك"]
     assert "لا شيء ضمن عدم اليقين المصرَّح به" in " ".join(sec.data["paragraphs"])
+
+
+def test_a_switch_over_bounds_the_nearest_flip_and_noise_is_said():
+    """A design-point search that did not converge still leaves the one-input switch-over as a
+    flip: the brief reports it, and says when Monte Carlo error does not resolve the centre."""
+    from melian.brief.change import nearest
+
+    br = {
+        "top": "ally",
+        "central_gap": 0.1,
+        "central_gap_se": 0.18,
+        "switch_overs": [_switch("a.x", None, 0.8, "drift"), _switch("b.y", None, None, "x")],
+        "nearest": {"beta": None, "z": {}, "winner": None, "movers": []},
+        "notes": [],
+    }
+    near = nearest(br)
+    assert near["beta"] == 0.8 and near["movers"] == ["a.x"] and near["winner"] == "drift"
+    CANNED["noisy"] = (br, 0.1)
+    try:
+        s = _with_view()
+        s._view = "noisy"
+        sec = change_section(s, "en", SETTINGS, _runners(), lambda m, f: None)
+    finally:
+        del CANNED["noisy"]
+    text = " ".join(sec.data["paragraphs"])
+    assert (
+        "the source's view: a change of 0.8 spreads in the inputs, within the declared "
+        "uncertainty, flips the ranking: 'Drift' overtakes 'Ally with the big power'" in text
+    )
+    assert "the top option leads by 0.1, within two Monte Carlo standard errors (0.18)" in text
+    assert sec.data["tables"][0]["rows"][0][4] == "0.80"

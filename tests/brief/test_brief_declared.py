@@ -128,7 +128,10 @@ def test_no_world_omits_consequences_cleanly(briefs, lang):
     res = briefs["none", lang]
     b = res.brief
     assert not b.failures, b.failures
-    assert set(b.skipped) == {"consequences", "robustness"}
+    # no criterion measures a world: what would change the ranking is explored on the game
+    # (its judged payoff weight, widened by its confidence)
+    assert set(b.skipped) == {"consequences"}
+    assert b.sections["robustness"].ok and b.sections["robustness"].data["on"] == "game"
     html = res.paths["html"].read_text()
     says = {"en": "declares no world model", "ar": "لا يصرّح السيناريو بنموذج للعالم"}[lang]
     assert says in html
@@ -199,3 +202,51 @@ def test_cli_exits_2_naming_the_failed_section_and_writes_nothing(tmp_path):
     assert "section 'consequences' failed" in res.output
     assert "Traceback" not in res.output
     assert not out.exists() or not list(out.iterdir())
+
+
+#: What the Manas scenario itself never says; the brief must not say it either.
+NOT_MANAS = re.compile(
+    r"\b(oil|crude|brent|barrel|bbl|opec|payroll|salary|salaries|arrears|dinar|militia)\b|"
+    r"differs from the source|source's claims|source's recommendation|source recommends|"
+    r"نفط|رواتب|يوصي المصدر|ادعاءات المصدر",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture(scope="module")
+def manas(tmp_path_factory):
+    out = tmp_path_factory.mktemp("manas")
+    s = load_scenario("kyrgyzstan-manas-2009")
+    text = s.model_dump_json()
+    assert not NOT_MANAS.search(text)  # the words below are the brief's, not the scenario's
+    return {lang: build_brief(s, out, lang=lang, settings=TINY, pdf=False) for lang in ("en", "ar")}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_manas_brief_reads_right_for_its_case(manas, lang):
+    res = manas[lang]
+    b = res.brief
+    assert not b.failures and not b.skipped, (b.failures, b.skipped)
+    html = res.paths["html"].read_text()
+    assert not NOT_MANAS.search(html), NOT_MANAS.search(html)
+    generated = " ".join(
+        [*b.bluf, *(j["text"] for j in b.judgements), *b.signposts]
+        + [c for tb in b.sections["consequences"].data["tables"] for r in tb["rows"] for c in r]
+    )
+    assert not re.search(r"\bbudget\b|موازنة|ميزانية", generated, re.IGNORECASE)
+    # its declared events speak for it: the base closing, the route cut, rationing
+    events = {"en": "the base closing to US forces", "ar": "إغلاق القاعدة أمام القوات الأمريكية"}[
+        lang
+    ]
+    assert events in generated
+    # no recommendation: the game checks alliance-theory propositions; what would change the
+    # ranking is explored on the game (no criterion measures the world)
+    assert b.sections["game"].data["claims_source"] is None
+    assert b.sections["robustness"].data["on"] == "game"
+    # the headline forecast is the ensemble's distribution, with intervals per issue
+    pred = b.sections["forecast"].data["predictive"]
+    assert len(pred["issues"]) == 4
+    for it in pred["issues"]:
+        lo95, hi95 = it["intervals"]["95"]
+        lo50, hi50 = it["intervals"]["50"]
+        assert lo95 <= lo50 <= it["median"] <= hi50 <= hi95

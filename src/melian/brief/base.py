@@ -64,7 +64,10 @@ class Settings:
     ``breaking_paths`` paths over ``breaking_horizon`` months (default: the exploratory model's
     horizon, the one PRIM and regret use, so that every figure ranks the same options);
     ``input_draws``: Monte Carlo draws
-    of the bargaining inputs per model for the predictive distributions.
+    of the bargaining inputs per model for the predictive distributions; ``judgements``: the
+    robustness analyses also explore every number the scenario marks as a judgement, over spreads
+    set by its confidence (:mod:`melian.explore.judgements`; ``False``: the source's judgements
+    as written).
     """
 
     quick: bool = False
@@ -80,6 +83,7 @@ class Settings:
     breaking_paths: int = 16
     breaking_horizon: int | None = None
     input_draws: int = 32
+    judgements: bool = True
     seed: int | None = None
 
     @classmethod

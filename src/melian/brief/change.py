@@ -16,6 +16,10 @@ Per view (the scenario as written, ``source``, and each declared view of
   is not best (the sampling error of the share; the result's own standard errors when it gives
   them).
 
+What is explored (:func:`target`): the world model's uncertain inputs when a decision criterion
+measures the world (the ranking's world part), else the game's uncertain payoff parameters (the
+focal actor's equilibrium payoff ranks the options).
+
 Settings (:class:`~melian.brief.base.Settings`) keep it cheap: the quick brief uses a coarse scan,
 two replications and few paths per future.
 """
@@ -37,8 +41,10 @@ from melian.brief.base import (
     label,
     table,
 )
-from melian.brief.i18n import h, t, tf
+from melian.brief.i18n import h, t, t_kind, tf
 from melian.errors import MelianError
+from melian.explore.judgements import model_ranges, with_judgement_uncertainty
+from melian.explore.model import scenario_uncertainties
 from melian.scenario.schema import Scenario
 from melian.scenario.views import apply_view, view_ids
 
@@ -88,12 +94,67 @@ def _prim_limit(r: dict[str, Any]) -> str:
     return f"<= {fmt(hi)}"
 
 
+def target(s: Scenario) -> str | None:
+    """What the section explores: ``"world"`` when a decision criterion measures the world model
+    (the exploratory utility is the criteria-weighted world outcomes), else ``"game"`` when the
+    scenario has a game (the utility is the focal actor's equilibrium payoff), else ``None``.
+    """
+    if s.world.components and any(c.measure.kind == "world" for c in s.criteria):
+        return "world"
+    if s.game is not None:
+        return "game"
+    return None
+
+
+def uncertain_inputs(s: Scenario, on: str, *, judgements: bool = False) -> list[str]:
+    """The scenario's uncertain inputs that the explored model (``world`` or ``game``) reads:
+    parameters with a distribution as written or under some option (game parameters are
+    ``game.*``), and with ``judgements`` every number marked as a judgement.
+    """
+    try:
+        if judgements:
+            s, _ = with_judgement_uncertainty(s, ranges=model_ranges(s))
+        names, _ = scenario_uncertainties(s)
+    except MelianError:
+        return []
+    return [n for n in names if n.startswith("game.") == (on == "game")]
+
+
+def nearest(br: dict[str, Any]) -> dict[str, Any]:
+    """The nearest flip known: the design point, or the nearest one-at-a-time switch-over when it
+    is closer or the design-point search did not converge (a switch-over of one input is itself a
+    point where the ranking flips, so the design point is at most that far).
+    """
+    near = dict(br["nearest"])
+    found = [x for x in br["switch_overs"] if x.get("nearest_z") is not None]
+    if not found:
+        return near
+    x = min(found, key=lambda x: x["nearest_z"])
+    if near.get("beta") is None or x["nearest_z"] < near["beta"]:
+        side = "low" if x.get("low_z") is not None and abs(x["low_z"]) == x["nearest_z"] else "high"
+        near.update(
+            beta=x["nearest_z"],
+            movers=[x["input"]],
+            winner=x.get(f"{side}_winner"),
+            one_input=True,
+        )
+    return near
+
+
 def _run_view(
-    sv: Scenario, settings: Settings, run: Runners, prog: Callable[[str, float], None]
+    sv: Scenario,
+    settings: Settings,
+    run: Runners,
+    prog: Callable[[str, float], None],
+    on: str,
 ) -> dict[str, Any]:
     """Breaking points, PRIM and regret of one view (each ``None`` if it cannot be computed)."""
     out: dict[str, Any] = {"errors": {}}
-    common: dict[str, Any] = {"seed": settings.seed}
+    common: dict[str, Any] = {
+        "seed": settings.seed,
+        "on": on,
+        "judgements": settings.judgements,
+    }
     if settings.breaking_horizon is not None:
         common["horizon"] = settings.breaking_horizon
     try:
@@ -122,6 +183,8 @@ def _run_view(
                 samples=n,
                 paths_per_sample=settings.explore_paths,
                 seed=settings.seed,
+                on=on,
+                judgements=settings.judgements,
                 scheduler="synchronous",
                 progress=lambda done, total, m=method, lo=lo, hi=hi: prog(
                     m, lo + (hi - lo) * done / max(total, 1)
@@ -143,17 +206,20 @@ def change_section(
     """
     if s.focal is None or len(s.focal.options) < 2:
         raise NotApplicableError(tf("no_options", lang))
-    if not s.world.components:
+    on = target(s)
+    if on is None:
         raise NotApplicableError(tf("no_world_change", lang))
+    if not uncertain_inputs(s, on, judgements=settings.judgements):
+        raise NotApplicableError(tf("no_uncertain", lang, on=t(f"basis_{on}", lang)))
     views = view_ids(s)
-    sec = Section(id="robustness")
+    sec = Section(id="robustness", data={"on": on})
     per: dict[str, dict[str, Any]] = {}
     for k, v in enumerate(views):
 
         def prog(step: str, frac: float, k: int = k, v: str = v) -> None:
             progress(f"what would change ({v}): {step}", (k + frac) / len(views))
 
-        per[v] = _run_view(apply_view(s, v), settings, run, prog)
+        per[v] = _run_view(apply_view(s, v), settings, run, prog, on)
     if all(not (set(r) - {"errors"}) for r in per.values()):
         first = next(iter(per.values()))["errors"]
         raise MelianError("; ".join(f"{m}: {e}" for m, e in first.items()))
@@ -179,7 +245,7 @@ def change_section(
             if ranked:
                 x = ranked[0]
                 near_txt = f"{x['input']} ({x['nearest_z']:.2f} {t('spreads', lang)})"
-            beta = br["nearest"].get("beta")
+            beta = nearest(br).get("beta")
             beta_txt = "–" if beta is None else f"{beta:.2f}"
         share_txt = "–"
         if prim:
@@ -204,7 +270,7 @@ def change_section(
             t("change_summary", lang),
             [
                 t("view", lang),
-                t("top_world", lang),
+                t("top_world" if on == "world" else "top_game", lang),
                 t("lead", lang),
                 t("nearest_switch", lang),
                 t("nearest_flip", lang),
@@ -218,7 +284,9 @@ def change_section(
         name = view_name(s, v, lang)
         br, prim, reg = r.get("breaking"), r.get("prim"), r.get("regret")
         for method, err in r["errors"].items():
-            paras.append(tf("view_method_failed", lang, view=name, method=method, error=err))
+            paras.append(
+                tf("view_method_failed", lang, view=name, method=t_kind(method, lang), error=err)
+            )
         if br:
             top = br["top"]
             rows = []
@@ -260,7 +328,7 @@ def change_section(
                     zmax=fmt(br["switch_overs"][0]["searched_z"] if br["switch_overs"] else 4.0),
                 )
             )
-            near = br["nearest"]
+            near = nearest(br)
             beta = near.get("beta")
             movers = ", ".join(near.get("movers", [])[:3])
             if beta is None:
@@ -291,10 +359,19 @@ def change_section(
                         winner=_opt(s, near.get("winner"), lang),
                     )
                 )
-            for note in br.get("notes", []):
+            se0 = br.get("central_gap_se")
+            if se0 is not None and br["central_gap"] < 2 * se0:
                 paras.append(
-                    f"{name}: {note}" if lang == "en" else name + ": " + t("mc_unresolved", lang)
+                    tf(
+                        "mc_unresolved",
+                        lang,
+                        view=name,
+                        gap=fmt(br["central_gap"]),
+                        se=fmt(se0, 2),
+                    )
                 )
+            if lang == "en":  # the explore notes are generated in English
+                paras.extend(f"{name}: {n}" for n in br.get("notes", []) if "Monte Carlo" not in n)
             if v == "source":
                 for x in br["switch_overs"][:3]:
                     z = x.get("nearest_z")
@@ -330,7 +407,12 @@ def change_section(
                 judg.append(
                     judgement(
                         p_holds,
-                        tf("best_across_futures", lang, option=_opt(s, rec, lang)),
+                        tf(
+                            "best_across_futures",
+                            lang,
+                            option=_opt(s, rec, lang),
+                            basis=t(f"basis_{on}", lang),
+                        ),
                         lang,
                         tf("prim_basis", lang, n=n, paths=settings.explore_paths),
                     )
@@ -365,7 +447,13 @@ def change_section(
         if u:
             tables.append(
                 table(
-                    tf("regret_title", lang, view=name, n=reg["experiments"]),
+                    tf(
+                        "regret_title",
+                        lang,
+                        view=name,
+                        n=reg["experiments"],
+                        basis=t(f"basis_{on}", lang),
+                    ),
                     [
                         t("option", lang),
                         h("maximum regret", lang),

@@ -1,7 +1,9 @@
 """Charts of the brief: matplotlib figures rendered to inline PNG data URIs (no network, no files).
 
-Arabic labels are shaped (arabic-reshaper) and put in visual order (python-bidi) because
-matplotlib draws text left to right without shaping; the embedded Noto Naskh Arabic font is used.
+Arabic labels are drawn with the embedded Noto Naskh Arabic font. A matplotlib built with libraqm
+(3.11+) shapes them and lays them out right to left itself; an older one draws text left to right
+without shaping, so labels are then shaped (arabic-reshaper) and put in visual order
+(python-bidi) first.
 """
 
 from __future__ import annotations
@@ -47,9 +49,23 @@ def _fonts() -> None:
     _FONTS_REGISTERED = True
 
 
+def _native_layout() -> bool:
+    """True if matplotlib lays out complex scripts itself (built with libraqm, matplotlib 3.11+):
+    it then shapes Arabic and orders it right to left, and text shaped beforehand would come out
+    reversed, in isolated letter forms.
+    """
+    from matplotlib import ft2font
+
+    return bool(getattr(ft2font, "__libraqm_version__", None))
+
+
 def shape(text: str, lang: str) -> str:
-    """Text ready for matplotlib: Arabic is shaped and reordered for display."""
+    """Text ready for matplotlib: Arabic is shaped and reordered for display (unless matplotlib
+    does it itself, :func:`_native_layout`).
+    """
     if lang != "ar" or not any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return text
+    if _native_layout():
         return text
     import arabic_reshaper
     from bidi.algorithm import get_display

@@ -118,19 +118,34 @@ def consequences_section(
         for e, spec in declared.items()
         if spec["kind"] == "event" and all(e in r["probabilities"] for r in opts.values())
     ]
-    for e in events:
-        rows.append(
-            [
-                tf("p_of", lang, event=ens.label(e, lang)),
-                unit_text("probability", lang),
-                *(f"{100 * r['probabilities'][e]:.1f}%" for r in opts.values()),
-            ]
-        )
     outcomes = [
         o
         for o, spec in declared.items()
         if spec["kind"] == "outcome" and all(o in r["metrics"] for r in opts.values())
     ]
+    seen: dict[str, int] = {}
+    for x in (*events, *outcomes):
+        lab = ens.label(x, lang)
+        seen[lab] = seen.get(lab, 0) + 1
+
+    def row_label(x: str) -> str:
+        """The declared label, with its component when several components share it."""
+        lab = ens.label(x, lang)
+        if seen.get(lab, 0) < 2:
+            return lab
+        cid = declared[x].get("component", "")
+        comp = next((c for c in s.world.components if c.id == cid), None)
+        name = comp.name if comp is not None and comp.name and lang == "en" else cid
+        return f"{lab} [{name}]"
+
+    for e in events:
+        rows.append(
+            [
+                tf("p_of", lang, event=row_label(e)),
+                unit_text("probability", lang),
+                *(f"{100 * r['probabilities'][e]:.1f}%" for r in opts.values()),
+            ]
+        )
     for o in outcomes:
         spec = declared[o]
         cells = []
@@ -140,7 +155,7 @@ def consequences_section(
         worse = t(
             "higher_worse" if spec.get("direction") == "higher_worse" else "higher_better", lang
         )
-        rows.append([f"{ens.label(o, lang)} ({worse})", unit_text(spec["unit"], lang), *cells])
+        rows.append([f"{row_label(o)} ({worse})", unit_text(spec["unit"], lang), *cells])
     if rows:
         sec.data["tables"] = [
             table(

@@ -63,6 +63,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "First on the world-model criteria",
         "ar": "الأول وفق معايير نموذج العالم",
     },
+    "basis_world": {"en": "on the world-model criteria", "ar": "وفق معايير نموذج العالم"},
+    "basis_game": {
+        "en": "on the focal actor's game payoff",
+        "ar": "وفق عائد الفاعل المعني في اللعبة",
+    },
+    "top_game": {
+        "en": "First on the focal actor's game payoff",
+        "ar": "الأول وفق عائد الفاعل المعني في اللعبة",
+    },
     "lead": {"en": "Lead (utility) ± s.e.", "ar": "الفارق (منفعة) ± الخطأ المعياري"},
     "nearest_switch": {
         "en": "Nearest switch-over (one input)",
@@ -79,10 +88,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "minimax_regret": {"en": "Minimax regret choice", "ar": "خيار أدنى الندم الأقصى"},
     "below": {"en": "Below the centre", "ar": "دون المركز"},
     "above": {"en": "Above the centre", "ar": "فوق المركز"},
-    "mc_unresolved": {
-        "en": "the lead at the centre is within two Monte Carlo standard errors",
-        "ar": "الفارق عند المركز ضمن خطأين معياريين من أخطاء مونت كارلو: لا تحسم المسارات المستخدمة الترتيب",
-    },
     "partial_banner": {
         "en": "INCOMPLETE BRIEF: these sections failed and are missing",
         "ar": "مذكرة غير مكتملة: فشلت هذه الأقسام وهي غير موجودة",
@@ -273,10 +278,9 @@ SENTENCES: dict[str, dict[str, str]] = {
         "(± {se} نقطة، الخطأ المعياري للمعاينة).",
     },
     "best_across_futures": {
-        "en": "'{option}' is the best option on the world-model criteria across the sampled "
+        "en": "'{option}' is the best option {basis} across the sampled "
         "futures of every uncertain input.",
-        "ar": "«{option}» هو أفضل خيار وفق معايير نموذج العالم عبر المستقبلات الممكنة لكل المدخلات "
-        "غير المؤكدة.",
+        "ar": "«{option}» هو أفضل خيار {basis} عبر المستقبلات الممكنة لكل المدخلات غير المؤكدة.",
     },
     "prim_basis": {
         "en": "ensemble of {n} Latin-hypercube futures x {paths} paths",
@@ -294,10 +298,19 @@ SENTENCES: dict[str, dict[str, str]] = {
         "ar": "لا يصرّح السيناريو بنموذج للعالم، ولذلك لا تعرض المذكرة عواقب محاكاة للخيارات.",
     },
     "no_world_change": {
-        "en": "The scenario declares no world model: there are no uncertain world inputs whose "
-        "breaking points, PRIM boxes or regret could be computed.",
-        "ar": "لا يصرّح السيناريو بنموذج للعالم: لا توجد مدخلات عالمية غير مؤكدة لحساب نقاط التحول "
-        "أو صناديق PRIM أو الندم.",
+        "en": "No decision criterion measures the world model and the scenario declares no game: "
+        "there is no explored ranking whose breaking points, PRIM boxes or regret could be "
+        "computed (the ranking's weight stability shows how far the weights can move).",
+        "ar": "لا يقيس أي معيار قرار نموذج العالم ولا يصرّح السيناريو بلعبة: لا يوجد ترتيب مستكشَف "
+        "يمكن حساب نقاط تحوله أو صناديق PRIM أو الندم فيه (يبيّن ثبات الأوزان في قسم الترتيب إلى "
+        "أي حد يمكن أن تتغير الأوزان).",
+    },
+    "no_uncertain": {
+        "en": "The scenario declares no uncertain input that the ranking {on} reads: there is "
+        "nothing whose change could be explored (give its judgements a distribution or a "
+        "confidence).",
+        "ar": "لا يصرّح السيناريو بأي مدخل غير مؤكد يقرؤه الترتيب {on}: لا شيء يمكن استكشاف أثر "
+        "تغيّره (أعطِ تقديراته توزيعًا أو درجة ثقة).",
     },
     "no_options": {
         "en": "The scenario gives the focal actor fewer than two options: there is nothing to compare.",
@@ -384,9 +397,9 @@ SENTENCES: dict[str, dict[str, str]] = {
     },
     "bluf_no_flip": {
         "en": "No change of the uncertain inputs that was searched flips the ranking: '{top}' stays "
-        "first on the world-model criteria.",
-        "ar": "لا يقلب أي تغيير جرى البحث فيه للمدخلات غير المؤكدة الترتيب: يبقى «{top}» الأول وفق "
-        "معايير نموذج العالم.",
+        "first {basis}.",
+        "ar": "لا يقلب أي تغيير جرى البحث فيه للمدخلات غير المؤكدة الترتيب: يبقى «{top}» الأول "
+        "{basis}.",
     },
     "bluf_flip_outside": {
         "en": "Nothing within the declared uncertainty flips the ranking: the nearest flip lies "
@@ -395,10 +408,18 @@ SENTENCES: dict[str, dict[str, str]] = {
         "انحرافات من القيم المركزية (أساسًا {movers}).",
     },
     "bluf_flip_inside": {
-        "en": "'{top}' is first on the world-model criteria, but a change of {beta} spreads in the "
+        "en": "'{top}' is first {basis}, but a change of {beta} spreads in the "
         "inputs (mostly {movers}), within the declared uncertainty, flips the ranking.",
-        "ar": "«{top}» هو الأول وفق معايير نموذج العالم، لكن تغييرًا قدره {beta} انحرافات في المدخلات "
+        "ar": "«{top}» هو الأول {basis}، لكن تغييرًا قدره {beta} انحرافات في المدخلات "
         "(أساسًا {movers})، ضمن عدم اليقين المصرَّح به، يقلب الترتيب.",
+    },
+    "mc_unresolved": {
+        "en": "{view}: the top option leads by {gap}, within two Monte Carlo standard errors "
+        "({se}): the paths used do not resolve the ranking at the central values, so the "
+        "breaking points near the centre are uncertain too.",
+        "ar": "{view}: يتقدم الخيار الأول بفارق {gap}، ضمن خطأين معياريين من أخطاء مونت كارلو "
+        "({se}): لا تحسم المسارات المستخدمة الترتيب عند القيم المركزية، ولذلك فنقاط التحول القريبة "
+        "من المركز غير مؤكدة أيضًا.",
     },
     "view_method_failed": {
         "en": "{view}: {method} could not be computed: {error}",
@@ -456,8 +477,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "الكثافة {density})",
     },
     "regret_title": {
-        "en": "{view}: regret across {n} futures (utility on the world-model criteria)",
-        "ar": "{view}: الندم عبر {n} مستقبلًا (المنفعة وفق معايير نموذج العالم)",
+        "en": "{view}: regret across {n} futures (utility {basis})",
+        "ar": "{view}: الندم عبر {n} مستقبلًا (المنفعة {basis})",
     },
     "zero-sum": {"en": "zero-sum", "ar": "المحصلة الصفرية"},
     "variable-sum": {"en": "variable-sum", "ar": "المحصلة المتغيرة"},
@@ -524,6 +545,12 @@ KINDS: dict[str, dict[str, str]] = {
     "game": {"en": "game", "ar": "اللعبة"},
     "forecast": {"en": "forecast", "ar": "التوقع"},
     "judgement": {"en": "judgement", "ar": "تقدير"},
+    "low": {"en": "low", "ar": "منخفضة"},
+    "medium": {"en": "medium", "ar": "متوسطة"},
+    "high": {"en": "high", "ar": "عالية"},
+    "breaking": {"en": "breaking points", "ar": "نقاط التحول"},
+    "prim": {"en": "PRIM", "ar": "PRIM"},
+    "regret": {"en": "regret", "ar": "الندم"},
 }
 
 
@@ -545,6 +572,8 @@ UNITS: dict[str, str] = {
     "fraction/year": "نسبة سنوية",
     "fraction": "نسبة",
     "index (1 = as of)": "مؤشر (1 = تاريخ الوضع)",
+    "index (1 = as-of)": "مؤشر (1 = تاريخ الوضع)",
+    "log hazard ratio": "لوغاريتم نسبة الخطر",
     "attacks": "هجمات",
     "attacks/month": "هجمات شهريًا",
     "per month": "شهريًا",

@@ -23,19 +23,47 @@ from melian.brief.base import (
     label,
     table,
 )
-from melian.brief.consequences import consequence_judgements, reference_option
+from melian.brief.change import nearest
+from melian.brief.consequences import (  # consequences_section: also reached from here
+    consequence_judgements,
+    consequences_section,
+    reference_option,
+)
 from melian.brief.i18n import claim_text, h, t, t_kind, tf, unit_text
 from melian.errors import MelianError
 from melian.scenario.capability import capabilities
 from melian.scenario.schema import Parameter, Scenario
+from melian.world import declared
+
+
+def sep(lang: str) -> str:
+    """The list separator of ``lang`` (the Arabic semicolon in Arabic)."""
+    return "؛ " if lang == "ar" else "; "
+
+
+__all__ = [
+    "conclusions",
+    "consequences_section",
+    "forecast_section",
+    "game_section",
+    "ranking_section",
+    "scenario_section",
+]
 
 
 def measure_text(s: Scenario, cid: str, lang: str) -> str:
-    """Where a criterion's values come from, in ``lang``: the measure's kind and what it reads."""
+    """Where a criterion's values come from, in ``lang``: the measure's kind and what it reads
+    (a world outcome by its declared label, a game quantity by its name, an issue by its name).
+    """
     c = next((x for x in s.criteria if x.id == cid), None)
     if c is None:
         return cid
     what = c.measure.metric or ""
+    if c.measure.kind == "world" and what:
+        labels = {d.name: d.labels for d in declared(s)}
+        what = (labels.get(what) or {}).get(lang) or what
+    elif c.measure.kind == "game" and what:
+        what = h(what, lang)
     if c.measure.issue:
         iss = next((i for i in s.issues if i.id == c.measure.issue), None)
         what = label(iss, lang) if iss is not None else c.measure.issue
@@ -64,7 +92,8 @@ def scenario_section(s: Scenario, lang: str) -> Section:
     def src(key: str, judgement: bool, confidence: str | None) -> str:
         out = key
         if judgement:
-            out += f" ({t('judgement', lang)}" + (f", {confidence})" if confidence else ")")
+            conf = t_kind(confidence, lang) if confidence else None
+            out += f" ({t('judgement', lang)}" + (f", {conf})" if conf else ")")
         return out
 
     sec.data["actors"] = [
@@ -320,7 +349,7 @@ def _predictive(
                 f"{fmt(iv['80'][0])} – {fmt(iv['80'][1])}",
                 f"{fmt(iv['95'][0])} – {fmt(iv['95'][1])}",
                 f"{fmt(min(pts))} – {fmt(max(pts))}" if pts else "–",
-                "; ".join(f"{fmt(a['value'])} ({100 * a['probability']:.0f}%)" for a in atoms)
+                sep(lang).join(f"{fmt(a['value'])} ({100 * a['probability']:.0f}%)" for a in atoms)
                 or "–",
             ]
         )
@@ -713,7 +742,7 @@ def conclusions(
             f"[{fmt(it['intervals']['80'][0])} – {fmt(it['intervals']['80'][1])}]"
             for it in fc.data["predictive"]["issues"]
         ]
-        bluf.append(tf("predictive_bluf", lang, parts="; ".join(parts)))
+        bluf.append(tf("predictive_bluf", lang, parts=sep(lang).join(parts)))
     elif fc is not None and fc.ok and fc.data.get("consensus"):
         parts = []
         for iss in s.issues:
@@ -723,7 +752,7 @@ def conclusions(
                 delta = f"{'+' if v >= sq else ''}{v - sq:.1f}" if sq is not None else ""
                 move = "" if sq is None else f" ({tf('from_sq', lang, delta=delta)})"
                 parts.append(f"{label(iss, lang)}: {v:.1f}{move}")
-        bluf.append(tf("median_forecast", lang, parts="; ".join(parts)))
+        bluf.append(tf("median_forecast", lang, parts=sep(lang).join(parts)))
     game = secs.get("game")
     if game is not None and game.ok:
         fr = game.data["raw"]["framings"]
@@ -756,9 +785,17 @@ def conclusions(
         src = (rb.data.get("views") or {}).get("source") or {}
         br = src.get("breaking")
         if br:
-            beta = br["nearest"].get("beta")
+            near = nearest(br)
+            beta = near.get("beta")
             if beta is None:
-                bluf.append(tf("bluf_no_flip", lang, top=_opt_name(s, br["top"], lang)))
+                bluf.append(
+                    tf(
+                        "bluf_no_flip",
+                        lang,
+                        top=_opt_name(s, br["top"], lang),
+                        basis=t(f"basis_{rb.data.get('on', 'world')}", lang),
+                    )
+                )
             else:
                 key = "bluf_flip_outside" if beta > 2.0 else "bluf_flip_inside"
                 bluf.append(
@@ -767,7 +804,8 @@ def conclusions(
                         lang,
                         top=_opt_name(s, br["top"], lang),
                         beta=f"{beta:.1f}",
-                        movers=", ".join(br["nearest"].get("movers", [])[:3]),
+                        movers=", ".join(near.get("movers", [])[:3]),
+                        basis=t(f"basis_{rb.data.get('on', 'world')}", lang),
                     )
                 )
         pr = rb.data.get("prim")
