@@ -32,9 +32,9 @@ def explore(
     outcome: str | None = None,
     thresholds: Mapping[str, float] | None = None,
     framing: str | None = None,
+    judgements: bool = False,
     progress: Progress | None = None,
     options: Mapping[str, Any] | None = None,
-    judgements: bool = False,
     view: str | None = None,
 ) -> Result:
     """Run one exploratory method on the scenario's world model or game.
@@ -69,12 +69,13 @@ def explore(
         Satisficing thresholds per outcome (``regret``).
     framing
         The game's framing (``on="game"``).
+    judgements
+        Explore the numbers the scenario marks as judgements over spreads set by their
+        confidence (:mod:`melian.explore.judgements`); default the source's values as written.
     progress
         Called with (experiments done, experiments total).
     options
         Further keyword arguments of the method itself.
-    judgements
-        Explore judged numbers over spreads set by their confidence (default: as written).
     view
         A declared view of the scenario (default: the source's, as written).
 
