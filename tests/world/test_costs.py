@@ -102,7 +102,7 @@ def test_supply_cut_hazard_log_linear_and_recurrent():
 # ----------------------------------------------------------------------------- proxy attacks
 def test_poisson_inverse_is_the_poisson_quantile():
     u = np.linspace(0.0005, 0.9995, 400)
-    for lam in (0.0, 0.3, 2.0, 8.15, 40.0):
+    for lam in (0.0, 0.3, 2.0, 8.15, 40.0, 300.0, 2500.0):
         np.testing.assert_array_equal(
             poisson_inverse(u, np.full(u.shape, lam)), poisson.ppf(u, lam)
         )
