@@ -4,7 +4,7 @@ The public Python API: typed functions of :mod:`melian.analysis` (the one layer 
 calls), loaded on first use so that ``import melian`` stays light::
 
     import melian
-    s = melian.load_scenario("iraq-us-2020")     # melian.scenarios() lists the built-in ones
+    s = melian.load_scenario(melian.scenarios()[0])  # a built-in id, or a path
     f = melian.forecast(s, model="smp")          # Forecast: f.point(), f.to_frame()
     fs = melian.forecast_all(s)                  # every bargaining model side by side
     g = melian.analyse_game(s)                   # GameAnalysis

@@ -78,7 +78,7 @@ def predictive(
     Examples
     --------
     >>> import melian
-    >>> pf = melian.predictive(melian.load_scenario("iraq-us-2020"), input_draws=0)
+    >>> pf = melian.predictive(melian.load_scenario(melian.scenarios()[0]), input_draws=0)
     >>> lo, hi = pf.issue("us-presence").intervals[0.8]
     >>> lo <= pf.issue("us-presence").median <= hi
     True

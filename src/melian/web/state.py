@@ -8,16 +8,20 @@ here is global: two apps in one process (the tests make many) share no state.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 from pydantic import BaseModel, ValidationError
 
 from melian.errors import InputError, MelianError, Problem
+from melian.i18n import LANG_NAMES, LANGS, check_lang, direction, translator
 from melian.manifest import melian_version
 from melian.scenario.capability import capabilities
 from melian.scenario.loader import content_hash
@@ -27,6 +31,7 @@ from melian.web.analyses import ANALYSES, AnalysisSpec
 from melian.web.catalogue import Catalogue
 from melian.web.charts import chart_model, trajectory_svg
 from melian.web.jobs import JobManager
+from melian.web.results import ViewCache
 from melian.web.schemas import (
     ActorRowOut,
     IssueTableOut,
@@ -48,6 +53,7 @@ class WebState:
     brief_dir: Path
     templates: Environment
     max_body: int
+    views: ViewCache = field(default_factory=ViewCache)
 
 
 async def get_state(request: Request) -> WebState:
@@ -85,10 +91,52 @@ def make_templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = fmt_num
+    env.filters["bdi"] = bdi
+    env.filters["literals"] = literals
     env.globals["trajectory_svg"] = trajectory_svg
     env.globals["chart_model"] = chart_model
     env.globals["model_summary"] = model_summary
+    env.globals["kind_name"] = kind_name
+    env.globals["brief_t"] = brief_phrase
     return env
+
+
+#: Each analysis kind's name on the pages (the menu's words; translated by the catalogue).
+KIND_NAMES = {
+    "forecast": "Forecast",
+    "game": "Game",
+    "simulate": "Consequences",
+    "decide": "Ranking",
+    "explore": "Robustness",
+    "brief": "Decision brief",
+    "advise": "Levers",
+}
+
+
+def kind_name(kind: str) -> str:
+    """The name pages give analysis ``kind`` (English; pass it through ``_()``)."""
+    return KIND_NAMES.get(kind, kind.capitalize())
+
+
+def brief_phrase(key: str, lang: str) -> str:
+    """A phrase of the brief's catalogue (:func:`melian.brief.i18n.t`), for headings that must
+    read as the brief's.
+    """
+    from melian.brief.i18n import t  # lazy: the brief's wording is needed by result pages only
+
+    return t(key, lang)
+
+
+class Counter:
+    """A counter templates number things with (``counter.next()`` gives 0, 1, 2, ...)."""
+
+    def __init__(self) -> None:
+        self.n = -1
+
+    def next(self) -> int:
+        """The next number."""
+        self.n += 1
+        return self.n
 
 
 def model_summary(name: str) -> str:
@@ -101,18 +149,83 @@ def model_summary(name: str) -> str:
     return f"{spec.title}: {spec.summary} {spec.citation}"
 
 
+#: The cookie that keeps the language a user chose (``?lang=`` sets it).
+LANG_COOKIE = "melian_lang"
+
+
+def request_lang(request: Request) -> str:
+    """The page language: ``?lang=`` if melian speaks it, else the cookie's, else English."""
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return str(asked)
+    return check_lang(request.cookies.get(LANG_COOKIE))
+
+
+def lang_links(request: Request) -> list[dict[str, str]]:
+    """The language switch: for each language, this page's URL with ``lang`` set (other query
+    parameters kept).
+    """
+    out = []
+    for lang in LANGS:
+        params = dict(request.query_params)
+        params["lang"] = lang
+        out.append(
+            {
+                "lang": lang,
+                "name": LANG_NAMES[lang],
+                "url": str(request.url.path) + "?" + urlencode(params),
+            }
+        )
+    return out
+
+
+def bdi(value: Any) -> Markup:  # noqa: ANN401
+    """``value`` isolated from the surrounding text direction (``<bdi>``, escaped): numbers, ids
+    and names keep their own direction inside right-to-left text, and punctuation stays put.
+    """
+    return Markup("<bdi>%s</bdi>") % ("" if value is None else value)
+
+
+_LITERAL = re.compile(r"``(.+?)``", re.S)
+
+
+def literals(text: str | None) -> Markup:
+    """Docstring text for a page: escaped, with reStructuredText ````literals```` as ``<code>``."""
+    escaped = str(escape(text or ""))
+    return Markup(_LITERAL.sub(lambda m: f"<code>{m.group(1)}</code>", escaped))
+
+
 def render(
     request: Request,
     template: str,
     status: int = 200,
     **ctx: Any,  # noqa: ANN401
 ) -> HTMLResponse:
-    """Render page ``template`` of the app serving ``request`` (autoescaped)."""
+    """Render page ``template`` of the app serving ``request`` (autoescaped), in its language.
+
+    Templates get ``_`` (the message catalogue's lookup, :mod:`melian.i18n`), ``lang`` and
+    ``dir``; unless the view sets its own ``lang`` (a page about a brief in its language).
+    A ``?lang=`` the user chose is kept in a cookie.
+    """
     state: WebState = request.app.state.web
-    html = state.templates.get_template(template).render(
-        request=request, version=melian_version(), **ctx
-    )
-    return HTMLResponse(html, status_code=status)
+    lang = request_lang(request)
+    page_ctx: dict[str, Any] = {
+        "request": request,
+        "version": melian_version(),
+        "lang": lang,
+        "dir": direction(lang),
+        "_": translator(lang),
+        "lang_links": lang_links(request),
+    }
+    page_ctx.update(ctx)
+    html = state.templates.get_template(template).render(**page_ctx)
+    response = HTMLResponse(html, status_code=status)
+    asked = request.query_params.get("lang")
+    if asked in LANGS and asked != request.cookies.get(LANG_COOKIE):
+        response.set_cookie(
+            LANG_COOKIE, str(asked), max_age=365 * 86400, samesite="lax", httponly=True
+        )
+    return response
 
 
 def fmt_num(value: Any, digits: int = 4) -> str:  # noqa: ANN401

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from melian.advise import DEFAULT_DRAWS, Levers, advise
 from melian.advise.text import t as lt
-from melian.web.state import StateDep, render
+from melian.web.state import StateDep, render, request_lang
 
 #: Largest number of sampled inputs a web request may ask for.
 MAX_DRAWS = 64
@@ -63,9 +63,10 @@ def advise_page(
     name: str,
     actor: Actor = None,
     draws: Draws = DEFAULT_DRAWS,
-    lang: Literal["en", "ar"] = "en",
+    lang: Literal["en", "ar"] | None = None,
 ) -> HTMLResponse:
-    """The levers page."""
+    """The levers page (in the page language unless ``lang`` is given)."""
+    lang = lang or request_lang(request)
     lv = _levers(state, origin, name, actor, draws)
     return render(
         request,
@@ -74,6 +75,7 @@ def advise_page(
         origin=origin,
         name=name,
         lang=lang,
+        dir="rtl" if lang == "ar" else "ltr",
         title=lt("title", lang),
         labels={k: lt(k, lang) for k in ("lever", "model", "models_helped", "helps", "robust")},
         actors=lv.names,

@@ -19,8 +19,18 @@ from melian.scenario.schema import Scenario
 from melian.scenario.yamlsrc import MAX_BYTES
 from melian.web.analyses import ANALYSES
 from melian.web.catalogue import apply_edits, form_edits
+from melian.web.compare import input_changes, table_changes
+from melian.web.results import run_scenario, run_tables
 from melian.web.schemas import Name, RunId, problems_out
-from melian.web.state import StateDep, WebState, render, resolve_params, scenario_table
+from melian.web.state import (
+    Counter,
+    StateDep,
+    WebState,
+    render,
+    request_lang,
+    resolve_params,
+    scenario_table,
+)
 
 router = APIRouter(include_in_schema=False)
 Origin = Literal["builtin", "user"]
@@ -173,7 +183,19 @@ def runs_page(
 ) -> HTMLResponse:
     """Stored runs, newest first, optionally of one kind or scenario."""
     runs = state.store.list_runs(limit=200, kind=kind, scenario_id=scenario_id)
-    return render(request, "runs.html", runs=runs)
+    return render(request, "runs.html", runs=runs, pair=default_pair(runs))
+
+
+def default_pair(runs: list[Any]) -> tuple[str | None, str | None]:
+    """The runs the compare form starts with: the newest run (b) and the newest earlier run of
+    the same kind, preferably of the same scenario (a); None where there is none.
+    """
+    if not runs:
+        return None, None
+    b = runs[0]
+    same = [r for r in runs[1:] if r.kind == b.kind]
+    best = [r for r in same if r.scenario_id == b.scenario_id] or same or runs[1:2]
+    return (best[0].id if best else None), b.id
 
 
 @router.get("/runs/{run_id}")
@@ -185,9 +207,10 @@ def run_page(request: Request, state: StateDep, run_id: RunId) -> HTMLResponse:
         request,
         "run.html",
         run=run,
-        results_json=json.dumps(run.results, indent=2, ensure_ascii=False),
+        view=state.views.get(run, request_lang(request)),
+        table_index=Counter(),
         manifest_json=json.dumps(run.manifest, indent=2, ensure_ascii=False),
-        others=[r for r in others if r.id != run.id],
+        others=sorted((r for r in others if r.id != run.id), key=lambda r: r.kind != run.kind),
     )
 
 
@@ -206,27 +229,32 @@ def compare_page(
     b: RunId,
     rtol: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
 ) -> HTMLResponse:
-    """What differs between two runs; point forecasts side by side for two forecasts."""
+    """What changed between two runs: inputs and outputs by actor, issue and option name.
+
+    Changed scenario values (:func:`melian.web.compare.input_changes`) and the rows of the
+    shown result tables that differ (:func:`melian.web.compare.table_changes`); unchanged rows
+    are counted and collapsed. Runs of different kinds have no outputs in common: only their
+    inputs are compared.
+    """
     ra, rb = state.store.get_run(a), state.store.get_run(b)
     d = state.store.diff_runs(ra.id, rb.id, rtol=rtol)
-    points = compare_points(ra.results, rb.results) if ra.kind == rb.kind == "forecast" else []
-    return render(request, "compare.html", a=ra, b=rb, d=d, points=points)
-
-
-def compare_points(ra: Any, rb: Any) -> list[dict[str, Any]]:  # noqa: ANN401
-    """Side-by-side point forecasts of two forecast runs: issue, model, a, b, b - a."""
-    pa = (ra or {}).get("points", {}) if isinstance(ra, dict) else {}
-    pb = (rb or {}).get("points", {}) if isinstance(rb, dict) else {}
-    rows = []
-    for issue in sorted(set(pa) | set(pb)):
-        models = sorted(set(pa.get(issue, {})) | set(pb.get(issue, {})))
-        for m in models:
-            va, vb = pa.get(issue, {}).get(m), pb.get(issue, {}).get(m)
-            delta = (
-                vb - va if isinstance(va, (int, float)) and isinstance(vb, (int, float)) else None
-            )
-            rows.append({"issue": issue, "model": m, "a": va, "b": vb, "delta": delta})
-    return rows
+    lang = request_lang(request)
+    inputs = input_changes(run_scenario(ra), run_scenario(rb), lang)
+    outputs = (
+        table_changes(run_tables(ra, lang, state.views), run_tables(rb, lang, state.views))
+        if ra.kind == rb.kind and ra.status == rb.status == "ok"
+        else []
+    )
+    return render(
+        request,
+        "compare.html",
+        a=ra,
+        b=rb,
+        d=d,
+        inputs=inputs,
+        outputs=outputs,
+        n_values=len(d.get("changes", [])),
+    )
 
 
 @router.get("/favicon.ico")
