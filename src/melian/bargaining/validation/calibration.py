@@ -321,7 +321,7 @@ def _melian_deu_refit(
 #: Models with parameters fitted on the dev file: refitted on each training set.
 REFIT: dict[str, OosRefit] = {"melian-deu": _melian_deu_refit}
 #: Models whose out-of-sample skill holds only in one domain (:attr:`ErrorModel.domain`):
-#: melian-deu was built and measured on EU legislative decisions only.
+#: melian-deu was built and measured on the DEU legislative decisions only.
 DOMAINS: dict[str, str] = {"melian-deu": "legislative"}
 
 
