@@ -135,3 +135,16 @@ def test_cli_seal_predictive_verify_score(tmp_path, sqlite_url):
     out.write_text(text.replace('"n_samples": 50', '"n_samples": 51', 1))
     assert runner.invoke(app, ["verify", str(out)]).exit_code == 1
     assert read_jsonl(out)
+
+
+def test_committed_predictive_seal_of_the_builtin_verifies():
+    """A predictive forecast sealed on another machine re-solves bit for bit, draws included."""
+    entries = read_jsonl(
+        Path(__file__).parent.parent / "data" / "ledger" / "iraq-us-2020-predictive.jsonl"
+    )
+    (e,) = entries
+    assert e.data["predictive"]["input_draws"] == 8
+    assert len(e.data["results"]["predictive"]["issues"][0]["samples"]) == 1000
+    v = verify_entries(entries, head=e.hash)
+    assert v.ok, v.to_dict()
+    assert all(not c.problems and not c.notes for c in v.checks)

@@ -95,7 +95,7 @@ class ErrorModel:
     params: MixtureParams
     weight: float = 0.0
     interval_content: dict[float, float] = field(default_factory=dict)
-    #: Where the model's skill was earned: ``"legislative"`` (legislative bargaining in the DEU data set, see
+    #: Where the model's skill was earned: ``"legislative"`` (legislative bargaining as in the DEU data, see
     #: :func:`melian.bargaining.melian_deu.looks_legislative`) gives it ensemble weight only on
     #: problems of that kind; ``None``: everywhere.
     domain: str | None = None
@@ -587,7 +587,7 @@ def out_of_domain(cal: Calibration, models: Sequence[str], problem: BargainingPr
     """The models of ``models`` whose calibrated skill does not extend to ``problem``.
 
     A model whose :class:`ErrorModel` has ``domain = "legislative"`` (melian-deu: its parameter
-    and its out-of-sample record come from the DEU data set's legislative decisions, docs/models/melian-deu.md)
+    and its out-of-sample record come from the DEU legislative decisions, docs/models/melian-deu.md)
     earns ensemble weight only on a problem that
     :func:`melian.bargaining.melian_deu.looks_legislative`.
     """

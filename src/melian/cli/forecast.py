@@ -252,6 +252,8 @@ def _predictive(
     )
     for m, msg in pf.failures.items():
         console.print(f"[yellow]{m}[/yellow]: {msg}", highlight=False)
+    for note in pf.notes:
+        console.print(f"note: {note}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -214,7 +214,7 @@ def batch_draws(
     lengths ``pool_len``; ``cand``/``cand_logw`` (issues, C) padded candidates (-inf weight);
     ``u`` (4, issues, draws) uniforms. Returns (issues, draws).
     """
-    n, m = u.shape[1], u.shape[2]
+    n = u.shape[1]
     rows = np.arange(n)[:, None]
     zi = np.minimum((u[0] * pool_len[:, None]).astype(int), pool_len[:, None] - 1)
     z = pool[rows, zi]
@@ -224,14 +224,19 @@ def batch_draws(
     v = np.clip(p + params.kappa * spread[:, None] * z, 0.0, 100.0)
     if params.snap <= 0:
         return v
-    logits = cand_logw[:, None, :] - np.abs(v[:, :, None] - cand[:, None, :]) / params.bandwidth
-    logits -= logits.max(axis=2, keepdims=True)
-    prob = np.exp(logits)
-    cum = np.cumsum(prob, axis=2)
-    pick = (cum < (u[3] * cum[:, :, -1])[:, :, None]).sum(axis=2)
+    # only the draws that snap need the candidate choice (same numbers as computing them all)
+    ri, di = np.nonzero(u[2] < params.snap)
+    if ri.size == 0:
+        return v
+    vs = v[ri, di]
+    logits = cand_logw[ri] - np.abs(vs[:, None] - cand[ri]) / params.bandwidth
+    logits -= logits.max(axis=1, keepdims=True)
+    cum = np.cumsum(np.exp(logits), axis=1)
+    pick = (cum < (u[3][ri, di] * cum[:, -1])[:, None]).sum(axis=1)
     pick = np.minimum(pick, cand.shape[1] - 1)
-    snapped = np.take_along_axis(cand[:, None, :].repeat(m, axis=1), pick[:, :, None], 2)[..., 0]
-    return np.where(u[2] < params.snap, snapped, v)
+    out = v.copy()
+    out[ri, di] = cand[ri, pick]
+    return out
 
 
 def _pools(
@@ -316,7 +321,7 @@ def _melian_deu_refit(
 #: Models with parameters fitted on the dev file: refitted on each training set.
 REFIT: dict[str, OosRefit] = {"melian-deu": _melian_deu_refit}
 #: Models whose out-of-sample skill holds only in one domain (:attr:`ErrorModel.domain`):
-#: melian-deu was built and measured on the DEU data set's legislative decisions only.
+#: melian-deu was built and measured on the DEU legislative decisions only.
 DOMAINS: dict[str, str] = {"melian-deu": "legislative"}
 
 
