@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,7 @@ def run(client, kind: str, params: dict, name: str = "minimal") -> str:
     body = {"kind": kind, "scenario": {"origin": origin, "name": name}, "params": params}
     r = client.post("/api/runs", json=body)
     assert r.status_code == 202, r.text
-    job = wait_job(client, r.json()["id"], timeout=240)
+    job = wait_job(client, r.json()["id"], timeout=900)
     assert job["status"] == "done", job
     return job["run_id"]
 
@@ -47,6 +48,7 @@ def shared(tmp_path_factory) -> Iterator[tuple[TestClient, dict[str, str]]]:
             "game": run(c, "game", {}, BUILTIN),
             "simulate": run(c, "simulate", {"paths": 200, "horizon": 6, "seed": 3}, BUILTIN),
             "decide": run(c, "decide", {"paths": 100}, BUILTIN),
+            "explore": run(c, "explore", {"quick": True}, BUILTIN),
         }
         yield c, runs
 
@@ -71,6 +73,7 @@ def test_result_pages_show_the_briefs_tables_and_charts_not_json(sclient, runs) 
         "game": ("Equilibria", "The source's claims, checked", "Payoff components"),
         "simulate": ("Risk table",),
         "decide": ("Ranking on the decision-maker's criteria", "Weight stability"),
+        "explore": ("When does the answer change?", "PRIM", "Regret across futures"),
     }
     for kind, titles in expect.items():
         page = sclient.get(f"/runs/{runs[kind]}")
@@ -84,6 +87,11 @@ def test_result_pages_show_the_briefs_tables_and_charts_not_json(sclient, runs) 
     sim = sclient.get(f"/runs/{runs['simulate']}").text
     # options by name in the risk table, and the fan charts of the declared bands
     assert "Ally with the United States" in sim and "Fan charts" in sim
+    # robustness: the brief's tornado chart, regret table and signposts, from the stored results
+    stored = sclient.get(f"/api/runs/{runs['explore']}").json()["results"]
+    assert set(stored["results"]) == {"tornado", "prim", "regret"}
+    rob = sclient.get(f"/runs/{runs['explore']}").text
+    assert "Signposts to watch" in rob and "Minimax regret choice" in rob
     game = sclient.get(f"/runs/{runs['game']}").text
     assert "Conditions" in game and "zero-sum" in game and "variable-sum" in game
 
@@ -188,7 +196,15 @@ def test_brief_run_downloads_its_files(client, web_env) -> None:
     assert "sandbox" in h.headers["content-security-policy"]
     j = client.get(f"/runs/{rid}/brief.json")
     assert j.headers["content-type"] == "application/json" and j.json()["sections"]
-    assert client.get(f"/runs/{rid}/brief.pdf").status_code == 404  # none was printed
+    # no PDF was written: it is printed on demand where the server has Chromium
+    pdf = client.get(f"/runs/{rid}/brief.pdf")
+    if shutil.which("chromium"):
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.headers["content-disposition"].endswith('.pdf"')
+        assert not list(web_env["briefs"].glob("*.pdf"))  # nothing left behind
+    else:
+        assert pdf.status_code == 404
     # a file removed from the brief directory is not served from elsewhere
     name = client.get(f"/api/runs/{rid}").json()["results"]["files"]["html"]
     (web_env["briefs"] / name).unlink()
