@@ -96,3 +96,15 @@ def test_lazy_command_runs_its_real_help(name):
     res = CliRunner().invoke(app, [name, "--help"])
     assert res.exit_code == 0, res.output
     assert "Usage" in res.output
+
+
+def test_python_dash_m_melian() -> None:
+    """``python -m melian`` runs the command line."""
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, "-m", "melian", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Usage: melian" in r.stdout and "forecast" in r.stdout

@@ -27,6 +27,7 @@ PUBLIC = {
     "load_scenario",
     "make_brief",
     "parse_scenario",
+    "predictive",
     "rank",
     "scenarios",
     "simulate",
@@ -55,6 +56,7 @@ def test_analysis_kinds_are_each_one_module_and_public() -> None:
         "rank",
         "brief",
         "advise",
+        "predictive",
     )
     for kind in analysis.KINDS:
         mod = importlib.import_module(f"melian.analysis.{kind}")
@@ -78,6 +80,7 @@ def test_analysis_kinds_are_each_one_module_and_public() -> None:
         "rank",
         "make_brief",
         "build_brief",
+        "predictive",
     ],
 )
 def test_real_signatures_and_numpydoc(name: str) -> None:

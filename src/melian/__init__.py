@@ -4,7 +4,7 @@ The public Python API: typed functions of :mod:`melian.analysis` (the one layer 
 calls), loaded on first use so that ``import melian`` stays light::
 
     import melian
-    s = melian.load_scenario("iraq-us-2020")     # melian.scenarios() lists the built-in ones
+    s = melian.load_scenario(melian.scenarios()[0])  # a built-in id, or a path
     f = melian.forecast(s, model="smp")          # Forecast: f.point(), f.to_frame()
     fs = melian.forecast_all(s)                  # every bargaining model side by side
     g = melian.analyse_game(s)                   # GameAnalysis
@@ -13,6 +13,7 @@ calls), loaded on first use so that ``import melian`` stays light::
     k = melian.rank(s)                           # Ranking (MCDA with its evidence)
     b = melian.make_brief(s, quick=True)         # Brief; melian.write_brief(b, "briefs")
     v = melian.levers(s)                         # Levers: what to ask for, offer, whom to persuade
+    d = melian.predictive(s)                     # PredictiveForecast: intervals, point masses
 
 Every result has ``to_dict()`` (JSON-safe: :mod:`melian.jsonio`), ``to_frame()`` (pandas) and
 an HTML view in notebooks. ``melian.explore`` and ``melian.brief`` are the sub-packages (the
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from melian.analysis.explore import explore as explore_scenario
     from melian.analysis.forecast import forecast, forecast_all
     from melian.analysis.game import analyse_game
+    from melian.analysis.predictive import predictive
     from melian.analysis.rank import rank
     from melian.analysis.simulate import simulate
     from melian.io import load_scenario
@@ -55,6 +57,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "build_brief": ("melian.analysis.brief", "build_brief"),
     "write_brief": ("melian.analysis.brief", "write_brief"),
     "levers": ("melian.analysis.advise", "advise"),
+    "predictive": ("melian.analysis.predictive", "predictive"),
 }
 
 __all__ = [
@@ -70,6 +73,7 @@ __all__ = [
     "load_scenario",
     "make_brief",
     "parse_scenario",
+    "predictive",
     "rank",
     "scenarios",
     "simulate",

@@ -2,15 +2,22 @@
 
 * :func:`seal_forecast` runs the bargaining models on a scenario and seals the scenario text, its
   content hash, the models, their parameters, the seed, the melian version and the results in the
-  forecast ledger (:mod:`melian.ledger`).
+  forecast ledger (:mod:`melian.ledger`). With ``predictive=True`` it also seals the ensemble's
+  predictive distribution of every issue (:func:`melian.bargaining.predictive.
+  scenario_predictive`: draws, quantiles at every percent, calibrated intervals, threshold
+  probabilities) with its settings (models, input draws, draws, the seed, and the SHA-256 of
+  the calibration it used).
 * :func:`verify_entries` re-solves every sealed forecast from the scenario text stored in it and
-  checks the results bit for bit (canonical JSON), besides the hash chain.
+  checks the results bit for bit (canonical JSON), predictive draws included (they come only
+  from the sealed seed), besides the hash chain.
 * :func:`score_entries` scores sealed forecasts once outcomes are known: absolute error of each
   point, the continuous ranked probability score (CRPS; Gneiting and Raftery 2007, "Strictly
   proper scoring rules, prediction, and estimation", JASA 102(477)) of each predictive
   distribution (a point forecast is scored as a point mass, for which the CRPS is the absolute
-  error), coverage of the central 50/80/95% intervals, and the Brier score (Brier 1950) of every
-  declared threshold probability. CRPS of samples is computed by ``scoringrules``
+  error), coverage of the 50/80/95% intervals (a sealed predictive forecast's calibrated
+  ``intervals`` when it has them, else the central quantiles), and the Brier score (Brier 1950)
+  of every declared threshold probability (the event read on the issue's scale,
+  ``scale_value``, like the outcome). CRPS of samples is computed by ``scoringrules``
   (``crps_ensemble``, the unbiased "fair" estimator is not used: the sealed samples are the
   forecast).
 """
@@ -27,7 +34,16 @@ from pathlib import Path
 from typing import Any
 
 from melian.bargaining import forecast, model_names, to_problem
+from melian.bargaining.io.deu import packaged_path
+from melian.bargaining.predictive import (
+    CALIBRATION_FILE,
+    DEFAULT_INPUT_DRAWS,
+    DEFAULT_SAMPLES,
+    scenario_predictive,
+    shipped_calibration,
+)
 from melian.errors import InputError, ModelError, Problem
+from melian.jsonio import to_jsonable
 from melian.ledger import Ledger, LedgerEntry, check_chain
 from melian.manifest import melian_version
 from melian.scenario.loader import content_hash, parse_scenario
@@ -41,11 +57,37 @@ INTERVAL_LEVELS = (0.5, 0.8, 0.95)
 FORECAST_KIND = "forecast"
 
 
+def calibration_sha256() -> str:
+    """SHA-256 of the shipped predictive calibration file (sealed with predictive forecasts)."""
+    return hashlib.sha256(packaged_path(CALIBRATION_FILE).read_bytes()).hexdigest()
+
+
+def predictive_settings(models: Sequence[str], input_draws: int, n_samples: int) -> dict[str, Any]:
+    """The settings sealed with a predictive forecast (what :func:`solve_sealed` re-runs).
+
+    ``models`` are the ensemble's models: those of ``models`` that have a calibrated error.
+    """
+    cal = shipped_calibration()
+    ens = [m for m in models if m in cal.models]
+    if not ens:
+        raise ModelError(
+            f"no model of {', '.join(models)} has a calibrated predictive error; calibrated: "
+            f"{', '.join(cal.models)}"
+        )
+    return {
+        "models": ens,
+        "input_draws": int(input_draws),
+        "n_samples": int(n_samples),
+        "calibration_sha256": calibration_sha256(),
+    }
+
+
 def solve_sealed(
     scenario: Scenario,
     models: Sequence[str],
     params: Mapping[str, Mapping[str, Any]],
     seed: int | None,
+    predictive: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The results a sealed forecast holds: every model's forecast of every agenda issue.
 
@@ -58,16 +100,34 @@ def solve_sealed(
     params : mapping
         Model name -> parameter overrides.
     seed : int or None
-        The seed of stochastic parts (recorded; the bargaining models are deterministic).
+        The seed of stochastic parts: the bargaining models are deterministic; the predictive
+        draws come only from it.
+    predictive : mapping, optional
+        Settings of a sealed predictive forecast (:func:`predictive_settings`: models,
+        input_draws, n_samples); ``None``: point forecasts only.
 
     Returns
     -------
     dict
-        ``{"forecasts": {model: Forecast.to_dict()}}``, JSON-ready.
+        ``{"forecasts": {model: Forecast.to_dict()}}``, plus ``"predictive"``
+        (:meth:`melian.bargaining.predictive.PredictiveForecast.to_dict`) with ``predictive``;
+        JSON-ready.
     """
     problem = to_problem(scenario)
     forecasts = {m: forecast(problem, m, **dict(params.get(m, {}))) for m in models}
-    return {"forecasts": {m: f.to_dict() for m, f in forecasts.items()}}
+    out: dict[str, Any] = {"forecasts": {m: f.to_dict() for m, f in forecasts.items()}}
+    if predictive is not None:
+        ens = list(predictive["models"])
+        pf = scenario_predictive(
+            scenario,
+            ens,
+            seed=seed,
+            input_draws=int(predictive["input_draws"]),
+            n_samples=int(predictive["n_samples"]),
+            params={m: dict(params.get(m, {})) for m in ens},
+        )
+        out["predictive"] = to_jsonable(pf.to_dict())
+    return out
 
 
 def seal_forecast(
@@ -78,6 +138,9 @@ def seal_forecast(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int | None = None,
     store: str | RunStore | None = None,
+    predictive: bool = False,
+    input_draws: int | None = None,
+    n_samples: int | None = None,
 ) -> LedgerEntry:
     """Solve and seal a forecast of the scenario written in ``scenario_text``.
 
@@ -96,6 +159,14 @@ def seal_forecast(
         Seed (default: the scenario's seed).
     store : str or RunStore, optional
         The run store holding the ledger (default store unless given).
+    predictive : bool
+        Also seal the ensemble's predictive distribution of every issue (its draws, quantiles,
+        intervals and threshold probabilities, docs/models/predictive.md).
+    input_draws : int, optional
+        Monte Carlo draws of the inputs per model of the predictive forecast (default
+        :data:`melian.bargaining.predictive.DEFAULT_INPUT_DRAWS`).
+    n_samples : int, optional
+        Predictive draws per issue (default :data:`melian.bargaining.predictive.DEFAULT_SAMPLES`).
 
     Returns
     -------
@@ -111,6 +182,13 @@ def seal_forecast(
         )
     prm = {m: dict((params or {}).get(m, {})) for m in names}
     use_seed = scenario.metadata.seed if seed is None else seed
+    pred = None
+    if predictive:
+        pred = predictive_settings(
+            names,
+            DEFAULT_INPUT_DRAWS if input_draws is None else input_draws,
+            DEFAULT_SAMPLES if n_samples is None else n_samples,
+        )
     record = {
         "scenario_id": scenario.id,
         "scenario_hash": content_hash(scenario),
@@ -120,8 +198,10 @@ def seal_forecast(
         "params": prm,
         "seed": use_seed,
         "melian_version": melian_version(),
-        "results": solve_sealed(scenario, names, prm, use_seed),
+        "results": solve_sealed(scenario, names, prm, use_seed, pred),
     }
+    if pred is not None:
+        record["predictive"] = pred
     return Ledger(store).append(record, kind=FORECAST_KIND)
 
 
@@ -201,8 +281,15 @@ def _check_entry(entry: LedgerEntry, solve: Callable[..., dict[str, Any]]) -> En
             "the scenario's content hash differs: the scenario format has changed since "
             f"melian {data.get('melian_version')} (the sealed text itself is unchanged)"
         )
+    pred = data.get("predictive")
+    if pred is not None and pred.get("calibration_sha256") != calibration_sha256():
+        notes.append(
+            "the predictive calibration shipped with melian has changed since sealing: the "
+            "predictive draws cannot re-solve equal with this version"
+        )
     try:
-        again = solve(scenario, data["models"], data["params"], data.get("seed"))
+        args = (scenario, data["models"], data["params"], data.get("seed"))
+        again = solve(*args) if pred is None else solve(*args, predictive=pred)
     except (ModelError, KeyError) as exc:
         problems.append(f"cannot re-solve: {exc}")
         return EntryCheck(entry.seq, entry.id, entry.scenario_id, False, problems)
@@ -423,14 +510,17 @@ def _distributions(results: Mapping[str, Any]) -> dict[str, dict[str, dict[str, 
         out[model] = {i["issue"]: {"point": i["point"]} for i in fc.get("issues", [])}
     pred = results.get("predictive")
     if pred:
+        models = pred.get("models") or []
+        name = "ensemble" if len(models) != 1 else f"{models[0]} (predictive)"
         for issue in pred.get("issues", []):
             entry = {
                 "point": issue.get("median", issue.get("point")),
                 "samples": issue.get("samples"),
                 "quantiles": issue.get("quantiles"),
+                "intervals": issue.get("intervals"),
                 "thresholds": issue.get("thresholds") or [],
             }
-            out.setdefault("ensemble", {})[issue["issue"]] = entry
+            out.setdefault(name, {})[issue["issue"]] = entry
     return out
 
 
@@ -457,17 +547,22 @@ def _score_one(fc: Mapping[str, Any], y: float) -> tuple[float, dict[str, bool |
         crps = abs(point - y)  # CRPS of a point mass
     covered: dict[str, bool | None] = {}
     qs = fc.get("quantiles")
+    ivs = fc.get("intervals") or {}
     for lvl in INTERVAL_LEVELS:
         key = f"{round(lvl * 100)}%"
         lo = hi = None
-        if qs:
+        iv = ivs.get(str(round(lvl * 100)))
+        if iv and None not in iv:
+            lo, hi = float(iv[0]), float(iv[1])
+        elif qs:
             lo, hi = _quantile(qs, (1 - lvl) / 2), _quantile(qs, (1 + lvl) / 2)
         elif samples:
             lo, hi = (float(v) for v in np.quantile(samples, [(1 - lvl) / 2, (1 + lvl) / 2]))
         covered[key] = None if lo is None or hi is None else bool(lo <= y <= hi)
     brier: dict[str, float] = {}
     for t in fc.get("thresholds") or []:
-        event = y < t["value"] if t.get("direction", "below") == "below" else y > t["value"]
+        at = float(t["scale_value"] if t.get("scale_value") is not None else t["value"])
+        event = y < at if t.get("direction", "below") == "below" else y > at
         brier[str(t.get("label") or t["value"])] = (float(t["probability"]) - float(event)) ** 2
     return crps, covered, brier
 

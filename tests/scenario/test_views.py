@@ -9,7 +9,8 @@ from melian.scenario import load_scenario, parse_scenario
 from melian.scenario.loader import builtin_path
 from melian.scenario.views import apply_view, view_ids
 
-BASE = builtin_path("iraq-us-2020").read_text(encoding="utf-8")
+# the built-in scenario without its own views (the tests below add theirs)
+BASE = builtin_path("iraq-us-2020").read_text(encoding="utf-8").split("\nviews:\n")[0]
 
 VIEW = """
 views:
@@ -96,3 +97,30 @@ def test_builtin_views_apply():
     s = load_scenario("iraq-us-2020")
     for v in view_ids(s):
         assert apply_view(s, v).id == s.id
+
+
+def test_builtin_sceptic_view_overlays_the_critics_judgements():
+    """iraq-us-2020's sceptic view: the alliance's critics in the fact sheet, each override cited."""
+    s = load_scenario("iraq-us-2020")
+    assert view_ids(s) == ["source", "sceptic"]
+    v = apply_view(s, "sceptic")
+    view = next(x for x in s.views if x.id == "sceptic")
+    critics = {
+        "joint-statement-republic",
+        "afp-khamenei-jan2020",
+        "reuters-khamenei-may2020",
+        "kh-threat-2020-01",
+        "sadr-conditions",
+        "sadr-march",
+        "reuters-parliament-vote",
+    }
+    assert set(view.sources) == critics
+    assert {o.source for o in view.overrides} <= critics
+    ally, ally0 = v.option("ally-us").effects, s.option("ally-us").effects
+    assert ally["security.coalition_support"].set == 0.6 < ally0["security.coalition_support"].set
+    assert ally["security.militia_pressure"].multiply == 2.5
+    assert ally["militias.lever"].source == "kh-threat-2020-01"
+    w = {c.id: c.weight for c in v.criteria}
+    assert w["sovereignty"] == 0.3
+    p = v.world.component("security").parameters["coalition_attack_effect"]
+    assert (p.low, p.high, p.source) == (0.0, 0.3, "afp-khamenei-jan2020")

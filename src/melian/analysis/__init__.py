@@ -15,6 +15,7 @@ explore    :func:`~melian.analysis.explore.explore`     ``SensitivityResult``, .
 rank       :func:`~melian.analysis.rank.rank`           ``Ranking``
 brief      :func:`~melian.analysis.brief.brief`         ``Brief``
 advise     :func:`~melian.analysis.advise.advise`       ``Levers``
+predictive :func:`~melian.analysis.predictive.predictive` ``PredictiveForecast``
 =========  ==========================================  ===================================
 
 The command line, the web app and the Python API (``melian.forecast`` ...) call these functions
@@ -34,6 +35,15 @@ this package imports nothing itself, so a command pays only for the analysis it 
 from __future__ import annotations
 
 #: The analysis kinds: one module each in this package.
-KINDS: tuple[str, ...] = ("forecast", "game", "simulate", "explore", "rank", "brief", "advise")
+KINDS: tuple[str, ...] = (
+    "forecast",
+    "game",
+    "simulate",
+    "explore",
+    "rank",
+    "brief",
+    "advise",
+    "predictive",
+)
 
 __all__ = ["KINDS"]

@@ -17,7 +17,14 @@ from melian.analysis.forecast import forecast
 from melian.analysis.game import analyse_game
 from melian.analysis.rank import rank
 from melian.analysis.simulate import simulate
-from melian.bargaining import Forecast, model_names
+from melian.bargaining import Forecast, model_names, to_problem
+from melian.bargaining.predictive import (
+    PredictiveForecast,
+    predictive_forecast,
+    shipped_calibration,
+    thresholds_from_scenario,
+)
+from melian.bargaining.uncertainty import uncertainty_from_scenario
 from melian.brief import Brief, Progress, Runners, Settings, assemble
 from melian.brief.render import write_brief
 from melian.games import GameAnalysis
@@ -39,6 +46,23 @@ def _simulate(s: Scenario, **kw: Any) -> Ensemble:  # noqa: ANN401
     return simulate(s, **kw)
 
 
+def _predictive(s: Scenario, *, seed: int | None, input_draws: int) -> PredictiveForecast:
+    """The ensemble's predictive distribution of every agenda issue, as ``melian forecast
+    --distribution`` gives it (every calibrated model, the scenario's input uncertainty and
+    declared thresholds).
+    """
+    problem = to_problem(s)
+    return predictive_forecast(
+        problem,
+        None,
+        seed=s.metadata.seed if seed is None else seed,
+        calibration=shipped_calibration(),
+        uncertainty=uncertainty_from_scenario(s, problem),
+        input_draws=input_draws,
+        thresholds=thresholds_from_scenario(s),
+    )
+
+
 #: The analyses a brief shows, as the analysis layer's functions.
 RUNNERS = Runners(
     forecast=_forecast,
@@ -47,6 +71,7 @@ RUNNERS = Runners(
     simulate=_simulate,
     explore=explore,
     rank=rank,
+    predictive=_predictive,
 )
 
 
@@ -58,6 +83,7 @@ def brief(
     seed: int | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> Brief:
     """Run every analysis on ``scenario`` and assemble the decision brief (nothing is written).
 
@@ -75,6 +101,9 @@ def brief(
         Explicit fidelity settings (override ``quick`` and ``seed``).
     progress
         Called with (message, fraction done).
+    strict
+        Raise :class:`melian.brief.BriefIncompleteError` at the first section that fails
+        (default: record the failure in ``Brief.failures`` and go on).
 
     Returns
     -------
@@ -84,7 +113,14 @@ def brief(
         :func:`write_brief`.
     """
     return assemble(
-        scenario, RUNNERS, lang=lang, quick=quick, seed=seed, progress=progress, settings=settings
+        scenario,
+        RUNNERS,
+        lang=lang,
+        quick=quick,
+        seed=seed,
+        progress=progress,
+        settings=settings,
+        strict=strict,
     )
 
 
@@ -106,6 +142,7 @@ def build_brief(
     pdf: bool = True,
     progress: Progress | None = None,
     settings: Settings | None = None,
+    allow_partial: bool = False,
 ) -> BriefResult:
     """Assemble the brief and write ``brief-<scenario>[-ar].html``, ``.json`` (and ``.pdf``).
 
@@ -127,11 +164,28 @@ def build_brief(
         As in :func:`brief`.
     settings
         As in :func:`brief`.
+    allow_partial
+        Write the brief even when sections failed (a banner in the brief names them and
+        ``brief.failures`` lists them); by default a failed section raises and nothing is written.
 
     Returns
     -------
     BriefResult
         The brief and the paths written. No run is saved.
+
+    Raises
+    ------
+    melian.brief.BriefIncompleteError
+        A section failed and ``allow_partial`` is false (no file is written). Sections the
+        scenario declares nothing for (no world, no game...) are omitted, not failed.
     """
-    b = brief(scenario, lang=lang, quick=quick, seed=seed, settings=settings, progress=progress)
+    b = brief(
+        scenario,
+        lang=lang,
+        quick=quick,
+        seed=seed,
+        settings=settings,
+        progress=progress,
+        strict=not allow_partial,
+    )
     return BriefResult(brief=b, paths=write_brief(b, Path(out_dir), pdf=pdf))

@@ -12,6 +12,7 @@ from typing import Any
 from melian import explore as _explore
 from melian.explore import ExploratoryModel, Progress, Result
 from melian.scenario.schema import Scenario
+from melian.scenario.views import apply_view
 
 __all__ = ["Result", "explore"]
 
@@ -31,8 +32,10 @@ def explore(
     outcome: str | None = None,
     thresholds: Mapping[str, float] | None = None,
     framing: str | None = None,
+    judgements: bool = False,
     progress: Progress | None = None,
     options: Mapping[str, Any] | None = None,
+    view: str | None = None,
 ) -> Result:
     """Run one exploratory method on the scenario's world model or game.
 
@@ -66,10 +69,15 @@ def explore(
         Satisficing thresholds per outcome (``regret``).
     framing
         The game's framing (``on="game"``).
+    judgements
+        Explore the numbers the scenario marks as judgements over spreads set by their
+        confidence (:mod:`melian.explore.judgements`); default the source's values as written.
     progress
         Called with (experiments done, experiments total).
     options
         Further keyword arguments of the method itself.
+    view
+        A declared view of the scenario (default: the source's, as written).
 
     Returns
     -------
@@ -77,6 +85,10 @@ def explore(
         A ``SensitivityResult``, ``TornadoResult``, ``DiscoveryResult`` or ``RegretResult``;
         each has ``to_dict()`` and ``to_frame()``.
     """
+    if view is not None:
+        if not isinstance(scenario, Scenario):
+            raise TypeError("a view applies to a scenario, not to an exploratory model")
+        scenario = apply_view(scenario, view)
     return _explore.explore(
         scenario,
         method,
@@ -92,5 +104,6 @@ def explore(
         progress=progress,
         on=on,
         framing=framing,
+        judgements=judgements,
         **dict(options or {}),
     )

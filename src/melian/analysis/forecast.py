@@ -62,7 +62,7 @@ def forecast(
     Examples
     --------
     >>> import melian
-    >>> f = melian.forecast(melian.load_scenario("iraq-us-2020"), model="smp")
+    >>> f = melian.forecast(melian.load_scenario(melian.scenarios()[0]), model="smp")
     >>> sorted(f.point())[:2]
     ['alignment', 'army']
     """

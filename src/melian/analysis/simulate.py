@@ -50,7 +50,8 @@ def simulate(
     progress
         Called with (paths done, paths total).
     base_dir
-        Directory of the datasets the scenario names (default: beside the scenario file).
+        A directory to look for the scenario's datasets in first (they are found beside the
+        scenario's file, then in melian's data directory: :mod:`melian.scenario.datasets`).
 
     Returns
     -------

@@ -77,7 +77,7 @@ def _select_issues(problem: BargainingProblem, issues: list[str]) -> BargainingP
 def default_model(problem: BargainingProblem) -> str:
     """The default forecaster for a problem.
 
-    ``melian-deu`` (tuned and cross-validated on EU legislative outcomes) where the problem looks
+    ``melian-deu`` (tuned and cross-validated on the DEU legislative outcomes) where the problem looks
     like legislative bargaining (:func:`melian.bargaining.melian_deu.looks_legislative`), else
     KTAB's spatial model of politics when every actor holds a position on every issue, else the
     compromise model (the benchmark of the field).

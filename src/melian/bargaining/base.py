@@ -27,7 +27,7 @@ class BargainingProblem:
     ``position`` and ``salience`` have shape (actors, issues); ``scale`` has shape (issues, 2)
     with the low and high end of each issue's scale; ``reference`` has shape (issues,) and holds
     the status quo / reversion point where it is known (``nan`` otherwise). ``meta`` carries
-    per-problem facts some models use (for example the EU procedure and voting rule).
+    per-problem facts some models use (for example a legislative procedure and voting rule).
     """
 
     actors: tuple[str, ...]

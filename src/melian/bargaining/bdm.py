@@ -33,7 +33,7 @@ the stopping rule ``rounds`` / ``tolerance``. The defaults follow the specificat
 (responder's salience, the appendix's security sum, Q = 1, dynamic range, simultaneous moves).
 Three structural readings are parameters too: ``conflict="expected"`` (BDM 1997: a conflict is
 a lottery, the loser moves to x_j + P_ij (x_i - x_j)), ``compromise_move="weighted"`` (the
-compromise is the EU-weighted position (|a| x_i + |b| x_j) / (|a| + |b|) rather than the fraction
+compromise is the expected-utility-weighted position (|a| x_i + |b| x_j) / (|a| + |b|) rather than the fraction
 |b / a| of the distance) and ``targets="best"`` (each proposer makes one offer, to the receiver it
 gains most from). NOTE: no combination of these choices reproduces Scholz et al.'s Table 2
 (emission-standards case); the studies in ``research/bdm/`` (README.md there)
@@ -350,7 +350,7 @@ def _select(
         comp = pos_a & neg_b & b_bigger
         frac = np.divide(absa, absb, out=np.zeros_like(absb), where=absb > 0)
     if p.compromise_move == "weighted":
-        # the EU-weighted position (|a| x_i + |b| x_j) / (|a| + |b|) reached from x_j
+        # the expected-utility-weighted position (|a| x_i + |b| x_j) / (|a| + |b|) reached from x_j
         tot = absa + absb
         frac = np.divide(
             absb if p.compromise == "gain_exceeds_loss" else absa,

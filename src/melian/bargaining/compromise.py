@@ -4,7 +4,7 @@
 
 A computationally simple approximation of the Nash bargaining solution (van den Bos 1991;
 Achen 2006 in Thomson, Stokman, Achen & Koenig, *The European Union Decides*, Cambridge UP 2006).
-On EU legislation it is the model to beat (Thomson et al. 2006; Leinaweaver & Thomson 2014).
+On the DEU legislative decisions it is the model to beat (Thomson et al. 2006; Leinaweaver & Thomson 2014).
 
 The model is static and one-dimensional: it is applied to each issue separately, leaving out
 actors whose position on that issue is ``nan``. The trajectory of each issue has a single row,

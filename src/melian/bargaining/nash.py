@@ -1,7 +1,7 @@
 """Nash bargaining solution with asymmetric (capability x salience) bargaining power.
 
 Nash (1950), "The bargaining problem", Econometrica 18:155-162; asymmetric form of Kalai (1977)
-and Roth (1979); applied to EU legislation by Achen (2006) and Schneider, Finke & Bailer (2010).
+and Roth (1979); applied to legislative bargaining by Achen (2006) and Schneider, Finke & Bailer (2010).
 On each issue the forecast maximises
 
     prod_i (u_i(x) - u_i(d))^(c_i s_i)

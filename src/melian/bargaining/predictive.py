@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from melian.bargaining.base import BargainingProblem
+from melian.reprs import html_table
 
 #: Probability levels of the reported quantiles: every percent from 0.01 to 0.99.
 QUANTILE_LEVELS: np.ndarray = np.round(np.arange(1, 100) / 100.0, 2)
@@ -94,16 +95,23 @@ class ErrorModel:
     params: MixtureParams
     weight: float = 0.0
     interval_content: dict[float, float] = field(default_factory=dict)
+    #: Where the model's skill was earned: ``"legislative"`` (legislative bargaining in the DEU data set, see
+    #: :func:`melian.bargaining.melian_deu.looks_legislative`) gives it ensemble weight only on
+    #: problems of that kind; ``None``: everywhere.
+    domain: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {
+        out: dict[str, Any] = {
             "model": self.model,
             "params": self.params.to_dict(),
             "weight": self.weight,
             "interval_content": {str(k): v for k, v in self.interval_content.items()},
             "residuals": [round(float(z), 6) for z in self.residuals],
         }
+        if self.domain is not None:
+            out["domain"] = self.domain
+        return out
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,7 @@ class Calibration:
                 interval_content={
                     float(k): float(v) for k, v in d.get("interval_content", {}).items()
                 },
+                domain=d.get("domain"),
             )
         return cls(
             models=models,
@@ -397,6 +406,7 @@ class PredictiveForecast:
     issues: list[IssuePredictive]
     calibration: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def issue(self, issue_id: str) -> IssuePredictive:
         """The issue called ``issue_id``."""
@@ -417,8 +427,47 @@ class PredictiveForecast:
             "input_draws": self.input_draws,
             "calibration": self.calibration,
             "failures": dict(self.failures),
+            "notes": list(self.notes),
             "issues": [it.to_dict() for it in self.issues],
         }
+
+    def _repr_html_(self) -> str:
+        """Notebook view: one row per issue (point, median, intervals, spread, thresholds)."""
+        rows = []
+        for it in self.issues:
+            iv = {k: f"{lo:.3g}-{hi:.3g}" for k, (lo, hi) in it.intervals.items()}
+            top = sorted(it.atoms, key=lambda a: -a["probability"])[:2]
+            rows.append(
+                [
+                    it.issue,
+                    it.point,
+                    it.median,
+                    iv.get(0.5, ""),
+                    iv.get(0.8, ""),
+                    iv.get(0.95, ""),
+                    it.spread,
+                    ", ".join(f"{a['value']:.3g} ({a['probability']:.0%})" for a in top),
+                    "; ".join(f"P({t.label}) = {t.probability:.2f}" for t in it.thresholds),
+                ]
+            )
+        who = ", ".join(f"{m} {w:.2f}" for m, w in self.weights.items())
+        return html_table(
+            f"Predictive distributions: {self.name}",
+            [
+                "issue",
+                "point",
+                "median",
+                "50%",
+                "80%",
+                "95%",
+                "model spread",
+                "atoms",
+                "thresholds",
+            ],
+            rows,
+            note=f"weights: {who}; {self.n_samples} draws, {self.input_draws} input draws per "
+            f"model, seed {self.seed}",
+        )
 
     def to_frame(self) -> Any:  # noqa: ANN401 - pandas is imported lazily
         """Tidy table: one row per issue and statistic.
@@ -534,6 +583,22 @@ def _to100(x: np.ndarray | float, lo: float, hi: float) -> Any:  # noqa: ANN401
     return (np.asarray(x, dtype=float) - lo) / (hi - lo) * 100.0
 
 
+def out_of_domain(cal: Calibration, models: Sequence[str], problem: BargainingProblem) -> list[str]:
+    """The models of ``models`` whose calibrated skill does not extend to ``problem``.
+
+    A model whose :class:`ErrorModel` has ``domain = "legislative"`` (melian-deu: its parameter
+    and its out-of-sample record come from the DEU data set's legislative decisions, docs/models/melian-deu.md)
+    earns ensemble weight only on a problem that
+    :func:`melian.bargaining.melian_deu.looks_legislative`.
+    """
+    from melian.bargaining.melian_deu import looks_legislative
+
+    gated = [m for m in models if m in cal.models and cal.models[m].domain == "legislative"]
+    if not gated or looks_legislative(problem):
+        return []
+    return gated
+
+
 def model_point_draws(
     model: str,
     problem: BargainingProblem,
@@ -636,7 +701,15 @@ def predictive_forecast(
     used = [m for m in names if m in points]
     if not used:
         raise ModelError("no model could forecast this problem: " + "; ".join(failures.values()))
-    weights = cal.weights(used)
+    notes: list[str] = []
+    gated = out_of_domain(cal, used, problem)
+    for m in gated:
+        notes.append(
+            f"{m}: no ensemble weight (its out-of-sample skill was measured on "
+            f"{cal.models[m].domain} bargaining only, and this problem is not of that kind)"
+        )
+    kept = [m for m in used if m not in gated] or used
+    weights = {m: 0.0 for m in used} | cal.weights(kept)
     content = (
         cal.models[used[0]].interval_content if len(used) == 1 else cal.ensemble_interval_content
     )
@@ -736,6 +809,61 @@ def predictive_forecast(
         issues=out,
         calibration=dict(cal.source),
         failures=failures,
+        notes=notes,
+    )
+
+
+#: Seed used for a bare bargaining problem (a scenario brings its own ``metadata.seed``).
+DEFAULT_SEED = 20_261_202
+
+
+def scenario_predictive(
+    scenario: Any,  # noqa: ANN401 - Scenario | BargainingProblem
+    models: Sequence[str] | None = None,
+    *,
+    seed: np.random.SeedSequence | int | None = None,
+    input_draws: int = DEFAULT_INPUT_DRAWS,
+    n_samples: int = DEFAULT_SAMPLES,
+    issues: Sequence[str] | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    calibration: Calibration | None = None,
+) -> PredictiveForecast:
+    """:func:`predictive_forecast` of a scenario with its own input uncertainty and thresholds.
+
+    A scenario gives its confidence marks (:func:`melian.bargaining.uncertainty.
+    uncertainty_from_scenario`), its declared thresholds and its seed (``metadata.seed``) when
+    ``seed`` is None; a bare :class:`BargainingProblem` is taken as of medium confidence
+    throughout, with no thresholds and :data:`DEFAULT_SEED`. ``issues`` restricts the agenda.
+    This is what the ``predictive`` analysis and sealed predictive forecasts run.
+    """
+    from melian.bargaining import to_problem
+    from melian.bargaining.uncertainty import uncertainty_from_scenario, uniform_uncertainty
+    from melian.errors import ModelError
+
+    if not 0 <= input_draws <= 10_000:
+        raise ModelError(f"input_draws {input_draws}: use 0 to 10000")
+    if not 10 <= n_samples <= 100_000:
+        raise ModelError(f"n_samples {n_samples}: use 10 to 100000")
+    cal = calibration or shipped_calibration()
+    problem = to_problem(scenario, list(issues) if issues is not None else None)
+    if isinstance(scenario, BargainingProblem):
+        unc = uniform_uncertainty(problem, "medium")
+        thresholds: list[Threshold] = []
+        use_seed: np.random.SeedSequence | int = DEFAULT_SEED if seed is None else seed
+    else:
+        unc = uncertainty_from_scenario(scenario, problem)
+        thresholds = [t for t in thresholds_from_scenario(scenario) if t.issue in problem.issues]
+        use_seed = scenario.metadata.seed if seed is None else seed
+    return predictive_forecast(
+        problem,
+        list(models) if models is not None else list(cal.models),
+        seed=use_seed,
+        calibration=cal,
+        uncertainty=unc,
+        input_draws=input_draws,
+        n_samples=n_samples,
+        thresholds=thresholds,
+        params=params,
     )
 
 
@@ -752,6 +880,7 @@ def allocate(weights: np.ndarray, n: int) -> np.ndarray:
 
 __all__ = [
     "CANDIDATE_PRIOR",
+    "DEFAULT_SEED",
     "Calibration",
     "ErrorModel",
     "IssuePredictive",
@@ -762,7 +891,9 @@ __all__ = [
     "allocate",
     "candidates",
     "draw_outcomes",
+    "out_of_domain",
     "predictive_forecast",
+    "scenario_predictive",
     "shipped_calibration",
     "spread_of",
     "thresholds_from_scenario",

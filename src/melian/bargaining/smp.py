@@ -1,8 +1,8 @@
 """KTAB's Spatial Model of Politics (SMP), vectorised with numpy.
 
 The Spatial Model of Politics of the KAPSARC Toolkit for Behavioral Analysis (KTAB, Wise et al.,
-KAPSARC 2015, MIT licence; applied in Efird, Lester & Wise 2016, "Analyzing Coalitions in China's
-Policy Formulation", J. East Asian Studies 16:117-145) is a multi-dimensional bargaining model.
+KAPSARC 2015, MIT licence; applied in Efird, Lester & Wise 2016,
+J. East Asian Studies 16:117-145) is a multi-dimensional bargaining model.
 Each turn every actor
 
 1. infers everyone's risk attitude from the probability that its position would win a
@@ -1301,8 +1301,8 @@ register(
         ),
         citation=(
             "Wise, B. et al. (2015), KAPSARC Toolkit for Behavioral Analysis (KTAB), Spatial Model "
-            "of Politics, KAPSARC, MIT licence; Efird, Lester & Wise (2016), Analyzing Coalitions "
-            "in China's Policy Formulation, J. East Asian Studies 16:117-145."
+            "of Politics, KAPSARC, MIT licence; Efird, Lester & Wise (2016), J. East Asian "
+            "Studies 16:117-145."
         ),
         multidimensional=True,
         defaults=dict(DEFAULTS),

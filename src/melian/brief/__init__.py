@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from melian.brief.assemble import Brief, assemble
-from melian.brief.base import Progress, Runners, Section, Settings
+from melian.brief.base import (
+    BriefIncompleteError,
+    NotApplicableError,
+    Progress,
+    Runners,
+    Section,
+    Settings,
+)
 from melian.brief.likelihood import likelihood_words
 
 
@@ -25,6 +32,8 @@ def run_record(brief: Brief) -> dict[str, Any]:
 
 __all__ = [
     "Brief",
+    "BriefIncompleteError",
+    "NotApplicableError",
     "Progress",
     "Runners",
     "Section",

@@ -6,7 +6,8 @@ alliance game under both framings; the world-model ensemble per option; robustne
 PRIM, regret); the MCDA ranking with weight stability. Then the bottom line, key judgements
 (ICD 203 likelihood words) and signposts are derived from those results, never typed in. A step
 that cannot be computed for this scenario (for example a scenario without options has no game)
-is reported in its section with the reason.
+is omitted and the brief says why; a step that fails is a failure of the brief
+(:attr:`Brief.failures`; :meth:`Brief.check` raises), never passed off as a result.
 """
 
 from __future__ import annotations
@@ -18,7 +19,17 @@ from typing import Any
 import numpy as np
 
 from melian.brief import sections as extra
-from melian.brief.base import Progress, Runners, Section, Settings, noop, run_section
+from melian.brief.base import (
+    BriefIncompleteError,
+    Progress,
+    Runners,
+    Section,
+    Settings,
+    noop,
+    run_section,
+)
+from melian.brief.change import change_section
+from melian.brief.consequences import consequences_section
 from melian.brief.levers import levers_section
 from melian.brief.likelihood import likelihood_words
 from melian.jsonio import to_jsonable
@@ -41,6 +52,21 @@ class Brief:
     judgements: list[dict[str, str]]
     signposts: list[str]
 
+    @property
+    def failures(self) -> dict[str, str]:
+        """Sections that should have been computed and failed: section id -> cause."""
+        return {k: v.error or "" for k, v in self.sections.items() if v.failed}
+
+    @property
+    def skipped(self) -> dict[str, str]:
+        """Sections the scenario declares nothing for: section id -> why."""
+        return {k: v.skipped for k, v in self.sections.items() if v.skipped is not None}
+
+    def check(self) -> None:
+        """Raise :class:`~melian.brief.base.BriefIncompleteError` if any section failed."""
+        if self.failures:
+            raise BriefIncompleteError(self.failures)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready results (charts left out: they are in the HTML; :mod:`melian.jsonio`)."""
         return to_jsonable(self._data())
@@ -52,8 +78,9 @@ class Brief:
             "bluf": self.bluf,
             "judgements": self.judgements,
             "signposts": self.signposts,
+            "failures": self.failures,
             "sections": {
-                k: {"ok": v.ok, "error": v.error, "data": _strip(v.data)}
+                k: {"ok": v.ok, "error": v.error, "skipped": v.skipped, "data": _strip(v.data)}
                 for k, v in self.sections.items()
             },
         }
@@ -74,7 +101,10 @@ class Brief:
         return pd.DataFrame(rows, columns=["section", "path", "value"])
 
     def _repr_html_(self) -> str:
-        rows = [[k, "ok" if v.ok else f"not computed: {v.error}"] for k, v in self.sections.items()]
+        rows = [
+            [k, "ok" if v.ok else ("omitted: " if v.skipped else "FAILED: ") + str(v.error)]
+            for k, v in self.sections.items()
+        ]
         return html_table(
             f"Brief on {self.scenario.id} ({self.lang})",
             ["section", "status"],
@@ -104,10 +134,10 @@ def _strip(data: Any) -> Any:  # noqa: ANN401
 
 STEPS: list[tuple[str, float]] = [
     ("forecast", 0.15),
-    ("game", 0.15),
-    ("consequences", 0.30),
+    ("game", 0.10),
+    ("consequences", 0.25),
     ("levers", 0.05),
-    ("robustness", 0.25),
+    ("robustness", 0.35),
     ("ranking", 0.10),
 ]
 
@@ -121,11 +151,14 @@ def assemble(
     seed: int | None = None,
     progress: Progress | None = None,
     settings: Settings | None = None,
+    strict: bool = False,
 ) -> Brief:
     """Run every analysis on ``s`` through ``runners`` and return the :class:`Brief`.
 
     Nothing is written and nothing is saved: :func:`melian.brief.render.write_brief` writes the
-    files, and the face decides whether to keep the run in the store.
+    files, and the face decides whether to keep the run in the store. With ``strict`` the first
+    section that fails raises :class:`~melian.brief.base.BriefIncompleteError` at once (the other
+    analyses are not run for nothing); otherwise failures are recorded (:attr:`Brief.failures`).
     """
     progress = progress or noop
     if settings is None:
@@ -137,15 +170,17 @@ def assemble(
 
     secs: dict[str, Section] = {}
     builders: dict[str, Callable[[Progress], Section]] = {
-        "forecast": lambda p: extra.forecast_section(s, lang, runners, p),
+        "forecast": lambda p: extra.forecast_section(s, lang, runners, p, settings),
         "game": lambda p: extra.game_section(s, lang, runners, p),
-        "consequences": lambda p: extra.consequences_section(s, lang, settings, runners, p),
-        "robustness": lambda p: extra.robustness_section(s, lang, settings, runners, p),
+        "consequences": lambda p: consequences_section(s, lang, settings, runners, p),
+        "robustness": lambda p: change_section(s, lang, settings, runners, p),
         "ranking": lambda p: extra.ranking_section(s, lang, settings, secs, runners, p),
         "levers": lambda p: levers_section(s, lang, settings, p),
     }
     for step, weight in STEPS:
         secs[step] = run_section(step, lambda b=builders[step], st=step, w=weight: b(sub(st, w)))
+        if strict and secs[step].failed:
+            raise BriefIncompleteError({step: secs[step].error or ""})
         done += weight
         progress(f"{step}: done", done)
     secs["assumptions"] = extra.scenario_section(s, lang)
@@ -161,6 +196,13 @@ def assemble(
             "horizon": settings.horizon,
             "prim_samples": settings.prim_samples,
             "regret_samples": settings.regret_samples,
+            "explore_paths": settings.explore_paths,
+            "breaking_reference": settings.breaking_reference,
+            "breaking_replications": settings.breaking_replications,
+            "breaking_grid": settings.breaking_grid,
+            "breaking_paths": settings.breaking_paths,
+            "input_draws": settings.input_draws,
+            "views": [v.id for v in s.views],
         },
     )
     progress("brief assembled", 1.0)

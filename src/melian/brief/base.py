@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from melian.errors import MelianError
+from melian.brief.likelihood import likelihood_words
+from melian.errors import MelianError, ModelError
 
 if TYPE_CHECKING:
     from melian.bargaining.base import Forecast
+    from melian.bargaining.predictive import PredictiveForecast
     from melian.decide import Ranking
     from melian.explore import Result
     from melian.games import GameAnalysis
@@ -34,7 +36,9 @@ class Runners:
     the registered bargaining models; ``game(s)``: the game analysis without condition sweeps;
     ``simulate(s, paths, horizon, seed, progress)``: the world ensemble of every option;
     ``explore(s, method, **options)``: one exploratory method; ``rank(s, paths, seed)``: the
-    MCDA ranking with its evidence.
+    MCDA ranking with its evidence; ``predictive(s, seed, input_draws)``: the ensemble's
+    predictive distribution of every agenda issue (optional: without it the brief shows the
+    models' points only).
     """
 
     forecast: Callable[[Scenario, str], Forecast]
@@ -43,6 +47,7 @@ class Runners:
     simulate: Callable[..., Ensemble]
     explore: Callable[..., Result]
     rank: Callable[..., Ranking]
+    predictive: Callable[..., PredictiveForecast] | None = None
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,15 @@ class Settings:
 
     ``paths`` and ``horizon``: world-model paths per option and months; ``prim_samples`` and
     ``regret_samples``: sampled futures for scenario discovery and regret, each simulated with
-    ``explore_paths`` paths; ``tornado_paths``: paths per one-at-a-time swing.
+    ``explore_paths`` paths; ``tornado_paths``: paths per one-at-a-time swing (kept for callers
+    that set it; the brief's breaking points replace the tornado); ``breaking_reference``,
+    ``breaking_replications`` and ``breaking_grid``: the normalisation ensemble, the independent
+    streams of the Monte Carlo standard errors and the scan points per side of the breaking
+    points (:func:`melian.explore.breaking.model_breaking_points`), simulated with
+    ``breaking_paths`` paths over ``breaking_horizon`` months (default: the exploratory model's
+    horizon, the one PRIM and regret use, so that every figure ranks the same options);
+    ``input_draws``: Monte Carlo draws
+    of the bargaining inputs per model for the predictive distributions.
     """
 
     quick: bool = False
@@ -61,6 +74,12 @@ class Settings:
     regret_samples: int = 1024
     explore_paths: int = 16
     tornado_paths: int = 400
+    breaking_reference: int = 64
+    breaking_replications: int = 4
+    breaking_grid: int = 17
+    breaking_paths: int = 16
+    breaking_horizon: int | None = None
+    input_draws: int = 32
     seed: int | None = None
 
     @classmethod
@@ -74,20 +93,55 @@ class Settings:
                 regret_samples=128,
                 explore_paths=8,
                 tornado_paths=50,
+                breaking_reference=16,
+                breaking_replications=2,
+                breaking_grid=7,
+                breaking_paths=8,
+                input_draws=8,
                 seed=seed,
             )
         return cls(seed=seed)
 
 
+class NotApplicableError(ModelError):
+    """The scenario declares nothing a section could show (no world, no game, no criteria...).
+
+    Not a failure: the section is omitted and the brief says why.
+    """
+
+
+class BriefIncompleteError(MelianError):
+    """Sections of the brief failed: the brief is not written (unless partial briefs are allowed)."""
+
+    def __init__(self, failures: dict[str, str]) -> None:
+        """``failures``: section id -> cause."""
+        self.failures = dict(failures)
+        parts = "; ".join(f"section '{k}' failed: {v}" for k, v in failures.items())
+        super().__init__(
+            f"the brief is incomplete, no file was written: {parts} "
+            "(--allow-partial writes it anyway, with what is missing marked)"
+        )
+
+
 @dataclass
 class Section:
-    """One section of the brief: its data for the template, charts, and an error if any."""
+    """One section of the brief: its data for the template, charts, and an error if any.
+
+    ``ok`` False with ``skipped`` set: the scenario declares nothing the section could show (not
+    a failure, said in the brief); ``ok`` False without it: the section failed (``error``).
+    """
 
     id: str
     ok: bool = True
     error: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     charts: list[dict[str, str]] = field(default_factory=list)
+    skipped: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """True if the section should have been computed and was not."""
+        return not self.ok and self.skipped is None
 
 
 def noop(_msg: str, _frac: float) -> None:
@@ -96,11 +150,20 @@ def noop(_msg: str, _frac: float) -> None:
 
 
 def run_section(section_id: str, fn: Callable[[], Section]) -> Section:
-    """Run a section builder; a MelianError becomes the section's reported error."""
+    """Run a section builder; its failure becomes the section's reported error.
+
+    :class:`NotApplicableError` marks the section skipped (the scenario declares nothing for it); any
+    other error marks it failed, with its cause (the type is named for an unexpected error, a
+    defect to report), so that the brief can refuse to pass a failure off as a result.
+    """
     try:
         return fn()
+    except NotApplicableError as exc:
+        return Section(id=section_id, ok=False, error=exc.message, skipped=exc.message)
     except MelianError as exc:
         return Section(id=section_id, ok=False, error=exc.message)
+    except Exception as exc:  # noqa: BLE001 - reported as the section's failure, never swallowed
+        return Section(id=section_id, ok=False, error=f"{type(exc).__name__}: {exc}")
 
 
 def fmt(x: float | None, digits: int = 3) -> str:
@@ -119,3 +182,17 @@ def label(obj: Any, lang: str) -> str:  # noqa: ANN401
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> dict[str, Any]:
     """A table for the template: title, column headers, rows of cells (rendered as text)."""
     return {"title": title, "columns": columns, "rows": [[str(c) for c in r] for r in rows]}
+
+
+def judgement(p: float, text: str, lang: str, basis: str = "") -> dict[str, str]:
+    """A key judgement: ICD 203 words for ``p`` (:mod:`melian.brief.likelihood`), the
+    probability and the sentence.
+    """
+    if not math.isfinite(p):
+        raise ValueError("a judgement needs a finite probability")
+    return {
+        "words": likelihood_words(p, lang),
+        "probability": f"{100 * p:.0f}%",
+        "text": text,
+        "basis": basis,
+    }

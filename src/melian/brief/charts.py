@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -56,6 +57,13 @@ def shape(text: str, lang: str) -> str:
     return str(get_display(arabic_reshaper.reshape(text)))
 
 
+def wrapped(text: str, lang: str, width: int = 34) -> str:
+    """``text`` broken into lines of at most ``width`` characters, each shaped for display
+    (titles of small multiples must not run into their neighbours).
+    """
+    return "\n".join(shape(line, lang) for line in textwrap.wrap(text, width) or [""])
+
+
 def _style(lang: str) -> dict[str, Any]:
     _fonts()
     family = (
@@ -92,7 +100,7 @@ def position_shift(
         n = len(issues)
         cols = min(3, n)
         rows = int(np.ceil(n / cols))
-        fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.7 * rows), squeeze=False)
+        fig, axes = plt.subplots(rows, cols, figsize=(3.8 * cols, 3.0 * rows), squeeze=False)
         for ax, iss in zip(axes.flat, issues, strict=False):
             traj = iss["trajectory"]
             actors = sorted(traj, key=lambda a: -abs(_last(traj[a]) - _first(traj[a])))[:max_actors]
@@ -109,7 +117,7 @@ def position_shift(
             if iss.get("status_quo") is not None:
                 ax.axhline(iss["status_quo"], color="grey", ls=":", lw=1)
             ax.set_ylim(*iss["scale"])
-            ax.set_title(shape(iss["name"], lang), fontsize=9)
+            ax.set_title(wrapped(iss["name"], lang), fontsize=8.5)
             ax.set_xlabel(shape("round" if lang != "ar" else "الجولة", lang))
         for ax in list(axes.flat)[n:]:
             ax.axis("off")
@@ -123,8 +131,8 @@ def position_shift(
             frameon=False,
             bbox_to_anchor=(0.5, -0.02),
         )
-        fig.suptitle(shape(title, lang), fontsize=10)
-        fig.tight_layout(rect=(0, 0.06, 1, 0.97))
+        fig.suptitle(wrapped(title, lang, 100), fontsize=10)
+        fig.tight_layout(rect=(0, 0.06, 1, 0.97), h_pad=1.6, w_pad=1.2)
         return to_data_uri(fig)
 
 
@@ -167,7 +175,7 @@ def model_comparison(
         ax.legend(
             fontsize=7, ncol=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18)
         )
-        ax.set_title(shape(title, lang), fontsize=10)
+        ax.set_title(wrapped(title, lang, 90), fontsize=10)
         fig.tight_layout()
         return to_data_uri(fig)
 
@@ -189,7 +197,7 @@ def fan_chart(
         cols = min(3, n)
         rows = int(np.ceil(n / cols))
         fig, axes = plt.subplots(
-            rows, cols, figsize=(3.4 * cols, 2.4 * rows), squeeze=False, sharey=True
+            rows, cols, figsize=(3.6 * cols, 2.8 * rows), squeeze=False, sharey=True
         )
         x = np.asarray(months, dtype=float)
         for k, (ax, (opt, b)) in enumerate(zip(axes.flat, bands.items(), strict=False)):
@@ -199,13 +207,13 @@ def fan_chart(
             ax.plot(x, b["p50"], color=c, lw=1.4)
             if reference is not None:
                 ax.axhline(reference, color="black", ls=":", lw=0.8)
-            ax.set_title(shape(opt, lang), fontsize=9)
+            ax.set_title(wrapped(opt, lang, 30), fontsize=8.5)
             ax.set_xlabel(shape("month" if lang != "ar" else "الشهر", lang))
         for ax in list(axes.flat)[n:]:
             ax.axis("off")
         axes[0, 0].set_ylabel(shape(ylabel, lang))
-        fig.suptitle(shape(title, lang), fontsize=10)
-        fig.tight_layout()
+        fig.suptitle(wrapped(title, lang, 100), fontsize=10)
+        fig.tight_layout(h_pad=1.6, w_pad=1.2)
         return to_data_uri(fig)
 
 
@@ -272,9 +280,20 @@ def predictive_intervals(
         legend = (
             "bars: 50/80/95% intervals; | median; \u25c7 point; \u25cf point masses; "
             "\u00b7 models' points"
+            if lang != "ar"
+            else "الأشرطة: مجالات 50/80/95%؛ | الوسيط؛ \u25c7 التوقع النقطي؛ \u25cf النتائج المحددة؛ "
+            "\u00b7 توقعات النماذج"
         )
-        ax.text(0, -0.12, legend, transform=ax.transAxes, fontsize=7, color="#555555", va="top")
-        ax.set_title(shape(title, lang), fontsize=10)
+        ax.text(
+            0,
+            -0.12,
+            shape(legend, lang),
+            transform=ax.transAxes,
+            fontsize=7,
+            color="#555555",
+            va="top",
+        )
+        ax.set_title(wrapped(title, lang, 90), fontsize=10)
         fig.tight_layout()
         return to_data_uri(fig)
 
@@ -305,7 +324,7 @@ def tornado(
         ax.set_yticks(range(len(rows)), [shape(r["name"], lang) for r in rows], fontsize=7)
         ax.invert_yaxis()
         ax.set_xlabel(shape(xlabel, lang))
-        ax.set_title(shape(title, lang), fontsize=10)
+        ax.set_title(wrapped(title, lang, 90), fontsize=10)
         fig.tight_layout()
         return to_data_uri(fig)
 
@@ -352,6 +371,6 @@ def bars(
         ax.set_xticks(x, [shape(lab, lang) for lab in labels], fontsize=8)
         ax.set_ylabel(shape(ylabel, lang))
         ax.legend(fontsize=7, frameon=False, ncol=min(4, k))
-        ax.set_title(shape(title, lang), fontsize=10)
+        ax.set_title(wrapped(title, lang, 90), fontsize=10)
         fig.tight_layout()
         return to_data_uri(fig)

@@ -7,6 +7,87 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "brief": {"en": "Decision brief", "ar": "مذكرة قرار"},
+    "id": {"en": "id", "ar": "المعرّف"},
+    "kind": {"en": "Kind", "ar": "النوع"},
+    "parent": {"en": "Part of", "ar": "جزء من"},
+    "measure": {"en": "Measure", "ar": "المقياس"},
+    "key": {"en": "Key", "ar": "المفتاح"},
+    "address": {"en": "Address", "ar": "العنوان"},
+    "date": {"en": "Date", "ar": "التاريخ"},
+    "parameters": {"en": "Parameters", "ar": "المعاملات"},
+    "median": {"en": "Median", "ar": "الوسيط"},
+    "models_spread": {"en": "Models' spread", "ar": "تباين النماذج"},
+    "models_points": {"en": "Models' points (range)", "ar": "توقعات النماذج (المدى)"},
+    "point_masses": {"en": "Most likely exact outcomes", "ar": "النتائج المحددة الأرجح"},
+    "higher_worse": {"en": "higher is worse", "ar": "الأعلى أسوأ"},
+    "higher_better": {"en": "higher is better", "ar": "الأعلى أفضل"},
+    "event_or_outcome": {"en": "Event or outcome", "ar": "الحدث أو النتيجة"},
+    "risk_table_note": {
+        "en": "Events: probability within the horizon. Outcomes: median [5th; 95th percentile] "
+        "across paths. Every row is an event or outcome the scenario's world declares.",
+        "ar": "الأحداث: احتمال وقوعها خلال الأفق. النتائج: الوسيط [المئين الخامس؛ المئين 95] عبر "
+        "المسارات. كل صف حدث أو نتيجة يصرّح بها نموذج العالم في السيناريو.",
+    },
+    "claims_source": {
+        "en": "The source's claims, checked",
+        "ar": "ادعاءات المصدر بعد التحقق",
+    },
+    "claims_theory": {
+        "en": "Alliance-theory propositions, checked",
+        "ar": "قضايا نظرية التحالفات بعد التحقق",
+    },
+    "claims_intro_source": {
+        "en": "Each claim the source makes about the alliance choice is checked in the game as "
+        "the scenario encodes it, under both framings.",
+        "ar": "يُتحقق من كل ادعاء يطرحه المصدر بشأن خيار التحالف في اللعبة كما يرمّزها السيناريو، "
+        "في الإطارين كليهما.",
+    },
+    "claims_intro_theory": {
+        "en": "The scenario cites no source arguing for an option: the game checks general "
+        "propositions of alliance theory (abandonment and entrapment, the small state's gains, "
+        "the rival's reaction) as the scenario encodes the choice, under both framings.",
+        "ar": "لا يستشهد السيناريو بمصدر يدافع عن خيار بعينه: تتحقق اللعبة من قضايا عامة في نظرية "
+        "التحالفات (التخلي والتوريط، ومكاسب الدولة الصغيرة، ورد فعل الخصم) كما يرمّز السيناريو "
+        "الخيار، في الإطارين كليهما.",
+    },
+    "na": {"en": "n/a", "ar": "لا ينطبق"},
+    "total": {"en": "Total", "ar": "المجموع"},
+    "view_source": {"en": "the source's view", "ar": "رأي المصدر"},
+    "view": {"en": "View", "ar": "الرأي"},
+    "spreads": {"en": "spreads", "ar": "انحرافات"},
+    "change_summary": {
+        "en": "Per view: what it would take to change the ranking",
+        "ar": "لكل رأي: ما الذي يلزم لتغيير الترتيب",
+    },
+    "top_world": {
+        "en": "First on the world-model criteria",
+        "ar": "الأول وفق معايير نموذج العالم",
+    },
+    "lead": {"en": "Lead (utility) ± s.e.", "ar": "الفارق (منفعة) ± الخطأ المعياري"},
+    "nearest_switch": {
+        "en": "Nearest switch-over (one input)",
+        "ar": "أقرب نقطة تحول (مدخل واحد)",
+    },
+    "nearest_flip": {
+        "en": "Nearest flip, all inputs (spreads)",
+        "ar": "أقرب انقلاب، كل المدخلات (انحرافات)",
+    },
+    "share_not_best": {
+        "en": "Futures where it is not best ± s.e.",
+        "ar": "المستقبلات التي لا يكون فيها الأفضل ± الخطأ المعياري",
+    },
+    "minimax_regret": {"en": "Minimax regret choice", "ar": "خيار أدنى الندم الأقصى"},
+    "below": {"en": "Below the centre", "ar": "دون المركز"},
+    "above": {"en": "Above the centre", "ar": "فوق المركز"},
+    "mc_unresolved": {
+        "en": "the lead at the centre is within two Monte Carlo standard errors",
+        "ar": "الفارق عند المركز ضمن خطأين معياريين من أخطاء مونت كارلو: لا تحسم المسارات المستخدمة الترتيب",
+    },
+    "partial_banner": {
+        "en": "INCOMPLETE BRIEF: these sections failed and are missing",
+        "ar": "مذكرة غير مكتملة: فشلت هذه الأقسام وهي غير موجودة",
+    },
+    "omitted": {"en": "Not in this brief", "ar": "غير وارد في هذه المذكرة"},
     "as_of": {"en": "as of", "ar": "بتاريخ"},
     "bluf": {"en": "Bottom line up front", "ar": "الخلاصة أولًا"},
     "key_judgements": {"en": "Key judgements", "ar": "الأحكام الرئيسية"},
@@ -17,7 +98,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "game": {"en": "The alliance choice as a game", "ar": "خيار التحالف بوصفه لعبة"},
     "consequences": {"en": "Consequences of each option", "ar": "عواقب كل خيار"},
-    "robustness": {"en": "When does the answer change?", "ar": "متى تتغير الإجابة؟"},
+    "robustness": {
+        "en": "What would change the recommendation",
+        "ar": "ما الذي قد يغيّر التوصية",
+    },
     "levers": {
         "en": "What to ask for, what to offer, whom to persuade",
         "ar": "ماذا تطلب، وماذا تعرض، ومن تقنع",
@@ -62,8 +146,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ar": "تحول المواقف عبر جولات التفاوض",
     },
     "equilibria": {"en": "Equilibria", "ar": "التوازنات"},
-    "claims": {"en": "The source's claims, checked", "ar": "ادعاءات المصدر بعد التحقق"},
-    "claim": {"en": "Claim", "ar": "الادعاء"},
+    "claim": {"en": "Proposition", "ar": "القضية"},
     "holds": {"en": "Holds?", "ar": "هل يصح؟"},
     "conditions": {"en": "Conditions", "ar": "الشروط"},
     "yes": {"en": "yes", "ar": "نعم"},
@@ -125,84 +208,20 @@ SENTENCES: dict[str, dict[str, str]] = {
         "recommendation.",
         "ar": "وفق معايير صانع القرار فإن أفضل خيار هو «{top}»، وهو يتفق مع توصية المصدر.",
     },
-    "best_differs": {
-        "en": "On the decision-maker's criteria the best option is '{top}', which differs from the source's "
-        "recommendation ('{rec}').",
-        "ar": "وفق معايير صانع القرار فإن أفضل خيار هو «{top}»، وهو يختلف عن توصية المصدر («{rec}»).",
-    },
     "game_path": {
         "en": "Game ({framing} framing): equilibrium path {path}.",
         "ar": "اللعبة (إطار {framing}): مسار التوازن {path}.",
-    },
-    "claims_hold": {
-        "en": "{n} of {m} of the source's strategic claims hold under both framings.",
-        "ar": "{n} من أصل {m} من الادعاءات الاستراتيجية للمصدر تصح في الإطارين كليهما.",
     },
     "median_forecast": {
         "en": "Median forecast across models: {parts}.",
         "ar": "التوقع الوسيط عبر النماذج: {parts}.",
     },
     "from_sq": {"en": "{delta} from the status quo", "ar": "{delta} عن الوضع الراهن"},
-    "not_best_share": {
-        "en": "Across {n} sampled futures the recommended option is not best in {pct}% of them.",
-        "ar": "عبر {n} مستقبلًا ممكنًا تمت محاكاتها، لا يكون الخيار الموصى به هو الأفضل في {pct}% منها.",
-    },
     "under_option": {
         "en": "under '{option}', {event} within {months} months.",
         "ar": "في ظل «{option}»: {event} خلال {months} شهرًا.",
     },
-    "ev_salary_crisis": {
-        "en": "a salary crisis (payroll not paid in full)",
-        "ar": "أزمة رواتب (عدم دفع الرواتب كاملة)",
-    },
-    "ev_security_crisis": {
-        "en": "a territorial security crisis",
-        "ar": "أزمة أمنية تمس السيطرة على الأرض",
-    },
-    "ev_fragmentation": {
-        "en": "a fragmentation crisis (regional separation demands)",
-        "ar": "أزمة تفكك (مطالب انفصال إقليمية)",
-    },
-    "ev_sanctions": {"en": "sanctions on the focal state", "ar": "عقوبات على الدولة المعنية"},
     "world_basis": {"en": "world model, {paths} paths", "ar": "نموذج العالم، {paths} مسار"},
-    "best_across_futures": {
-        "en": "'{option}' is the best option on the world-model criteria across the sampled futures of every "
-        "uncertain world parameter.",
-        "ar": "«{option}» هو أفضل خيار وفق معايير نموذج العالم عبر المستقبلات الممكنة لكل معاملات العالم غير المؤكدة.",
-    },
-    "prim_basis": {
-        "en": "PRIM ensemble, {n} Latin-hypercube futures x {paths} paths",
-        "ar": "مجموعة PRIM، {n} مستقبلًا × {paths} مسار",
-    },
-    "payroll_price": {
-        "en": "The price at which the first month's revenue covers payroll is about {be} per unit (median, "
-        "emergent from the budget model); arrears become more likely than not below about {sim} per unit "
-        "once buffers are used. The source's threshold is {ref} per unit.",
-        "ar": "السعر الذي تغطي عنده إيرادات الشهر الأول الرواتب نحو {be} للوحدة (الوسيط، ناتج عن نموذج "
-        "الموازنة)؛ ويصبح التأخر في دفع الرواتب أرجح من عدمه دون نحو {sim} للوحدة بعد استنفاد الاحتياطيات. "
-        "عتبة المصدر {ref} للوحدة.",
-    },
-    "sp_price": {
-        "en": "The export price below {be} per unit for several months: payroll then depends on reserves and "
-        "borrowing (below about {sim} per unit arrears become more likely than not).",
-        "ar": "سعر التصدير دون {be} للوحدة لعدة أشهر: تعتمد الرواتب عندها على الاحتياطيات والاقتراض (ودون نحو "
-        "{sim} للوحدة يصبح التأخر أرجح من عدمه).",
-    },
-    "sp_tornado": {
-        "en": "{param}: moves the advantage of '{rec}' over '{alt}' most (from {lo} to {hi} across its "
-        "10th-90th percentiles).",
-        "ar": "{param}: أكثر ما يغيّر أفضلية «{rec}» على «{alt}» (من {lo} إلى {hi} بين المئينين العاشر والتسعين).",
-    },
-    "sp_prim": {
-        "en": "{param} {limit}: inside PRIM box {box}, where '{rec}' is often not best.",
-        "ar": "{param} {limit}: داخل صندوق PRIM رقم {box}، حيث لا يكون «{rec}» غالبًا الأفضل.",
-    },
-    "prim_no_box": {
-        "en": "PRIM found no box: '{rec}' is not best in only {k} of {n} sampled futures, too few and too "
-        "scattered to form a region.",
-        "ar": "لم يجد PRIM أي صندوق: لا يكون «{rec}» الأفضل إلا في {k} من أصل {n} مستقبلًا، وهي قليلة ومتفرقة "
-        "لا تشكل منطقة.",
-    },
     "minimax_is_rec": {
         "en": "Minimax regret choice: '{choice}' (the recommended option).",
         "ar": "خيار أدنى الندم الأقصى: «{choice}» (الخيار الموصى به).",
@@ -228,6 +247,217 @@ SENTENCES: dict[str, dict[str, str]] = {
         "probability {p}.",
         "ar": "في اللعب محدود العقلانية (توازن الاستجابة الكمومية اللوجستي، لامدا = {lam}): يختار {actor} "
         "الخيار {option} باحتمال {p}.",
+    },
+    "best_differs": {
+        "en": "On the decision-maker's criteria the best option is '{top}', which differs from the "
+        "source's recommendation ('{rec}').",
+        "ar": "وفق معايير صانع القرار فإن أفضل خيار هو «{top}»، وهو يختلف عن توصية المصدر («{rec}»).",
+    },
+    "best_plain": {
+        "en": "On the decision-maker's criteria the best option is '{top}' (the scenario records "
+        "no recommendation to compare it with).",
+        "ar": "وفق معايير صانع القرار فإن أفضل خيار هو «{top}» (لا يسجّل السيناريو توصية للمقارنة بها).",
+    },
+    "claims_hold_source": {
+        "en": "{n} of {m} of the source's claims hold under both framings of the game.",
+        "ar": "{n} من أصل {m} من ادعاءات المصدر تصح في إطاري اللعبة كليهما.",
+    },
+    "claims_hold_theory": {
+        "en": "{n} of {m} alliance-theory propositions hold under both framings of the game.",
+        "ar": "{n} من أصل {m} من قضايا نظرية التحالفات تصح في إطاري اللعبة كليهما.",
+    },
+    "not_best_share": {
+        "en": "Across {n} sampled futures the top option is not best in {pct}% of them "
+        "(± {se} points, sampling standard error).",
+        "ar": "عبر {n} مستقبلًا ممكنًا تمت محاكاتها، لا يكون الخيار الأول هو الأفضل في {pct}% منها "
+        "(± {se} نقطة، الخطأ المعياري للمعاينة).",
+    },
+    "best_across_futures": {
+        "en": "'{option}' is the best option on the world-model criteria across the sampled "
+        "futures of every uncertain input.",
+        "ar": "«{option}» هو أفضل خيار وفق معايير نموذج العالم عبر المستقبلات الممكنة لكل المدخلات "
+        "غير المؤكدة.",
+    },
+    "prim_basis": {
+        "en": "ensemble of {n} Latin-hypercube futures x {paths} paths",
+        "ar": "مجموعة من {n} مستقبلًا × {paths} مسار",
+    },
+    "prim_no_box": {
+        "en": "{view}: PRIM found no box: '{rec}' is not best in only {k} of {n} sampled futures, "
+        "too few and too scattered to form a region.",
+        "ar": "{view}: لم يجد PRIM أي صندوق: لا يكون «{rec}» الأفضل إلا في {k} من أصل {n} مستقبلًا، "
+        "وهي قليلة ومتفرقة لا تشكل منطقة.",
+    },
+    "no_world": {
+        "en": "The scenario declares no world model, so the brief shows no simulated consequences "
+        "of the options.",
+        "ar": "لا يصرّح السيناريو بنموذج للعالم، ولذلك لا تعرض المذكرة عواقب محاكاة للخيارات.",
+    },
+    "no_world_change": {
+        "en": "The scenario declares no world model: there are no uncertain world inputs whose "
+        "breaking points, PRIM boxes or regret could be computed.",
+        "ar": "لا يصرّح السيناريو بنموذج للعالم: لا توجد مدخلات عالمية غير مؤكدة لحساب نقاط التحول "
+        "أو صناديق PRIM أو الندم.",
+    },
+    "no_options": {
+        "en": "The scenario gives the focal actor fewer than two options: there is nothing to compare.",
+        "ar": "لا يعطي السيناريو الفاعل المعني خيارين على الأقل: لا شيء للمقارنة.",
+    },
+    "no_issues": {
+        "en": "The scenario has no agenda issues to forecast.",
+        "ar": "لا يتضمن السيناريو بنودًا في جدول الأعمال للتوقع.",
+    },
+    "no_game": {
+        "en": "The scenario declares no game: the alliance choice is not analysed as a game.",
+        "ar": "لا يصرّح السيناريو بلعبة: لا يُحلَّل خيار التحالف بوصفه لعبة.",
+    },
+    "no_criteria": {
+        "en": "The scenario declares no decision criteria or no options: there is no ranking.",
+        "ar": "لا يصرّح السيناريو بمعايير قرار أو بخيارات: لا يوجد ترتيب.",
+    },
+    "p_of": {"en": "P({event})", "ar": "احتمال {event}"},
+    "risk_table_title": {
+        "en": "Risk table ({paths} paths x {months} months)",
+        "ar": "جدول المخاطر ({paths} مسار × {months} شهرًا)",
+    },
+    "breakeven": {
+        "en": "Under '{option}', {what} is about {value} {unit} (median across paths, emergent from "
+        "the model).",
+        "ar": "في ظل «{option}»، يبلغ {what} نحو {value} {unit} (الوسيط عبر المسارات، ناتج عن النموذج).",
+    },
+    "breakeven_sim": {
+        "en": "In the simulation the shortfall it guards against becomes more likely than not below "
+        "about {value} {unit}, once buffers are used.",
+        "ar": "وفي المحاكاة يصبح العجز الذي يقي منه أرجح من عدمه دون نحو {value} {unit} بعد استنفاد "
+        "الاحتياطيات.",
+    },
+    "breakeven_ref": {
+        "en": "The scenario's reference value is {value} {unit}.",
+        "ar": "القيمة المرجعية في السيناريو {value} {unit}.",
+    },
+    "sp_breakeven": {
+        "en": "{band} below about {value} {unit} for several months ({what}).",
+        "ar": "{band} دون نحو {value} {unit} لعدة أشهر ({what}).",
+    },
+    "model_failed": {
+        "en": "{model} could not forecast this scenario: {error}",
+        "ar": "تعذّر على النموذج {model} التوقع لهذا السيناريو.",
+    },
+    "predictive_title": {
+        "en": "Predictive distribution per issue (ensemble of {k} models): median and 50/80/95% "
+        "intervals",
+        "ar": "التوزيع التنبؤي لكل بند (مجموعة من {k} نماذج): الوسيط ومجالات 50/80/95%",
+    },
+    "predictive_basis": {
+        "en": "ensemble of {k} bargaining models, input uncertainty and calibrated error",
+        "ar": "مجموعة من {k} نماذج تفاوض، مع عدم اليقين في المدخلات والخطأ المعايَر",
+    },
+    "predictive_note": {
+        "en": "Ensemble weights (out-of-sample skill on the calibration file): {models}; "
+        "{draws} input draws per model, {n} predictive draws per issue. The models' points "
+        "show how far they disagree.",
+        "ar": "أوزان المجموعة (المهارة خارج العينة في ملف المعايرة): {models}؛ {draws} سحبًا "
+        "للمدخلات لكل نموذج و{n} سحبًا تنبؤيًا لكل بند. تُظهر توقعات النماذج مدى اختلافها.",
+    },
+    "predictive_bluf": {
+        "en": "Where the dialogue lands (ensemble median [80% interval]): {parts}.",
+        "ar": "أين ينتهي الحوار (الوسيط [مجال 80%] للمجموعة): {parts}.",
+    },
+    "interval_judgement": {
+        "en": "the outcome on '{issue}' lies between {lo} and {hi} (median {median}; the models' "
+        "points span {spread}).",
+        "ar": "تقع النتيجة في «{issue}» بين {lo} و{hi} (الوسيط {median}؛ وتمتد توقعات النماذج على {spread}).",
+    },
+    "threshold_below": {
+        "en": "'{issue}' ends below {value} ({unit})",
+        "ar": "تنتهي «{issue}» دون {value} ({unit})",
+    },
+    "threshold_above": {
+        "en": "'{issue}' ends above {value} ({unit})",
+        "ar": "تنتهي «{issue}» فوق {value} ({unit})",
+    },
+    "stability_title": {
+        "en": "Weight stability ({method}): how far each weight can move (others rescaled) "
+        "before the top option changes",
+        "ar": "ثبات الأوزان ({method}): إلى أي حد يمكن أن يتغير كل وزن (مع إعادة قياس البقية) قبل "
+        "أن يتغير الخيار الأول",
+    },
+    "bluf_no_flip": {
+        "en": "No change of the uncertain inputs that was searched flips the ranking: '{top}' stays "
+        "first on the world-model criteria.",
+        "ar": "لا يقلب أي تغيير جرى البحث فيه للمدخلات غير المؤكدة الترتيب: يبقى «{top}» الأول وفق "
+        "معايير نموذج العالم.",
+    },
+    "bluf_flip_outside": {
+        "en": "Nothing within the declared uncertainty flips the ranking: the nearest flip lies "
+        "{beta} spreads from the central values (mostly {movers}).",
+        "ar": "لا شيء ضمن عدم اليقين المصرَّح به يقلب الترتيب: أقرب انقلاب يقع على بعد {beta} "
+        "انحرافات من القيم المركزية (أساسًا {movers}).",
+    },
+    "bluf_flip_inside": {
+        "en": "'{top}' is first on the world-model criteria, but a change of {beta} spreads in the "
+        "inputs (mostly {movers}), within the declared uncertainty, flips the ranking.",
+        "ar": "«{top}» هو الأول وفق معايير نموذج العالم، لكن تغييرًا قدره {beta} انحرافات في المدخلات "
+        "(أساسًا {movers})، ضمن عدم اليقين المصرَّح به، يقلب الترتيب.",
+    },
+    "view_method_failed": {
+        "en": "{view}: {method} could not be computed: {error}",
+        "ar": "{view}: تعذّر حساب {method}.",
+    },
+    "breaking_title": {
+        "en": "{view}: breaking points of '{top}', nearest first (value (spreads ± s.e.) → the "
+        "option that takes over)",
+        "ar": "{view}: نقاط تحول «{top}»، الأقرب أولًا (القيمة (انحرافات ± الخطأ المعياري) ← الخيار "
+        "الذي يتقدم)",
+    },
+    "breaking_none": {
+        "en": "{view}: {n} of {m} uncertain inputs cannot change the top option on their own "
+        "within ±{zmax} spreads.",
+        "ar": "{view}: {n} من أصل {m} من المدخلات غير المؤكدة لا يمكنها وحدها تغيير الخيار الأول "
+        "ضمن ±{zmax} انحرافات.",
+    },
+    "flip_none": {
+        "en": "{view}: no combination of inputs searched flips the ranking; '{top}' stays first.",
+        "ar": "{view}: لا تقلب أي توليفة من المدخلات جرى البحث فيها الترتيب؛ يبقى «{top}» الأول.",
+    },
+    "flip_outside": {
+        "en": "{view}: nothing within the declared uncertainty (±{within} spreads) flips the "
+        "ranking. The nearest flip lies {beta} spreads from the central values, {beyond} "
+        "spreads outside that range; there '{winner}' overtakes '{top}', and the inputs that "
+        "move most are {movers}.",
+        "ar": "{view}: لا شيء ضمن عدم اليقين المصرَّح به (±{within} انحرافات) يقلب الترتيب. يقع أقرب "
+        "انقلاب على بعد {beta} انحرافات من القيم المركزية، أي {beyond} انحرافات خارج هذا المدى؛ "
+        "وهناك يتقدم «{winner}» على «{top}»، والمدخلات الأكثر تحركًا هي {movers}.",
+    },
+    "flip_inside": {
+        "en": "{view}: a change of {beta} spreads in the inputs, within the declared uncertainty, "
+        "flips the ranking: '{winner}' overtakes '{top}'; the inputs that move most are {movers}.",
+        "ar": "{view}: تغيير قدره {beta} انحرافات في المدخلات، ضمن عدم اليقين المصرَّح به، يقلب "
+        "الترتيب: يتقدم «{winner}» على «{top}»؛ والمدخلات الأكثر تحركًا هي {movers}.",
+    },
+    "sp_switch_low": {
+        "en": "{param} below {value} ({z} spreads from its central value): '{winner}' overtakes "
+        "'{top}'.",
+        "ar": "{param} دون {value} ({z} انحرافات عن قيمته المركزية): يتقدم «{winner}» على «{top}».",
+    },
+    "sp_switch_high": {
+        "en": "{param} above {value} ({z} spreads from its central value): '{winner}' overtakes "
+        "'{top}'.",
+        "ar": "{param} فوق {value} ({z} انحرافات عن قيمته المركزية): يتقدم «{winner}» على «{top}».",
+    },
+    "prim_title": {
+        "en": "{view}: which option is best across {n} sampled futures",
+        "ar": "{view}: أي خيار هو الأفضل عبر {n} مستقبلًا ممكنًا",
+    },
+    "prim_box": {
+        "en": "{view}: PRIM box {box} where the top option is not best (coverage {coverage}, "
+        "density {density})",
+        "ar": "{view}: صندوق PRIM رقم {box} حيث لا يكون الخيار الأول هو الأفضل (التغطية {coverage}، "
+        "الكثافة {density})",
+    },
+    "regret_title": {
+        "en": "{view}: regret across {n} futures (utility on the world-model criteria)",
+        "ar": "{view}: الندم عبر {n} مستقبلًا (المنفعة وفق معايير نموذج العالم)",
     },
     "zero-sum": {"en": "zero-sum", "ar": "المحصلة الصفرية"},
     "variable-sum": {"en": "variable-sum", "ar": "المحصلة المتغيرة"},
@@ -265,9 +495,86 @@ PHRASES: dict[str, str] = {
     "top option below / above it": "الخيار الأول دونه / فوقه",
     "paths": "مسار",
     "months": "شهرًا",
+    "security": "الأمن",
+    "autonomy": "الاستقلالية",
+    "economy": "الاقتصاد",
+    "abandonment": "التخلي",
+    "entrapment": "التوريط",
+    "contest": "التنافس",
+    "cost": "الكلفة",
+    "direct": "مباشرة",
+    "ahp": "التحليل الهرمي (AHP)",
+    "swing": "التأرجح",
 }
 
 
 def h(text: str, lang: str) -> str:
     """A header or short phrase in ``lang`` (Arabic from :data:`PHRASES`; else unchanged)."""
     return PHRASES.get(text, text) if lang == "ar" else text
+
+
+#: Kinds of actors and of criteria measures, by their schema value.
+KINDS: dict[str, dict[str, str]] = {
+    "state": {"en": "state", "ar": "دولة"},
+    "faction": {"en": "faction", "ar": "فصيل"},
+    "armed_group": {"en": "armed group", "ar": "جماعة مسلحة"},
+    "organisation": {"en": "organisation", "ar": "منظمة"},
+    "individual": {"en": "individual", "ar": "فرد"},
+    "world": {"en": "world model", "ar": "نموذج العالم"},
+    "game": {"en": "game", "ar": "اللعبة"},
+    "forecast": {"en": "forecast", "ar": "التوقع"},
+    "judgement": {"en": "judgement", "ar": "تقدير"},
+}
+
+
+def t_kind(kind: str, lang: str) -> str:
+    """An actor or measure kind in ``lang`` (unchanged when it has no entry)."""
+    entry = KINDS.get(kind)
+    return kind if entry is None else entry.get(lang) or entry["en"]
+
+
+#: Units the world's components declare (and common scenario units), English -> Arabic.
+UNITS: dict[str, str] = {
+    "probability": "احتمال",
+    "money bn": "مليار بعملة الحساب",
+    "money/unit": "عملة الحساب للوحدة",
+    "money bn/month": "مليار بعملة الحساب شهريًا",
+    "money bn/year": "مليار بعملة الحساب سنويًا",
+    "months": "أشهر",
+    "months of payroll": "أشهر من الرواتب",
+    "fraction/year": "نسبة سنوية",
+    "fraction": "نسبة",
+    "index (1 = as of)": "مؤشر (1 = تاريخ الوضع)",
+    "attacks": "هجمات",
+    "attacks/month": "هجمات شهريًا",
+    "per month": "شهريًا",
+    "years": "سنوات",
+    "index": "مؤشر",
+    "index 0-1": "مؤشر 0-1",
+}
+
+
+def unit_text(unit: str | None, lang: str) -> str:
+    """A unit in ``lang``: Arabic from :data:`UNITS`, else unchanged (units the scenario writes)."""
+    if not unit:
+        return ""
+    return UNITS.get(unit, unit) if lang == "ar" else unit
+
+
+#: Arabic statements of the game's propositions (:data:`melian.games.claims.CLAIMS`), by id.
+CLAIMS_AR: dict[str, str] = {
+    "ally-best-response": "التحالف مع الراعي هو أفضل رد للدولة المعنية حين يقدّم الراعي الدعم",
+    "defection-sanctioned": "المطالبة بالانسحاب (الانشقاق عن الراعي) تؤدي إلى عقوبات في التوازن",
+    "small-state-gains-more": "مكسب الدولة الصغيرة من التحالف يفوق مكسب الراعي",
+    "small-state-gains-more-security": "المكسب الأمني للدولة الصغيرة من التحالف يفوق مكسب الراعي",
+    "pivot-less-secure": "التحول إلى الراعي البديل يترك الدولة المعنية أقل أمنًا من التحالف",
+    "pivot-provokes-patron": "التحول إلى الراعي البديل يستفز عداء الراعي",
+    "rival-accepts-alliance": "يقبل الخصم تحالف الدولة المعنية مع الراعي",
+    "alliance-beats-enmity": "التحالف مع الراعي أفضل من معاداته",
+    "alliance-in-equilibrium": "تتحالف الدولة المعنية مع الراعي في التوازن الكامل للألعاب الفرعية",
+}
+
+
+def claim_text(cid: str, statement: str, lang: str) -> str:
+    """A proposition of the game in ``lang`` (its English statement when no translation)."""
+    return CLAIMS_AR.get(cid, statement) if lang == "ar" else statement

@@ -1,4 +1,4 @@
-"""Estimative language: probabilities -> the likelihood words of US Intelligence Community
+"""Estimative language: probabilities -> the likelihood words of Intelligence Community
 Directive 203 (ICD 203, "Analytic Standards", 2015), in English and Arabic.
 
 ICD 203's scale: almost no chance (1-5%), very unlikely (5-20%), unlikely (20-45%), roughly even

@@ -7,19 +7,39 @@ likelihood words, signposts) are derived from those results, never written by ha
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from melian.brief import charts
-from melian.brief.base import Progress, Runners, Section, Settings, fmt, label, table
-from melian.brief.i18n import h, t, tf
-from melian.brief.likelihood import likelihood_words
-from melian.errors import MelianError, ModelError
+from melian.brief.base import (
+    NotApplicableError,
+    Progress,
+    Runners,
+    Section,
+    Settings,
+    fmt,
+    judgement,
+    label,
+    table,
+)
+from melian.brief.consequences import consequence_judgements, reference_option
+from melian.brief.i18n import claim_text, h, t, t_kind, tf, unit_text
+from melian.errors import MelianError
 from melian.scenario.capability import capabilities
 from melian.scenario.schema import Parameter, Scenario
+
+
+def measure_text(s: Scenario, cid: str, lang: str) -> str:
+    """Where a criterion's values come from, in ``lang``: the measure's kind and what it reads."""
+    c = next((x for x in s.criteria if x.id == cid), None)
+    if c is None:
+        return cid
+    what = c.measure.metric or ""
+    if c.measure.issue:
+        iss = next((i for i in s.issues if i.id == c.measure.issue), None)
+        what = label(iss, lang) if iss is not None else c.measure.issue
+    return t_kind(c.measure.kind, lang) + (f": {what}" if what else "")
 
 
 def _param_text(p: Parameter) -> str:
@@ -97,9 +117,7 @@ def scenario_section(s: Scenario, lang: str) -> Section:
             "name": label(c, lang),
             "direction": t("higher" if c.direction == "max" else "lower", lang),
             "weight": fmt(c.weight),
-            "measure": c.measure.kind
-            + (f": {c.measure.metric}" if c.measure.metric else "")
-            + (f": {c.measure.issue}" if c.measure.issue else ""),
+            "measure": measure_text(s, c.id, lang),
             "source": src(c.source, c.judgement, c.confidence),
         }
         for c in s.criteria
@@ -108,9 +126,23 @@ def scenario_section(s: Scenario, lang: str) -> Section:
     d["tables"] = [
         table(
             t("actors", lang),
-            ["id", t("actor", lang), "kind", "parent", t("capability", lang), t("source", lang)],
             [
-                [a["id"], a["name"], a["kind"], a["parent"], a["capability"], a["source"]]
+                t("id", lang),
+                t("actor", lang),
+                t("kind", lang),
+                t("parent", lang),
+                t("capability", lang),
+                t("source", lang),
+            ],
+            [
+                [
+                    a["id"],
+                    a["name"],
+                    t_kind(a["kind"], lang),
+                    a["parent"],
+                    a["capability"],
+                    a["source"],
+                ]
                 for a in d["actors"]
             ],
         ),
@@ -129,18 +161,21 @@ def scenario_section(s: Scenario, lang: str) -> Section:
             for i in d["issues"]
         ],
         table(
-            t("parameter", lang) + "s",
+            t("parameters", lang),
             [t("parameter", lang), t("value", lang), t("unit", lang), t("source", lang)],
-            [[p["path"], p["value"], p["unit"], p["source"]] for p in d["parameters"]],
+            [
+                [p["path"], p["value"], unit_text(p["unit"], lang), p["source"]]
+                for p in d["parameters"]
+            ],
         ),
         table(
             t("criterion", lang),
             [
-                "id",
+                t("id", lang),
                 t("criterion", lang),
                 t("direction", lang),
                 t("weight", lang),
-                "measure",
+                t("measure", lang),
                 t("source", lang),
             ],
             [
@@ -162,19 +197,30 @@ def scenario_section(s: Scenario, lang: str) -> Section:
     return sec
 
 
-def forecast_section(s: Scenario, lang: str, run: Runners, progress: Progress) -> Section:
-    """Every registered bargaining model on every agenda issue, and the position-shift chart."""
+def forecast_section(
+    s: Scenario, lang: str, run: Runners, progress: Progress, settings: Settings | None = None
+) -> Section:
+    """Where the dialogue lands: the ensemble's predictive distribution per agenda issue (the
+    headline: median, 50/80/95% intervals, the models' spread, threshold probabilities), then
+    every registered bargaining model's point and the position-shift chart.
+    """
     if not s.issues:
-        return Section(id="forecast", ok=False, error="the scenario has no agenda issues")
+        raise NotApplicableError(tf("no_issues", lang))
+    settings = settings or Settings()
     names = run.model_names()
     results: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for k, name in enumerate(names):
-        progress(f"forecast: {name}", k / len(names))
+        progress(f"forecast: {name}", 0.5 * k / len(names))
         try:
             results[name] = run.forecast(s, name)
         except MelianError as exc:
             errors[name] = exc.message
+    if not results:
+        raise MelianError(
+            "no bargaining model could forecast the agenda: "
+            + "; ".join(f"{m}: {e}" for m, e in errors.items())
+        )
     rows = []
     for j, iss in enumerate(s.issues):
         pts = {m: float(f.issues[j].point) for m, f in results.items()}
@@ -190,47 +236,172 @@ def forecast_section(s: Scenario, lang: str, run: Runners, progress: Progress) -
             }
         )
     sec = Section(id="forecast", data={"models": list(results), "rows": rows, "errors": errors})
-    sec.data["tables"] = [
+    tables: list[dict[str, Any]] = []
+    notes = [tf("model_failed", lang, model=m, error=msg) for m, msg in errors.items()]
+    if run.predictive is not None:
+        progress("forecast: predictive distributions", 0.5)
+        pf = run.predictive(s, seed=settings.seed, input_draws=settings.input_draws)
+        _predictive(s, lang, pf, sec, tables)
+        notes.append(
+            tf(
+                "predictive_note",
+                lang,
+                models=", ".join(f"{m} {w:.2f}" for m, w in pf.weights.items()),
+                draws=pf.input_draws,
+                n=pf.n_samples,
+            )
+        )
+    tables.append(
         table(
             t("point_forecast", lang),
-            [t("issue", lang), t("status_quo", lang), *results],
-            [[r["name"], fmt(r["status_quo"]), *(r["cells"][m] for m in results)] for r in rows],
+            [t("issue", lang), t("status_quo", lang), *results, t("models_spread", lang)],
+            [
+                [r["name"], fmt(r["status_quo"]), *(r["cells"][m] for m in results), r["spread"]]
+                for r in rows
+            ],
         )
-    ]
-    sec.data["notes"] = [f"{m}: {msg}" for m, msg in errors.items()]
-    if results:
-        sec.charts.append(
-            {
-                "title": t("point_forecast", lang),
-                "uri": charts.model_comparison(
-                    rows, list(results), t("point_forecast", lang), lang
-                ),
-            }
-        )
-        primary = next((m for m in ("smp", "bdm", "exchange") if m in results), None)
-        if primary is not None:
-            f = results[primary]
-            issues = []
-            for j, iss in enumerate(s.issues):
-                d = f.issues[j].to_dict(f.actors)
-                issues.append(
-                    {
-                        "name": label(iss, lang),
-                        "scale": (iss.scale.min, iss.scale.max),
-                        "trajectory": d["trajectory"],
-                        "point": f.issues[j].point,
-                        "status_quo": None if iss.status_quo is None else iss.status_quo.value,
-                    }
-                )
-            title = f"{t('position_shift', lang)} ({primary})"
-            sec.charts.append({"title": title, "uri": charts.position_shift(issues, title, lang)})
-            sec.data["primary"] = primary
-            sec.data["primary_rounds"] = f.rounds
+    )
+    sec.data["tables"] = tables
+    sec.data["notes"] = notes
+    sec.charts.append(
+        {
+            "title": t("point_forecast", lang),
+            "uri": charts.model_comparison(rows, list(results), t("point_forecast", lang), lang),
+        }
+    )
+    primary = next((m for m in ("smp", "bdm", "exchange") if m in results), None)
+    if primary is not None:
+        f = results[primary]
+        names_of = {a.id: label(a, lang) for a in s.actors}
+        issues = []
+        for j, iss in enumerate(s.issues):
+            d = f.issues[j].to_dict(f.actors)
+            issues.append(
+                {
+                    "name": label(iss, lang),
+                    "scale": (iss.scale.min, iss.scale.max),
+                    "trajectory": {names_of.get(a, a): v for a, v in d["trajectory"].items()},
+                    "point": f.issues[j].point,
+                    "status_quo": None if iss.status_quo is None else iss.status_quo.value,
+                }
+            )
+        title = f"{t('position_shift', lang)} ({primary})"
+        sec.charts.append({"title": title, "uri": charts.position_shift(issues, title, lang)})
+        sec.data["primary"] = primary
+        sec.data["primary_rounds"] = f.rounds
     sec.data["consensus"] = {
         r["id"]: float(np.median(list(r["points"].values()))) for r in rows if r["points"]
     }
     sec.data["raw"] = {m: f.to_dict() for m, f in results.items()}
+    progress("forecast: done", 1.0)
     return sec
+
+
+def _predictive(
+    s: Scenario, lang: str, pf: Any, sec: Section, tables: list[dict[str, Any]]
+) -> None:  # noqa: ANN401
+    """The predictive distribution's table, interval chart and key judgements (into ``sec``)."""
+    issues = {i.id: i for i in s.issues}
+    dists = [it.to_dict() for it in pf.issues]
+    rows = []
+    judg: list[dict[str, str]] = []
+    basis = tf("predictive_basis", lang, k=len(pf.models))
+    for it in dists:
+        iss = issues.get(it["issue"])
+        name = label(iss, lang) if iss is not None else it["issue"]
+        iv = it["intervals"]
+        pts = [m["point"] for m in it["models"]]
+        atoms = sorted(it["atoms"], key=lambda a: -a["probability"])[:2]
+        rows.append(
+            [
+                name,
+                fmt(it["median"]),
+                f"{fmt(iv['50'][0])} – {fmt(iv['50'][1])}",
+                f"{fmt(iv['80'][0])} – {fmt(iv['80'][1])}",
+                f"{fmt(iv['95'][0])} – {fmt(iv['95'][1])}",
+                f"{fmt(min(pts))} – {fmt(max(pts))}" if pts else "–",
+                "; ".join(f"{fmt(a['value'])} ({100 * a['probability']:.0f}%)" for a in atoms)
+                or "–",
+            ]
+        )
+        lo, hi = iv["80"]
+        judg.append(
+            judgement(
+                0.8,
+                tf(
+                    "interval_judgement",
+                    lang,
+                    issue=name,
+                    lo=fmt(lo),
+                    hi=fmt(hi),
+                    median=fmt(it["median"]),
+                    spread=fmt(it["model_spread"]),
+                ),
+                lang,
+                basis,
+            )
+        )
+        for th in it["thresholds"]:
+            judg.append(
+                judgement(
+                    th["probability"],
+                    threshold_text(th, name, lang) + ".",
+                    lang,
+                    basis,
+                )
+            )
+    title = tf("predictive_title", lang, k=len(pf.models))
+    tables.append(
+        table(
+            title,
+            [
+                t("issue", lang),
+                t("median", lang),
+                "50%",
+                "80%",
+                "95%",
+                t("models_points", lang),
+                t("point_masses", lang),
+            ],
+            rows,
+        )
+    )
+    sec.charts.append(
+        {
+            "title": title,
+            "uri": charts.predictive_intervals(
+                dists,
+                title,
+                lang,
+                names={i.id: label(i, lang) for i in s.issues},
+            ),
+        }
+    )
+    sec.data["predictive"] = {
+        "models": list(pf.models),
+        "weights": dict(pf.weights),
+        "issues": [
+            {k: it[k] for k in ("issue", "median", "intervals", "model_spread", "thresholds")}
+            for it in dists
+        ],
+    }
+    sec.data["judgements"] = judg
+
+
+def threshold_text(th: dict[str, Any], issue_name: str, lang: str) -> str:
+    """A declared threshold in words: its label in English; in Arabic, built from the issue's
+    Arabic name, the direction and the value (a threshold's label has no translation).
+    """
+    if lang == "en":
+        return str(th["label"])
+    value = f"{th['value']:,.0f}" if float(th["value"]).is_integer() else fmt(th["value"])
+    return tf(
+        f"threshold_{th['direction']}",
+        lang,
+        issue=issue_name,
+        value=value,
+        unit=unit_text(th.get("unit") or "", lang),
+    ).replace(" ()", "")
 
 
 def _opt_name(s: Scenario, oid: str, lang: str = "en") -> str:
@@ -241,16 +412,64 @@ def _opt_name(s: Scenario, oid: str, lang: str = "en") -> str:
 
 
 # --------------------------------------------------------------------------- game
-def game_section(s: Scenario, lang: str, run: Runners, progress: Progress) -> Section:
-    """The alliance game under both framings: equilibria, the source's claims, payoff components."""
+def strategy_labels(s: Scenario, lang: str) -> list[dict[str, str]]:
+    """Display names of the game's strategies per mover: the focal actor's options by their
+    label, then each responding player's responses by their name (in the game's move order).
+    """
+    out: list[dict[str, str]] = [
+        {o.id: label(o, lang) for o in s.focal.options} if s.focal is not None else {}
+    ]
+    if s.game is not None:
+        for p in s.game.players:
+            out.append({r.id: label(r, lang) for r in s.game.responses.get(p, [])})
+    return out
+
+
+def profile_text(text: str, names: list[dict[str, str]]) -> str:
+    """A profile such as ``ally / support | drift / accept`` with every strategy id named (the
+    k-th strategy of a profile is the k-th mover's).
+    """
+    if not isinstance(text, str):
+        return "–"
+    if " / " not in text:
+        return text
+    return " | ".join(
+        " / ".join(
+            (names[k] if k < len(names) else {}).get(x.strip(), x.strip())
+            for k, x in enumerate(alt.split(" / "))
+        )
+        for alt in text.split(" | ")
+    )
+
+
+def claims_source(s: Scenario) -> str | None:
+    """The source the scenario cites for the propositions the game checks, if it cites one.
+
+    The propositions are the seed argument's claims where the scenario records the option that
+    argument recommends (``focal.recommended``): that option's source. Otherwise they are general
+    alliance-theory propositions and no source is claimed.
+    """
+    if s.focal is None or not s.focal.recommended:
+        return None
+    try:
+        return s.option(s.focal.recommended).source
+    except KeyError:
+        return None
+
+
+def game_section(
+    s: Scenario, lang: str, run: Runners, progress: Progress, settings: Settings | None = None
+) -> Section:
+    """The alliance game under both framings: equilibria, the propositions checked, payoffs."""
     if s.game is None:
-        raise ModelError("the scenario has no game section")
+        raise NotApplicableError(tf("no_game", lang))
     progress("game: solving", 0.1)
     g = run.game(s).to_dict()
     sec = Section(
         id="game",
         data={"raw": {k: g[k] for k in ("framing", "players", "roles", "framings", "solution")}},
     )
+    names = strategy_labels(s, lang)
     fr = g["framings"]
     sec.data["tables"] = [
         table(
@@ -260,7 +479,14 @@ def game_section(s: Scenario, lang: str, run: Runners, progress: Progress) -> Se
                 h("Nash (simultaneous responses)", lang),
                 h("subgame-perfect (sequential)", lang),
             ],
-            [[f, d.get("pure_nash", "–"), d.get("spe_outcome", "–")] for f, d in fr.items()],
+            [
+                [
+                    tf(f, lang) if f in ("zero-sum", "variable-sum") else f,
+                    profile_text(d.get("pure_nash", "–"), names),
+                    profile_text(d.get("spe_outcome", "–"), names),
+                ]
+                for f, d in fr.items()
+            ],
         ),
     ]
     claims: dict[str, dict[str, Any]] = {}
@@ -269,40 +495,65 @@ def game_section(s: Scenario, lang: str, run: Runners, progress: Progress) -> Se
             row = claims.setdefault(c["id"], {"statement": c["statement"], "by": {}, "detail": {}})
             row["by"][f] = c["holds"]
             row["detail"][f] = c["detail"]
-    names = list(fr)
+    framings = list(fr)
+    cited = claims_source(s)
+    cite = None
+    if cited is not None and cited in s.sources:
+        cite = s.sources[cited].citation
+    sec.data["claims_source"] = cited
+    title = t("claims_source" if cited else "claims_theory", lang)
+    if cite:
+        title += f" ({cite})"
+    show_detail = lang == "en"  # the conditions are generated in English by the game module
+
+    def verdict(v: bool | None) -> str:
+        return t("na", lang) if v is None else t("yes" if v else "no", lang)
+
     sec.data["tables"].append(
         table(
-            t("claims", lang),
+            title,
             [
                 t("claim", lang),
-                *[f"{t('holds', lang)} ({f})" for f in names],
-                t("conditions", lang),
+                *[
+                    f"{t('holds', lang)} ({tf(f, lang) if f in ('zero-sum', 'variable-sum') else f})"
+                    for f in framings
+                ],
+                *([t("conditions", lang)] if show_detail else []),
             ],
             [
                 [
-                    c["statement"],
-                    *[t("yes" if c["by"].get(f) else "no", lang) for f in names],
-                    " | ".join(f"{f}: {c['detail'][f]}" for f in names if f in c["detail"]),
+                    claim_text(cid, c["statement"], lang),
+                    *[verdict(c["by"].get(f)) for f in framings],
+                    *(
+                        [" | ".join(f"{f}: {c['detail'][f]}" for f in framings if f in c["detail"])]
+                        if show_detail
+                        else []
+                    ),
                 ]
-                for c in claims.values()
+                for cid, c in claims.items()
             ],
         )
     )
     sec.data["claims"] = claims
+    sec.data["paragraphs"] = [t("claims_intro_source" if cited else "claims_intro_theory", lang)]
     focal = s.focal.actor if s.focal else g["players"][0]
     first = {p: g["strategies"][p][0]["id"] for p in g["players"][1:]}
     rows = [r for r in g["payoff_table"] if all(r["profile"][p] == a for p, a in first.items())]
     comps = sorted({c for r in rows for c in r["components"][focal]})
-    labels = [r["profile"][focal] for r in rows]
-    series = {c: [r["components"][focal].get(c, 0.0) for r in rows] for c in comps}
-    when = " / ".join(f"{p}: {a}" for p, a in first.items())
-    title = f"{t('payoff_components', lang)}: {focal} ({when})"
+    labels = [names[0].get(r["profile"][focal], r["profile"][focal]) for r in rows]
+    series = {h(c, lang): [r["components"][focal].get(c, 0.0) for r in rows] for c in comps}
+    actor_names = {a.id: label(a, lang) for a in s.actors}
+    resp = {p: names[k + 1] for k, p in enumerate(s.game.players) if k + 1 < len(names)}
+    when = " / ".join(
+        f"{actor_names.get(p, p)}: {resp.get(p, {}).get(a, a)}" for p, a in first.items()
+    )
+    title = f"{t('payoff_components', lang)}: {actor_names.get(focal, focal)} ({when})"
     sec.data["tables"].append(
         table(
             title,
-            [t("option", lang), *comps, "total"],
+            [t("option", lang), *(h(c, lang) for c in comps), t("total", lang)],
             [
-                [lab, *(fmt(series[c][k]) for c in comps), fmt(rows[k]["payoffs"][focal])]
+                [lab, *(fmt(v[k]) for v in series.values()), fmt(rows[k]["payoffs"][focal])]
                 for k, lab in enumerate(labels)
             ],
         )
@@ -310,324 +561,26 @@ def game_section(s: Scenario, lang: str, run: Runners, progress: Progress) -> Se
     sec.charts.append(
         {
             "title": title,
-            "uri": charts.bars(labels, series, title, h("utility", lang), lang, stacked=True),
+            "uri": charts.bars(
+                [x[:28] for x in labels], series, title, h("utility", lang), lang, stacked=True
+            ),
         }
     )
     qre = g["solution"].get("qre") or []
     if qre:
         last = qre[-1]
         top = max(last["profile"][focal].items(), key=lambda kv: kv[1])
-        sec.data["paragraphs"] = [
-            tf("qre", lang, lam=fmt(last["lambda"]), actor=focal, option=top[0], p=fmt(top[1], 2))
-        ]
+        sec.data["paragraphs"].append(
+            tf(
+                "qre",
+                lang,
+                lam=fmt(last["lambda"]),
+                actor=actor_names.get(focal, focal),
+                option=names[0].get(top[0], top[0]),
+                p=fmt(top[1], 2),
+            )
+        )
     progress("game: done", 1.0)
-    return sec
-
-
-# --------------------------------------------------------------------------- placeholders wired later
-EVENTS = ("salary_crisis", "security_crisis", "fragmentation", "sanctions")
-
-
-def consequences_section(
-    s: Scenario, lang: str, settings: Settings, run: Runners, progress: Progress
-) -> Section:
-    """World-model ensemble per option: a fan chart per declared band, and the risk table."""
-    if s.focal is None:
-        raise ModelError("the scenario has no focal actor with options to simulate")
-
-    def prog(done: int, total: int) -> None:
-        progress("consequences: simulating", done / max(total, 1))
-
-    progress("consequences: simulating", 0.0)
-    ens = run.simulate(
-        s, paths=settings.paths, horizon=settings.horizon, seed=settings.seed, progress=prog
-    )
-    d = ens.to_dict()
-    opts = d["options"]
-    sec = Section(
-        id="consequences",
-        data={
-            "raw": {
-                k: d[k]
-                for k in (
-                    "paths",
-                    "horizon",
-                    "seed",
-                    "months",
-                    "reference_payroll_price",
-                    "band_units",
-                )
-            }
-        },
-    )
-    months = list(range(1, len(d["months"]) + 1))
-    units = d["band_units"]
-    declared = d.get("declared", {})
-    # the price a budget's breakeven is stated in: its reference line goes on bands of that unit
-    price_unit = next((v["unit"] for v in declared.values() if v.get("role") == "breakeven"), None)
-    for band, spec in declared.items():
-        if spec["kind"] != "band":
-            continue
-        what = ens.label(band, lang)
-        ref = d.get("reference_payroll_price") if spec["unit"] == price_unit else None
-        bands = {
-            _opt_name(s, o, lang): r["bands"][band] for o, r in opts.items() if band in r["bands"]
-        }
-        if bands:
-            title = f"{what} ({units.get(band, '')})"
-            sec.charts.append(
-                {
-                    "title": f"{t('fan_charts', lang)}: {title}",
-                    "uri": charts.fan_chart(months, bands, title, units.get(band, ""), lang, ref),
-                }
-            )
-    ev = [e for e in EVENTS if all(e in r["probabilities"] for r in opts.values())]
-    rows = []
-    for o, r in opts.items():
-        m = r["metrics"]
-        rows.append(
-            [
-                _opt_name(s, o, lang),
-                *(f"{100 * r['probabilities'][e]:.1f}%" for e in ev),
-                fmt(m["arrears_months"]["mean"]),
-                fmt(m["reserves_end"]["p50"]),
-                fmt(m["reserves_end"]["cvar95"]),
-                fmt(m["debt_end"]["mean"]),
-                fmt(r["payroll_breakeven"]["p50"]),
-                fmt(r["payroll_covering_price_simulated"]["price"]),
-            ]
-        )
-    cols = [
-        t("option", lang),
-        *[f"P({e})" for e in ev],
-        h("arrears months (mean)", lang),
-        h("reserves at horizon (median)", lang),
-        h("reserves CVaR95", lang),
-        h("debt at horizon (mean)", lang),
-        h("payroll-covering price (median)", lang),
-        h("price at 50% arrears risk", lang),
-    ]
-    sec.data["tables"] = [
-        table(f"{t('risk_table', lang)} ({d['paths']:,} paths x {d['horizon']} months)", cols, rows)
-    ]
-    sec.data["probabilities"] = {o: r["probabilities"] for o, r in opts.items()}
-    ref = d.get("reference_payroll_price")
-    rec = s.focal.recommended or s.option_ids[0]
-    if rec in opts:
-        be = opts[rec]["payroll_breakeven"]["p50"]
-        sim = opts[rec]["payroll_covering_price_simulated"]["price"]
-        sec.data["paragraphs"] = [
-            tf(
-                "payroll_price",
-                lang,
-                be=_price(be),
-                sim=_price(sim),
-                ref=_price(ref),
-            )
-        ]
-        sec.data["signposts"] = [tf("sp_price", lang, be=_price(be), sim=_price(sim))]
-    judg = []
-    basis = tf("world_basis", lang, paths=f"{d['paths']:,}")
-
-    def said(option: str, e: str) -> str:
-        return tf(
-            "under_option",
-            lang,
-            option=_opt_name(s, option, lang),
-            event=tf(f"ev_{e}", lang),
-            months=d["horizon"],
-        )
-
-    for e in ev:
-        p_rec = opts[rec]["probabilities"][e] if rec in opts else None
-        if p_rec is not None:
-            judg.append(judgement(p_rec, said(rec, e), lang, basis))
-        worst = max(opts, key=lambda o: opts[o]["probabilities"][e])
-        if worst != rec:
-            judg.append(judgement(opts[worst]["probabilities"][e], said(worst, e), lang, basis))
-    sec.data["judgements"] = judg
-    progress("consequences: done", 1.0)
-    return sec
-
-
-def _price(x: float | None) -> str:
-    """A price rounded to a whole money unit, or '–' when the model could not determine it."""
-    return "–" if x is None or not math.isfinite(x) else f"{x:.0f}"
-
-
-def _counts(d: dict[str, int]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in d.items())
-
-
-def _prim_limit(r: dict[str, Any]) -> str:
-    lo, hi = r.get("value_low"), r.get("value_high")
-    if lo is not None and hi is not None:
-        return f"{fmt(lo)} to {fmt(hi)}"
-    if lo is not None:
-        return f">= {fmt(lo)}"
-    return f"<= {fmt(hi)}"
-
-
-def robustness_section(
-    s: Scenario, lang: str, settings: Settings, run: Runners, progress: Progress
-) -> Section:
-    """When does the answer change: tornado swings, PRIM boxes and regret across the ensemble."""
-    if s.focal is None:
-        raise ModelError("the scenario has no focal actor with options to compare")
-    n_prim = settings.prim_samples
-    n_regret = settings.regret_samples
-    paths = settings.explore_paths
-    sec = Section(id="robustness")
-    tables: list[dict[str, Any]] = []
-    paras: list[str] = []
-    signposts: list[str] = []
-    judg: list[dict[str, str]] = []
-
-    progress("robustness: tornado", 0.0)
-    tor = run.explore(
-        s, "tornado", paths_per_sample=settings.tornado_paths, seed=settings.seed
-    ).to_dict()
-    rec = tor.get("recommended") or (s.focal.recommended or s.option_ids[0])
-    diffs = [o for o in tor["outputs"] if o.get("versus") and o["outcome"] == "utility"]
-    if diffs:
-        close = min(diffs, key=lambda o: abs(o["base"]))
-        title = f"{t('tornado', lang)}: utility of '{rec}' minus '{close['versus']}'"
-        bars = [
-            {"name": b["parameter"], "low": b["output_at_low"], "high": b["output_at_high"]}
-            for b in close["bars"]
-        ]
-        sec.charts.append(
-            {
-                "title": title,
-                "uri": charts.tornado(
-                    bars, title, h("utility difference", lang), lang, base=close["base"]
-                ),
-            }
-        )
-        top = sorted(close["bars"], key=lambda b: -b["width"])[:3]
-        signposts += [
-            tf(
-                "sp_tornado",
-                lang,
-                param=b["parameter"],
-                rec=rec,
-                alt=close["versus"],
-                lo=fmt(b["output_at_low"]),
-                hi=fmt(b["output_at_high"]),
-            )
-            for b in top
-        ]
-        sec.data["tornado"] = {
-            "versus": close["versus"],
-            "base": close["base"],
-            "bars": close["bars"],
-        }
-
-    def prog(step: str, lo: float, hi: float) -> Callable[[int, int], None]:
-        return lambda done, total: progress(
-            f"robustness: {step}", lo + (hi - lo) * done / max(total, 1)
-        )
-
-    prim = run.explore(
-        s,
-        "prim",
-        samples=n_prim,
-        paths_per_sample=paths,
-        seed=settings.seed,
-        scheduler="synchronous",
-        progress=prog("PRIM", 0.2, 0.6),
-    ).to_dict()
-    sec.data["prim"] = {
-        k: prim[k] for k in ("experiments", "cases_not_best", "base_rate", "best_counts")
-    }
-    tables.append(
-        table(
-            f"{t('prim', lang)}: which option is best across {prim['experiments']} sampled futures",
-            [t("option", lang), h("futures where best", lang)],
-            [
-                [_opt_name(s, o, lang), f"{n} ({100 * n / prim['experiments']:.1f}%)"]
-                for o, n in prim["best_counts"].items()
-            ],
-        )
-    )
-    p_holds = 1.0 - prim["base_rate"]
-    judg.append(
-        judgement(
-            p_holds,
-            tf("best_across_futures", lang, option=_opt_name(s, rec, lang)),
-            lang,
-            tf("prim_basis", lang, n=prim["experiments"], paths=paths),
-        )
-    )
-    for b in prim["boxes"]:
-        tables.append(
-            table(
-                f"PRIM box {b['box']}: coverage {fmt(b['coverage'], 2)}, density {fmt(b['density'], 2)}, "
-                f"mass {fmt(b['mass'], 2)} (best inside: {_counts(b['best_alternatives_inside'])})",
-                [t("parameter", lang), h("range in the box", lang), h("quasi-p (low, high)", lang)],
-                [
-                    [
-                        r["parameter"],
-                        _prim_limit(r),
-                        f"{fmt(r.get('qp_low'), 2)}, {fmt(r.get('qp_high'), 2)}",
-                    ]
-                    for r in b["restricted_dimensions"]
-                ],
-            )
-        )
-        for r in b["restricted_dimensions"][:3]:
-            signposts.append(
-                tf(
-                    "sp_prim",
-                    lang,
-                    param=r["parameter"],
-                    limit=_prim_limit(r),
-                    box=b["box"],
-                    rec=rec,
-                )
-            )
-    if not prim["boxes"]:
-        paras.append(
-            tf("prim_no_box", lang, rec=rec, k=prim["cases_not_best"], n=prim["experiments"])
-        )
-
-    reg = run.explore(
-        s,
-        "regret",
-        samples=n_regret,
-        paths_per_sample=paths,
-        seed=settings.seed,
-        scheduler="synchronous",
-        progress=prog("regret", 0.6, 1.0),
-    ).to_dict()
-    u = reg["regret"].get("utility")
-    if u:
-        tables.append(
-            table(
-                f"{t('regret', lang)} (utility on the world-model criteria, {reg['experiments']} futures)",
-                [
-                    t("option", lang),
-                    h("maximum regret", lang),
-                    h("90th percentile", lang),
-                    h("mean regret", lang),
-                ],
-                [
-                    [_opt_name(s, o, lang), fmt(v["max"]), fmt(v["p90"]), fmt(v["mean"])]
-                    for o, v in u.items()
-                ],
-            )
-        )
-        choice = reg["minimax_regret_choice"].get("utility")
-        key = "minimax_is_rec" if choice == rec else "minimax_not_rec"
-        paras.append(tf(key, lang, choice=_opt_name(s, choice, lang), rec=_opt_name(s, rec, lang)))
-    sec.data.update(
-        tables=tables,
-        paragraphs=paras,
-        signposts=signposts,
-        judgements=judg,
-        regret={"minimax_regret_choice": reg["minimax_regret_choice"]},
-    )
-    progress("robustness: done", 1.0)
     return sec
 
 
@@ -641,7 +594,7 @@ def ranking_section(
 ) -> Section:
     """MCDA ranking of the options (TOPSIS and weighted sum, two normalisations) with weight stability."""
     if not s.criteria or s.focal is None:
-        raise ModelError("the scenario has no decision criteria or no options to rank")
+        raise NotApplicableError(tf("no_criteria", lang))
     progress("ranking: evidence", 0.1)
     r = run.rank(s, paths=settings.paths, seed=settings.seed)
     d = r.to_dict()
@@ -650,7 +603,7 @@ def ranking_section(
     opts = d["options"]
     tables = [
         table(
-            f"{t('ranking', lang)} ({t('weight', lang)}: {d['weights_from']})",
+            f"{t('ranking', lang)} ({t('weight', lang)}: {h(str(d['weights_from']), lang)})",
             [t("option", lang), *methods],
             [
                 [
@@ -662,10 +615,11 @@ def ranking_section(
         )
     ]
     crit = [c["id"] for c in d["criteria"]]
+    cname = {c.id: label(c, lang) for c in s.criteria}
     tables.append(
         table(
             h("criterion values per option (the evidence)", lang),
-            [t("option", lang), *crit],
+            [t("option", lang), *(cname.get(c, c) for c in crit)],
             [[_opt_name(s, o, lang), *(fmt(d["matrix"][o][c]) for c in crit)] for o in opts],
         )
     )
@@ -675,10 +629,10 @@ def ranking_section(
             [t("criterion", lang), t("direction", lang), t("weight", lang), h("from", lang)],
             [
                 [
-                    c["id"],
+                    cname.get(c["id"], c["id"]),
                     t("higher" if c["direction"] == "max" else "lower", lang),
                     fmt(c["weight"]),
-                    c["provenance"],
+                    c["provenance"] if lang == "en" else measure_text(s, c["id"], lang),
                 ]
                 for c in d["criteria"]
             ],
@@ -688,8 +642,7 @@ def ranking_section(
     if stab:
         tables.append(
             table(
-                f"{t('stability', lang)} ({d['primary']}): how far each weight can move (others rescaled) "
-                "before the top option changes",
+                tf("stability_title", lang, method=d["primary"]),
                 [
                     t("criterion", lang),
                     t("weight", lang),
@@ -698,10 +651,12 @@ def ranking_section(
                 ],
                 [
                     [
-                        x["criterion"],
+                        cname.get(x["criterion"], x["criterion"]),
                         fmt(x["weight"]),
                         f"[{fmt(x['low'])}, {fmt(x['high'])}]",
-                        f"{x.get('top_below_low') or '–'} / {x.get('top_above_high') or '–'}",
+                        f"{_opt_name(s, x['top_below_low'], lang) if x.get('top_below_low') else '–'}"
+                        " / "
+                        f"{_opt_name(s, x['top_above_high'], lang) if x.get('top_above_high') else '–'}",
                     ]
                     for x in stab
                 ],
@@ -712,7 +667,7 @@ def ranking_section(
     if agree:
         paras = [tf("top_agree", lang, method=d["primary"], top=_opt_name(s, top, lang))]
     else:
-        detail = ", ".join(f"{k}: {m['top']}" for k, m in methods.items())
+        detail = ", ".join(f"{k}: {_opt_name(s, m['top'], lang)}" for k, m in methods.items())
         paras = [
             tf(
                 "top_disagree",
@@ -729,7 +684,7 @@ def ranking_section(
         {
             "title": t("ranking", lang),
             "uri": charts.bars(
-                [o[:24] for o in opts],
+                [_opt_name(s, o, lang)[:28] for o in opts],
                 {k: [m["scores"][o] for o in opts] for k, m in methods.items()},
                 t("ranking", lang),
                 t("score", lang),
@@ -750,23 +705,16 @@ def conclusions(
     judgements: list[dict[str, str]] = []
     signposts: list[str] = []
     rec = s.focal.recommended if s.focal else None
-    game = secs.get("game")
-    if game is not None and game.ok:
-        fr = game.data["raw"]["framings"]
-        for f, d in fr.items():
-            bluf.append(
-                tf(
-                    "game_path",
-                    lang,
-                    framing=tf(f, lang) if f in ("zero-sum", "variable-sum") else f,
-                    path=d.get("spe_outcome", "–"),
-                )
-            )
-        held = {cid: c["by"] for cid, c in game.data["claims"].items()}
-        n = sum(1 for by in held.values() if all(by.values()))
-        bluf.append(tf("claims_hold", lang, n=n, m=len(held)))
     fc = secs.get("forecast")
-    if fc is not None and fc.ok and fc.data.get("consensus"):
+    if fc is not None and fc.ok and fc.data.get("predictive"):
+        names = {i.id: label(i, lang) for i in s.issues}
+        parts = [
+            f"{names.get(it['issue'], it['issue'])}: {fmt(it['median'])} "
+            f"[{fmt(it['intervals']['80'][0])} – {fmt(it['intervals']['80'][1])}]"
+            for it in fc.data["predictive"]["issues"]
+        ]
+        bluf.append(tf("predictive_bluf", lang, parts="; ".join(parts)))
+    elif fc is not None and fc.ok and fc.data.get("consensus"):
         parts = []
         for iss in s.issues:
             v = fc.data["consensus"].get(iss.id)
@@ -776,36 +724,71 @@ def conclusions(
                 move = "" if sq is None else f" ({tf('from_sq', lang, delta=delta)})"
                 parts.append(f"{label(iss, lang)}: {v:.1f}{move}")
         bluf.append(tf("median_forecast", lang, parts="; ".join(parts)))
+    game = secs.get("game")
+    if game is not None and game.ok:
+        fr = game.data["raw"]["framings"]
+        names = strategy_labels(s, lang)
+        for f, d in fr.items():
+            bluf.append(
+                tf(
+                    "game_path",
+                    lang,
+                    framing=tf(f, lang) if f in ("zero-sum", "variable-sum") else f,
+                    path=profile_text(d.get("spe_outcome", "–"), names),
+                )
+            )
+        held = {cid: c["by"] for cid, c in game.data["claims"].items()}
+        n = sum(1 for by in held.values() if all(by.values()))
+        key = "claims_hold_source" if game.data.get("claims_source") else "claims_hold_theory"
+        bluf.append(tf(key, lang, n=n, m=len(held)))
     rk = secs.get("ranking")
+    top = None
     if rk is not None and rk.ok:
         top = rk.data["top"]
-        key = "best_agrees" if top == rec else "best_differs"
-        bluf.insert(
-            0,
-            tf(key, lang, top=_opt_name(s, top, lang), rec=_opt_name(s, rec, lang) if rec else "–"),
-        )
+        if rec:
+            key = "best_agrees" if top == rec else "best_differs"
+            sentence = tf(key, lang, top=_opt_name(s, top, lang), rec=_opt_name(s, rec, lang))
+        else:
+            sentence = tf("best_plain", lang, top=_opt_name(s, top, lang))
+        bluf.insert(0, sentence)
     rb = secs.get("robustness")
-    if rb is not None and rb.ok and "prim" in rb.data:
-        pr = rb.data["prim"]
-        bluf.append(
-            tf("not_best_share", lang, n=pr["experiments"], pct=f"{100 * pr['base_rate']:.1f}")
-        )
+    if rb is not None and rb.ok:
+        src = (rb.data.get("views") or {}).get("source") or {}
+        br = src.get("breaking")
+        if br:
+            beta = br["nearest"].get("beta")
+            if beta is None:
+                bluf.append(tf("bluf_no_flip", lang, top=_opt_name(s, br["top"], lang)))
+            else:
+                key = "bluf_flip_outside" if beta > 2.0 else "bluf_flip_inside"
+                bluf.append(
+                    tf(
+                        key,
+                        lang,
+                        top=_opt_name(s, br["top"], lang),
+                        beta=f"{beta:.1f}",
+                        movers=", ".join(br["nearest"].get("movers", [])[:3]),
+                    )
+                )
+        pr = rb.data.get("prim")
+        if pr:
+            p, n = pr["base_rate"], pr["experiments"]
+            se = (p * (1 - p) / max(n, 1)) ** 0.5
+            bluf.append(
+                tf(
+                    "not_best_share",
+                    lang,
+                    n=n,
+                    pct=f"{100 * p:.1f}",
+                    se=f"{100 * se:.1f}",
+                )
+            )
     if rec:
         bluf.insert(0, tf("source_recommends", lang, option=_opt_name(s, rec, lang)))
     for sec in secs.values():
-        for j in sec.data.get("judgements", []):
-            judgements.append(j)
+        judgements.extend(sec.data.get("judgements", []))
         signposts.extend(sec.data.get("signposts", []))
+    cq = secs.get("consequences")
+    if cq is not None and cq.ok:
+        judgements.extend(consequence_judgements(s, lang, cq, top or reference_option(s)))
     return bluf, judgements, signposts
-
-
-def judgement(p: float, text: str, lang: str, basis: str = "") -> dict[str, str]:
-    """A key judgement: ICD 203 words for ``p``, the probability and the sentence."""
-    if not math.isfinite(p):
-        raise ValueError("a judgement needs a finite probability")
-    return {
-        "words": likelihood_words(p, lang),
-        "probability": f"{100 * p:.0f}%",
-        "text": text,
-        "basis": basis,
-    }

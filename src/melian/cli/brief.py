@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
     @app.command("brief")
     @guard
     def brief_cmd(
-        scenario: Annotated[str, typer.Argument(help="Built-in id or path.")] = "iraq-us-2020",
+        scenario: Annotated[str, typer.Argument(help="Built-in id or path.")],
         out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
             "briefs"
         ),
@@ -40,6 +40,14 @@ def register(app: typer.Typer) -> None:
         ] = True,
         json_out: Annotated[
             bool, typer.Option("--json", help="Print the paths and results as JSON.")
+        ] = False,
+        allow_partial: Annotated[
+            bool,
+            typer.Option(
+                "--allow-partial",
+                help="Write the brief even if sections fail (marked in it; exit code 0). "
+                "By default a failed section writes nothing and exits 2.",
+            ),
         ] = False,
     ) -> None:
         """Write the decision brief for SCENARIO: bottom line, judgements, every analysis, sources."""
@@ -67,7 +75,21 @@ def register(app: typer.Typer) -> None:
 
             s = load_scenario(scenario)
             result = build_brief(
-                s, out_dir=out, lang=lang, quick=quick, seed=seed, pdf=pdf, progress=progress
+                s,
+                out_dir=out,
+                lang=lang,
+                quick=quick,
+                seed=seed,
+                pdf=pdf,
+                progress=progress,
+                allow_partial=allow_partial,
+            )
+        for sec, why in result.brief.failures.items():
+            err_console.print(
+                f"INCOMPLETE BRIEF: section '{sec}' failed and is missing: {why}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
             )
         # persisting is this face's decision, not a side effect of building the brief
         run_id = save_run(**run_record(result.brief), scenario=s, store=store) if save else None

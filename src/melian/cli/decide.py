@@ -28,14 +28,19 @@ def decide_cmd(
         typer.Option(help="Primary method: topsis-minmax, topsis-vector, wsm-minmax, wsm-vector."),
     ] = "topsis-minmax",
     workers: Annotated[int | None, typer.Option(help="World-model worker processes.")] = 1,
+    view: Annotated[
+        str | None,
+        typer.Option(help="A declared view of the scenario (default: the source's, as written)."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Rank the options with TOPSIS and weighted sum (two normalisations) and their stability."""
     # lazy: every engine the evidence needs (world, game, bargaining)
     from melian.analysis.rank import rank
     from melian.io import load_scenario
+    from melian.scenario.views import apply_view
 
-    scen = load_scenario(scenario)
+    scen = apply_view(load_scenario(scenario), view)
     waiting = nullcontext() if json_out else err_console.status("gathering evidence and ranking")
     with waiting:
         r = rank(
@@ -49,6 +54,7 @@ def decide_cmd(
         )
     d = r.to_dict()
     d["scenario"] = scen.id
+    d["view"] = view or "source"
     if json_out:
         print_json(d)
         return

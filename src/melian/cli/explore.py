@@ -231,6 +231,10 @@ def explore_cmd(
             "source's judgements as written (default).",
         ),
     ] = False,
+    view: Annotated[
+        str | None,
+        typer.Option(help="A declared view of the scenario (default: the source's, as written)."),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
     """Which uncertainties matter, where the recommendation stops being best, what is robust."""
@@ -259,9 +263,11 @@ def explore_cmd(
             on=on,
             framing=framing,
             judgements=judgements,
+            view=view,
         )
     d = res.to_dict()
     d["scenario"] = scen.id
+    d["view"] = view or "source"
     if json_out:
         print_json(d)
         return

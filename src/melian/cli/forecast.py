@@ -110,7 +110,10 @@ def forecast_cmd(
             "median, 50/80/95% intervals, threshold probabilities; --json gives the full object.",
         ),
     ] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the predictive draws.")] = 20_261_202,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Seed of the predictive draws (default: the scenario's)."),
+    ] = None,
     input_draws: Annotated[
         int, typer.Option("--input-draws", help="Monte Carlo draws of the inputs per model.")
     ] = 32,
@@ -172,46 +175,29 @@ def _predictive(
     scen: Any,  # noqa: ANN401
     model: str,
     param: list[str],
-    seed: int,
+    seed: int | None,
     input_draws: int,
     json_out: bool,
     issue: str | None,
 ) -> None:
     """``melian forecast --distribution``: the predictive distribution per issue."""
-    # lazy: the predictive machinery (calibration, input draws), only with --distribution
-    from melian.bargaining.predictive import (
-        predictive_forecast,
-        shipped_calibration,
-        thresholds_from_scenario,
-    )
-    from melian.bargaining.uncertainty import (  # lazy: with --distribution only
-        uncertainty_from_scenario,
-        uniform_uncertainty,
-    )
+    # lazy: the predictive analysis (calibration, input draws), only with --distribution
+    from melian.analysis.predictive import predictive
+    from melian.bargaining.predictive import shipped_calibration  # lazy: as above
 
     if input_draws < 0 or input_draws > 10_000:
         raise ModelError("--input-draws: use 0 to 10000")
     cal = shipped_calibration()
-    if model in ("all", "default"):
-        models = list(cal.models)
-    else:
-        models = [get_model(model).name]
+    models = list(cal.models) if model in ("all", "default") else [get_model(model).name]
     params = parse_params(param, models)
-    unc = (
-        uncertainty_from_scenario(scen, problem)
-        if scen is not None
-        else uniform_uncertainty(problem, "medium")
-    )
-    thresholds = thresholds_from_scenario(scen) if scen is not None else []
-    pf = predictive_forecast(
-        problem,
+    pf = predictive(
+        scen if scen is not None else problem,
         models,
         seed=seed,
-        calibration=cal,
-        uncertainty=unc,
         input_draws=input_draws,
-        thresholds=thresholds,
+        issues=[issue] if issue else None,
         params=params,
+        calibration=cal,
     )
     if json_out:
         print_json(
@@ -222,7 +208,7 @@ def _predictive(
                     params={
                         "model": model,
                         "issue": issue,
-                        "seed": seed,
+                        "seed": pf.seed,
                         "input_draws": input_draws,
                     },
                 ),
@@ -258,7 +244,7 @@ def _predictive(
     console.print(
         f"weights: {', '.join(f'{m} {w:.2f}' for m, w in pf.weights.items())}; calibration: "
         f"{pf.calibration.get('file', '?')} ({pf.calibration.get('n_issues', '?')} issues); "
-        f"{pf.n_samples} draws, {pf.input_draws} input draws per model, seed {seed}",
+        f"{pf.n_samples} draws, {pf.input_draws} input draws per model, seed {pf.seed}",
         highlight=False,
     )
     for m, msg in pf.failures.items():

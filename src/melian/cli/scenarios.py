@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from melian.cli.common import console, err_console, guard, print_json
-from melian.errors import InputError, MelianError
+from melian.errors import InputError, MelianError, Problem
 from melian.io import load_scenario
 from melian.scenario import builtin_ids, content_hash, json_schema, to_json, to_yaml
 from melian.scenario.capability import capabilities
@@ -229,6 +229,12 @@ def validate_cmd(
     for p in paths:
         try:
             s = load_scenario(p)
+            if s.world.components:
+                from melian.world.engine import check  # lazy: the world model (numpy)
+
+                world_problems = check(s)
+                if world_problems:
+                    raise InputError(world_problems)
             results.append({"file": p, "valid": True, "id": s.id, "hash": content_hash(s)})
             if not json_out:
                 console.print(f"{p}: valid ({s.id})", markup=False, highlight=False)
@@ -261,6 +267,49 @@ def validate_cmd(
         print_json(results)
     if failed:
         raise typer.Exit(code=2)
+
+
+@scenarios_app.command("new")
+@guard
+def new_cmd(
+    scenario_id: Annotated[str, typer.Argument(metavar="ID", help="The new scenario's id.")],
+    components: Annotated[
+        str | None,
+        typer.Option(
+            "--components",
+            "-c",
+            help="World component kinds, comma-separated, in order (e.g. "
+            "commodity_price,commodity_exports,commodity_budget); an unknown one lists them all. "
+            "Default: no world.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output file (default ID.yaml here).")
+    ] = None,
+) -> None:
+    """Write a commented skeleton of a new scenario: every section and, for each component kind,
+    every parameter with its unit, range and meaning; fill in each TODO, then validate it.
+    """
+    from melian.io.skeleton import skeleton  # lazy: the component registry (numpy)
+
+    kinds = [k.strip() for k in (components or "").split(",") if k.strip()]
+    text = skeleton(scenario_id, kinds)
+    path = out if out is not None else Path(f"{scenario_id}.yaml")
+    try:
+        with open(path, "x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise InputError(
+            [Problem(str(path), None, None, "", "already exists: not overwritten (give --out)")]
+        ) from None
+    except OSError as exc:
+        raise InputError([Problem(str(path), None, None, "", f"cannot write: {exc}")]) from None
+    n = text.count(" TODO")
+    err_console.print(
+        f"wrote {path}: fill in its {n} TODO values, then run `melian scenarios validate {path}`",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _write(text: str, out: Path | None) -> None:

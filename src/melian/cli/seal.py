@@ -36,6 +36,21 @@ def _seal_cmd(
     seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
     store: StoreOpt = None,
     json_out: JsonOpt = False,
+    predictive: Annotated[
+        bool,
+        typer.Option(
+            "--predictive",
+            "--distribution",
+            help="Also seal the ensemble's predictive distribution of every issue (draws, "
+            "quantiles, intervals, threshold probabilities).",
+        ),
+    ] = False,
+    input_draws: Annotated[
+        int, typer.Option("--input-draws", help="Monte Carlo draws of the inputs per model.")
+    ] = 32,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Predictive draws per issue (sealed).")
+    ] = 1000,
 ) -> None:
     """Forecast SCENARIO and seal the forecast in the append-only ledger."""
     # lazy: the commands load the store (sqlalchemy) and the models when run
@@ -49,7 +64,20 @@ def _seal_cmd(
         raise InputError(
             [Problem(scenario, None, None, "", f"cannot read the scenario file: {exc}")]
         ) from None
-    entry = seal_forecast(text, file=str(path), models=model, seed=seed, store=store)
+    if predictive and not 0 <= input_draws <= 10_000:
+        raise InputError([Problem("--input-draws", None, None, "", "use 0 to 10000")])
+    if predictive and not 10 <= samples <= 100_000:
+        raise InputError([Problem("--samples", None, None, "", "use 10 to 100000")])
+    entry = seal_forecast(
+        text,
+        file=str(path),
+        models=model,
+        seed=seed,
+        store=store,
+        predictive=predictive,
+        input_draws=input_draws,
+        n_samples=samples,
+    )
     if json_out:
         print_json(
             {

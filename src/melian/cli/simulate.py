@@ -11,7 +11,6 @@ from rich.table import Table
 
 from melian.cli.common import console, err_console, guard, print_json
 from melian.io import load_scenario
-from melian.scenario.loader import scenario_file
 
 
 def _fmt(x: float | None, digits: int = 1) -> str:
@@ -40,8 +39,7 @@ def simulate_cmd(
     """Simulate the economy, security and politics under each option of SCENARIO."""
     from melian.analysis.simulate import simulate  # lazy: the world model is heavy
 
-    s = load_scenario(scenario)
-    base = scenario_file(scenario).parent
+    s = load_scenario(scenario)  # its datasets are found beside its file
     with Progress(
         TextColumn("simulating"),
         BarColumn(),
@@ -64,7 +62,6 @@ def simulate_cmd(
             seed=seed,
             progress=progress,
             workers=workers,
-            base_dir=base,
         )
     if parquet is not None:
         ens.to_parquet(parquet)

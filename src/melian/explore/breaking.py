@@ -8,7 +8,7 @@ Two published questions, on a model whose inputs are written in standardised for
   promise", *Management Science* 34(6):679-695; Clemen and Reilly, *Making Hard Decisions*, the
   chapter on sensitivity analysis): with every other input at its central value, the value of
   input ``i`` at which the gap ``g(z) = U_top(z) - max_{o != top} U_o(z)`` reaches zero, on each
-  side of the centre. Found by a scan on a grid of ``z_i`` and Brent's root finder on the bracket.
+  side of the centre. Found by a scan on a grid of ``z_i`` and a bracketing root finder (``scipy.optimize.brentq``).
 * **The nearest flip** (the design point of the first-order reliability method: Hasofer and Lind
   1974, "Exact and invariant second-moment code format", *J. Eng. Mech. Div.* 100(1):111-121;
   Rackwitz and Fiessler 1978, "Structural reliability under combined random load sequences",

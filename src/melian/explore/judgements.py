@@ -207,7 +207,9 @@ def with_judgement_uncertainty(
             eff.pop(op)
             eff["set"] = tri
             out.effects.append(where)
-    return Scenario.model_validate(data), out
+    widened = Scenario.model_validate(data)
+    widened._origin = scenario.origin  # its datasets stay beside the scenario's file
+    return widened, out
 
 
 def model_ranges(scenario: Scenario) -> Callable[[str], tuple[float | None, float | None] | None]:

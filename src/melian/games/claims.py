@@ -14,9 +14,9 @@ identified from the scenario's data, never by name:
   the patron is closest to 0);
 * **supportive** responses have the largest posture; **hostile** ones a negative posture.
 
-Claims follow the seed paper (Matar 2020, "The Strategic Dialogue between Iraq and the US:
-Inevitable Questions"): sections Second ("whoever is not with me is against me"), Fourth (the dark
-scenario), Fifth (China as an alternative), Sixth (Iranian fears) and the Conclusion.
+Claims follow the seed paper (Matar 2020, the built-in scenario's source): sections Second
+("whoever is not with me is against me"), Fourth (the dark scenario), Fifth (an alternative
+patron), Sixth (the rival's fears) and the Conclusion.
 """
 
 from __future__ import annotations
@@ -375,7 +375,7 @@ CLAIMS: dict[
     "rival-accepts-alliance": (
         "The rival accepts the focal state's alliance with the patron",
         claim_rival_accepts,
-        "Sixth: Iranian fears",
+        "Sixth: the rival's fears",
     ),
     "alliance-beats-enmity": (
         "Being in alliance with the patron is better than having it as an enemy",

@@ -3,7 +3,7 @@
 The model (equations in ``docs/models/games.md``) combines three published ideas:
 
 * Morrow, J. D. (1991), "Alliances and Asymmetry: An Alternative to the Capability Aggregation
-  Model of Alliances", *American Journal of Political Science* 35(4): 904-933. An actor's utility
+  Model of Alliances", *AJPS* 35(4): 904-933. An actor's utility
   weighs **security** (its aggregated capability against the threats it perceives) and **autonomy**
   (how close policy outcomes sit to its preferred positions). In an asymmetric alliance the small
   state buys security with autonomy and the great power buys autonomy (influence over the small

@@ -7,10 +7,11 @@ the world model) and its **clout** at the table on each issue (``actors[*].clout
 without a clout bargains with its capability; an actor without a capability takes its clout's
 value (or series) as material capability.
 
-Series (files under ``melian/data/capabilities``, provenance in its PROVENANCE.md):
-``cow-cinc`` (COW National Material Capabilities v7.0, composite index), ``cow-milex`` (NMC military
-expenditure, thousands of current US$), ``sipri-milex`` (SIPRI, current US$ m) and ``wb-gdp``
-(World Bank GDP, current US$). Codes are COW country codes.
+Series (files under ``melian/data/capabilities``; units and provenance in
+``melian/data/PROVENANCE.md``): ``cow-cinc`` (COW National Material Capabilities v7.0, composite
+index), ``cow-milex`` (NMC military expenditure), ``sipri-milex`` (SIPRI military expenditure,
+current prices) and ``wb-gdp`` (WDI GDP, current prices). Codes are COW state codes; the other
+series are keyed by the ISO code or name that ``series-codes.csv`` maps each COW code to.
 """
 
 from __future__ import annotations
@@ -23,20 +24,16 @@ from importlib import resources
 from melian.errors import ModelError
 from melian.scenario.schema import Actor, Capability, Clout, Scenario
 
-_COW_TO_ISO3 = {2: "USA", 365: "RUS", 630: "IRN", 640: "TUR", 645: "IRQ", 670: "SAU", 710: "CHN"}
-_ISO3_TO_SIPRI = {
-    "USA": "United States of America",
-    "RUS": "Russia",
-    "IRN": "Iran",
-    "TUR": "Türkiye",
-    "IRQ": "Iraq",
-    "SAU": "Saudi Arabia",
-    "CHN": "China",
-}
-
 
 def _data(name: str) -> str:
     return str(resources.files("melian.data").joinpath("capabilities", name))
+
+
+@cache
+def _series_codes() -> dict[int, tuple[str, str]]:
+    """COW state code -> (ISO alpha-3 code, SIPRI's name) of the states the series cover."""
+    with open(_data("series-codes.csv"), newline="", encoding="utf-8") as fh:
+        return {int(r["ccode"]): (r["iso3"], r["sipri_country"]) for r in csv.DictReader(fh)}
 
 
 @cache
@@ -65,11 +62,11 @@ def _wb_gdp() -> dict[tuple[str, int], float]:
 
 @cache
 def _sipri() -> dict[tuple[str, int], float]:
-    with open(_data("sipri-milex-seven-states-2000-2023.csv"), newline="") as fh:
+    with open(_data("sipri-milex-seven-states-2000-2023.csv"), newline="", encoding="utf-8") as fh:
         return {
             (r["country"], int(r["year"])): float(r["value"])
             for r in csv.DictReader(fh)
-            if r["sheet"].startswith("Current US$") and r["value"] not in ("", "...", "xxx")
+            if r["sheet"].startswith("Current ") and r["value"] not in ("", "...", "xxx")
         }
 
 
@@ -79,16 +76,16 @@ def series_value(series: str, code: int, year: int) -> float:
         rec = _nmc().get((code, year))
         val = math.nan if rec is None else rec["cinc" if series == "cow-cinc" else "milex"]
     else:
-        iso = _COW_TO_ISO3.get(code)
-        if iso is None:
+        codes = _series_codes()
+        if code not in codes:
             raise ModelError(
-                f"series {series!r} is shipped for COW codes "
-                f"{sorted(_COW_TO_ISO3)} only, not {code}"
+                f"series {series!r} is shipped for COW codes {sorted(codes)} only, not {code}"
             )
+        iso, sipri_name = codes[code]
         if series == "wb-gdp":
             val = _wb_gdp().get((iso, year), math.nan)
         else:
-            val = _sipri().get((_ISO3_TO_SIPRI[iso], year), math.nan)
+            val = _sipri().get((sipri_name, year), math.nan)
     if not (val > 0):
         raise ModelError(f"series {series!r} has no positive value for code {code} in {year}")
     return float(val)

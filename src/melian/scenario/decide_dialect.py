@@ -1,8 +1,8 @@
 """The dialects of decide's input tables: which separator, which quotes, sniffed from the file.
 
 The *decide* exchange-model programs read their tables with :class:`csv.Sniffer`, so their files
-come in several dialects: semicolon-separated (``#D;USA;tax;50;40;1``), tab-separated with cells
-in single quotes as decide itself writes them (``'#D'<TAB>'USA'<TAB>'tax'<TAB>50<TAB>...``), or
+come in several dialects: semicolon-separated (``#D;A1;tax;50;40;1``), tab-separated with cells
+in single quotes as decide itself writes them (``'#D'<TAB>'A1'<TAB>'tax'<TAB>50<TAB>...``), or
 comma-separated, quoted with ``'`` or ``"`` or not at all. :func:`sniff_dialect` finds the dialect
 from the first record line (the first line that is not empty and not a ``#/`` comment): the
 separator is the character right after its tag (``#A``, ``#P``, ``#M``, ``#D``, ``#O``) and the

@@ -63,10 +63,36 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:  # noq
     return tuple(out)
 
 
+#: The value a skeleton (``melian scenarios new``) leaves for the author to fill in.
+PLACEHOLDER = "TODO"
+
+
+def _placeholders(node: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:  # noqa: ANN401
+    """Paths of the values still equal to :data:`PLACEHOLDER`, in document order."""
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _placeholders(v, (*path, k))]
+    if isinstance(node, list):
+        return [p for k, v in enumerate(node) for p in _placeholders(v, (*path, k))]
+    return [path] if node == PLACEHOLDER else []
+
+
 def validate_data(located: Located) -> Scenario:
-    """Validate parsed data; raise InputError listing every problem with its location."""
+    """Validate parsed data; raise InputError listing every problem with its location.
+
+    Values still equal to :data:`PLACEHOLDER` (a skeleton not yet filled in) are reported
+    first, alone: one problem per placeholder, at its line.
+    """
     data = located.data
     problems: list[Problem] = []
+    todo = _placeholders(data)
+    if todo:
+        problems = []
+        for p in todo:
+            prob = located.problem(p, "")
+            hint = located.comment(prob.line) if prob.line else ""
+            want = f" with {hint}" if hint else " with the value its comment describes"
+            problems.append(located.problem(p, f"not filled in yet: replace {PLACEHOLDER}{want}"))
+        raise InputError(_sorted(problems))
     if not isinstance(data, dict):
         raise InputError(
             [
@@ -186,6 +212,7 @@ def load_scenario(ref: str | Path, *, max_bytes: int = MAX_BYTES) -> Scenario:
         )
     text = read_text(path, max_bytes)
     scenario = parse_scenario(text, str(ref) if str(ref) in builtin_ids() else str(path))
+    scenario._origin = str(path)  # its datasets are found beside it (melian.scenario.datasets)
     _CACHE[key] = scenario
     return scenario
 

@@ -665,8 +665,18 @@ class Response(Strict):
 
     id: Id
     name: Text = Field(min_length=1)
+    names: Names = Field(default_factory=dict, description="the name in other languages")
     description: Text | None = None
     posture: float | None = Field(default=None, ge=-1, le=1)
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_names(self, handler: Any) -> Any:  # noqa: ANN401
+        # A response without translations dumps as before the field existed, so that the
+        # content hash of scenarios sealed earlier (melian.scenario.loader.content_hash) is kept.
+        data = handler(self)
+        if not self.names and isinstance(data, dict):
+            data.pop("names", None)
+        return data
 
 
 class Shock(Strict):
@@ -801,11 +811,25 @@ class Scenario(Strict):
     weights_from: Literal["direct", "ahp"] = "direct"
     views: list[View] = Field(default_factory=list)
     _view: str | None = PrivateAttr(default=None)
+    _origin: str | None = PrivateAttr(default=None)
 
     @property
     def view(self) -> str | None:
         """The view this scenario is seen under (``None``: the source's, as written)."""
         return self._view
+
+    def __eq__(self, other: object) -> bool:
+        """Same content under the same view (the file it was loaded from does not matter)."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.__dict__ == other.__dict__ and self._view == other._view
+
+    @property
+    def origin(self) -> str | None:
+        """The file the scenario was loaded from (``None``: parsed from text); its datasets are
+        looked for beside it first (:func:`melian.scenario.datasets.dataset_path`).
+        """
+        return self._origin
 
     # -- lookups ----------------------------------------------------------------------
     @property

@@ -95,6 +95,7 @@ def apply_view(scenario: Scenario, view: str | None) -> Scenario:
             ]
         )
     out._view = view
+    out._origin = scenario.origin
     return out
 
 

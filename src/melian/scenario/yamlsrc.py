@@ -70,6 +70,15 @@ class Located:
     file: str
     values: dict[PathT, Loc] = field(default_factory=dict)
     keys: dict[PathT, Loc] = field(default_factory=dict)
+    text: str = ""
+
+    def comment(self, line: int) -> str:
+        """The comment at the end of 1-based ``line`` of the text (``""`` if none)."""
+        lines = self.text.splitlines()
+        if not 1 <= line <= len(lines):
+            return ""
+        head, sep, tail = lines[line - 1].partition(" # ")
+        return tail.strip() if sep and "'" not in head and '"' not in head else ""
 
     def locate(self, path: PathT, *, key: bool = False) -> Loc | None:
         """Position of ``path`` (of its key if ``key``), else of its deepest located ancestor.
@@ -216,7 +225,7 @@ def parse_located(text: str, file: str) -> Located:
         raise InputError([Problem(file, None, None, "", f"YAML error: {exc}")]) from None
     finally:
         loader.dispose()
-    out = Located(data=None, file=file)
+    out = Located(data=None, file=file, text=text if isinstance(text, str) else "")
     if node is None:
         raise InputError([Problem(file, 1, 1, "", "empty file: a scenario is a YAML mapping")])
     problems: list[Problem] = []

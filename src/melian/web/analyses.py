@@ -440,6 +440,7 @@ def run_brief(
             seed=params.seed,
             pdf=False,
             progress=prog,
+            allow_partial=True,  # the web shows what failed in the brief's banner
         )
         files = dict(result.paths)
         if params.pdf:

@@ -30,7 +30,6 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,8 @@ import numpy as np
 
 from melian import limits
 from melian.errors import InputError, LimitError, ModelError, Problem
+from melian.scenario.datasets import data_dir as data_dir  # re-exported (tests, callers)
+from melian.scenario.datasets import dataset_path
 from melian.scenario.schema import Distribution, Scenario, support_bounds
 from melian.world.components import KINDS
 from melian.world.components.base import LANGUAGES, Kind, Setup
@@ -189,10 +190,10 @@ def check(scenario: Scenario) -> list[Problem]:
             for r in refs:
                 cid, state = _split(r, by_id)
                 up = by_id.get(cid)
-                UK = KINDS.get(up.kind) if up is not None else None
-                if UK is None:
+                up_kind = KINDS.get(up.kind) if up is not None else None
+                if up_kind is None:
                     continue
-                have = {s.name for s in UK.STATES}
+                have = {s.name for s in up_kind.STATES}
                 if spec.states == ("*",):
                     if state is None or state not in have:
                         out.append(
@@ -440,29 +441,9 @@ class Prepared:
     calibrations: dict[str, Any] = field(default_factory=dict)
 
 
-def data_dir() -> Path:
-    """melian's shipped data directory."""
-    return Path(str(resources.files("melian.data")))
-
-
 def _dataset_path(scenario: Scenario, name: str, base_dir: Path | None, where: str) -> Path:
-    """Resolve a dataset of the scenario (relative to ``base_dir`` or melian's data directory)."""
-    ds = scenario.world.datasets[name]
-    for root in ([base_dir] if base_dir is not None else []) + [data_dir()]:
-        p = root / ds.file
-        if p.is_file():
-            return p
-    raise InputError(
-        [
-            _problem(
-                scenario,
-                f"world.datasets.{name}.file",
-                f"dataset file {ds.file!r} ({where}) not found "
-                + (f"beside the scenario ({base_dir}) or " if base_dir else "")
-                + "in melian's data directory",
-            )
-        ]
-    )
+    """Resolve a dataset of the scenario (:func:`melian.scenario.datasets.dataset_path`)."""
+    return dataset_path(scenario, name, base_dir, where)
 
 
 def no_world_error(scenario: Scenario) -> InputError:

@@ -188,7 +188,7 @@ def read_deu(
     ``"qmv"`` the member state's Council QMV votes under the treaty regime in force on the
     proposal's intro date (Commission and Parliament get the largest member state's votes by
     default, ``institution_votes="mean"`` the mean; the same convention as the GDP row, which
-    gives them Germany's weight), ``"equal"`` 1 for every actor. ``missing_salience`` (0-100)
+    gives them the largest member state's weight), ``"equal"`` 1 for every actor. ``missing_salience`` (0-100)
     fills a salience cell left empty beside a position; by default that is an input error.
     Raises :class:`InputError` listing every problem located by ``file:line:column``.
     """

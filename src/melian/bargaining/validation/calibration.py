@@ -315,6 +315,9 @@ def _melian_deu_refit(
 
 #: Models with parameters fitted on the dev file: refitted on each training set.
 REFIT: dict[str, OosRefit] = {"melian-deu": _melian_deu_refit}
+#: Models whose out-of-sample skill holds only in one domain (:attr:`ErrorModel.domain`):
+#: melian-deu was built and measured on the DEU data set's legislative decisions only.
+DOMAINS: dict[str, str] = {"melian-deu": "legislative"}
 
 
 @dataclass
@@ -799,6 +802,7 @@ def fit_calibration(
             residuals=np.round(z, 6),
             params=prm,
             interval_content=interval_levels(data.outcome, dr),
+            domain=DOMAINS.get(m),
         )
     names = list(models)
     w = stacking_weights([draws[m] for m in names], data.outcome, shrink)
@@ -806,7 +810,9 @@ def fit_calibration(
     mix = np.concatenate([draws[m][:, :c] for m, c in zip(names, cnt, strict=True)], axis=1)
     for m, wm in zip(names, w, strict=True):
         em = models[m]
-        models[m] = ErrorModel(em.model, em.residuals, em.params, float(wm), em.interval_content)
+        models[m] = ErrorModel(
+            em.model, em.residuals, em.params, float(wm), em.interval_content, em.domain
+        )
     return Calibration(
         models=models,
         source={

@@ -12,10 +12,14 @@ from melian.world.components.collateralised_credit import CollateralisedCredit
 from melian.world.components.commodity_budget import CommodityBudget
 from melian.world.components.commodity_exports import CommodityExports
 from melian.world.components.commodity_price import CommodityPrice
+from melian.world.components.domestic_backlash import DomesticBacklash
 from melian.world.components.economy import Economy
 from melian.world.components.event_hazard import EventHazard
 from melian.world.components.fragmentation import Fragmentation
+from melian.world.components.patron_drawdown import PatronDrawdown
+from melian.world.components.proxy_attacks import ProxyAttacks
 from melian.world.components.sanctions import Sanctions
+from melian.world.components.supply_cut import SupplyCut
 from melian.world.components.transfers import Transfers
 
 KINDS: dict[str, type[Kind]] = {
@@ -31,6 +35,10 @@ KINDS: dict[str, type[Kind]] = {
         Transfers,
         EventHazard,
         Economy,
+        SupplyCut,
+        ProxyAttacks,
+        PatronDrawdown,
+        DomesticBacklash,
     )
 }
 

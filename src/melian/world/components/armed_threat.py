@@ -9,6 +9,8 @@ force capacity. A crisis (loss of territory) starts with monthly probability ``1
 ``h_t = h_0 (lambda_t / lambda_0)^e exp(b_h (1 - c_t))``, lasts ``crisis_duration`` months, and
 while it lasts cuts exports by ``crisis_export_loss`` and costs ``crisis_cost`` a month. Attacks
 of proxies on the partner's forces have intensity ``militia_attack_rate * militia_pressure``.
+With the optional input ``support`` bound (a patron's presence, :mod:`.patron_drawdown`),
+``c_t`` is the lesser of the declared transition and that presence.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from melian.world.components.base import (
     DatasetSpec,
     EventSpec,
     Finished,
+    InputSpec,
     Kind,
     OutcomeSpec,
     Params,
@@ -149,6 +152,15 @@ class ArmedThreat(Kind):
             None,
         ),
     )
+    INPUTS = (
+        InputSpec(
+            "support",
+            ("support",),
+            "the partner's presence (1 = as of); the support is the lesser of the declared "
+            "transition and this",
+            required=False,
+        ),
+    )
     DATASETS = (DatasetSpec("events", "event (attack) counts per period, CSV 'start,end,attacks'"),)
     STATES = (
         StateSpec("attack_intensity", "attacks/month", "expected attacks this month"),
@@ -248,6 +260,8 @@ class ArmedThreat(Kind):
         u = uniforms(rng, 1, k, n, tile)[0]
         tt = np.arange(t0, t0 + k, dtype=float)[:, None]
         c = 1.0 + (P["coalition_support"] - 1.0) * ramp(tt, P["withdrawal_months"])
+        if "support" in inputs:  # the partner's own presence caps the support
+            c = np.minimum(c, inputs["support"]["support"])
         rho = P["attack_persistence"]
         Z = np.multiply(eps, S["vol"], dtype=float)
         z = S["z"]

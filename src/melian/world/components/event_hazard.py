@@ -35,6 +35,57 @@ from melian.world.spec import ParamSpec
 DRIVERS = 3
 
 
+def driver_params(
+    unit: str = "log hazard ratio per unit", what: str = "the log hazard"
+) -> tuple[ParamSpec, ...]:
+    """The optional parameters ``effect1`` .. ``effect3`` of a quantity log-linear in drivers.
+
+    Kinds whose hazard or rate is log-linear in other components' states (the event hazard, a
+    supply cut, proxy attacks, a patron's abandonment) declare these with :data:`DRIVER_INPUTS`
+    and add the drivers with :func:`add_drivers`.
+    """
+    return tuple(
+        ParamSpec(
+            f"effect{i}",
+            unit,
+            f"effect on {what} of one unit of driver {i}",
+            -100,
+            100,
+            0.0,
+        )
+        for i in range(1, DRIVERS + 1)
+    )
+
+
+#: The optional inputs ``driver1`` .. ``driver3``: any state, bound as ``component.state``.
+DRIVER_INPUTS = tuple(
+    InputSpec(
+        f"driver{i}", ("*",), f"driver {i}: a state, bound as component.state", required=False
+    )
+    for i in range(1, DRIVERS + 1)
+)
+
+
+def param_or_default(K: type[Kind], P: Params, name: str, n: int) -> np.ndarray:
+    """Parameter ``name`` of kind ``K`` per path: its drawn values, or its default if undeclared."""
+    d = K.param(name).default
+    return full(P[name] if name in P else float(d), n)  # type: ignore[arg-type]
+
+
+def driver_effects(K: type[Kind], P: Params, n: int) -> list[np.ndarray]:
+    """The per-path effects ``b_1 .. b_3`` of the drivers (0 where undeclared)."""
+    return [param_or_default(K, P, f"effect{i}", n) for i in range(1, DRIVERS + 1)]
+
+
+def add_drivers(out: np.ndarray, b: list[np.ndarray], inputs: dict[str, Any]) -> np.ndarray:
+    """``out += sum_i b_i x_i,t`` in place over a slab, for the bound drivers ``x_i`` (k, n)."""
+    for i in range(1, DRIVERS + 1):
+        x = inputs.get(f"driver{i}")
+        if x is not None:
+            out += b[i - 1] * np.asarray(x["value"], dtype=float)
+    return out
+
+
 class EventHazard(Kind):
     """A named event with a monthly hazard log-linear in option levers and other states."""
 
@@ -54,24 +105,9 @@ class EventHazard(Kind):
             0.0,
         ),
         ParamSpec("repeat", "0/1", "1: the event may happen again after it ends", 0, 1, 0.0),
-        *(
-            ParamSpec(
-                f"effect{i}",
-                "log hazard ratio per unit",
-                f"effect on the log hazard of one unit of driver {i}",
-                -100,
-                100,
-                0.0,
-            )
-            for i in range(1, DRIVERS + 1)
-        ),
+        *driver_params(),
     )
-    INPUTS = tuple(
-        InputSpec(
-            f"driver{i}", ("*",), f"driver {i}: a state, bound as component.state", required=False
-        )
-        for i in range(1, DRIVERS + 1)
-    )
+    INPUTS = DRIVER_INPUTS
     STATES = (
         StateSpec("active", "0/1", "the event is active this month"),
         StateSpec("occurred", "0/1", "the event has happened by this month"),
@@ -100,12 +136,11 @@ class EventHazard(Kind):
         """Nothing has happened."""
 
         def g(name: str) -> np.ndarray:
-            d = self.param(name).default
-            return full(P[name] if name in P else float(d), n)  # type: ignore[arg-type]
+            return param_or_default(EventHazard, P, name, n)
 
         return {
             "logh": np.log(np.maximum(full(P["base_hazard"], n), 1e-300)) + g("lever"),
-            "b": [g(f"effect{i}") for i in range(1, DRIVERS + 1)],
+            "b": driver_effects(EventHazard, P, n),
             "dur": g("duration"),
             "repeat": g("repeat") > 0.5,
             "left": np.zeros(n),
@@ -125,11 +160,7 @@ class EventHazard(Kind):
         """Hazard for the slab; occurrence month by month."""
         n = S["left"].shape[0]
         u = uniforms(rng, 1, k, n, tile)[0]
-        logh = np.broadcast_to(S["logh"], (k, n)).copy()
-        for i in range(1, DRIVERS + 1):
-            x = inputs.get(f"driver{i}")
-            if x is not None:
-                logh += S["b"][i - 1] * np.asarray(x["value"], dtype=float)
+        logh = add_drivers(np.broadcast_to(S["logh"], (k, n)).copy(), S["b"], inputs)
         with np.errstate(over="ignore"):
             h = np.exp(logh)
         p = -np.expm1(-h)

@@ -1,0 +1,406 @@
+"""Brief section "What would change the recommendation", under every view side by side.
+
+Per view (the scenario as written, ``source``, and each declared view of
+:mod:`melian.scenario.views`):
+
+* **breaking points** (:mod:`melian.explore.breaking`): for every uncertain input the value at
+  which the top-ranked option stops being first, one input at a time (switch-over values, Howard
+  1988), in the input's units and in spreads (standardised units ``z``), with the Monte Carlo
+  standard error the result gives; ranked by how close they are;
+* **the nearest flip** (the design point, Hasofer and Lind 1974): the smallest standardised change
+  of all inputs together that flips the ranking, its distance ``beta`` and the inputs that move
+  most; when nothing within the declared uncertainty flips the ranking (``beta`` beyond
+  :data:`WITHIN` spreads), one plain sentence says so and how far outside it the nearest flip lies;
+* **PRIM** boxes (Friedman and Fisher 1999, via ema_workbench) and **minimax regret** over the
+  sampled futures, with the binomial standard error of the share of futures where the top option
+  is not best (the sampling error of the share; the result's own standard errors when it gives
+  them).
+
+Settings (:class:`~melian.brief.base.Settings`) keep it cheap: the quick brief uses a coarse scan,
+two replications and few paths per future.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from melian.brief.base import (
+    NotApplicableError,
+    Progress,
+    Runners,
+    Section,
+    Settings,
+    fmt,
+    judgement,
+    label,
+    table,
+)
+from melian.brief.i18n import h, t, tf
+from melian.errors import MelianError
+from melian.scenario.schema import Scenario
+from melian.scenario.views import apply_view, view_ids
+
+#: Spreads (standardised units) counted as "within the declared uncertainty": the central 95%.
+WITHIN = 2.0
+
+
+def _opt(s: Scenario, oid: str | None, lang: str) -> str:
+    if oid is None:
+        return "–"
+    try:
+        return label(s.option(oid), lang)
+    except KeyError:
+        return oid
+
+
+def view_name(s: Scenario, view: str, lang: str) -> str:
+    """Display name of a view: 'the source's view' for the scenario as written, else its name."""
+    if view == "source":
+        return t("view_source", lang)
+    v = next((x for x in s.views if x.id == view), None)
+    if v is None:
+        return view
+    names = getattr(v, "names", None) or {}
+    return str(names.get(lang) or getattr(v, "name", None) or v.id)
+
+
+def _share_se(p: float, n: int) -> float:
+    """Binomial standard error of a share ``p`` over ``n`` sampled futures."""
+    return math.sqrt(max(p * (1 - p), 0.0) / max(n, 1))
+
+
+def _z(x: float | None) -> str:
+    return "–" if x is None else f"{x:+.2f}"
+
+
+def _se(x: float | None) -> str:
+    return "" if x is None or not math.isfinite(x) else f" ± {x:.2f}"
+
+
+def _prim_limit(r: dict[str, Any]) -> str:
+    lo, hi = r.get("value_low"), r.get("value_high")
+    if lo is not None and hi is not None:
+        return f"{fmt(lo)} – {fmt(hi)}"
+    if lo is not None:
+        return f">= {fmt(lo)}"
+    return f"<= {fmt(hi)}"
+
+
+def _run_view(
+    sv: Scenario, settings: Settings, run: Runners, prog: Callable[[str, float], None]
+) -> dict[str, Any]:
+    """Breaking points, PRIM and regret of one view (each ``None`` if it cannot be computed)."""
+    out: dict[str, Any] = {"errors": {}}
+    common: dict[str, Any] = {"seed": settings.seed}
+    if settings.breaking_horizon is not None:
+        common["horizon"] = settings.breaking_horizon
+    try:
+        prog("breaking points", 0.0)
+        out["breaking"] = run.explore(
+            sv,
+            "breaking",
+            samples=settings.breaking_reference,
+            paths_per_sample=settings.breaking_paths,
+            options={
+                "replications": settings.breaking_replications,
+                "grid": settings.breaking_grid,
+            },
+            **common,
+        ).to_dict()
+    except MelianError as exc:
+        out["errors"]["breaking"] = exc.message
+    for method, n, lo, hi in (
+        ("prim", settings.prim_samples, 0.4, 0.75),
+        ("regret", settings.regret_samples, 0.75, 1.0),
+    ):
+        try:
+            out[method] = run.explore(
+                sv,
+                method,
+                samples=n,
+                paths_per_sample=settings.explore_paths,
+                seed=settings.seed,
+                scheduler="synchronous",
+                progress=lambda done, total, m=method, lo=lo, hi=hi: prog(
+                    m, lo + (hi - lo) * done / max(total, 1)
+                ),
+            ).to_dict()
+        except MelianError as exc:
+            out["errors"][method] = exc.message
+    return out
+
+
+def change_section(
+    s: Scenario, lang: str, settings: Settings, run: Runners, progress: Progress
+) -> Section:
+    """What would change the recommendation: breaking points, nearest flip, PRIM and regret per view.
+
+    Raises :class:`~melian.brief.base.NotApplicableError` when the scenario has no options or no world
+    whose uncertain inputs could be explored; a :class:`~melian.errors.MelianError` when no view
+    could be analysed.
+    """
+    if s.focal is None or len(s.focal.options) < 2:
+        raise NotApplicableError(tf("no_options", lang))
+    if not s.world.components:
+        raise NotApplicableError(tf("no_world_change", lang))
+    views = view_ids(s)
+    sec = Section(id="robustness")
+    per: dict[str, dict[str, Any]] = {}
+    for k, v in enumerate(views):
+
+        def prog(step: str, frac: float, k: int = k, v: str = v) -> None:
+            progress(f"what would change ({v}): {step}", (k + frac) / len(views))
+
+        per[v] = _run_view(apply_view(s, v), settings, run, prog)
+    if all(not (set(r) - {"errors"}) for r in per.values()):
+        first = next(iter(per.values()))["errors"]
+        raise MelianError("; ".join(f"{m}: {e}" for m, e in first.items()))
+    tables: list[dict[str, Any]] = []
+    paras: list[str] = []
+    signposts: list[str] = []
+    judg: list[dict[str, str]] = []
+    summary_rows = []
+    for r in per.values():
+        if r.get("breaking"):
+            r["breaking"]["switch_overs"] = sorted(
+                r["breaking"]["switch_overs"],
+                key=lambda x: (x.get("nearest_z") is None, x.get("nearest_z") or 0.0),
+            )
+    for v, r in per.items():
+        name = view_name(s, v, lang)
+        br, prim, reg = r.get("breaking"), r.get("prim"), r.get("regret")
+        near_txt = "–"
+        beta_txt = "–"
+        top = br["top"] if br else None
+        if br:
+            ranked = [x for x in br["switch_overs"] if x.get("nearest_z") is not None]
+            if ranked:
+                x = ranked[0]
+                near_txt = f"{x['input']} ({x['nearest_z']:.2f} {t('spreads', lang)})"
+            beta = br["nearest"].get("beta")
+            beta_txt = "–" if beta is None else f"{beta:.2f}"
+        share_txt = "–"
+        if prim:
+            n = prim["experiments"]
+            p = prim["base_rate"]
+            se = prim.get("base_rate_se", _share_se(p, n))
+            share_txt = f"{100 * p:.1f}% ± {100 * se:.1f}"
+        regret_choice = (reg or {}).get("minimax_regret_choice", {}).get("utility")
+        summary_rows.append(
+            [
+                name,
+                _opt(s, top, lang),
+                "–" if not br else f"{fmt(br['central_gap'])}{_se(br.get('central_gap_se'))}",
+                near_txt,
+                beta_txt,
+                share_txt,
+                _opt(s, regret_choice, lang),
+            ]
+        )
+    tables.append(
+        table(
+            t("change_summary", lang),
+            [
+                t("view", lang),
+                t("top_world", lang),
+                t("lead", lang),
+                t("nearest_switch", lang),
+                t("nearest_flip", lang),
+                t("share_not_best", lang),
+                t("minimax_regret", lang),
+            ],
+            summary_rows,
+        )
+    )
+    for v, r in per.items():
+        name = view_name(s, v, lang)
+        br, prim, reg = r.get("breaking"), r.get("prim"), r.get("regret")
+        for method, err in r["errors"].items():
+            paras.append(tf("view_method_failed", lang, view=name, method=method, error=err))
+        if br:
+            top = br["top"]
+            rows = []
+            for x in br["switch_overs"]:
+                if x.get("nearest_z") is None:
+                    continue
+                cells = []
+                for side in ("low", "high"):
+                    z = x.get(f"{side}_z")
+                    if z is None:
+                        cells.append("–")
+                        continue
+                    cells.append(
+                        f"{fmt(x.get(f'{side}_value'))} ({_z(z)}{_se(x.get(f'{side}_se_z'))}) → "
+                        f"{_opt(s, x.get(f'{side}_winner'), lang)}"
+                    )
+                rows.append([x["input"], f"{x['nearest_z']:.2f}", *cells])
+            n_none = sum(1 for x in br["switch_overs"] if x.get("nearest_z") is None)
+            if rows:
+                tables.append(
+                    table(
+                        tf("breaking_title", lang, view=name, top=_opt(s, top, lang)),
+                        [
+                            t("parameter", lang),
+                            t("spreads", lang),
+                            t("below", lang),
+                            t("above", lang),
+                        ],
+                        rows[:15],
+                    )
+                )
+            paras.append(
+                tf(
+                    "breaking_none",
+                    lang,
+                    view=name,
+                    n=n_none,
+                    m=len(br["switch_overs"]),
+                    zmax=fmt(br["switch_overs"][0]["searched_z"] if br["switch_overs"] else 4.0),
+                )
+            )
+            near = br["nearest"]
+            beta = near.get("beta")
+            movers = ", ".join(near.get("movers", [])[:3])
+            if beta is None:
+                paras.append(tf("flip_none", lang, view=name, top=_opt(s, top, lang)))
+            elif beta > WITHIN:
+                paras.append(
+                    tf(
+                        "flip_outside",
+                        lang,
+                        view=name,
+                        top=_opt(s, top, lang),
+                        beta=f"{beta:.1f}",
+                        beyond=f"{beta - WITHIN:.1f}",
+                        within=fmt(WITHIN),
+                        movers=movers,
+                        winner=_opt(s, near.get("winner"), lang),
+                    )
+                )
+            else:
+                paras.append(
+                    tf(
+                        "flip_inside",
+                        lang,
+                        view=name,
+                        top=_opt(s, top, lang),
+                        beta=f"{beta:.1f}",
+                        movers=movers,
+                        winner=_opt(s, near.get("winner"), lang),
+                    )
+                )
+            for note in br.get("notes", []):
+                paras.append(
+                    f"{name}: {note}" if lang == "en" else name + ": " + t("mc_unresolved", lang)
+                )
+            if v == "source":
+                for x in br["switch_overs"][:3]:
+                    z = x.get("nearest_z")
+                    if z is None or z > 2 * WITHIN:
+                        continue
+                    side = "low" if x.get("low_z") is not None and abs(x["low_z"]) == z else "high"
+                    signposts.append(
+                        tf(
+                            f"sp_switch_{side}",
+                            lang,
+                            param=x["input"],
+                            value=fmt(x.get(f"{side}_value")),
+                            z=f"{z:.1f}",
+                            top=_opt(s, top, lang),
+                            winner=_opt(s, x.get(f"{side}_winner"), lang),
+                        )
+                    )
+        if prim:
+            n = prim["experiments"]
+            tables.append(
+                table(
+                    tf("prim_title", lang, view=name, n=n),
+                    [t("option", lang), h("futures where best", lang)],
+                    [
+                        [_opt(s, o, lang), f"{k} ({100 * k / n:.1f}%)"]
+                        for o, k in prim["best_counts"].items()
+                    ],
+                )
+            )
+            rec = prim.get("recommended") or (br or {}).get("top")
+            if v == "source":
+                p_holds = 1.0 - prim["base_rate"]
+                judg.append(
+                    judgement(
+                        p_holds,
+                        tf("best_across_futures", lang, option=_opt(s, rec, lang)),
+                        lang,
+                        tf("prim_basis", lang, n=n, paths=settings.explore_paths),
+                    )
+                )
+            for b in prim.get("boxes", []):
+                tables.append(
+                    table(
+                        tf(
+                            "prim_box",
+                            lang,
+                            view=name,
+                            box=b["box"],
+                            coverage=fmt(b["coverage"], 2),
+                            density=fmt(b["density"], 2),
+                        ),
+                        [t("parameter", lang), h("range in the box", lang)],
+                        [[x["parameter"], _prim_limit(x)] for x in b["restricted_dimensions"]],
+                    )
+                )
+            if not prim.get("boxes"):
+                paras.append(
+                    tf(
+                        "prim_no_box",
+                        lang,
+                        view=name,
+                        rec=_opt(s, rec, lang),
+                        k=prim["cases_not_best"],
+                        n=n,
+                    )
+                )
+        u = (reg or {}).get("regret", {}).get("utility")
+        if u:
+            tables.append(
+                table(
+                    tf("regret_title", lang, view=name, n=reg["experiments"]),
+                    [
+                        t("option", lang),
+                        h("maximum regret", lang),
+                        h("90th percentile", lang),
+                        h("mean regret", lang),
+                    ],
+                    [
+                        [_opt(s, o, lang), fmt(x["max"]), fmt(x["p90"]), fmt(x["mean"])]
+                        for o, x in u.items()
+                    ],
+                )
+            )
+    sec.data.update(
+        tables=tables,
+        paragraphs=paras,
+        signposts=signposts,
+        judgements=judg,
+        views={
+            v: {k: r.get(k) for k in ("breaking", "errors")}
+            | {
+                "prim": None
+                if not r.get("prim")
+                else {
+                    k: r["prim"][k]
+                    for k in ("experiments", "cases_not_best", "base_rate", "best_counts")
+                },
+                "regret": None
+                if not r.get("regret")
+                else {"minimax_regret_choice": r["regret"]["minimax_regret_choice"]},
+            }
+            for v, r in per.items()
+        },
+    )
+    src = per.get("source", {})
+    if src.get("prim"):
+        sec.data["prim"] = sec.data["views"]["source"]["prim"]
+    progress("what would change: done", 1.0)
+    return sec

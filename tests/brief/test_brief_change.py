@@ -1,0 +1,176 @@
+"""Section "What would change the recommendation": breaking points ranked by closeness, the
+nearest flip in plain words (and how far outside the declared uncertainty it lies), PRIM and
+regret, per view side by side. The explore results are given (canned, hand-written), so every
+figure the section shows can be checked exactly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from melian.analysis.brief import RUNNERS
+from melian.brief.base import Runners, Settings
+from melian.brief.change import change_section
+from melian.brief.sections import conclusions
+from melian.scenario import load_scenario
+from melian.scenario.schema import Scenario
+
+DATA = Path(__file__).parents[1] / "data" / "scenarios"
+
+
+def _with_view() -> Scenario:
+    data = load_scenario(DATA / "synthetic-world.yaml").model_dump(
+        mode="json", exclude_unset=True, by_alias=True
+    )
+    data["views"] = [
+        {
+            "id": "sceptic",
+            "name": "A sceptic's view",
+            "names": {"ar": "رأي المتشكك"},
+            "sources": ["analyst"],
+            "overrides": [
+                {
+                    "path": "world/components/closure/parameters/base_hazard/value",
+                    "value": 0.05,
+                    "source": "analyst",
+                }
+            ],
+        }
+    ]
+    return Scenario.model_validate(data)
+
+
+def _switch(name: str, low: float | None, high: float | None, winner: str) -> dict[str, Any]:
+    near = min(abs(v) for v in (low, high) if v is not None) if (low or high) else None
+    return {
+        "input": name,
+        "low_z": low,
+        "high_z": high,
+        "low_value": None if low is None else 10 + low,
+        "high_value": None if high is None else 10 + high,
+        "low_winner": None if low is None else winner,
+        "high_winner": None if high is None else winner,
+        "low_se_z": None if low is None else 0.1,
+        "high_se_z": None if high is None else 0.2,
+        "nearest_z": near,
+        "searched_z": 4.0,
+    }
+
+
+#: view -> (breaking points, share of futures where the top option is not best)
+CANNED = {
+    None: (
+        {
+            "top": "ally",
+            "options": ["ally", "exit", "drift"],
+            "inputs": ["a.x", "b.y", "c.z"],
+            "central_gap": 0.3,
+            "central_gap_se": 0.05,
+            "switch_overs": [
+                _switch("b.y", -3.5, None, "drift"),
+                _switch("a.x", None, 1.5, "exit"),
+                _switch("c.z", None, None, "exit"),
+            ],
+            "nearest": {"beta": 2.7, "z": {}, "winner": "exit", "movers": ["a.x", "b.y"]},
+            "notes": [],
+        },
+        0.25,
+    ),
+    "sceptic": (
+        {
+            "top": "exit",
+            "options": ["ally", "exit", "drift"],
+            "inputs": ["a.x", "b.y", "c.z"],
+            "central_gap": 0.1,
+            "central_gap_se": 0.02,
+            "switch_overs": [_switch("b.y", -0.8, None, "ally")],
+            "nearest": {"beta": 0.8, "z": {}, "winner": "ally", "movers": ["b.y"]},
+            "notes": [],
+        },
+        0.5,
+    ),
+}
+
+
+@dataclass
+class _Res:
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+
+def _explore(s: Scenario, method: str, **kw: Any) -> _Res:  # noqa: ANN401
+    br, rate = CANNED[s.view]
+    n = kw.get("samples") or 100
+    if method == "breaking":
+        return _Res(br)
+    if method == "prim":
+        k = int(rate * n)
+        return _Res(
+            {
+                "experiments": n,
+                "cases_not_best": k,
+                "base_rate": rate,
+                "best_counts": {br["top"]: n - k, "drift": k},
+                "boxes": [],
+                "recommended": br["top"],
+            }
+        )
+    return _Res(
+        {
+            "experiments": n,
+            "regret": {"utility": {"ally": {"max": 0.4, "p90": 0.2, "mean": 0.1}}},
+            "minimax_regret_choice": {"utility": "ally"},
+        }
+    )
+
+
+def _runners() -> Runners:
+    fields = {f: getattr(RUNNERS, f) for f in RUNNERS.__dataclass_fields__}
+    fields["explore"] = _explore
+    return Runners(**fields)
+
+
+SETTINGS = Settings(quick=True, prim_samples=100, regret_samples=40, seed=1)
+
+
+def test_breaking_points_ranked_per_view_with_standard_errors():
+    s = _with_view()
+    sec = change_section(s, "en", SETTINGS, _runners(), lambda m, f: None)
+    summary = sec.data["tables"][0]
+    assert [r[0] for r in summary["rows"]] == ["the source's view", "A sceptic's view"]
+    src, sce = summary["rows"]
+    assert src[1] == "Ally with the big power" and sce[1] == "Demand withdrawal"
+    assert src[2] == "0.3 ± 0.05"
+    assert src[3] == "a.x (1.50 spreads)"  # nearest first, though listed second-closest
+    assert src[4] == "2.70"
+    assert src[5] == "25.0% ± 4.3"  # sqrt(0.25 x 0.75 / 100) = 0.0433
+    breaking = sec.data["tables"][1]
+    assert [r[0] for r in breaking["rows"]] == ["a.x", "b.y"]  # c.z has no switch-over
+    assert breaking["rows"][0][3] == "11.5 (+1.50 ± 0.20) → Demand withdrawal"
+    text = " ".join(sec.data["paragraphs"])
+    # nothing within the declared uncertainty flips the source's ranking: how far outside
+    assert "nothing within the declared uncertainty (±2 spreads) flips the ranking" in text
+    assert "2.7 spreads from the central values, 0.7 spreads outside that range" in text
+    # under the sceptic's view a flip lies inside
+    assert "A sceptic's view: a change of 0.8 spreads in the inputs" in text
+    assert "1 of 3 uncertain inputs cannot change the top option on their own" in text
+    # signposts of the source's view, within twice the declared range only
+    assert sec.data["signposts"] == [
+        "a.x above 11.5 (1.5 spreads from its central value): 'Demand withdrawal' overtakes "
+        "'Ally with the big power'.",
+        "b.y below 6.5 (3.5 spreads from its central value): 'Drift' overtakes "
+        "'Ally with the big power'.",
+    ]
+    bluf, judg, _ = conclusions(s, "en", {"robustness": sec})
+    assert any("the nearest flip lies 2.7 spreads" in line for line in bluf)
+    assert judg[0]["probability"] == "75%" and judg[0]["words"] == "likely"
+
+
+def test_arabic_change_section_names_views_in_arabic():
+    sec = change_section(_with_view(), "ar", SETTINGS, _runners(), lambda m, f: None)
+    rows = sec.data["tables"][0]["rows"]
+    assert [r[0] for r in rows] == ["رأي المصدر", "رأي المتشكك"]
+    assert "لا شيء ضمن عدم اليقين المصرَّح به" in " ".join(sec.data["paragraphs"])
