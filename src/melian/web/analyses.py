@@ -274,9 +274,10 @@ class ExploreParams(BaseModel):
 def run_explore(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
     """When does the answer change: the brief's robustness analyses on their own.
 
-    Runs exactly what the brief's robustness section runs (:func:`melian.brief.sections.
-    robustness_section`: one-at-a-time tornado swings, PRIM scenario discovery and regret across
-    sampled futures, through :func:`melian.analysis.explore.explore`) with the brief's settings
+    Runs exactly what the brief's section "What would change the recommendation" runs
+    (:func:`melian.brief.change.change_section`: per view of the scenario, breaking points, PRIM
+    scenario discovery and regret across sampled futures, through
+    :func:`melian.analysis.explore.explore`) with the brief's settings
     (:class:`melian.brief.base.Settings`, quick or full) and keeps each method's ``to_dict()``
     under ``results`` (keyed by :func:`melian.web.results.explore_key`), so the run page shows
     the brief's tables and charts from the stored results.
@@ -286,7 +287,7 @@ def run_explore(scenario: Scenario, params: BaseModel, progress: Progress) -> di
 
     from melian.analysis.brief import RUNNERS
     from melian.brief.base import Settings
-    from melian.brief.sections import robustness_section
+    from melian.brief.change import change_section
     from melian.web.results import explore_key
 
     seed = params.seed if params.seed is not None else scenario.metadata.seed
@@ -295,11 +296,11 @@ def run_explore(scenario: Scenario, params: BaseModel, progress: Progress) -> di
 
     def explore(s: Scenario, method: str, **kw: Any) -> Any:  # noqa: ANN401
         result = RUNNERS.explore(s, method, **kw)
-        recorded[explore_key(method, kw)] = result.to_dict()
+        recorded[explore_key(method, kw, s)] = result.to_dict()
         return result
 
     runners = dataclasses.replace(RUNNERS, explore=explore)
-    robustness_section(scenario, "en", settings, runners, lambda msg, frac: progress(frac, msg))
+    change_section(scenario, "en", settings, runners, lambda msg, frac: progress(frac, msg))
     progress(1.0, "done")
     return {"settings": dataclasses.asdict(settings), "results": recorded}
 
@@ -308,8 +309,8 @@ register_analysis(
     AnalysisSpec(
         "explore",
         "Robustness (when does the answer change?)",
-        "Tornado swings, PRIM scenario discovery and regret across sampled futures, as in the "
-        "brief.",
+        "What would change the recommendation, per view: breaking points, the nearest flip, PRIM "
+        "scenario discovery and regret across sampled futures, as in the brief.",
         ExploreParams,
         run_explore,
     )

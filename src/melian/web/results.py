@@ -24,6 +24,8 @@ from typing import Any
 from melian.brief import charts
 from melian.brief import sections as brief_sections
 from melian.brief.base import Runners, Section, Settings, fmt, label, noop, table
+from melian.brief.change import change_section
+from melian.brief.consequences import consequences_section
 from melian.brief.i18n import t as bt
 from melian.errors import MelianError
 from melian.i18n import gettext
@@ -88,8 +90,8 @@ def replay(kind: str, results: dict[str, Any]) -> Runners:
     def give(*_a: Any, **_k: Any) -> Stored:  # noqa: ANN401
         return stored
 
-    def explored(_s: Any, method: str = "sobol", **kw: Any) -> Stored:  # noqa: ANN401
-        data = (results.get("results") or {}).get(explore_key(method, kw))
+    def explored(s: Scenario, method: str = "sobol", **kw: Any) -> Stored:  # noqa: ANN401
+        data = (results.get("results") or {}).get(explore_key(method, kw, s))
         if data is None:
             raise MelianError(f"the stored run has no {method} result")
         return Stored(data)
@@ -133,11 +135,9 @@ def _builder(kind: str, s: Scenario, lang: str) -> tuple[str, Callable[[Runners]
     if kind == "game":
         return "game", lambda r: brief_sections.game_section(s, lang, r, noop)
     if kind == "simulate":
-        return "consequences", lambda r: brief_sections.consequences_section(
-            s, lang, settings, r, noop
-        )
+        return "consequences", lambda r: consequences_section(s, lang, settings, r, noop)
     if kind == "explore":
-        return "robustness", lambda r: brief_sections.robustness_section(s, lang, settings, r, noop)
+        return "robustness", lambda r: change_section(s, lang, settings, r, noop)
     return "ranking", lambda r: brief_sections.ranking_section(s, lang, settings, {}, r, noop)
 
 
