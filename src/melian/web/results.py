@@ -29,7 +29,7 @@ from melian.brief.consequences import consequences_section
 from melian.brief.i18n import t as bt
 from melian.errors import MelianError
 from melian.i18n import gettext
-from melian.scenario.loader import parse_scenario
+from melian.scenario.loader import content_hash, parse_scenario
 from melian.scenario.schema import Scenario
 from melian.store import Run
 
@@ -71,12 +71,14 @@ def _not_stored(*_a: Any, **_k: Any) -> Any:  # noqa: ANN401
     raise MelianError("this result is not part of the stored run")
 
 
-def explore_key(method: str, options: dict[str, Any]) -> str:
-    """The key a robustness run stores one exploratory method's result under: the method, and
-    what it explores when that is not the world model (``prim``, ``tornado@game``).
+def explore_key(method: str, options: dict[str, Any], scenario: Scenario) -> str:
+    """The key a robustness run stores one exploratory method's result under: the method, what
+    it explores when that is not the world model, and the explored scenario's content hash (the
+    brief explores each view of the scenario: ``prim#1a2b3c4d5e6f``, ``regret@game#...``).
     """
     on = options.get("on")
-    return method if on in (None, "world") else f"{method}@{on}"
+    what = method if on in (None, "world") else f"{method}@{on}"
+    return f"{what}#{content_hash(scenario)[:12]}"
 
 
 def replay(kind: str, results: dict[str, Any]) -> Runners:
