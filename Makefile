@@ -9,7 +9,7 @@ SCENARIO ?= iraq-us-2020
 BRIEF_DIR ?= briefs
 PYTEST_ARGS ?=
 
-.PHONY: env system brief test lint bench clean
+.PHONY: env system brief test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ lint: env
 
 bench: env
 	$(BIN)/python benchmarks/run_all.py
+
+bench-quick: env
+	$(BIN)/python benchmarks/run_all.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

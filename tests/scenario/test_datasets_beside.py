@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from melian.brief.base import Settings
 from melian.cli import app
 from melian.errors import InputError
 from melian.scenario.datasets import data_dir, dataset_path, search_dirs
@@ -101,17 +100,38 @@ def test_command_finds_datasets_beside_the_scenario(copied: Path, command: str) 
     json.loads(res.stdout)
 
 
+class _Brief:
+    bluf = ["bottom line"]
+    failures: dict[str, str] = {}
+    manifest = {"command": "brief", "seed": 7, "scenario_id": "my-dialogue"}
+
+    def to_dict(self) -> dict[str, object]:
+        return {"bluf": self.bluf, "sections": {}}
+
+
 def test_brief_finds_datasets_beside_the_scenario(
     copied: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the smallest brief run: where its data come from is the point, not its fidelity
-    tiny = Settings(True, 100, 6, 16, 16, 4, 4)
-    monkeypatch.setattr(Settings, "make", classmethod(lambda cls, quick=False, seed=None: tiny))
+    # The brief's world section runs through RUNNERS.simulate on the scenario the command
+    # loaded; the rest of the brief (minutes of CPU) is stood in for.
+    import melian.analysis.brief as analysis_brief
+
+    seen: list[object] = []
+
+    def build(scenario: object, out_dir: object = "briefs", **kw: object) -> object:
+        ens = analysis_brief.RUNNERS.simulate(scenario, paths=64, horizon=3, seed=1)
+        seen.append((scenario, ens))
+        html = tmp_path / "brief.html"
+        html.write_text("<html></html>", encoding="utf-8")
+        return analysis_brief.BriefResult(brief=_Brief(), paths={"html": html})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis_brief, "build_brief", build)
     args = ["brief", str(copied), "--quick", "--no-pdf", "--no-save", "--json"]
     res = runner.invoke(app, [*args, "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert "not found" not in res.output
-    assert list(tmp_path.glob("brief-*.html"))
+    ((scenario, ens),) = seen
+    assert scenario.origin == str(copied)  # type: ignore[attr-defined]
+    assert ens.paths == 64 and "not found" not in res.output
 
 
 def test_seal_reads_the_copy(copied: Path, tmp_path: Path) -> None:

@@ -25,11 +25,8 @@ from melian.world.engine import check
 
 runner = CliRunner()
 
-#: Every kind, in an order where each required input comes before its reader.
-ALL_KINDS = [
-    "commodity_price", "commodity_exports", "commodity_budget", "collateralised_credit",
-    "sanctions", "armed_threat", "fragmentation", "transfers", "event_hazard", "economy",
-]  # fmt: skip
+#: Every kind of the registry (a required input may be bound to a component declared later).
+ALL_KINDS = sorted(KINDS)
 
 #: A data file of the right content for each dataset role.
 FILES = {

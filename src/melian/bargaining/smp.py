@@ -33,7 +33,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,6 +119,15 @@ _BLOCK_ELEMENTS = 2_000_000
 _CHALLENGE_BLOCK = 400_000
 
 
+def _thread_pool() -> Any:  # noqa: ANN401
+    """A pool of ``_THREADS`` threads (concurrent.futures is imported only by the large problems
+    that use one: a small forecast from the command line starts without it).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=_THREADS)
+
+
 def _run_ranges(fn: Any, n: int) -> None:
     """Call fn(start, stop) over ranges covering 0..n - 1, on ``_THREADS`` threads when n is large.
 
@@ -130,7 +138,7 @@ def _run_ranges(fn: Any, n: int) -> None:
     if _THREADS > 1 and n >= _THREAD_MIN_ACTORS:
         step = -(-n // (8 * _THREADS))
         starts = range(0, n, step)
-        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        with _thread_pool() as pool:
             list(pool.map(lambda a: fn(a, min(n, a + step)), starts))
     else:
         fn(0, n)
@@ -841,7 +849,7 @@ def best_challenges(
     starts = range(0, n, block)
     if n >= _THREAD_MIN_ACTORS and len(starts) > 1:
         # blocks are independent and write disjoint rows; numpy releases the GIL in its loops
-        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        with _thread_pool() as pool:
             list(pool.map(search, starts))
     else:
         for start in starts:
@@ -997,7 +1005,7 @@ def resolve_bargains(
     lengths = [int(q) for q in np.unique(length[length > 0])]
     if n >= _THREAD_MIN_ACTORS and len(lengths) > 1 and not _use_kernels(n):
         # longest queues first so that the two threads finish together
-        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        with _thread_pool() as pool:
             done = list(pool.map(elect, sorted(lengths, reverse=True)))
     else:
         done = [elect(q) for q in lengths]

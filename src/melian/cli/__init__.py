@@ -78,19 +78,26 @@ COMMANDS: dict[str, tuple[str, str]] = {
 @dataclass(frozen=True)
 class PlainRuntimeParam(RuntimeParam):
     """
-    Coercion of plain ``str``, ``Path``, ``list[str]`` and flag options without pydantic.
+    Coercion of plain ``str``, ``Path``, ``int``, ``float``, ``list[str]`` and flag options
+    (each optional or not) without pydantic.
 
     typer (0.29, pinned) coerces every option through a pydantic ``TypeAdapter`` built on each
-    run, which imports pydantic and costs ~0.15 s per command line. For these three annotations
-    without constraints the result is the value itself, ``Path(value)`` or ``list(value)``
-    (what the adapter returns for command-line strings), and a flag's bool is itself; anything
-    else goes to typer's own coercion.
+    run, which imports pydantic and costs ~0.15 s per command line. For these annotations
+    without constraints the result is the value itself, ``Path(value)``, ``float(value)`` or
+    ``list(value)`` (what the adapter returns for the values click has already parsed), and a
+    flag's bool is itself; ``None`` (an optional option not given) never reaches here (typer's
+    ``coerce`` returns it first, and gives the annotation without its ``None``). Anything else
+    goes to typer's own coercion.
     """
 
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:  # noqa: ANN401
         a = self.annotation
         if a is bool and isinstance(value, bool):
             return value
+        if a is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if a is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
         if a is str and isinstance(value, str):
             return value
         if a is Path and isinstance(value, (str, Path)):
@@ -127,7 +134,7 @@ def _plain_coercion_param(p: Any) -> None:  # noqa: ANN401
     d = getattr(p, "type_descriptor", None)
     if d is None or d.file_annotation is not None or d.is_choice:
         return
-    if d.annotation not in (bool, str, Path, list[str]):
+    if d.annotation not in (bool, str, Path, int, float, list[str]):
         return
     info = d.parameter_info
     if any(getattr(info, k, v) != v for k, v in _PLAIN_DEFAULTS.items()):

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from melian.analysis.forecast import ForecastSet, forecast_all
 from melian.bargaining import default_model, model_names, to_problem
@@ -144,6 +143,8 @@ def forecast_cmd(
 def _print_forecasts(fs: ForecastSet, models: list[str], title: str) -> None:
     """The point forecasts of every model, and every actor's path for a single model."""
     problem, results = fs.problem, fs.forecasts
+    from rich.table import Table  # only for a table on screen: --json starts faster
+
     t = Table(title=f"Bargaining forecasts: {title}")
     t.add_column("issue")
     t.add_column("status quo", justify="right")
@@ -217,6 +218,8 @@ def _predictive(
         )
         return
     who = "ensemble of " + ", ".join(pf.models) if len(pf.models) > 1 else pf.models[0]
+    from rich.table import Table  # only for a table on screen: --json starts faster
+
     t = Table(title=f"Predictive distribution: {problem.name} ({who})")
     for col in ("issue", "point", "median", "50%", "80%", "95%", "models' points", "atoms"):
         t.add_column(col, justify="left" if col in ("issue", "atoms") else "right")

@@ -175,8 +175,8 @@ def _world(kinds: Sequence[str]) -> tuple[list[str], list[str]]:
     comps = [(cid, KINDS[k]) for cid, k in zip(ids, kinds, strict=True)]
     lines = [
         "# The consequences model: the components this dialogue needs, each an instance of a kind",
-        "# of the registry (`melian scenarios new --help` lists them; docs/models/world.md says what",
-        "# each computes). Amounts of money are in billions of the scenario's currency of account.",
+        "# of the registry (docs/models/world.md lists the kinds and says what each computes).",
+        "# Amounts of money are in billions of the scenario's currency of account.",
         "world:",
     ]
     datasets = [(cid, d) for cid, K in comps for d in K.DATASETS]
@@ -206,10 +206,14 @@ def _world(kinds: Sequence[str]) -> tuple[list[str], list[str]]:
         if renames:
             lines.append(f"      names: {{{', '.join(renames)}}}   # unique outcome names")
         if K.ACTORS:
-            lines.append("      actors:")
+            lines.append(
+                "      actors:" if any(a.required for a in K.ACTORS) else "      # actors:"
+            )
             for a in K.ACTORS:
-                opt = "" if a.required else "optional; "
-                lines.append(f"        {a.role}: {T}   # one of: {ACTOR_IDS} ({opt}{a.meaning})")
+                if a.required:
+                    lines.append(f"        {a.role}: {T}   # one of: {ACTOR_IDS} ({a.meaning})")
+                else:
+                    lines.append(f"        # {a.role}: ACTOR_ID   # optional: {a.meaning}")
         if K.DATASETS:
             lines.append("      datasets:")
             for d in K.DATASETS:

@@ -107,6 +107,10 @@ _ALL_DIST_FIELDS = {
 }
 
 
+#: Frozen scipy distributions by their defining numbers (:meth:`Distribution._frozen`).
+_FROZEN: dict[tuple[Any, ...], Any] = {}
+
+
 class Distribution(Strict):
     """A value or a probability distribution over it.
 
@@ -165,7 +169,23 @@ class Distribution(Strict):
         return self.dist == "fixed"
 
     def _frozen(self) -> Any:  # noqa: ANN401
-        """The scipy.stats frozen distribution (continuous kinds only)."""
+        """The scipy.stats frozen distribution (continuous kinds only), built once per shape.
+
+        Freezing a scipy distribution costs ~1 ms (it builds its docstring and signatures);
+        samplers call :meth:`ppf` per parameter and draw, so frozen distributions are cached by
+        their defining numbers (they are immutable, like this model).
+        """
+        key = (self.dist, self.low, self.high, self.mode, self.mean, self.sd, self.mu)
+        key += (self.sigma, self.alpha, self.beta)
+        hit = _FROZEN.get(key)
+        if hit is None:
+            if len(_FROZEN) >= 4096:
+                _FROZEN.clear()
+            hit = _FROZEN[key] = self._freeze()
+        return hit
+
+    def _freeze(self) -> Any:  # noqa: ANN401
+        """A new scipy.stats frozen distribution (see :meth:`_frozen`)."""
         from scipy import stats  # imported on first use: scipy.stats costs ~0.3 s to import
 
         if self.dist == "uniform":

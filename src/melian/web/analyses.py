@@ -40,6 +40,9 @@ class ForecastParams(BaseModel):
     issues: list[Id] | None = Field(
         default=None, max_length=500, description="agenda issues to forecast (default: all)"
     )
+    view: Id | None = Field(
+        default=None, description="a declared view of the scenario (default: the source's)"
+    )
 
 
 @dataclass
@@ -94,18 +97,18 @@ def run_forecast_job(scenario: Scenario, params: BaseModel, progress: Progress) 
     (:func:`melian.bargaining.adapters.problem_from_scenario`); each model of
     :mod:`melian.bargaining.registry` that imports on this installation
     (:func:`~melian.bargaining.registry.installed_models`) runs with its published defaults
-    through :func:`melian.bargaining.forecast` (issue by issue where a joint model cannot use
-    incomplete positions; one model at a time, so that each reports progress and one failing
-    model does not stop the others). A model that cannot handle
+    through the analysis layer's :func:`melian.analysis.forecast.forecast` (issue by issue
+    where a joint model cannot use incomplete positions; one model at a time, so that each
+    reports progress and one failing model does not stop the others). A model that cannot handle
     the problem (:class:`ModelError`) is reported under ``errors`` and the others still run.
     Results: ``default_model`` (:func:`melian.bargaining.default_model`), ``actors``, ``issues``,
     ``points`` (issue -> model -> point forecast), ``models`` (each forecast's full ``to_dict()``)
     and ``errors``.
     """
     assert isinstance(params, ForecastParams)
-    # the bargaining engine's entry points, in one place (an analysis layer may replace them)
+    # lazy: the analysis layer's forecast, the model registry and the scenario adapter
+    from melian.analysis.forecast import forecast as run_forecast
     from melian.bargaining import default_model
-    from melian.bargaining import forecast as run_bargaining
     from melian.bargaining.adapters import problem_from_scenario
     from melian.bargaining.registry import installed_models
 
@@ -124,7 +127,7 @@ def run_forecast_job(scenario: Scenario, params: BaseModel, progress: Progress) 
                 raise ModelError(
                     f"unknown bargaining model {name!r}; available: {', '.join(available)}"
                 )
-            forecasts[name] = run_bargaining(problem, name)
+            forecasts[name] = run_forecast(problem, name)
         except ModelError as exc:
             if params.models is not None and len(names) == 1:
                 raise
@@ -173,6 +176,9 @@ class GameParams(BaseModel):
         default=None, description="payoff framing (default: the scenario's)"
     )
     form: Literal["normal", "extensive"] = Field(default="normal", description="game form to solve")
+    view: Id | None = Field(
+        default=None, description="a declared view of the scenario (default: the source's)"
+    )
 
 
 def run_game(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
@@ -196,6 +202,9 @@ class SimulateParams(BaseModel):
     paths: int = Field(default=5_000, ge=100, le=200_000, description="paths per option")
     horizon: int = Field(default=24, ge=1, le=120, description="months")
     seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
+    view: Id | None = Field(
+        default=None, description="a declared view of the scenario (default: the source's)"
+    )
 
 
 def run_simulate(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
@@ -220,6 +229,13 @@ class DecideParams(BaseModel):
     paths: int = Field(
         default=5_000, ge=100, le=100_000, description="world-model paths per option"
     )
+    horizon: int | None = Field(
+        default=None, ge=1, le=120, description="world-model months (default: the model's)"
+    )
+    seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
+    view: Id | None = Field(
+        default=None, description="a declared view of the scenario (default: the source's)"
+    )
 
 
 def run_decide(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
@@ -228,7 +244,7 @@ def run_decide(scenario: Scenario, params: BaseModel, progress: Progress) -> dic
     from melian.analysis.rank import rank
 
     progress(0.1, "gathering the evidence")
-    out = rank(scenario, paths=params.paths).to_dict()
+    out = rank(scenario, paths=params.paths, horizon=params.horizon, seed=params.seed).to_dict()
     progress(1.0, "done")
     return out
 
@@ -399,6 +415,9 @@ class BriefParams(BaseModel):
     lang: Literal["en", "ar"] = Field(default="en", description="en, or ar (Arabic, right to left)")
     pdf: bool = Field(default=False, description="also print a PDF (needs chromium on the server)")
     seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
+    view: Id | None = Field(
+        default=None, description="a declared view of the scenario (default: the source's)"
+    )
 
 
 def run_brief(

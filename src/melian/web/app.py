@@ -24,6 +24,7 @@ from melian.web.catalogue import Catalogue
 from melian.web.handlers import install_error_handlers
 from melian.web.jobs import JobManager
 from melian.web.routers import api_router, page_routers
+from melian.web.routers.author import install_templates
 from melian.web.security import LOOPBACK_HOSTS, MAX_BODY_BYTES, GuardMiddleware
 from melian.web.state import WebState, default_brief_dir, make_templates
 
@@ -56,6 +57,8 @@ def create_app(
         templates=make_templates(),
         max_body=max_body,
     )
+
+    install_templates(state.templates)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

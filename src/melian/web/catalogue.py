@@ -134,7 +134,9 @@ class Catalogue:
         if hit is None:
             try:
                 text = read_text(path)
-                hit = (parse_scenario(text, file), text)
+                parsed = parse_scenario(text, file)
+                parsed._origin = str(path)  # its datasets are found beside its file
+                hit = (parsed, text)
             except InputError as exc:
                 hit = exc
             with self._lock:

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from melian.errors import LimitError, MelianError
+from melian.errors import InputError, LimitError, MelianError
 from melian.manifest import run_manifest
 from melian.scenario.loader import content_hash
 from melian.scenario.schema import Scenario
@@ -53,6 +53,7 @@ class Job:
     run_id: str | None = None
     error: str | None = None
     outputs: list[str] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
     created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     finished_at: dt.datetime | None = None
 
@@ -69,6 +70,7 @@ class Job:
             "run_id": self.run_id,
             "error": self.error,
             "outputs": list(self.outputs),
+            "problems": list(self.problems),
             "created_at": self.created_at.isoformat(),
             "finished_at": None if self.finished_at is None else self.finished_at.isoformat(),
         }
@@ -132,15 +134,27 @@ class JobManager:
             scenario,
             command=f"web {spec.kind}",
             seed=scenario.metadata.seed,
-            params=params.model_dump(mode="json"),
+            params={
+                k: v
+                for k, v in params.model_dump(mode="json").items()
+                if not (k == "view" and v is None)  # the source's view: as before views existed
+            },
         )
         context = AnalysisContext(run_id=new_run_id(), brief_dir=self.brief_dir, manifest=manifest)
         status, results = "ok", None
         try:
+            view = getattr(params, "view", None)
+            if view:  # the scenario under a declared view (melian.scenario.views)
+                from melian.scenario.views import apply_view  # lazy: only for views
+
+                scenario = apply_view(scenario, view)
             if spec.context:
                 results = spec.run(scenario, params, progress, context)
             else:
                 results = spec.run(scenario, params, progress)
+        except InputError as exc:  # every located problem, for the grouped list of the job page
+            status, results = "failed", {"error": exc.message}
+            job.problems = [p.__dict__ for p in exc.problems][:500]
         except MelianError as exc:
             status, results = "failed", {"error": exc.message}
         except Exception as exc:  # noqa: BLE001 - a bug in an analysis must not kill the worker

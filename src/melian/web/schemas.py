@@ -186,6 +186,9 @@ class JobOut(BaseModel):
         default_factory=list,
         description="files the analysis wrote into the brief directory (served at /briefs/NAME)",
     )
+    problems: list[ProblemOut] = Field(
+        default_factory=list, description="a failed analysis's located problems (bad input)"
+    )
     created_at: str
     finished_at: str | None
 

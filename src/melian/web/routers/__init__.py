@@ -6,6 +6,7 @@
   stored runs, export, diff).
 - :mod:`~melian.web.routers.briefs`: ``/api/briefs`` and the read-only ``/briefs/`` files.
 - :mod:`~melian.web.routers.advise`: the levers page and its JSON (:mod:`melian.advise`).
+- :mod:`~melian.web.routers.author`: authoring a dialogue, its spreadsheets, the analyses form.
 - :mod:`~melian.web.routers.exports`: downloads of a run's tables (CSV, Parquet), numbers and
   brief files.
 - :mod:`~melian.web.routers.pages`: the HTML pages (scenarios, table edits, jobs, runs, compare,
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from melian.web.routers import advise, briefs, exports, pages, runs, scenarios, server
+from melian.web.routers import advise, author, briefs, exports, pages, runs, scenarios, server
 from melian.web.schemas import API_RESPONSES
 
 
@@ -35,7 +36,7 @@ def api_router() -> APIRouter:
 
 def page_routers() -> list[APIRouter]:
     """The routers of the HTML pages and served files, in matching order."""
-    return [pages.router, exports.router, briefs.pages, advise.router]
+    return [pages.router, exports.router, briefs.pages, advise.router, author.router]
 
 
 __all__ = ["api_router", "page_routers"]

@@ -11,6 +11,7 @@
   var msg = document.getElementById("job-message");
   var err = document.getElementById("job-error");
   var delay = 250;
+  var initial = box.getAttribute("data-status");
   function show(job) {
     bar.value = job.progress;
     pct.textContent = Math.round(job.progress * 100) + "%";
@@ -41,7 +42,11 @@
       return true;
     }
     if (job.status === "failed") {
-      err.textContent = job.error || "failed";
+      if (job.problems && job.problems.length && initial !== "failed") {
+        window.location.reload();  // the server lists the problems, grouped, with links
+        return true;
+      }
+      if (err) { err.textContent = job.error || "failed"; }
       if (job.run_id) {
         var a = document.createElement("a");
         a.href = "/runs/" + encodeURIComponent(job.run_id);
@@ -64,7 +69,7 @@
           window.setTimeout(poll, delay);
         }
       })
-      .catch(function (e) { err.textContent = "lost contact with the server: " + e.message; });
+      .catch(function (e) { if (err) { err.textContent = "lost contact with the server: " + e.message; } });
   }
   poll();
 })();

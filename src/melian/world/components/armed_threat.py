@@ -15,12 +15,15 @@ With the optional input ``support`` bound (a patron's presence, :mod:`.patron_dr
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.stats import poisson as _poisson
 
+from melian.errors import InputError, Problem
 from melian.world import security
 from melian.world.components.base import (
     BandSpec,
@@ -206,6 +209,9 @@ class ArmedThreat(Kind):
         """Calibrate the as-of attack rate on the ``events`` dataset."""
         super().__init__(cid, setup)
         as_of: dt.date = setup.scenario.metadata.as_of
+        msg = as_of_problem(setup.datasets["events"], as_of, cid)
+        if msg is not None:
+            raise InputError([Problem(setup.scenario.id, None, None, "metadata.as_of", msg)])
         self.cal = security.calibrate_attacks(setup.datasets["events"], as_of)
 
     def calibration(self) -> dict[str, Any]:
@@ -327,3 +333,38 @@ class ArmedThreat(Kind):
             },
             {"security_crisis": S["ever"].copy()},
         )
+
+
+def as_of_problem(path: Path, as_of: dt.date, cid: str) -> str | None:
+    """
+    What is wrong when the event-count file has too few periods before ``as_of`` (None: fine).
+
+    The attack intensity is fitted on the periods that end on or before the as-of date
+    (:func:`melian.world.security.calibrate_attacks`), at least two of them with events. The
+    message names the file's coverage and the as-of date from which it would calibrate.
+    """
+    try:
+        rows = list(csv.DictReader(Path(path).read_text(encoding="utf-8").splitlines()))
+        periods = sorted(
+            (dt.date.fromisoformat(r["start"].strip()), dt.date.fromisoformat(r["end"].strip()),
+             int(r["attacks"]))
+            for r in rows
+        )  # fmt: skip
+    except (OSError, KeyError, ValueError, AttributeError):
+        return None  # the calibration reports the unreadable file, located
+    with_events = [b for _, b, c in periods if c > 0]
+    if sum(1 for b in with_events if b <= as_of) >= 2 or not periods:
+        return None
+    cover = f"{periods[0][0]} to {periods[-1][1]}"
+    used = sum(1 for _, b, _ in periods if b <= as_of)
+    msg = (
+        f"{cid}.events: the attack intensity is fitted on periods that end on or before the "
+        f"as-of date {as_of}, at least two of them with events; the file {Path(path).name} "
+        f"covers {cover} and has {used} such period(s)"
+    )
+    if len(with_events) >= 2:
+        return msg + (
+            f"; give a file that covers the years before {as_of}, or set metadata.as_of to "
+            f"{sorted(with_events)[1]} or later"
+        )
+    return msg + "; give a file with at least two periods of events before the as-of date"

@@ -8,11 +8,14 @@ out-of-sample fit; the simulation starts from the last observation in the filter
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from melian.errors import InputError, Problem
 from melian.world import oil
 from melian.world.components.base import (
     BandSpec,
@@ -74,6 +77,13 @@ class CommodityPrice(Kind):
     def __init__(self, cid: str, setup: Setup) -> None:
         """Calibrate the price model on the ``prices`` dataset (cached, see :mod:`oil`)."""
         super().__init__(cid, setup)
+        as_of = setup.scenario.metadata.as_of
+        years = setup.nominal["calibration_years"]
+        msg = window_problem(Path(setup.datasets["prices"]), as_of, years, cid)
+        if msg is not None:
+            k = next(i for i, c in enumerate(setup.scenario.world.components) if c.id == cid)
+            path = f"world.components[{k}].parameters.calibration_years"
+            raise InputError([Problem(setup.scenario.id, None, None, path, msg)])
         self.cal = oil.calibrate(
             str(setup.datasets["prices"]),
             setup.scenario.metadata.as_of,
@@ -139,3 +149,43 @@ class CommodityPrice(Kind):
     def finish(self, S: dict[str, Any], rng: np.random.Generator, tile: int) -> Finished:
         """Average price over the horizon."""
         return Finished({"price_mean": S["sum"] / self.horizon})
+
+
+def _months_before(d: dt.date, months: int) -> dt.date:
+    m = d.year * 12 + d.month - 1 - months
+    return dt.date(m // 12, m % 12 + 1, 1)
+
+
+def window_problem(path: Path, as_of: dt.date, years: float, cid: str) -> str | None:
+    """
+    What is wrong with a calibration window that the price file cannot fill (None: it fits).
+
+    The model is fitted on the ``round(12 * years)`` months ending at ``as_of`` (at least 36)
+    and chosen out of sample at origins every ``step`` months back from 12 months before the
+    end (:func:`melian.world.oil.select_model`): the five earliest origins need ``window + 12 +
+    4 step`` monthly prices up to ``as_of``. The message says which parameter to change and to
+    what (or that the file or the as-of date must change when no window fits).
+    """
+    full = oil.load_monthly(path)  # every row: the coverage the message reports
+    upto = [d for d in full.dates if d <= as_of]
+    window = int(round(years * 12))
+    extra = 12 + 4 * int(oil.SELECTION_SETTINGS["step"])
+    have = len(upto)
+    if window + extra <= have:
+        return None
+    cover = f"{full.dates[0]:%Y-%m} to {full.dates[-1]:%Y-%m}"
+    span = f"the file {path.name} covers {cover} ({have} months up to {as_of})"
+    need = _months_before(as_of, window + extra - 1)
+    head = (
+        f"{cid}.calibration_years: {years:g} years before {as_of}, with the {extra} months the "
+        f"out-of-sample model choice needs before them, need monthly prices from {need:%Y-%m} on; "
+    )
+    best = have - extra
+    if best >= 36:
+        return head + f"{span}; set calibration_years to {best // 12} (at most {best / 12:.2f})"
+    first_ok = _months_before(as_of, 36 + extra - 1)
+    return head + (
+        f"{span}; no window fits: the price model needs at least {36 + extra} monthly prices up "
+        f"to the as-of date, so give a file that starts by {first_ok:%Y-%m} (or a later "
+        "metadata.as_of)"
+    )
