@@ -309,8 +309,20 @@ def test_runs_page_compare_form(client) -> None:
         ids.append(wait_job(client, r.json()["id"])["run_id"])
     page = client.get("/runs").text
     assert page.count('type="radio" name="a"') == 2 and 'id="compare"' in page
+    # the newest run is b and the newest earlier run of the same kind is a
+    assert f'value="{ids[0]}" aria-label="compare {ids[0]} as a" checked' in page
+    assert f'value="{ids[1]}" aria-label="compare {ids[1]} as b" checked' in page
     r = client.get(f"/compare?a={ids[0]}&b={ids[1]}")
-    assert r.status_code == 200 and "results.points.presence.median" in r.text
+    assert r.status_code == 200
+    # what changed, in names: the input (issue and actor names) and the result row of the issue
+    inputs = r.text.split('id="inputs-changes"')[1].split("</table>")[0]
+    assert "Size of the patron&#39;s military presence · Big Power · position" in inputs
+    assert "<bdi>60</bdi>" in inputs and "<bdi>70</bdi>" in inputs
+    assert inputs.count("<tr>") == 2  # the header and the one changed value
+    points = r.text.split('id="compare-points"')[1].split("</table>")[0]
+    assert "Size of the patron&#39;s military presence" in points
+    assert "Economic support" not in points  # unchanged: collapsed below the table
+    assert "1 unchanged rows" in r.text and "results.points" not in r.text
     assert client.get(f"/compare?a={ids[0]}&b=nope").status_code == 404
 
 

@@ -137,9 +137,11 @@ def test_edit_position_run_forecast_and_see_it_change(page, server) -> None:
     # compare the two runs
     page.click(f"#compare-links a:has-text('{first_run}')")
     page.wait_for_url("**/compare?*")
-    rows = page.locator("#compare-points tr", has_text="compromise")
-    assert rows.count() == 2
-    assert "95.0" in page.locator("#inputs-diff").inner_text()
+    # what changed, by name: the edited position, and the forecast row of its issue
+    rows = page.locator("#compare-points tr", has_text="Size of the patron")
+    assert rows.count() == 1
+    changed = page.locator("#inputs-changes").inner_text()
+    assert "Big Power · position" in changed and "95" in changed
     assert page.seen["errors"] == []
 
 

@@ -2,9 +2,15 @@
 
 The catalogue is a set of gettext ``.po`` files (``locale/<lang>/LC_MESSAGES/melian.po`` beside
 this module), read with Babel (:func:`babel.messages.pofile.read_po`) the first time a language
-is asked for. A message is looked up by its English text (``msgid``) and, where the same English
-text means different things, by a context (``msgctxt``; :func:`pgettext`). English is the source
-language: it has no file, and a message missing from a language's file is shown in English.
+is asked for. Two kinds of message live there:
+
+- **Worded messages** (the web pages): the ``msgid`` is the English text itself (templates call
+  ``_("Runs")``); :func:`gettext` and :func:`pgettext` look them up, English needs no entry, and
+  a message missing from a language's file is shown in English.
+- **Keyed messages** (longer sentences with ``{field}`` slots, such as the levers'): the
+  ``msgctxt`` names the part of melian (``advise``), the ``msgid`` is a short key, and every
+  language, English included, gives the text (``locale/en/...``); :func:`message` looks them up,
+  falling back to English.
 
 This module sits at the bottom layer (it imports nothing of melian), so every part of melian may
 use it: the web pages (through the ``_()`` of their templates), the brief and the lever texts.
@@ -40,16 +46,18 @@ def direction(lang: str) -> str:
 
 @lru_cache(maxsize=len(LANGS))
 def catalogue(lang: str) -> dict[tuple[str | None, str], str]:
-    """The translations of ``lang``: (context, English text) -> translated text.
+    """The messages of ``lang``: (context, msgid) -> text in ``lang``.
 
     Read from the language's ``.po`` file with Babel; fuzzy and empty entries are left out (the
-    English text is then shown). English has an empty catalogue.
+    English text is then shown). A language without a file has an empty catalogue.
     """
-    if lang == "en" or lang not in LANGS:
+    if lang not in LANGS:
         return {}
     from babel.messages.pofile import read_po
 
     path = resources.files("melian.i18n").joinpath(f"locale/{lang}/LC_MESSAGES/{DOMAIN}.po")
+    if not path.is_file():
+        return {}
     with _LOCK, path.open("rb") as fh:
         cat = read_po(fh, locale=lang)
     out: dict[tuple[str | None, str], str] = {}
@@ -69,6 +77,18 @@ def pgettext(context: str, message: str, lang: str) -> str:
     """``message`` in ``lang`` in the given ``context`` (gettext's ``msgctxt``), else English."""
     cat = catalogue(lang)
     return cat.get((context, message)) or cat.get((None, message)) or message
+
+
+def message(context: str, key: str, lang: str) -> str:
+    """Keyed message ``key`` of part ``context`` (e.g. ``advise``) in ``lang``, else in English.
+
+    A ``KeyError`` if the catalogue has no such message in English either (a programming error,
+    caught by the tests of the part that asks).
+    """
+    text = catalogue(lang).get((context, key)) or catalogue("en").get((context, key))
+    if text is None:
+        raise KeyError(f"{context}:{key}")
+    return text
 
 
 def translator(lang: str) -> Translator:
@@ -102,6 +122,7 @@ __all__ = [
     "check_lang",
     "direction",
     "gettext",
+    "message",
     "pgettext",
     "translator",
 ]

@@ -275,6 +275,64 @@ for _spec in (
     register_analysis(_spec)
 
 
+# --------------------------------------------------------------------------- robustness
+class ExploreParams(BaseModel):
+    """Parameters of a web robustness analysis (the brief's "when does the answer change?")."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    quick: bool = Field(
+        default=True, description="fewer sampled futures and paths (as the quick brief)"
+    )
+    seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
+
+
+def run_explore(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
+    """When does the answer change: the brief's robustness analyses on their own.
+
+    Runs exactly what the brief's section "What would change the recommendation" runs
+    (:func:`melian.brief.change.change_section`: per view of the scenario, breaking points, PRIM
+    scenario discovery and regret across sampled futures, through
+    :func:`melian.analysis.explore.explore`) with the brief's settings
+    (:class:`melian.brief.base.Settings`, quick or full) and keeps each method's ``to_dict()``
+    under ``results`` (keyed by :func:`melian.web.results.explore_key`), so the run page shows
+    the brief's tables and charts from the stored results.
+    """
+    assert isinstance(params, ExploreParams)
+    import dataclasses
+
+    from melian.analysis.brief import RUNNERS
+    from melian.brief.base import Settings
+    from melian.brief.change import change_section
+    from melian.web.results import explore_key
+
+    seed = params.seed if params.seed is not None else scenario.metadata.seed
+    settings = Settings.make(params.quick, seed)
+    recorded: dict[str, Any] = {}
+
+    def explore(s: Scenario, method: str, **kw: Any) -> Any:  # noqa: ANN401
+        result = RUNNERS.explore(s, method, **kw)
+        recorded[explore_key(method, kw, s)] = result.to_dict()
+        return result
+
+    runners = dataclasses.replace(RUNNERS, explore=explore)
+    change_section(scenario, "en", settings, runners, lambda msg, frac: progress(frac, msg))
+    progress(1.0, "done")
+    return {"settings": dataclasses.asdict(settings), "results": recorded}
+
+
+register_analysis(
+    AnalysisSpec(
+        "explore",
+        "Robustness (when does the answer change?)",
+        "What would change the recommendation, per view: breaking points, the nearest flip, PRIM "
+        "scenario discovery and regret across sampled futures, as in the brief.",
+        ExploreParams,
+        run_explore,
+    )
+)
+
+
 # --------------------------------------------------------------------------- the brief
 #: Characters allowed in a published brief file name (anything else becomes ``-``).
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]+")

@@ -24,11 +24,12 @@ from typing import Any
 from melian.brief import charts
 from melian.brief import sections as brief_sections
 from melian.brief.base import Runners, Section, Settings, fmt, label, noop, table
+from melian.brief.change import change_section
 from melian.brief.consequences import consequences_section
 from melian.brief.i18n import t as bt
 from melian.errors import MelianError
 from melian.i18n import gettext
-from melian.scenario.loader import parse_scenario
+from melian.scenario.loader import content_hash, parse_scenario
 from melian.scenario.schema import Scenario
 from melian.store import Run
 
@@ -70,19 +71,39 @@ def _not_stored(*_a: Any, **_k: Any) -> Any:  # noqa: ANN401
     raise MelianError("this result is not part of the stored run")
 
 
+def explore_key(method: str, options: dict[str, Any], scenario: Scenario) -> str:
+    """The key a robustness run stores one exploratory method's result under: the method, what
+    it explores when that is not the world model, and the explored scenario's content hash (the
+    brief explores each view of the scenario: ``prim#1a2b3c4d5e6f``, ``regret@game#...``).
+    """
+    on = options.get("on")
+    what = method if on in (None, "world") else f"{method}@{on}"
+    return f"{what}#{content_hash(scenario)[:12]}"
+
+
 def replay(kind: str, results: dict[str, Any]) -> Runners:
-    """Runners that return the stored ``results`` for ``kind`` (and refuse anything else)."""
+    """Runners that return the stored ``results`` for ``kind`` (and refuse anything else).
+
+    A robustness (``explore``) run stores one result per exploratory method
+    (:func:`explore_key`); the others store one result.
+    """
     stored = Stored(results)
 
     def give(*_a: Any, **_k: Any) -> Stored:  # noqa: ANN401
         return stored
+
+    def explored(s: Scenario, method: str = "sobol", **kw: Any) -> Stored:  # noqa: ANN401
+        data = (results.get("results") or {}).get(explore_key(method, kw, s))
+        if data is None:
+            raise MelianError(f"the stored run has no {method} result")
+        return Stored(data)
 
     return Runners(
         forecast=_not_stored,
         model_names=lambda: [],
         game=give if kind == "game" else _not_stored,
         simulate=give if kind == "simulate" else _not_stored,
-        explore=_not_stored,
+        explore=explored if kind == "explore" else _not_stored,
         rank=give if kind == "decide" else _not_stored,
     )
 
@@ -117,11 +138,15 @@ def _builder(kind: str, s: Scenario, lang: str) -> tuple[str, Callable[[Runners]
         return "game", lambda r: brief_sections.game_section(s, lang, r, noop)
     if kind == "simulate":
         return "consequences", lambda r: consequences_section(s, lang, settings, r, noop)
+    if kind == "explore":
+        return "robustness", lambda r: change_section(s, lang, settings, r, noop)
     return "ranking", lambda r: brief_sections.ranking_section(s, lang, settings, {}, r, noop)
 
 
 def analysis_view(run: Run, lang: str) -> list[dict[str, Any]]:
-    """The sections of a game, simulate or decide run, built by the brief's section builders."""
+    """The sections of a game, simulate, decide or explore run, built by the brief's section
+    builders.
+    """
     results = run.results if isinstance(run.results, dict) else {}
     s = run_scenario(run)
     if s is None:
@@ -336,7 +361,7 @@ def build_view(run: Run, lang: str) -> dict[str, Any]:
         return {"sections": []}
     if run.kind == "forecast" and results.get("points"):
         return {"forecast": forecast_view(run, lang), "sections": []}
-    if run.kind in ("game", "simulate", "decide"):
+    if run.kind in ("game", "simulate", "decide", "explore"):
         return {"sections": analysis_view(run, lang)}
     if run.kind == "brief":
         return {"sections": brief_view(results, lang)}
@@ -349,6 +374,7 @@ __all__ = [
     "analysis_view",
     "brief_view",
     "build_view",
+    "explore_key",
     "forecast_view",
     "replay",
     "run_tables",

@@ -5,7 +5,8 @@
 - ``/runs/{id}/tables.zip?fmt=csv|parquet``: all of them in one zip file;
 - ``/runs/{id}/values.csv`` and ``.parquet``: every number of the stored results, tidy (one row
   per key path: ``path``, ``value``), the form the run store compares runs in;
-- ``/runs/{id}/brief.html``, ``.pdf``, ``.json``: a brief run's published files.
+- ``/runs/{id}/brief.html``, ``.pdf``, ``.json``: a brief run's published files (the PDF printed
+  on demand when the brief was written without one).
 
 File names are made by the server from the run id and a fixed stem (only ``[A-Za-z0-9_.-]``),
 never from user text; every download is ``Content-Disposition: attachment`` with its media type.
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zipfile
+from pathlib import Path as PathType
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
@@ -138,18 +141,43 @@ def values_download(state: StateDep, run_id: RunId, fmt: Fmt) -> Response:
 
 @router.get("/runs/{run_id}/brief.{fmt}")
 def brief_download(state: StateDep, run_id: RunId, fmt: Literal["html", "pdf", "json"]) -> Response:
-    """A brief run's HTML, PDF or JSON file, as a download (404 if it has none of that kind)."""
+    """A brief run's HTML, PDF or JSON file, as a download (404 if it has none of that kind).
+
+    A brief written without a PDF is printed from its HTML on demand (headless Chromium,
+    :func:`melian.brief.render.html_to_pdf`, into a temporary file that is then removed), where
+    the server has Chromium.
+    """
     run = state.store.get_run(run_id)
     files = run.results.get("files") if isinstance(run.results, dict) else None
-    name = files.get(fmt) if isinstance(files, dict) else None
-    target = safe_join(state.brief_dir, name) if isinstance(name, str) else None
-    if run.kind != "brief" or target is None or target.suffix.lower() != f".{fmt}":
+    files = files if isinstance(files, dict) and run.kind == "brief" else {}
+    target = _brief_file(state, files, fmt)
+    headers = {"x-content-type-options": "nosniff", "cache-control": "no-store"}
+    if target is None and fmt == "pdf" and _brief_file(state, files, "html") is not None:
+        return _print_pdf(_brief_file(state, files, "html"), headers)  # type: ignore[arg-type]
+    if target is None:
         raise StarletteHTTPException(404, f"this run has no brief {fmt.upper()} file")
-    headers = {
-        "content-disposition": f'attachment; filename="{safe_filename(target.stem)}.{fmt}"',
-        "x-content-type-options": "nosniff",
-        "cache-control": "no-store",
-    }
+    headers["content-disposition"] = f'attachment; filename="{safe_filename(target.stem)}.{fmt}"'
     if fmt == "html":
         headers["content-security-policy"] = BRIEF_CSP
     return FileResponse(target, media_type=MEDIA[fmt], headers=headers)
+
+
+def _brief_file(state: StateDep, files: dict[str, Any], fmt: str) -> PathType | None:
+    """The brief file of kind ``fmt`` inside the brief directory, if the run has one."""
+    name = files.get(fmt)
+    target = safe_join(state.brief_dir, name) if isinstance(name, str) else None
+    return target if target is not None and target.suffix.lower() == f".{fmt}" else None
+
+
+def _print_pdf(html: PathType, headers: dict[str, str]) -> Response:
+    """The PDF of brief ``html``, printed now into a temporary directory (removed after)."""
+    from melian.brief.render import chromium_path, html_to_pdf  # lazy: only for this download
+
+    if chromium_path() is None:
+        raise StarletteHTTPException(404, "no PDF: the server has no Chromium to print one")
+    with tempfile.TemporaryDirectory(prefix="melian-pdf-") as tmp:
+        out = PathType(tmp) / "brief.pdf"
+        html_to_pdf(html, out)
+        body = out.read_bytes()
+    headers["content-disposition"] = f'attachment; filename="{safe_filename(html.stem)}.pdf"'
+    return Response(body, media_type=MEDIA["pdf"], headers=headers)

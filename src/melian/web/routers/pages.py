@@ -6,7 +6,6 @@ paths and are guarded like the API (:mod:`melian.web.security`).
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -17,6 +16,7 @@ from melian.errors import InputError
 from melian.scenario.loader import content_hash, parse_scenario
 from melian.scenario.schema import Scenario
 from melian.scenario.yamlsrc import MAX_BYTES
+from melian.store import flatten
 from melian.web.analyses import ANALYSES
 from melian.web.catalogue import apply_edits, form_edits
 from melian.web.compare import input_changes, table_changes
@@ -209,7 +209,7 @@ def run_page(request: Request, state: StateDep, run_id: RunId) -> HTMLResponse:
         run=run,
         view=state.views.get(run, request_lang(request)),
         table_index=Counter(),
-        manifest_json=json.dumps(run.manifest, indent=2, ensure_ascii=False),
+        manifest=list(flatten(run.manifest)),
         others=sorted((r for r in others if r.id != run.id), key=lambda r: r.kind != run.kind),
     )
 
