@@ -23,6 +23,7 @@ class FakeBrief:
 
     bluf = ["bottom line"]
     manifest = {"command": "brief", "seed": 7, "scenario_id": "iraq-us-2020"}
+    failures: dict[str, str] = {}  # noqa: RUF012  (a complete brief: no section failed)
 
     def to_dict(self) -> dict[str, Any]:
         return {"bluf": self.bluf, "sections": {"forecast": {"ok": True}}}
