@@ -57,7 +57,9 @@ class Settings:
     ``paths`` and ``horizon``: world-model paths per option and months; ``prim_samples`` and
     ``regret_samples``: sampled futures for scenario discovery and regret, each simulated with
     ``explore_paths`` paths; ``tornado_paths``: paths per one-at-a-time swing (kept for callers
-    that set it; the brief's breaking points replace the tornado); ``breaking_reference``,
+    that set it; the brief's breaking points replace the tornado; ``breaking``: compute them (off in
+    the quick brief, where they cost minutes); ``explore_max_paths``: the cap on the paths per
+    future that PRIM and regret double to from the Monte Carlo error); ``breaking_reference``,
     ``breaking_replications`` and ``breaking_grid``: the normalisation ensemble, the independent
     streams of the Monte Carlo standard errors and the scan points per side of the breaking
     points (:func:`melian.explore.breaking.model_breaking_points`), simulated with
@@ -84,6 +86,8 @@ class Settings:
     breaking_horizon: int | None = None
     input_draws: int = 32
     judgements: bool = True
+    breaking: bool = True
+    explore_max_paths: int = 256
     seed: int | None = None
 
     @classmethod
@@ -101,6 +105,8 @@ class Settings:
                 breaking_replications=2,
                 breaking_grid=7,
                 breaking_paths=8,
+                breaking=False,
+                explore_max_paths=32,
                 input_draws=8,
                 seed=seed,
             )

@@ -141,6 +141,13 @@ def nearest(br: dict[str, Any]) -> dict[str, Any]:
     return near
 
 
+class _SkipError(Exception):
+    """Breaking points not asked for (``Settings.breaking`` is false)."""
+
+
+_SKIP = _SkipError()
+
+
 def _run_view(
     sv: Scenario,
     settings: Settings,
@@ -158,6 +165,9 @@ def _run_view(
     if settings.breaking_horizon is not None:
         common["horizon"] = settings.breaking_horizon
     try:
+        if not settings.breaking:  # the quick brief: the one-at-a-time scans cost minutes
+            out["skipped_breaking"] = True
+            raise _SKIP
         prog("breaking points", 0.0)
         out["breaking"] = run.explore(
             sv,
@@ -170,6 +180,8 @@ def _run_view(
             },
             **common,
         ).to_dict()
+    except _SkipError:
+        pass
     except MelianError as exc:
         out["errors"]["breaking"] = exc.message
     for method, n, lo, hi in (
@@ -186,6 +198,7 @@ def _run_view(
                 on=on,
                 judgements=settings.judgements,
                 scheduler="synchronous",
+                options={"max_paths": max(settings.explore_max_paths, settings.explore_paths)},
                 progress=lambda done, total, m=method, lo=lo, hi=hi: prog(
                     m, lo + (hi - lo) * done / max(total, 1)
                 ),
@@ -287,6 +300,8 @@ def change_section(
             paras.append(
                 tf("view_method_failed", lang, view=name, method=t_kind(method, lang), error=err)
             )
+        if r.get("skipped_breaking"):
+            paras.append(tf("breaking_quick", lang, view=name))
         if br:
             top = br["top"]
             rows = []

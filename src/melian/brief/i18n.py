@@ -431,6 +431,12 @@ SENTENCES: dict[str, dict[str, str]] = {
         "ar": "{view}: نقاط تحول «{top}»، الأقرب أولًا (القيمة (انحرافات ± الخطأ المعياري) ← الخيار "
         "الذي يتقدم)",
     },
+    "breaking_quick": {
+        "en": "{view}: breaking points and the nearest flip are computed in the full brief only "
+        "(or with `melian explore --method breaking`); the quick brief shows PRIM and regret.",
+        "ar": "{view}: تُحسب نقاط التحول وأقرب انقلاب في الموجز الكامل فقط (أو بالأمر "
+        "`melian explore --method breaking`)؛ يعرض الموجز السريع PRIM والندم.",
+    },
     "breaking_none": {
         "en": "{view}: {n} of {m} uncertain inputs cannot change the top option on their own "
         "within ±{zmax} spreads.",
