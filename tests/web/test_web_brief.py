@@ -56,7 +56,7 @@ def check_served_brief(client, name: str, title: str) -> str:
 def test_kinds_include_brief_with_its_parameters(client) -> None:
     kinds = {k["kind"]: k for k in client.get("/api/kinds").json()}
     props = kinds["brief"]["params_schema"]["properties"]
-    assert set(props) == {"quick", "lang", "pdf", "seed"}
+    assert set(props) == {"quick", "lang", "pdf", "seed", "view"}
     assert props["quick"]["default"] is True and props["pdf"]["default"] is False
     assert props["lang"]["enum"] == ["en", "ar"]
 
