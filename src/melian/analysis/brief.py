@@ -15,16 +15,11 @@ from typing import Any
 from melian.analysis.explore import explore
 from melian.analysis.forecast import forecast
 from melian.analysis.game import analyse_game
+from melian.analysis.predictive import predictive
 from melian.analysis.rank import rank
 from melian.analysis.simulate import simulate
-from melian.bargaining import Forecast, model_names, to_problem
-from melian.bargaining.predictive import (
-    PredictiveForecast,
-    predictive_forecast,
-    shipped_calibration,
-    thresholds_from_scenario,
-)
-from melian.bargaining.uncertainty import uncertainty_from_scenario
+from melian.bargaining import Forecast, model_names
+from melian.bargaining.predictive import PredictiveForecast
 from melian.brief import Brief, Progress, Runners, Settings, assemble
 from melian.brief.render import write_brief
 from melian.games import GameAnalysis
@@ -51,16 +46,7 @@ def _predictive(s: Scenario, *, seed: int | None, input_draws: int) -> Predictiv
     --distribution`` gives it (every calibrated model, the scenario's input uncertainty and
     declared thresholds).
     """
-    problem = to_problem(s)
-    return predictive_forecast(
-        problem,
-        None,
-        seed=s.metadata.seed if seed is None else seed,
-        calibration=shipped_calibration(),
-        uncertainty=uncertainty_from_scenario(s, problem),
-        input_draws=input_draws,
-        thresholds=thresholds_from_scenario(s),
-    )
+    return predictive(s, seed=seed, input_draws=input_draws)
 
 
 #: The analyses a brief shows, as the analysis layer's functions.

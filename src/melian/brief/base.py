@@ -189,6 +189,18 @@ def label(obj: Any, lang: str) -> str:  # noqa: ANN401
     return str(names.get(lang) or obj.name)
 
 
+def option_name(s: Scenario, oid: str | None, lang: str = "en") -> str:
+    """Display name of option ``oid`` in ``lang`` (its id if the scenario has no such option, "–"
+    for none).
+    """
+    if oid is None:
+        return "–"
+    try:
+        return label(s.option(oid), lang)
+    except KeyError:
+        return oid
+
+
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> dict[str, Any]:
     """A table for the template: title, column headers, rows of cells (rendered as text)."""
     return {"title": title, "columns": columns, "rows": [[str(c) for c in r] for r in rows]}

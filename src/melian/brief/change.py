@@ -38,7 +38,7 @@ from melian.brief.base import (
     Settings,
     fmt,
     judgement,
-    label,
+    option_name,
     table,
 )
 from melian.brief.i18n import h, t, t_kind, tf
@@ -50,15 +50,6 @@ from melian.scenario.views import apply_view, view_ids
 
 #: Spreads (standardised units) counted as "within the declared uncertainty": the central 95%.
 WITHIN = 2.0
-
-
-def _opt(s: Scenario, oid: str | None, lang: str) -> str:
-    if oid is None:
-        return "–"
-    try:
-        return label(s.option(oid), lang)
-    except KeyError:
-        return oid
 
 
 def view_name(s: Scenario, view: str, lang: str) -> str:
@@ -141,13 +132,6 @@ def nearest(br: dict[str, Any]) -> dict[str, Any]:
     return near
 
 
-class _SkipError(Exception):
-    """Breaking points not asked for (``Settings.breaking`` is false)."""
-
-
-_SKIP = _SkipError()
-
-
 def _run_view(
     sv: Scenario,
     settings: Settings,
@@ -155,35 +139,34 @@ def _run_view(
     prog: Callable[[str, float], None],
     on: str,
 ) -> dict[str, Any]:
-    """Breaking points, PRIM and regret of one view (each ``None`` if it cannot be computed)."""
+    """Breaking points, PRIM and regret of one view (each ``None`` if it cannot be computed;
+    ``skipped_breaking`` when the settings leave breaking points out, as the quick brief does).
+    """
     out: dict[str, Any] = {"errors": {}}
-    common: dict[str, Any] = {
-        "seed": settings.seed,
-        "on": on,
-        "judgements": settings.judgements,
-    }
-    if settings.breaking_horizon is not None:
-        common["horizon"] = settings.breaking_horizon
-    try:
-        if not settings.breaking:  # the quick brief: the one-at-a-time scans cost minutes
-            out["skipped_breaking"] = True
-            raise _SKIP
-        prog("breaking points", 0.0)
-        out["breaking"] = run.explore(
-            sv,
-            "breaking",
-            samples=settings.breaking_reference,
-            paths_per_sample=settings.breaking_paths,
-            options={
-                "replications": settings.breaking_replications,
-                "grid": settings.breaking_grid,
-            },
-            **common,
-        ).to_dict()
-    except _SkipError:
-        pass
-    except MelianError as exc:
-        out["errors"]["breaking"] = exc.message
+    common: dict[str, Any] = {"seed": settings.seed, "on": on, "judgements": settings.judgements}
+    if not settings.breaking:  # the quick brief: the one-at-a-time scans cost minutes
+        out["skipped_breaking"] = True
+    else:
+        try:
+            prog("breaking points", 0.0)
+            out["breaking"] = run.explore(
+                sv,
+                "breaking",
+                samples=settings.breaking_reference,
+                paths_per_sample=settings.breaking_paths,
+                options={
+                    "replications": settings.breaking_replications,
+                    "grid": settings.breaking_grid,
+                },
+                **common,
+                **(
+                    {}
+                    if settings.breaking_horizon is None
+                    else {"horizon": settings.breaking_horizon}
+                ),
+            ).to_dict()
+        except MelianError as exc:
+            out["errors"]["breaking"] = exc.message
     for method, n, lo, hi in (
         ("prim", settings.prim_samples, 0.4, 0.75),
         ("regret", settings.regret_samples, 0.75, 1.0),
@@ -194,14 +177,12 @@ def _run_view(
                 method,
                 samples=n,
                 paths_per_sample=settings.explore_paths,
-                seed=settings.seed,
-                on=on,
-                judgements=settings.judgements,
                 scheduler="synchronous",
                 options={"max_paths": max(settings.explore_max_paths, settings.explore_paths)},
                 progress=lambda done, total, m=method, lo=lo, hi=hi: prog(
                     m, lo + (hi - lo) * done / max(total, 1)
                 ),
+                **common,
             ).to_dict()
         except MelianError as exc:
             out["errors"][method] = exc.message
@@ -270,12 +251,12 @@ def change_section(
         summary_rows.append(
             [
                 name,
-                _opt(s, top, lang),
+                option_name(s, top, lang),
                 "–" if not br else f"{fmt(br['central_gap'])}{_se(br.get('central_gap_se'))}",
                 near_txt,
                 beta_txt,
                 share_txt,
-                _opt(s, regret_choice, lang),
+                option_name(s, regret_choice, lang),
             ]
         )
     tables.append(
@@ -316,14 +297,14 @@ def change_section(
                         continue
                     cells.append(
                         f"{fmt(x.get(f'{side}_value'))} ({_z(z)}{_se(x.get(f'{side}_se_z'))}) → "
-                        f"{_opt(s, x.get(f'{side}_winner'), lang)}"
+                        f"{option_name(s, x.get(f'{side}_winner'), lang)}"
                     )
                 rows.append([x["input"], f"{x['nearest_z']:.2f}", *cells])
             n_none = sum(1 for x in br["switch_overs"] if x.get("nearest_z") is None)
             if rows:
                 tables.append(
                     table(
-                        tf("breaking_title", lang, view=name, top=_opt(s, top, lang)),
+                        tf("breaking_title", lang, view=name, top=option_name(s, top, lang)),
                         [
                             t("parameter", lang),
                             t("spreads", lang),
@@ -347,19 +328,19 @@ def change_section(
             beta = near.get("beta")
             movers = ", ".join(near.get("movers", [])[:3])
             if beta is None:
-                paras.append(tf("flip_none", lang, view=name, top=_opt(s, top, lang)))
+                paras.append(tf("flip_none", lang, view=name, top=option_name(s, top, lang)))
             elif beta > WITHIN:
                 paras.append(
                     tf(
                         "flip_outside",
                         lang,
                         view=name,
-                        top=_opt(s, top, lang),
+                        top=option_name(s, top, lang),
                         beta=f"{beta:.1f}",
                         beyond=f"{beta - WITHIN:.1f}",
                         within=fmt(WITHIN),
                         movers=movers,
-                        winner=_opt(s, near.get("winner"), lang),
+                        winner=option_name(s, near.get("winner"), lang),
                     )
                 )
             else:
@@ -368,10 +349,10 @@ def change_section(
                         "flip_inside",
                         lang,
                         view=name,
-                        top=_opt(s, top, lang),
+                        top=option_name(s, top, lang),
                         beta=f"{beta:.1f}",
                         movers=movers,
-                        winner=_opt(s, near.get("winner"), lang),
+                        winner=option_name(s, near.get("winner"), lang),
                     )
                 )
             se0 = br.get("central_gap_se")
@@ -400,8 +381,8 @@ def change_section(
                             param=x["input"],
                             value=fmt(x.get(f"{side}_value")),
                             z=f"{z:.1f}",
-                            top=_opt(s, top, lang),
-                            winner=_opt(s, x.get(f"{side}_winner"), lang),
+                            top=option_name(s, top, lang),
+                            winner=option_name(s, x.get(f"{side}_winner"), lang),
                         )
                     )
         if prim:
@@ -411,7 +392,7 @@ def change_section(
                     tf("prim_title", lang, view=name, n=n),
                     [t("option", lang), h("futures where best", lang)],
                     [
-                        [_opt(s, o, lang), f"{k} ({100 * k / n:.1f}%)"]
+                        [option_name(s, o, lang), f"{k} ({100 * k / n:.1f}%)"]
                         for o, k in prim["best_counts"].items()
                     ],
                 )
@@ -425,7 +406,7 @@ def change_section(
                         tf(
                             "best_across_futures",
                             lang,
-                            option=_opt(s, rec, lang),
+                            option=option_name(s, rec, lang),
                             basis=t(f"basis_{on}", lang),
                         ),
                         lang,
@@ -453,7 +434,7 @@ def change_section(
                         "prim_no_box",
                         lang,
                         view=name,
-                        rec=_opt(s, rec, lang),
+                        rec=option_name(s, rec, lang),
                         k=prim["cases_not_best"],
                         n=n,
                     )
@@ -476,7 +457,7 @@ def change_section(
                         h("mean regret", lang),
                     ],
                     [
-                        [_opt(s, o, lang), fmt(x["max"]), fmt(x["p90"]), fmt(x["mean"])]
+                        [option_name(s, o, lang), fmt(x["max"]), fmt(x["p90"]), fmt(x["mean"])]
                         for o, x in u.items()
                     ],
                 )

@@ -24,18 +24,11 @@ from melian.brief.base import (
     Settings,
     fmt,
     judgement,
-    label,
+    option_name,
     table,
 )
 from melian.brief.i18n import t, tf, unit_text
 from melian.scenario.schema import Scenario
-
-
-def _opt_name(s: Scenario, oid: str, lang: str) -> str:
-    try:
-        return label(s.option(oid), lang)
-    except KeyError:
-        return oid
 
 
 def reference_option(s: Scenario) -> str | None:
@@ -98,7 +91,7 @@ def consequences_section(
         if spec["kind"] != "band":
             continue
         bands = {
-            _opt_name(s, o, lang): r["bands"][band] for o, r in opts.items() if band in r["bands"]
+            option_name(s, o, lang): r["bands"][band] for o, r in opts.items() if band in r["bands"]
         }
         if not bands:
             continue
@@ -163,7 +156,7 @@ def consequences_section(
                 [
                     t("event_or_outcome", lang),
                     t("unit", lang),
-                    *(_opt_name(s, o, lang) for o in opts),
+                    *(option_name(s, o, lang) for o in opts),
                 ],
                 rows,
             )
@@ -188,7 +181,7 @@ def consequences_section(
                 "breakeven",
                 lang,
                 what=what,
-                option=_opt_name(s, ref_opt, lang),
+                option=option_name(s, ref_opt, lang),
                 value=_num(be),
                 unit=unit,
             )
@@ -237,7 +230,7 @@ def consequence_judgements(
             return tf(
                 "under_option",
                 lang,
-                option=_opt_name(s, o, lang),
+                option=option_name(s, o, lang),
                 event=what,
                 months=sec.data["horizon"],
             )

@@ -21,6 +21,7 @@ from melian.brief.base import (
     fmt,
     judgement,
     label,
+    option_name,
     table,
 )
 from melian.brief.change import nearest
@@ -433,13 +434,6 @@ def threshold_text(th: dict[str, Any], issue_name: str, lang: str) -> str:
     ).replace(" ()", "")
 
 
-def _opt_name(s: Scenario, oid: str, lang: str = "en") -> str:
-    try:
-        return label(s.option(oid), lang)
-    except KeyError:
-        return oid
-
-
 # --------------------------------------------------------------------------- game
 def strategy_labels(s: Scenario, lang: str) -> list[dict[str, str]]:
     """Display names of the game's strategies per mover: the focal actor's options by their
@@ -636,7 +630,7 @@ def ranking_section(
             [t("option", lang), *methods],
             [
                 [
-                    _opt_name(s, o, lang),
+                    option_name(s, o, lang),
                     *(f"{fmt(m['scores'][o])} ({m['ranks'][o]})" for m in methods.values()),
                 ]
                 for o in opts
@@ -649,7 +643,7 @@ def ranking_section(
         table(
             h("criterion values per option (the evidence)", lang),
             [t("option", lang), *(cname.get(c, c) for c in crit)],
-            [[_opt_name(s, o, lang), *(fmt(d["matrix"][o][c]) for c in crit)] for o in opts],
+            [[option_name(s, o, lang), *(fmt(d["matrix"][o][c]) for c in crit)] for o in opts],
         )
     )
     tables.append(
@@ -683,9 +677,9 @@ def ranking_section(
                         cname.get(x["criterion"], x["criterion"]),
                         fmt(x["weight"]),
                         f"[{fmt(x['low'])}, {fmt(x['high'])}]",
-                        f"{_opt_name(s, x['top_below_low'], lang) if x.get('top_below_low') else '–'}"
+                        f"{option_name(s, x['top_below_low'], lang) if x.get('top_below_low') else '–'}"
                         " / "
-                        f"{_opt_name(s, x['top_above_high'], lang) if x.get('top_above_high') else '–'}",
+                        f"{option_name(s, x['top_above_high'], lang) if x.get('top_above_high') else '–'}",
                     ]
                     for x in stab
                 ],
@@ -694,15 +688,15 @@ def ranking_section(
     top = d["top"]
     agree = bool(d.get("same_top_under_every_method"))
     if agree:
-        paras = [tf("top_agree", lang, method=d["primary"], top=_opt_name(s, top, lang))]
+        paras = [tf("top_agree", lang, method=d["primary"], top=option_name(s, top, lang))]
     else:
-        detail = ", ".join(f"{k}: {_opt_name(s, m['top'], lang)}" for k, m in methods.items())
+        detail = ", ".join(f"{k}: {option_name(s, m['top'], lang)}" for k, m in methods.items())
         paras = [
             tf(
                 "top_disagree",
                 lang,
                 method=d["primary"],
-                top=_opt_name(s, top, lang),
+                top=option_name(s, top, lang),
                 detail=detail,
             )
         ]
@@ -713,7 +707,7 @@ def ranking_section(
         {
             "title": t("ranking", lang),
             "uri": charts.bars(
-                [_opt_name(s, o, lang)[:28] for o in opts],
+                [option_name(s, o, lang)[:28] for o in opts],
                 {k: [m["scores"][o] for o in opts] for k, m in methods.items()},
                 t("ranking", lang),
                 t("score", lang),
@@ -776,9 +770,9 @@ def conclusions(
         top = rk.data["top"]
         if rec:
             key = "best_agrees" if top == rec else "best_differs"
-            sentence = tf(key, lang, top=_opt_name(s, top, lang), rec=_opt_name(s, rec, lang))
+            sentence = tf(key, lang, top=option_name(s, top, lang), rec=option_name(s, rec, lang))
         else:
-            sentence = tf("best_plain", lang, top=_opt_name(s, top, lang))
+            sentence = tf("best_plain", lang, top=option_name(s, top, lang))
         bluf.insert(0, sentence)
     rb = secs.get("robustness")
     if rb is not None and rb.ok:
@@ -792,7 +786,7 @@ def conclusions(
                     tf(
                         "bluf_no_flip",
                         lang,
-                        top=_opt_name(s, br["top"], lang),
+                        top=option_name(s, br["top"], lang),
                         basis=t(f"basis_{rb.data.get('on', 'world')}", lang),
                     )
                 )
@@ -802,7 +796,7 @@ def conclusions(
                     tf(
                         key,
                         lang,
-                        top=_opt_name(s, br["top"], lang),
+                        top=option_name(s, br["top"], lang),
                         beta=f"{beta:.1f}",
                         movers=", ".join(near.get("movers", [])[:3]),
                         basis=t(f"basis_{rb.data.get('on', 'world')}", lang),
@@ -822,7 +816,7 @@ def conclusions(
                 )
             )
     if rec:
-        bluf.insert(0, tf("source_recommends", lang, option=_opt_name(s, rec, lang)))
+        bluf.insert(0, tf("source_recommends", lang, option=option_name(s, rec, lang)))
     for sec in secs.values():
         judgements.extend(sec.data.get("judgements", []))
         signposts.extend(sec.data.get("signposts", []))

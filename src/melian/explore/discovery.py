@@ -198,19 +198,33 @@ def ensemble_mc(
     seed: int,
     evaluator: Evaluator | None = None,
     progress: Progress | None = None,
+    *,
+    data: tuple[np.ndarray, Results] | None = None,
+    outcome: str = UTILITY,
     **adapt: Any,  # noqa: ANN401
 ) -> tuple[np.ndarray, Results, MonteCarloError | None]:
     """A Latin-hypercube ensemble of ``n`` experiments, the paths per experiment chosen from the
-    standard error of the utility differences (:func:`melian.explore.mcerror.adaptive_ensemble`;
+    standard error of the differences on ``outcome`` (:func:`melian.explore.mcerror.adaptive_ensemble`;
     ``adapt``: ``adaptive``, ``rel_tol``, ``share_tol``, ``max_paths``), with its Monte Carlo
-    error.
+    error. ``data`` is an ensemble ``(u, results)`` already run: it is measured (when it carries
+    ``outcome``), not run again.
     """
+    if data is not None:
+        u, res = data
+        mc = (
+            measure(model, res, seed, outcome=outcome) if outcome in res[model.options[0]] else None
+        )
+        return u, res, mc
     u = latin_hypercube(model.k, n, seed)
     if evaluator is None:
         with Evaluator("synchronous") as ev:
-            res, mc = adaptive_ensemble(model, u, seed, evaluator=ev, progress=progress, **adapt)
+            res, mc = adaptive_ensemble(
+                model, u, seed, evaluator=ev, progress=progress, outcome=outcome, **adapt
+            )
     else:
-        res, mc = adaptive_ensemble(model, u, seed, evaluator=evaluator, progress=progress, **adapt)
+        res, mc = adaptive_ensemble(
+            model, u, seed, evaluator=evaluator, progress=progress, outcome=outcome, **adapt
+        )
     return u, res, mc
 
 
@@ -245,24 +259,19 @@ def discover(
     if len(model.options) < 2:
         raise ModelError("scenario discovery needs at least two options")
     decided = decision_outcome(model, outcome)
-    mc: MonteCarloError | None = None
-    if data is not None:
-        u, res = data
-        if decided in res[model.options[0]]:
-            mc = measure(model, res, seed, outcome=decided)
-    else:
-        u, res, mc = ensemble_mc(
-            model,
-            n,
-            seed,
-            evaluator,
-            progress,
-            adaptive=adaptive,
-            rel_tol=rel_tol,
-            share_tol=share_tol,
-            max_paths=max_paths,
-            outcome=decided,
-        )
+    u, res, mc = ensemble_mc(
+        model,
+        n,
+        seed,
+        evaluator,
+        progress,
+        data=data,
+        outcome=decided,
+        adaptive=adaptive,
+        rel_tol=rel_tol,
+        share_tol=share_tol,
+        max_paths=max_paths,
+    )
     best, rec_ok = best_option(model, res, decided)
     y = ~rec_ok
     n_exp = int(u.shape[0])

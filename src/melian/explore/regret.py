@@ -23,8 +23,8 @@ import numpy as np
 
 from melian.errors import ModelError
 from melian.explore.discovery import ensemble_mc
-from melian.explore.mcerror import MAX_PATHS, REL_TOL, SHARE_TOL, MonteCarloError, measure
-from melian.explore.model import UTILITY, ExploratoryModel, directions
+from melian.explore.mcerror import MAX_PATHS, REL_TOL, SHARE_TOL
+from melian.explore.model import ExploratoryModel, directions
 from melian.explore.parallel import Evaluator, Progress, Results
 from melian.jsonio import to_jsonable
 from melian.reprs import html_table
@@ -142,23 +142,18 @@ def robust(
         raise ModelError(
             f"thresholds name unknown outcomes {sorted(unknown)}; outcomes: {', '.join(dirs)}"
         )
-    mc: MonteCarloError | None = None
-    if data is not None:
-        u, res = data
-        if UTILITY in res[model.options[0]]:
-            mc = measure(model, res, seed)
-    else:
-        u, res, mc = ensemble_mc(
-            model,
-            n,
-            seed,
-            evaluator,
-            progress,
-            adaptive=adaptive,
-            rel_tol=rel_tol,
-            share_tol=share_tol,
-            max_paths=max_paths,
-        )
+    u, res, mc = ensemble_mc(
+        model,
+        n,
+        seed,
+        evaluator,
+        progress,
+        data=data,
+        adaptive=adaptive,
+        rel_tol=rel_tol,
+        share_tol=share_tol,
+        max_paths=max_paths,
+    )
     regret: dict[str, dict[str, dict[str, float]]] = {}
     minimax: dict[str, str] = {}
     guaranteed: dict[str, dict[str, float]] = {}

@@ -538,33 +538,30 @@ async def analyses_post(request: Request, state: StateDep, origin: Origin, name:
         if isinstance(v, str):
             form[k] = form[k] + "\n" + v if k in form else v
     kind = form.get("kind", "")
+
+    def refused(problems: list[tuple[str, str]]) -> Response:
+        return render(
+            request,
+            "author/analyses.html",
+            status=422,
+            origin=origin,
+            name=name,
+            scenario=s,
+            problems=problems,
+            **analyses_context(s),
+        )
+
     try:
         spec, params = resolve_params(
             kind, run_params(kind, form, ANALYSES[kind].params) if kind in ANALYSES else {}
         )
     except InputError as exc:
-        return render(
-            request,
-            "author/analyses.html",
-            status=422,
-            origin=origin,
-            name=name,
-            scenario=s,
-            problems=[(p.path.removeprefix("params."), au.plain(p.message)) for p in exc.problems],
-            **analyses_context(s),
+        return refused(
+            [(p.path.removeprefix("params."), au.plain(p.message)) for p in exc.problems]
         )
     blocked = readiness(s, [kind])[kind]
     if blocked:  # the form does not offer it; a hand-made post is told why
-        return render(
-            request,
-            "author/analyses.html",
-            status=422,
-            origin=origin,
-            name=name,
-            scenario=s,
-            problems=[(p.path, au.plain(p.message)) for p in blocked],
-            **analyses_context(s),
-        )
+        return refused([(p.path, au.plain(p.message)) for p in blocked])
     job = state.jobs.submit(spec, s, to_yaml(s), params)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 

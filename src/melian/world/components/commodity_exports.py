@@ -16,7 +16,6 @@ from melian.world.components.base import (
     InputSpec,
     Kind,
     Params,
-    Setup,
     SlabStates,
     StateSpec,
     full,
@@ -100,10 +99,6 @@ class CommodityExports(Kind):
         StateSpec("value", "money bn/month", "gross export value"),
         StateSpec("discount", "money/unit", "the realised discount (per path)"),
     )
-
-    def __init__(self, cid: str, setup: Setup) -> None:
-        """No calibration."""
-        super().__init__(cid, setup)
 
     def start(self, P: Params, n: int, rng: np.random.Generator, tile: int) -> dict[str, Any]:
         """Per-path constants."""

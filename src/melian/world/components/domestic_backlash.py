@@ -25,7 +25,6 @@ from melian.world.components.base import (
     Kind,
     OutcomeSpec,
     Params,
-    Setup,
     SlabStates,
     StateSpec,
     labels,
@@ -147,10 +146,6 @@ class DomesticBacklash(Kind):
             "months in which a government crisis is under way",
         ),
     )
-
-    def __init__(self, cid: str, setup: Setup) -> None:
-        """No calibration."""
-        super().__init__(cid, setup)
 
     def hist(self, name: str) -> HistSpec:
         """One bin per month; pressure bins on [-10, 10]."""

@@ -21,7 +21,6 @@ from melian.world.components.base import (
     Kind,
     OutcomeSpec,
     Params,
-    Setup,
     SlabStates,
     StateSpec,
     full,
@@ -86,6 +85,19 @@ def add_drivers(out: np.ndarray, b: list[np.ndarray], inputs: dict[str, Any]) ->
     return out
 
 
+def monthly_hazard(
+    S: dict[str, Any], k: int, n: int, inputs: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hazard ``h`` and probability ``1 - exp(-h)`` (each (k, n)) that the event happens in each
+    month of a slab: the log hazard ``S["logh"]`` shifted by the bound drivers
+    (:func:`add_drivers`, weights ``S["b"]``).
+    """
+    logh = add_drivers(np.broadcast_to(S["logh"], (k, n)).copy(), S["b"], inputs)
+    with np.errstate(over="ignore"):
+        h = np.exp(logh)
+    return h, -np.expm1(-h)
+
+
 class EventHazard(Kind):
     """A named event with a monthly hazard log-linear in option levers and other states."""
 
@@ -124,10 +136,6 @@ class EventHazard(Kind):
         ),
     )
 
-    def __init__(self, cid: str, setup: Setup) -> None:
-        """No calibration."""
-        super().__init__(cid, setup)
-
     def hist(self, name: str) -> HistSpec:
         """One bin per month."""
         return HistSpec(-0.5, self.horizon + 0.5, self.horizon + 1)
@@ -160,10 +168,7 @@ class EventHazard(Kind):
         """Hazard for the slab; occurrence month by month."""
         n = S["left"].shape[0]
         u = uniforms(rng, 1, k, n, tile)[0]
-        logh = add_drivers(np.broadcast_to(S["logh"], (k, n)).copy(), S["b"], inputs)
-        with np.errstate(over="ignore"):
-            h = np.exp(logh)
-        p = -np.expm1(-h)
+        h, p = monthly_hazard(S, k, n, inputs)
         active = np.empty((k, n), bool)
         occurred = np.empty((k, n), bool)
         for j in range(k):

@@ -19,7 +19,6 @@ from melian.world.components.base import (
     InputSpec,
     Kind,
     Params,
-    Setup,
     SlabStates,
     StateSpec,
     labels,
@@ -79,10 +78,6 @@ class Fragmentation(Kind):
             "a fragmentation crisis starts at least once",
         ),
     )
-
-    def __init__(self, cid: str, setup: Setup) -> None:
-        """No calibration."""
-        super().__init__(cid, setup)
 
     def start(self, P: Params, n: int, rng: np.random.Generator, tile: int) -> dict[str, Any]:
         """No pressure, no crisis."""

@@ -26,7 +26,6 @@ from melian.world.components.base import (
     Kind,
     OutcomeSpec,
     Params,
-    Setup,
     SlabStates,
     StateSpec,
     labels,
@@ -34,9 +33,9 @@ from melian.world.components.base import (
 )
 from melian.world.components.event_hazard import (
     DRIVER_INPUTS,
-    add_drivers,
     driver_effects,
     driver_params,
+    monthly_hazard,
     param_or_default,
 )
 from melian.world.results import HistSpec
@@ -141,10 +140,6 @@ class PatronDrawdown(Kind):
         ),
     )
 
-    def __init__(self, cid: str, setup: Setup) -> None:
-        """No calibration."""
-        super().__init__(cid, setup)
-
     def hist(self, name: str) -> HistSpec:
         """Index bins on [0, 1]."""
         return HistSpec(0.0, 1.0 + 1e-9, 1000)
@@ -179,10 +174,7 @@ class PatronDrawdown(Kind):
         """Abandonment month by month; the presence of the slab."""
         n = S["tau"].shape[0]
         u = uniforms(rng, 1, k, n, tile)[0]
-        logh = add_drivers(np.broadcast_to(S["logh"], (k, n)).copy(), S["b"], inputs)
-        with np.errstate(over="ignore"):
-            h = np.exp(logh)
-        p = -np.expm1(-h)
+        h, p = monthly_hazard(S, k, n, inputs)
         tt = np.arange(t0, t0 + k, dtype=float)[:, None]
         for j in range(k):
             hit = np.isinf(S["tau"]) & (u[j] < p[j])

@@ -26,7 +26,6 @@ from melian.world.components.base import (
     Kind,
     OutcomeSpec,
     Params,
-    Setup,
     SlabStates,
     StateSpec,
     labels,
@@ -186,10 +185,6 @@ class ProxyAttacks(Kind):
             "months in which an attack on the patron's forces kills personnel",
         ),
     )
-
-    def __init__(self, cid: str, setup: Setup) -> None:
-        """No calibration."""
-        super().__init__(cid, setup)
 
     def hist(self, name: str) -> HistSpec:
         """Bins scaled on the nominal rates."""

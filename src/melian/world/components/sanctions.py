@@ -23,7 +23,6 @@ from melian.world.components.base import (
     InputSpec,
     Kind,
     Params,
-    Setup,
     SlabStates,
     StateSpec,
     labels,
@@ -123,10 +122,6 @@ class Sanctions(Kind):
             "the exemption lapses at least once",
         ),
     )
-
-    def __init__(self, cid: str, setup: Setup) -> None:
-        """No calibration."""
-        super().__init__(cid, setup)
 
     def start(self, P: Params, n: int, rng: np.random.Generator, tile: int) -> dict[str, Any]:
         """Exemption in force, no sanctions; transition probabilities (float32)."""

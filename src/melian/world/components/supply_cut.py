@@ -31,7 +31,6 @@ from melian.world.components.base import (
     Kind,
     OutcomeSpec,
     Params,
-    Setup,
     SlabStates,
     StateSpec,
     labels,
@@ -39,9 +38,9 @@ from melian.world.components.base import (
 )
 from melian.world.components.event_hazard import (
     DRIVER_INPUTS,
-    add_drivers,
     driver_effects,
     driver_params,
+    monthly_hazard,
     param_or_default,
 )
 from melian.world.results import HistSpec
@@ -161,10 +160,6 @@ class SupplyCut(Kind):
         ),
     )
 
-    def __init__(self, cid: str, setup: Setup) -> None:
-        """No calibration."""
-        super().__init__(cid, setup)
-
     def hist(self, name: str) -> HistSpec:
         """Bins: shares in [0, 1], one bin per month, money up to the whole horizon's cost."""
         H = self.horizon
@@ -209,10 +204,7 @@ class SupplyCut(Kind):
         """Cut hazard for the slab; cuts start and end month by month."""
         n = S["left"].shape[0]
         u = uniforms(rng, 1, k, n, tile)[0]
-        logh = add_drivers(np.broadcast_to(S["logh"], (k, n)).copy(), S["b"], inputs)
-        with np.errstate(over="ignore"):
-            h = np.exp(logh)
-        p = -np.expm1(-h)
+        h, p = monthly_hazard(S, k, n, inputs)
         cut = np.empty((k, n), bool)
         for j in range(k):
             hit = (S["left"] <= 0) & (u[j] < p[j])
