@@ -28,6 +28,7 @@ from scipy.optimize import minimize
 from melian.bargaining.base import BargainingProblem
 from melian.bargaining.io.deu import packaged_path, read_deu
 from melian.bargaining.melian_deu import THETA0, institution_roles, issue_weights, procedure_of
+from melian.bargaining.validation.calibration import group_folds  # the shipped fold assignment
 
 #: Bounds that keep the fit interpretable (|k| <= 3: an institution's weight within e^-3..e^3).
 BOUNDS = np.array(
@@ -221,24 +222,6 @@ def configs(
         if free and fam in families:
             out.extend((fam, float(lam)) for lam in sorted(lambdas, reverse=True))
     return out
-
-
-def group_folds(groups: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
-    """
-    Split issue indices into ``k`` folds so that each group (proposal) lies in one fold.
-
-    The unique groups (sorted) are shuffled with ``numpy.random.default_rng(seed)`` and dealt
-    round-robin to the folds (GroupKFold-like; ``k`` >= number of groups gives leave-one-group-
-    out). Returns the test indices of each fold; no group appears in two folds.
-    """
-    uniq = np.unique(groups)
-    if k < 2:
-        raise ValueError("group_folds needs k >= 2")
-    k = min(k, uniq.size)
-    order = np.random.default_rng(seed).permutation(uniq.size)
-    fold_of = {uniq[j]: f % k for f, j in enumerate(order)}
-    assign = np.array([fold_of[g] for g in groups])
-    return [np.flatnonzero(assign == f) for f in range(k)]
 
 
 def cv_predictions(d: Design, family: str, lam: float, k: int, seed: int) -> np.ndarray:

@@ -278,8 +278,8 @@ def group_folds(groups: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
     """Split issue indices into ``k`` folds so that each group (proposal) lies in one fold.
 
     The unique groups (sorted) are shuffled with ``numpy.random.default_rng(seed)`` and dealt
-    round-robin to the folds (``k`` >= number of groups is leave-one-group-out); the same
-    assignment as the melian-deu fitting code (research/melian_deu/fitting.py).
+    round-robin to the folds (``k`` >= number of groups is leave-one-group-out); the melian-deu
+    fitting code (research/melian_deu/fitting.py) deals its folds with this function too.
     """
     uniq = np.unique(groups)
     if k < 2:
