@@ -168,32 +168,47 @@ def iraq():
     return load_scenario("iraq-us-2020")
 
 
+@pytest.mark.parametrize("sid", ["iraq-us-2020", "kyrgyzstan-manas-2009"])
 @pytest.mark.parametrize(("paths", "horizon", "n_options"), [(16_384, 24, 1), (3_000, 60, 2)])
 def test_world_estimate_bounds_measured_peak(
-    iraq, paths: int, horizon: int, n_options: int
+    sid: str, paths: int, horizon: int, n_options: int
 ) -> None:
-    """The estimate is an upper bound of the tracemalloc peak of a real run, within 2x."""
-    from melian.world.engine import BLOCK, simulate
+    """The estimate from the prepared world's shape bounds the tracemalloc peak of a real run,
+    within 2x, for worlds of different sizes (11 components and six bands; eight and one)."""
+    from melian.world.engine import BLOCK, prepare, simulate, world_shape
 
     assert BLOCK == lm.WORLD_BLOCK
-    opts = iraq.option_ids[:n_options]
-    simulate(iraq, options=opts, paths=10, horizon=horizon)  # warm caches (datasets, imports)
+    sc = load_scenario(sid)
+    opts = sc.option_ids[:n_options]
+    shape = world_shape(prepare(sc, opts, horizon))
+    simulate(sc, options=opts, paths=10, horizon=horizon)  # warm caches (datasets, imports)
     tracemalloc.start()
-    simulate(iraq, options=opts, paths=paths, horizon=horizon, chunk_size=BLOCK, workers=1)
+    simulate(sc, options=opts, paths=paths, horizon=horizon, chunk_size=BLOCK, workers=1)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    est = lm.estimate_world_bytes(paths, horizon, n_options, chunk_size=BLOCK)
+    est = lm.estimate_world_bytes(paths, horizon, n_options, chunk_size=BLOCK, shape=shape)
     assert peak <= est <= 2 * peak, (peak, est)
 
 
+def test_world_shape_scales_the_estimate() -> None:
+    """More bands and variables, a bigger accumulator: a bigger estimate (hand-computed)."""
+    small = lm.world_shape(1, 10, 1_000)
+    big = lm.world_shape(6, 40, 1_000)
+    assert small.state_bytes == 10 * lm.STATE_BYTES_PER_VARIABLE
+    one = lm.estimate_world_bytes(100, 12, 1, block=None, shape=small)
+    assert one == 100 * (1 * 4 * 12 + 10 * lm.STATE_BYTES_PER_VARIABLE) + 2 * 8 * 12 * 100
+    assert lm.estimate_world_bytes(100, 12, 1, block=None, shape=big) > one
+
+
 def test_replay_estimate_bounds_measured_peak(iraq) -> None:
-    from melian.world.engine import replay
+    from melian.world.engine import prepare, replay, world_shape
 
     opt = iraq.option_ids[0]
+    shape = world_shape(prepare(iraq, [opt], 60))
     replay(iraq, opt, [60.0] * 12, paths=100)
     tracemalloc.start()
     replay(iraq, opt, [60.0] * 60, paths=6_000)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    est = lm.estimate_world_bytes(6_000, 60, 1, block=None)
+    est = lm.estimate_world_bytes(6_000, 60, 1, block=None, shape=shape)
     assert peak <= est <= 2 * peak, (peak, est)

@@ -46,6 +46,7 @@ from melian.errors import InputError, LimitError, Problem
 
 __all__ = [
     "Limits",
+    "WorldShape",
     "array_bytes",
     "check_arrays",
     "check_counts",
@@ -59,6 +60,7 @@ __all__ = [
     "current",
     "estimate_world_bytes",
     "format_bytes",
+    "world_shape",
 ]
 
 GIB = 1024**3
@@ -68,8 +70,13 @@ BAND_BYTES_PER_MONTH = 4
 #: World model: number of per-month bands kept per path (the first built-in scenario declares five:
 #: a price, reserves, salary stress, debt, attacks).
 WORLD_BANDS = 5
-#: World model: bytes of float64 state per simulated path (measured: 900-1 000; rounded up).
+#: World model: bytes of float64 state per simulated path (measured: 900-1 000; rounded up), used
+#: when the world's shape is not known.
 STATE_BYTES_PER_PATH = 1_100
+#: World model: bytes of state per path per named world variable (measured on the built-in
+#: scenarios, 1 500 bytes per path for 38 variables and 1 100 for 24; rounded up): about six
+#: float64 arrays per variable live during a block (the variable, its inputs and temporaries).
+STATE_BYTES_PER_VARIABLE = 48
 #: World model accumulator: fixed bytes (outcome histograms) and bytes per month of horizon.
 ACC_FIXED_BYTES = 600_000
 ACC_BYTES_PER_MONTH = 76_000
@@ -225,6 +232,26 @@ def check_arrays(
     return check_memory(array_bytes(*shapes, itemsize=itemsize), what, limits)
 
 
+@dataclass(frozen=True)
+class WorldShape:
+    """The size of a prepared world that its memory depends on.
+
+    ``bands`` per-month bands kept per path, ``state_bytes`` bytes of state per path (see
+    :func:`world_shape`), ``acc_bytes`` bytes of one option's accumulator of statistics (its
+    histograms; None: estimated from the horizon). The defaults are the first built-in scenario's
+    former sizes, for callers that have not prepared a world.
+    """
+
+    bands: int = WORLD_BANDS
+    state_bytes: int = STATE_BYTES_PER_PATH
+    acc_bytes: int | None = None
+
+
+def world_shape(bands: int, variables: int, acc_bytes: int | None = None) -> WorldShape:
+    """The :class:`WorldShape` of a world with ``bands`` bands and ``variables`` named variables."""
+    return WorldShape(int(bands), STATE_BYTES_PER_VARIABLE * max(int(variables), 1), acc_bytes)
+
+
 def estimate_world_bytes(
     paths: int,
     horizon: int,
@@ -234,6 +261,7 @@ def estimate_world_bytes(
     chunk_size: int | None = 65_536,
     block: int | None = WORLD_BLOCK,
     bands: bool = True,
+    shape: WorldShape | None = None,
 ) -> int:
     """Estimated peak bytes of a world-model simulation (:func:`melian.world.engine.simulate`).
 
@@ -241,17 +269,19 @@ def estimate_world_bytes(
     ``evaluate`` do); a task of ``chunk_size`` paths (rounded up to whole blocks) returns one
     accumulator. With one worker one task is live at a time; with several, ``workers`` tasks run
     at once and the parent keeps every finished task's accumulator until it is merged (an upper
-    bound: all tasks). Per path: ``WORLD_BANDS * 4 * horizon + STATE_BYTES_PER_PATH`` (without
-    the band term when ``bands`` is false, as in ``evaluate``).
+    bound: all tasks). Per path: ``shape.bands * 4 * horizon + shape.state_bytes`` (without
+    the band term when ``bands`` is false, as in ``evaluate``); ``shape`` is the prepared world's
+    (:class:`WorldShape`; default: the legacy constants).
     """
+    sh = shape or WorldShape()
     n_block = paths if block is None else min(block, paths)
-    band = WORLD_BANDS * BAND_BYTES_PER_MONTH * horizon if bands else 0
-    per_block = n_block * (band + STATE_BYTES_PER_PATH)
+    band = sh.bands * BAND_BYTES_PER_MONTH * horizon if bands else 0
+    per_block = n_block * (band + sh.state_bytes)
     if block is None:
         # one block, no accumulators; with bands, quantiles of a band copy it to float64 and
         # sort a copy (``replay``): 2 x 8 bytes per path and month
         return per_block + (2 * 8 * horizon * paths if bands else 0)
-    acc = ACC_FIXED_BYTES + ACC_BYTES_PER_MONTH * horizon
+    acc = ACC_FIXED_BYTES + ACC_BYTES_PER_MONTH * horizon if sh.acc_bytes is None else sh.acc_bytes
     finish = ACC_FINISH_FACTOR * acc  # turning an accumulator into quantiles and histograms
     nblocks = -(-paths // block)
     per_chunk = max(1, -(-(chunk_size or paths) // block))
@@ -271,12 +301,13 @@ def check_simulation(
     chunk_size: int | None = 65_536,
     block: int | None = WORLD_BLOCK,
     bands: bool = True,
+    shape: WorldShape | None = None,
     limits: Limits | None = None,
 ) -> int:
     """Check paths, horizon, options and the estimated memory of a world simulation.
 
-    Returns the estimated bytes (:func:`estimate_world_bytes`); raises :class:`LimitError`
-    before anything is allocated if any cap is exceeded.
+    Returns the estimated bytes (:func:`estimate_world_bytes` of the world ``shape``); raises
+    :class:`LimitError` before any path is allocated if any cap is exceeded.
     """
     lim = limits or current()
     check_paths(paths, lim)
@@ -285,7 +316,14 @@ def check_simulation(
     if options < 1:
         raise LimitError(f"a simulation needs at least one option (got {options})")
     need = estimate_world_bytes(
-        paths, horizon, options, workers=workers, chunk_size=chunk_size, block=block, bands=bands
+        paths,
+        horizon,
+        options,
+        workers=workers,
+        chunk_size=chunk_size,
+        block=block,
+        bands=bands,
+        shape=shape,
     )
     what = f"simulating {paths:,} paths x {horizon} months x {options} option(s)"
     return check_memory(need, what, lim)
@@ -302,6 +340,7 @@ def check_explore(
     workers: int = 1,
     chunk_size: int = 128,
     rows: int | None = None,
+    shape: WorldShape | None = None,
     limits: Limits | None = None,
 ) -> int:
     """Check an exploratory analysis: sample count, design and result arrays, and the world runs.
@@ -323,7 +362,7 @@ def check_explore(
     chunk_paths = max(1, min(chunk_size, rows) * paths_per_sample)
     chunk_paths = min(chunk_paths, max(65_536, paths_per_sample))
     check_paths(paths_per_sample, lim)
-    per_worker = estimate_world_bytes(chunk_paths, horizon, 1, block=None, bands=False)
+    per_worker = estimate_world_bytes(chunk_paths, horizon, 1, block=None, bands=False, shape=shape)
     need = design + max(1, workers) * per_worker
     what = (
         f"exploring {samples:,} samples x {parameters} parameter(s) x {options} option(s) "

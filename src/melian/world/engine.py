@@ -768,6 +768,11 @@ def run_paths(
     }
 
 
+def world_shape(prep: Prepared) -> limits.WorldShape:
+    """The prepared world's size for memory estimates: its bands, variables and accumulator."""
+    return limits.world_shape(len(prep.bands), len(prep.names), _new_accumulator(prep).nbytes())
+
+
 def _new_accumulator(prep: Prepared) -> Accumulator:
     return Accumulator(
         list(prep.metrics) + ([prep.breakeven] if prep.breakeven is not None else []),
@@ -825,11 +830,16 @@ def simulate(
     if chunk_size is not None and chunk_size < 1:
         raise LimitError(f"chunk_size must be positive (got {chunk_size})")
     n_options = len(options) if options else (len(scenario.option_ids) or 1)
+    prep = prepare(scenario, options, horizon, base_dir)
     limits.check_simulation(
-        paths, horizon, n_options, workers=workers or os.cpu_count() or 1, chunk_size=chunk_size
+        paths,
+        horizon,
+        n_options,
+        workers=workers or os.cpu_count() or 1,
+        chunk_size=chunk_size,
+        shape=world_shape(prep),
     )
     seed = scenario.metadata.seed if seed is None else int(seed)
-    prep = prepare(scenario, options, horizon, base_dir)
     opts = list(prep.dists)
     nblocks = -(-paths // BLOCK)
     if workers is None:
@@ -1003,7 +1013,14 @@ def evaluate(
     if S * pps > MAX_PATHS:
         raise LimitError(f"{S} samples x {pps} paths exceeds {MAX_PATHS:,} paths")
     limits.check_paths(S * pps)
-    limits.check_simulation(min(S * pps, max(65_536, pps)), horizon, 1, block=None, bands=False)
+    limits.check_simulation(
+        min(S * pps, max(65_536, pps)),
+        horizon,
+        1,
+        block=None,
+        bands=False,
+        shape=world_shape(prep),
+    )
     group = max(1, 65_536 // pps)
     names = eval_metrics(prep)
     out = {k: (np.empty((S, pps)) if per_path else np.empty(S)) for k in names}
@@ -1050,8 +1067,8 @@ def replay(
     """
     seed = scenario.metadata.seed if seed is None else int(seed)
     H = len(prices)
-    limits.check_simulation(paths, H, 1, block=None)
     prep = prepare(scenario, [option_id], H, base_dir)
+    limits.check_simulation(paths, H, 1, block=None, shape=world_shape(prep))
     target = [c for c in prep.components if hasattr(c, "fixed_path")]
     if component is not None:
         target = [c for c in target if c.id == component]

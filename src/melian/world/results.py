@@ -154,6 +154,11 @@ class Accumulator:
         self.band_sum = {b.name: np.zeros(months, np.int64) for b in bands}
         self.cover = np.zeros((cover_spec.nb + 2, 2), np.int64)
 
+    def nbytes(self) -> int:
+        """Bytes of the accumulator's arrays (its histograms and per-month sums)."""
+        arrays = [*self.hist.values(), *self.band_hist.values(), *self.band_sum.values()]
+        return int(sum(a.nbytes for a in arrays) + self.cover.nbytes)
+
     def add_block(
         self,
         outcomes: dict[str, np.ndarray],
