@@ -1,7 +1,9 @@
 """Same-run speed comparison of two versions of melian.world on the built-in scenario.
 
 Run: .venv/bin/python benchmarks/bench_world_compare.py BEFORE_SRC AFTER_SRC [ROUNDS]
-(each a ``src`` directory, e.g. ``git archive 2d488ac src | tar -x -C /tmp/before``). Rounds
+[--after-scenario FILE] (each a ``src`` directory, e.g. ``git archive 2d488ac src | tar -x -C
+/tmp/before``; ``--after-scenario`` runs the after version on a scenario file, for example the
+built-in scenario as an older commit declared it, so that both engines do the same work). Rounds
 alternate the two versions, each in a fresh process (after a warm-up run that also loads the
 price calibration from the cache): 65,536 paths x 5 options x 120 months on one worker. Prints
 every round with the 1-minute load average and the best of each version (wall seconds and
@@ -18,7 +20,8 @@ CHILD = """
 import resource, time
 from melian.scenario import load_scenario
 from melian.world import simulate
-s = load_scenario('iraq-us-2020')
+import os
+s = load_scenario(os.environ.get("BENCH_SCENARIO", "iraq-us-2020"))
 simulate(s, options=['drift'], paths=8192, horizon=12, workers=1)
 def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
@@ -30,9 +33,9 @@ print(time.perf_counter() - t0, cpu() - c0)
 PM = 65_536 * 5 * 120
 
 
-def run(src: str) -> tuple[float, float]:
-    """Wall and CPU seconds of one timed simulation with melian from ``src``."""
-    env = dict(os.environ, PYTHONPATH=src)
+def run(src: str, scenario: str = "iraq-us-2020") -> tuple[float, float]:
+    """Wall and CPU seconds of one timed simulation of ``scenario`` with melian from ``src``."""
+    env = dict(os.environ, PYTHONPATH=src, BENCH_SCENARIO=scenario)
     out = subprocess.run(
         [sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
@@ -40,12 +43,19 @@ def run(src: str) -> tuple[float, float]:
 
 
 def main() -> None:
-    before, after = sys.argv[1], sys.argv[2]
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    args = sys.argv[1:]
+    after_scenario = "iraq-us-2020"
+    if "--after-scenario" in args:
+        i = args.index("--after-scenario")
+        after_scenario = args[i + 1]
+        del args[i : i + 2]
+    before, after = args[0], args[1]
+    rounds = int(args[2]) if len(args) > 2 else 3
+    scenarios = {"before": "iraq-us-2020", "after": after_scenario}
     best: dict[str, list[tuple[float, float, float]]] = {"before": [], "after": []}
     for r in range(rounds):
         for name, src in (("before", before), ("after", after)):
-            wall, cpu = run(src)
+            wall, cpu = run(src, scenarios[name])
             load = os.getloadavg()[0]
             best[name].append((wall, cpu, load))
             print(

@@ -15,11 +15,11 @@ import pytest
 from scipy.stats import poisson
 
 from melian.world.components import KINDS
-from melian.world.components.base import Setup
+from melian.world.components.base import Setup, poisson_inverse
 from melian.world.components.domestic_backlash import DomesticBacklash
 from melian.world.components.event_hazard import EventHazard
 from melian.world.components.patron_drawdown import PatronDrawdown
-from melian.world.components.proxy_attacks import ProxyAttacks, poisson_inverse
+from melian.world.components.proxy_attacks import ProxyAttacks
 from melian.world.components.supply_cut import SupplyCut
 
 Z = 4.5

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import poisson as _poisson
 
 from melian.errors import InputError, Problem
 from melian.world import security
@@ -40,6 +39,7 @@ from melian.world.components.base import (
     full,
     labels,
     normals,
+    poisson_inverse,
     ramp,
     uniforms,
 )
@@ -328,8 +328,8 @@ class ArmedThreat(Kind):
         )
         return Finished(
             {
-                "attacks_total": np.maximum(_poisson.ppf(u_att, S["sum"]), 0.0).astype(float),
-                "militia_attacks_total": np.maximum(_poisson.ppf(u_mil, mil), 0.0).astype(float),
+                "attacks_total": poisson_inverse(u_att, S["sum"]),
+                "militia_attacks_total": poisson_inverse(u_mil, mil),
             },
             {"security_crisis": S["ever"].copy()},
         )

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
+from scipy.special import gammaln, ndtri, pdtr
 
 from melian.world.results import HistSpec
 from melian.world.spec import ParamSpec
@@ -291,6 +292,69 @@ def normals(rng: np.random.Generator, k: int, n: int, tile: int) -> np.ndarray:
     z1, z2 = box_muller(U[0], U[1])
     Z = np.concatenate([z1, z2], axis=1)[:, :m]
     return np.tile(Z, (1, tile)) if tile > 1 else Z
+
+
+#: Means above which the inverse-CDF search starts near the quantile instead of at 0.
+LARGE_MEAN = 15.0
+
+
+#: The search steps every cell at once while more than one in DENSE_SHARE cells still searches.
+DENSE_SHARE = 4
+
+
+def poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Poisson counts with means ``lam`` from uniforms ``u`` by inverse CDF.
+
+    ``N = min{n : F(n; lam) > u}``, adding terms ``p_n = p_{n-1} lam / n`` on the shrinking set
+    of cells still searching. The search starts at 0, or, for means above :data:`LARGE_MEAN`, a
+    little below a Cornish-Fisher guess ``k0 = lam + sqrt(lam) z + (z^2 - 1)/6 - 2`` (``z =
+    Phi^-1(u)``; lower, at ``lam - 6 sqrt(lam) - 5`` or 0, where ``F(k0 - 1) > u``) with ``F(k0 -
+    1)`` from the regularised gamma function (``pdtr``). Exact up to floating point, with few
+    steps per cell whatever ``lam``.
+    """
+    lam, u = np.broadcast_arrays(np.asarray(lam, dtype=float), np.asarray(u, dtype=float))
+    shape = lam.shape
+    lam, u = lam.ravel(), u.ravel()
+    k0 = np.zeros(lam.size)
+    below = np.zeros(lam.size)
+    p = np.exp(-lam)
+    big = np.flatnonzero(lam > LARGE_MEAN)
+    if big.size:
+        lb, ub = lam[big], u[big]
+        z = ndtri(np.clip(ub, 1e-12, 1 - 1e-12))
+        sq = np.sqrt(lb)
+        kb = np.maximum(np.floor(lb + sq * z + (z * z - 1.0) / 6.0 - 2.0), 0.0)
+        bb = pdtr(np.maximum(kb - 1.0, 0.0), lb) * (kb > 0)
+        high = ub < bb
+        if high.any():  # the guess overshot: start far below
+            kb[high] = np.maximum(np.floor(lb[high] - 6.0 * sq[high] - 5.0), 0.0)
+            bb[high] = pdtr(np.maximum(kb[high] - 1.0, 0.0), lb[high]) * (kb[high] > 0)
+            still = ub < bb
+            kb[still], bb[still] = 0.0, 0.0
+        k0[big], below[big] = kb, bb
+        p[big] = np.exp(kb * np.log(lb) - lb - gammaln(kb + 1.0))
+    F = below + p
+    N = k0
+    more = u >= F
+    k = k0.copy()
+    # dense steps over every cell while many still search (no gathering), then gather the rest;
+    # each searching cell sees the same operations in the same order either way
+    while more.sum() * DENSE_SHARE > more.size:
+        k += 1.0
+        p = p * lam / k
+        F = F + p
+        N += more
+        more &= (u >= F) & (p > 0)
+    idx = np.flatnonzero(more)
+    p, F, lam_i, u_i, k = p[idx], F[idx], lam[idx], u[idx], k[idx]
+    while idx.size:
+        k = k + 1.0
+        N[idx] = k
+        p = p * lam_i / k
+        F = F + p
+        more = (u_i >= F) & (p > 0)
+        idx, p, F, lam_i, u_i, k = idx[more], p[more], F[more], lam_i[more], u_i[more], k[more]
+    return N.reshape(shape)
 
 
 def prob(h: np.ndarray | float) -> np.ndarray:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import gammaincinv, gammaln, ndtri, pdtr
+from scipy.special import gammaincinv
 
 from melian.world.components.base import (
     ActorSpec,
@@ -29,6 +29,7 @@ from melian.world.components.base import (
     SlabStates,
     StateSpec,
     labels,
+    poisson_inverse,
     uniforms,
 )
 from melian.world.components.event_hazard import (
@@ -40,54 +41,6 @@ from melian.world.components.event_hazard import (
 )
 from melian.world.results import HistSpec
 from melian.world.spec import ParamSpec
-
-#: Means above which the inverse-CDF search starts near the quantile instead of at 0.
-LARGE_MEAN = 15.0
-
-
-def poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Poisson counts with means ``lam`` from uniforms ``u`` by inverse CDF.
-
-    ``N = min{n : F(n; lam) > u}``, adding terms ``p_n = p_{n-1} lam / n`` on the shrinking set
-    of cells still searching. The search starts at 0, or, for means above :data:`LARGE_MEAN`, a
-    little below a Cornish-Fisher guess ``k0 = lam + sqrt(lam) z + (z^2 - 1)/6 - 2`` (``z =
-    Phi^-1(u)``; lower, at ``lam - 6 sqrt(lam) - 5`` or 0, where ``F(k0 - 1) > u``) with ``F(k0 -
-    1)`` from the regularised gamma function (``pdtr``). Exact up to floating point, with few
-    steps per cell whatever ``lam``.
-    """
-    lam, u = np.broadcast_arrays(np.asarray(lam, dtype=float), np.asarray(u, dtype=float))
-    shape = lam.shape
-    lam, u = lam.ravel(), u.ravel()
-    k0 = np.zeros(lam.size)
-    below = np.zeros(lam.size)
-    p = np.exp(-lam)
-    big = np.flatnonzero(lam > LARGE_MEAN)
-    if big.size:
-        lb, ub = lam[big], u[big]
-        z = ndtri(np.clip(ub, 1e-12, 1 - 1e-12))
-        sq = np.sqrt(lb)
-        kb = np.maximum(np.floor(lb + sq * z + (z * z - 1.0) / 6.0 - 2.0), 0.0)
-        bb = pdtr(np.maximum(kb - 1.0, 0.0), lb) * (kb > 0)
-        high = ub < bb
-        if high.any():  # the guess overshot: start far below
-            kb[high] = np.maximum(np.floor(lb[high] - 6.0 * sq[high] - 5.0), 0.0)
-            bb[high] = pdtr(np.maximum(kb[high] - 1.0, 0.0), lb[high]) * (kb[high] > 0)
-            still = ub < bb
-            kb[still], bb[still] = 0.0, 0.0
-        k0[big], below[big] = kb, bb
-        p[big] = np.exp(kb * np.log(lb) - lb - gammaln(kb + 1.0))
-    F = below + p
-    N = k0
-    idx = np.flatnonzero(u >= F)
-    p, F, lam_i, u_i, k = p[idx], F[idx], lam[idx], u[idx], k0[idx]
-    while idx.size:
-        k = k + 1.0
-        N[idx] = k
-        p = p * lam_i / k
-        F = F + p
-        more = (u_i >= F) & (p > 0)
-        idx, p, F, lam_i, u_i, k = idx[more], p[more], F[more], lam_i[more], u_i[more], k[more]
-    return N.reshape(shape)
 
 
 class ProxyAttacks(Kind):
