@@ -4,7 +4,8 @@ Run: ``PYTHONPATH=src .venv/bin/python benchmarks/bench_robustness.py [--repeat 
 Parts, each best of ``--repeat`` runs, with the load average before and after:
 
 1. breaking points for all inputs of iraq-us-2020 (``explore(..., method="breaking")``, the
-   default settings; with judgement uncertainty where the code has it on by default);
+   default settings; with judgement uncertainty where the code has it on by default; on
+   ``--scheduler``, by default the brief's LocalCluster on every core);
 2. the quick brief's robustness section (``melian.brief.change.change_section``, "what would
    change the recommendation", per view; before issue 14 ``sections.robustness_section``);
 3. the full brief's robustness section (unless ``--skip-full``).
@@ -41,6 +42,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-full", action="store_true")
     ap.add_argument("--only", default="breaking,quick,full")
+    ap.add_argument(
+        "--scheduler",
+        default="local",
+        help="breaking points' scheduler: local (the brief's, a LocalCluster on every core) or "
+        "synchronous (one process)",
+    )
     args = ap.parse_args()
     from melian.analysis.brief import RUNNERS
     from melian.brief.base import Settings
@@ -58,7 +65,7 @@ def main() -> None:
     if "breaking" in only:
         _best(
             "breaking points, all inputs of iraq-us-2020",
-            lambda: explore(s, "breaking", scheduler="synchronous"),
+            lambda: explore(s, "breaking", scheduler=args.scheduler),
             args.repeat,
         )
 

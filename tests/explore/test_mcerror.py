@@ -174,3 +174,19 @@ def test_quick_and_full_reach_the_same_conclusion(scenario: str, outcome: str | 
         assert abs(share - f["best_share"][o]) <= 2 * se + 1e-12, o
     se = np.hypot(q["share_se"], f["share_se"])
     assert abs(q["share_not_best"] - f["share_not_best"]) <= 2 * se + 1e-12
+
+
+@pytest.mark.slow
+def test_breaking_points_same_in_process_and_on_two_workers(iraq) -> None:  # noqa: ANN001
+    """The one-at-a-time scan in chunks on two processes gives the in-process breaking points."""
+    from melian.explore.breaking import model_breaking_points
+    from melian.explore.world import world_model
+
+    m = world_model(iraq, paths_per_sample=2, horizon=12, seed=3)
+    kw = {"seed": 3, "reference": 4, "replications": 0, "grid": 3}
+    one = model_breaking_points(m, **kw).to_dict()
+    with Evaluator("processes", workers=2, chunk_size=8) as ev:
+        two = model_breaking_points(m, evaluator=ev, **kw).to_dict()
+    for d in (one, two):
+        d.pop("seconds", None)
+    assert one == two

@@ -186,9 +186,12 @@ def _print_breaking(d: dict[str, Any], top: int) -> None:
     if n["beta"] is None:
         console.print("nearest flip: none found within 8 spreads of the central values")
     else:
+        settled = n.get("converged", True)
         console.print(
-            f"nearest flip: {n['beta']:.2f} spreads from the central values "
-            f"(first-order probability {n['probability']:.2g}); {n['winner']} then first; "
+            f"nearest flip: {'' if settled else 'at most '}{n['beta']:.2f} spreads from the "
+            "central values "
+            + ("" if settled else "(the search did not settle on a noisy response) ")
+            + f"(first-order probability {n['probability']:.2g}); {n['winner']} then first; "
             f"moves most: {', '.join(n['movers'])}",
             highlight=False,
         )

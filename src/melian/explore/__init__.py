@@ -192,9 +192,9 @@ def _run_method(
     """Dispatch to the method on an evaluator for ``scheduler``."""
     if method == "tornado":
         return tornado(model, seed=seed, **options)
-    if method == "breaking":
-        return model_breaking_points(model, seed=seed, reference=n, **options)
     with Evaluator(scheduler, workers=workers, chunk_size=chunk_size) as ev:
+        if method == "breaking":
+            return model_breaking_points(model, seed=seed, reference=n, evaluator=ev, **options)
         if method == "sobol":
             return sobol(model, n, seed=seed, evaluator=ev, progress=progress, **options)
         if method == "morris":

@@ -28,12 +28,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from melian.errors import ModelError
 from melian.explore.model import latin_hypercube
+
+if TYPE_CHECKING:
+    from melian.explore.parallel import Evaluator
 
 #: ``score(z)`` maps standardised input points (n, k) to option utilities (n, options).
 Scorer = Callable[[np.ndarray], np.ndarray]
@@ -157,16 +160,46 @@ class BreakingPoints:
         return pd.DataFrame(rows)
 
 
-def _root(
-    f: Callable[[float], float], a: float, b: float, fa: float, fb: float, tol: float
-) -> float:
-    from scipy.optimize import brentq
+def _roots(
+    f: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    a: np.ndarray,
+    b: np.ndarray,
+    fa: np.ndarray,
+    fb: np.ndarray,
+    tol: float,
+    points: int = 8,
+) -> np.ndarray:
+    """Roots of ``f`` in every bracket ``[a_j, b_j]`` (``fa_j > 0 >= fb_j``), all at once.
 
-    if fa == 0.0:
-        return a
-    if fb == 0.0:
-        return b
-    return float(brentq(f, a, b, xtol=tol, rtol=4 * np.finfo(float).eps))
+    Multisection: each step evaluates ``points`` equally spaced interior points of every live
+    bracket in one call ``f(idx, t)`` (the functions of brackets ``idx`` at their points ``t``)
+    and keeps the first sub-interval where the sign changes, so the brackets shrink by
+    ``points + 1`` per call; a bracket is done when it is narrower than ``tol`` (its midpoint is
+    the root) or ``f`` is zero at a point. A batch of points costs little more than one point
+    for the world model, whose cost per call is mostly fixed.
+    """
+    a, b = np.array(a, dtype=float), np.array(b, dtype=float)
+    root = np.where(np.asarray(fa) == 0.0, a, np.where(np.asarray(fb) == 0.0, b, np.nan))
+    live = np.flatnonzero(np.isnan(root) & (b - a >= tol))
+    root[np.isnan(root)] = 0.5 * (a + b)[np.isnan(root)]
+    frac = np.arange(1, points + 1) / (points + 1)
+    while live.size:
+        A, B = a[live], b[live]
+        t = A[:, None] + (B - A)[:, None] * frac[None, :]  # (live, points)
+        ft = np.asarray(f(np.repeat(live, points), t.ravel()), dtype=float).reshape(-1, points)
+        hit = ft == 0.0
+        neg = ft <= 0.0
+        first = neg.argmax(axis=1)  # first point at or below zero (the bracket's end otherwise)
+        any_neg = neg.any(axis=1)
+        rows = np.arange(live.size)
+        new_a = np.where(first > 0, t[rows, np.maximum(first - 1, 0)], A)
+        new_a = np.where(any_neg, new_a, t[:, -1])
+        new_b = np.where(any_neg, t[rows, first], B)
+        exact = any_neg & hit[rows, first]
+        a[live], b[live] = new_a, new_b
+        root[live] = np.where(exact, new_b, 0.5 * (new_a + new_b))
+        live = live[~exact & (new_b - new_a >= tol)]
+    return root
 
 
 def switch_overs(
@@ -201,11 +234,12 @@ def switch_overs(
     -------
     list of SwitchOver
         For each input, the nearest z on each side where the gap is zero (``None`` if the gap
-        keeps its sign over the searched range) and the option that takes over beyond it.
+        keeps its sign over the searched range) and the option that takes over beyond it. The
+        first sign change of the gap on each side is bracketed by the scan and refined for every
+        input and side together (one call of ``score`` per step, :func:`_roots`).
     """
     k = len(inputs)
     steps = np.linspace(0.0, z_max, grid + 1)[1:]
-    out: list[SwitchOver] = []
     # every input and side in one batch: rows (input, side, step)
     pts = np.zeros((k, 2, grid, k))
     for i in range(k):
@@ -214,37 +248,46 @@ def switch_overs(
     util = np.asarray(score(pts.reshape(-1, k)), dtype=float).reshape(k, 2, grid, len(options))
     g_all = gap(util.reshape(-1, len(options)), top).reshape(k, 2, grid)
     g0 = float(gap(np.asarray(score(np.zeros((1, k))), dtype=float), top)[0])
+    # the first bracket (previous gap > 0 >= this gap) of every input and side
+    prev = np.concatenate([np.full((k, 2, 1), g0), g_all[:, :, :-1]], axis=2)
+    crossing = (prev > 0) & (g_all <= 0)
+    has = crossing.any(axis=2)
+    first = crossing.argmax(axis=2)
+    which = np.argwhere(has)  # (input, side) pairs with a switch-over
+    found: dict[tuple[int, int], tuple[float, str]] = {}
+    if which.size:
+        ii, ss = which[:, 0], which[:, 1]
+        jj = first[ii, ss]
+        sign = np.where(ss == 0, -1.0, 1.0)
+        lo = np.where(jj > 0, steps[np.maximum(jj - 1, 0)], 0.0)
+        hi = steps[jj]
+
+        def points(idx: np.ndarray, t: np.ndarray) -> np.ndarray:
+            z = np.zeros((idx.size, k))
+            z[np.arange(idx.size), ii[idx]] = sign[idx] * t
+            return z
+
+        def f(idx: np.ndarray, t: np.ndarray) -> np.ndarray:
+            return gap(np.asarray(score(points(idx, t)), dtype=float), top)
+
+        t = _roots(f, lo, hi, prev[ii, ss, jj], g_all[ii, ss, jj], tol)
+        everyone = np.arange(t.size)
+        u = np.asarray(score(points(everyone, np.minimum(t + max(tol, 1e-3), z_max))), dtype=float)
+        u[:, top] = -np.inf
+        winners = u.argmax(axis=1)
+        for n, (i, sd) in enumerate(zip(ii, ss, strict=True)):
+            found[(int(i), int(sd))] = (float(sign[n] * t[n]), options[int(winners[n])])
+    out: list[SwitchOver] = []
     for i, name in enumerate(inputs):
-        found: dict[str, tuple[float | None, str | None]] = {}
-        for s, side in enumerate(("low", "high")):
-            sign = -1.0 if s == 0 else 1.0
-            g = g_all[i, s]
-            prev_z, prev_g = 0.0, g0
-            hit: tuple[float | None, str | None] = (None, None)
-            for j in range(grid):
-                if prev_g > 0 >= g[j]:
-
-                    def f(t: float, i: int = i, sign: float = sign) -> float:
-                        z = np.zeros((1, k))
-                        z[0, i] = sign * t
-                        return float(gap(np.asarray(score(z), dtype=float), top)[0])
-
-                    t = _root(f, prev_z, float(steps[j]), prev_g, float(g[j]), tol)
-                    beyond = np.zeros((1, k))
-                    beyond[0, i] = sign * min(t + max(tol, 1e-3), z_max)
-                    u = np.asarray(score(beyond), dtype=float)[0]
-                    u[top] = -np.inf
-                    hit = (sign * t, options[int(np.argmax(u))])
-                    break
-                prev_z, prev_g = float(steps[j]), float(g[j])
-            found[side] = hit
+        low = found.get((i, 0), (None, None))
+        high = found.get((i, 1), (None, None))
         out.append(
             SwitchOver(
                 input=name,
-                low_z=found["low"][0],
-                high_z=found["high"][0],
-                low_winner=found["low"][1],
-                high_winner=found["high"][1],
+                low_z=low[0],
+                high_z=high[0],
+                low_winner=low[1],
+                high_winner=high[1],
                 searched_z=z_max,
             )
         )
@@ -269,6 +312,9 @@ def nearest_flip(
     tol: float = 1e-6,
     z_max: float = 8.0,
     movers: int = 3,
+    patience: int = 3,
+    max_slsqp: int = 50,
+    max_calls: int = 24,
 ) -> NearestFlip:
     """The design point ``argmin ||z|| s.t. g(z) = 0`` (HL-RF, then SLSQP).
 
@@ -290,23 +336,65 @@ def nearest_flip(
         A design point farther than this is reported as not found (``beta = None``).
     movers : int
         How many inputs to name as the ones that move most.
+    patience : int
+        HL-RF stops when ``|g|`` has not improved for this many steps (it cycles on a response
+        with Monte Carlo noise).
+    max_slsqp : int
+        Iteration cap of the SLSQP refinement.
+    max_calls : int
+        Budget of calls of ``score`` (a gradient is one call of ``k + 1`` points); when it is
+        spent the search stops.
 
     Returns
     -------
     NearestFlip
         ``beta = ||z*||``, ``z*`` per input, the option that is first just beyond ``z*``, the
-        inputs with the largest ``|z*_i|``, and ``Phi(-beta)``.
+        inputs with the largest ``|z*_i|``, and ``Phi(-beta)``. When neither search converges,
+        the nearest evaluated point where the ranking had flipped, with ``converged=False``: the
+        design point is at most that far.
     """
     from scipy.optimize import minimize
     from scipy.stats import norm
 
     k = len(inputs)
+    # every point the search evaluates where the ranking has flipped: the nearest is an upper
+    # bound of the design point's distance, reported when the search does not converge (a
+    # response with Monte Carlo noise can keep the iterations from settling)
+    seen: dict[str, Any] = {"beta": np.inf, "z": None, "winner": None, "calls": 0}
+
+    def tracked(x: np.ndarray) -> np.ndarray:
+        if seen["calls"] >= max_calls:
+            raise _BudgetSpentError
+        seen["calls"] += 1
+        x2 = np.atleast_2d(np.asarray(x, dtype=float))
+        u = np.asarray(score(x2), dtype=float)
+        flips = np.flatnonzero(gap(u, top) < 0)
+        if flips.size:
+            norms = np.linalg.norm(x2[flips], axis=1)
+            j = int(np.argmin(norms))
+            if norms[j] < seen["beta"]:
+                others = u[flips[j]].copy()
+                others[top] = -np.inf
+                seen.update(
+                    beta=float(norms[j]), z=x2[flips[j]].copy(), winner=int(np.argmax(others))
+                )
+        return u
+
     z = np.zeros(k)
     converged = False
+    best_g, stalled = np.inf, 0
     for _ in range(iterations):
-        g, grad = _gradient(score, z, top, h)
+        try:
+            g, grad = _gradient(tracked, z, top, h)
+        except _BudgetSpentError:
+            break
         norm2 = float(grad @ grad)
         if norm2 == 0.0:
+            break
+        # stop when |g| has not improved for `patience` steps: the iteration cycles
+        stalled = 0 if abs(g) < best_g else stalled + 1
+        best_g = min(best_g, abs(g))
+        if stalled >= patience:
             break
         z_new = ((grad @ z - g) / norm2) * grad  # Hasofer-Lind / Rackwitz-Fiessler step
         if np.linalg.norm(z_new) > 10 * z_max:
@@ -319,26 +407,40 @@ def nearest_flip(
         z = z_new
 
     def g_of(x: np.ndarray) -> float:
-        return float(gap(np.asarray(score(x[None, :]), dtype=float), top)[0])
+        return float(gap(tracked(x[None, :]), top)[0])
 
     def dg_of(x: np.ndarray) -> np.ndarray:
         # one batched call of the response (k + 1 points), not k + 1 calls of scipy's numdiff
-        return _gradient(score, np.asarray(x, dtype=float), top, h)[1]
+        return _gradient(tracked, np.asarray(x, dtype=float), top, h)[1]
 
-    if np.all(np.isfinite(z)) and np.linalg.norm(z) <= 10 * z_max:
-        res = minimize(
-            lambda x: float(x @ x),
-            z,
-            jac=lambda x: 2 * x,
-            constraints=[{"type": "eq", "fun": g_of, "jac": dg_of}],
-            method="SLSQP",
-            options={"ftol": tol**2, "maxiter": 200},
-        )
-        if res.success and abs(g_of(res.x)) < 1e-6 * (1 + abs(g_of(np.zeros(k)))):
-            z, converged = res.x, True
+    if not converged and np.all(np.isfinite(z)) and np.linalg.norm(z) <= 10 * z_max:
+        try:
+            res = minimize(
+                lambda x: float(x @ x),
+                z,
+                jac=lambda x: 2 * x,
+                constraints=[{"type": "eq", "fun": g_of, "jac": dg_of}],
+                method="SLSQP",
+                options={"ftol": tol**2, "maxiter": max_slsqp},
+            )
+            if res.success and abs(g_of(res.x)) < 1e-6 * (1 + abs(g_of(np.zeros(k)))):
+                z, converged = res.x, True
+        except _BudgetSpentError:
+            pass
     beta = float(np.linalg.norm(z))
     if not converged or not np.isfinite(beta) or beta > z_max:
-        return NearestFlip(None, {}, None, [], False)
+        if seen["z"] is None or seen["beta"] > z_max:
+            return NearestFlip(None, {}, None, [], False)
+        zb = seen["z"]
+        order = np.argsort(-np.abs(zb))
+        return NearestFlip(
+            beta=seen["beta"],
+            z={inputs[i]: float(zb[i]) for i in range(k)},
+            winner=options[seen["winner"]],
+            movers=[inputs[i] for i in order[:movers] if abs(zb[i]) > 1e-9],
+            converged=False,
+            probability=float(norm.cdf(-seen["beta"])),
+        )
     beyond = z * (1 + max(1e-3, tol) / max(beta, 1e-12))
     u = np.asarray(score(beyond[None, :]), dtype=float)[0]
     u[top] = -np.inf
@@ -351,6 +453,10 @@ def nearest_flip(
         converged=True,
         probability=float(norm.cdf(-beta)),
     )
+
+
+class _BudgetSpentError(Exception):
+    """The nearest-flip search has spent its budget of calls of the response."""
 
 
 def gap_standard_error(scores: Sequence[Scorer], z: np.ndarray, top: int) -> float:
@@ -370,10 +476,15 @@ def gap_standard_error(scores: Sequence[Scorer], z: np.ndarray, top: int) -> flo
     float
         The sample standard deviation of the gap over the replications divided by sqrt(R).
     """
+    return float(gap_standard_errors(scores, np.asarray(z, dtype=float)[None, :], top)[0])
+
+
+def gap_standard_errors(scores: Sequence[Scorer], z: np.ndarray, top: int) -> np.ndarray:
+    """:func:`gap_standard_error` at every row of ``z`` (n, k): one call per replication."""
     if len(scores) < 2:
         raise ModelError("a standard error needs at least two replications")
-    g = [float(gap(np.asarray(s(z[None, :]), dtype=float), top)[0]) for s in scores]
-    return float(np.std(g, ddof=1) / np.sqrt(len(g)))
+    g = np.array([gap(np.asarray(s(z), dtype=float), top) for s in scores])
+    return np.std(g, axis=0, ddof=1) / np.sqrt(len(scores))
 
 
 def breaking_points(
@@ -385,6 +496,7 @@ def breaking_points(
     replications: Sequence[Scorer] = (),
     z_max: float = 4.0,
     grid: int = 33,
+    tol: float = 1e-4,
 ) -> BreakingPoints:
     """Switch-over values of every input and the nearest flip of the top-ranked option.
 
@@ -404,6 +516,9 @@ def breaking_points(
         Search range, in spreads, of the one-at-a-time scan.
     grid : int
         Scan points per side.
+    tol : float
+        Tolerance, in spreads, of the switch-over values (the default is far below the Monte
+        Carlo standard error of any switch-over value of the world model).
 
     Returns
     -------
@@ -418,7 +533,7 @@ def breaking_points(
     top = int(np.argmax(u0))
     second = np.sort(u0)[-2] if len(options) > 1 else -np.inf
     central = float(u0[top] - second)
-    overs = switch_overs(score, inputs, options, top, z_max=z_max, grid=grid)
+    overs = switch_overs(score, inputs, options, top, z_max=z_max, grid=grid, tol=tol)
     notes: list[str] = []
     se0 = None
     if replications:
@@ -428,20 +543,30 @@ def breaking_points(
                 f"the top option leads by {central:.4g}, within two Monte Carlo standard errors "
                 f"({se0:.2g}): the ranking at the centre is not resolved by the paths used"
             )
-    for i, s in enumerate(overs):
-        for side in ("low", "high"):
-            zv = getattr(s, f"{side}_z")
-            if zv is None:
-                continue
-            if to_value is not None:
-                setattr(s, f"{side}_value", float(to_value(i, zv)))
-            if replications:
-                z = np.zeros(k)
-                z[i] = zv
-                _, grad = _gradient(score, z, top, 1e-3)
-                slope = abs(float(grad[i]))
-                se_g = gap_standard_error(replications, z, top)
-                setattr(s, f"{side}_se_z", se_g / slope if slope > 0 else None)
+    hits = [
+        (i, side, getattr(so, f"{side}_z"))
+        for i, so in enumerate(overs)
+        for side in ("low", "high")
+        if getattr(so, f"{side}_z") is not None
+    ]
+    if to_value is not None:
+        for i, side, zv in hits:
+            setattr(overs[i], f"{side}_value", float(to_value(i, zv)))
+    if replications and hits:
+        # at every switch-over point at once: the slope of the gap along its input (a forward
+        # difference) and the gap's standard error over the replications (delta method)
+        h = 1e-3
+        z = np.zeros((len(hits), k))
+        for n, (i, _, zv) in enumerate(hits):
+            z[n, i] = zv
+        stepped = z.copy()
+        for n, (i, _, _) in enumerate(hits):
+            stepped[n, i] += h
+        g = gap(np.asarray(score(np.vstack([z, stepped])), dtype=float), top)
+        slopes = np.abs(g[len(hits) :] - g[: len(hits)]) / h
+        ses = gap_standard_errors(replications, z, top)
+        for (i, side, _), slope, se_g in zip(hits, slopes, ses, strict=True):
+            setattr(overs[i], f"{side}_se_z", float(se_g / slope) if slope > 0 else None)
     near = nearest_flip(score, inputs, options, top, z_max=2 * z_max)
     return BreakingPoints(
         top=options[top],
@@ -456,14 +581,34 @@ def breaking_points(
 
 
 # --------------------------------------------------------------------------- on an exploratory model
-def model_scorer(model: Any, seed: int, bounds: dict[str, tuple[float, float]]) -> Scorer:  # noqa: ANN401
+def _outcomes(
+    model: Any,  # noqa: ANN401
+    u: np.ndarray,
+    seed: int,
+    evaluator: Evaluator | None,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Every option's outcomes at ``u``: on the evaluator's workers when ``u`` is larger than one
+    of its chunks (a model with common random numbers gives the same values either way).
+    """
+    if evaluator is not None and model.common_random_numbers and u.shape[0] > evaluator.chunk_size:
+        return evaluator.run(model, u, seed)
+    return {o: model.evaluate(o, u, seed) for o in model.options}
+
+
+def model_scorer(
+    model: Any,  # noqa: ANN401
+    seed: int,
+    bounds: dict[str, tuple[float, float]],
+    evaluator: Evaluator | None = None,
+) -> Scorer:
     """``score(z)`` of an :class:`~melian.explore.model.ExploratoryModel` with fixed normalisation.
 
     Every option is evaluated at the quantile points ``Phi(z)`` with the same ``seed`` (common
     random numbers: the model's noise does not depend on the option or the point), and the
     utility is the criteria-weighted sum of outcomes min-max normalised on the fixed ``bounds``
     (:func:`melian.explore.model.utility` with the normalisation frozen, so that the response is a
-    deterministic function of ``z``).
+    deterministic function of ``z``). Large batches of points (the one-at-a-time scan) run in
+    chunks on ``evaluator`` when one is given.
     """
     from scipy.stats import norm
 
@@ -473,8 +618,9 @@ def model_scorer(model: Any, seed: int, bounds: dict[str, tuple[float, float]]) 
     def score(z: np.ndarray) -> np.ndarray:
         u = np.clip(norm.cdf(np.atleast_2d(z)), 1e-9, 1 - 1e-9)
         cols = []
+        results = _outcomes(model, u, seed, evaluator)
         for o in model.options:
-            res = model.evaluate(o, u, seed)
+            res = results[o]
             util = np.zeros(u.shape[0])
             for c, w in weights.items():
                 lo, hi = bounds[c]
@@ -496,6 +642,7 @@ def model_breaking_points(
     replications: int = 4,
     z_max: float = 4.0,
     grid: int = 17,
+    evaluator: Evaluator | None = None,
 ) -> BreakingPoints:
     """Breaking points of an exploratory model's top-ranked option (see :func:`breaking_points`).
 
@@ -513,6 +660,9 @@ def model_breaking_points(
         One-at-a-time search range, in spreads.
     grid : int
         Scan points per side.
+    evaluator : Evaluator, optional
+        Runs the normalisation ensemble and the one-at-a-time scan in chunks on its workers (the
+        results do not change: the world model's random numbers are common to every point).
 
     Returns
     -------
@@ -527,16 +677,17 @@ def model_breaking_points(
     u = latin_hypercube(model.k, max(reference, 2), seed)
     u = np.vstack([u, model.nominal()])
     ranges: dict[str, list[float]] = {}
+    reference_results = _outcomes(model, u, seed, evaluator)
     for o in model.options:
-        res = model.evaluate(o, u, seed)
+        res = reference_results[o]
         for c in model.weights:
             v = res[c][np.isfinite(res[c])]
             if v.size:
                 lo_hi = ranges.setdefault(c, [np.inf, -np.inf])
                 lo_hi[0], lo_hi[1] = min(lo_hi[0], float(v.min())), max(lo_hi[1], float(v.max()))
     bounds = {c: (lo, hi) for c, (lo, hi) in ranges.items()}
-    score = model_scorer(model, seed, bounds)
-    reps = [model_scorer(model, seed + 1 + r, bounds) for r in range(replications)]
+    score = model_scorer(model, seed, bounds, evaluator)
+    reps = [model_scorer(model, seed + 1 + r, bounds, evaluator) for r in range(replications)]
     top = int(np.argmax(score(np.zeros((1, model.k)))[0]))
 
     def to_value(i: int, z: float) -> float:
