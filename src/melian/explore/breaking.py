@@ -8,7 +8,8 @@ Two published questions, on a model whose inputs are written in standardised for
   promise", *Management Science* 34(6):679-695; Clemen and Reilly, *Making Hard Decisions*, the
   chapter on sensitivity analysis): with every other input at its central value, the value of
   input ``i`` at which the gap ``g(z) = U_top(z) - max_{o != top} U_o(z)`` reaches zero, on each
-  side of the centre. Found by a scan on a grid of ``z_i`` and a bracketing root finder (``scipy.optimize.brentq``).
+  side of the centre. Found by a scan on a grid of ``z_i`` and a bracketing root finder run on
+  every input and side together (multisection: a batch of points per bracket per call).
 * **The nearest flip** (the design point of the first-order reliability method: Hasofer and Lind
   1974, "Exact and invariant second-moment code format", *J. Eng. Mech. Div.* 100(1):111-121;
   Rackwitz and Fiessler 1978, "Structural reliability under combined random load sequences",
@@ -16,11 +17,14 @@ Two published questions, on a model whose inputs are written in standardised for
   origin, ``min ||z|| s.t. g(z) = 0``. Its distance ``beta`` is a robustness index
   (``Phi(-beta)`` approximates the probability of a flip for independent inputs), and its
   coordinates say which inputs move most to get there. Solved with the HL-RF iteration on
-  forward-difference gradients, polished by SLSQP (scipy) from the HL-RF point.
+  forward-difference gradients, polished by SLSQP (scipy) from the HL-RF point, within a budget
+  of calls of the response; when the search does not settle, the nearest evaluated point where
+  the ranking flipped is reported as an upper bound of ``beta`` (``converged=False``).
 
 The response must be evaluated with **common random numbers** (the same random streams at every
-input value; the caller's ``score`` closes over one seed), so that ``g`` is a smooth,
-deterministic function of ``z`` and bisection converges; Monte Carlo error is then reported
+input value; the caller's ``score`` closes over one seed), so that ``g`` is a deterministic
+function of ``z`` and the bracketing converges; it is still only piecewise smooth (a finite number
+of paths), which is why the design-point search has a budget. Monte Carlo error is reported
 separately (:func:`gap_standard_error`, and the delta method ``se(z*) = se(g) / |dg/dz|``).
 """
 
