@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from melian.bargaining.base import BargainingProblem
+from melian.errors import MelianError, ModelError
 from melian.reprs import html_table
 
 #: Probability levels of the reported quantiles: every percent from 0.01 to 0.99.
@@ -533,6 +534,7 @@ def shipped_calibration() -> Calibration:
     """
     import json
 
+    # lazy: the DEU reader, only to find the shipped calibration file
     from melian.bargaining.io.deu import packaged_path
 
     return Calibration.from_dict(json.loads(packaged_path(CALIBRATION_FILE).read_text()))
@@ -591,6 +593,7 @@ def out_of_domain(cal: Calibration, models: Sequence[str], problem: BargainingPr
     earns ensemble weight only on a problem that
     :func:`melian.bargaining.melian_deu.looks_legislative`.
     """
+    # lazy: the melian-deu model, only when a calibration gates it to legislative problems
     from melian.bargaining.melian_deu import looks_legislative
 
     gated = [m for m in models if m in cal.models and cal.models[m].domain == "legislative"]
@@ -614,9 +617,9 @@ def model_point_draws(
     come from :func:`melian.bargaining.uncertainty.sample_problems` with the stream of
     ``(seed, model, "inputs")``.
     """
+    # lazy: the package's entry point and the sampler (pydantic schema), only when forecasting
     from melian.bargaining import forecast
     from melian.bargaining.uncertainty import sample_problems
-    from melian.errors import MelianError
 
     kw = dict(params or {})
     central = forecast(problem, model, **kw).point()
@@ -676,8 +679,6 @@ def predictive_forecast(
     PredictiveForecast
         Median, intervals, quantiles, samples, point masses and threshold probabilities per issue.
     """
-    from melian.errors import MelianError, ModelError
-
     cal = calibration or shipped_calibration()
     names = list(models) if models is not None else list(cal.models)
     missing = [m for m in names if m not in cal.models]
@@ -836,9 +837,9 @@ def scenario_predictive(
     throughout, with no thresholds and :data:`DEFAULT_SEED`. ``issues`` restricts the agenda.
     This is what the ``predictive`` analysis and sealed predictive forecasts run.
     """
+    # lazy: the package's entry point and the sampler (pydantic schema), only for a scenario
     from melian.bargaining import to_problem
     from melian.bargaining.uncertainty import uncertainty_from_scenario, uniform_uncertainty
-    from melian.errors import ModelError
 
     if not 0 <= input_draws <= 10_000:
         raise ModelError(f"input_draws {input_draws}: use 0 to 10000")

@@ -184,6 +184,7 @@ class GameParams(BaseModel):
 def run_game(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
     """The alliance game (:func:`melian.games.analyse_game`): equilibria, payoffs and claims."""
     assert isinstance(params, GameParams)
+    # lazy: the game solver (pygambit), only for a game job
     from melian.games import analyse_game
 
     progress(0.1, "building and solving the game")
@@ -210,6 +211,7 @@ class SimulateParams(BaseModel):
 def run_simulate(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
     """The world model's ensemble per option (:func:`melian.world.simulate`)."""
     assert isinstance(params, SimulateParams)
+    # lazy: the world engine, only for a simulation job
     from melian.world import simulate
 
     def prog(done: int, total: int) -> None:
@@ -241,6 +243,7 @@ class DecideParams(BaseModel):
 def run_decide(scenario: Scenario, params: BaseModel, progress: Progress) -> dict[str, Any]:
     """Rank the options on the scenario's criteria with weight stability (:func:`melian.decide.rank`)."""
     assert isinstance(params, DecideParams)
+    # lazy: the ranking runs the world model, only for a decide job
     from melian.analysis.rank import rank
 
     progress(0.1, "gathering the evidence")
@@ -301,6 +304,7 @@ def run_explore(scenario: Scenario, params: BaseModel, progress: Progress) -> di
     assert isinstance(params, ExploreParams)
     import dataclasses
 
+    # lazy: the brief's builders (matplotlib, jinja2), only for an explore job
     from melian.analysis.brief import RUNNERS
     from melian.brief.base import Settings
     from melian.brief.change import change_section
@@ -432,6 +436,7 @@ def run_brief(
     in the brief directory.
     """
     assert isinstance(params, BriefParams)
+    # lazy: the brief and its renderer (matplotlib, jinja2), only for a brief job
     from melian.analysis.brief import build_brief
     from melian.brief import run_record
     from melian.brief.render import chromium_path
@@ -464,6 +469,7 @@ def run_brief(
         )
         files = dict(result.paths)
         if params.pdf:
+            # lazy: the PDF printer, only when a PDF is asked for
             from melian.brief.render import html_to_pdf
 
             progress(share, "printing the PDF with chromium")

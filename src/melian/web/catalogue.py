@@ -251,6 +251,7 @@ def apply_edits(scenario: Scenario, edits: list[Edit], file: str) -> tuple[Scena
             else:
                 raise KeyError(last)
         except (KeyError, IndexError, TypeError):
+            # lazy: the YAML source helpers, only to name a missing field
             from melian.scenario.yamlsrc import format_path
 
             problems.append(Problem(file, None, None, format_path(e.path), "no such field"))

@@ -141,6 +141,7 @@ class Counter:
 
 def model_summary(name: str) -> str:
     """One line on bargaining model ``name`` from the registry (its title, summary, citation)."""
+    # lazy: the registry imports every bargaining model, only for a model's summary
     from melian.bargaining.registry import installed_models
 
     spec = next((m for m in installed_models() if m.name == name), None)

@@ -300,6 +300,7 @@ def _melian_deu_refit(
     family, docs/models/melian-deu.md). The training MAE is convex and piecewise linear in alpha,
     so the exact minimiser on [0, 1] is one of the breakpoints or an end (ties: the smaller).
     """
+    # lazy: the melian-deu model, only for its parameter fit
     from melian.bargaining import melian_deu as md
 
     weighted_theta = md.THETA0.copy()
@@ -661,6 +662,7 @@ def distribution_backtest(
     score at 50/80/95%, each with the paired cluster-bootstrap 95% interval of its difference to
     the baseline (common draws over proposals), plus PIT values and per-issue quantiles.
     """
+    # lazy: the backtest's bootstrap, only for the paired comparison
     from melian.bargaining.validation.backtest import _bootstrap_weights, paired_cluster_ci
 
     keep = [i for i, it in enumerate(issues) if it.has_outcome]

@@ -63,6 +63,7 @@ async def upload(
 ) -> Response:
     """Validate an uploaded scenario file and save it in the user directory."""
     raw = await file.read(MAX_BYTES + 1)
+    # lazy: the YAML source helpers, only for an upload
     from melian.scenario.yamlsrc import decode
 
     fname = (file.filename or "upload.yaml")[-100:]

@@ -39,6 +39,7 @@ def kinds() -> list[dict[str, Any]]:
 @router.get("/models", response_model=list[ModelOut], tags=["analyses"])
 def models() -> list[dict[str, Any]]:
     """The bargaining models the ``forecast`` kind runs (the registry the CLI and brief use)."""
+    # lazy: the registry imports every bargaining model, only for the models list
     from melian.bargaining.registry import installed_models
 
     return [jsonable_encoder(m.describe()) for m in installed_models()]
