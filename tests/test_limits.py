@@ -190,6 +190,16 @@ def test_world_estimate_bounds_measured_peak(
     assert peak <= est <= 2 * peak, (peak, est)
 
 
+def test_accumulator_size_is_its_arrays_bytes() -> None:
+    """The size used by the estimate, computed without allocating, is a real accumulator's."""
+    from melian.world.engine import _new_accumulator, prepare, world_shape
+
+    prep = prepare(load_scenario("iraq-us-2020"), None, 24)
+    acc = _new_accumulator(prep)
+    arrays = [*acc.hist.values(), *acc.band_hist.values(), *acc.band_sum.values(), acc.cover]
+    assert world_shape(prep).acc_bytes == sum(a.nbytes for a in arrays)
+
+
 def test_world_shape_scales_the_estimate() -> None:
     """More bands and variables, a bigger accumulator: a bigger estimate (hand-computed)."""
     small = lm.world_shape(1, 10, 1_000)

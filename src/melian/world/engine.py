@@ -768,18 +768,19 @@ def run_paths(
     }
 
 
+def _acc_metrics(prep: Prepared) -> list[MetricDef]:
+    return list(prep.metrics) + ([prep.breakeven] if prep.breakeven is not None else [])
+
+
 def world_shape(prep: Prepared) -> limits.WorldShape:
     """The prepared world's size for memory estimates: its bands, variables and accumulator."""
-    return limits.world_shape(len(prep.bands), len(prep.names), _new_accumulator(prep).nbytes())
+    acc = Accumulator.size(_acc_metrics(prep), list(prep.bands), prep.horizon, prep.cover_spec)
+    return limits.world_shape(len(prep.bands), len(prep.names), acc)
 
 
 def _new_accumulator(prep: Prepared) -> Accumulator:
     return Accumulator(
-        list(prep.metrics) + ([prep.breakeven] if prep.breakeven is not None else []),
-        list(prep.bands),
-        list(prep.events),
-        prep.horizon,
-        prep.cover_spec,
+        _acc_metrics(prep), list(prep.bands), list(prep.events), prep.horizon, prep.cover_spec
     )
 
 

@@ -154,10 +154,17 @@ class Accumulator:
         self.band_sum = {b.name: np.zeros(months, np.int64) for b in bands}
         self.cover = np.zeros((cover_spec.nb + 2, 2), np.int64)
 
-    def nbytes(self) -> int:
-        """Bytes of the accumulator's arrays (its histograms and per-month sums)."""
-        arrays = [*self.hist.values(), *self.band_hist.values(), *self.band_sum.values()]
-        return int(sum(a.nbytes for a in arrays) + self.cover.nbytes)
+    @staticmethod
+    def size(
+        metrics: list[MetricDef], bands: list[BandDef], months: int, cover_spec: HistSpec
+    ) -> int:
+        """Bytes of the arrays of an accumulator of these metrics, bands and months (int64
+        histograms and per-month sums), without allocating one.
+        """
+        slots = sum(m.spec.nb + 2 for m in metrics)
+        slots += sum(months * (b.spec.nb + 3) for b in bands)  # histograms and sums per month
+        slots += 2 * (cover_spec.nb + 2)
+        return 8 * slots
 
     def add_block(
         self,
