@@ -48,6 +48,12 @@ def main() -> None:
         help="breaking points' scheduler: local (the brief's, a LocalCluster on every core) or "
         "synchronous (one process)",
     )
+    ap.add_argument(
+        "--on",
+        default=None,
+        help="breaking points' model: joint, world or game (default: the code's default; joint "
+        "since the joint ensemble, world before)",
+    )
     args = ap.parse_args()
     from melian.analysis.brief import RUNNERS
     from melian.brief.base import Settings
@@ -64,8 +70,10 @@ def main() -> None:
     print(f"Machine: {os.cpu_count()} cores.", flush=True)
     if "breaking" in only:
         _best(
-            "breaking points, all inputs of iraq-us-2020",
-            lambda: explore(s, "breaking", scheduler=args.scheduler),
+            f"breaking points, all inputs of iraq-us-2020 (on {args.on or 'the default'})",
+            lambda: explore(
+                s, "breaking", scheduler=args.scheduler, **({"on": args.on} if args.on else {})
+            ),
             args.repeat,
         )
 

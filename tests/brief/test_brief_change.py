@@ -177,8 +177,9 @@ def test_breaking_points_ranked_per_view_with_standard_errors():
         "b.y below 6.5 (3.5 spreads from its central value): 'Drift' overtakes "
         "'Ally with the big power'.",
     ]
-    # every view explores the world with the judgements widened, breaking points, PRIM, regret
-    made = {(v, m) for v, m, kw in CALLS if kw.get("judgements") and kw.get("on") == "world"}
+    # every view explores the whole decision (every criterion, world, game and bargaining inputs
+    # together) with the judgements widened: breaking points, PRIM, regret
+    made = {(v, m) for v, m, kw in CALLS if kw.get("judgements") and kw.get("on") == "joint"}
     assert made >= {(v, m) for v in (None, "sceptic") for m in ("breaking", "prim", "regret")}
     bluf, judg, _ = conclusions(s, "en", {"robustness": sec})
     assert any("the nearest flip lies 2.7 spreads" in line for line in bluf)

@@ -133,13 +133,18 @@ def test_no_world_omits_consequences_cleanly(briefs, lang):
     res = briefs["none", lang]
     b = res.brief
     assert not b.failures, b.failures
-    # no criterion measures a world: what would change the ranking is explored on the game
-    # (its judged payoff weight, widened by its confidence)
-    assert set(b.skipped) == {"consequences"}
-    assert b.sections["robustness"].ok and b.sections["robustness"].data["on"] == "game"
+    # its one criterion is a judged score per option: nothing the ranking reads is uncertain, so
+    # there is no change of the ranking to explore (the game's payoff, which no criterion reads,
+    # is not passed off as the ranking), and the brief says why
+    assert set(b.skipped) == {"consequences", "robustness"}
     html = brief_text(res)
     says = {"en": "declares no world model", "ar": "لا يصرّح السيناريو بنموذج للعالم"}[lang]
     assert says in html
+    nothing = {
+        "en": "declares no uncertain input that the ranking",
+        "ar": "لا يصرّح السيناريو بأي مدخل غير مؤكد",
+    }[lang]
+    assert nothing in html
     assert 'id="incomplete"' not in html
     assert b.sections["forecast"].ok and b.sections["ranking"].ok
     assert not FOREIGN.search(html)
@@ -245,9 +250,9 @@ def test_manas_brief_reads_right_for_its_case(manas, lang):
     ]
     assert events in generated
     # no recommendation: the game checks alliance-theory propositions; what would change the
-    # ranking is explored on the game (no criterion measures the world)
+    # ranking is explored on the whole decision (game, forecast and judged criteria together)
     assert b.sections["game"].data["claims_source"] is None
-    assert b.sections["robustness"].data["on"] == "game"
+    assert b.sections["robustness"].data["on"] == "joint"
     # the headline forecast is the ensemble's distribution, with intervals per issue
     pred = b.sections["forecast"].data["predictive"]
     assert len(pred["issues"]) == 4

@@ -99,7 +99,8 @@ def test_robustness_run_replays_the_briefs_section(sclient) -> None:
     rid = run(sclient, "explore", {"quick": True}, BUILTIN)
     stored = sclient.get(f"/api/runs/{rid}").json()["results"]
     kinds = {k.split("#")[0] for k in stored["results"]}
-    assert kinds >= {"prim", "regret"} and "breaking" not in kinds
+    # the brief explores the whole decision (every criterion, world, game and bargaining inputs)
+    assert kinds >= {"prim@joint", "regret@joint"} and "breaking@joint" not in kinds
     html = sclient.get(f"/runs/{rid}").text.replace("&#39;", "'")
     assert "What would change the recommendation" in html and "Minimax regret choice" in html
     assert "computed in the full brief only" in html

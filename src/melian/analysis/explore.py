@@ -21,7 +21,7 @@ def explore(
     scenario: Scenario | ExploratoryModel,
     method: str = "sobol",
     *,
-    on: str = "world",
+    on: str = "joint",
     samples: int | None = None,
     seed: int | None = None,
     scheduler: str = "local",
@@ -37,7 +37,7 @@ def explore(
     options: Mapping[str, Any] | None = None,
     view: str | None = None,
 ) -> Result:
-    """Run one exploratory method on the scenario's world model or game.
+    """Run one exploratory method on the scenario's decision, world model or game.
 
     Parameters
     ----------
@@ -46,7 +46,10 @@ def explore(
     method
         ``sobol``, ``morris``, ``tornado``, ``prim``, ``regret`` or ``breaking``.
     on
-        ``"world"`` (the consequences model and its uncertain parameters) or ``"game"``.
+        ``"joint"`` (the default: the whole decision, every criterion measured in every future,
+        with the world's, the game's and the forecasts' uncertain inputs sampled together;
+        :mod:`melian.explore.joint`), ``"world"`` (the consequences model and its uncertain
+        parameters) or ``"game"``.
     samples
         Sobol base sample N (a power of two), Morris trajectories, or the ensemble size of
         ``prim`` and ``regret`` (default: the method's).

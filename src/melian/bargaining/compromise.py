@@ -132,6 +132,22 @@ def _point(
     return weighted_mean(x, w)
 
 
+def points(x: np.ndarray, w: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Compromise points of many one-issue problems at once: per row, the c x s weighted mean of
+    the present actors' positions (``x`` is ``nan`` for an absent actor; all arrays (draws,
+    actors)). Raises :class:`ModelError` where every present actor has zero weight.
+    """
+    present = ~np.isnan(x)
+    cw = np.where(present, w * s, 0.0)
+    total = cw.sum(axis=1)
+    if not np.all(total > 0):
+        raise ModelError(
+            "every actor has zero capability x salience in a sampled problem, so no weighted "
+            "outcome is defined"
+        )
+    return np.sum(cw * np.where(present, x, 0.0), axis=1) / total
+
+
 def run(problem: BargainingProblem) -> Forecast:
     """Compromise model forecast: per issue, the c x s weighted mean of the positions.
 
@@ -153,5 +169,6 @@ SPEC = register(
         multidimensional=False,
         issue_weights=True,
         defaults={},
+        points=points,
     )
 )

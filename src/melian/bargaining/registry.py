@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from melian.bargaining.base import BargainingProblem, Forecast
 from melian.errors import ModelError
 
@@ -33,6 +35,11 @@ class ModelSpec:
     #: issue_weights`) itself; otherwise ``forecast`` runs it issue by issue when they differ.
     issue_weights: bool = False
     label: str = ""
+    #: Optional: the point forecasts of many one-issue problems at once, ``points(x, w, s)`` with
+    #: positions ``x`` (``nan`` where absent), weights (clout) ``w`` and saliences ``s`` of shape
+    #: (draws, actors); for static models whose point is a closed form (exploration evaluates
+    #: thousands of perturbed problems).
+    points: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None
 
     @property
     def title(self) -> str:

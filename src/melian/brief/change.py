@@ -86,10 +86,13 @@ def _prim_limit(r: dict[str, Any]) -> str:
 
 
 def target(s: Scenario) -> str | None:
-    """What the section explores: ``"world"`` when a decision criterion measures the world model
-    (the exploratory utility is the criteria-weighted world outcomes), else ``"game"`` when the
-    scenario has a game (the utility is the focal actor's equilibrium payoff), else ``None``.
+    """What the section explores: ``"joint"`` when the scenario has weighted criteria (the whole
+    ranking, every criterion measured in every future: :mod:`melian.explore.joint`), else
+    ``"world"`` when a criterion measures the world model, else ``"game"`` when the scenario has a
+    game (the utility is the focal actor's equilibrium payoff), else ``None``.
     """
+    if any(c.weight > 0 for c in s.criteria):
+        return "joint"
     if s.world.components and any(c.measure.kind == "world" for c in s.criteria):
         return "world"
     if s.game is not None:
@@ -98,16 +101,27 @@ def target(s: Scenario) -> str | None:
 
 
 def uncertain_inputs(s: Scenario, on: str, *, judgements: bool = False) -> list[str]:
-    """The scenario's uncertain inputs that the explored model (``world`` or ``game``) reads:
-    parameters with a distribution as written or under some option (game parameters are
-    ``game.*``), and with ``judgements`` every number marked as a judgement.
+    """The scenario's uncertain inputs that the explored model (``joint``, ``world`` or ``game``)
+    reads: parameters with a distribution as written or under some option (game parameters are
+    ``game.*``), and with ``judgements`` every number marked as a judgement; ``joint`` also counts
+    the issues the forecast criteria read (their bargaining inputs are explored with judgements).
     """
     try:
         if judgements:
             s, _ = with_judgement_uncertainty(s, ranges=model_ranges(s))
-        names, _ = scenario_uncertainties(s)
+        names, _ = scenario_uncertainties(s, required=False)
     except MelianError:
         return []
+    if on == "joint":
+        kinds = {c.measure.kind for c in s.criteria if c.weight > 0}
+        world = [n for n in names if not n.startswith("game.")] if "world" in kinds else []
+        game = [n for n in names if n.startswith("game.")] if "game" in kinds else []
+        forecast = [
+            f"issue {c.measure.issue}"
+            for c in s.criteria
+            if judgements and c.weight > 0 and c.measure.kind == "forecast"
+        ]
+        return [*world, *game, *forecast]
     return [n for n in names if n.startswith("game.") == (on == "game")]
 
 
@@ -264,7 +278,7 @@ def change_section(
             t("change_summary", lang),
             [
                 t("view", lang),
-                t("top_world" if on == "world" else "top_game", lang),
+                t(f"top_{on}", lang),
                 t("lead", lang),
                 t("nearest_switch", lang),
                 t("nearest_flip", lang),

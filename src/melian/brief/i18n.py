@@ -64,6 +64,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "ar": "الأول وفق معايير نموذج العالم",
     },
     "basis_world": {"en": "on the world-model criteria", "ar": "وفق معايير نموذج العالم"},
+    "basis_joint": {
+        "en": "on every criterion, with world, game and bargaining inputs varied together",
+        "ar": "وفق جميع المعايير، مع تغيير مدخلات العالم واللعبة والمساومة معًا",
+    },
+    "top_joint": {
+        "en": "First on every criterion",
+        "ar": "الأول وفق جميع المعايير",
+    },
     "basis_game": {
         "en": "on the focal actor's game payoff",
         "ar": "وفق عائد الفاعل المعني في اللعبة",

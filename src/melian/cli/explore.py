@@ -231,10 +231,8 @@ def explore_cmd(
     top: Annotated[int, typer.Option(help="Rows per table.")] = 10,
     on: Annotated[
         str,
-        typer.Option(
-            "--on", help="world: the consequences model; game: the alliance game's parameters."
-        ),
-    ] = "world",
+        typer.Option("--on", help="joint: every criterion, all inputs together; world; game."),
+    ] = "joint",
     framing: Annotated[
         str | None, typer.Option(help="--on game: zero-sum or variable-sum (default: scenario's).")
     ] = None,

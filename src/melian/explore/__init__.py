@@ -32,6 +32,8 @@ from melian.explore.regret import RegretResult, robust
 from melian.explore.sensitivity import SensitivityResult, TornadoResult, morris, sobol, tornado
 from melian.scenario.schema import Scenario
 
+#: What a scenario's exploration can run on: the whole decision, the world model, the game.
+ON = ("joint", "world", "game")
 METHODS = ("sobol", "morris", "tornado", "prim", "regret", "breaking")
 DEFAULT_SAMPLES = {
     "sobol": 1024,
@@ -76,7 +78,7 @@ def explore(
     outcome: str | None = None,
     thresholds: Mapping[str, float] | None = None,
     progress: Progress | None = None,
-    on: str = "world",
+    on: str = "joint",
     framing: str | None = None,
     judgements: bool = True,
     **options: Any,  # noqa: ANN401
@@ -87,8 +89,11 @@ def explore(
     or the ensemble size of ``prim`` and ``regret``; ``seed`` defaults to the scenario's seed.
     ``scheduler`` is ``synchronous``, ``local`` (a LocalCluster, the default), ``processes`` or a
     ``tcp://HOST:PORT`` address; results do not depend on it nor on ``workers``. ``on`` is
-    ``world`` (the consequences model and its uncertain world parameters) or ``game`` (the
-    alliance game and its uncertain game parameters, under ``framing``). With ``judgements``
+    ``joint`` (the default: the whole decision, with the world's, the game's and the forecasts'
+    uncertain inputs sampled together and every criterion measured in every future;
+    :mod:`melian.explore.joint`), ``world`` (the consequences model and its uncertain world
+    parameters) or ``game`` (the alliance game and its uncertain game parameters, under
+    ``framing``). With ``judgements``
     (the default) every fixed number the scenario marks as a judgement is explored over a spread
     set by its confidence (:mod:`melian.explore.judgements`), in the same ensemble as the
     declared uncertainties; ``judgements=False`` keeps the source's judgements as written (the
@@ -109,23 +114,10 @@ def explore(
     if isinstance(scenario, ExploratoryModel):
         model = scenario
         seed = 0 if seed is None else seed
-    elif on == "game":
-        from melian.explore.game import game_model  # lazy: pygambit, only for --on game
-
-        seed = scenario.metadata.seed if seed is None else seed
-        model = game_model(scenario, framing=framing)
     else:
-        if on != "world":
-            raise ModelError(f"cannot explore {on!r}; explore the world or the game")
-        # lazy: the world model's parameters, only for the world
-        from melian.explore.world import DEFAULT_HORIZON, DEFAULT_PATHS, world_model
-
         seed = scenario.metadata.seed if seed is None else seed
-        model = world_model(
-            scenario,
-            paths_per_sample=paths_per_sample or DEFAULT_PATHS,
-            horizon=horizon or DEFAULT_HORIZON,
-            seed=seed,
+        model = _scenario_model(
+            scenario, on, seed, framing, paths_per_sample, horizon, bargaining=judgements
         )
     n = samples if samples is not None else DEFAULT_SAMPLES[method]
     if method not in ("tornado", "breaking"):
@@ -141,6 +133,10 @@ def explore(
             chunk_size=chunk_size,
             rows=rows,
         )
+    if model.name.startswith("joint:") and not model.bounds:
+        from melian.explore.joint import with_fixed_normalisation  # lazy: as _scenario_model
+
+        model = with_fixed_normalisation(model, seed)
     res = _run_method(
         model,
         method,
@@ -166,6 +162,55 @@ def explore(
     elif notes and hasattr(res, "notes"):
         res.notes.extend(n for n in notes if n not in res.notes)
     return res
+
+
+def _scenario_model(
+    scenario: Scenario,
+    on: str,
+    seed: int,
+    framing: str | None,
+    paths_per_sample: int | None,
+    horizon: int | None,
+    *,
+    bargaining: bool,
+) -> ExploratoryModel:
+    """The exploratory model of ``scenario`` that ``on`` names.
+
+    ``joint`` (the default) is the whole decision (:mod:`melian.explore.joint`: world, game and
+    bargaining inputs sampled together, every criterion measured in every future); a scenario
+    without weighted criteria has no ranking to explore, and ``joint`` then explores its world
+    model (or its game when it has no world).
+    """
+    if on not in ON:
+        raise ModelError(f"cannot explore {on!r}; explore one of {', '.join(ON)}")
+    if on == "joint":
+        if any(c.weight > 0 for c in scenario.criteria):
+            from melian.explore.joint import joint_model  # lazy: every model the ranking reads
+
+            # the normalisation is fixed after the limits are checked (it runs the model)
+            return joint_model(
+                scenario,
+                paths_per_sample=paths_per_sample,
+                horizon=horizon,
+                seed=seed,
+                framing=framing,
+                bargaining=bargaining,
+                reference=0,
+            )
+        on = "world" if scenario.world.components else "game"
+    if on == "game":
+        from melian.explore.game import game_model  # lazy: pygambit, only for --on game
+
+        return game_model(scenario, framing=framing)
+    # lazy: the world model's parameters, only for the world
+    from melian.explore.world import DEFAULT_HORIZON, DEFAULT_PATHS, world_model
+
+    return world_model(
+        scenario,
+        paths_per_sample=paths_per_sample or DEFAULT_PATHS,
+        horizon=horizon or DEFAULT_HORIZON,
+        seed=seed,
+    )
 
 
 def _context_value(model: ExploratoryModel, key: str, given: int | None) -> int:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from melian.errors import ModelError
-from melian.explore.model import latin_hypercube
+from melian.explore.model import latin_hypercube, outcome_bounds
 
 if TYPE_CHECKING:
     from melian.explore.parallel import Evaluator
@@ -678,18 +678,12 @@ def model_breaking_points(
         raise ModelError(
             f"model {model.name!r} has no criteria weights: there is no ranking to break"
         )
-    u = latin_hypercube(model.k, max(reference, 2), seed)
-    u = np.vstack([u, model.nominal()])
-    ranges: dict[str, list[float]] = {}
-    reference_results = _outcomes(model, u, seed, evaluator)
-    for o in model.options:
-        res = reference_results[o]
-        for c in model.weights:
-            v = res[c][np.isfinite(res[c])]
-            if v.size:
-                lo_hi = ranges.setdefault(c, [np.inf, -np.inf])
-                lo_hi[0], lo_hi[1] = min(lo_hi[0], float(v.min())), max(lo_hi[1], float(v.max()))
-    bounds = {c: (lo, hi) for c, (lo, hi) in ranges.items()}
+    bounds = dict(model.bounds)
+    if any(c not in bounds for c in model.weights):
+        u = latin_hypercube(model.k, max(reference, 2), seed)
+        u = np.vstack([u, model.nominal()])
+        found = outcome_bounds(model, _outcomes(model, u, seed, evaluator))
+        bounds.update({c: v for c, v in found.items() if c not in bounds})
     score = model_scorer(model, seed, bounds, evaluator)
     reps = [model_scorer(model, seed + 1 + r, bounds, evaluator) for r in range(replications)]
     top = int(np.argmax(score(np.zeros((1, model.k)))[0]))

@@ -1,9 +1,10 @@
 """The scenario's alliance game as an exploratory model: its uncertain payoff parameters as
 uncertainties, the focal actor's options as levers, its equilibrium payoffs as outcomes.
 
-Each experiment rebuilds the game (:func:`melian.games.sweep.context`, Morrow/Snyder payoffs with
-the sampled ``game.*`` parameters) and values every option where the responders play their
-subgame-perfect replies (as :func:`melian.games.option_values`): outcomes are the focal actor's
+Each experiment is the game with the sampled ``game.*`` parameters (Morrow/Snyder payoffs), every
+option valued where the responders play their subgame-perfect replies (as
+:func:`melian.games.option_values`); the experiments of a call are solved together
+(:mod:`melian.games.batch`): outcomes are the focal actor's
 ``payoff`` (total) and its components, and ``chosen`` (1 when the option is the focal actor's
 subgame-perfect choice in the no-shock state). The game is deterministic: no random numbers.
 """
@@ -16,36 +17,35 @@ import numpy as np
 
 from melian.errors import ModelError
 from melian.explore.model import ExploratoryModel, recommended_option, scenario_uncertainties
-from melian.games.payoffs import game_data
-from melian.games.sweep import context as game_context
+from melian.games.batch import BatchOutcomes, focal_outcomes
+from melian.games.payoffs import game_data, with_parameters
+from melian.games.sweep import context as build_context
 from melian.scenario.schema import Scenario
 
 
-def _evaluate_all(
-    context: dict[str, Any], values: tuple[float, ...]
-) -> dict[str, dict[str, float]]:
-    """Every option's outcomes for one parameter point (memoised: options share a point)."""
-    cache: dict[tuple[float, ...], dict[str, dict[str, float]]] = context["cache"]
-    if values in cache:
-        return cache[values]
-    overrides = {n[len("game.") :]: v for n, v in zip(context["names"], values, strict=True)}
-    ctx = game_context(context["scenario"], context["framing"], overrides, base=context["base"])
-    if not ctx.spe:
-        raise ModelError("the game has no subgame-perfect equilibrium at a sampled point")
-    spe = ctx.spe[0]
-    focal = context["focal"]
-    comps = context["components"]
-    chosen = spe.strategy.get(ctx.prefix(0))
-    out = {}
-    for k, opt in enumerate(ctx.data.options):
-        row = {"payoff": ctx.expected(spe, k, focal, "total")}
-        row.update({c: ctx.expected(spe, k, focal, c) for c in comps})
-        row["chosen"] = 1.0 if chosen == opt else 0.0
-        out[opt] = row
-    if len(cache) > 4096:
-        cache.clear()
-    cache[values] = out
-    return out
+def focal_rows(
+    context: dict[str, Any], samples: dict[str, np.ndarray]
+) -> tuple[BatchOutcomes, np.ndarray]:
+    """The game solved at every distinct sampled point (:func:`melian.games.batch.focal_outcomes`)
+    and, per experiment, the index of its point. Every option's call reuses the last solutions
+    (options share the experiments' points).
+    """
+    names = context["names"]
+    n = len(next(iter(samples.values()))) if samples else 1
+    if names:
+        rows = np.column_stack([np.asarray(samples[p], dtype=float) for p in names])
+        uniq, inverse = np.unique(rows, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
+    else:
+        uniq, inverse = np.zeros((1, 0)), np.zeros(n, dtype=int)
+    key = (uniq.shape, uniq.tobytes())
+    cache: dict[Any, BatchOutcomes] = context["cache"]
+    if key not in cache:
+        if len(cache) >= 8:
+            cache.pop(next(iter(cache)))
+        overrides = {p[len("game.") :]: uniq[:, j] for j, p in enumerate(names)}
+        cache[key] = focal_outcomes(context["data"], overrides)
+    return cache[key], inverse
 
 
 def game_function(
@@ -53,12 +53,36 @@ def game_function(
 ) -> dict[str, np.ndarray]:
     """Model function: the focal actor's equilibrium outcomes of ``option`` at each sample."""
     del seed  # deterministic
-    names = context["names"]
-    n = len(next(iter(samples.values())))
-    rows = [
-        _evaluate_all(context, tuple(float(samples[p][s]) for p in names))[option] for s in range(n)
-    ]
-    return {k: np.array([r[k] for r in rows]) for k in rows[0]}
+    res, inverse = focal_rows(context, samples)
+    vals = res.values[option]
+    out = {"payoff": vals["total"][inverse]}
+    out.update({c: vals[c][inverse] for c in context["components"]})
+    out["chosen"] = res.chosen[option][inverse]
+    return out
+
+
+def game_context(
+    scenario: Scenario, names: tuple[str, ...], framing: str | None = None
+) -> dict[str, Any]:
+    """The context of :func:`game_function` (and of :func:`option_outcomes`): the game of
+    ``scenario`` under ``framing`` with the ``game.*`` parameters ``names`` set per experiment.
+    """
+    if scenario.game is None:
+        raise ModelError(f"scenario {scenario.id!r} has no game section")
+    fr = framing or scenario.game.framing
+    base = game_data(scenario, fr)
+    focal = scenario.focal.actor if scenario.focal else base.players[0]
+    probe = build_context(scenario, fr, None, base=base)
+    comps = tuple(sorted(next(iter(probe.leaves.values()))[focal]))
+    return {
+        "scenario": scenario,
+        "framing": fr,
+        "names": tuple(names),
+        "data": with_parameters(base, None, fr),
+        "focal": focal,
+        "components": comps,
+        "cache": {},
+    }
 
 
 def game_model(scenario: Scenario, framing: str | None = None) -> ExploratoryModel:
@@ -69,20 +93,9 @@ def game_model(scenario: Scenario, framing: str | None = None) -> ExploratoryMod
     names = tuple(p for p in names if p.startswith("game."))
     if not names:
         raise ModelError(f"scenario {scenario.id!r} declares no uncertain game parameters")
-    fr = framing or scenario.game.framing
-    base = game_data(scenario, fr)
-    focal = scenario.focal.actor if scenario.focal else base.players[0]
-    probe = game_context(scenario, fr, None, base=base)
-    comps = tuple(sorted(next(iter(probe.leaves.values()))[focal]))
-    context = {
-        "scenario": scenario,
-        "framing": fr,
-        "names": names,
-        "base": base,
-        "focal": focal,
-        "components": comps,
-        "cache": {},
-    }
+    context = game_context(scenario, names, framing)
+    fr = context["framing"]
+    comps = context["components"]
     outcomes = {"payoff": "max", **dict.fromkeys(comps, "max"), "chosen": "max"}
     return ExploratoryModel(
         name=f"game:{scenario.id}:{fr}",

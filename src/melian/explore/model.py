@@ -66,6 +66,9 @@ class ExploratoryModel:
     #: ``context["path_outcomes"]``, every option with the same random numbers for the same path
     #: (see :mod:`melian.explore.mcerror`).
     path_outputs: bool = False
+    #: Fixed normalisation bounds ``(lo, hi)`` of weighted outcomes (see :func:`utility`); an
+    #: outcome without bounds is normalised on the ensemble at hand.
+    bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.uncertainties:
@@ -127,10 +130,13 @@ def utility(
     """Weighted-sum utility of each option in each experiment, or ``None`` without weights.
 
     ``U(o, e) = sum_c w_c * n_c(y_c(o, e))`` with ``n_c`` the min-max normalisation of outcome
-    ``c`` over every option and experiment of the ensemble (``(y - lo) / (hi - lo)`` for outcomes
-    to maximise, ``(hi - y) / (hi - lo)`` for outcomes to minimise) and weights summing to one:
-    the simple additive weighting of multi-attribute value theory (Keeney & Raiffa 1976), with
-    the decision-maker's criteria weights.
+    ``c`` (``(y - lo) / (hi - lo)`` for outcomes to maximise, ``(hi - y) / (hi - lo)`` for
+    outcomes to minimise) and weights summing to one: the simple additive weighting of
+    multi-attribute value theory (Keeney & Raiffa 1976), with the decision-maker's criteria
+    weights. ``lo`` and ``hi`` are the model's fixed :attr:`ExploratoryModel.bounds` where it
+    has them (then an experiment's utilities do not depend on the other experiments of the
+    ensemble, and ensembles of different sizes rank on the same scale), else the range of the
+    outcome over every option and experiment of the ensemble.
     """
     w = {k: float(v) for k, v in model.weights.items() if v > 0}
     if not w:
@@ -139,8 +145,11 @@ def utility(
     first = next(iter(w))
     out = {o: np.zeros_like(np.asarray(results[o][first], dtype=float)) for o in model.options}
     for c, wc in w.items():
-        allv = np.concatenate([results[o][c] for o in model.options])
-        lo, hi = float(np.nanmin(allv)), float(np.nanmax(allv))
+        if c in model.bounds:
+            lo, hi = (float(x) for x in model.bounds[c])
+        else:
+            allv = np.concatenate([results[o][c] for o in model.options])
+            lo, hi = float(np.nanmin(allv)), float(np.nanmax(allv))
         span = hi - lo
         for o in model.options:
             if span <= 0:
@@ -152,6 +161,34 @@ def utility(
 
 
 UTILITY = "utility"
+
+
+def outcome_bounds(
+    model: ExploratoryModel, results: Mapping[str, Mapping[str, np.ndarray]]
+) -> dict[str, tuple[float, float]]:
+    """The range (finite values) of every weighted outcome over every option of ``results``."""
+    out: dict[str, tuple[float, float]] = {}
+    for c in model.weights:
+        vals = [np.asarray(results[o][c], dtype=float) for o in model.options]
+        v = np.concatenate(vals)
+        v = v[np.isfinite(v)]
+        if v.size:
+            out[c] = (float(v.min()), float(v.max()))
+    return out
+
+
+def with_reference_bounds(
+    model: ExploratoryModel, seed: int, reference: int = 64
+) -> ExploratoryModel:
+    """``model`` with fixed normalisation bounds: the ranges of its weighted outcomes over a
+    seeded Latin hypercube of ``reference`` experiments and the nominal one (every option), so
+    that its utility is one fixed function of the outcomes whatever the ensemble explored.
+    """
+    from dataclasses import replace
+
+    u = np.vstack([latin_hypercube(model.k, max(reference, 2), seed), model.nominal()])
+    results = {o: model.evaluate(o, u, seed) for o in model.options}
+    return replace(model, bounds=outcome_bounds(model, results))
 
 
 def with_utility(
@@ -176,12 +213,13 @@ def directions(model: ExploratoryModel) -> dict[str, Direction]:
 
 # --------------------------------------------------------------------------- scenario adapter
 def scenario_uncertainties(
-    scenario: Scenario,
+    scenario: Scenario, *, required: bool = True
 ) -> tuple[tuple[str, ...], dict[str, dict[str, Distribution]]]:
     """Names of the parameters uncertain under some option, and each option's distributions.
 
     The uncertainty space is every parameter that carries a distribution in the scenario
-    (``uncertain_parameters``) or under one of the options once its effects are applied.
+    (``uncertain_parameters``) or under one of the options once its effects are applied. With
+    ``required`` (the default) a scenario without any raises :class:`ModelError`.
     """
     options = scenario.option_ids
     if not options:
@@ -191,7 +229,7 @@ def scenario_uncertainties(
     for o in options:
         names |= {p for p, d in per[o].items() if not d.is_fixed}
     ordered = tuple(p for p in scenario.parameters() if p in names)
-    if not ordered:
+    if not ordered and required:
         raise ModelError(f"scenario {scenario.id!r} declares no uncertain parameters")
     return ordered, {o: {p: per[o][p] for p in ordered} for o in options}
 

@@ -9,6 +9,7 @@ weight; see :func:`melian.explore.model.utility`). The world model
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -96,34 +97,41 @@ def resolve_metric(metric: str, available: list[str]) -> str | None:
     return None
 
 
-def world_model(
+@dataclass(frozen=True)
+class WorldPart:
+    """The world model's share of an exploratory model (:func:`world_part`)."""
+
+    names: tuple[str, ...]
+    distributions: dict[str, dict[str, Any]]
+    outcomes: dict[str, Direction]
+    weights: dict[str, float]
+    notes: tuple[str, ...]
+    context: dict[str, Any]
+
+
+def world_part(
     scenario: Scenario,
     *,
     paths_per_sample: int = DEFAULT_PATHS,
     horizon: int = DEFAULT_HORIZON,
     outcomes: list[str] | None = None,
     seed: int = 0,
-) -> ExploratoryModel:
-    """The scenario's world model with every uncertain parameter as an uncertainty.
+) -> WorldPart:
+    """The world model's uncertain parameters, per-experiment outcomes and criteria weights.
 
     The outcome names are found by one probe run at the nominal point; ``outcomes`` restricts them.
-    Uncertain parameters the world model does not read (``melian.world.parameter_specs``; game parameters,
-    for example) are left out of the uncertainties and named in the model's notes.
+    Uncertain parameters the world model does not read (``melian.world.parameter_specs``; game
+    parameters, for example) are left out and named in the notes. ``names`` may be empty (a world
+    whose parameters are all fixed).
     """
-    names, dists = scenario_uncertainties(scenario)
+    names, dists = scenario_uncertainties(scenario, required=False)
     used = set(_world().parameter_specs(scenario))
-    ignored: list[str] = []
-    if used:
-        ignored = [p for p in names if p not in used]
-        names = tuple(p for p in names if p in used)
-        if not names:
-            raise ModelError(f"scenario {scenario.id!r} has no uncertain world-model parameters")
-        dists = {o: {p: d[p] for p in names} for o, d in dists.items()}
-    options = tuple(scenario.option_ids)
+    ignored = [p for p in names if p not in used]
+    names = tuple(p for p in names if p in used)
+    dists = {o: {p: d[p] for p in names} for o, d in dists.items()}
     context = {"scenario": scenario, "paths": int(paths_per_sample), "horizon": int(horizon)}
     rec = recommended_option(scenario)
-    probe_u = np.full((1, len(names)), 0.5)
-    probe_vals = {p: dists[rec][p].ppf(probe_u[:, j]) for j, p in enumerate(names)}
+    probe_vals = {p: dists[rec][p].ppf(np.full(1, 0.5)) for p in names}
     probe = world_function(context, rec, probe_vals, seed)
     metrics = [k for k, v in probe.items() if np.asarray(v).shape == (1,)]
     if outcomes is not None:
@@ -140,7 +148,7 @@ def world_model(
     if ignored:
         notes.append(
             f"{len(ignored)} uncertain parameter(s) the world model does not use are not explored "
-            f"here: {', '.join(ignored)}"
+            f"with it: {', '.join(ignored)}"
         )
     for c in scenario.criteria:
         if c.measure.kind != "world" or c.weight <= 0:
@@ -154,17 +162,43 @@ def world_model(
             continue
         dirs[name] = c.direction
         weights[name] = weights.get(name, 0.0) + c.weight
+    return WorldPart(names, dists, dirs, weights, tuple(notes), context)
+
+
+def world_model(
+    scenario: Scenario,
+    *,
+    paths_per_sample: int = DEFAULT_PATHS,
+    horizon: int = DEFAULT_HORIZON,
+    outcomes: list[str] | None = None,
+    seed: int = 0,
+) -> ExploratoryModel:
+    """The scenario's world model with every uncertain parameter as an uncertainty.
+
+    The decision utility is the criteria-weighted sum of the world-measured criteria
+    (:func:`world_part`); :func:`melian.explore.joint.joint_model` adds the game, the forecasts
+    and the judged scores for the whole ranking.
+    """
+    part = world_part(
+        scenario,
+        paths_per_sample=paths_per_sample,
+        horizon=horizon,
+        outcomes=outcomes,
+        seed=seed,
+    )
+    if not part.names:
+        raise ModelError(f"scenario {scenario.id!r} has no uncertain world-model parameters")
     return ExploratoryModel(
         name=f"world:{scenario.id}",
         function=world_function,
-        context=context,
-        uncertainties=names,
-        options=options,
-        distributions=dists,
-        outcomes=dirs,
-        recommended=rec,
-        weights=weights,
-        notes=tuple(notes),
+        context=part.context,
+        uncertainties=part.names,
+        options=tuple(scenario.option_ids),
+        distributions=part.distributions,
+        outcomes=part.outcomes,
+        recommended=recommended_option(scenario),
+        weights=part.weights,
+        notes=part.notes,
         common_random_numbers=True,
         path_outputs=True,
     )

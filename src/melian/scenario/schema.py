@@ -222,7 +222,37 @@ class Distribution(Strict):
             idx = np.searchsorted(cdf, u, side="left")
             return vals[np.minimum(idx, len(vals) - 1)]
         # keep quantiles finite for unbounded distributions
-        return np.asarray(self._frozen().ppf(np.clip(u, 1e-9, 1 - 1e-9)), dtype=float)
+        q = np.clip(u, 1e-9, 1 - 1e-9)
+        closed = self._closed_ppf(q)
+        if closed is not None:
+            return closed
+        return np.asarray(self._frozen().ppf(q), dtype=float)
+
+    def _closed_ppf(self, q: np.ndarray) -> np.ndarray | None:
+        """The quantiles of the kinds with a closed form (uniform, triangular, normal and
+        log-normal without bounds), written as scipy.stats computes them, so that the values are
+        bit-identical to the frozen distribution's (tested) without its per-call overhead (about
+        0.3 ms, paid per parameter and option in every call of an exploration); ``None`` for the
+        other kinds.
+        """
+        if self.dist == "uniform":
+            return np.asarray(q * (self.high - self.low) + self.low, dtype=float)  # type: ignore[operator]
+        if self.dist == "triangular":
+            width = self.high - self.low  # type: ignore[operator]
+            c = (self.mode - self.low) / width  # type: ignore[operator]
+            x = np.where(q < c, np.sqrt(c * q), 1.0 - np.sqrt((1.0 - c) * (1.0 - q)))
+            return np.asarray(x * width + self.low, dtype=float)
+        if self.low is not None or self.high is not None:
+            return None
+        if self.dist == "normal":
+            from scipy.special import ndtri  # lazy: scipy only when a distribution is sampled
+
+            return np.asarray(ndtri(q) * self.sd + self.mean, dtype=float)  # type: ignore[operator]
+        if self.dist == "lognormal":
+            from scipy.special import ndtri
+
+            return np.asarray(np.exp(self.sigma * ndtri(q)) * math.exp(self.mu), dtype=float)  # type: ignore[operator,arg-type]
+        return None
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
         """Draw ``size`` values with the generator ``rng`` (inverse-CDF sampling)."""

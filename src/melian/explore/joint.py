@@ -1,0 +1,431 @@
+"""The whole decision as one exploratory model: world, game and bargaining inputs sampled together,
+and the ranking on every criterion recomputed in every sampled future.
+
+The world model (:mod:`melian.explore.world`) and the game (:mod:`melian.explore.game`) can each be
+explored on their own, but a ranking reads both, and the bargaining forecasts as well: a future in
+which only the world's parameters move while the game and the forecasts stay at the source's values
+is not a future of the decision. Here one experiment is one point of the joint space of
+
+* the world model's uncertain parameters (sourced distributions and widened judgements);
+* the game's uncertain ``game.*`` parameters (when a criterion reads the game);
+* the bargaining inputs of every issue a criterion forecasts: each position, salience and the
+  clout of each actor that holds one, with the spreads of :mod:`melian.bargaining.uncertainty`
+  (set by each number's confidence; named ``bargaining.position.<issue>.<actor>``,
+  ``bargaining.salience.<issue>.<actor>`` on the [0, 1] salience scale, and
+  ``bargaining.clout.<actor>``, a multiplicative factor on the actor's clout whose central value
+  is 1);
+
+and every option is measured on every criterion of the scenario, as :mod:`melian.decide.evidence`
+measures it once at the central values: a world criterion reads the experiment's outcome (the mean
+over its paths, or the probability of the event), a game criterion the focal actor's quantity at
+the responders' subgame-perfect replies, a forecast criterion the bargaining forecast of its issue
+(the compromise model by default) with the focal actor at the option's stance, and a judgement
+criterion the source's score. The utility (:func:`melian.explore.model.utility`) is then the
+criteria-weighted sum over all criteria: simple additive weighting (Keeney & Raiffa 1976), the
+ranking recomputed in each future, each criterion normalised on one fixed range (its range over a
+seeded reference ensemble, :data:`REFERENCE` experiments), so that a future's ranking does not
+depend on which other futures were sampled and a quick and a full ensemble rank on the same
+scale. (:mod:`melian.decide` ranks the options once, at the central values, with TOPSIS and the
+weighted sum side by side; the ensemble's additive value is the weighted sum's.) This is the
+exploratory-modelling
+ensemble of Bankes (1993, Operations Research 41(3)) and Kwakkel (2017, Environmental Modelling &
+Software 96) taken over every model the ranking reads.
+
+Positions and saliences are perturbed as :func:`melian.bargaining.uncertainty.sample_inputs`
+perturbs them (a normal shift clipped to the scale, zero saliences kept at zero), so the central
+experiment is the source's inputs as written. The world model runs once per distinct setting of
+its own parameters in a call (a one-at-a-time scan of a game or bargaining input, or a game
+parameter's gradient, costs no world simulation beyond the first), with common random numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from melian.bargaining.adapters import problem_from_scenario
+from melian.bargaining.base import issue_weights
+from melian.bargaining.uncertainty import uncertainty_from_scenario
+from melian.decide.evidence import by_kind, stance_problems
+from melian.errors import ModelError
+from melian.explore.model import (
+    PATHS_PREFIX,
+    Direction,
+    ExploratoryModel,
+    recommended_option,
+    scenario_uncertainties,
+    with_reference_bounds,
+)
+from melian.scenario.schema import Distribution, Scenario
+
+#: Size of the reference ensemble that fixes the utility's normalisation, and its least paths.
+REFERENCE = 64
+REFERENCE_PATHS = 16
+#: Prefix of the bargaining inputs' uncertainty names.
+BARGAINING = "bargaining."
+#: Outcome names of the criteria that are not world outcomes.
+GAME_PREFIX = "game:"
+FORECAST_PREFIX = "forecast:"
+JUDGEMENT_PREFIX = "judgement:"
+
+
+def _world_rows(
+    context: dict[str, Any], option: str, samples: dict[str, np.ndarray], n: int, seed: int
+) -> dict[str, np.ndarray]:
+    """The world model's outcomes at every experiment, simulating each distinct row once."""
+    from melian.explore.world import world_function  # lazy: the world model, only when read
+
+    names: tuple[str, ...] = context["world_names"]
+    wctx = {
+        k: context[k]
+        for k in ("scenario", "paths", "horizon", "per_path", "path_outcomes")
+        if k in context
+    }
+    if not names:
+        out = world_function(wctx, option, {}, seed)
+        return {k: np.repeat(np.asarray(v), n, axis=0) for k, v in out.items()}
+    rows = np.column_stack([np.asarray(samples[p], dtype=float) for p in names])
+    uniq, inverse = np.unique(rows, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    out = world_function(wctx, option, {p: uniq[:, j] for j, p in enumerate(names)}, seed)
+    return {k: np.asarray(v)[inverse] for k, v in out.items()}
+
+
+def _game_rows(
+    context: dict[str, Any], option: str, samples: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The focal actor's game quantities read by criteria, at every experiment."""
+    from melian.explore.game import focal_rows  # lazy: the game, only when a criterion reads it
+
+    res, inverse = focal_rows(context["game"], samples)
+    vals = res.values[option]
+    return {out: vals[metric][inverse] for out, metric in context["game_metrics"].items()}
+
+
+def _perturbed(
+    entry: dict[str, Any], option: str, samples: dict[str, np.ndarray], n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions, weights (clout) and saliences of the criterion's issue under ``option`` at every
+    experiment, each of shape (n, actors): the sampled inputs put in, positions clipped to the
+    scale and saliences to [0, 1], the focal actor at the option's stance where it takes one.
+    """
+    base = entry["problems"][option]
+    lo, hi = base.scale[0]
+    x = np.repeat(base.position[:, 0][None, :], n, axis=0)
+    s = np.repeat(base.salience[:, 0][None, :], n, axis=0)
+    w = np.repeat(issue_weights(base)[:, 0][None, :], n, axis=0)
+    for name, kind, row in entry["inputs"]:
+        v = np.asarray(samples[name], dtype=float)
+        if kind == "position":
+            if row != entry["focal_row"] or not entry["stance"][option]:
+                x[:, row] = np.clip(v, lo, hi)
+        elif kind == "salience":
+            s[:, row] = np.clip(v, 0.0, 1.0)
+        else:
+            w[:, row] = w[:, row] * v
+    return x, w, s
+
+
+def _forecast_rows(
+    context: dict[str, Any], option: str, samples: dict[str, np.ndarray], n: int
+) -> dict[str, np.ndarray]:
+    """Each forecast criterion's value at every experiment (the forecast with perturbed inputs):
+    all experiments at once when the model has a closed-form point (``ModelSpec.points``), else
+    one forecast per distinct experiment.
+    """
+    from melian.bargaining import forecast  # lazy: the bargaining models, only when read
+    from melian.bargaining.registry import get_model
+
+    spec = get_model(context["forecast_model"])
+    cols: dict[str, np.ndarray] = {}
+    for entry in context["forecasts"]:
+        x, w, s = _perturbed(entry, option, samples, n)
+        if spec.points is not None:
+            point = np.asarray(spec.points(x, w, s), dtype=float)
+        else:
+            base = entry["problems"][option]
+            cap = base.capability
+            point = np.empty(n)
+            for i in range(n):
+                # the draw's clout as the actors' capability (issue-specific clout included)
+                problem = replace(
+                    base,
+                    position=x[i][:, None],
+                    salience=s[i][:, None],
+                    capability=np.where(np.isnan(w[i]), cap, w[i]),
+                    meta={k: v for k, v in base.meta.items() if k != "power"},
+                )
+                point[i] = forecast(problem, spec.name).point()[entry["issue"]]
+        t = entry["target"]
+        cols[entry["outcome"]] = np.abs(point - t) if t is not None else point
+    return cols
+
+
+def joint_function(
+    context: dict[str, Any], option: str, samples: dict[str, np.ndarray], seed: int
+) -> dict[str, np.ndarray]:
+    """Model function: every criterion's value of ``option`` at each experiment (module level, so
+    that Dask can ship it). With ``context["per_path"]`` also the per-path values of the outcomes
+    in ``context["path_outcomes"]`` (the world's from its paths; the others, which have no Monte
+    Carlo noise, repeated on every path).
+    """
+    n = len(next(iter(samples.values()))) if samples else 1
+    out: dict[str, np.ndarray] = {}
+    if context["world"]:
+        out.update(_world_rows(context, option, samples, n, seed))
+    if context["game"] is not None:
+        out.update(_game_rows(context, option, samples))
+    if context["forecasts"]:
+        out.update(_forecast_rows(context, option, samples, n))
+    for name, scores in context["judgement"].items():
+        out[name] = np.full(n, float(scores[option]))
+    if context.get("per_path"):
+        m = int(context["paths"])
+        for name in context.get("path_outcomes", ()):
+            key = PATHS_PREFIX + name
+            if key not in out and name in out:
+                out[key] = np.repeat(np.asarray(out[name], dtype=float)[:, None], m, axis=1)
+    return out
+
+
+def _bargaining_inputs(
+    scenario: Scenario, criteria: list[Any]
+) -> tuple[list[dict[str, Any]], dict[str, Distribution]]:
+    """The forecast criteria's problems per option and the uncertain inputs they read."""
+    entries: list[dict[str, Any]] = []
+    dists: dict[str, Distribution] = {}
+    focal = scenario.focal.actor if scenario.focal else None
+    for c in criteria:
+        problems = stance_problems(scenario, c)
+        issue = str(c.measure.issue)
+        base = problem_from_scenario(scenario, [issue])  # as written, before any option's stance
+        unc = uncertainty_from_scenario(scenario, base)
+        inputs: list[tuple[str, str, int]] = []
+        for row, actor in enumerate(base.actors):
+            x = float(base.position[row, 0])
+            if np.isnan(x):
+                continue
+            sd = float(unc.position[row, 0])
+            if sd > 0:
+                name = f"{BARGAINING}position.{issue}.{actor}"
+                dists[name] = Distribution(dist="normal", mean=x, sd=sd)
+                inputs.append((name, "position", row))
+            sal = float(base.salience[row, 0])
+            sd = float(unc.salience[row, 0])
+            if sal > 0 and sd > 0:
+                name = f"{BARGAINING}salience.{issue}.{actor}"
+                dists[name] = Distribution(dist="normal", mean=sal, sd=sd)
+                inputs.append((name, "salience", row))
+            sd = float(unc.capability[row])
+            if sd > 0:
+                name = f"{BARGAINING}clout.{actor}"
+                dists[name] = Distribution(dist="lognormal", mu=0.0, sigma=sd)
+                inputs.append((name, "clout", row))
+        assert scenario.focal is not None  # stance_problems checked it
+        entries.append(
+            {
+                "outcome": FORECAST_PREFIX + c.id,
+                "issue": issue,
+                "target": c.measure.target,
+                "problems": problems,
+                "inputs": inputs,
+                "focal_row": base.actors.index(focal) if focal in base.actors else -1,
+                "stance": {o.id: issue in o.stance for o in scenario.focal.options},
+            }
+        )
+    return entries, dists
+
+
+def joint_model(
+    scenario: Scenario,
+    *,
+    paths_per_sample: int | None = None,
+    horizon: int | None = None,
+    seed: int = 0,
+    framing: str | None = None,
+    bargaining: bool = True,
+    forecast_model: str = "compromise",
+    reference: int = REFERENCE,
+) -> ExploratoryModel:
+    """The scenario's decision as one exploratory model (see the module docstring).
+
+    Parameters
+    ----------
+    scenario
+        The scenario (with judgements already widened, if they are to be explored).
+    paths_per_sample, horizon
+        World paths per experiment and months (the world model's defaults otherwise).
+    seed
+        Seed of the world model's probe run.
+    framing
+        The game's framing (default: the scenario's).
+    bargaining
+        Explore the bargaining inputs of the forecast criteria (``False``: they stay as written).
+    forecast_model
+        The bargaining model of the forecast criteria (as in :func:`melian.analysis.rank`).
+    reference
+        Experiments of the reference ensemble whose outcome ranges fix the utility's
+        normalisation (:func:`with_fixed_normalisation`; 0: none yet, the caller fixes it).
+
+    Returns
+    -------
+    ExploratoryModel
+        Uncertainties: the world's, the game's and the bargaining inputs, in that order; outcomes:
+        the world's per-experiment outcomes, ``game:<metric>``, ``forecast:<criterion>`` and
+        ``judgement:<criterion>``; weights: every criterion's weight on its outcome; fixed
+        normalisation bounds of every weighted outcome.
+    """
+    weighted = [c for c in scenario.criteria if c.weight > 0]
+    if not weighted:
+        raise ModelError(
+            f"scenario {scenario.id!r} has no weighted criteria: there is no ranking to explore "
+            "(explore the world or the game instead)"
+        )
+    kinds = by_kind(scenario)
+    kinds = {k: [c for c in v if c.weight > 0] for k, v in kinds.items()}
+    options = tuple(scenario.option_ids)
+    names, dists = scenario_uncertainties(scenario, required=False)
+    uncertainties: list[str] = []
+    per_option: dict[str, dict[str, Distribution]] = {o: {} for o in options}
+    outcomes: dict[str, Direction] = {}
+    weights: dict[str, float] = {}
+    notes: list[str] = []
+    context: dict[str, Any] = {
+        "scenario": scenario,
+        "paths": 1,
+        "horizon": 1,
+        "world": False,
+        "world_names": (),
+        "game": None,
+        "game_metrics": {},
+        "forecasts": [],
+        "forecast_model": forecast_model,
+        "judgement": {},
+    }
+    path_outputs = False
+    if kinds.get("world"):
+        # lazy: the world model, only when a criterion reads it
+        from melian.explore.world import DEFAULT_HORIZON, DEFAULT_PATHS, world_part
+
+        if not scenario.world.components:
+            raise ModelError(
+                f"criteria {', '.join(c.id for c in kinds['world'])} read the world model, "
+                f"but scenario {scenario.id!r} declares no world components"
+            )
+        part = world_part(
+            scenario,
+            paths_per_sample=paths_per_sample or DEFAULT_PATHS,
+            horizon=horizon or DEFAULT_HORIZON,
+            seed=seed,
+        )
+        context.update(
+            world=True,
+            world_names=part.names,
+            paths=part.context["paths"],
+            horizon=part.context["horizon"],
+        )
+        uncertainties += part.names
+        for o in options:
+            per_option[o].update(part.distributions[o])
+        outcomes.update(part.outcomes)
+        weights.update(part.weights)
+        notes += part.notes
+        path_outputs = True
+    if kinds.get("game"):
+        from melian.explore.game import game_context  # lazy: pygambit
+
+        gnames = tuple(p for p in names if p.startswith("game."))
+        context["game"] = game_context(scenario, gnames, framing)
+        for c in kinds["game"]:
+            out = GAME_PREFIX + str(c.measure.metric)
+            metric = str(c.measure.metric)
+            if metric != "total" and metric not in context["game"]["components"]:
+                raise ModelError(
+                    f"criterion {c.id!r}: unknown game metric {metric!r}; use total or one of "
+                    f"{', '.join(context['game']['components'])}"
+                )
+            context["game_metrics"][out] = metric
+            outcomes[out] = c.direction
+            weights[out] = weights.get(out, 0.0) + c.weight
+        uncertainties += gnames
+        for o in options:
+            per_option[o].update({p: dists[o][p] for p in gnames})
+    if kinds.get("forecast"):
+        entries, bdists = _bargaining_inputs(scenario, kinds["forecast"])
+        if not bargaining:
+            entries = [{**e, "inputs": []} for e in entries]
+            bdists = {}
+        clash = set(bdists) & set(uncertainties)
+        if clash:
+            raise ModelError(
+                f"parameter name(s) {', '.join(sorted(clash))} clash with the bargaining inputs"
+            )
+        context["forecasts"] = entries
+        uncertainties += list(bdists)
+        for o in options:
+            per_option[o].update(bdists)
+        for c in kinds["forecast"]:
+            out = FORECAST_PREFIX + c.id
+            outcomes[out] = c.direction
+            weights[out] = c.weight
+        if bdists:
+            notes.append(
+                f"bargaining inputs: {len(bdists)} position(s), salience(s) and clout factor(s) "
+                f"of the forecast issues, spreads set by their confidence "
+                "(melian.bargaining.uncertainty)"
+            )
+    for c in kinds.get("judgement", []):
+        out = JUDGEMENT_PREFIX + c.id
+        scores = {o: float(v) for o, v in (c.measure.scores or {}).items()}
+        missing = [o for o in options if o not in scores]
+        if missing:
+            raise ModelError(f"criterion {c.id!r} gives no score for option(s) {missing}")
+        context["judgement"][out] = scores
+        outcomes[out] = c.direction
+        weights[out] = c.weight
+    if not uncertainties:
+        raise ModelError(
+            f"scenario {scenario.id!r}: nothing the ranking reads is uncertain "
+            "(no uncertain world, game or bargaining input)"
+        )
+    counts = {
+        "world": len(context["world_names"]),
+        "game": len(context["game"]["names"]) if context["game"] else 0,
+        "bargaining": sum(1 for u in uncertainties if u.startswith(BARGAINING)),
+    }
+    notes.insert(
+        0,
+        "joint ensemble: "
+        + ", ".join(f"{v} {k} input(s)" for k, v in counts.items())
+        + f" sampled together; every future ranks the options on {len(weighted)} criteria",
+    )
+    model = ExploratoryModel(
+        name=f"joint:{scenario.id}",
+        function=joint_function,
+        context=context,
+        uncertainties=tuple(uncertainties),
+        options=options,
+        distributions=per_option,
+        outcomes=outcomes,
+        recommended=recommended_option(scenario),
+        weights=weights,
+        notes=tuple(notes),
+        common_random_numbers=True,
+        path_outputs=path_outputs,
+    )
+    return with_fixed_normalisation(model, seed, reference) if reference else model
+
+
+def with_fixed_normalisation(
+    model: ExploratoryModel, seed: int, reference: int = REFERENCE
+) -> ExploratoryModel:
+    """``model`` (a :func:`joint_model`) with one fixed normalisation for every ensemble explored
+    with it (quick or full, any size): each weighted outcome's range over a seeded reference
+    ensemble of ``reference`` experiments, simulated with at least :data:`REFERENCE_PATHS` paths.
+    """
+    context = dict(model.context)
+    ref_paths = max(int(context["paths"]), REFERENCE_PATHS) if context["world"] else 1
+    ref = replace(model, context={**context, "paths": ref_paths})
+    return replace(model, bounds=with_reference_bounds(ref, seed, reference).bounds)
