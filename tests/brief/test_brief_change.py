@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from melian.analysis.brief import RUNNERS
 from melian.brief.base import Runners, Settings
 from melian.brief.change import change_section
@@ -222,3 +224,41 @@ def test_a_switch_over_bounds_the_nearest_flip_and_noise_is_said():
     )
     assert "the top option leads by 0.1, within two Monte Carlo standard errors (0.18)" in text
     assert sec.data["tables"][0]["rows"][0][4] == "0.80"
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_tie_within_monte_carlo_error_is_said_as_such(lang):
+    """When the top two options tie within Monte Carlo error at the centre (no design point is
+    searched), the brief says the simulation does not decide between them: no 'change of 0.0
+    spreads' sentence, and the summary says the tie."""
+    from melian.brief.change import nearest
+
+    br = {
+        "top": "ally",
+        "central_gap": 0.001,
+        "central_gap_se": 0.01,
+        "switch_overs": [_switch("a.x", None, 0.3, "drift")],
+        "nearest": {
+            "beta": 0.0,
+            "z": {},
+            "winner": "drift",
+            "movers": [],
+            "converged": True,
+            "within_error": True,
+        },
+        "notes": [],
+    }
+    assert nearest(br)["beta"] == 0.0 and nearest(br)["within_error"]
+    CANNED["tied"] = (br, 0.4)
+    try:
+        s = _with_view()
+        s._view = "tied"
+        sec = change_section(s, lang, SETTINGS, _runners(), lambda m, f: None)
+    finally:
+        del CANNED["tied"]
+    text = " ".join(sec.data["paragraphs"])
+    assert "0.0 spreads" not in text and "0.0 انحرافات" not in text
+    want = {"en": "within two Monte Carlo standard errors", "ar": "ضمن خطأين معياريين"}[lang]
+    assert want in text
+    tied = {"en": "tied within Monte Carlo error", "ar": "تعادل ضمن خطأ مونت كارلو"}[lang]
+    assert tied in sec.data["tables"][0]["rows"][0][4]

@@ -83,6 +83,37 @@ def test_monte_carlo_error_is_reported_beside_the_breaking_point():
     assert not bp.notes
 
 
+def test_a_tie_within_monte_carlo_error_is_reported_not_searched():
+    """Options 0.005 apart at the centre, each replication shifting them by independent noise of
+    sd 0.01 (gap standard error about 0.014): the ranking is unresolved there, so the nearest
+    flip is the centre itself (within error) and no design point is searched."""
+    calls = []
+
+    def response(seed, log=False):
+        e = np.random.default_rng(seed).normal(0, 0.01, 2) if seed else np.zeros(2)
+
+        def score(z):
+            z = np.atleast_2d(z)
+            if log:
+                calls.append(z.shape[0])
+            return np.column_stack([0.505 + 0.5 * z[:, 0] + e[0], 0.5 + 0 * z[:, 1] + e[1]])
+
+        return score
+
+    reps = [response(s) for s in range(1, 9)]
+    bp = breaking_points(response(0, log=True), ["x1", "x2"], ("A", "B"), replications=reps)
+    assert bp.central_gap == pytest.approx(0.005)
+    assert bp.nearest.within_error and bp.nearest.beta == 0.0 and bp.nearest.winner == "B"
+    assert bp.to_dict()["nearest"]["within_error"] is True
+    assert any("not resolved" in n for n in bp.notes)
+    searched_not = len(calls)
+    # the same response without replications (no error to compare with): the design point is
+    # searched, which costs further scorer calls
+    calls.clear()
+    resolved = breaking_points(response(0, log=True), ["x1", "x2"], ("A", "B"))
+    assert not resolved.nearest.within_error and len(calls) > searched_not
+
+
 def test_frames_and_dicts():
     bp = breaking_points(linear, ["x1", "x2"], OPTIONS)
     d = bp.to_dict()

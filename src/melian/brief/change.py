@@ -132,7 +132,7 @@ def nearest(br: dict[str, Any]) -> dict[str, Any]:
     """
     near = dict(br["nearest"])
     found = [x for x in br["switch_overs"] if x.get("nearest_z") is not None]
-    if not found:
+    if not found or near.get("within_error"):
         return near
     x = min(found, key=lambda x: x["nearest_z"])
     if near.get("beta") is None or x["nearest_z"] < near["beta"]:
@@ -253,8 +253,12 @@ def change_section(
             if ranked:
                 x = ranked[0]
                 near_txt = f"{x['input']} ({x['nearest_z']:.2f} {t('spreads', lang)})"
-            beta = nearest(br).get("beta")
-            beta_txt = "–" if beta is None else f"{beta:.2f}"
+            near_all = nearest(br)
+            beta = near_all.get("beta")
+            if near_all.get("within_error"):
+                beta_txt = t("tied_within_error", lang)
+            else:
+                beta_txt = "–" if beta is None else f"{beta:.2f}"
         share_txt = "–"
         if prim:
             n = prim["experiments"]
@@ -341,7 +345,9 @@ def change_section(
             near = nearest(br)
             beta = near.get("beta")
             movers = ", ".join(near.get("movers", [])[:3])
-            if beta is None:
+            if near.get("within_error"):
+                pass  # the paragraph below says the centre is unresolved by the paths used
+            elif beta is None:
                 paras.append(tf("flip_none", lang, view=name, top=option_name(s, top, lang)))
             elif beta > WITHIN:
                 paras.append(

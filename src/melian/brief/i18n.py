@@ -55,6 +55,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "view_source": {"en": "the source's view", "ar": "رأي المصدر"},
     "view": {"en": "View", "ar": "الرأي"},
     "spreads": {"en": "spreads", "ar": "انحرافات"},
+    "tied_within_error": {
+        "en": "0 (tied within Monte Carlo error)",
+        "ar": "0 (تعادل ضمن خطأ مونت كارلو)",
+    },
     "change_summary": {
         "en": "Per view: what it would take to change the ranking",
         "ar": "لكل رأي: ما الذي يلزم لتغيير الترتيب",
@@ -402,6 +406,12 @@ SENTENCES: dict[str, dict[str, str]] = {
         "before the top option changes",
         "ar": "ثبات الأوزان ({method}): إلى أي حد يمكن أن يتغير كل وزن (مع إعادة قياس البقية) قبل "
         "أن يتغير الخيار الأول",
+    },
+    "bluf_unresolved": {
+        "en": "At the central values '{top}' and '{winner}' are tied within Monte Carlo error "
+        "{basis}: the simulation does not say which of the two is first.",
+        "ar": "عند القيم المركزية يتعادل «{top}» و«{winner}» ضمن خطأ مونت كارلو {basis}: لا تحدد "
+        "المحاكاة أيهما الأول.",
     },
     "bluf_no_flip": {
         "en": "No change of the uncertain inputs that was searched flips the ranking: '{top}' stays "

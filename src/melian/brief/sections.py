@@ -781,7 +781,17 @@ def conclusions(
         if br:
             near = nearest(br)
             beta = near.get("beta")
-            if beta is None:
+            if near.get("within_error"):
+                bluf.append(
+                    tf(
+                        "bluf_unresolved",
+                        lang,
+                        top=option_name(s, br["top"], lang),
+                        winner=option_name(s, near.get("winner"), lang),
+                        basis=t(f"basis_{rb.data.get('on', 'world')}", lang),
+                    )
+                )
+            elif beta is None:
                 bluf.append(
                     tf(
                         "bluf_no_flip",

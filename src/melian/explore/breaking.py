@@ -101,6 +101,9 @@ class NearestFlip:
     movers: list[str]
     converged: bool
     probability: float | None = None
+    #: The top two options tie within Monte Carlo error at the central values: the ranking flips
+    #: within the noise of the paths used, so no design point is searched (``beta`` is 0).
+    within_error: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -111,6 +114,7 @@ class NearestFlip:
             "movers": self.movers,
             "converged": self.converged,
             "probability": self.probability,
+            "within_error": self.within_error,
         }
 
 
@@ -571,7 +575,21 @@ def breaking_points(
         ses = gap_standard_errors(replications, z, top)
         for (i, side, _), slope, se_g in zip(hits, slopes, ses, strict=True):
             setattr(overs[i], f"{side}_se_z", float(se_g / slope) if slope > 0 else None)
-    near = nearest_flip(score, inputs, options, top, z_max=2 * z_max)
+    if se0 is not None and central < 2 * se0:
+        # the ranking is not resolved at the centre: a flip lies within the Monte Carlo noise of
+        # the central point, and a design-point search would chase that noise
+        order = np.argsort(u0)
+        near = NearestFlip(
+            beta=0.0,
+            z=dict.fromkeys(inputs, 0.0),
+            winner=options[int(order[-2])],
+            movers=[],
+            converged=True,
+            probability=0.5,
+            within_error=True,
+        )
+    else:
+        near = nearest_flip(score, inputs, options, top, z_max=2 * z_max)
     return BreakingPoints(
         top=options[top],
         options=tuple(options),
