@@ -15,25 +15,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
-
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def _best(label: str, fn, repeat: int) -> None:  # noqa: ANN001
-    times = []
-    before = _load()
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    print(
-        f"- {label}: best of {repeat} {min(times):.2f} s (runs: "
-        f"{', '.join(f'{t:.2f}' for t in times)}; load average before {before}, after {_load()})",
-        flush=True,
-    )
+from bench_robustness import _best  # the same best-of-N timing with the load average
 
 
 def main() -> None:
