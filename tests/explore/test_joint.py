@@ -151,3 +151,25 @@ def test_explore_runs_on_the_joint_model_by_default():
         "judgement:energy",
     }
     assert set(r["regret"]["utility"]) == set(s.option_ids)
+
+
+def test_the_reference_normalisation_is_computed_once_per_model(manas, monkeypatch):
+    """The brief explores each view three times on the same model: the reference ensemble that
+    fixes the normalisation is run once, and the bounds are the same."""
+    import melian.explore.joint as joint
+
+    calls = []
+    real = joint.with_reference_bounds
+
+    def counted(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(joint, "with_reference_bounds", counted)
+    monkeypatch.setattr(joint, "_BOUNDS", {})
+    bare = joint_model(manas, reference=0)
+    first = joint.with_fixed_normalisation(bare, seed=3, reference=8)
+    second = joint.with_fixed_normalisation(joint_model(manas, reference=0), seed=3, reference=8)
+    assert len(calls) == 1 and first.bounds == second.bounds and first.bounds
+    joint.with_fixed_normalisation(bare, seed=4, reference=8)  # another seed: another ensemble
+    assert len(calls) == 2

@@ -58,6 +58,7 @@ from melian.explore.model import (
     scenario_uncertainties,
     with_reference_bounds,
 )
+from melian.scenario.loader import content_hash
 from melian.scenario.schema import Distribution, Scenario
 
 #: Size of the reference ensemble that fixes the utility's normalisation, and its least paths.
@@ -427,5 +428,27 @@ def with_fixed_normalisation(
     """
     context = dict(model.context)
     ref_paths = max(int(context["paths"]), REFERENCE_PATHS) if context["world"] else 1
-    ref = replace(model, context={**context, "paths": ref_paths})
-    return replace(model, bounds=with_reference_bounds(ref, seed, reference).bounds)
+    key = (
+        content_hash(context["scenario"]),
+        model.uncertainties,
+        tuple(model.weights),
+        ref_paths,
+        int(context["horizon"]),
+        (context["game"] or {}).get("framing"),
+        context["forecast_model"],
+        int(seed),
+        int(reference),
+    )
+    bounds = _BOUNDS.get(key)
+    if bounds is None:
+        ref = replace(model, context={**context, "paths": ref_paths})
+        bounds = dict(with_reference_bounds(ref, seed, reference).bounds)
+        if len(_BOUNDS) >= 32:
+            _BOUNDS.pop(next(iter(_BOUNDS)))
+        _BOUNDS[key] = bounds
+    return replace(model, bounds=dict(bounds))
+
+
+#: Reference normalisations already computed in this process (a pure function of the key: the
+#: brief explores each view three times, breaking points, PRIM and regret, on the same model).
+_BOUNDS: dict[tuple[Any, ...], dict[str, tuple[float, float]]] = {}
