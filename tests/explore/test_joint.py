@@ -105,7 +105,21 @@ def test_the_world_runs_once_per_distinct_row_with_the_same_results(iraq_model, 
     u[1:, other] = rng.random((3, len(other)))  # rows 0-3 share the world's inputs
     u[3, world] = rng.random(len(world))  # row 3 does not
     opt = m.recommended
-    got = m.evaluate(opt, u, seed=11)
+    import melian.explore.world as world_module
+
+    simulated = []
+    real = world_module.world_function
+
+    def counted(ctx, option, samples, seed):
+        simulated.append(len(next(iter(samples.values()))))
+        return real(ctx, option, samples, seed)
+
+    world_module.world_function = counted
+    try:
+        got = m.evaluate(opt, u, seed=11)
+    finally:
+        world_module.world_function = real
+    assert simulated == [2]  # rows 0-2 share one simulation, row 3 has its own
     vals = m.values(opt, u)
     ctx = {"scenario": iraq, "paths": 2, "horizon": 6}
     names = [m.uncertainties[j] for j in world]

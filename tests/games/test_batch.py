@@ -63,6 +63,8 @@ def test_batched_game_keeps_the_first_equilibrium_on_ties():
     }
     got = focal_outcomes(data, zero)
     point = [0.0] * len(zero)
+    ties = context(s, data.framing, dict.fromkeys(zero, 0.0), base=data)
+    assert len(ties.spe) > 1  # the case does have tied replies
     want, chosen = _one_point(s, data.framing, list(zero), point)
     for opt, comps in want.items():
         for c, v in comps.items():

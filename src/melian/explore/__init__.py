@@ -111,12 +111,13 @@ def explore(
         from melian.explore.judgements import model_ranges, with_judgement_uncertainty
 
         scenario, widened = with_judgement_uncertainty(scenario, ranges=model_ranges(scenario))
+    joint = False  # a joint model's normalisation is fixed once the limits are checked
     if isinstance(scenario, ExploratoryModel):
         model = scenario
         seed = 0 if seed is None else seed
     else:
         seed = scenario.metadata.seed if seed is None else seed
-        model = _scenario_model(
+        model, joint = _scenario_model(
             scenario, on, seed, framing, paths_per_sample, horizon, bargaining=judgements
         )
     n = samples if samples is not None else DEFAULT_SAMPLES[method]
@@ -133,7 +134,7 @@ def explore(
             chunk_size=chunk_size,
             rows=rows,
         )
-    if model.name.startswith("joint:") and not model.bounds:
+    if joint:
         from melian.explore.joint import with_fixed_normalisation  # lazy: as _scenario_model
 
         model = with_fixed_normalisation(model, seed)
@@ -173,8 +174,9 @@ def _scenario_model(
     horizon: int | None,
     *,
     bargaining: bool,
-) -> ExploratoryModel:
-    """The exploratory model of ``scenario`` that ``on`` names.
+) -> tuple[ExploratoryModel, bool]:
+    """The exploratory model of ``scenario`` that ``on`` names, and whether it is the joint
+    model (built without its normalisation, which runs the model: the caller fixes it).
 
     ``joint`` (the default) is the whole decision (:mod:`melian.explore.joint`: world, game and
     bargaining inputs sampled together, every criterion measured in every future); a scenario
@@ -187,8 +189,7 @@ def _scenario_model(
         if any(c.weight > 0 for c in scenario.criteria):
             from melian.explore.joint import joint_model  # lazy: every model the ranking reads
 
-            # the normalisation is fixed after the limits are checked (it runs the model)
-            return joint_model(
+            model = joint_model(
                 scenario,
                 paths_per_sample=paths_per_sample,
                 horizon=horizon,
@@ -197,20 +198,22 @@ def _scenario_model(
                 bargaining=bargaining,
                 reference=0,
             )
+            return model, True
         on = "world" if scenario.world.components else "game"
     if on == "game":
         from melian.explore.game import game_model  # lazy: pygambit, only for --on game
 
-        return game_model(scenario, framing=framing)
+        return game_model(scenario, framing=framing), False
     # lazy: the world model's parameters, only for the world
     from melian.explore.world import DEFAULT_HORIZON, DEFAULT_PATHS, world_model
 
-    return world_model(
+    model = world_model(
         scenario,
         paths_per_sample=paths_per_sample or DEFAULT_PATHS,
         horizon=horizon or DEFAULT_HORIZON,
         seed=seed,
     )
+    return model, False
 
 
 def _context_value(model: ExploratoryModel, key: str, given: int | None) -> int:

@@ -16,10 +16,14 @@ from typing import Any
 import numpy as np
 
 from melian.errors import ModelError
-from melian.explore.model import ExploratoryModel, recommended_option, scenario_uncertainties
+from melian.explore.model import (
+    ExploratoryModel,
+    distinct_rows,
+    recommended_option,
+    scenario_uncertainties,
+)
 from melian.games.batch import BatchOutcomes, focal_outcomes
 from melian.games.payoffs import game_data, with_parameters
-from melian.games.sweep import context as build_context
 from melian.scenario.schema import Scenario
 
 
@@ -32,12 +36,7 @@ def focal_rows(
     """
     names = context["names"]
     n = len(next(iter(samples.values()))) if samples else 1
-    if names:
-        rows = np.column_stack([np.asarray(samples[p], dtype=float) for p in names])
-        uniq, inverse = np.unique(rows, axis=0, return_inverse=True)
-        inverse = np.asarray(inverse).reshape(-1)
-    else:
-        uniq, inverse = np.zeros((1, 0)), np.zeros(n, dtype=int)
+    uniq, inverse = distinct_rows(samples, names, n)
     key = (uniq.shape, uniq.tobytes())
     cache: dict[Any, BatchOutcomes] = context["cache"]
     if key not in cache:
@@ -64,22 +63,20 @@ def game_function(
 def game_context(
     scenario: Scenario, names: tuple[str, ...], framing: str | None = None
 ) -> dict[str, Any]:
-    """The context of :func:`game_function` (and of :func:`option_outcomes`): the game of
+    """The context of :func:`game_function` (and of :func:`focal_rows`): the game of
     ``scenario`` under ``framing`` with the ``game.*`` parameters ``names`` set per experiment.
     """
     if scenario.game is None:
         raise ModelError(f"scenario {scenario.id!r} has no game section")
     fr = framing or scenario.game.framing
-    base = game_data(scenario, fr)
-    focal = scenario.focal.actor if scenario.focal else base.players[0]
-    probe = build_context(scenario, fr, None, base=base)
-    comps = tuple(sorted(next(iter(probe.leaves.values()))[focal]))
+    data = with_parameters(game_data(scenario, fr), None, fr)
+    probe = focal_outcomes(data, {})  # the focal actor's quantities: total and its components
+    comps = tuple(sorted(next(iter(probe.values.values()))))
     return {
         "scenario": scenario,
         "framing": fr,
         "names": tuple(names),
-        "data": with_parameters(base, None, fr),
-        "focal": focal,
+        "data": data,
         "components": comps,
         "cache": {},
     }

@@ -54,6 +54,7 @@ from melian.explore.model import (
     PATHS_PREFIX,
     Direction,
     ExploratoryModel,
+    distinct_rows,
     recommended_option,
     scenario_uncertainties,
     with_reference_bounds,
@@ -84,12 +85,7 @@ def _world_rows(
         for k in ("scenario", "paths", "horizon", "per_path", "path_outcomes")
         if k in context
     }
-    if not names:
-        out = world_function(wctx, option, {}, seed)
-        return {k: np.repeat(np.asarray(v), n, axis=0) for k, v in out.items()}
-    rows = np.column_stack([np.asarray(samples[p], dtype=float) for p in names])
-    uniq, inverse = np.unique(rows, axis=0, return_inverse=True)
-    inverse = np.asarray(inverse).reshape(-1)
+    uniq, inverse = distinct_rows(samples, names, n)
     out = world_function(wctx, option, {p: uniq[:, j] for j, p in enumerate(names)}, seed)
     return {k: np.asarray(v)[inverse] for k, v in out.items()}
 
@@ -134,7 +130,7 @@ def _forecast_rows(
 ) -> dict[str, np.ndarray]:
     """Each forecast criterion's value at every experiment (the forecast with perturbed inputs):
     all experiments at once when the model has a closed-form point (``ModelSpec.points``), else
-    one forecast per distinct experiment.
+    one forecast per experiment.
     """
     from melian.bargaining import forecast  # lazy: the bargaining models, only when read
     from melian.bargaining.registry import get_model

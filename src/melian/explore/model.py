@@ -21,7 +21,7 @@ returning ``{outcome: array of shape (n,)}``, so that it can be shipped to Dask 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -161,6 +161,20 @@ def utility(
 
 
 UTILITY = "utility"
+
+
+def distinct_rows(
+    samples: Mapping[str, np.ndarray], names: Sequence[str], n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows ``(m, len(names))`` of the experiments' values of ``names`` and, per
+    experiment (``n`` of them), the index of its row: a model whose response depends only on these
+    inputs runs once per distinct row (experiments that differ only in other inputs share it).
+    """
+    if not names:
+        return np.zeros((1, 0)), np.zeros(n, dtype=int)
+    rows = np.column_stack([np.asarray(samples[p], dtype=float) for p in names])
+    uniq, inverse = np.unique(rows, axis=0, return_inverse=True)
+    return uniq, np.asarray(inverse).reshape(-1)
 
 
 def outcome_bounds(
