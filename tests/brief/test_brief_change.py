@@ -142,9 +142,15 @@ def _explore(s: Scenario, method: str, **kw: Any) -> _Res:  # noqa: ANN401
     )
 
 
+def _explore_methods(s: Scenario, methods: tuple[str, ...], **kw: Any) -> dict[str, _Res]:  # noqa: ANN401
+    """PRIM and regret on one ensemble, as the analysis layer's explore_methods gives them."""
+    return {m: _explore(s, m, **kw) for m in methods}
+
+
 def _runners() -> Runners:
     fields = {f: getattr(RUNNERS, f) for f in RUNNERS.__dataclass_fields__}
     fields["explore"] = _explore
+    fields["explore_methods"] = _explore_methods
     return Runners(**fields)
 
 
@@ -183,6 +189,8 @@ def test_breaking_points_ranked_per_view_with_standard_errors():
     # together) with the judgements widened: breaking points, PRIM, regret
     made = {(v, m) for v, m, kw in CALLS if kw.get("judgements") and kw.get("on") == "joint"}
     assert made >= {(v, m) for v in (None, "sceptic") for m in ("breaking", "prim", "regret")}
+    # PRIM and regret read one ensemble of the quick brief's PRIM futures
+    assert {kw["samples"] for _, m, kw in CALLS if m in ("prim", "regret")} == {100}
     bluf, judg, _ = conclusions(s, "en", {"robustness": sec})
     assert any("the nearest flip lies 2.7 spreads" in line for line in bluf)
     assert judg[0]["probability"] == "75%" and judg[0]["words"] == "likely"

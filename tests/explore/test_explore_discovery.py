@@ -109,3 +109,31 @@ def test_regret_hand_case() -> None:
 def test_regret_rejects_unknown_threshold() -> None:
     with pytest.raises(ModelError, match="unknown outcomes"):
         robust(_table_model(), data=_table_data(), thresholds={"nope": 1.0})
+
+
+def test_prim_screens_many_inputs_to_those_that_matter() -> None:
+    # 30 inputs; the recommendation loses where p4 > 0.6 and p21 < 0.3 (12 % of the space)
+    box = {"p4": (0.6, 1.0), "p21": (0.0, 0.3)}
+    model = planted_box_model(box, k=30)
+    res = discover(model, 2000, seed=3, threshold=0.95, max_dims=6)
+    scr = res.settings["screening"]
+    assert scr["inputs"] == 30 and len(scr["kept"]) == 6
+    assert set(scr["kept"][:2]) == {"p4", "p21"}  # the two planted inputs score highest
+    assert list(scr["scores"]) == scr["kept"]
+    assert scr["scores"]["p4"] > 5 * scr["scores"][scr["kept"][2]]
+    b = res.boxes[0]
+    assert {r["parameter"] for r in b.restricted} == {"p4", "p21"}
+    # restricted inputs keep their index among all the model's inputs
+    assert {r["parameter"]: r["index"] for r in b.restricted} == {"p4": 4, "p21": 21}
+    # no screening when the model has no more inputs than max_dims, or max_dims is None
+    assert "screening" not in discover(model, 400, seed=3, max_dims=None).settings
+    assert "screening" not in discover(model, 400, seed=3, max_dims=30).settings
+    with pytest.raises(ModelError, match="max_dims"):
+        discover(model, 400, seed=3, max_dims=0)
+
+
+def test_prim_screening_is_seeded() -> None:
+    model = planted_box_model({"p2": (0.5, 1.0)}, k=25)
+    a = discover(model, 500, seed=8, max_dims=5).settings["screening"]
+    b = discover(model, 500, seed=8, max_dims=5).settings["screening"]
+    assert a == b

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from typing import Any
 
 import numpy as np
 import pytest
@@ -71,3 +73,35 @@ def test_scheduler_and_limits_are_checked() -> None:
     m = ishigami_model()
     with Evaluator("synchronous") as ev, pytest.raises(LimitError):
         ev.run(m, np.zeros((5_000_001, 3)), 1)
+
+
+def test_prim_and_regret_share_one_ensemble() -> None:
+    """explore_methods runs one ensemble for PRIM and regret: each result is the one its own
+    explore() gives on the same futures, at the cost of one ensemble."""
+    from melian.explore import explore, explore_methods
+    from melian.explore.testfunctions import planted_box_model
+
+    calls: list[int] = []
+    base = planted_box_model({"p1": (0.6, 1.0)}, k=4)
+
+    def counted(context: Any, option: str, samples: dict[str, Any], seed: int) -> Any:  # noqa: ANN401
+        calls.append(len(next(iter(samples.values()))))
+        return base.function(context, option, samples, seed)
+
+    model = dataclasses.replace(base, function=counted)
+    both = explore_methods(model, ("prim", "regret"), samples=300, seed=2, scheduler="synchronous")
+    shared_calls = len(calls)
+    calls.clear()
+    alone = {
+        m: explore(model, m, samples=300, seed=2, scheduler="synchronous")
+        for m in ("prim", "regret")
+    }
+    assert shared_calls * 2 == len(calls)  # one ensemble instead of two
+    for m in ("prim", "regret"):
+        a, b = both[m].to_dict(), alone[m].to_dict()
+        a.pop("seconds"), b.pop("seconds")
+        assert a == b
+    with pytest.raises(ModelError, match="share one ensemble"):
+        explore_methods(model, ("prim", "sobol"), samples=64)
+    with pytest.raises(ModelError, match="takes"):
+        explore_methods(model, ("prim", "regret"), samples=64, scheduler="synchronous", bogus=1)

@@ -197,3 +197,32 @@ def test_breaking_points_same_in_process_and_on_two_workers(iraq) -> None:  # no
     for d in (one, two):
         d.pop("seconds", None)
     assert one == two
+
+
+def test_paths_stop_where_the_futures_error_dominates() -> None:
+    """Two options tied in the mean over futures (the planted box holds exactly half of the 300
+    Latin-hypercube futures, where the alternative wins by what it loses outside): the
+    difference is not resolved relative to itself, and before the balance rule the paths ran to
+    the cap. With it they stop once the paths' standard error is at most half the futures' one.
+
+    In utility units (the outcome over its ensemble span, about 0.1) the per-future differences
+    are +-0.5, so the futures' standard error is 0.5 / sqrt(300) = 0.0289; the paths' one is
+    0.01 sqrt(2) / sqrt(M) / 0.1, at most 0.0144 from M = 96: the doubling stops at 128 paths.
+    """
+    from melian.explore.mcerror import BALANCE
+
+    m = noisy_planted_box_model({"p1": (0.5, 1.0)}, own=0.01, paths=8)
+    u = latin_hypercube(m.k, 300, 6)
+    with Evaluator("synchronous") as ev:
+        _, mc = adaptive_ensemble(m, u, 6, evaluator=ev, max_paths=1024)
+        noisy = noisy_planted_box_model({"p1": (0.5, 1.0)}, own=0.5, paths=8)
+        _, cap = adaptive_ensemble(noisy, u, 6, evaluator=ev, max_paths=64)
+    assert mc is not None and cap is not None
+    assert mc.stop == "futures" and mc.converged and mc.paths == 128
+    assert mc.difference_se_futures == pytest.approx(0.5 / np.sqrt(300), rel=0.01)
+    assert mc.difference_se <= BALANCE * mc.difference_se_futures
+    assert mc.difference_se > mc.difference / 3  # not resolved relative to itself
+    d = mc.to_dict()
+    assert d["stop"] == "futures" and d["difference_se_futures"] == mc.difference_se_futures
+    # with path noise ten times the futures' differences the cap stops the doubling
+    assert cap.stop == "max_paths" and not cap.converged and cap.paths == 64

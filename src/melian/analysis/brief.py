@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from melian.analysis.explore import explore
+from melian.analysis.explore import explore, explore_methods
 from melian.analysis.forecast import forecast
 from melian.analysis.game import analyse_game
 from melian.analysis.predictive import predictive
@@ -58,6 +58,7 @@ RUNNERS = Runners(
     explore=explore,
     rank=rank,
     predictive=_predictive,
+    explore_methods=explore_methods,
 )
 
 

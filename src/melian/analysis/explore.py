@@ -6,7 +6,7 @@ Methods: Sobol and Morris (SALib), one-at-a-time tornado swings, PRIM scenario d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from melian import explore as _explore
@@ -14,7 +14,7 @@ from melian.explore import ExploratoryModel, Progress, Result
 from melian.scenario.schema import Scenario
 from melian.scenario.views import apply_view
 
-__all__ = ["Result", "explore"]
+__all__ = ["Result", "explore", "explore_methods"]
 
 
 def explore(
@@ -109,6 +109,60 @@ def explore(
         progress=progress,
         on=on,
         framing=framing,
+        judgements=judgements,
+        **dict(options or {}),
+    )
+
+
+def explore_methods(
+    scenario: Scenario | ExploratoryModel,
+    methods: Sequence[str] = ("prim", "regret"),
+    *,
+    on: str = "joint",
+    samples: int | None = None,
+    seed: int | None = None,
+    scheduler: str = "local",
+    workers: int | None = None,
+    chunk_size: int = 128,
+    paths_per_sample: int | None = None,
+    horizon: int | None = None,
+    outcome: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    judgements: bool = True,
+    progress: Progress | None = None,
+    options: Mapping[str, Any] | None = None,
+    view: str | None = None,
+) -> dict[str, Result]:
+    """Run PRIM and regret on **one** ensemble of sampled futures.
+
+    The parameters are :func:`explore`'s; ``methods`` are ensemble methods (``prim``,
+    ``regret``), which then read the same ``samples`` futures, run once: the share of futures
+    where the recommendation is not best and the regrets describe the same futures, at the cost
+    of one ensemble (:func:`melian.explore.explore_methods`).
+
+    Returns
+    -------
+    dict
+        Method name -> its result (``DiscoveryResult``, ``RegretResult``).
+    """
+    if view is not None:
+        if not isinstance(scenario, Scenario):
+            raise TypeError("a view applies to a scenario, not to an exploratory model")
+        scenario = apply_view(scenario, view)
+    return _explore.explore_methods(
+        scenario,
+        tuple(methods),
+        samples=samples,
+        seed=seed,
+        scheduler=scheduler,
+        workers=workers,
+        chunk_size=chunk_size,
+        paths_per_sample=paths_per_sample,
+        horizon=horizon,
+        outcome=outcome,
+        thresholds=thresholds,
+        progress=progress,
+        on=on,
         judgements=judgements,
         **dict(options or {}),
     )

@@ -38,7 +38,8 @@ class Runners:
     ``explore(s, method, **options)``: one exploratory method; ``rank(s, paths, seed)``: the
     MCDA ranking with its evidence; ``predictive(s, seed, input_draws)``: the ensemble's
     predictive distribution of every agenda issue (optional: without it the brief shows the
-    models' points only).
+    models' points only); ``explore_methods(s, methods, **options)``: PRIM and regret on one
+    ensemble (optional: without it each runs its own, ``regret_samples`` futures for regret).
     """
 
     forecast: Callable[[Scenario, str], Forecast]
@@ -48,15 +49,17 @@ class Runners:
     explore: Callable[..., Result]
     rank: Callable[..., Ranking]
     predictive: Callable[..., PredictiveForecast] | None = None
+    explore_methods: Callable[..., dict[str, Result]] | None = None
 
 
 @dataclass(frozen=True)
 class Settings:
     """Fidelity of a brief run. ``quick`` trades accuracy for speed (documented in the brief).
 
-    ``paths`` and ``horizon``: world-model paths per option and months; ``prim_samples`` and
-    ``regret_samples``: sampled futures for scenario discovery and regret, each simulated with
-    ``explore_paths`` paths; ``tornado_paths``: paths per one-at-a-time swing (kept for callers
+    ``paths`` and ``horizon``: world-model paths per option and months; ``prim_samples``: the
+    sampled futures that scenario discovery and regret read together (one ensemble, simulated
+    with ``explore_paths`` paths per future to start); ``regret_samples``: regret's own futures
+    when the runners cannot share the ensemble; ``tornado_paths``: paths per one-at-a-time swing (kept for callers
     that set it; the brief's breaking points replace the tornado; ``breaking``: compute them (off in
     the quick brief, where they cost minutes); ``explore_max_paths``: the cap on the paths per
     future that PRIM and regret double to from the Monte Carlo error); ``breaking_reference``,

@@ -298,6 +298,14 @@ SENTENCES: dict[str, dict[str, str]] = {
         "en": "ensemble of {n} Latin-hypercube futures x {paths} paths",
         "ar": "مجموعة من {n} مستقبلًا × {paths} مسار",
     },
+    "prim_screened": {
+        "en": "{view}: PRIM looked for boxes among the {kept} of {inputs} uncertain inputs with the "
+        "highest extra-trees feature scores for the futures where '{rec}' is not best (screening "
+        "as in Kwakkel 2017); a box cannot restrict the others.",
+        "ar": "{view}: بحث PRIM عن الصناديق بين {kept} من أصل {inputs} مدخلًا غير مؤكد، وهي "
+        "الأعلى في درجات أهمية الأشجار العشوائية جدًا للمستقبلات التي لا يكون فيها «{rec}» "
+        "الأفضل (فرز كما عند Kwakkel 2017)؛ ولا يقيّد أي صندوق المدخلات الأخرى.",
+    },
     "prim_no_box": {
         "en": "{view}: PRIM found no box: '{rec}' is not best in only {k} of {n} sampled futures, "
         "too few and too scattered to form a region.",

@@ -13,6 +13,14 @@ from rich.table import Table
 from melian.cli.common import console, err_console, guard, print_json
 from melian.errors import ModelError
 
+#: Why the paths per future stopped doubling (melian.explore.mcerror), as the CLI says it.
+STOPS = {
+    "resolved": "",
+    "futures": ", stopped where the futures' error dominates: more paths would not sharpen it",
+    "max_paths": ", at the cap",
+    "fixed": "",
+}
+
 
 @contextmanager
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
@@ -104,7 +112,7 @@ def _print_prim(d: dict[str, Any]) -> None:
             f"Monte Carlo error: {100 * mc['share_se_futures']:.1f} % from the futures, "
             + (f"{100 * sp:.1f} % from the paths " if sp is not None else "")
             + f"({mc['paths_per_future']} paths per future"
-            + ("" if mc.get("converged") else ", at the cap")
+            + STOPS.get(mc.get("stop", ""), "" if mc.get("converged") else ", at the cap")
             + ")"
         )
     if not d["boxes"]:

@@ -18,14 +18,15 @@ on the scenario's world model (:mod:`melian.explore.world`) or on any
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from melian import limits
 from melian.errors import ModelError
 from melian.explore.breaking import BreakingPoints, model_breaking_points
-from melian.explore.discovery import DiscoveryResult, discover
+from melian.explore.discovery import DiscoveryResult, decision_outcome, discover, ensemble_mc
 from melian.explore.model import ExploratoryModel
 from melian.explore.parallel import Evaluator, Progress
 from melian.explore.regret import RegretResult, robust
@@ -35,6 +36,10 @@ from melian.scenario.schema import Scenario
 #: What a scenario's exploration can run on: the whole decision, the world model, the game.
 ON = ("joint", "world", "game")
 METHODS = ("sobol", "morris", "tornado", "prim", "regret", "breaking")
+#: The methods that read one ensemble of sampled futures and can share it.
+ENSEMBLE_METHODS = ("prim", "regret")
+#: The options of the ensemble's paths per future (:func:`melian.explore.mcerror.adaptive_ensemble`).
+ADAPT_OPTIONS = ("adaptive", "rel_tol", "share_tol", "max_paths")
 DEFAULT_SAMPLES = {
     "sobol": 1024,
     "morris": 100,
@@ -56,6 +61,7 @@ __all__ = [
     "SensitivityResult",
     "TornadoResult",
     "discover",
+    "explore_methods",
     "explore",
     "morris",
     "robust",
@@ -103,8 +109,124 @@ def explore(
     ``max_paths``; :mod:`melian.explore.mcerror`) and report the Monte Carlo error beside every
     share (docs/models/explore-decide.md).
     """
-    if method not in METHODS:
-        raise ModelError(f"unknown explore method {method!r}; methods: {', '.join(METHODS)}")
+    return explore_methods(
+        scenario,
+        (method,),
+        samples=samples,
+        seed=seed,
+        scheduler=scheduler,
+        workers=workers,
+        chunk_size=chunk_size,
+        paths_per_sample=paths_per_sample,
+        horizon=horizon,
+        outcome=outcome,
+        thresholds=thresholds,
+        progress=progress,
+        on=on,
+        framing=framing,
+        judgements=judgements,
+        **options,
+    )[method]
+
+
+def explore_methods(
+    scenario: Scenario | ExploratoryModel,
+    methods: Sequence[str],
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    scheduler: str = "local",
+    workers: int | None = None,
+    chunk_size: int = 128,
+    paths_per_sample: int | None = None,
+    horizon: int | None = None,
+    outcome: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    progress: Progress | None = None,
+    on: str = "joint",
+    framing: str | None = None,
+    judgements: bool = True,
+    **options: Any,  # noqa: ANN401
+) -> dict[str, Result]:
+    """Run several exploratory methods on one model, as :func:`explore` runs one.
+
+    One method runs as :func:`explore` runs it. Several must all be ensemble methods (``prim``
+    and ``regret``): they then read **one** ensemble of ``samples`` futures, run once with the
+    paths per future chosen on the decision outcome (``outcome``, else the utility), so that the
+    share of futures where the recommendation is not best and the regrets describe the same
+    futures, at the cost of one ensemble. ``options`` go to every method that takes them (the
+    ensemble's ``adaptive``, ``rel_tol``, ``share_tol``, ``max_paths`` to the ensemble); an
+    option no method takes is an error.
+    """
+    methods = tuple(dict.fromkeys(methods))
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown or not methods:
+        raise ModelError(
+            f"unknown explore method {unknown[0] if unknown else ''!r}; "
+            f"methods: {', '.join(METHODS)}"
+        )
+    if len(methods) > 1 and set(methods) - set(ENSEMBLE_METHODS):
+        raise ModelError(
+            f"only {' and '.join(ENSEMBLE_METHODS)} share one ensemble; run "
+            f"{', '.join(sorted(set(methods) - set(ENSEMBLE_METHODS)))} on its own"
+        )
+    model, seed, widened = _prepared_model(
+        scenario, methods, samples, seed, workers, chunk_size, paths_per_sample, horizon, on,
+        framing, judgements,
+    )  # fmt: skip
+    n = samples if samples is not None else max(DEFAULT_SAMPLES[m] for m in methods)
+    if len(methods) == 1:
+        results = {
+            methods[0]: _run_method(
+                model,
+                methods[0],
+                n,
+                seed,
+                scheduler,
+                workers,
+                chunk_size,
+                outcome,
+                thresholds,
+                progress,
+                dict(options),
+            )
+        }
+    else:
+        results = _run_on_one_ensemble(
+            model, methods, n, seed, scheduler, workers, chunk_size, outcome, thresholds,
+            progress, dict(options),
+        )  # fmt: skip
+    notes = list(model.notes)
+    if widened is not None:
+        notes.append(
+            f"judgement uncertainty: {len(widened.parameters)} judged parameter(s) and "
+            f"{len(widened.effects)} judged option effect(s) explored over spreads set by their "
+            "confidence (documented defaults; judgements=False for the source's values as written)"
+        )
+    for res in results.values():
+        if notes and hasattr(res, "settings"):
+            res.settings["notes"] = list(notes)
+        elif notes and hasattr(res, "notes"):
+            res.notes.extend(n for n in notes if n not in res.notes)
+    return results
+
+
+def _prepared_model(
+    scenario: Scenario | ExploratoryModel,
+    methods: tuple[str, ...],
+    samples: int | None,
+    seed: int | None,
+    workers: int | None,
+    chunk_size: int,
+    paths_per_sample: int | None,
+    horizon: int | None,
+    on: str,
+    framing: str | None,
+    judgements: bool,
+) -> tuple[ExploratoryModel, int, Any]:
+    """The exploratory model of ``scenario`` (judgements widened, limits checked, normalisation
+    fixed), its seed, and the judgement widening (``None`` when none).
+    """
     widened = None
     if not isinstance(scenario, ExploratoryModel) and judgements:
         # lazy: the world model's parameter specs, only with judgement uncertainty
@@ -120,8 +242,10 @@ def explore(
         model, joint = _scenario_model(
             scenario, on, seed, framing, paths_per_sample, horizon, bargaining=judgements
         )
-    n = samples if samples is not None else DEFAULT_SAMPLES[method]
-    if method not in ("tornado", "breaking"):
+    for method in methods:
+        if method in ("tornado", "breaking"):
+            continue
+        n = samples if samples is not None else DEFAULT_SAMPLES[method]
         k = len(model.uncertainties)
         rows = {"sobol": n * (k + 2), "morris": n * (k + 1)}.get(method, n)
         limits.check_explore(
@@ -138,31 +262,7 @@ def explore(
         from melian.explore.joint import with_fixed_normalisation  # lazy: as _scenario_model
 
         model = with_fixed_normalisation(model, seed)
-    res = _run_method(
-        model,
-        method,
-        n,
-        seed,
-        scheduler,
-        workers,
-        chunk_size,
-        outcome,
-        thresholds,
-        progress,
-        options,
-    )
-    notes = list(model.notes)
-    if widened is not None:
-        notes.append(
-            f"judgement uncertainty: {len(widened.parameters)} judged parameter(s) and "
-            f"{len(widened.effects)} judged option effect(s) explored over spreads set by their "
-            "confidence (documented defaults; judgements=False for the source's values as written)"
-        )
-    if notes and hasattr(res, "settings"):
-        res.settings["notes"] = notes
-    elif notes and hasattr(res, "notes"):
-        res.notes.extend(n for n in notes if n not in res.notes)
-    return res
+    return model, seed, widened
 
 
 def _scenario_model(
@@ -254,3 +354,43 @@ def _run_method(
         return robust(
             model, n, seed=seed, thresholds=thresholds, evaluator=ev, progress=progress, **options
         )
+
+
+def _run_on_one_ensemble(
+    model: ExploratoryModel,
+    methods: tuple[str, ...],
+    n: int,
+    seed: int,
+    scheduler: str,
+    workers: int | None,
+    chunk_size: int,
+    outcome: str | None,
+    thresholds: Mapping[str, float] | None,
+    progress: Progress | None,
+    options: dict[str, Any],
+) -> dict[str, Result]:
+    """``prim`` and ``regret`` on one ensemble of ``n`` futures (:func:`explore_methods`)."""
+    funcs = {"prim": discover, "regret": robust}
+    adapt = {k: options.pop(k) for k in ADAPT_OPTIONS if k in options}
+    taken = {
+        m: {k: v for k, v in options.items() if k in inspect.signature(funcs[m]).parameters}
+        for m in methods
+    }
+    unused = set(options) - {k for kw in taken.values() for k in kw}
+    if unused:
+        raise ModelError(f"no method among {', '.join(methods)} takes {', '.join(sorted(unused))}")
+    with Evaluator(scheduler, workers=workers, chunk_size=chunk_size) as ev:
+        u, res, _ = ensemble_mc(
+            model,
+            n,
+            seed,
+            ev,
+            progress,
+            outcome=decision_outcome(model, outcome),
+            **adapt,
+        )
+    out: dict[str, Result] = {}
+    for m in methods:
+        extra: dict[str, Any] = {"outcome": outcome} if m == "prim" else {"thresholds": thresholds}
+        out[m] = funcs[m](model, n, seed=seed, data=(u, res), **extra, **taken[m])
+    return out

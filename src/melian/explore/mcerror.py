@@ -18,6 +18,15 @@ until the paths' standard error of the mean utility difference between the two b
 at most ``rel_tol`` of that difference (default a third: the difference is resolved at three
 standard errors) and the paths' standard error of the share of futures in
 which the recommended option is not best is at most ``share_tol``, or ``max_paths`` is reached.
+More paths cannot sharpen a figure whose error comes from the futures: each criterion is also met
+when the paths' standard error is at most :data:`BALANCE` (a half) of the futures' standard error
+of the same figure (the spread of the per-future differences over ``sqrt(n)``; the binomial error
+of the share), since the total error, their root sum of squares, is then within 12% of the
+futures' part alone. This is the balance of the inner and outer sample of nested Monte Carlo
+(Lee & Glynn 2003, "Computing the distribution function of a conditional expectation via Monte
+Carlo", ACM TOMACS 13; Gordy & Juneja 2010, "Nested simulation in portfolio risk measurement",
+Management Science 56): when the top two options are tied within the futures' error, the
+doubling stops there instead of running to ``max_paths`` (``stop`` says which rule stopped it).
 Batches are pooled (a batch's seed depends only on the seed and its index), so the result does
 not depend on the chunk size or the number of workers.
 """
@@ -41,6 +50,8 @@ BOOTSTRAP = 200
 REL_TOL = 1 / 3
 SHARE_TOL = 0.01
 MAX_PATHS = 256
+#: The paths' standard error of a figure need not fall below this share of its futures' one.
+BALANCE = 0.5
 
 
 @dataclass
@@ -54,7 +65,11 @@ class MonteCarloError:
     futures in which each option is best. ``difference`` is the ensemble-mean utility of the top
     option minus that of the second (``top``, ``second`` by mean utility) and ``difference_se``
     its standard error from the paths. ``converged`` is False when ``max_paths`` stopped the
-    doubling before the tolerances were met.
+    doubling before the tolerances were met. ``difference_se_futures`` is the futures' standard
+    error of ``difference``; ``stop`` says why the paths stopped doubling: ``"resolved"`` (the
+    tolerances met), ``"futures"`` (the paths' error at most :data:`BALANCE` of the futures',
+    so more paths would not sharpen the figures), ``"max_paths"`` or ``"fixed"`` (not adaptive,
+    or no paths to adapt).
     """
 
     futures: int
@@ -75,6 +90,8 @@ class MonteCarloError:
     #: Exact (Clopper-Pearson) one-sided 95% upper bound of ``share_not_best`` from the futures
     #: (about ``3 / futures`` when no future flips, where the binomial standard error is 0).
     share_upper_95: float = 1.0
+    difference_se_futures: float | None = None
+    stop: str = "fixed"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -86,6 +103,7 @@ class MonteCarloError:
             "second": self.second,
             "difference": self.difference,
             "difference_se": self.difference_se,
+            "difference_se_futures": self.difference_se_futures,
             "share_not_best": self.share_not_best,
             "share_se_futures": self.share_se_futures,
             "share_se_paths": self.share_se_paths,
@@ -94,6 +112,7 @@ class MonteCarloError:
             "best_share_se": dict(self.best_share_se),
             "share_upper_95": self.share_upper_95,
             "converged": self.converged,
+            "stop": self.stop,
             "settings": dict(self.settings),
         }
 
@@ -179,6 +198,11 @@ def measure(
     top = int(order[0])
     second = int(order[1]) if len(opts) > 1 else None
     diff = float(means[top] - means[second]) if second is not None else 0.0
+    se_d_f = (
+        float(np.std(y[top] - y[second], ddof=1) / np.sqrt(n))
+        if second is not None and n > 1
+        else None
+    )
     w = _weighted(model) if outcome == UTILITY else {outcome: 1.0}
     have_paths = bool(w) and all(PATHS_PREFIX + c in results[opts[0]] for c in w)
     se_d: float | None = None
@@ -228,6 +252,7 @@ def measure(
         best_share_se={o: float(np.hypot(se_f_best[o], se_best_p[o])) for o in opts},
         converged=True,
         share_upper_95=upper,
+        difference_se_futures=se_d_f,
     )
 
 
@@ -244,6 +269,23 @@ def _pool(parts: list[Results], sizes: list[int], opts: Sequence[str]) -> Result
                 d[k] = sum(p[o][k] * (m / tot) for p, m in zip(parts, sizes, strict=True))
         out[o] = d
     return out
+
+
+def _stop_rule(mc: MonteCarloError, rel_tol: float, share_tol: float) -> str | None:
+    """Why the paths may stop doubling (``"resolved"``, ``"futures"``), or ``None``: the
+    difference and the share each met by its tolerance or by the balance with the futures'
+    error (module docstring).
+    """
+    d_se, s_se = mc.difference_se, mc.share_se_paths
+    d_tol = d_se is None or d_se <= rel_tol * abs(mc.difference)
+    s_tol = s_se is None or s_se <= share_tol
+    if d_tol and s_tol:
+        return "resolved"
+    d_bal = d_tol or (
+        mc.difference_se_futures is not None and d_se <= BALANCE * mc.difference_se_futures
+    )
+    s_bal = s_tol or (s_se is not None and s_se <= BALANCE * mc.share_se_futures)
+    return "futures" if d_bal and s_bal else None
 
 
 def adaptive_ensemble(
@@ -288,11 +330,10 @@ def adaptive_ensemble(
         total += m
         res = with_utility(model, _pool(parts, sizes, model.options))
         mc = measure(model, res, seed, batches=sizes, outcome=outcome)
-        ok = (mc.difference_se is None or mc.difference_se <= rel_tol * abs(mc.difference)) and (
-            mc.share_se_paths is None or mc.share_se_paths <= share_tol
-        )
-        if ok or not adaptive or total >= max_paths:
-            mc.converged = ok
+        stop = _stop_rule(mc, rel_tol, share_tol)
+        if stop is not None or not adaptive or total >= max_paths:
+            mc.converged = stop is not None
+            mc.stop = stop or ("max_paths" if adaptive else "fixed")
             break
     mc.settings = {
         "rel_tol": rel_tol,

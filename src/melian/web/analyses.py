@@ -296,7 +296,8 @@ def run_explore(scenario: Scenario, params: BaseModel, progress: Progress) -> di
     Runs exactly what the brief's section "What would change the recommendation" runs
     (:func:`melian.brief.change.change_section`: per view of the scenario, breaking points, PRIM
     scenario discovery and regret across sampled futures, through
-    :func:`melian.analysis.explore.explore`) with the brief's settings
+    :func:`melian.analysis.explore.explore` and, for PRIM and regret on one ensemble,
+    :func:`melian.analysis.explore.explore_methods`) with the brief's settings
     (:class:`melian.brief.base.Settings`, quick or full) and keeps each method's ``to_dict()``
     under ``results`` (keyed by :func:`melian.web.results.explore_key`), so the run page shows
     the brief's tables and charts from the stored results.
@@ -319,7 +320,14 @@ def run_explore(scenario: Scenario, params: BaseModel, progress: Progress) -> di
         recorded[explore_key(method, kw, s)] = result.to_dict()
         return result
 
-    runners = dataclasses.replace(RUNNERS, explore=explore)
+    def explore_methods(s: Scenario, methods: tuple[str, ...], **kw: Any) -> Any:  # noqa: ANN401
+        assert RUNNERS.explore_methods is not None
+        results = RUNNERS.explore_methods(s, methods, **kw)
+        for method, result in results.items():
+            recorded[explore_key(method, kw, s)] = result.to_dict()
+        return results
+
+    runners = dataclasses.replace(RUNNERS, explore=explore, explore_methods=explore_methods)
     change_section(scenario, "en", settings, runners, lambda msg, frac: progress(frac, msg))
     progress(1.0, "done")
     return {"settings": dataclasses.asdict(settings), "results": recorded}

@@ -98,6 +98,9 @@ def replay(kind: str, results: dict[str, Any]) -> Runners:
             raise MelianError(f"the stored run has no {method} result")
         return Stored(data)
 
+    def explored_together(s: Scenario, methods: tuple[str, ...], **kw: Any) -> dict[str, Stored]:  # noqa: ANN401
+        return {m: explored(s, m, **kw) for m in methods}
+
     return Runners(
         forecast=_not_stored,
         model_names=lambda: [],
@@ -105,6 +108,7 @@ def replay(kind: str, results: dict[str, Any]) -> Runners:
         simulate=give if kind == "simulate" else _not_stored,
         explore=explored if kind == "explore" else _not_stored,
         rank=give if kind == "decide" else _not_stored,
+        explore_methods=explored_together if kind == "explore" else None,
     )
 
 
