@@ -171,3 +171,36 @@ def test_resource_caps(scen, monkeypatch):
     monkeypatch.setenv("MELIAN_MAX_MEMORY", "1M")
     with pytest.raises(LimitError, match="lever analysis"):
         advise(scen, draws=100, models=["compromise"], workers=1)
+
+
+def test_progress_reports_every_run_of_each_stage(scen):
+    """Progress moves as each model's runs in one sampled world end, in both stages, and
+    does not change the result."""
+    calls: list[tuple[str, int, int]] = []
+    kw = {"models": ["compromise", "median"], "draws": 2, "seed": 4}
+    a = advise(scen, "iran", workers=1, progress=lambda *c: calls.append(c), **kw).to_dict()
+    b = advise(scen, "iran", workers=1, **kw).to_dict()
+    assert a == b
+    runs = [c for c in calls if c[0] == "counterfactual runs"]
+    # 2 models x 3 worlds (the central inputs and 2 draws), one call per task, in order
+    assert runs == [("counterfactual runs", k, 6) for k in range(1, 7)]
+    packages = [c for c in calls if c[0] == "packages"]
+    assert packages and packages[-1][1] == packages[-1][2]
+    assert [c[1] for c in packages] == list(range(1, packages[-1][2] + 1))
+
+
+def test_same_result_from_a_thread_with_spawned_workers(scen):
+    """Inside another thread (a web job) the pool spawns its workers instead of forking; the
+    result is the same as in one process."""
+    import threading
+
+    kw = {"models": ["compromise", "median"], "draws": 2, "seed": 5}
+    out: dict[str, object] = {}
+
+    def job() -> None:
+        out["two"] = advise(scen, "iran", workers=2, **kw).to_dict()
+
+    t = threading.Thread(target=job)
+    t.start()
+    t.join()
+    assert out["two"] == advise(scen, "iran", workers=1, **kw).to_dict()

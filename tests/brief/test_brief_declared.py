@@ -32,6 +32,7 @@ TINY = Settings(
     breaking_grid=3,
     breaking_paths=2,
     input_draws=2,
+    explore_scheduler="synchronous",
     seed=5,
 )
 #: Words about one kind of economy or one case that the brief must not utter on its own.

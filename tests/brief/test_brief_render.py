@@ -30,6 +30,7 @@ TINY = Settings(
     breaking_grid=5,
     breaking_paths=4,
     input_draws=4,
+    explore_scheduler="synchronous",
     seed=11,
 )
 CHROMIUM = os.environ.get("MELIAN_CHROMIUM", "/usr/bin/chromium")

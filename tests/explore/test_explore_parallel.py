@@ -79,10 +79,11 @@ def test_prim_and_regret_share_one_ensemble() -> None:
     """explore_methods runs one ensemble for PRIM and regret: each result is the one its own
     explore() gives on the same futures, at the cost of one ensemble."""
     from melian.explore import explore, explore_methods
-    from melian.explore.testfunctions import planted_box_model
+    from melian.explore.testfunctions import noisy_planted_box_model
 
     calls: list[int] = []
-    base = planted_box_model({"p1": (0.6, 1.0)}, k=4)
+    # a Monte Carlo model: the paths per future adapt, and the Monte Carlo error is measured
+    base = noisy_planted_box_model({"p1": (0.6, 1.0)}, k=4, own=0.05, paths=8)
 
     def counted(context: Any, option: str, samples: dict[str, Any], seed: int) -> Any:  # noqa: ANN401
         calls.append(len(next(iter(samples.values()))))
@@ -101,6 +102,9 @@ def test_prim_and_regret_share_one_ensemble() -> None:
         a, b = both[m].to_dict(), alone[m].to_dict()
         a.pop("seconds"), b.pop("seconds")
         assert a == b
+        # with the paths' part of the error and the paths they were reached with
+        assert a["mc_error"]["share_se_paths"] is not None
+        assert a["mc_error"]["paths_per_future"] == sum(a["mc_error"]["batches"]) > 8
     with pytest.raises(ModelError, match="share one ensemble"):
         explore_methods(model, ("prim", "sobol"), samples=64)
     with pytest.raises(ModelError, match="takes"):

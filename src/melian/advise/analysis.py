@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -87,6 +87,7 @@ def advise(
     workers: int | None = None,
     position_steps: Sequence[float] = stance.POSITION_STEPS,
     salience_steps: Sequence[float] = stance.SALIENCE_STEPS,
+    progress: Progress | None = None,
 ) -> Levers:
     """Levers for ``actor`` (default: the scenario's focal actor) across the bargaining models.
 
@@ -115,6 +116,9 @@ def advise(
     position_steps, salience_steps : sequence of float
         The stance grid: signed fractions of the credible bounds (+ exaggeration / more
         salience); default -1 and +1.
+    progress : callable, optional
+        Called with (stage, runs done, runs) as each model's runs in one sampled world end;
+        the stages are ``"counterfactual runs"`` and ``"packages"``.
 
     Returns
     -------
@@ -147,6 +151,7 @@ def advise(
         step=step,
         salience_step=salience_step,
         workers=workers,
+        progress=progress,
         salience_max=scenario.salience_scale.max,
         position_steps=position_steps,
         salience_steps=salience_steps,
@@ -158,6 +163,17 @@ def advise(
     }
     levers.seed = seed if isinstance(seed, int) else None
     return levers
+
+
+#: Progress of a lever analysis: (stage, runs done, runs).
+Progress = Callable[[str, int, int], None]
+
+
+def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    """``progress`` for one stage, as :func:`melian.advise.core.evaluate` calls it."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
 
 
 def advise_problem(
@@ -177,11 +193,13 @@ def advise_problem(
     salience_max: float = 1.0,
     position_steps: Sequence[float] = stance.POSITION_STEPS,
     salience_steps: Sequence[float] = stance.SALIENCE_STEPS,
+    progress: Progress | None = None,
 ) -> Levers:
     """Levers for ``actor`` on a bare :class:`BargainingProblem` (see :func:`advise`).
 
     ``credible_position`` (issue scale) and ``credible_salience`` (on [0, 1]) default to the
     documented fractions; ``uncertainty`` ``None`` (or ``draws`` 0) uses the central inputs only.
+    ``progress`` as in :func:`advise`.
     """
     if actor not in problem.actors:
         raise AdviseError(
@@ -248,7 +266,14 @@ def advise_problem(
         [c[4] for c in stance_cells] + [c[2] for c in persuade_cells] + [c[3] for c in link_cells]
     )
     keep = ["exchange"] if "exchange" in names else []
-    outcomes, extras = evaluate(setup, {m: edits for m in names}, blocks, workers, keep)
+    outcomes, extras = evaluate(
+        setup,
+        {m: edits for m in names},
+        blocks,
+        workers,
+        keep,
+        _stage(progress, "counterfactual runs"),
+    )
     gains: dict[str, dict[str, Gain]] = {}
     baseline: dict[str, dict[str, Any]] = {}
     for m in names:
@@ -274,7 +299,13 @@ def advise_problem(
             if p_ or s_:
                 eds.append(stance.stance_edit(f"package:{who}", f, p_, s_))
         pkg_edits[m] = eds
-    pkg_out, _ = evaluate(setup, {m: e for m, e in pkg_edits.items() if e}, blocks, workers)
+    pkg_out, _ = evaluate(
+        setup,
+        {m: e for m, e in pkg_edits.items() if e},
+        blocks,
+        workers,
+        progress=_stage(progress, "packages"),
+    )
     pkg_gain: dict[str, dict[str, Gain]] = {}
     for m, eds in pkg_edits.items():
         if not eds:

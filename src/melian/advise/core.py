@@ -263,6 +263,7 @@ def evaluate(
     blocks: Mapping[str, list[tuple[int, ...]]],
     workers: int = 1,
     keep_extra: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, list[Any]]]:
     """Outcomes of every model under its baseline and each of its edits, in every world.
 
@@ -278,6 +279,8 @@ def evaluate(
         Processes; 1 runs in this process. Results do not depend on it.
     keep_extra : sequence of str
         Models whose baseline ``Forecast.extra`` (per world, per block) is returned.
+    progress : callable, optional
+        Called with (tasks done, tasks) as each run of one model in one world ends.
 
     Returns
     -------
@@ -316,10 +319,17 @@ def evaluate(
         order = sorted(range(len(tasks)), key=lambda i: _schedule_rank(tasks[i].model))
         results: list[Any] = [None] * len(tasks)
         with _process_pool(workers) as pool:
-            for i, r in zip(order, pool.map(run_task, [tasks[i] for i in order]), strict=True):
+            mapped = pool.map(run_task, [tasks[i] for i in order])
+            for done, (i, r) in enumerate(zip(order, mapped, strict=True), 1):
                 results[i] = r
+                if progress is not None:
+                    progress(done, len(tasks))
     else:
-        results = [run_task(t) for t in tasks]
+        results = []
+        for t in tasks:
+            results.append(run_task(t))
+            if progress is not None:
+                progress(len(results), len(tasks))
     outcomes: dict[str, np.ndarray] = {}
     extras: dict[str, list[Any]] = {}
     k = 0
@@ -342,11 +352,17 @@ def _schedule_rank(model: str) -> int:
 
 
 def _process_pool(n: int) -> ProcessPoolExecutor:
-    """A process pool (fork where available: workers inherit the imported modules)."""
+    """A process pool: forked where available and safe (workers inherit the imported modules),
+    spawned when other threads run in this process (a web job's thread: forking copies locks
+    that other threads may hold).
+    """
     import multiprocessing as mp
+    import threading
 
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    return ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+    fork = "fork" in mp.get_all_start_methods() and threading.active_count() == 1
+    return ProcessPoolExecutor(
+        max_workers=n, mp_context=mp.get_context("fork" if fork else "spawn")
+    )
 
 
 def default_workers() -> int:

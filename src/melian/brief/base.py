@@ -62,7 +62,10 @@ class Settings:
     when the runners cannot share the ensemble; ``tornado_paths``: paths per one-at-a-time swing (kept for callers
     that set it; the brief's breaking points replace the tornado; ``breaking``: compute them (off in
     the quick brief, where they cost minutes); ``explore_max_paths``: the cap on the paths per
-    future that PRIM and regret double to from the Monte Carlo error); ``breaking_reference``,
+    future that PRIM and regret double to from the Monte Carlo error; ``explore_scheduler``: where
+    their ensemble runs, ``local`` (a Dask LocalCluster on this machine's cores, the results
+    identical) or ``synchronous`` (this process: the quick brief's ensemble is too small to pay
+    for starting the workers)); ``breaking_reference``,
     ``breaking_replications`` and ``breaking_grid``: the normalisation ensemble, the independent
     streams of the Monte Carlo standard errors and the scan points per side of the breaking
     points (:func:`melian.explore.breaking.model_breaking_points`), simulated with
@@ -78,8 +81,8 @@ class Settings:
     quick: bool = False
     paths: int = 20_000
     horizon: int = 24
-    prim_samples: int = 2048
-    regret_samples: int = 1024
+    prim_samples: int = 512
+    regret_samples: int = 512
     explore_paths: int = 16
     tornado_paths: int = 400
     breaking_reference: int = 64
@@ -91,6 +94,7 @@ class Settings:
     judgements: bool = True
     breaking: bool = True
     explore_max_paths: int = 256
+    explore_scheduler: str = "local"
     seed: int | None = None
 
     @classmethod
@@ -110,6 +114,7 @@ class Settings:
                 breaking_paths=8,
                 breaking=False,
                 explore_max_paths=32,
+                explore_scheduler="synchronous",
                 input_draws=8,
                 seed=seed,
             )

@@ -189,7 +189,7 @@ def _run_view(
                 ("prim", "regret"),
                 samples=settings.prim_samples,
                 paths_per_sample=settings.explore_paths,
-                scheduler="synchronous",
+                scheduler=settings.explore_scheduler,
                 options=adapt,
                 progress=lambda done, total: prog("prim", 0.4 + 0.6 * done / max(total, 1)),
                 **common,

@@ -20,9 +20,21 @@ def levers_section(s: Scenario, lang: str, settings: Settings, progress: Progres
         raise ModelError("the scenario has no focal actor, so there is nobody to advise")
     progress("levers: counterfactual runs", 0.1)
     draws = 0 if settings.quick else DEFAULT_DRAWS
-    # one process, like the brief's other analyses (the brief also runs inside web job threads,
-    # where forking worker processes is not safe)
-    lv = advise(s, models=None, draws=draws, seed=settings.seed, workers=1)
+    # the machine's cores (at most 2; forked, or spawned inside a web job's thread): the runs of
+    # each model in each sampled world are independent and the result does not depend on it
+    lv = advise(
+        s,
+        models=None,
+        draws=draws,
+        seed=settings.seed,
+        workers=None,
+        progress=lambda stage, done, total: progress(
+            f"levers: {stage}",
+            (0.1 + 0.8 * done / max(total, 1))
+            if stage != "packages"
+            else 0.9 + 0.1 * done / max(total, 1),
+        ),
+    )
     sentences = lv.sentences(lang)
     sec = Section(id="levers", data={"raw": lv.to_dict()})
     sec.data["paragraphs"] = [x["text"] for x in sentences]

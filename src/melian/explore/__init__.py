@@ -27,7 +27,7 @@ from melian import limits
 from melian.errors import ModelError
 from melian.explore.breaking import BreakingPoints, model_breaking_points
 from melian.explore.discovery import DiscoveryResult, decision_outcome, discover, ensemble_mc
-from melian.explore.model import ExploratoryModel
+from melian.explore.model import UTILITY, ExploratoryModel
 from melian.explore.parallel import Evaluator, Progress
 from melian.explore.regret import RegretResult, robust
 from melian.explore.sensitivity import SensitivityResult, TornadoResult, morris, sobol, tornado
@@ -379,18 +379,15 @@ def _run_on_one_ensemble(
     unused = set(options) - {k for kw in taken.values() for k in kw}
     if unused:
         raise ModelError(f"no method among {', '.join(methods)} takes {', '.join(sorted(unused))}")
+    decided = decision_outcome(model, outcome)
     with Evaluator(scheduler, workers=workers, chunk_size=chunk_size) as ev:
-        u, res, _ = ensemble_mc(
-            model,
-            n,
-            seed,
-            ev,
-            progress,
-            outcome=decision_outcome(model, outcome),
-            **adapt,
-        )
+        u, res, mc = ensemble_mc(model, n, seed, ev, progress, outcome=decided, **adapt)
     out: dict[str, Result] = {}
     for m in methods:
         extra: dict[str, Any] = {"outcome": outcome} if m == "prim" else {"thresholds": thresholds}
-        out[m] = funcs[m](model, n, seed=seed, data=(u, res), **extra, **taken[m])
+        # the ensemble's Monte Carlo error was measured on the decision outcome, regret's on
+        # the utility: the same unless PRIM was given another outcome (then regret measures
+        # the futures' part alone)
+        data = (u, res, mc) if m == "prim" or decided == UTILITY else (u, res)
+        out[m] = funcs[m](model, n, seed=seed, data=data, **extra, **taken[m])
     return out

@@ -55,6 +55,9 @@ from melian.explore.parallel import Evaluator, Progress, Results
 from melian.jsonio import to_jsonable
 from melian.reprs import html_table
 
+#: An ensemble already run: ``(u, results)``, or ``(u, results, mc)`` with its Monte Carlo error.
+Data = tuple[np.ndarray, Results] | tuple[np.ndarray, Results, MonteCarloError | None]
+
 #: Inputs PRIM peels at most; more are screened by their feature scores first (module docstring).
 MAX_DIMS = 20
 
@@ -212,7 +215,7 @@ def ensemble_mc(
     evaluator: Evaluator | None = None,
     progress: Progress | None = None,
     *,
-    data: tuple[np.ndarray, Results] | None = None,
+    data: Data | None = None,
     outcome: str = UTILITY,
     **adapt: Any,  # noqa: ANN401
 ) -> tuple[np.ndarray, Results, MonteCarloError | None]:
@@ -220,10 +223,13 @@ def ensemble_mc(
     standard error of the differences on ``outcome`` (:func:`melian.explore.mcerror.adaptive_ensemble`;
     ``adapt``: ``adaptive``, ``rel_tol``, ``share_tol``, ``max_paths``), with its Monte Carlo
     error. ``data`` is an ensemble ``(u, results)`` already run: it is measured (when it carries
-    ``outcome``), not run again.
+    ``outcome``), not run again; ``(u, results, mc)`` gives its Monte Carlo error as measured
+    when it was run on ``outcome`` (the per-path outputs it needs are not kept in ``results``).
     """
     if data is not None:
-        u, res = data
+        u, res = data[0], data[1]
+        if len(data) > 2:
+            return u, res, data[2]  # type: ignore[misc]
         mc = (
             measure(model, res, seed, outcome=outcome) if outcome in res[model.options[0]] else None
         )
@@ -254,7 +260,7 @@ def discover(
     max_dims: int | None = MAX_DIMS,
     evaluator: Evaluator | None = None,
     progress: Progress | None = None,
-    data: tuple[np.ndarray, Results] | None = None,
+    data: Data | None = None,
     adaptive: bool = True,
     rel_tol: float = REL_TOL,
     share_tol: float = SHARE_TOL,

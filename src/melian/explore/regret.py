@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from melian.errors import ModelError
-from melian.explore.discovery import ensemble_mc
+from melian.explore.discovery import Data, ensemble_mc
 from melian.explore.mcerror import MAX_PATHS, REL_TOL, SHARE_TOL
 from melian.explore.model import ExploratoryModel, directions
-from melian.explore.parallel import Evaluator, Progress, Results
+from melian.explore.parallel import Evaluator, Progress
 from melian.jsonio import to_jsonable
 from melian.reprs import html_table
 
@@ -119,7 +119,7 @@ def robust(
     reliability: float = 0.9,
     evaluator: Evaluator | None = None,
     progress: Progress | None = None,
-    data: tuple[np.ndarray, Results] | None = None,
+    data: Data | None = None,
     adaptive: bool = True,
     rel_tol: float = REL_TOL,
     share_tol: float = SHARE_TOL,
