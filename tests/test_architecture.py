@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1] / "src" / "melian"
 #: The layers, bottom first (docs/architecture.md). A module may import its own layer's other
 #: parts (without cycles) and any lower layer, never a higher one.
 LAYERS: list[set[str]] = [
-    {"errors", "util", "jsonio", "reprs", "limits", "data", "i18n"},
+    {"_version", "errors", "util", "jsonio", "reprs", "limits", "data", "i18n"},
     {"scenario"},
     {"bargaining", "games", "world", "manifest"},
     {"io", "explore", "decide", "advise"},

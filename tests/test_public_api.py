@@ -150,3 +150,13 @@ def test_smp_forecast_on_the_builtin_scenario_uses_the_per_issue_fallback() -> N
     assert "by_issue" in f.extra
     with pytest.raises(ModelError, match="position"):
         melian.forecast(s, model="smp", missing_positions="error")
+
+
+def test_version_is_the_package_metadata() -> None:
+    """``melian.__version__`` (read at start-up without importlib.metadata) is the version the
+    installed package declares (pyproject.toml reads it from melian._version)."""
+    from importlib.metadata import version
+
+    from melian.manifest import melian_version
+
+    assert melian.__version__ == version("melian") == melian_version()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from melian._version import __version__ as __version__
 from melian.errors import InputError, MelianError, ModelError
 
 if TYPE_CHECKING:

@@ -7,21 +7,21 @@ output bytes; the run store adds the time a run was saved.
 from __future__ import annotations
 
 import platform
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from melian._version import __version__
 
 if TYPE_CHECKING:
     from melian.scenario.schema import Scenario
 
 
 def melian_version() -> str:
-    """Installed melian version."""
-    try:
-        return version("melian")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
+    """The melian version (``melian._version``, which the package metadata reads: no
+    ``importlib.metadata`` lookup at start-up).
+    """
+    return __version__
 
 
 def run_manifest(

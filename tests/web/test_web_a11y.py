@@ -84,6 +84,9 @@ def site(tmp_path_factory) -> Iterator[dict]:
         "/scenarios/user/minimal",
         "/scenarios/builtin/iraq-us-2020",
         "/scenarios/user/minimal/advise?draws=0",
+        "/author/new",  # authoring: a blank dialogue, a user's and a built-in's
+        "/author/user/minimal",
+        "/author/builtin/iraq-us-2020",
         f"/compare?a={runs['forecast']}&b={runs['forecast2']}",
         "/scenarios/user/nothing-here",  # the error page
         *(f"/runs/{r}" for r in runs.values()),

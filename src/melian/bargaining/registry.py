@@ -70,8 +70,17 @@ def register(spec: ModelSpec) -> ModelSpec:
 
 
 def get_model(name: str) -> ModelSpec:
-    """Return the registered model called ``name`` or raise a :class:`ModelError` listing them."""
-    _load_all()
+    """Return the registered model called ``name`` or raise a :class:`ModelError` listing them.
+
+    A built-in model's module is imported on first use of that model alone (the others are not:
+    start-up of a one-model command, issue 12); an unknown name loads every model to list them.
+    """
+    if name not in MODELS and name in _HOME:
+        import importlib
+
+        importlib.import_module(_HOME[name])
+    if name not in MODELS:
+        _load_all()
     try:
         return MODELS[name]
     except KeyError:
@@ -81,9 +90,16 @@ def get_model(name: str) -> ModelSpec:
 
 
 def model_names() -> list[str]:
-    """Names of every registered model, in registration order."""
+    """Names of every registered model: the built-ins in their declared order (whichever was
+    used first), then any other in registration order.
+    """
     _load_all()
-    return list(MODELS)
+    return _ordered()
+
+
+def _ordered() -> list[str]:
+    """Registered names, the built-ins first in :data:`_HOME`'s order."""
+    return [n for n in _HOME if n in MODELS] + [n for n in MODELS if n not in _HOME]
 
 
 def run_model(name: str, problem: BargainingProblem, **params: Any) -> Forecast:
@@ -98,15 +114,17 @@ def run_model(name: str, problem: BargainingProblem, **params: Any) -> Forecast:
     return spec.run(problem, **params)
 
 
-_MODULES = (
-    "melian.bargaining.compromise",
-    "melian.bargaining.median",
-    "melian.bargaining.nash",
-    "melian.bargaining.bdm",
-    "melian.bargaining.smp",
-    "melian.bargaining.exchange",
-    "melian.bargaining.melian_deu",
-)
+#: The module where each built-in model registers itself, in registration order.
+_HOME = {
+    "compromise": "melian.bargaining.compromise",
+    "median": "melian.bargaining.median",
+    "nash": "melian.bargaining.nash",
+    "bdm": "melian.bargaining.bdm",
+    "smp": "melian.bargaining.smp",
+    "exchange": "melian.bargaining.exchange",
+    "melian-deu": "melian.bargaining.melian_deu",
+}
+_MODULES = tuple(_HOME.values())
 
 
 def _load_all() -> None:
@@ -130,4 +148,4 @@ def installed_models() -> list[ModelSpec]:
             importlib.import_module(mod)
         except ImportError:
             continue
-    return list(MODELS.values())
+    return [MODELS[n] for n in _ordered()]

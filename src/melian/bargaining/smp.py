@@ -1002,7 +1002,8 @@ def resolve_bargains(
         u[:, :, 1:] = np.transpose(delta[:, qb], (1, 0, 2))
         return ks, qb, _batched_pce(u, capability, opt)
 
-    lengths = [int(q) for q in np.unique(length[length > 0])]
+    # sorted distinct queue lengths (not np.unique, which imports numpy.ma: ~10 ms of start-up)
+    lengths = sorted({int(q) for q in length[length > 0]})
     if n >= _THREAD_MIN_ACTORS and len(lengths) > 1 and not _use_kernels(n):
         # longest queues first so that the two threads finish together
         with _thread_pool() as pool:
@@ -1174,7 +1175,12 @@ def simulate(
     """
     x = position.copy()
     sal_total = salience.sum(axis=1)
-    rng = np.random.default_rng(np.random.SeedSequence(0 if seed is None else seed))
+    # only the stochastic variant draws (numpy.random costs ~15 ms of start-up otherwise)
+    rng = (
+        np.random.default_rng(np.random.SeedSequence(0 if seed is None else seed))
+        if opt.stochastic
+        else None
+    )
     hist = [x]
     wins: list[np.ndarray] = []
     risks: list[np.ndarray] = []
@@ -1203,9 +1209,7 @@ def simulate(
         init = np.nonzero(ok)[0]
         rcvr = target[ok]
         offer = interpolate_bargains(x, salience, init, rcvr, p[ok], opt)
-        new = resolve_bargains(
-            x, salience, capability, risk, init, rcvr, offer, opt, rng if opt.stochastic else None
-        )
+        new = resolve_bargains(x, salience, capability, risk, init, rcvr, offer, opt, rng)
         moves.append(float(np.sqrt(((new - x) ** 2).sum(axis=1)).sum()))
         x = new
         hist.append(x)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from melian.cli.common import console, err_console, guard, print_json
+from melian.cli.common import console, err_console, guard, print_json, rich_console
 from melian.errors import MelianError
 
 
@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
             BarColumn(),
             TextColumn("{task.percentage:>3.0f}%"),
             TimeElapsedColumn(),
-            console=err_console,
+            console=rich_console(err_console),
             transient=True,
             disable=json_out,
         ) as bar:

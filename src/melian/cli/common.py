@@ -11,16 +11,54 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import typer
-from rich.console import Console
 
 from melian.errors import MelianError
 from melian.jsonio import dumps
 
-console = Console(emoji=False)
-err_console = Console(stderr=True, emoji=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class _LazyConsole:
+    """A rich ``Console`` made on first use: importing rich costs about 20 ms, which a command
+    writing JSON (``--json``) never needs (issue 12: a CLI that starts at once).
+    """
+
+    def __init__(self, **options: Any) -> None:  # noqa: ANN401
+        self._options = options
+        self._console: Console | None = None
+
+    def get(self) -> Console:
+        """The console itself, made now if not yet."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401
+        return getattr(self.get(), name)
+
+    def __enter__(self) -> Console:
+        return self.get().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self.get().__exit__(*exc)  # type: ignore[arg-type]
+
+
+console = cast("Console", _LazyConsole(emoji=False))
+err_console = cast("Console", _LazyConsole(stderr=True, emoji=False))
+
+
+def rich_console(c: Console) -> Console:
+    """The rich ``Console`` behind :data:`console` or :data:`err_console`, for the rich objects
+    that take one (``Progress(console=...)``).
+    """
+    return c.get() if isinstance(c, _LazyConsole) else c
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 

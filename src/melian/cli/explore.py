@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from melian.cli.common import console, err_console, guard, print_json
+from melian.cli.common import console, err_console, guard, print_json, rich_console
 from melian.errors import ModelError
 
 #: Why the paths per future stopped doubling (melian.explore.mcerror), as the CLI says it.
@@ -33,7 +33,7 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err_console,
+        console=rich_console(err_console),
         transient=True,
     ) as prog:
         task = prog.add_task(label, total=None)

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from melian.cli.common import console, err_console, guard, print_json
+from melian.cli.common import console, err_console, guard, print_json, rich_console
 from melian.io import load_scenario
 
 
@@ -45,7 +45,7 @@ def simulate_cmd(
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err_console,
+        console=rich_console(err_console),
         transient=True,
         disable=json_out or not err_console.is_terminal,
     ) as bar:
