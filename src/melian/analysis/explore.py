@@ -90,13 +90,10 @@ def explore(
         A ``SensitivityResult``, ``TornadoResult``, ``DiscoveryResult`` or ``RegretResult``;
         each has ``to_dict()`` and ``to_frame()``.
     """
-    if view is not None:
-        if not isinstance(scenario, Scenario):
-            raise TypeError("a view applies to a scenario, not to an exploratory model")
-        scenario = apply_view(scenario, view)
-    return _explore.explore(
+    return explore_methods(
         scenario,
-        method,
+        (method,),
+        on=on,
         samples=samples,
         seed=seed,
         scheduler=scheduler,
@@ -106,12 +103,12 @@ def explore(
         horizon=horizon,
         outcome=outcome,
         thresholds=thresholds,
-        progress=progress,
-        on=on,
         framing=framing,
         judgements=judgements,
-        **dict(options or {}),
-    )
+        progress=progress,
+        options=options,
+        view=view,
+    )[method]
 
 
 def explore_methods(
@@ -128,17 +125,19 @@ def explore_methods(
     horizon: int | None = None,
     outcome: str | None = None,
     thresholds: Mapping[str, float] | None = None,
+    framing: str | None = None,
     judgements: bool = True,
     progress: Progress | None = None,
     options: Mapping[str, Any] | None = None,
     view: str | None = None,
 ) -> dict[str, Result]:
-    """Run PRIM and regret on **one** ensemble of sampled futures.
+    """Run PRIM and regret on **one** ensemble of sampled futures (or one method, as
+    :func:`explore` does).
 
-    The parameters are :func:`explore`'s; ``methods`` are ensemble methods (``prim``,
-    ``regret``), which then read the same ``samples`` futures, run once: the share of futures
-    where the recommendation is not best and the regrets describe the same futures, at the cost
-    of one ensemble (:func:`melian.explore.explore_methods`).
+    The parameters are :func:`explore`'s; several ``methods`` must be ensemble methods
+    (``prim``, ``regret``), which then read the same ``samples`` futures, run once: the share of
+    futures where the recommendation is not best and the regrets describe the same futures, at
+    the cost of one ensemble (:func:`melian.explore.explore_methods`).
 
     Returns
     -------
@@ -163,6 +162,7 @@ def explore_methods(
         thresholds=thresholds,
         progress=progress,
         on=on,
+        framing=framing,
         judgements=judgements,
         **dict(options or {}),
     )
