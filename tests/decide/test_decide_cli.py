@@ -30,3 +30,16 @@ def test_explore_reports_bad_input_with_exit_2() -> None:
     runner = CliRunner()
     res = runner.invoke(app, ["explore", str(DATA), "--method", "nope"])
     assert res.exit_code == 2 and "unknown method" in res.output
+
+
+def test_explore_prim_names_the_screened_inputs() -> None:
+    """The whole decision of the Manas case has 53 uncertain inputs: PRIM peels the 20 with the
+    highest feature scores, and the command line says which."""
+    res = CliRunner().invoke(
+        app,
+        ["explore", "kyrgyzstan-manas-2009", "--method", "prim", "--samples", "128"]
+        + ["--scheduler", "synchronous"],
+    )
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "PRIM peeled the 20 of 53 inputs with the highest extra-trees feature scores" in text

@@ -115,6 +115,12 @@ def _print_prim(d: dict[str, Any]) -> None:
             + STOPS.get(mc.get("stop", ""), "" if mc.get("converged") else ", at the cap")
             + ")"
         )
+    scr = d.get("settings", {}).get("screening")
+    if scr:
+        console.print(
+            f"PRIM peeled the {len(scr['kept'])} of {scr['inputs']} inputs with the highest "
+            f"extra-trees feature scores: {', '.join(scr['kept'])}"
+        )
     if not d["boxes"]:
         console.print("PRIM found no box.")
     for b in d["boxes"]:
