@@ -38,6 +38,7 @@ BENCHMARKS: list[tuple[str, list[str], bool]] = [
     ("bench_games.py", [], False),
     ("bench_world.py", ["--no-memory"], False),
     ("bench_explore.py", ["--quick"], False),
+    ("bench_brief.py", ["--quick", "--runs", "1"], False),
     ("bench_store_web.py", ["--runs", "200", "--clients", "20", "--seconds", "10"], False),
 ]
 

@@ -17,12 +17,13 @@ HEAVY = ("scipy", "scipy.stats", "sqlalchemy", "numba", "matplotlib", "pandas", 
 KTAB = Path(__file__).resolve().parent / "data" / "ktab"
 
 
-def _loaded_after(code: str) -> dict[str, bool]:
-    """Run ``code`` in a fresh interpreter and report which heavy modules it imported."""
+def _loaded_after(code: str, also: tuple[str, ...] = ()) -> dict[str, bool]:
+    """Run ``code`` in a fresh interpreter and report which heavy modules (and ``also``) it
+    imported."""
     probe = (
         "import sys, json\n"
         f"{code}\n"
-        f"print(json.dumps({{m: m in sys.modules for m in {list(HEAVY) + ['numpy']!r}}}))\n"
+        f"print(json.dumps({{m: m in sys.modules for m in {[*HEAVY, 'numpy', *also]!r}}}))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
@@ -64,8 +65,19 @@ def test_small_smp_forecast_takes_the_numpy_path():
         "        assert exc.code in (0, None), exc.code\n"
         "assert json.loads(buf.getvalue())['forecasts']['smp']['rounds'] > 0"
     )
-    loaded = _loaded_after(code)
-    for m in ("scipy", "numba", "sqlalchemy", "matplotlib", "pandas", "pygambit"):
+    # nor what only other commands, other models or screen output need (issue 12): rich, the
+    # package metadata, numpy's random and masked arrays, the other bargaining models
+    light = (
+        "rich",
+        "importlib.metadata",
+        "numpy.random",
+        "numpy.ma",
+        "melian.bargaining.exchange",
+        "melian.bargaining.bdm",
+        "melian.bargaining.melian_deu",
+    )
+    loaded = _loaded_after(code, light)
+    for m in ("scipy", "numba", "sqlalchemy", "matplotlib", "pandas", "pygambit", *light):
         assert not loaded[m], m
 
 
