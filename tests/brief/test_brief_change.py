@@ -154,7 +154,7 @@ def _runners() -> Runners:
     return Runners(**fields)
 
 
-SETTINGS = Settings(quick=True, prim_samples=100, regret_samples=40, seed=1)
+SETTINGS = Settings(quick=True, prim_samples=100, seed=1)
 
 
 def test_breaking_points_ranked_per_view_with_standard_errors():

@@ -24,7 +24,6 @@ TINY = Settings(
     paths=200,
     horizon=12,
     prim_samples=16,
-    regret_samples=8,
     explore_paths=2,
     tornado_paths=10,
     breaking_reference=4,

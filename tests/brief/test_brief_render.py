@@ -22,7 +22,6 @@ TINY = Settings(
     paths=400,
     horizon=12,
     prim_samples=64,
-    regret_samples=32,
     explore_paths=4,
     tornado_paths=20,
     breaking_reference=8,

@@ -195,7 +195,6 @@ def assemble(
             "paths": settings.paths,
             "horizon": settings.horizon,
             "prim_samples": settings.prim_samples,
-            "regret_samples": settings.regret_samples,
             "explore_paths": settings.explore_paths,
             "breaking_reference": settings.breaking_reference,
             "breaking_replications": settings.breaking_replications,

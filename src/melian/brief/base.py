@@ -39,7 +39,7 @@ class Runners:
     MCDA ranking with its evidence; ``predictive(s, seed, input_draws)``: the ensemble's
     predictive distribution of every agenda issue (optional: without it the brief shows the
     models' points only); ``explore_methods(s, methods, **options)``: PRIM and regret on one
-    ensemble (optional: without it each runs its own, ``regret_samples`` futures for regret).
+    ensemble.
     """
 
     forecast: Callable[[Scenario, str], Forecast]
@@ -48,8 +48,8 @@ class Runners:
     simulate: Callable[..., Ensemble]
     explore: Callable[..., Result]
     rank: Callable[..., Ranking]
+    explore_methods: Callable[..., dict[str, Result]]
     predictive: Callable[..., PredictiveForecast] | None = None
-    explore_methods: Callable[..., dict[str, Result]] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,9 @@ class Settings:
 
     ``paths`` and ``horizon``: world-model paths per option and months; ``prim_samples``: the
     sampled futures that scenario discovery and regret read together (one ensemble, simulated
-    with ``explore_paths`` paths per future to start); ``regret_samples``: regret's own futures
-    when the runners cannot share the ensemble; ``tornado_paths``: paths per one-at-a-time swing (kept for callers
-    that set it; the brief's breaking points replace the tornado; ``breaking``: compute them (off in
+    with ``explore_paths`` paths per future to start); ``tornado_paths``: paths per one-at-a-time
+    swing (kept for callers that set it; the brief's breaking points replace the tornado;
+    ``breaking``: compute them (off in
     the quick brief, where they cost minutes); ``explore_max_paths``: the cap on the paths per
     future that PRIM and regret double to from the Monte Carlo error; ``explore_scheduler``: where
     their ensemble runs, ``local`` (a Dask LocalCluster on this machine's cores, the results
@@ -82,7 +82,6 @@ class Settings:
     paths: int = 20_000
     horizon: int = 24
     prim_samples: int = 512
-    regret_samples: int = 512
     explore_paths: int = 16
     tornado_paths: int = 400
     breaking_reference: int = 64
@@ -105,7 +104,6 @@ class Settings:
                 quick=True,
                 paths=2_000,
                 prim_samples=256,
-                regret_samples=128,
                 explore_paths=8,
                 tornado_paths=50,
                 breaking_reference=16,

@@ -182,41 +182,20 @@ def _run_view(
         except MelianError as exc:
             out["errors"]["breaking"] = exc.message
     adapt = {"max_paths": max(settings.explore_max_paths, settings.explore_paths)}
-    if run.explore_methods is not None:  # one ensemble of futures for PRIM and regret
-        try:
-            both = run.explore_methods(
-                sv,
-                ("prim", "regret"),
-                samples=settings.prim_samples,
-                paths_per_sample=settings.explore_paths,
-                scheduler=settings.explore_scheduler,
-                options=adapt,
-                progress=lambda done, total: prog("prim", 0.4 + 0.6 * done / max(total, 1)),
-                **common,
-            )
-            out.update({m: r.to_dict() for m, r in both.items()})
-        except MelianError as exc:
-            out["errors"]["prim"] = out["errors"]["regret"] = exc.message
-        return out
-    for method, n, lo, hi in (
-        ("prim", settings.prim_samples, 0.4, 0.75),
-        ("regret", settings.regret_samples, 0.75, 1.0),
-    ):
-        try:
-            out[method] = run.explore(
-                sv,
-                method,
-                samples=n,
-                paths_per_sample=settings.explore_paths,
-                scheduler="synchronous",
-                options=adapt,
-                progress=lambda done, total, m=method, lo=lo, hi=hi: prog(
-                    m, lo + (hi - lo) * done / max(total, 1)
-                ),
-                **common,
-            ).to_dict()
-        except MelianError as exc:
-            out["errors"][method] = exc.message
+    try:  # one ensemble of futures for PRIM and regret
+        both = run.explore_methods(
+            sv,
+            ("prim", "regret"),
+            samples=settings.prim_samples,
+            paths_per_sample=settings.explore_paths,
+            scheduler=settings.explore_scheduler,
+            options=adapt,
+            progress=lambda done, total: prog("prim", 0.4 + 0.6 * done / max(total, 1)),
+            **common,
+        )
+        out.update({m: r.to_dict() for m, r in both.items()})
+    except MelianError as exc:
+        out["errors"]["prim"] = out["errors"]["regret"] = exc.message
     return out
 
 

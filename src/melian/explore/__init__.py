@@ -170,11 +170,11 @@ def explore_methods(
             f"only {' and '.join(ENSEMBLE_METHODS)} share one ensemble; run "
             f"{', '.join(sorted(set(methods) - set(ENSEMBLE_METHODS)))} on its own"
         )
+    n = samples if samples is not None else max(DEFAULT_SAMPLES[m] for m in methods)
     model, seed, widened = _prepared_model(
-        scenario, methods, samples, seed, workers, chunk_size, paths_per_sample, horizon, on,
+        scenario, methods, n, seed, workers, chunk_size, paths_per_sample, horizon, on,
         framing, judgements,
     )  # fmt: skip
-    n = samples if samples is not None else max(DEFAULT_SAMPLES[m] for m in methods)
     if len(methods) == 1:
         results = {
             methods[0]: _run_method(
@@ -214,7 +214,7 @@ def explore_methods(
 def _prepared_model(
     scenario: Scenario | ExploratoryModel,
     methods: tuple[str, ...],
-    samples: int | None,
+    n: int,
     seed: int | None,
     workers: int | None,
     chunk_size: int,
@@ -224,8 +224,8 @@ def _prepared_model(
     framing: str | None,
     judgements: bool,
 ) -> tuple[ExploratoryModel, int, Any]:
-    """The exploratory model of ``scenario`` (judgements widened, limits checked, normalisation
-    fixed), its seed, and the judgement widening (``None`` when none).
+    """The exploratory model of ``scenario`` (judgements widened, limits checked for ``n``
+    samples, normalisation fixed), its seed, and the judgement widening (``None`` when none).
     """
     widened = None
     if not isinstance(scenario, ExploratoryModel) and judgements:
@@ -242,10 +242,9 @@ def _prepared_model(
         model, joint = _scenario_model(
             scenario, on, seed, framing, paths_per_sample, horizon, bargaining=judgements
         )
-    for method in methods:
+    for method in methods:  # the limits, for the ``n`` samples each method will run
         if method in ("tornado", "breaking"):
             continue
-        n = samples if samples is not None else DEFAULT_SAMPLES[method]
         k = len(model.uncertainties)
         rows = {"sobol": n * (k + 2), "morris": n * (k + 1)}.get(method, n)
         limits.check_explore(

@@ -321,7 +321,6 @@ def run_explore(scenario: Scenario, params: BaseModel, progress: Progress) -> di
         return result
 
     def explore_methods(s: Scenario, methods: tuple[str, ...], **kw: Any) -> Any:  # noqa: ANN401
-        assert RUNNERS.explore_methods is not None
         results = RUNNERS.explore_methods(s, methods, **kw)
         for method, result in results.items():
             recorded[explore_key(method, kw, s)] = result.to_dict()

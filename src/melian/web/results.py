@@ -108,7 +108,7 @@ def replay(kind: str, results: dict[str, Any]) -> Runners:
         simulate=give if kind == "simulate" else _not_stored,
         explore=explored if kind == "explore" else _not_stored,
         rank=give if kind == "decide" else _not_stored,
-        explore_methods=explored_together if kind == "explore" else None,
+        explore_methods=explored_together if kind == "explore" else _not_stored,
     )
 
 
