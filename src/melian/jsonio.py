@@ -53,7 +53,14 @@ def to_jsonable(obj: Any) -> Any:  # noqa: ANN401
     TypeError
         For a value of a type JSON cannot hold.
     """
-    if obj is None or isinstance(obj, (bool, str)):
+    t = type(obj)
+    if t is float:  # the commonest case first: results are mostly numbers
+        return obj if math.isfinite(obj) else None
+    if obj is None or t is str or t is bool or t is int:
+        return obj
+    if t is list or t is tuple:
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, (int, np.integer)):
         return int(obj)
@@ -62,7 +69,7 @@ def to_jsonable(obj: Any) -> Any:  # noqa: ANN401
     if isinstance(obj, np.bool_):
         return bool(obj)
     if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
+        return _array(obj)
     if isinstance(obj, dict):
         return {_key(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -74,6 +81,20 @@ def to_jsonable(obj: Any) -> Any:  # noqa: ANN401
     if isinstance(obj, PurePath):
         return str(obj)
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def _array(a: np.ndarray) -> Any:  # noqa: ANN401
+    """A numpy array as nested lists; non-finite floats become ``None`` (vectorised)."""
+    if a.dtype.kind in "biu":
+        return a.tolist()
+    if a.dtype.kind == "f":
+        finite = np.isfinite(a)
+        if finite.all():
+            return a.tolist()
+        out = a.astype(object)
+        out[~finite] = None
+        return out.tolist()
+    return to_jsonable(a.tolist())
 
 
 def _key(k: Any) -> str:  # noqa: ANN401

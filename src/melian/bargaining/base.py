@@ -86,8 +86,7 @@ class IssueForecast:
             if self.distribution is None
             else [{"outcome": float(v), "probability": float(p)} for v, p in self.distribution],
             "trajectory": {
-                a: [None if np.isnan(v) else float(v) for v in self.trajectory[:, i]]
-                for i, a in enumerate(actors)
+                a: to_jsonable(self.trajectory[:, i]) for i, a in enumerate(actors)
             },
         }
 

@@ -12,12 +12,13 @@ is omitted and the brief says why; a step that fails is a failure of the brief
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from melian.brief import parallel
 from melian.brief import sections as extra
 from melian.brief.base import (
     BriefIncompleteError,
@@ -142,6 +143,96 @@ STEPS: list[tuple[str, float]] = [
 ]
 
 
+def build_step(
+    s: Scenario,
+    lang: str,
+    settings: Settings,
+    runners: Runners,
+    secs: dict[str, Section],
+    step: str,
+    progress: Progress,
+) -> Section:
+    """Build section ``step`` of the brief (``secs``: the sections built so far)."""
+    if step == "forecast":
+        return extra.forecast_section(s, lang, runners, progress, settings)
+    if step == "game":
+        return extra.game_section(s, lang, runners, progress)
+    if step == "consequences":
+        return consequences_section(s, lang, settings, runners, progress)
+    if step == "robustness":
+        return change_section(s, lang, settings, runners, progress)
+    if step == "ranking":
+        return extra.ranking_section(s, lang, settings, secs, runners, progress)
+    if step == "levers":
+        return levers_section(s, lang, settings, progress)
+    raise ValueError(f"unknown brief step {step!r}")
+
+
+#: Sections built in a second process beside the others when ``Settings.parallel`` is set
+#: (:mod:`melian.brief.parallel`): the longest one, which reads no other section.
+BESIDE = ("robustness",)
+
+
+def _run_steps(
+    s: Scenario,
+    runners: Runners,
+    lang: str,
+    settings: Settings,
+    progress: Progress,
+    strict: bool,
+) -> dict[str, Section]:
+    """Every section of :data:`STEPS`, in order, with :data:`BESIDE` in a second process when
+    the settings allow; progress is the weighted sum of the sections' own fractions.
+    """
+    weights = dict(STEPS)
+    frac = dict.fromkeys(weights, 0.0)
+
+    def sub(step: str) -> Progress:
+        def report(msg: str, f: float) -> None:
+            frac[step] = min(max(f, 0.0), 1.0)
+            progress(msg, sum(weights[k] * v for k, v in frac.items()))
+
+        return report
+
+    secs: dict[str, Section] = {}
+    beside: dict[str, parallel.Beside] = {}
+    if settings.parallel:
+        for step in BESIDE:
+            build = functools.partial(build_step, s, lang, settings, runners, {})
+            b = parallel.start(step, build, sub(step))
+            if b is not None:
+                beside[step] = b
+    try:
+        for step, _ in STEPS:
+            if step in beside:
+                continue
+            own = sub(step)
+
+            def report(msg: str, f: float, own: Progress = own) -> None:
+                own(msg, f)
+                for b in beside.values():
+                    b.poll()
+
+            secs[step] = run_section(step, lambda st=step, r=report: build_step(
+                s, lang, settings, runners, secs, st, r
+            ))  # fmt: skip
+            _finish(step, secs[step], report, strict)
+        for step, b in beside.items():
+            secs[step] = b.wait()
+            _finish(step, secs[step], sub(step), strict)
+    finally:
+        for b in beside.values():
+            b.stop()
+    return {step: secs[step] for step, _ in STEPS}
+
+
+def _finish(step: str, sec: Section, progress: Progress, strict: bool) -> None:
+    """Report section ``step`` done; with ``strict``, raise if it failed."""
+    if strict and sec.failed:
+        raise BriefIncompleteError({step: sec.error or ""})
+    progress(f"{step}: done", 1.0)
+
+
 def assemble(
     s: Scenario,
     runners: Runners,
@@ -163,26 +254,7 @@ def assemble(
     progress = progress or noop
     if settings is None:
         settings = Settings.make(quick, seed if seed is not None else s.metadata.seed)
-    done = 0.0
-
-    def sub(step: str, weight: float) -> Progress:
-        return lambda msg, frac: progress(msg, done + weight * min(max(frac, 0.0), 1.0))
-
-    secs: dict[str, Section] = {}
-    builders: dict[str, Callable[[Progress], Section]] = {
-        "forecast": lambda p: extra.forecast_section(s, lang, runners, p, settings),
-        "game": lambda p: extra.game_section(s, lang, runners, p),
-        "consequences": lambda p: consequences_section(s, lang, settings, runners, p),
-        "robustness": lambda p: change_section(s, lang, settings, runners, p),
-        "ranking": lambda p: extra.ranking_section(s, lang, settings, secs, runners, p),
-        "levers": lambda p: levers_section(s, lang, settings, p),
-    }
-    for step, weight in STEPS:
-        secs[step] = run_section(step, lambda b=builders[step], st=step, w=weight: b(sub(st, w)))
-        if strict and secs[step].failed:
-            raise BriefIncompleteError({step: secs[step].error or ""})
-        done += weight
-        progress(f"{step}: done", done)
+    secs = _run_steps(s, runners, lang, settings, progress, strict)
     secs["assumptions"] = extra.scenario_section(s, lang)
     bluf, judgements, signposts = extra.conclusions(s, lang, secs)
     manifest = run_manifest(

@@ -75,7 +75,8 @@ class Settings:
     of the bargaining inputs per model for the predictive distributions; ``judgements``: the
     robustness analyses also explore every number the scenario marks as a judgement, over spreads
     set by its confidence (:mod:`melian.explore.judgements`; ``False``: the source's judgements
-    as written).
+    as written); ``parallel``: build the robustness section in a second process while this one
+    builds the others (:mod:`melian.brief.parallel`; the same results either way).
     """
 
     quick: bool = False
@@ -94,6 +95,7 @@ class Settings:
     breaking: bool = True
     explore_max_paths: int = 256
     explore_scheduler: str = "local"
+    parallel: bool = True
     seed: int | None = None
 
     @classmethod

@@ -67,11 +67,12 @@ def register(app: typer.Typer) -> None:
             console=rich_console(err_console),
             transient=True,
             disable=json_out,
+            auto_refresh=False,  # no refresh thread: the brief may fork (melian.brief.parallel)
         ) as bar:
             task = bar.add_task("brief", total=1.0)
 
             def progress(msg: str, frac: float) -> None:
-                bar.update(task, completed=frac, description=msg[:60])
+                bar.update(task, completed=frac, description=msg[:60], refresh=True)
 
             s = load_scenario(scenario)
             result = build_brief(

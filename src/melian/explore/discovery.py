@@ -28,9 +28,12 @@ fewer). The result names the inputs kept and their scores.
 
 from __future__ import annotations
 
+import inspect
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
+from types import FrameType, ModuleType
 from typing import Any
 
 import numpy as np
@@ -60,6 +63,9 @@ Data = tuple[np.ndarray, Results] | tuple[np.ndarray, Results, MonteCarloError |
 
 #: Inputs PRIM peels at most; more are screened by their feature scores first (module docstring).
 MAX_DIMS = 20
+
+#: Serialises the import of ema_workbench (see :func:`ema_analysis`).
+_EMA_IMPORT = threading.Lock()
 
 
 @dataclass
@@ -327,6 +333,45 @@ def discover(
     )
 
 
+def _frames_by_name(frame: FrameType | None, context: int = 1) -> list[inspect.FrameInfo]:
+    """``inspect.getouterframes`` without reading source files: names and lines only."""
+    out = []
+    while frame is not None:
+        code = frame.f_code
+        out.append(
+            inspect.FrameInfo(frame, code.co_filename, frame.f_lineno, code.co_name, None, None)
+        )
+        frame = frame.f_back
+    return out
+
+
+def ema_analysis() -> ModuleType:
+    """ema_workbench's ``analysis`` package (with ``prim`` and ``feature_scoring``), imported once.
+
+    ema_workbench's ``method_logger`` decorator calls ``inspect.getouterframes`` for each class
+    it decorates at import time; that reads the source of every frame of the importing stack and
+    scans every loaded module for each, about 3 s of the brief's run (2,000 modules loaded). It
+    keeps only the caller's function name, so during that import ``getouterframes`` gives the
+    frames without their source lines (``code_context`` None, as for frames whose source is not
+    available), under a lock. Import-time warnings of optional back ends are silenced.
+    """
+    import sys
+
+    done = sys.modules.get("ema_workbench.analysis.prim")
+    if done is not None and "ema_workbench.analysis.feature_scoring" in sys.modules:
+        return sys.modules["ema_workbench.analysis"]
+    with _EMA_IMPORT, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        original = inspect.getouterframes
+        inspect.getouterframes = _frames_by_name  # type: ignore[assignment]
+        try:
+            import ema_workbench.analysis.feature_scoring
+            import ema_workbench.analysis.prim  # noqa: F401
+        finally:
+            inspect.getouterframes = original
+    return sys.modules["ema_workbench.analysis"]
+
+
 def screen_inputs(
     model: ExploratoryModel, u: np.ndarray, y: np.ndarray, max_dims: int | None, seed: int
 ) -> tuple[list[int], dict[str, Any]]:
@@ -344,10 +389,9 @@ def screen_inputs(
         raise ModelError(f"max_dims must be at least 1, got {max_dims}")
     import pandas as pd
 
+    get_ex_feature_scores = ema_analysis().feature_scoring.get_ex_feature_scores
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from ema_workbench.analysis.feature_scoring import get_ex_feature_scores
-
         names = list(model.uncertainties)
         scores, _ = get_ex_feature_scores(
             pd.DataFrame(u, columns=names), y.astype(int), random_state=seed % 2**32
@@ -381,10 +425,7 @@ def _prim_boxes(
 
     import pandas as pd
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from ema_workbench.analysis import prim
-
+    prim = ema_analysis().prim
     logging.getLogger("EMA").setLevel(logging.ERROR)
     all_names = list(model.uncertainties)
     names = [all_names[j] for j in keep]

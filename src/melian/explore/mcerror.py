@@ -288,6 +288,16 @@ def _stop_rule(mc: MonteCarloError, rel_tol: float, share_tol: float) -> str | N
     return "futures" if d_bal and s_bal else None
 
 
+def _share(progress: Progress | None, before: int, m: int, cap: int) -> Progress | None:
+    """Progress of a batch of ``m`` paths per future after ``before``, as a share of ``cap``
+    paths: the bar moves forward across the doubling batches instead of restarting with each.
+    """
+    if progress is None:
+        return None
+    cap = max(cap, before + m)
+    return lambda done, total: progress(before * total + m * done, cap * total)
+
+
 def adaptive_ensemble(
     model: ExploratoryModel,
     u: np.ndarray,
@@ -325,7 +335,14 @@ def adaptive_ensemble(
             break
         ctx = {**model.context, "paths": m, "per_path": True, "path_outcomes": tuple(w)}
         mb = replace(model, context=ctx)
-        parts.append(evaluator.run(mb, u, batch_seed(seed, len(sizes)), progress=progress))
+        parts.append(
+            evaluator.run(
+                mb,
+                u,
+                batch_seed(seed, len(sizes)),
+                progress=_share(progress, total, m, max_paths if adaptive else m),
+            )
+        )
         sizes.append(m)
         total += m
         res = with_utility(model, _pool(parts, sizes, model.options))
