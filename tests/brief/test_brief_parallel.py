@@ -1,7 +1,7 @@
-"""The brief's robustness section in a second process (melian.brief.parallel): the same brief as
-in one process, forked or spawned; its progress reaches the caller; a child that dies becomes a
-failed section that says so; arguments a spawned child cannot receive fall back to this process.
-Built at very low fidelity on the synthetic world."""
+"""The robustness section's views in other processes (melian.brief.parallel): the same brief as in
+one process, forked or spawned; the children's progress reaches the caller; a child that dies or
+fails gives the failure value, which says so; arguments a spawned child cannot receive fall back
+to this process. Built at very low fidelity on the synthetic world."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from melian.analysis.brief import RUNNERS, brief
-from melian.brief import Settings, parallel
-from melian.brief.assemble import build_step
-from melian.brief.base import Section
+from melian.brief import Settings, change, parallel
+from melian.brief.base import Section, run_section
 from melian.scenario import load_scenario
 
 DATA = Path(__file__).parents[1] / "data" / "scenarios"
@@ -41,8 +40,17 @@ def scenario():
     return load_scenario(DATA / "synthetic-world.yaml")
 
 
+def _untimed(d):
+    """``d`` without its wall-clock timings (``seconds``), which differ from run to run."""
+    if isinstance(d, dict):
+        return {k: _untimed(v) for k, v in d.items() if k != "seconds"}
+    if isinstance(d, list):
+        return [_untimed(v) for v in d]
+    return d
+
+
 def _sections(b) -> dict:
-    return b.to_dict()["sections"]
+    return _untimed(b.to_dict()["sections"])
 
 
 def test_parallel_brief_equals_the_one_process_brief(scenario) -> None:
@@ -57,45 +65,76 @@ def test_parallel_brief_equals_the_one_process_brief(scenario) -> None:
     assert fracs == sorted(fracs) and fracs[-1] == pytest.approx(1.0)
 
 
-def test_spawned_child_builds_the_same_section(scenario) -> None:
-    build = functools.partial(build_step, scenario, "en", TINY, RUNNERS, {})
-    here = build("robustness", lambda m, f: None)
+def test_spawned_child_computes_the_same_view(scenario) -> None:
+    on, views = change.plan(scenario, TINY)
+    build = functools.partial(change.view_result, scenario, TINY, RUNNERS, on)
+    here = build(views[0], lambda m, f: None)
     got: list[str] = []
-    child = parallel.Beside("robustness", build, lambda m, f: got.append(m), method="spawn")
+    child = parallel.Beside(
+        views[0], build, lambda m, f: got.append(m), change.view_failed, method="spawn"
+    )
     there = child.wait()
-    assert there.ok, there.error
-    assert there.data == here.data and there.charts == here.charts
-    assert got  # progress crossed the pipe
+    assert not there["errors"] and _untimed(there) == _untimed(here)
+    assert got and all(m.startswith(f"what would change ({views[0]})") for m in got)
 
 
-def _dies(step: str, progress) -> Section:
+def _dies(key: str, progress) -> Section:
     progress("about to fail", 0.5)
     os._exit(3)
 
 
-def _builds(step: str, progress) -> Section:
+def _raises(key: str, progress) -> Section:
+    raise RuntimeError("no luck")
+
+
+def _builds(key: str, progress) -> Section:
     progress("half", 0.5)
-    return Section(id=step, data={"x": 1.5})
+    return Section(id=key, data={"x": 1.5})
 
 
-@pytest.mark.parametrize("method", ["fork"])
-def test_child_that_dies_is_a_failed_section_saying_so(method) -> None:
+def _failed(message: str) -> Section:
+    return Section(id="x", ok=False, error=message)
+
+
+def test_child_that_dies_or_fails_gives_the_failure_saying_so() -> None:
     got: list[tuple[str, float]] = []
-    sec = parallel.Beside("robustness", _dies, lambda m, f: got.append((m, f)), method).wait()
-    assert sec.failed and "ended without a result (exit code 3)" in (sec.error or "")
+    sec = parallel.Beside("v", _dies, lambda m, f: got.append((m, f)), _failed, "fork").wait()
+    assert (
+        sec.failed and sec.error == "the process computing v ended without a result (exit code 3)"
+    )
     assert got == [("about to fail", 0.5)]
+    sec = parallel.Beside("v", _raises, lambda m, f: None, _failed, "fork").wait()
+    assert sec.failed and sec.error == "RuntimeError: no luck"
 
 
-def test_child_section_and_progress_come_back() -> None:
+def test_child_result_and_progress_come_back() -> None:
     got: list[tuple[str, float]] = []
-    child = parallel.Beside("x", _builds, lambda m, f: got.append((m, f)), "fork")
+    child = parallel.Beside("x", _builds, lambda m, f: got.append((m, f)), _failed, "fork")
     sec = child.wait()
-    child.stop()  # idempotent after wait
+    child.stop()  # harmless after wait
     assert sec.ok and sec.id == "x" and sec.data == {"x": 1.5}
     assert got == [("half", 0.5)]
 
 
+def test_a_dead_view_child_fails_the_section_saying_why(scenario) -> None:
+    _, views = change.plan(scenario, TINY)
+    assert views == ["source"]  # the synthetic world declares no other view
+    why = "the process computing source ended without a result (exit code 9)"
+    sec = run_section(
+        "robustness",
+        lambda: change.change_section(
+            scenario,
+            "en",
+            TINY,
+            RUNNERS,
+            lambda m, f: None,
+            done={"source": change.view_failed(why)},
+        ),
+    )
+    assert sec.failed and why in (sec.error or "")
+
+
 def test_unpicklable_build_falls_back_to_this_process(monkeypatch) -> None:
     monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
-    assert parallel.start("x", lambda step, p: Section(id=step), lambda m, f: None) is None
-    assert parallel.start_method() == "spawn"
+    started = parallel.start("x", lambda key, p: Section(id=key), lambda m, f: None, _failed)
+    assert started is None

@@ -13,12 +13,13 @@ is omitted and the brief says why; a step that fails is a failure of the brief
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from melian.brief import parallel
+from melian.brief import change, parallel
 from melian.brief import sections as extra
 from melian.brief.base import (
     BriefIncompleteError,
@@ -33,6 +34,7 @@ from melian.brief.change import change_section
 from melian.brief.consequences import consequences_section
 from melian.brief.levers import levers_section
 from melian.brief.likelihood import likelihood_words
+from melian.errors import MelianError
 from melian.jsonio import to_jsonable
 from melian.manifest import run_manifest
 from melian.reprs import html_table
@@ -151,8 +153,11 @@ def build_step(
     secs: dict[str, Section],
     step: str,
     progress: Progress,
+    views: dict[str, dict[str, Any]] | None = None,
 ) -> Section:
-    """Build section ``step`` of the brief (``secs``: the sections built so far)."""
+    """Build section ``step`` of the brief (``secs``: the sections built so far; ``views``: the
+    robustness section's views computed elsewhere, :func:`melian.brief.change.view_result`).
+    """
     if step == "forecast":
         return extra.forecast_section(s, lang, runners, progress, settings)
     if step == "game":
@@ -160,7 +165,7 @@ def build_step(
     if step == "consequences":
         return consequences_section(s, lang, settings, runners, progress)
     if step == "robustness":
-        return change_section(s, lang, settings, runners, progress)
+        return change_section(s, lang, settings, runners, progress, done=views)
     if step == "ranking":
         return extra.ranking_section(s, lang, settings, secs, runners, progress)
     if step == "levers":
@@ -168,9 +173,25 @@ def build_step(
     raise ValueError(f"unknown brief step {step!r}")
 
 
-#: Sections built in a second process beside the others when ``Settings.parallel`` is set
-#: (:mod:`melian.brief.parallel`): the longest one, which reads no other section.
-BESIDE = ("robustness",)
+def _start_views(
+    s: Scenario, runners: Runners, settings: Settings, sub: Callable[[str], Progress]
+) -> dict[str, parallel.Beside]:
+    """The robustness section's views, each started in a child process (when the settings ask
+    for it and the section applies; those that cannot be sent are left to this process).
+    """
+    if not settings.parallel:
+        return {}
+    try:
+        on, views = change.plan(s, settings)
+    except MelianError:  # not applicable, or not computable: the section says so itself
+        return {}
+    out: dict[str, parallel.Beside] = {}
+    for v in views:
+        build = functools.partial(change.view_result, s, settings, runners, on)
+        b = parallel.start(v, build, sub(f"robustness:{v}"), change.view_failed)
+        if b is not None:
+            out[v] = b
+    return out
 
 
 def _run_steps(
@@ -181,56 +202,48 @@ def _run_steps(
     progress: Progress,
     strict: bool,
 ) -> dict[str, Section]:
-    """Every section of :data:`STEPS`, in order, with :data:`BESIDE` in a second process when
-    the settings allow; progress is the weighted sum of the sections' own fractions.
+    """Every section of :data:`STEPS`, in order, with the robustness section's views in child
+    processes when the settings allow; progress is the weighted sum of the parts' fractions.
     """
     weights = dict(STEPS)
     frac = dict.fromkeys(weights, 0.0)
 
-    def sub(step: str) -> Progress:
+    def sub(key: str) -> Progress:
         def report(msg: str, f: float) -> None:
-            frac[step] = min(max(f, 0.0), 1.0)
-            progress(msg, sum(weights[k] * v for k, v in frac.items()))
+            frac[key] = min(max(f, 0.0), 1.0)
+            progress(msg, sum(weights.get(k, 0.0) * v for k, v in frac.items()))
 
         return report
 
+    children: dict[str, parallel.Beside] = {}
     secs: dict[str, Section] = {}
-    beside: dict[str, parallel.Beside] = {}
-    if settings.parallel:
-        for step in BESIDE:
-            build = functools.partial(build_step, s, lang, settings, runners, {})
-            b = parallel.start(step, build, sub(step))
-            if b is not None:
-                beside[step] = b
     try:
+        children.update(_start_views(s, runners, settings, sub))
+        for v in children:  # the views carry the section's weight; assembling them is quick
+            weights[f"robustness:{v}"] = weights["robustness"] / len(children)
+        if children:
+            weights["robustness"] = 0.0
         for step, _ in STEPS:
-            if step in beside:
-                continue
             own = sub(step)
 
             def report(msg: str, f: float, own: Progress = own) -> None:
                 own(msg, f)
-                for b in beside.values():
+                for b in children.values():
                     b.poll()
 
-            secs[step] = run_section(step, lambda st=step, r=report: build_step(
-                s, lang, settings, runners, secs, st, r
+            views = None
+            if step == "robustness" and children:
+                views = {v: b.wait() for v, b in children.items()}
+            secs[step] = run_section(step, lambda st=step, r=report, vs=views: build_step(
+                s, lang, settings, runners, secs, st, r, vs
             ))  # fmt: skip
-            _finish(step, secs[step], report, strict)
-        for step, b in beside.items():
-            secs[step] = b.wait()
-            _finish(step, secs[step], sub(step), strict)
+            if strict and secs[step].failed:
+                raise BriefIncompleteError({step: secs[step].error or ""})
+            own(f"{step}: done", 1.0)
     finally:
-        for b in beside.values():
+        for b in children.values():
             b.stop()
-    return {step: secs[step] for step, _ in STEPS}
-
-
-def _finish(step: str, sec: Section, progress: Progress, strict: bool) -> None:
-    """Report section ``step`` done; with ``strict``, raise if it failed."""
-    if strict and sec.failed:
-        raise BriefIncompleteError({step: sec.error or ""})
-    progress(f"{step}: done", 1.0)
+    return secs
 
 
 def assemble(

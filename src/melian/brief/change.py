@@ -27,7 +27,7 @@ two replications and few paths per future.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from melian.brief.base import (
@@ -199,14 +199,11 @@ def _run_view(
     return out
 
 
-def change_section(
-    s: Scenario, lang: str, settings: Settings, run: Runners, progress: Progress
-) -> Section:
-    """What would change the recommendation: breaking points, nearest flip, PRIM and regret per view.
+def plan(s: Scenario, settings: Settings, lang: str = "en") -> tuple[str, list[str]]:
+    """What the section explores (:func:`target`) and the views it runs.
 
-    Raises :class:`~melian.brief.base.NotApplicableError` when the scenario has no options or no world
-    whose uncertain inputs could be explored; a :class:`~melian.errors.MelianError` when no view
-    could be analysed.
+    Raises :class:`~melian.brief.base.NotApplicableError` when the scenario has no options or no
+    world whose uncertain inputs could be explored.
     """
     if s.focal is None or len(s.focal.options) < 2:
         raise NotApplicableError(tf("no_options", lang))
@@ -215,15 +212,54 @@ def change_section(
         raise NotApplicableError(tf("no_world_change", lang))
     if not uncertain_inputs(s, on, judgements=settings.judgements):
         raise NotApplicableError(tf("no_uncertain", lang, on=t(f"basis_{on}", lang)))
-    views = view_ids(s)
+    return on, view_ids(s)
+
+
+def view_result(
+    s: Scenario, settings: Settings, run: Runners, on: str, view: str, progress: Progress
+) -> dict[str, Any]:
+    """Breaking points, PRIM and regret of ``view`` of ``s`` (what :func:`change_section` shows
+    for it; a brief may compute the views in other processes, :mod:`melian.brief.parallel`).
+    """
+
+    def prog(step: str, frac: float) -> None:
+        progress(f"what would change ({view}): {step}", frac)
+
+    return _run_view(apply_view(s, view), settings, run, prog, on)
+
+
+def view_failed(message: str) -> dict[str, Any]:
+    """A view's result when it could not be computed at all (its process ended, say)."""
+    return {"errors": {"prim": message, "regret": message}}
+
+
+def change_section(
+    s: Scenario,
+    lang: str,
+    settings: Settings,
+    run: Runners,
+    progress: Progress,
+    done: Mapping[str, dict[str, Any]] | None = None,
+) -> Section:
+    """What would change the recommendation: breaking points, nearest flip, PRIM and regret per view.
+
+    ``done``: the views already computed (:func:`view_result`), the others are computed here.
+    Raises :class:`~melian.brief.base.NotApplicableError` when the scenario has no options or no
+    world whose uncertain inputs could be explored; a :class:`~melian.errors.MelianError` when no
+    view could be analysed.
+    """
+    on, views = plan(s, settings, lang)
     sec = Section(id="robustness", data={"on": on})
     per: dict[str, dict[str, Any]] = {}
     for k, v in enumerate(views):
+        if done is not None and v in done:
+            per[v] = done[v]
+            continue
 
-        def prog(step: str, frac: float, k: int = k, v: str = v) -> None:
-            progress(f"what would change ({v}): {step}", (k + frac) / len(views))
+        def prog(msg: str, frac: float, k: int = k) -> None:
+            progress(msg, (k + frac) / len(views))
 
-        per[v] = _run_view(apply_view(s, v), settings, run, prog, on)
+        per[v] = view_result(s, settings, run, on, v, prog)
     if all(not (set(r) - {"errors"}) for r in per.values()):
         first = next(iter(per.values()))["errors"]
         raise MelianError("; ".join(f"{m}: {e}" for m, e in first.items()))

@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.ticker import AutoLocator, MaxNLocator  # noqa: E402
 
 _FONTS_REGISTERED = False
 PALETTE = [
@@ -96,6 +97,20 @@ def _style(lang: str) -> dict[str, Any]:
     }
 
 
+def _layout(fig: plt.Figure, **kw: Any) -> None:  # noqa: ANN401
+    """``fig.tight_layout(**kw)`` after capping automatic ticks at about five per axis.
+
+    matplotlib's default locator fits ticks to the axis length (eight or more on a wide axis);
+    each tick is a set of artists that the layout measures and the renderer draws, about half
+    of a multi-panel chart's time. Axes with ticks set explicitly (categories) keep them.
+    """
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_locator()) is AutoLocator:
+                axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+    fig.tight_layout(**kw)
+
+
 def to_data_uri(fig: plt.Figure) -> str:
     """PNG data URI of a figure (closes the figure); deterministic bytes (no timestamp metadata)."""
     buf = io.BytesIO()
@@ -148,7 +163,7 @@ def position_shift(
             bbox_to_anchor=(0.5, -0.02),
         )
         fig.suptitle(wrapped(title, lang, 100), fontsize=10)
-        fig.tight_layout(rect=(0, 0.06, 1, 0.97), h_pad=1.6, w_pad=1.2)
+        _layout(fig, rect=(0, 0.06, 1, 0.97), h_pad=1.6, w_pad=1.2)
         return to_data_uri(fig)
 
 
@@ -192,7 +207,7 @@ def model_comparison(
             fontsize=7, ncol=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18)
         )
         ax.set_title(wrapped(title, lang, 90), fontsize=10)
-        fig.tight_layout()
+        _layout(fig)
         return to_data_uri(fig)
 
 
@@ -229,7 +244,7 @@ def fan_chart(
             ax.axis("off")
         axes[0, 0].set_ylabel(shape(ylabel, lang))
         fig.suptitle(wrapped(title, lang, 100), fontsize=10)
-        fig.tight_layout(h_pad=1.6, w_pad=1.2)
+        _layout(fig, h_pad=1.6, w_pad=1.2)
         return to_data_uri(fig)
 
 
@@ -310,7 +325,7 @@ def predictive_intervals(
             va="top",
         )
         ax.set_title(wrapped(title, lang, 90), fontsize=10)
-        fig.tight_layout()
+        _layout(fig)
         return to_data_uri(fig)
 
 
@@ -341,7 +356,7 @@ def tornado(
         ax.invert_yaxis()
         ax.set_xlabel(shape(xlabel, lang))
         ax.set_title(wrapped(title, lang, 90), fontsize=10)
-        fig.tight_layout()
+        _layout(fig)
         return to_data_uri(fig)
 
 
@@ -388,5 +403,5 @@ def bars(
         ax.set_ylabel(shape(ylabel, lang))
         ax.legend(fontsize=7, frameon=False, ncol=min(4, k))
         ax.set_title(wrapped(title, lang, 90), fontsize=10)
-        fig.tight_layout()
+        _layout(fig)
         return to_data_uri(fig)

@@ -1,18 +1,19 @@
-"""One section of the brief in a second process, beside the others (the same results).
+"""Parts of the brief in other processes, beside the rest (the same results).
 
-A brief's sections are independent computations on one immutable scenario, each seeded by the
-brief's settings, so they can run at the same time. The robustness section (PRIM, regret and
-breaking points over ensembles of futures) takes about half of a brief's time;
-:class:`Beside` runs it in a child process while this process builds the other sections, which
-on a machine with two cores brings the brief's time down to about that of its longest part.
+A brief's sections, and the views of its robustness section, are independent computations on
+one immutable scenario, each seeded by the brief's settings, so they can run at the same time.
+The robustness section (PRIM, regret and breaking points over ensembles of futures, per view)
+takes about half of a brief's time; the brief computes each of its views in a child process
+(:class:`Beside`) while this process builds the other sections, which on a machine with two
+cores brings the brief's time down towards half its work.
 
-The child is forked where that is safe (no other thread runs in this process: forking copies
+A child is forked where that is safe (no other thread runs in this process: forking copies
 locks that other threads may hold) and spawned otherwise, as in a web job's thread. Its
 progress reaches this process through a pipe (forwarded whenever this process reports its own
-or waits); the section comes back whole, or as a failed section that says why the process
-ended, never as a silent gap. Where the arguments cannot be sent to a spawned process (for
-example runners that are local functions), :func:`start` returns ``None`` and the caller builds
-the section in this process.
+or waits); its result comes back whole, or, when the child fails or ends without one, as the
+failure value the caller gives, which says why: never a silent gap. Where the arguments cannot
+be sent to a spawned process (for example runners that are local functions), :func:`start`
+returns ``None`` and the caller computes that part in this process.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ import pickle
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from typing import Any
 
-from melian.brief.base import Progress, Section, run_section
+from melian.brief.base import Progress
 
-#: ``build(step, progress)``: builds section ``step`` (a module-level function with its
+#: ``build(key, progress)``: computes part ``key`` (a module-level function with its other
 #: arguments bound by :func:`functools.partial`, so that a spawned process can receive it).
-Build = Callable[[str, Progress], Section]
+Build = Callable[[str, Progress], Any]
 
 
 def start_method() -> str:
@@ -36,37 +38,45 @@ def start_method() -> str:
     return "fork" if fork else "spawn"
 
 
-def _child(conn: Connection, build: Build, step: str) -> None:
-    """The child process: build section ``step``, sending progress and then the section."""
+def _child(conn: Connection, build: Build, key: str) -> None:
+    """The child process: compute part ``key``, sending progress and then the result (or why
+    there is none).
+    """
 
     def progress(msg: str, frac: float) -> None:
         conn.send(("progress", msg, frac))
 
-    sec = run_section(step, lambda: build(step, progress))
     try:
-        conn.send(("done", sec))
-    except (pickle.PicklingError, TypeError, AttributeError) as exc:  # pragma: no cover
-        conn.send(("done", Section(id=step, ok=False, error=f"{type(exc).__name__}: {exc}")))
+        value = build(key, progress)
+        conn.send(("done", value))
+    except Exception as exc:  # noqa: BLE001 - sent to the caller, which reports it
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
     conn.close()
 
 
 class Beside:
-    """Section ``step`` being built in a child process (see the module docstring).
+    """Part ``key`` of the brief being computed in a child process (see the module docstring).
 
-    ``on_progress(msg, frac)`` receives the child's progress (``frac`` within the section).
+    ``on_progress(msg, frac)`` receives the child's progress; ``failed(message)`` makes the
+    result when the child fails or ends without one.
     """
 
     def __init__(
-        self, step: str, build: Build, on_progress: Progress, method: str | None = None
+        self,
+        key: str,
+        build: Build,
+        on_progress: Progress,
+        failed: Callable[[str], Any],
+        method: str | None = None,
     ) -> None:
         ctx = mp.get_context(method or start_method())
-        self.step = step
-        self.result: Section | None = None
+        self.key = key
+        self.result: Any = None
+        self._finished = False
+        self._failed = failed
         self._on_progress = on_progress
         self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(
-            target=_child, args=(send, build, step), name=f"melian brief: {step}"
-        )
+        self._proc = ctx.Process(target=_child, args=(send, build, key), name=f"melian: {key}")
         try:
             self._proc.start()
         finally:
@@ -78,26 +88,27 @@ class Beside:
             kind, *rest = self._recv.recv()
         except (EOFError, OSError):
             self._proc.join(5)
-            self.result = Section(
-                id=self.step,
-                ok=False,
-                error=f"the process building the {self.step} section ended without a result "
-                f"(exit code {self._proc.exitcode})",
+            kind, rest = (
+                "failed",
+                [
+                    f"the process computing {self.key} ended without a result "
+                    f"(exit code {self._proc.exitcode})"
+                ],
             )
-            return
         if kind == "progress":
             self._on_progress(*rest)
-        else:
-            self.result = rest[0]
+            return
+        self.result = rest[0] if kind == "done" else self._failed(rest[0])
+        self._finished = True
 
     def poll(self) -> None:
         """Forward the progress the child has sent so far, without waiting."""
-        while self.result is None and self._recv.poll():
+        while not self._finished and self._recv.poll():
             self._take()
 
-    def wait(self) -> Section:
-        """The section, once the child has built it (forwarding its progress meanwhile)."""
-        while self.result is None:
+    def wait(self) -> Any:  # noqa: ANN401
+        """The result, once the child has it (forwarding its progress meanwhile)."""
+        while not self._finished:
             if self._recv.poll(0.25):
                 self._take()
         self._proc.join()
@@ -112,8 +123,10 @@ class Beside:
         self._recv.close()
 
 
-def start(step: str, build: Build, on_progress: Progress) -> Beside | None:
-    """:class:`Beside` for ``step``, or ``None`` when its arguments cannot reach a spawned child.
+def start(
+    key: str, build: Build, on_progress: Progress, failed: Callable[[str], Any]
+) -> Beside | None:
+    """:class:`Beside` for ``key``, or ``None`` when its arguments cannot reach a spawned child.
 
     Forked children inherit everything; a spawned child receives ``build`` pickled, which fails
     for local functions: the caller then builds the section itself.
@@ -124,7 +137,7 @@ def start(step: str, build: Build, on_progress: Progress) -> Beside | None:
             pickle.dumps(build)
         except (pickle.PicklingError, TypeError, AttributeError):
             return None
-    return Beside(step, build, on_progress, method)
+    return Beside(key, build, on_progress, failed, method)
 
 
 __all__ = ["Beside", "Build", "start", "start_method"]
