@@ -53,10 +53,14 @@ def _sections(b) -> dict:
     return _untimed(b.to_dict()["sections"])
 
 
-def test_parallel_brief_equals_the_one_process_brief(scenario) -> None:
+@pytest.mark.parametrize("scheduler", ["synchronous", "local"])
+def test_parallel_brief_equals_the_one_process_brief(scenario, scheduler) -> None:
+    """A process per view (ensembles in one process each), or one process for every view
+    (ensembles on a Dask cluster of their own)."""
+    settings = dataclasses.replace(TINY, explore_scheduler=scheduler)
     seen: list[tuple[str, float]] = []
-    par = brief(scenario, settings=TINY, progress=lambda m, f: seen.append((m, f)))
-    seq = brief(scenario, settings=dataclasses.replace(TINY, parallel=False))
+    par = brief(scenario, settings=settings, progress=lambda m, f: seen.append((m, f)))
+    seq = brief(scenario, settings=dataclasses.replace(settings, parallel=False))
     assert par.sections["robustness"].ok, par.sections["robustness"].error
     assert _sections(par) == _sections(seq)
     # the child's progress reached the caller, and the overall fraction never went back

@@ -175,9 +175,14 @@ def build_step(
 
 def _start_views(
     s: Scenario, runners: Runners, settings: Settings, sub: Callable[[str], Progress]
-) -> dict[str, parallel.Beside]:
-    """The robustness section's views, each started in a child process (when the settings ask
-    for it and the section applies; those that cannot be sent are left to this process).
+) -> dict[str, tuple[parallel.Beside, int]]:
+    """The robustness section's views started in child processes (with how many views each
+    computes), when the settings ask for it and the section applies (those that cannot be sent
+    are left to this process).
+
+    Views whose ensembles run in one process (the ``synchronous`` scheduler) get a process each;
+    views whose ensembles already spread over the machine's cores (a Dask cluster) share one
+    process, one view after the other, beside this one.
     """
     if not settings.parallel:
         return {}
@@ -185,13 +190,20 @@ def _start_views(
         on, views = change.plan(s, settings)
     except MelianError:  # not applicable, or not computable: the section says so itself
         return {}
-    out: dict[str, parallel.Beside] = {}
-    for v in views:
-        build = functools.partial(change.view_result, s, settings, runners, on)
-        b = parallel.start(v, build, sub(f"robustness:{v}"), change.view_failed)
+    groups = [[v] for v in views] if settings.explore_scheduler == "synchronous" else [list(views)]
+    out: dict[str, tuple[parallel.Beside, int]] = {}
+    for k, group in enumerate(groups):
+        key = f"robustness:{k}"
+        build = functools.partial(change.views_result, s, settings, runners, on, group)
+        b = parallel.start(key, build, sub(key), lambda m, g=group: _all_failed(g, m))
         if b is not None:
-            out[v] = b
+            out[key] = (b, len(group))
     return out
+
+
+def _all_failed(views: list[str], message: str) -> dict[str, dict[str, Any]]:
+    """Every view of a child process that failed or ended without a result."""
+    return {v: change.view_failed(message) for v in views}
 
 
 def _run_steps(
@@ -218,11 +230,13 @@ def _run_steps(
     children: dict[str, parallel.Beside] = {}
     secs: dict[str, Section] = {}
     try:
-        children.update(_start_views(s, runners, settings, sub))
-        for v in children:  # the views carry the section's weight; assembling them is quick
-            weights[f"robustness:{v}"] = weights["robustness"] / len(children)
-        if children:
-            weights["robustness"] = 0.0
+        started = _start_views(s, runners, settings, sub)
+        children.update({k: b for k, (b, _) in started.items()})
+        n_views = sum(n for _, n in started.values())
+        for k, (_, n) in started.items():  # the views carry the section's weight
+            weights[k] = weights["robustness"] * n / n_views
+        if started:
+            weights["robustness"] = 0.0  # assembling their results is quick
         for step, _ in STEPS:
             own = sub(step)
 
@@ -233,7 +247,7 @@ def _run_steps(
 
             views = None
             if step == "robustness" and children:
-                views = {v: b.wait() for v, b in children.items()}
+                views = {v: r for b in children.values() for v, r in b.wait().items()}
             secs[step] = run_section(step, lambda st=step, r=report, vs=views: build_step(
                 s, lang, settings, runners, secs, st, r, vs
             ))  # fmt: skip

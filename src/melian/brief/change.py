@@ -228,6 +228,26 @@ def view_result(
     return _run_view(apply_view(s, view), settings, run, prog, on)
 
 
+def views_result(
+    s: Scenario,
+    settings: Settings,
+    run: Runners,
+    on: str,
+    views: list[str],
+    key: str,
+    progress: Progress,
+) -> dict[str, dict[str, Any]]:
+    """:func:`view_result` of each of ``views`` in turn (``key`` names the part, unused)."""
+    out: dict[str, dict[str, Any]] = {}
+    for k, v in enumerate(views):
+
+        def prog(msg: str, frac: float, k: int = k) -> None:
+            progress(msg, (k + frac) / len(views))
+
+        out[v] = view_result(s, settings, run, on, v, prog)
+    return out
+
+
 def view_failed(message: str) -> dict[str, Any]:
     """A view's result when it could not be computed at all (its process ended, say)."""
     return {"errors": {"prim": message, "regret": message}}
@@ -250,16 +270,9 @@ def change_section(
     """
     on, views = plan(s, settings, lang)
     sec = Section(id="robustness", data={"on": on})
-    per: dict[str, dict[str, Any]] = {}
-    for k, v in enumerate(views):
-        if done is not None and v in done:
-            per[v] = done[v]
-            continue
-
-        def prog(msg: str, frac: float, k: int = k) -> None:
-            progress(msg, (k + frac) / len(views))
-
-        per[v] = view_result(s, settings, run, on, v, prog)
+    done = done or {}
+    todo = views_result(s, settings, run, on, [v for v in views if v not in done], "", progress)
+    per = {v: done[v] if v in done else todo[v] for v in views}
     if all(not (set(r) - {"errors"}) for r in per.values()):
         first = next(iter(per.values()))["errors"]
         raise MelianError("; ".join(f"{m}: {e}" for m, e in first.items()))

@@ -111,6 +111,9 @@ class Evaluator:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # the scheduler's HTTP server starts anyway, on 8787 unless told: a free port
+                # (no "port in use" warning when two ensembles run at once)
+                scheduler_kwargs={"dashboard_address": ":0"},
                 silence_logs=logging.ERROR,
             )
             self._client = Client(self._cluster)
