@@ -2,7 +2,7 @@
 
 Each case is one fresh ``melian`` process (the console script next to this interpreter, with
 the current ``PYTHONPATH``), timed from spawn to exit with its output discarded; one untimed
-warm-up run, then the best of ``--repeat`` (default 5). The KTAB inputs are the test copies in
+warm-up run, then the best of ``--repeat`` (default 10: the shared host's speed varies from run to run). The KTAB inputs are the test copies in
 tests/data/ktab. CPU is the process's user + system time (best of the runs), steadier than wall
 time when other jobs load the machine. KTAB's figures are its own ``smpc`` built with -O2 on the same inputs and
 machine type (issue 12). Usage::
@@ -110,7 +110,7 @@ def load() -> str:
 def main() -> int:
     """Time every case and print a Markdown table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--before", type=Path, help="melian sources (src/) of the version to compare")
     ap.add_argument("--only", action="append", help="only cases whose label contains this")
     args = ap.parse_args()
