@@ -2,10 +2,11 @@
 
 Each case is one fresh ``melian`` process (the console script next to this interpreter, with
 the current ``PYTHONPATH``), timed from spawn to exit with its output discarded; one untimed
-warm-up run, then the best of ``--repeat`` (default 10: the shared host's speed varies from run to run). The KTAB inputs are the test copies in
-tests/data/ktab. CPU is the process's user + system time (best of the runs), steadier than wall
-time when other jobs load the machine. KTAB's figures are its own ``smpc`` built with -O2 on the same inputs and
-machine type (issue 12). Usage::
+warm-up run, then the best of ``--repeat`` (default 10: the shared host's speed varies from run
+to run). The KTAB inputs are the test copies in tests/data/ktab. CPU is the process's user +
+system time (best of the runs), steadier than wall time when other jobs load the machine.
+KTAB's figures are its own ``smpc`` built with -O2 on the same inputs and machine type (issue
+12). Usage::
 
     .venv/bin/python benchmarks/bench_startup.py [--repeat 5]
     .venv/bin/python benchmarks/bench_startup.py --before /tmp/melian-old/src   # before/after

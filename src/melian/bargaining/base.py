@@ -85,9 +85,7 @@ class IssueForecast:
             "distribution": None
             if self.distribution is None
             else [{"outcome": float(v), "probability": float(p)} for v, p in self.distribution],
-            "trajectory": {
-                a: to_jsonable(self.trajectory[:, i]) for i, a in enumerate(actors)
-            },
+            "trajectory": {a: to_jsonable(self.trajectory[:, i]) for i, a in enumerate(actors)},
         }
 
 
