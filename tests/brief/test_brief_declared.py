@@ -12,28 +12,13 @@ from pathlib import Path
 import pytest
 
 from melian.analysis.brief import RUNNERS, build_brief
-from melian.brief import BriefIncompleteError, Settings
+from melian.brief import BriefIncompleteError
 from melian.brief.base import Runners
 from melian.errors import ModelError
 from melian.scenario import load_scenario
 from melian.scenario.schema import Scenario
 
 DATA = Path(__file__).parents[1] / "data" / "scenarios"
-TINY = Settings(
-    quick=True,
-    paths=200,
-    horizon=12,
-    prim_samples=16,
-    explore_paths=2,
-    tornado_paths=10,
-    breaking_reference=4,
-    breaking_replications=2,
-    breaking_grid=3,
-    breaking_paths=2,
-    input_draws=2,
-    explore_scheduler="synchronous",
-    seed=5,
-)
 #: Words about one kind of economy or one case that the brief must not utter on its own.
 FOREIGN = re.compile(
     r"\b(oil|crude|brent|barrel|bbl|opec|budget|payroll|salary|salaries|arrears|waiver|dinar|"
@@ -91,12 +76,12 @@ def _no_world() -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def briefs(tmp_path_factory):
+def briefs(tmp_path_factory, tiny):
     out = tmp_path_factory.mktemp("declared")
     made = {}
     for name, s in (("economy", _economy_only()), ("none", _no_world())):
         for lang in ("en", "ar"):
-            made[name, lang] = build_brief(s, out, lang=lang, settings=TINY, pdf=False)
+            made[name, lang] = build_brief(s, out, lang=lang, settings=tiny, pdf=False)
     return made
 
 
@@ -175,15 +160,15 @@ def _broken_runners() -> Runners:
     return Runners(**fields)
 
 
-def test_a_failed_section_fails_the_brief_and_writes_nothing(tmp_path, monkeypatch):
+def test_a_failed_section_fails_the_brief_and_writes_nothing(tmp_path, monkeypatch, tiny):
     import melian.analysis.brief as ab
 
     monkeypatch.setattr(ab, "RUNNERS", _broken_runners())
     s = _no_world()
     with pytest.raises(BriefIncompleteError, match=r"section 'game' failed: the payoff model"):
-        ab.build_brief(s, tmp_path / "strict", settings=TINY, pdf=False)
+        ab.build_brief(s, tmp_path / "strict", settings=tiny, pdf=False)
     assert not (tmp_path / "strict").exists() or not list((tmp_path / "strict").iterdir())
-    res = ab.build_brief(s, tmp_path / "partial", settings=TINY, pdf=False, allow_partial=True)
+    res = ab.build_brief(s, tmp_path / "partial", settings=tiny, pdf=False, allow_partial=True)
     assert res.brief.failures == {"game": "the payoff model diverged"}
     html = brief_text(res)
     assert 'id="incomplete"' in html and "the payoff model diverged" in html
@@ -224,12 +209,12 @@ NOT_MANAS = re.compile(
 
 
 @pytest.fixture(scope="module")
-def manas(tmp_path_factory):
+def manas(tmp_path_factory, tiny):
     out = tmp_path_factory.mktemp("manas")
     s = load_scenario("kyrgyzstan-manas-2009")
     text = s.model_dump_json()
     assert not NOT_MANAS.search(text)  # the words below are the brief's, not the scenario's
-    return {lang: build_brief(s, out, lang=lang, settings=TINY, pdf=False) for lang in ("en", "ar")}
+    return {lang: build_brief(s, out, lang=lang, settings=tiny, pdf=False) for lang in ("en", "ar")}
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

@@ -13,26 +13,11 @@ from pathlib import Path
 import pytest
 
 from melian.analysis.brief import RUNNERS, brief
-from melian.brief import Settings, change, parallel
+from melian.brief import change, parallel
 from melian.brief.base import Section, run_section
 from melian.scenario import load_scenario
 
 DATA = Path(__file__).parents[1] / "data" / "scenarios"
-TINY = Settings(
-    quick=True,
-    paths=200,
-    horizon=12,
-    prim_samples=16,
-    explore_paths=2,
-    tornado_paths=10,
-    breaking_reference=4,
-    breaking_replications=2,
-    breaking_grid=3,
-    breaking_paths=2,
-    input_draws=2,
-    explore_scheduler="synchronous",
-    seed=5,
-)
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +39,10 @@ def _sections(b) -> dict:
 
 
 @pytest.mark.parametrize("scheduler", ["synchronous", "local"])
-def test_parallel_brief_equals_the_one_process_brief(scenario, scheduler) -> None:
+def test_parallel_brief_equals_the_one_process_brief(scenario, scheduler, tiny) -> None:
     """A process per view (ensembles in one process each), or one process for every view
     (ensembles on a Dask cluster of their own)."""
-    settings = dataclasses.replace(TINY, explore_scheduler=scheduler)
+    settings = dataclasses.replace(tiny, explore_scheduler=scheduler)
     seen: list[tuple[str, float]] = []
     par = brief(scenario, settings=settings, progress=lambda m, f: seen.append((m, f)))
     seq = brief(scenario, settings=dataclasses.replace(settings, parallel=False))
@@ -69,9 +54,9 @@ def test_parallel_brief_equals_the_one_process_brief(scenario, scheduler) -> Non
     assert fracs == sorted(fracs) and fracs[-1] == pytest.approx(1.0)
 
 
-def test_spawned_child_computes_the_same_view(scenario) -> None:
-    on, views = change.plan(scenario, TINY)
-    build = functools.partial(change.view_result, scenario, TINY, RUNNERS, on)
+def test_spawned_child_computes_the_same_view(scenario, tiny) -> None:
+    on, views = change.plan(scenario, tiny)
+    build = functools.partial(change.view_result, scenario, tiny, RUNNERS, on)
     here = build(views[0], lambda m, f: None)
     got: list[str] = []
     child = parallel.Beside(
@@ -120,8 +105,8 @@ def test_child_result_and_progress_come_back() -> None:
     assert got == [("half", 0.5)]
 
 
-def test_a_dead_view_child_fails_the_section_saying_why(scenario) -> None:
-    _, views = change.plan(scenario, TINY)
+def test_a_dead_view_child_fails_the_section_saying_why(scenario, tiny) -> None:
+    _, views = change.plan(scenario, tiny)
     assert views == ["source"]  # the synthetic world declares no other view
     why = "the process computing source ended without a result (exit code 9)"
     sec = run_section(
@@ -129,7 +114,7 @@ def test_a_dead_view_child_fails_the_section_saying_why(scenario) -> None:
         lambda: change.change_section(
             scenario,
             "en",
-            TINY,
+            tiny,
             RUNNERS,
             lambda m, f: None,
             done={"source": change.view_failed(why)},
