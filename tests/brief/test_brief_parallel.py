@@ -39,13 +39,25 @@ def _sections(b) -> dict:
 
 
 @pytest.mark.parametrize("scheduler", ["synchronous", "local"])
-def test_parallel_brief_equals_the_one_process_brief(scenario, scheduler, tiny) -> None:
+def test_parallel_brief_equals_the_one_process_brief(
+    scenario, scheduler, tiny, monkeypatch
+) -> None:
     """A process per view (ensembles in one process each), or one process for every view
     (ensembles on a Dask cluster of their own)."""
+    started: list[str] = []
+
+    class Counted(parallel.Beside):
+        def __init__(self, key, *args, **kwargs) -> None:
+            started.append(key)
+            super().__init__(key, *args, **kwargs)
+
+    monkeypatch.setattr(parallel, "Beside", Counted)
     settings = dataclasses.replace(tiny, explore_scheduler=scheduler)
     seen: list[tuple[str, float]] = []
     par = brief(scenario, settings=settings, progress=lambda m, f: seen.append((m, f)))
+    assert started == ["robustness:0"]  # the one view ran in a child process
     seq = brief(scenario, settings=dataclasses.replace(settings, parallel=False))
+    assert started == ["robustness:0"]  # and not with parallel off
     assert par.sections["robustness"].ok, par.sections["robustness"].error
     assert _sections(par) == _sections(seq)
     # the child's progress reached the caller, and the overall fraction never went back
@@ -56,8 +68,8 @@ def test_parallel_brief_equals_the_one_process_brief(scenario, scheduler, tiny) 
 
 def test_spawned_child_computes_the_same_view(scenario, tiny) -> None:
     on, views = change.plan(scenario, tiny)
-    build = functools.partial(change.view_result, scenario, tiny, RUNNERS, on)
-    here = build(views[0], lambda m, f: None)
+    build = functools.partial(change.view_result, scenario, tiny, RUNNERS, on, views[0])
+    here = build(lambda m, f: None)
     got: list[str] = []
     child = parallel.Beside(
         views[0], build, lambda m, f: got.append(m), change.view_failed, method="spawn"
@@ -67,18 +79,18 @@ def test_spawned_child_computes_the_same_view(scenario, tiny) -> None:
     assert got and all(m.startswith(f"what would change ({views[0]})") for m in got)
 
 
-def _dies(key: str, progress) -> Section:
+def _dies(progress) -> Section:
     progress("about to fail", 0.5)
     os._exit(3)
 
 
-def _raises(key: str, progress) -> Section:
+def _raises(progress) -> Section:
     raise RuntimeError("no luck")
 
 
-def _builds(key: str, progress) -> Section:
+def _builds(progress) -> Section:
     progress("half", 0.5)
-    return Section(id=key, data={"x": 1.5})
+    return Section(id="x", data={"x": 1.5})
 
 
 def _failed(message: str) -> Section:
@@ -125,5 +137,5 @@ def test_a_dead_view_child_fails_the_section_saying_why(scenario, tiny) -> None:
 
 def test_unpicklable_build_falls_back_to_this_process(monkeypatch) -> None:
     monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
-    started = parallel.start("x", lambda key, p: Section(id=key), lambda m, f: None, _failed)
+    started = parallel.start("x", lambda p: Section(id="x"), lambda m, f: None, _failed)
     assert started is None

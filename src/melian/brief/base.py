@@ -75,8 +75,9 @@ class Settings:
     of the bargaining inputs per model for the predictive distributions; ``judgements``: the
     robustness analyses also explore every number the scenario marks as a judgement, over spreads
     set by its confidence (:mod:`melian.explore.judgements`; ``False``: the source's judgements
-    as written); ``parallel``: build the robustness section in a second process while this one
-    builds the others (:mod:`melian.brief.parallel`; the same results either way).
+    as written); ``parallel``: compute the robustness section's views in child processes while
+    this one builds the other sections (:mod:`melian.brief.parallel`; the same results either
+    way).
     """
 
     quick: bool = False

@@ -234,10 +234,9 @@ def views_result(
     run: Runners,
     on: str,
     views: list[str],
-    key: str,
     progress: Progress,
 ) -> dict[str, dict[str, Any]]:
-    """:func:`view_result` of each of ``views`` in turn (``key`` names the part, unused)."""
+    """:func:`view_result` of each of ``views`` in turn."""
     out: dict[str, dict[str, Any]] = {}
     for k, v in enumerate(views):
 
@@ -271,7 +270,7 @@ def change_section(
     on, views = plan(s, settings, lang)
     sec = Section(id="robustness", data={"on": on})
     done = done or {}
-    todo = views_result(s, settings, run, on, [v for v in views if v not in done], "", progress)
+    todo = views_result(s, settings, run, on, [v for v in views if v not in done], progress)
     per = {v: done[v] if v in done else todo[v] for v in views}
     if all(not (set(r) - {"errors"}) for r in per.values()):
         first = next(iter(per.values()))["errors"]

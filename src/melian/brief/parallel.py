@@ -27,9 +27,9 @@ from typing import Any
 
 from melian.brief.base import Progress
 
-#: ``build(key, progress)``: computes part ``key`` (a module-level function with its other
-#: arguments bound by :func:`functools.partial`, so that a spawned process can receive it).
-Build = Callable[[str, Progress], Any]
+#: ``build(progress)``: computes one part (a module-level function with its other arguments
+#: bound by :func:`functools.partial`, so that a spawned process can receive it).
+Build = Callable[[Progress], Any]
 
 
 def start_method() -> str:
@@ -38,16 +38,16 @@ def start_method() -> str:
     return "fork" if fork else "spawn"
 
 
-def _child(conn: Connection, build: Build, key: str) -> None:
-    """The child process: compute part ``key``, sending progress and then the result (or why
-    there is none).
+def _child(conn: Connection, build: Build) -> None:
+    """The child process: compute the part, sending progress and then the result (or why there
+    is none).
     """
 
     def progress(msg: str, frac: float) -> None:
         conn.send(("progress", msg, frac))
 
     try:
-        value = build(key, progress)
+        value = build(progress)
         conn.send(("done", value))
     except Exception as exc:  # noqa: BLE001 - sent to the caller, which reports it
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
@@ -57,8 +57,8 @@ def _child(conn: Connection, build: Build, key: str) -> None:
 class Beside:
     """Part ``key`` of the brief being computed in a child process (see the module docstring).
 
-    ``on_progress(msg, frac)`` receives the child's progress; ``failed(message)`` makes the
-    result when the child fails or ends without one.
+    ``key`` names the part in messages; ``on_progress(msg, frac)`` receives the child's
+    progress; ``failed(message)`` makes the result when the child fails or ends without one.
     """
 
     def __init__(
@@ -71,12 +71,12 @@ class Beside:
     ) -> None:
         ctx = mp.get_context(method or start_method())
         self.key = key
-        self.result: Any = None
-        self._finished = False
+        self._result: Any = None
+        self._finished = False  # a part may compute None
         self._failed = failed
         self._on_progress = on_progress
         self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_child, args=(send, build, key), name=f"melian: {key}")
+        self._proc = ctx.Process(target=_child, args=(send, build), name=f"melian: {key}")
         try:
             self._proc.start()
         finally:
@@ -98,7 +98,7 @@ class Beside:
         if kind == "progress":
             self._on_progress(*rest)
             return
-        self.result = rest[0] if kind == "done" else self._failed(rest[0])
+        self._result = rest[0] if kind == "done" else self._failed(rest[0])
         self._finished = True
 
     def poll(self) -> None:
@@ -113,7 +113,7 @@ class Beside:
                 self._take()
         self._proc.join()
         self._recv.close()
-        return self.result
+        return self._result
 
     def stop(self) -> None:
         """End the child now (when the brief stops early) and release the pipe."""
@@ -129,7 +129,7 @@ def start(
     """:class:`Beside` for ``key``, or ``None`` when its arguments cannot reach a spawned child.
 
     Forked children inherit everything; a spawned child receives ``build`` pickled, which fails
-    for local functions: the caller then builds the section itself.
+    for local functions: the caller then computes that part itself.
     """
     method = start_method()
     if method == "spawn":

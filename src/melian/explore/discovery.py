@@ -29,6 +29,7 @@ fewer). The result names the inputs kept and their scores.
 from __future__ import annotations
 
 import inspect
+import sys
 import threading
 import time
 import warnings
@@ -64,8 +65,9 @@ Data = tuple[np.ndarray, Results] | tuple[np.ndarray, Results, MonteCarloError |
 #: Inputs PRIM peels at most; more are screened by their feature scores first (module docstring).
 MAX_DIMS = 20
 
-#: Serialises the import of ema_workbench (see :func:`ema_analysis`).
+#: Serialises the import of ema_workbench (see :func:`ema_analysis`), and what it imports.
 _EMA_IMPORT = threading.Lock()
+_EMA_MODULES = {"ema_workbench.analysis.prim", "ema_workbench.analysis.feature_scoring"}
 
 
 @dataclass
@@ -355,10 +357,7 @@ def ema_analysis() -> ModuleType:
     frames without their source lines (``code_context`` None, as for frames whose source is not
     available), under a lock. Import-time warnings of optional back ends are silenced.
     """
-    import sys
-
-    done = sys.modules.get("ema_workbench.analysis.prim")
-    if done is not None and "ema_workbench.analysis.feature_scoring" in sys.modules:
+    if _EMA_MODULES <= sys.modules.keys():
         return sys.modules["ema_workbench.analysis"]
     with _EMA_IMPORT, warnings.catch_warnings():
         warnings.simplefilter("ignore")
