@@ -161,3 +161,43 @@ def test_rank_rejects_incomplete_evidence() -> None:
     s = load_scenario("tests/data/scenarios/minimal.yaml")
     with pytest.raises(ModelError, match="no evidence"):
         rank(s, {"security": {"ally": 1.0}})
+
+
+@pytest.mark.parametrize("normalisation", ["minmax", "vector"])
+def test_topsis_scan_in_one_array_operation_agrees_with_pymcdm(normalisation: str) -> None:
+    # random decision matrices with cost and benefit criteria and a constant column: the top
+    # option of the batched scan is pymcdm's TOPSIS top option at every scanned weight
+    from melian.decide.stability import _topsis_batch
+
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        m = rng.normal(size=(5, 4))
+        m[:, 2] = 1.5  # every option the same: left out
+        types = np.array([1, -1, 1, -1])
+        w = rng.dirichlet(np.ones(4))
+        tops = _topsis_batch(m, types, normalisation)
+        ts = np.linspace(0.0, 1.0, 41)
+        for j in range(4):
+            got = tops(w, j, ts)
+            want = [
+                int(np.argmax(scores(m, moved_weights(w, j, t), types, "topsis", normalisation)))
+                for t in ts
+            ]
+            assert got.tolist() == want
+
+
+def test_topsis_stability_batched_equals_point_by_point() -> None:
+    rng = np.random.default_rng(11)
+    m = rng.normal(size=(4, 3))
+    types = np.array([1, -1, 1])
+    w = np.array([0.5, 0.3, 0.2])
+    iv = stability(m, w, types, "topsis", "minmax", ["a", "b", "c"], ["A", "B", "C", "D"])
+    for j, x in enumerate(iv):
+
+        def top(t: float, j: int = j) -> int:
+            return int(np.argmax(scores(m, moved_weights(w, j, t), types, "topsis", "minmax")))
+
+        lo, hi, below, above = _scan(top, float(w[j]), 401)
+        assert (x.low, x.high) == pytest.approx((lo, hi), abs=1e-12)
+        assert x.below == (None if below is None else "ABCD"[below])
+        assert x.above == (None if above is None else "ABCD"[above])

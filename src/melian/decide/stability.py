@@ -136,12 +136,18 @@ def stability(
                 )
             )
         return out
+    batch = _topsis_batch(m, t_, normalisation) if method == "topsis" else None
     for j, c in enumerate(criteria):
 
         def top_at(t: float, j: int = j) -> int:
+            if batch is not None:
+                return int(batch(w, j, np.array([t]))[0])
             return _top(scores(m, moved_weights(w, j, t), t_, method, normalisation))
 
-        lo, hi, b, a = _scan(top_at, float(w[j]), grid)
+        def tops_at(ts: np.ndarray, j: int = j) -> np.ndarray:
+            return batch(w, j, ts)  # type: ignore[misc]
+
+        lo, hi, b, a = _scan(top_at, float(w[j]), grid, tops_at if batch is not None else None)
         out.append(
             StabilityInterval(
                 c,
@@ -167,12 +173,58 @@ def _normalised(m: np.ndarray, types: np.ndarray, normalisation: str) -> np.ndar
     return nm
 
 
+def _topsis_batch(
+    m: np.ndarray, types: np.ndarray, normalisation: str
+) -> Callable[[np.ndarray, int, np.ndarray], np.ndarray]:
+    """The TOPSIS top option at many moved weights at once (Hwang & Yoon 1981).
+
+    Returns ``tops(w, j, ts)``: for each ``t`` of ``ts``, the index of the option with the
+    highest closeness ``D- / (D+ + D-)`` under the weights :func:`moved_weights` ``(w, j, t)``,
+    on the matrix normalised once by pymcdm's ``normalize_matrix`` (columns on which every
+    option scores the same left out, as :func:`melian.decide.mcda.scores` does). This is the
+    computation of pymcdm's TOPSIS (weighted normalised matrix, ideal and anti-ideal per
+    criterion, Euclidean distances) for a whole scan in one array operation instead of one
+    call per weight vector; ``scores`` (pymcdm itself) stays the reference, and a test checks
+    that both give the same top option.
+    """
+    from pymcdm.helpers import normalize_matrix
+
+    keep = np.ptp(m, axis=0) > 0
+    nm = (
+        normalize_matrix(m[:, keep], normaliser(normalisation), types[keep]) if keep.any() else None
+    )
+
+    def tops(w: np.ndarray, j: int, ts: np.ndarray) -> np.ndarray:
+        ts = np.asarray(ts, dtype=float)
+        if nm is None or m.shape[0] < 2:
+            return np.zeros(ts.shape, dtype=int)
+        W = np.stack([moved_weights(w, j, float(t)) for t in ts])[:, keep]
+        v = nm[None, :, :] * W[:, None, :]
+        d_plus = np.sqrt(np.sum((v - v.max(axis=1, keepdims=True)) ** 2, axis=2))
+        d_minus = np.sqrt(np.sum((v - v.min(axis=1, keepdims=True)) ** 2, axis=2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = d_minus / (d_minus + d_plus)
+        # no weight on any varying criterion: every option scores the same (the first is top)
+        p[~np.isfinite(p)] = 0.5
+        return np.argmax(p, axis=1)
+
+    return tops
+
+
 def _scan(
-    top_at: Callable[[float], int], t0: float, grid: int
+    top_at: Callable[[float], int],
+    t0: float,
+    grid: int,
+    tops_at: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[float, float, int | None, int | None]:
-    """Interval around ``t0`` on which ``top_at`` is constant (grid scan + bisection)."""
+    """Interval around ``t0`` on which ``top_at`` is constant (grid scan + bisection).
+
+    ``tops_at`` (optional) gives the top option at many weights in one call; the grid is then
+    evaluated at once instead of point by point (the same points, the same result).
+    """
     top0 = top_at(t0)
     ts = np.linspace(0.0, 1.0, grid)
+    at_grid = None if tops_at is None else dict(zip(ts.tolist(), tops_at(ts).tolist(), strict=True))
 
     def edge(inside: float, outside: float) -> float:
         """Bisect between a weight where ``top0`` is top and one where it is not."""
@@ -188,7 +240,8 @@ def _scan(
         """First weight (scanning ``steps`` away from ``t0``) where the top option changes."""
         prev = t0
         for t in steps:
-            if top_at(float(t)) != top0:
+            top = top_at(float(t)) if at_grid is None else at_grid[float(t)]
+            if top != top0:
                 x = edge(prev, float(t))
                 return x, top_at(x)
             prev = float(t)

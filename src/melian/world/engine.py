@@ -594,21 +594,6 @@ def _key(text: str) -> int:
 
 
 _option_key = _key
-_FROZEN: dict[int, tuple[Distribution, Any]] = {}
-
-
-def _ppf(d: Distribution, u: np.ndarray) -> np.ndarray:
-    """``d.ppf(u)`` with the scipy frozen distribution built once per distribution object."""
-    if d.dist in ("fixed", "discrete"):
-        return d.ppf(u)
-    hit = _FROZEN.get(id(d))
-    if hit is None or hit[0] is not d:
-        if len(_FROZEN) > 4096:
-            _FROZEN.clear()
-        hit = (d, d._frozen())
-        _FROZEN[id(d)] = hit
-    q = np.clip(np.clip(np.asarray(u, dtype=float), 0.0, 1.0), 1e-9, 1 - 1e-9)
-    return np.asarray(hit[1].ppf(q), dtype=float)
 
 
 def draw_parameters(
@@ -636,7 +621,7 @@ def draw_parameters(
         if d.is_fixed:
             P[k] = float(d.value)  # type: ignore[arg-type]
         else:
-            v = _ppf(d, _param_stream(rng, k).random(m))
+            v = d.ppf(_param_stream(rng, k).random(m))
             P[k] = np.tile(v, tile) if tile > 1 else v
     msgs = [m2 for k in names if (m2 := specs[k].check(P[k])) is not None]
     if msgs:
