@@ -139,3 +139,16 @@ def test_unpicklable_build_falls_back_to_this_process(monkeypatch) -> None:
     monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
     started = parallel.start("x", lambda p: Section(id="x"), lambda m, f: None, _failed)
     assert started is None
+
+
+def test_preload_imports_only_before_forking(monkeypatch) -> None:
+    import sys
+
+    name = "json.tool"  # a standard module nothing in melian imports
+    sys.modules.pop(name, None)
+    monkeypatch.setattr(parallel, "start_method", lambda: "spawn")
+    parallel.preload((name,))
+    assert name not in sys.modules  # a spawned child inherits nothing: no use importing here
+    monkeypatch.setattr(parallel, "start_method", lambda: "fork")
+    parallel.preload((name,))
+    assert name in sys.modules

@@ -191,6 +191,7 @@ def _start_views(
     except MelianError:  # not applicable, or not computable: the section says so itself
         return {}
     groups = [[v] for v in views] if settings.explore_scheduler == "synchronous" else [list(views)]
+    parallel.preload(SHARED_IMPORTS)
     out: dict[str, tuple[parallel.Beside, int]] = {}
     for k, group in enumerate(groups):
         key = f"robustness:{k}"
@@ -199,6 +200,12 @@ def _start_views(
         if b is not None:
             out[key] = (b, len(group))
     return out
+
+
+#: Libraries both this process (the game's solver, the charts) and every view's process (the
+#: scenario-discovery library) import, about a second each time: imported once before the views
+#: are forked (:func:`melian.brief.parallel.preload`) instead of once per process.
+SHARED_IMPORTS = ("pandas", "scipy.stats")
 
 
 def _all_failed(views: list[str], message: str) -> dict[str, dict[str, Any]]:
