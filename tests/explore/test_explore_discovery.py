@@ -137,3 +137,35 @@ def test_prim_screening_is_seeded() -> None:
     a = discover(model, 500, seed=8, max_dims=5).settings["screening"]
     b = discover(model, 500, seed=8, max_dims=5).settings["screening"]
     assert a == b
+
+
+def test_quasi_p_values_computed_for_the_chosen_box_only_equal_ema_workbench_s() -> None:
+    # melian's PRIM leaves the quasi-p values of the trajectory's steps uncomputed and computes
+    # those of the chosen step with ema_workbench's own method: the same values as ema
+    # workbench's eager computation, box after box (the data left shrinks between boxes)
+    import pandas as pd
+
+    from melian.explore.discovery import _lazy_prim, _quasi_p, ema_analysis
+
+    prim = ema_analysis().prim
+    rng = np.random.default_rng(4)
+    x = pd.DataFrame(rng.random((400, 4)), columns=list("abcd"))
+    y = ((x["a"] > 0.6) & (x["b"] < 0.5)) | ((x["c"] > 0.7) & (x["d"] > 0.6))
+    kw = {"threshold": 0.6, "peel_alpha": 0.05, "paste_alpha": 0.05, "mass_min": 0.05}
+    eager = prim.Prim(x, y.to_numpy(), **kw)
+    lazy = _lazy_prim(prim)(x, y.to_numpy(), **kw)
+    compared = 0
+    for _ in range(3):
+        be, bl = eager.find_box(), lazy.find_box()
+        if be is None or len(be.peeling_trajectory) <= 1:
+            break
+        assert be.peeling_trajectory.equals(bl.peeling_trajectory)
+        assert bl.qp[-1] is None  # left uncomputed while peeling
+        for i in range(1, len(be.peeling_trajectory)):
+            want = be.qp[i]
+            got = _quasi_p(prim, bl, i, lazy.box_init)
+            assert got.keys() == want.keys()
+            for k in want:
+                np.testing.assert_allclose(got[k], want[k], rtol=0, atol=0)
+            compared += 1
+    assert compared >= 20 and len(eager._boxes) >= 2

@@ -406,6 +406,42 @@ def screen_inputs(
     }
 
 
+def _lazy_prim(prim: ModuleType) -> type:
+    """ema_workbench's ``Prim`` whose boxes leave their quasi-p values uncomputed while peeling
+    and pasting.
+
+    ema_workbench computes the quasi-p values (Bryant & Lempert 2010: one-sided binomial tests
+    of each restricted dimension) of every box of the trajectory as it is found, about 40% of
+    PRIM's time; the brief reports them for the chosen box only, which :func:`_quasi_p`
+    computes with ema_workbench's own method. The boxes and trajectories are ema_workbench's,
+    unchanged (the placeholder quasi-p values are never read); a test checks that the values
+    equal the eagerly computed ones.
+    """
+
+    class LazyPrim(prim.Prim):  # type: ignore[misc,name-defined]
+        def _peel(self, box: Any) -> Any:  # noqa: ANN401
+            box._calculate_quasi_p = _no_quasi_p  # on this box only, before its first update
+            return super()._peel(box)
+
+    return LazyPrim
+
+
+def _no_quasi_p(i: int, restricted_dims: Any) -> None:  # noqa: ANN401
+    """Placeholder of a trajectory step's quasi-p values (see :func:`_lazy_prim`)."""
+    return None
+
+
+def _quasi_p(prim: ModuleType, box: Any, i: int, box_init: Any) -> dict[str, Any]:  # noqa: ANN401
+    """The quasi-p values of step ``i`` of ``box``'s trajectory, as ema_workbench's
+    ``PrimBox.update`` computes them (call before PRIM looks for the next box: they are taken
+    over the data not yet in an earlier box).
+    """
+    from ema_workbench.analysis import scenario_discovery_util as sdutil
+
+    restricted = sdutil._determine_restricted_dims(box.box_lims[i], box_init)
+    return prim.PrimBox._calculate_quasi_p(box, i, restricted)
+
+
 def _prim_boxes(
     model: ExploratoryModel,
     u: np.ndarray,
@@ -431,7 +467,7 @@ def _prim_boxes(
     x = pd.DataFrame(u[:, keep], columns=names)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        p = prim.Prim(
+        p = _lazy_prim(prim)(
             x,
             y.astype(bool),
             threshold=threshold,
@@ -456,7 +492,7 @@ def _prim_boxes(
         chosen = int(ok[np.argmax(traj["coverage"].to_numpy()[ok])]) if ok.size else len(traj) - 1
         box.select(chosen)
         lims = box.box_lims[chosen]
-        qp = box.qp[chosen]
+        qp = _quasi_p(prim, box, chosen, p.box_init)
         restricted = []
         for j, name in zip(keep, names, strict=True):
             lo, hi = float(lims[name].iloc[0]), float(lims[name].iloc[1])
