@@ -14,7 +14,7 @@ from melian.errors import InputError
 from melian.scenario import load_scenario
 from melian.world import BLOCK, engine, evaluate, oil, security, simulate
 from melian.world.components.base import uniforms
-from melian.world.results import HistSpec, hist_cvar, hist_quantile
+from melian.world.results import HistSpec, hist_cvar, hist_quantile, hist_quantile_rows
 
 DATA = Path(__file__).parent / "data"
 SCEN = DATA / "world-test.yaml"
@@ -376,3 +376,22 @@ def test_band_slab_binning_matches_histspec():
     np.testing.assert_array_equal(
         acc.band_sum["b"][:3], np.rint(np.exp(x).sum(axis=1) * 2**16).astype(np.int64)
     )
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_band_quantiles_of_every_month_at_once_equal_the_month_by_month_ones(log: bool) -> None:
+    spec = HistSpec(1.0, 200.0, 50, log=log)
+    rng = np.random.default_rng(3)
+    H = rng.poisson(2.0, size=(9, 52)) * (rng.random((9, 52)) < 0.5)
+    H[0] = 0  # no paths: nan
+    H[1] = 0
+    H[1, 0] = 7  # every path below the first bin: the minimum
+    H[2] = 0
+    H[2, -1] = 4  # every path at or above the last: the maximum
+    H[3] = 0
+    H[3, 10] = 5  # one occupied bin
+    for q in (0.05, 0.25, 0.5, 0.75, 0.95):
+        rows = hist_quantile_rows(spec, H, q, 0.5, 300.0)
+        one = np.array([hist_quantile(spec, H[t], q, 0.5, 300.0) for t in range(len(H))])
+        np.testing.assert_allclose(rows, one, rtol=1e-14, atol=0, equal_nan=True)
+    assert np.isnan(rows[0]) and rows[1] == 0.5 and rows[2] == 300.0

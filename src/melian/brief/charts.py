@@ -111,10 +111,18 @@ def _layout(fig: plt.Figure, **kw: Any) -> None:  # noqa: ANN401
     fig.tight_layout(**kw)
 
 
-def to_data_uri(fig: plt.Figure) -> str:
-    """PNG data URI of a figure (closes the figure); deterministic bytes (no timestamp metadata)."""
+def to_data_uri(fig: plt.Figure, trim: bool = True) -> str:
+    """PNG data URI of a figure (closes the figure); deterministic bytes (no timestamp metadata).
+
+    ``trim``: crop the image to what is drawn (``bbox_inches="tight"``: one more drawing of the
+    figure, about a quarter of a chart's time), needed where artists sit outside the axes
+    (legends below them); a chart laid out by :func:`_layout` with everything inside its axes
+    and titles passes ``False``.
+    """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(
+        buf, format="png", bbox_inches="tight" if trim else None, metadata={"Software": None}
+    )
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
@@ -245,7 +253,7 @@ def fan_chart(
         axes[0, 0].set_ylabel(shape(ylabel, lang))
         fig.suptitle(wrapped(title, lang, 100), fontsize=10)
         _layout(fig, h_pad=1.6, w_pad=1.2)
-        return to_data_uri(fig)
+        return to_data_uri(fig, trim=False)  # titles, labels and ticks: inside the layout
 
 
 def predictive_intervals(

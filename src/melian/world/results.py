@@ -55,6 +55,13 @@ class HistSpec:
             return float(self.lo * (self.hi / self.lo) ** (k / self.nb))
         return float(self.lo + (self.hi - self.lo) * k / self.nb)
 
+    def edges(self, k: np.ndarray) -> np.ndarray:
+        """:meth:`edge` of every element of ``k`` (the same arithmetic, element by element)."""
+        k = np.asarray(k, dtype=float)
+        if self.log:
+            return self.lo * (self.hi / self.lo) ** (k / self.nb)
+        return self.lo + (self.hi - self.lo) * k / self.nb
+
     @property
     def width(self) -> float:
         """Bin width (relative width for log bins)."""
@@ -81,6 +88,26 @@ def hist_quantile(spec: HistSpec, counts: np.ndarray, q: float, vmin: float, vma
     return float(min(max(spec.edge(k - 1 + frac), vmin), vmax))
 
 
+def hist_quantile_rows(
+    spec: HistSpec, counts: np.ndarray, q: float, vmin: float, vmax: float
+) -> np.ndarray:
+    """:func:`hist_quantile` of every row of ``counts`` (months x slots) in one array operation."""
+    counts = np.asarray(counts)
+    n = counts.sum(axis=1)
+    target = q * n
+    cum = np.cumsum(counts, axis=1)
+    last = counts.shape[1] - 1
+    k = np.minimum(np.sum(cum < target[:, None], axis=1), last)  # searchsorted, side left
+    rows = np.arange(counts.shape[0])
+    below = cum[rows, np.maximum(k - 1, 0)]
+    ck = counts[rows, k]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(ck != 0, (target - below) / np.where(ck != 0, ck, 1), 0.0)
+    x = np.minimum(np.maximum(spec.edges(k - 1 + frac), vmin), vmax)
+    x = np.where(k == 0, vmin, np.where(k == last, vmax, x))
+    return np.where(n == 0, np.nan, x).astype(float)
+
+
 def hist_cvar(
     spec: HistSpec, counts: np.ndarray, alpha: float, worst_high: bool, vmin: float, vmax: float
 ) -> float:
@@ -89,7 +116,7 @@ def hist_cvar(
     if n == 0:
         return float("nan")
     k_tail = (1 - alpha) * n
-    mids = np.array([vmin] + [spec.edge(i + 0.5) for i in range(spec.nb)] + [vmax])
+    mids = np.concatenate([[vmin], spec.edges(np.arange(spec.nb) + 0.5), [vmax]])
     mids = np.clip(mids, vmin, vmax)
     order = range(len(counts) - 1, -1, -1) if worst_high else range(len(counts))
     taken, total = 0.0, 0.0
@@ -300,8 +327,8 @@ class Accumulator:
         out: dict[str, np.ndarray] = {"mean": self.band_sum[name] / FP_ARRAY / self.n}
         lo_edge, hi_edge = b.spec.lo, b.spec.hi
         for q in QUANTILES:
-            out[f"p{int(round(q * 100)):02d}"] = np.array(
-                [hist_quantile(b.spec, H[t], q, lo_edge, hi_edge) for t in range(self.months)]
+            out[f"p{int(round(q * 100)):02d}"] = hist_quantile_rows(
+                b.spec, H[: self.months], q, lo_edge, hi_edge
             )
         return out
 
