@@ -4,9 +4,10 @@ Two measurements:
 
 * **whole process** (``--runs N``, default 3): ``melian brief SCENARIO [--quick] --no-pdf
   --no-save`` as a user runs it, one fresh process per run, best of the runs with the load
-  average before and after each; with ``--before SRC`` the same command with the melian sources
-  in SRC (e.g. a ``git archive`` of an older commit) runs interleaved with this tree's, so both
-  see the same load;
+  average before and after each, and the CPU time of the run with every process it started
+  (less sensitive than the wall time to other work on a shared machine); with ``--before
+  SRC`` the same command with the melian sources in SRC (e.g. a ``git archive`` of an older
+  commit) runs interleaved with this tree's, so both see the same load;
 * **per section, in process** (``--phases``): one brief in this process with a progress callback
   that records when each section's steps start, so the slow sections are named.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -36,17 +38,25 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
-def whole_process(src: Path, scenario: str, quick: bool, timeout: float) -> tuple[float, int]:
-    """Wall seconds and exit code of one ``melian brief`` process with ``src`` on the path."""
+def whole_process(
+    src: Path, scenario: str, quick: bool, timeout: float
+) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system, with every process it started) and exit code
+    of one ``melian brief`` process with ``src`` on the path.
+    """
     env = {**os.environ, "PYTHONPATH": str(src)}
     with tempfile.TemporaryDirectory() as out:
         cmd = [sys.executable, "-m", "melian", "brief", scenario, "--no-pdf", "--no-save"]
         cmd += ["--out", out] + (["--quick"] if quick else [])
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         rc = subprocess.run(
             cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout
         ).returncode
-        return time.perf_counter() - t0, rc
+        wall = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+        return wall, cpu, rc
 
 
 def phases(scenario: str, quick: bool) -> list[tuple[float, str]]:
@@ -92,18 +102,25 @@ def main() -> None:
         versions.append((f"before ({a.before})", a.before))
     times: dict[str, list[str]] = {label: [] for label, _ in versions}
     best: dict[str, float] = {}
+    best_cpu: dict[str, float] = {}
     for _ in range(a.runs):
         for label, src in versions:
             l0 = _load()
-            wall, rc = whole_process(src, a.scenario, a.quick, a.timeout)
-            times[label].append(f"{wall:.1f} s (exit {rc}, load {l0:.2f} -> {_load():.2f})")
+            wall, cpu, rc = whole_process(src, a.scenario, a.quick, a.timeout)
+            times[label].append(
+                f"{wall:.1f} s, CPU {cpu:.1f} s (exit {rc}, load {l0:.2f} -> {_load():.2f})"
+            )
             if rc == 0:
                 best[label] = min(best.get(label, float("inf")), wall)
+                best_cpu[label] = min(best_cpu.get(label, float("inf")), cpu)
     print(f"### {kind} brief of {a.scenario}, whole process (`melian brief --no-pdf --no-save`)\n")
-    print("| version | runs | best |\n|---|---|---|")
+    print("| version | runs | best wall | least CPU |\n|---|---|---|---|")
     for label, _ in versions:
-        b = best.get(label)
-        print(f"| {label} | {'; '.join(times[label])} | {'-' if b is None else f'{b:.1f} s'} |")
+        b, c = best.get(label), best_cpu.get(label)
+        print(
+            f"| {label} | {'; '.join(times[label])} | {'-' if b is None else f'{b:.1f} s'} "
+            f"| {'-' if c is None else f'{c:.1f} s'} |"
+        )
 
 
 if __name__ == "__main__":
