@@ -20,8 +20,9 @@ What is explored (:func:`target`): the world model's uncertain inputs when a dec
 measures the world (the ranking's world part), else the game's uncertain payoff parameters (the
 focal actor's equilibrium payoff ranks the options).
 
-Settings (:class:`~melian.brief.base.Settings`) keep it cheap: the quick brief uses a coarse scan,
-two replications and few paths per future.
+Settings (:class:`~melian.brief.base.Settings`) keep it cheap: the quick brief leaves the
+breaking points out (the section says so) and runs PRIM and regret on 256 futures with 8 to 32
+paths each.
 """
 
 from __future__ import annotations
