@@ -132,3 +132,21 @@ def test_world_ensemble_in_one_piece_equals_the_chunked_one() -> None:
         assert whole[o].keys() == chunked[o].keys()
         for k in whole[o]:
             assert np.array_equal(whole[o][k], chunked[o][k], equal_nan=True), (o, k)
+
+
+def test_a_cap_on_one_call_s_paths_falls_back_to_chunks(monkeypatch) -> None:
+    # 50 experiments x 4 paths = 200 paths in one call; chunks of 16 x 4 = 64 paths pass a
+    # cap of 100: the run goes chunk by chunk, with the same numbers
+    from melian.explore.world import world_model
+    from melian.scenario import load_scenario
+
+    m = world_model(load_scenario("kyrgyzstan-manas-2009"), paths_per_sample=4, horizon=12)
+    u = latin_hypercube(m.k, 50, 3)
+    with Evaluator("synchronous", chunk_size=16) as ev:
+        whole = ev.run(m, u, 5)
+    monkeypatch.setenv("MELIAN_MAX_PATHS", "100")
+    with Evaluator("synchronous", chunk_size=16) as ev:
+        capped = ev.run(m, u, 5)
+    for o in m.options:
+        for k in whole[o]:
+            assert np.array_equal(whole[o][k], capped[o][k], equal_nan=True), (o, k)

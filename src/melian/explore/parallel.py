@@ -67,7 +67,9 @@ def _run_whole(
     For a model with common random numbers the chunks all get the same seed and its results
     do not depend on the chunking, so in this process the experiments are not cut at all: a
     world-model ensemble then simulates each option's paths in a few large arrays instead of
-    many small ones (the same numbers, about a third less time at 256 experiments).
+    many small ones (the same numbers, about a third less time at 256 experiments). Where an
+    operator's cap on the paths of one simulation (``MELIAN_MAX_PATHS``) refuses the whole, the
+    caller runs the chunks as before.
     """
     out: Results = {}
     if progress is not None:
@@ -200,7 +202,10 @@ class Evaluator:
         )
         blocks = [u[i * self.chunk_size : (i + 1) * self.chunk_size] for i in range(n_chunks)]
         if self.scheduler == "synchronous" and model.common_random_numbers and n_chunks > 1:
-            return _run_whole(model, opts, u, int(seed), progress)
+            try:
+                return _run_whole(model, opts, u, int(seed), progress)
+            except LimitError:
+                pass  # a cap on the paths of one call (checked before any path runs): by chunks
         done = 0
         if progress is not None:
             progress(0, n_chunks)
