@@ -56,7 +56,9 @@ class HistSpec:
         return float(self.lo + (self.hi - self.lo) * k / self.nb)
 
     def edges(self, k: np.ndarray) -> np.ndarray:
-        """:meth:`edge` of every element of ``k`` (the same arithmetic, element by element)."""
+        """:meth:`edge` of every element of ``k`` (the same formula; on log bins numpy's power
+        can differ from Python's in the last bit).
+        """
         k = np.asarray(k, dtype=float)
         if self.log:
             return self.lo * (self.hi / self.lo) ** (k / self.nb)
