@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,8 +143,6 @@ def test_unpicklable_build_falls_back_to_this_process(monkeypatch) -> None:
 
 
 def test_preload_imports_only_before_forking(monkeypatch) -> None:
-    import sys
-
     name = "json.tool"  # a standard module nothing in melian imports
     sys.modules.pop(name, None)
     monkeypatch.setattr(parallel, "start_method", lambda: "spawn")

@@ -173,6 +173,12 @@ def build_step(
     raise ValueError(f"unknown brief step {step!r}")
 
 
+#: Libraries both this process (the game's solver, the charts) and every view's process (the
+#: scenario-discovery library) import, about a second together per process: imported once before the views
+#: are forked (:func:`melian.brief.parallel.preload`) instead of once per process.
+SHARED_IMPORTS = ("pandas", "scipy.stats")
+
+
 def _start_views(
     s: Scenario, runners: Runners, settings: Settings, sub: Callable[[str], Progress]
 ) -> dict[str, tuple[parallel.Beside, int]]:
@@ -200,12 +206,6 @@ def _start_views(
         if b is not None:
             out[key] = (b, len(group))
     return out
-
-
-#: Libraries both this process (the game's solver, the charts) and every view's process (the
-#: scenario-discovery library) import, about a second each time: imported once before the views
-#: are forked (:func:`melian.brief.parallel.preload`) instead of once per process.
-SHARED_IMPORTS = ("pandas", "scipy.stats")
 
 
 def _all_failed(views: list[str], message: str) -> dict[str, dict[str, Any]]:

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from melian.decide.mcda import normaliser, scores
+from melian.decide.mcda import METHODS, normaliser
+from melian.errors import ModelError
 
 GRID = 401
 TOL = 1e-9
@@ -65,10 +66,6 @@ def moved_weights(weights: np.ndarray, j: int, t: float) -> np.ndarray:
         out[:] = (1 - t) / (len(w) - 1) if len(w) > 1 else 0.0
     out[j] = t
     return out
-
-
-def _top(p: np.ndarray) -> int:
-    return int(np.argmax(p))
 
 
 def _wsm_exact(
@@ -136,18 +133,18 @@ def stability(
                 )
             )
         return out
-    batch = _topsis_batch(m, t_, normalisation) if method == "topsis" else None
+    if method != "topsis":
+        raise ModelError(f"unknown MCDA method {method!r}; use {', '.join(METHODS)}")
+    tops = _topsis_batch(m, t_, normalisation)
     for j, c in enumerate(criteria):
 
-        def top_at(t: float, j: int = j) -> int:
-            if batch is not None:
-                return int(batch(w, j, np.array([t]))[0])
-            return _top(scores(m, moved_weights(w, j, t), t_, method, normalisation))
-
         def tops_at(ts: np.ndarray, j: int = j) -> np.ndarray:
-            return batch(w, j, ts)  # type: ignore[misc]
+            return tops(w, j, ts)
 
-        lo, hi, b, a = _scan(top_at, float(w[j]), grid, tops_at if batch is not None else None)
+        def top_at(t: float, j: int = j) -> int:
+            return int(tops(w, j, np.array([t]))[0])
+
+        lo, hi, b, a = _scan(top_at, float(w[j]), grid, tops_at)
         out.append(
             StabilityInterval(
                 c,
