@@ -9,7 +9,8 @@ Two measurements:
   SRC`` the same command with the melian sources in SRC (e.g. a ``git archive`` of an older
   commit) runs interleaved with this tree's, so both see the same load;
 * **per section, in process** (``--phases``): one brief in this process with a progress callback
-  that records when each section's steps start, so the slow sections are named.
+  that records when each section's steps start, so the slow sections are named, and the longest
+  waits between two progress messages (the bar must move at least every few seconds).
 
 Usage::
 
@@ -59,8 +60,12 @@ def whole_process(
         return wall, cpu, rc
 
 
-def phases(scenario: str, quick: bool) -> list[tuple[float, str]]:
-    """(seconds since the start, step) at each progress message of one in-process brief."""
+def phases(
+    scenario: str, quick: bool
+) -> tuple[list[tuple[float, str]], list[tuple[float, float, str]]]:
+    """(seconds since the start, step) where each step of one in-process brief starts, and
+    every wait between two progress messages (seconds, start, the message before it).
+    """
     sys.path.insert(0, str(ROOT / "src"))
     from melian.analysis.brief import brief
     from melian.scenario.loader import load_scenario
@@ -68,15 +73,20 @@ def phases(scenario: str, quick: bool) -> list[tuple[float, str]]:
     s = load_scenario(scenario)
     t0 = time.perf_counter()
     seen: list[tuple[float, str]] = []
+    every: list[tuple[float, str]] = [(0.0, "start")]
 
     def progress(msg: str, _frac: float) -> None:
+        now = time.perf_counter() - t0
+        every.append((now, msg))
         step = msg.split(":")[0]
         if not seen or seen[-1][1] != step:
-            seen.append((time.perf_counter() - t0, step))
+            seen.append((now, step))
 
     brief(s, quick=quick, progress=progress)
     seen.append((time.perf_counter() - t0, "end"))
-    return seen
+    every.append((seen[-1][0], "end"))
+    waits = [(t1 - t, t, msg) for (t, msg), (t1, _) in zip(every, every[1:], strict=False)]
+    return seen, sorted(waits, reverse=True)
 
 
 def main() -> None:
@@ -90,12 +100,16 @@ def main() -> None:
     a = ap.parse_args()
     kind = "quick" if a.quick else "full"
     if a.phases:
-        seen = phases(a.scenario, a.quick)
+        seen, waits = phases(a.scenario, a.quick)
         print(f"### {kind} brief of {a.scenario} by section, in process (load {_load():.2f})\n")
         print("| section | starts at | seconds |\n|---|---|---|")
         for (t, step), (t_next, _) in zip(seen, seen[1:], strict=False):
             print(f"| {step} | {t:.1f} s | {t_next - t:.1f} |")
         print(f"| total | | {seen[-1][0]:.1f} |")
+        print("\nLongest waits between two progress messages:\n")
+        print("| wait | from | after |\n|---|---|---|")
+        for w, t, msg in waits[:5]:
+            print(f"| {w:.1f} s | {t:.1f} s | {msg} |")
         return
     versions = [("after (this tree)", ROOT / "src")]
     if a.before is not None:

@@ -55,7 +55,9 @@ def test_game_result(scenario) -> None:
 def test_world_rank_and_explore_results(scenario) -> None:
     e = melian.simulate(scenario, paths=256, horizon=12, workers=1)
     check(e)
-    r = melian.rank(scenario, paths=256, horizon=12)
+    seen: list[tuple[int, int]] = []
+    r = melian.rank(scenario, paths=256, horizon=12, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1][0] == seen[-1][1] > 0  # the evidence's world simulation, to its end
     frame = check(r, ["method", "option", "score", "rank"])
     assert set(frame.groupby("method")["rank"].min()) == {1}
     t = melian.explore_scenario(scenario, "tornado", paths_per_sample=20, horizon=12)

@@ -80,8 +80,12 @@ def test_robust_levers_help_in_most_runs(us_levers):
 def test_same_seed_same_result_whatever_the_workers(scen):
     kw = dict(models=["compromise", "median"], draws=4, seed=3)
     a = advise(scen, "iran", workers=1, **kw).to_dict()
-    b = advise(scen, "iran", workers=2, **kw).to_dict()
+    seen: list[tuple[str, int, int]] = []
+    b = advise(scen, "iran", workers=2, progress=lambda *x: seen.append(x), **kw).to_dict()
     assert a == b
+    # on two processes every run is reported as it ends: 2 models x 5 worlds
+    runs = [(d, t) for stage, d, t in seen if stage == "counterfactual runs" and d > 0]
+    assert runs == [(k, 10) for k in range(1, 11)]
     c = advise(scen, "iran", workers=1, models=["compromise", "median"], draws=4, seed=4)
     assert c.to_dict() != a
 

@@ -195,7 +195,11 @@ def test_ensemble_streams_do_not_depend_on_model_order():
     cal = shipped_calibration()
     unc = uniform_uncertainty(p, "medium")
     kw = dict(seed=5, calibration=cal, uncertainty=unc, input_draws=3)
-    a = predictive_forecast(p, ["compromise", "median"], **kw)
+    seen: list[tuple[int, int]] = []
+    a = predictive_forecast(
+        p, ["compromise", "median"], progress=lambda d, t: seen.append((d, t)), **kw
+    )
+    assert seen == [(k, 8) for k in range(1, 9)]  # 2 models x (central + 3 draws), run by run
     b = predictive_forecast(p, ["median", "compromise"], **kw)
     sa = {m.model: m.median for m in a.issues[0].models}
     sb = {m.model: m.median for m in b.issues[0].models}

@@ -176,3 +176,55 @@ def test_noisy_response_gives_the_nearest_flip_seen_within_a_budget():
     z = np.array([[f.z["x1"], f.z["x2"]]])
     assert gap(jagged(z), 0)[0] < 0 and f.winner == "B"
     assert f.beta == pytest.approx(float(np.linalg.norm(z)))
+
+
+def test_stage_progress_moves_forward_through_the_stages() -> None:
+    """Fractions by hand: with the reference stage skipped the shares are 0.55/0.95 (scan),
+    0.15/0.95 (refine) and 0.25/0.95 (nearest, a budget of 4 calls)."""
+    from melian.explore.breaking import StageProgress
+
+    seen: list[float] = []
+    p = StageProgress(seen.append, skip=("reference",))
+    p.stage("scan", parts=True)
+    p.part(1, 2)
+    p.call()  # a scan counts parts, not calls
+    p.part(2, 2)
+    p.stage("refine")
+    p.part(1, 1)  # a large call inside a stage that counts calls is one call
+    p.call()
+    p.stage("nearest", budget=4)
+    p.call()
+    p.call()
+    p.done()
+    scan, refine = 0.55 / 0.95, 0.15 / 0.95
+    expected = [
+        0.0,
+        0.5 * scan,
+        scan,
+        scan + 0.25 * refine,
+        scan + refine,
+        scan + refine + 0.25 * (1 - scan - refine),
+        scan + refine + 0.5 * (1 - scan - refine),
+        1.0,
+    ]
+    assert seen == pytest.approx(expected, abs=1e-12)
+
+
+def test_breaking_points_report_their_progress_call_by_call() -> None:
+    """Every call of the response after the scan moves the progress forward, to 1 at the end."""
+    from melian.explore.breaking import StageProgress
+
+    calls = 0
+
+    def score(z: np.ndarray) -> np.ndarray:
+        nonlocal calls
+        calls += 1
+        return linear(z)
+
+    seen: list[float] = []
+    plain = breaking_points(linear, ["x1", "x2"], OPTIONS)
+    bp = breaking_points(score, ["x1", "x2"], OPTIONS, progress=StageProgress(seen.append))
+    assert bp.to_dict() == plain.to_dict()  # progress changes nothing
+    assert seen == sorted(seen) and len(set(seen)) == len(seen) and seen[-1] == 1.0
+    # the central call and the scan report no call of their own; every later call does
+    assert len(seen) >= calls - 1

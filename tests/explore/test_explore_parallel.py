@@ -127,7 +127,7 @@ def test_world_ensemble_in_one_piece_equals_the_chunked_one() -> None:
     chunked = _concat(
         [run_chunk(m, m.options, u[i : i + 16], 5) for i in range(0, 50, 16)], m.options
     )
-    assert seen == [(k, len(m.options)) for k in range(len(m.options) + 1)]  # per option
+    assert seen == [(0, 1), (1, 1)]  # every option in one simulation (the model's batch)
     for o in m.options:
         assert whole[o].keys() == chunked[o].keys()
         for k in whole[o]:
@@ -135,8 +135,9 @@ def test_world_ensemble_in_one_piece_equals_the_chunked_one() -> None:
 
 
 def test_a_cap_on_one_call_s_paths_falls_back_to_chunks(monkeypatch) -> None:
-    # 50 experiments x 4 paths = 200 paths in one call; chunks of 16 x 4 = 64 paths pass a
-    # cap of 100: the run goes chunk by chunk, with the same numbers
+    # 50 experiments x 4 paths = 200 paths per option in one call (every option together:
+    # 1,000); chunks of 16 x 4 = 64 paths of one option pass a cap of 100: the run goes chunk by
+    # chunk and option by option, with the same numbers
     from melian.explore.world import world_model
     from melian.scenario import load_scenario
 
@@ -150,3 +151,29 @@ def test_a_cap_on_one_call_s_paths_falls_back_to_chunks(monkeypatch) -> None:
     for o in m.options:
         for k in whole[o]:
             assert np.array_equal(whole[o][k], capped[o][k], equal_nan=True), (o, k)
+
+
+def test_a_run_s_own_chunk_size_changes_only_a_common_random_numbers_model() -> None:
+    # a model with common random numbers may be cut into smaller chunks for one run (the
+    # adaptive ensemble does, as its paths per future double): the same numbers, more steps of
+    # progress; a model whose chunks carry their own seeds keeps the evaluator's chunking
+    from melian.explore.world import world_model
+    from melian.scenario import load_scenario
+
+    m = world_model(load_scenario("kyrgyzstan-manas-2009"), paths_per_sample=4, horizon=12)
+    u = latin_hypercube(m.k, 40, 3)
+    seen: list[tuple[int, int]] = []
+    with Evaluator("processes", workers=2, chunk_size=16) as ev:
+        ref = ev.run(m, u, 5)
+        small = ev.run(m, u, 5, chunk_size=5, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (8, 8)  # 40 experiments in chunks of 5, not 3 chunks of 16
+    for o in m.options:
+        for k in ref[o]:
+            assert np.array_equal(ref[o][k], small[o][k], equal_nan=True), (o, k)
+    noisy = ishigami_model(options=("a", "b"), noise=0.5)
+    u3 = latin_hypercube(3, 40, 1)
+    steps: list[tuple[int, int]] = []
+    with Evaluator("synchronous", chunk_size=16) as ev:
+        a = ev.run(noisy, u3, 3)
+        b = ev.run(noisy, u3, 3, chunk_size=5, progress=lambda d, t: steps.append((d, t)))
+    assert steps[-1] == (3, 3) and np.array_equal(a["a"]["y"], b["a"]["y"])

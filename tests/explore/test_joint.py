@@ -130,6 +130,32 @@ def test_the_world_runs_once_per_distinct_row_with_the_same_results(iraq_model, 
     assert got["p_security_crisis"][0] == got["p_security_crisis"][1] == got["p_security_crisis"][2]
 
 
+@pytest.mark.parametrize("name", ["iraq", "manas"])
+def test_every_option_at_once_equals_one_option_at_a_time(name, request):
+    """The joint model simulates every option's world together (``batch``): the same numbers, per
+    path too, as one call per option; distinct-row sharing included (rows 0 and 1 share their
+    world inputs)."""
+    s = request.getfixturevalue(name)
+    m = joint_model(s, paths_per_sample=3, horizon=6, reference=4)
+    assert m.batch is not None
+    u = np.random.default_rng(5).random((6, m.k))
+    u[1] = u[0]
+    u[1, [j for j, p in enumerate(m.uncertainties) if p.startswith(("game.", BARGAINING))]] = 0.3
+    for per_path in (False, True):
+        mm = m
+        if per_path:
+            from dataclasses import replace
+
+            ctx = {**m.context, "per_path": True, "path_outcomes": tuple(m.weights)}
+            mm = replace(m, context=ctx)
+        together = mm.evaluate_options(mm.options, u, 9)
+        for o in mm.options:
+            alone = mm.evaluate(o, u, 9)
+            assert list(alone) == list(together[o])
+            for k, v in alone.items():
+                np.testing.assert_array_equal(together[o][k], v, err_msg=f"{o} {k}")
+
+
 def test_an_experiments_utility_does_not_depend_on_the_rest_of_the_ensemble(manas):
     """With the model's fixed normalisation, the utilities of the first futures are the same
     whether they are ranked alone or inside a larger ensemble."""

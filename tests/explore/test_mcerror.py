@@ -192,11 +192,17 @@ def test_breaking_points_same_in_process_and_on_two_workers(iraq) -> None:  # no
     m = world_model(iraq, paths_per_sample=2, horizon=12, seed=3)
     kw = {"seed": 3, "reference": 4, "replications": 0, "grid": 3}
     one = model_breaking_points(m, **kw).to_dict()
+    seen: list[tuple[int, int]] = []
     with Evaluator("processes", workers=2, chunk_size=8) as ev:
-        two = model_breaking_points(m, evaluator=ev, **kw).to_dict()
+        two = model_breaking_points(
+            m, evaluator=ev, progress=lambda d, t: seen.append((d, t)), **kw
+        ).to_dict()
     for d in (one, two):
         d.pop("seconds", None)
     assert one == two
+    # chunk by chunk (the normalisation ensemble and the scan), then call by call, forward to 1
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and seen[-1] == (1000, 1000) and len(seen) > 10
 
 
 def test_paths_stop_where_the_futures_error_dominates() -> None:

@@ -231,6 +231,25 @@ def test_evaluate_common_random_numbers(scenario):
         evaluate(scenario, "drift", {"fiscal.nope": pay}, paths_per_sample=10, horizon=3)
 
 
+def test_options_evaluated_together_equal_one_call_each(scenario):
+    # every option's samples in one simulation, each option its own number of samples and
+    # groups of 4 rows (65,536 // 16,384 paths) that cut across options: the same numbers as one
+    # call per option, bit for bit (an option's effect on a fixed parameter becomes a per-path
+    # array where the options of a group differ)
+    rng = np.random.default_rng(2)
+    opts = {"ally-us": 3, "pivot-china": 5, "drift": 2}
+    overrides = {o: {"fiscal.payroll": rng.uniform(3, 6, n)} for o, n in opts.items()}
+    kw = {"paths_per_sample": 16_384, "horizon": 4, "seed": 7, "per_path": True}
+    together = engine.evaluate_options(scenario, overrides, **kw)
+    assert list(together) == list(opts)
+    for o in opts:
+        alone = evaluate(scenario, o, overrides[o], **kw)
+        assert alone.keys() == together[o].keys()
+        for k, v in alone.items():
+            assert v.shape == (opts[o], 16_384)
+            np.testing.assert_array_equal(together[o][k], v, err_msg=f"{o} {k}")
+
+
 def test_exports(small, tmp_path):
     d = small.to_dict()
     json.dumps(d, allow_nan=False)

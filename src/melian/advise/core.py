@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -315,13 +315,14 @@ def evaluate(
             )
     if workers > 1 and len(tasks) > 1:
         # heaviest models first so that the two processes finish together; results are put
-        # back in task order, so they do not depend on the schedule
+        # back in task order, so they do not depend on the schedule; progress as each run ends
+        # (in whatever order), not in submission order, where a heavy first run holds it back
         order = sorted(range(len(tasks)), key=lambda i: _schedule_rank(tasks[i].model))
         results: list[Any] = [None] * len(tasks)
         with _process_pool(workers) as pool:
-            mapped = pool.map(run_task, [tasks[i] for i in order])
-            for done, (i, r) in enumerate(zip(order, mapped, strict=True), 1):
-                results[i] = r
+            pending = {pool.submit(run_task, tasks[i]): i for i in order}
+            for done, fut in enumerate(as_completed(pending), 1):
+                results[pending[fut]] = fut.result()
                 if progress is not None:
                     progress(done, len(tasks))
     else:

@@ -8,6 +8,7 @@ keeping the run in the store is the face's decision (``melian brief`` does it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,18 @@ def _simulate(s: Scenario, **kw: Any) -> Ensemble:  # noqa: ANN401
     return simulate(s, **kw)
 
 
-def _predictive(s: Scenario, *, seed: int | None, input_draws: int) -> PredictiveForecast:
+def _predictive(
+    s: Scenario,
+    *,
+    seed: int | None,
+    input_draws: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> PredictiveForecast:
     """The ensemble's predictive distribution of every agenda issue, as ``melian forecast
     --distribution`` gives it (every calibrated model, the scenario's input uncertainty and
-    declared thresholds).
+    declared thresholds), with ``progress(done, total)`` after every model run.
     """
-    return predictive(s, seed=seed, input_draws=input_draws)
+    return predictive(s, seed=seed, input_draws=input_draws, progress=progress)
 
 
 #: The analyses a brief shows, as the analysis layer's functions.

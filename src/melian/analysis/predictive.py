@@ -11,7 +11,7 @@ every threshold the scenario declares.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,6 +42,7 @@ def predictive(
     issues: Sequence[str] | None = None,
     params: Mapping[str, Mapping[str, Any]] | None = None,
     calibration: Calibration | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PredictiveForecast:
     """Predictive distribution of every agenda issue: the ensemble of the bargaining models.
 
@@ -67,6 +68,8 @@ def predictive(
         Model name -> parameter overrides.
     calibration
         Error models and ensemble weights (default: the shipped DEU calibration).
+    progress
+        ``progress(done, total)`` after every model run.
 
     Returns
     -------
@@ -92,4 +95,5 @@ def predictive(
         issues=issues,
         params=params,
         calibration=calibration,
+        progress=progress,
     )

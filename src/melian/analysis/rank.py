@@ -10,7 +10,7 @@ weighted sum under two normalisations, with weight-stability intervals).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from melian import decide
 from melian.analysis.forecast import forecast
@@ -34,6 +34,7 @@ def evidence(
     forecast_model: str = "compromise",
     workers: int | None = 1,
     ensemble: Ensemble | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evidence:
     """Criterion values per option for every criterion of the scenario, from the models.
 
@@ -55,6 +56,8 @@ def evidence(
     ensemble
         An ensemble of every option already computed (then ``paths``, ``horizon``, ``seed`` and
         ``workers`` are not used for the world).
+    progress
+        ``progress(done, total)`` of the world ensemble's simulation.
 
     Returns
     -------
@@ -83,7 +86,13 @@ def evidence(
     if "world" in kinds and ensemble is None:
         extra = {} if horizon is None else {"horizon": horizon}
         ensemble = simulate(
-            scenario, scenario.option_ids, paths=paths, seed=seed, workers=workers, **extra
+            scenario,
+            scenario.option_ids,
+            paths=paths,
+            seed=seed,
+            workers=workers,
+            progress=progress,
+            **extra,
         )
     return gather_evidence(
         scenario,
@@ -106,6 +115,7 @@ def rank(
     seed: int | None = None,
     forecast_model: str = "compromise",
     workers: int | None = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Ranking:
     """Rank the scenario's options on its criteria.
 
@@ -133,6 +143,8 @@ def rank(
         Bargaining model of ``forecast`` criteria.
     workers
         World-model worker processes.
+    progress
+        ``progress(done, total)`` of the world ensemble's simulation.
 
     Returns
     -------
@@ -149,6 +161,7 @@ def rank(
             seed=seed,
             forecast_model=forecast_model,
             workers=workers,
+            progress=progress,
         )
     return decide.rank(
         scenario,

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -609,13 +609,14 @@ def model_point_draws(
     draws: int,
     seed: np.random.SeedSequence,
     params: Mapping[str, Any] | None = None,
+    tick: Callable[[], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The model's central point per issue and its points on ``draws`` perturbed problems.
 
     Returns ``(point, draws_matrix)`` with shapes (issues,) and (draws, issues); a perturbed run
     that fails (:class:`melian.errors.MelianError`) is left out (``nan`` row). The perturbations
     come from :func:`melian.bargaining.uncertainty.sample_problems` with the stream of
-    ``(seed, model, "inputs")``.
+    ``(seed, model, "inputs")``. ``tick()`` is called after every run (progress).
     """
     # lazy: the package's entry point and the sampler (pydantic schema), only when forecasting
     from melian.bargaining import forecast
@@ -623,6 +624,8 @@ def model_point_draws(
 
     kw = dict(params or {})
     central = forecast(problem, model, **kw).point()
+    if tick is not None:
+        tick()
     point = np.array([central.get(i, math.nan) for i in problem.issues], dtype=float)
     mat = np.full((max(draws, 0), problem.n_issues), np.nan)
     if draws > 0 and uncertainty is not None:
@@ -632,6 +635,9 @@ def model_point_draws(
                 pts = forecast(prob, model, **kw).point()
             except MelianError:
                 continue
+            finally:
+                if tick is not None:
+                    tick()
             mat[d] = [pts.get(i, math.nan) for i in problem.issues]
     return point, mat
 
@@ -647,6 +653,7 @@ def predictive_forecast(
     n_samples: int = DEFAULT_SAMPLES,
     thresholds: Sequence[Threshold] = (),
     params: Mapping[str, Mapping[str, Any]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PredictiveForecast:
     """Predictive distribution of every issue of ``problem``: the ensemble of ``models``.
 
@@ -673,6 +680,9 @@ def predictive_forecast(
         Thresholds whose crossing probabilities are reported.
     params : mapping, optional
         Per-model parameter overrides.
+    progress : callable, optional
+        ``progress(done, total)`` after every model run (each model's central run and its input
+        draws).
 
     Returns
     -------
@@ -692,10 +702,19 @@ def predictive_forecast(
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     points: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     failures: dict[str, str] = {}
+    runs = len(names) * (1 + (max(input_draws, 0) if uncertainty is not None else 0))
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(min(done, runs), runs)
+
     for m in names:
         try:
             points[m] = model_point_draws(
-                m, problem, uncertainty, input_draws, ss, (params or {}).get(m)
+                m, problem, uncertainty, input_draws, ss, (params or {}).get(m), tick
             )
         except MelianError as exc:
             failures[m] = str(exc)
@@ -828,6 +847,7 @@ def scenario_predictive(
     issues: Sequence[str] | None = None,
     params: Mapping[str, Mapping[str, Any]] | None = None,
     calibration: Calibration | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PredictiveForecast:
     """:func:`predictive_forecast` of a scenario with its own input uncertainty and thresholds.
 
@@ -865,6 +885,7 @@ def scenario_predictive(
         n_samples=n_samples,
         thresholds=thresholds,
         params=params,
+        progress=progress,
     )
 
 

@@ -173,6 +173,7 @@ def _run_view(
                     "replications": settings.breaking_replications,
                     "grid": settings.breaking_grid,
                 },
+                progress=lambda done, total: prog("breaking points", 0.4 * done / max(total, 1)),
                 **common,
                 **(
                     {}

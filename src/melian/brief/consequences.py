@@ -63,7 +63,7 @@ def consequences_section(
         raise NotApplicableError(tf("no_options", lang))
 
     def prog(done: int, total: int) -> None:
-        progress("consequences: simulating", done / max(total, 1))
+        progress("consequences: simulating", 0.6 * done / max(total, 1))
 
     progress("consequences: simulating", 0.0)
     ens = run.simulate(
@@ -87,9 +87,9 @@ def consequences_section(
     be_units = {v["unit"] for v in breakeven.values()}
     ref_value = d.get("reference_payroll_price")
     # ---- fan charts: one per declared band, titled by its declared label
-    for band, spec in declared.items():
-        if spec["kind"] != "band":
-            continue
+    n_bands = sum(1 for spec in declared.values() if spec["kind"] == "band")
+    for k, (band, spec) in enumerate((b, x) for b, x in declared.items() if x["kind"] == "band"):
+        progress("consequences: charts", 0.6 + 0.35 * k / n_bands)
         bands = {
             option_name(s, o, lang): r["bands"][band] for o, r in opts.items() if band in r["bands"]
         }

@@ -270,7 +270,15 @@ def forecast_section(
     notes = [tf("model_failed", lang, model=m, error=msg) for m, msg in errors.items()]
     if run.predictive is not None:
         progress("forecast: predictive distributions", 0.5)
-        pf = run.predictive(s, seed=settings.seed, input_draws=settings.input_draws)
+        pf = run.predictive(
+            s,
+            seed=settings.seed,
+            input_draws=settings.input_draws,
+            progress=lambda done, total: progress(
+                "forecast: predictive distributions", 0.5 + 0.4 * done / max(total, 1)
+            ),
+        )
+        progress("forecast: charts", 0.9)
         _predictive(s, lang, pf, sec, tables)
         notes.append(
             tf(
@@ -293,6 +301,7 @@ def forecast_section(
     )
     sec.data["tables"] = tables
     sec.data["notes"] = notes
+    progress("forecast: charts", 0.95)
     sec.charts.append(
         {
             "title": t("point_forecast", lang),
@@ -316,6 +325,7 @@ def forecast_section(
                 }
             )
         title = f"{t('position_shift', lang)} ({primary})"
+        progress("forecast: charts", 0.97)
         sec.charts.append({"title": title, "uri": charts.position_shift(issues, title, lang)})
         sec.data["primary"] = primary
         sec.data["primary_rounds"] = f.rounds
@@ -618,8 +628,15 @@ def ranking_section(
     """MCDA ranking of the options (TOPSIS and weighted sum, two normalisations) with weight stability."""
     if not s.criteria or s.focal is None:
         raise NotApplicableError(tf("no_criteria", lang))
-    progress("ranking: evidence", 0.1)
-    r = run.rank(s, paths=settings.paths, seed=settings.seed)
+    progress("ranking: evidence", 0.05)
+    r = run.rank(
+        s,
+        paths=settings.paths,
+        seed=settings.seed,
+        progress=lambda done, total: progress(
+            "ranking: evidence", 0.05 + 0.8 * done / max(total, 1)
+        ),
+    )
     d = r.to_dict()
     sec = Section(id="ranking", data={"raw": {k: d[k] for k in d if k != "evidence"}})
     methods = d["methods"]

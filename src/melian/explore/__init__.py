@@ -341,7 +341,9 @@ def _run_method(
         return tornado(model, seed=seed, **options)
     with Evaluator(scheduler, workers=workers, chunk_size=chunk_size) as ev:
         if method == "breaking":
-            return model_breaking_points(model, seed=seed, reference=n, evaluator=ev, **options)
+            return model_breaking_points(
+                model, seed=seed, reference=n, evaluator=ev, progress=progress, **options
+            )
         if method == "sobol":
             return sobol(model, n, seed=seed, evaluator=ev, progress=progress, **options)
         if method == "morris":
@@ -379,14 +381,21 @@ def _run_on_one_ensemble(
     if unused:
         raise ModelError(f"no method among {', '.join(methods)} takes {', '.join(sorted(unused))}")
     decided = decision_outcome(model, outcome)
+    # the ensemble is 90% of the progress, each method reading it a share of the rest
+    steps = 10 * len(methods)
+    share = None if progress is None else (lambda d, t: progress(9 * len(methods) * d, steps * t))
     with Evaluator(scheduler, workers=workers, chunk_size=chunk_size) as ev:
-        u, res, mc = ensemble_mc(model, n, seed, ev, progress, outcome=decided, **adapt)
+        u, res, mc = ensemble_mc(model, n, seed, ev, share, outcome=decided, **adapt)
     out: dict[str, Result] = {}
-    for m in methods:
+    for k, m in enumerate(methods):
+        if progress is not None:
+            progress(9 * len(methods) + k, steps)
         extra: dict[str, Any] = {"outcome": outcome} if m == "prim" else {"thresholds": thresholds}
         # the ensemble's Monte Carlo error was measured on the decision outcome, regret's on
         # the utility: the same unless PRIM was given another outcome (then regret measures
         # the futures' part alone)
         data = (u, res, mc) if m == "prim" or decided == UTILITY else (u, res)
         out[m] = funcs[m](model, n, seed=seed, data=data, **extra, **taken[m])
+    if progress is not None:
+        progress(steps, steps)
     return out

@@ -40,10 +40,89 @@ from melian.errors import ModelError
 from melian.explore.model import latin_hypercube, outcome_bounds
 
 if TYPE_CHECKING:
-    from melian.explore.parallel import Evaluator
+    from melian.explore.parallel import Evaluator, Progress
 
 #: ``score(z)`` maps standardised input points (n, k) to option utilities (n, options).
 Scorer = Callable[[np.ndarray], np.ndarray]
+
+#: Shares of a breaking-point search's progress: the one-at-a-time scan (one large call, in
+#: chunks), the root refinement and standard errors (a few calls), the design-point search (at
+#: most its budget of calls); the normalisation ensemble, when there is one, comes first.
+STAGES = {"reference": 0.05, "scan": 0.55, "refine": 0.15, "nearest": 0.25}
+
+
+#: Budget of calls of the response in the design-point search (:func:`nearest_flip`).
+NEAREST_CALLS = 24
+
+
+class StageProgress:
+    """Progress of a breaking-point search as a fraction in [0, 1] that only moves forward.
+
+    ``stage(name)`` starts one of :data:`STAGES` (the earlier ones count as done); within it
+    ``part(done, total)`` reports a known share (the chunks of one large call) and ``call()``
+    one more call of the response, of an unknown number (each moves a quarter of the way to the
+    stage's end, or ``1 / budget`` of it when the stage has a budget of calls). ``report``
+    receives the fraction (nothing is reported without one).
+    """
+
+    def __init__(self, report: Callable[[float], None] | None, skip: Sequence[str] = ()) -> None:
+        self._report = report
+        total = sum(v for k, v in STAGES.items() if k not in skip)
+        self._share = {k: (0.0 if k in skip else v / total) for k, v in STAGES.items()}
+        self._start = 0.0
+        self._width = 0.0
+        self._within = 0.0
+        self._calls = 0
+        self._budget: int | None = None
+        self._parts = False
+        self._last = -1.0
+
+    def stage(self, name: str, budget: int | None = None, parts: bool = False) -> None:
+        """Start stage ``name`` (every stage before it in :data:`STAGES` counts as done);
+        ``parts``: the stage reports known parts (:meth:`part`), else calls (:meth:`call`).
+        """
+        order = list(STAGES)
+        self._start = sum(self._share[k] for k in order[: order.index(name)])
+        self._width = self._share[name]
+        self._within, self._calls, self._budget = 0.0, 0, budget
+        self._parts = parts
+        self._emit()
+
+    def part(self, done: int, total: int) -> None:
+        """``done`` of ``total`` known parts of the current stage are finished (ignored in a
+        stage that counts calls: a large call inside it is one call).
+        """
+        if self._parts:
+            self._within = max(self._within, done / max(total, 1))
+            self._emit()
+
+    def call(self) -> None:
+        """One more call of the response in the current stage."""
+        self._calls += 1
+        f = self._calls / self._budget if self._budget else 1.0 - 0.75**self._calls
+        self._within = max(self._within, min(f, 1.0))
+        self._emit()
+
+    def done(self) -> None:
+        """The search is finished (the fraction is 1)."""
+        self._start, self._width, self._within = 1.0, 0.0, 1.0
+        self._emit()
+
+    def _emit(self) -> None:
+        f = min(1.0, self._start + self._width * self._within)
+        if self._report is not None and f > self._last:
+            self._last = f
+            self._report(f)
+
+    def counted(self, score: Scorer) -> Scorer:
+        """``score`` reporting :meth:`call` after each call."""
+
+        def wrapped(z: np.ndarray) -> np.ndarray:
+            out = score(z)
+            self.call()
+            return out
+
+        return wrapped
 
 
 def gap(utilities: np.ndarray, top: int) -> np.ndarray:
@@ -219,6 +298,7 @@ def switch_overs(
     z_max: float = 4.0,
     grid: int = 33,
     tol: float = 1e-6,
+    progress: StageProgress | None = None,
 ) -> list[SwitchOver]:
     """One-at-a-time switch-over values of every input (standardised units).
 
@@ -237,6 +317,9 @@ def switch_overs(
         Grid points per side for the scan (all inputs are scanned in one call of ``score``).
     tol : float
         Tolerance of the root in z.
+    progress : StageProgress, optional
+        Told when the scan starts (its chunks are reported by ``score``'s evaluator) and
+        after every later call (the refinement).
 
     Returns
     -------
@@ -253,7 +336,12 @@ def switch_overs(
     for i in range(k):
         pts[i, 0, :, i] = -steps
         pts[i, 1, :, i] = steps
+    if progress is not None:
+        progress.stage("scan", parts=True)
     util = np.asarray(score(pts.reshape(-1, k)), dtype=float).reshape(k, 2, grid, len(options))
+    if progress is not None:
+        progress.stage("refine")
+        score = progress.counted(score)
     g_all = gap(util.reshape(-1, len(options)), top).reshape(k, 2, grid)
     g0 = float(gap(np.asarray(score(np.zeros((1, k))), dtype=float), top)[0])
     # the first bracket (previous gap > 0 >= this gap) of every input and side
@@ -322,7 +410,7 @@ def nearest_flip(
     movers: int = 3,
     patience: int = 3,
     max_slsqp: int = 50,
-    max_calls: int = 24,
+    max_calls: int = NEAREST_CALLS,
 ) -> NearestFlip:
     """The design point ``argmin ||z|| s.t. g(z) = 0`` (HL-RF, then SLSQP).
 
@@ -505,6 +593,7 @@ def breaking_points(
     z_max: float = 4.0,
     grid: int = 33,
     tol: float = 1e-4,
+    progress: StageProgress | None = None,
 ) -> BreakingPoints:
     """Switch-over values of every input and the nearest flip of the top-ranked option.
 
@@ -527,6 +616,8 @@ def breaking_points(
     tol : float
         Tolerance, in spreads, of the switch-over values (the default is far below the Monte
         Carlo standard error of any switch-over value of the world model).
+    progress : StageProgress, optional
+        Receives the search's progress, stage by stage and call by call.
 
     Returns
     -------
@@ -541,7 +632,12 @@ def breaking_points(
     top = int(np.argmax(u0))
     second = np.sort(u0)[-2] if len(options) > 1 else -np.inf
     central = float(u0[top] - second)
-    overs = switch_overs(score, inputs, options, top, z_max=z_max, grid=grid, tol=tol)
+    overs = switch_overs(
+        score, inputs, options, top, z_max=z_max, grid=grid, tol=tol, progress=progress
+    )
+    if progress is not None:  # the standard errors: more calls of the refinement stage
+        score = progress.counted(score)
+        replications = [progress.counted(r) for r in replications]
     notes: list[str] = []
     se0 = None
     if replications:
@@ -589,7 +685,11 @@ def breaking_points(
             within_error=True,
         )
     else:
-        near = nearest_flip(score, inputs, options, top, z_max=2 * z_max)
+        if progress is not None:
+            progress.stage("nearest", budget=NEAREST_CALLS)
+        near = nearest_flip(score, inputs, options, top, z_max=2 * z_max, max_calls=NEAREST_CALLS)
+    if progress is not None:
+        progress.done()
     return BreakingPoints(
         top=options[top],
         options=tuple(options),
@@ -608,13 +708,15 @@ def _outcomes(
     u: np.ndarray,
     seed: int,
     evaluator: Evaluator | None,
+    progress: Progress | None = None,
 ) -> dict[str, dict[str, np.ndarray]]:
     """Every option's outcomes at ``u``: on the evaluator's workers when ``u`` is larger than one
-    of its chunks (a model with common random numbers gives the same values either way).
+    of its chunks (a model with common random numbers gives the same values either way), with
+    ``progress(done, total)`` per chunk.
     """
     if evaluator is not None and model.common_random_numbers and u.shape[0] > evaluator.chunk_size:
-        return evaluator.run(model, u, seed)
-    return {o: model.evaluate(o, u, seed) for o in model.options}
+        return evaluator.run(model, u, seed, progress=progress)
+    return model.evaluate_options(model.options, u, seed)
 
 
 def model_scorer(
@@ -622,6 +724,7 @@ def model_scorer(
     seed: int,
     bounds: dict[str, tuple[float, float]],
     evaluator: Evaluator | None = None,
+    progress: Progress | None = None,
 ) -> Scorer:
     """``score(z)`` of an :class:`~melian.explore.model.ExploratoryModel` with fixed normalisation.
 
@@ -630,7 +733,7 @@ def model_scorer(
     utility is the criteria-weighted sum of outcomes min-max normalised on the fixed ``bounds``
     (:func:`melian.explore.model.utility` with the normalisation frozen, so that the response is a
     deterministic function of ``z``). Large batches of points (the one-at-a-time scan) run in
-    chunks on ``evaluator`` when one is given.
+    chunks on ``evaluator`` when one is given, reported to ``progress(done, total)``.
     """
     from scipy.stats import norm
 
@@ -640,7 +743,7 @@ def model_scorer(
     def score(z: np.ndarray) -> np.ndarray:
         u = np.clip(norm.cdf(np.atleast_2d(z)), 1e-9, 1 - 1e-9)
         cols = []
-        results = _outcomes(model, u, seed, evaluator)
+        results = _outcomes(model, u, seed, evaluator, progress)
         for o in model.options:
             res = results[o]
             util = np.zeros(u.shape[0])
@@ -665,6 +768,7 @@ def model_breaking_points(
     z_max: float = 4.0,
     grid: int = 17,
     evaluator: Evaluator | None = None,
+    progress: Progress | None = None,
 ) -> BreakingPoints:
     """Breaking points of an exploratory model's top-ranked option (see :func:`breaking_points`).
 
@@ -685,6 +789,9 @@ def model_breaking_points(
     evaluator : Evaluator, optional
         Runs the normalisation ensemble and the one-at-a-time scan in chunks on its workers (the
         results do not change: the world model's random numbers are common to every point).
+    progress : callable, optional
+        ``progress(done, total)`` as the search goes (:class:`StageProgress`, in thousandths):
+        chunk by chunk in the normalisation ensemble and the scan, call by call after them.
 
     Returns
     -------
@@ -697,12 +804,18 @@ def model_breaking_points(
             f"model {model.name!r} has no criteria weights: there is no ranking to break"
         )
     bounds = dict(model.bounds)
-    if any(c not in bounds for c in model.weights):
+    need = any(c not in bounds for c in model.weights)
+    stages = StageProgress(
+        None if progress is None else lambda f: progress(round(1000 * f), 1000),
+        skip=() if need else ("reference",),
+    )
+    if need:
+        stages.stage("reference", parts=True)
         u = latin_hypercube(model.k, max(reference, 2), seed)
         u = np.vstack([u, model.nominal()])
-        found = outcome_bounds(model, _outcomes(model, u, seed, evaluator))
+        found = outcome_bounds(model, _outcomes(model, u, seed, evaluator, stages.part))
         bounds.update({c: v for c, v in found.items() if c not in bounds})
-    score = model_scorer(model, seed, bounds, evaluator)
+    score = model_scorer(model, seed, bounds, evaluator, stages.part)
     reps = [model_scorer(model, seed + 1 + r, bounds, evaluator) for r in range(replications)]
     top = int(np.argmax(score(np.zeros((1, model.k)))[0]))
 
@@ -721,4 +834,5 @@ def model_breaking_points(
         replications=reps if replications >= 2 else (),
         z_max=z_max,
         grid=grid,
+        progress=stages,
     )

@@ -90,6 +90,25 @@ def _world_rows(
     return {k: np.asarray(v)[inverse] for k, v in out.items()}
 
 
+def _world_rows_options(
+    context: dict[str, Any], samples: dict[str, dict[str, np.ndarray]], n: int, seed: int
+) -> dict[str, dict[str, np.ndarray]]:
+    """:func:`_world_rows` of several options in one simulation (the same numbers)."""
+    from melian.explore.world import world_batch  # lazy: the world model, only when read
+
+    names: tuple[str, ...] = context["world_names"]
+    wctx = {
+        k: context[k]
+        for k in ("scenario", "paths", "horizon", "per_path", "path_outcomes")
+        if k in context
+    }
+    rows = {o: distinct_rows(x, names, n) for o, x in samples.items()}
+    outs = world_batch(
+        wctx, {o: {p: u[:, j] for j, p in enumerate(names)} for o, (u, _) in rows.items()}, seed
+    )
+    return {o: {k: np.asarray(v)[rows[o][1]] for k, v in outs[o].items()} for o in samples}
+
+
 def _game_rows(
     context: dict[str, Any], option: str, samples: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
@@ -185,6 +204,20 @@ def joint_function(
             if key not in out and name in out:
                 out[key] = np.repeat(np.asarray(out[name], dtype=float)[:, None], m, axis=1)
     return out
+
+
+def joint_batch(
+    context: dict[str, Any], samples: dict[str, dict[str, np.ndarray]], seed: int
+) -> dict[str, dict[str, np.ndarray]]:
+    """:func:`joint_function` of several options, their world simulated together (module level,
+    so that Dask can ship it; the same results as one call per option).
+    """
+    if not context["world"]:
+        return {o: joint_function(context, o, x, seed) for o, x in samples.items()}
+    n = len(next(iter(next(iter(samples.values())).values()))) if samples else 1
+    world = _world_rows_options(context, samples, n, seed)
+    rest = {**context, "world": False}
+    return {o: {**world[o], **joint_function(rest, o, x, seed)} for o, x in samples.items()}
 
 
 def _bargaining_inputs(
@@ -411,6 +444,7 @@ def joint_model(
         notes=tuple(notes),
         common_random_numbers=True,
         path_outputs=path_outputs,
+        batch=joint_batch,
     )
     return with_fixed_normalisation(model, seed, reference) if reference else model
 

@@ -27,13 +27,17 @@ from typing import Any, Literal
 
 import numpy as np
 
-from melian.errors import ModelError
+from melian.errors import LimitError, ModelError
 from melian.scenario.schema import Distribution, Scenario
 
 Direction = Literal["max", "min"]
 #: Prefix of the per-path outputs of a Monte Carlo model (``PATHS_PREFIX + outcome``).
 PATHS_PREFIX = "paths:"
 ModelFunction = Callable[[Any, str, dict[str, np.ndarray], int], dict[str, np.ndarray]]
+#: ``batch(context, {option: samples}, seed)``: ``function`` of several options in one call.
+BatchFunction = Callable[
+    [Any, dict[str, dict[str, np.ndarray]], int], dict[str, dict[str, np.ndarray]]
+]
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,10 @@ class ExploratoryModel:
     #: Fixed normalisation bounds ``(lo, hi)`` of weighted outcomes (see :func:`utility`); an
     #: outcome without bounds is normalised on the ensemble at hand.
     bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    #: Optional: ``function`` of several options in one call, with the same results as one call
+    #: per option (a Monte Carlo model that simulates every option's experiments together and
+    #: pays its fixed cost per call once; :meth:`evaluate_options` uses it).
+    batch: BatchFunction | None = None
 
     def __post_init__(self) -> None:
         if not self.uncertainties:
@@ -99,7 +107,26 @@ class ExploratoryModel:
     def evaluate(self, option: str, u: np.ndarray, seed: int) -> dict[str, np.ndarray]:
         """Run the model for ``option`` at the quantile points ``u`` (n, k) with ``seed``."""
         u = np.atleast_2d(np.asarray(u, dtype=float))
-        out = self.function(self.context, option, self.values(option, u), seed)
+        return self._checked(self.function(self.context, option, self.values(option, u), seed), u)
+
+    def evaluate_options(
+        self, options: Sequence[str], u: np.ndarray, seed: int
+    ) -> dict[str, dict[str, np.ndarray]]:
+        """:meth:`evaluate` of every one of ``options`` (in one call of :attr:`batch` when the
+        model has one: the same results; one call per option where a limit on the size of one
+        simulation refuses the batch, as an operator's ``MELIAN_MAX_PATHS`` may).
+        """
+        u = np.atleast_2d(np.asarray(u, dtype=float))
+        if self.batch is not None and len(options) > 1:
+            try:
+                outs = self.batch(self.context, {o: self.values(o, u) for o in options}, seed)
+                return {o: self._checked(outs[o], u) for o in options}
+            except LimitError:
+                pass  # checked before any path runs
+        return {o: self.evaluate(o, u, seed) for o in options}
+
+    def _checked(self, out: dict[str, np.ndarray], u: np.ndarray) -> dict[str, np.ndarray]:
+        """The model function's output for the experiments ``u``, checked and flattened."""
         res: dict[str, np.ndarray] = {}
         for name in self.outcomes:
             if name not in out:
@@ -201,7 +228,7 @@ def with_reference_bounds(
     from dataclasses import replace
 
     u = np.vstack([latin_hypercube(model.k, max(reference, 2), seed), model.nominal()])
-    results = {o: model.evaluate(o, u, seed) for o in model.options}
+    results = model.evaluate_options(model.options, u, seed)
     return replace(model, bounds=outcome_bounds(model, results))
 
 

@@ -52,7 +52,7 @@ def chunk_seeds(seed: int, n_chunks: int) -> list[int]:
 
 def run_chunk(model: ExploratoryModel, options: Sequence[str], u: np.ndarray, seed: int) -> Results:
     """Evaluate every option at the experiments ``u`` of one chunk with ``seed`` (one task)."""
-    return {o: model.evaluate(o, u, seed) for o in options}
+    return model.evaluate_options(options, u, seed)
 
 
 def _run_whole(
@@ -62,7 +62,8 @@ def _run_whole(
     seed: int,
     progress: Progress | None,
 ) -> Results:
-    """Every experiment in one call per option (progress per option).
+    """Every experiment in one call per option (progress per option), or in one call of every
+    option for a model that evaluates them together.
 
     For a model with common random numbers the chunks all get the same seed and its results
     do not depend on the chunking, so in this process the experiments are not cut at all: a
@@ -71,6 +72,13 @@ def _run_whole(
     operator's cap on the paths of one simulation (``MELIAN_MAX_PATHS``) refuses the whole, the
     caller runs the chunks as before.
     """
+    if model.batch is not None:
+        if progress is not None:
+            progress(0, 1)
+        both = model.evaluate_options(options, u, seed)
+        if progress is not None:
+            progress(1, 1)
+        return both
     out: Results = {}
     if progress is not None:
         progress(0, len(options))
@@ -182,8 +190,16 @@ class Evaluator:
         *,
         options: Sequence[str] | None = None,
         progress: Progress | None = None,
+        chunk_size: int | None = None,
     ) -> Results:
-        """Evaluate ``options`` (default: all) at every row of ``u``; results in row order."""
+        """Evaluate ``options`` (default: all) at every row of ``u``; results in row order.
+
+        ``chunk_size`` overrides the evaluator's rows per chunk for this run, for a model with
+        common random numbers only (its results do not depend on the chunking; another model's
+        chunk seeds do, so it keeps the evaluator's): a caller running many paths per
+        experiment uses smaller chunks so that each task, and each step of the progress, stays
+        short.
+        """
         u = np.atleast_2d(np.asarray(u, dtype=float))
         n = u.shape[0]
         opts = list(options) if options is not None else list(model.options)
@@ -193,14 +209,17 @@ class Evaluator:
             )
         if n == 0:
             raise ModelError("no experiments to run")
-        n_chunks = math.ceil(n / self.chunk_size)
+        size = self.chunk_size
+        if chunk_size is not None and model.common_random_numbers:
+            size = max(1, int(chunk_size))
+        n_chunks = math.ceil(n / size)
         # a model with common random numbers (every experiment of a call sees the same noise, as
         # melian.world.evaluate does) gets the same seed in every chunk, so its results do not depend
         # on the chunk size either; other models get one SeedSequence child per chunk
         seeds = (
             [int(seed)] * n_chunks if model.common_random_numbers else chunk_seeds(seed, n_chunks)
         )
-        blocks = [u[i * self.chunk_size : (i + 1) * self.chunk_size] for i in range(n_chunks)]
+        blocks = [u[i * size : (i + 1) * size] for i in range(n_chunks)]
         if self.scheduler == "synchronous" and model.common_random_numbers and n_chunks > 1:
             try:
                 return _run_whole(model, opts, u, int(seed), progress)

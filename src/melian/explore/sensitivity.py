@@ -400,7 +400,7 @@ def tornado(
         pts[1 + 2 * j, j] = lo_q
         pts[2 + 2 * j, j] = hi_q
     if model.common_random_numbers:
-        stacked: Results = {o: model.evaluate(o, pts, seed) for o in model.options}
+        stacked: Results = model.evaluate_options(model.options, pts, seed)
     else:
         per_point: list[Results] = [
             {o: model.evaluate(o, pts[i : i + 1], seed) for o in model.options}

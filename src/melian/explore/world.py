@@ -56,10 +56,37 @@ def world_function(
         seed=seed,
         per_path=per_path,
     )
+    return _means(context, out, per_path)
+
+
+def world_batch(
+    context: dict[str, Any], samples: dict[str, dict[str, np.ndarray]], seed: int
+) -> dict[str, dict[str, np.ndarray]]:
+    """:func:`world_function` of several options in one simulation
+    (``melian.world.evaluate_options``: the same numbers, the fixed cost of a run paid once).
+    """
+    world = _world()
+    per_path = bool(context.get("per_path"))
+    outs = world.evaluate_options(
+        context["scenario"],
+        samples,
+        paths_per_sample=context["paths"],
+        horizon=context["horizon"],
+        seed=seed,
+        per_path=per_path,
+    )
+    return {o: _means(context, out, per_path) for o, out in outs.items()}
+
+
+def _means(
+    context: dict[str, Any], out: dict[str, np.ndarray], per_path: bool
+) -> dict[str, np.ndarray]:
+    """The world model's per-sample means, and with ``per_path`` the per-path values of the
+    outcomes the utility reads (for the Monte Carlo standard errors of
+    :mod:`melian.explore.mcerror`).
+    """
     if not per_path:
         return {k: np.asarray(v, dtype=float) for k, v in out.items()}
-    # means as usual, and the per-path values of the outcomes the utility reads (for the Monte
-    # Carlo standard errors of :mod:`melian.explore.mcerror`)
     keep = set(context.get("path_outcomes", ()))
     res: dict[str, np.ndarray] = {}
     for k, v in out.items():
@@ -201,4 +228,5 @@ def world_model(
         notes=part.notes,
         common_random_numbers=True,
         path_outputs=True,
+        batch=world_batch,
     )
