@@ -70,3 +70,24 @@ def test_model_ranges_come_from_the_world_components(iraq):
     assert 0.0 <= d.low < d.mode < d.high <= 1.0 and d.mode - d.low == pytest.approx(
         d.high - d.mode
     )
+
+
+def test_by_default_widened_judgements_stay_within_what_the_models_admit(iraq):
+    """Without ``ranges`` the widening is clipped to the components' declared ranges (before,
+    a judged share near 1 at low confidence could be widened past 1 and the world model then
+    refused the draws), and a run of the widened scenario's world accepts every draw."""
+    from melian.world.engine import parameter_specs
+
+    specs = parameter_specs(iraq)
+    w, r = with_judgement_uncertainty(iraq)
+    unclipped, _ = with_judgement_uncertainty(iraq, ranges=lambda path: None)
+    beyond = 0
+    for o in iraq.option_ids:
+        for path, d in w.parameters_for(o).items():
+            if path not in specs or d.dist != "triangular":
+                continue
+            lo, hi = specs[path].low, specs[path].high
+            assert (lo is None or d.low >= lo) and (hi is None or d.high <= hi), (o, path)
+            u = unclipped.parameters_for(o)[path]
+            beyond += (lo is not None and u.low < lo) or (hi is not None and u.high > hi)
+    assert beyond > 0  # the built-in scenario has judgements the unclipped widening pushes out

@@ -142,7 +142,10 @@ def with_judgement_uncertainty(
         Relative half-width per confidence level (default :data:`HALF_WIDTH`).
     ranges : callable, optional
         ``ranges(path)`` -> admissible (low, high) of the parameter at ``path``
-        (``component.name`` or ``game.name``), or ``None`` if unknown.
+        (``component.name`` or ``game.name``), or ``None`` if unknown (default
+        :func:`model_ranges`: the ranges the world components and the game admit, so that a
+        widened judgement never reaches a value the model refuses; ``lambda path: None`` for
+        none).
     keep : callable, optional
         ``keep(path)`` -> True for a parameter to keep as written (default :func:`default_keep`:
         calibration windows and counts).
@@ -153,11 +156,7 @@ def with_judgement_uncertainty(
         The widened scenario (validated again) and the list of what was widened or left.
     """
     hw = {**HALF_WIDTH, **(half_width or {})}
-
-    def no_range(_: str) -> tuple[float | None, float | None] | None:
-        return None
-
-    rng = ranges or no_range
+    rng = ranges or model_ranges(scenario)
     kp = keep or default_keep
     data = scenario.model_dump(mode="json", exclude_unset=True, by_alias=True)
     data = copy.deepcopy(data)
