@@ -151,3 +151,20 @@ def test_preload_imports_only_before_forking(monkeypatch) -> None:
     monkeypatch.setattr(parallel, "start_method", lambda: "fork")
     parallel.preload((name,))
     assert name in sys.modules
+
+
+def test_counting_maps_an_analysis_progress_into_its_share_of_a_section() -> None:
+    from melian.brief.base import counting
+
+    seen: list[tuple[str, float]] = []
+    report = counting(lambda m, f: seen.append((m, f)), "ranking: evidence", 0.05, 0.8)
+    report(0, 4)
+    report(3, 4)
+    report(4, 4)
+    report(0, 0)  # an analysis with nothing to do reports its start, not a division by zero
+    assert seen == [
+        ("ranking: evidence", 0.05),
+        ("ranking: evidence", pytest.approx(0.65)),
+        ("ranking: evidence", pytest.approx(0.85)),
+        ("ranking: evidence", 0.05),
+    ]

@@ -177,3 +177,13 @@ def test_a_run_s_own_chunk_size_changes_only_a_common_random_numbers_model() -> 
         a = ev.run(noisy, u3, 3)
         b = ev.run(noisy, u3, 3, chunk_size=5, progress=lambda d, t: steps.append((d, t)))
     assert steps[-1] == (3, 3) and np.array_equal(a["a"]["y"], b["a"]["y"])
+
+
+def test_chunk_rows_keep_a_chunk_near_its_paths_budget() -> None:
+    from melian.explore.parallel import CHUNK_PATHS, chunk_rows
+
+    m = ishigami_model(options=("a", "b"))  # two options
+    assert CHUNK_PATHS == 8192
+    assert chunk_rows(m, 256, 128) == 16  # 8,192 // (256 x 2)
+    assert chunk_rows(m, 16, 128) == 128  # the evaluator's rows are the most
+    assert chunk_rows(m, 10_000, 128) == 1  # never fewer than one row

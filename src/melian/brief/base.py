@@ -168,6 +168,19 @@ def noop(_msg: str, _frac: float) -> None:
     return None
 
 
+def counting(
+    progress: Progress, msg: str, start: float, width: float
+) -> Callable[[int, int], None]:
+    """A ``(done, total)`` callback (as the analyses report) that reports ``msg`` at
+    ``start + width * done / total`` of the section.
+    """
+
+    def report(done: int, total: int) -> None:
+        progress(msg, start + width * done / max(total, 1))
+
+    return report
+
+
 def run_section(section_id: str, fn: Callable[[], Section]) -> Section:
     """Run a section builder; its failure becomes the section's reported error.
 

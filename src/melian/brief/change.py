@@ -37,6 +37,7 @@ from melian.brief.base import (
     Runners,
     Section,
     Settings,
+    counting,
     fmt,
     judgement,
     option_name,
@@ -173,7 +174,7 @@ def _run_view(
                     "replications": settings.breaking_replications,
                     "grid": settings.breaking_grid,
                 },
-                progress=lambda done, total: prog("breaking points", 0.4 * done / max(total, 1)),
+                progress=counting(prog, "breaking points", 0.0, 0.4),
                 **common,
                 **(
                     {}

@@ -22,6 +22,7 @@ from melian.brief.base import (
     Runners,
     Section,
     Settings,
+    counting,
     fmt,
     judgement,
     option_name,
@@ -62,12 +63,13 @@ def consequences_section(
     if s.focal is None:
         raise NotApplicableError(tf("no_options", lang))
 
-    def prog(done: int, total: int) -> None:
-        progress("consequences: simulating", 0.6 * done / max(total, 1))
-
     progress("consequences: simulating", 0.0)
     ens = run.simulate(
-        s, paths=settings.paths, horizon=settings.horizon, seed=settings.seed, progress=prog
+        s,
+        paths=settings.paths,
+        horizon=settings.horizon,
+        seed=settings.seed,
+        progress=counting(progress, "consequences: simulating", 0.0, 0.6),
     )
     d = ens.to_dict()
     opts = d["options"]

@@ -18,6 +18,7 @@ from melian.brief.base import (
     Runners,
     Section,
     Settings,
+    counting,
     fmt,
     judgement,
     label,
@@ -274,9 +275,7 @@ def forecast_section(
             s,
             seed=settings.seed,
             input_draws=settings.input_draws,
-            progress=lambda done, total: progress(
-                "forecast: predictive distributions", 0.5 + 0.4 * done / max(total, 1)
-            ),
+            progress=counting(progress, "forecast: predictive distributions", 0.5, 0.4),
         )
         progress("forecast: charts", 0.9)
         _predictive(s, lang, pf, sec, tables)
@@ -633,9 +632,7 @@ def ranking_section(
         s,
         paths=settings.paths,
         seed=settings.seed,
-        progress=lambda done, total: progress(
-            "ranking: evidence", 0.05 + 0.8 * done / max(total, 1)
-        ),
+        progress=counting(progress, "ranking: evidence", 0.05, 0.8),
     )
     d = r.to_dict()
     sec = Section(id="ranking", data={"raw": {k: d[k] for k in d if k != "evidence"}})

@@ -38,6 +38,7 @@ import numpy as np
 
 from melian.errors import ModelError
 from melian.explore.model import latin_hypercube, outcome_bounds
+from melian.explore.parallel import chunk_rows
 
 if TYPE_CHECKING:
     from melian.explore.parallel import Evaluator, Progress
@@ -715,7 +716,9 @@ def _outcomes(
     ``progress(done, total)`` per chunk.
     """
     if evaluator is not None and model.common_random_numbers and u.shape[0] > evaluator.chunk_size:
-        return evaluator.run(model, u, seed, progress=progress)
+        ctx = model.context if isinstance(model.context, dict) else {}
+        rows = chunk_rows(model, int(ctx.get("paths", 1)), evaluator.chunk_size)
+        return evaluator.run(model, u, seed, progress=progress, chunk_size=rows)
     return model.evaluate_options(model.options, u, seed)
 
 

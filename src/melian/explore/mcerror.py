@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from melian.explore.model import PATHS_PREFIX, UTILITY, ExploratoryModel, with_utility
-from melian.explore.parallel import Evaluator, Progress, Results
+from melian.explore.parallel import Evaluator, Progress, Results, chunk_rows
 
 #: Bootstrap replicates over path indices.
 BOOTSTRAP = 200
@@ -288,13 +288,6 @@ def _stop_rule(mc: MonteCarloError, rel_tol: float, share_tol: float) -> str | N
     return "futures" if d_bal and s_bal else None
 
 
-#: Paths per chunk of a batch with many paths per future (rows per chunk = this / paths): the
-#: world model's cost per path is flat above about this size (0.49-0.50 ms per path of the
-#: built-in joint model at 8,192 and 32,768 paths per call, 0.71 at 2,048), and such a chunk takes
-#: about 4 s, so that the progress moves every few seconds.
-CHUNK_PATHS = 8192
-
-
 def _share(progress: Progress | None, before: int, m: int, cap: int) -> Progress | None:
     """Progress of a batch of ``m`` paths per future after ``before``, as a share of ``cap``
     paths: the bar moves forward across the doubling batches instead of restarting with each.
@@ -349,9 +342,9 @@ def adaptive_ensemble(
                 batch_seed(seed, len(sizes)),
                 progress=_share(progress, total, m, max_paths if adaptive else m),
                 # at most CHUNK_PATHS paths per chunk: with 256 paths per future a chunk of the
-                # evaluator's 128 rows takes about 16 s on this machine, and the progress stalls
-                # as long; the results do not depend on the chunking
-                chunk_size=max(1, min(evaluator.chunk_size, CHUNK_PATHS // m)),
+                # evaluator's 128 rows takes over a minute on this machine, and the progress
+                # stalls as long; the results do not depend on the chunking
+                chunk_size=chunk_rows(model, m, evaluator.chunk_size),
             )
         )
         sizes.append(m)
