@@ -83,9 +83,11 @@ def test_same_seed_same_result_whatever_the_workers(scen):
     seen: list[tuple[str, int, int]] = []
     b = advise(scen, "iran", workers=2, progress=lambda *x: seen.append(x), **kw).to_dict()
     assert a == b
-    # on two processes every run is reported as it ends: 2 models x 5 worlds
-    runs = [(d, t) for stage, d, t in seen if stage == "counterfactual runs" and d > 0]
-    assert runs == [(k, 10) for k in range(1, 11)]
+    # on two processes the runs are reported as they end (2 models x 5 worlds), in the order
+    # they end, and again every second while none does
+    runs = [(d, t) for stage, d, t in seen if stage == "counterfactual runs"]
+    done = [d for d, _ in runs]
+    assert done == sorted(done) and runs[-1] == (10, 10) and {t for _, t in runs} == {10}
     c = advise(scen, "iran", workers=1, models=["compromise", "median"], draws=4, seed=4)
     assert c.to_dict() != a
 
@@ -208,3 +210,16 @@ def test_same_result_from_a_thread_with_spawned_workers(scen):
     t.start()
     t.join()
     assert out["two"] == advise(scen, "iran", workers=1, **kw).to_dict()
+
+
+def test_while_no_run_ends_the_progress_is_reported_again(scen, monkeypatch):
+    # the brief forwards its other processes' progress whenever this one reports: a wait on the
+    # pool reports again every HEARTBEAT seconds (here 1 ms, far below a model run)
+    import melian.advise.core as core
+
+    monkeypatch.setattr(core, "HEARTBEAT", 0.001)
+    seen: list[tuple[str, int, int]] = []
+    advise(scen, "iran", models=["compromise"], draws=3, seed=1, workers=2,
+           progress=lambda *x: seen.append(x))  # fmt: skip
+    runs = [(d, t) for stage, d, t in seen if stage == "counterfactual runs"]
+    assert len(runs) > len(set(runs)) and runs[-1] == (4, 4)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -280,7 +280,8 @@ def evaluate(
     keep_extra : sequence of str
         Models whose baseline ``Forecast.extra`` (per world, per block) is returned.
     progress : callable, optional
-        Called with (tasks done, tasks) as each run of one model in one world ends.
+        Called with (tasks done, tasks) as runs of one model in one world end (on several
+        processes also every :data:`HEARTBEAT` seconds while none does).
 
     Returns
     -------
@@ -321,8 +322,14 @@ def evaluate(
         results: list[Any] = [None] * len(tasks)
         with _process_pool(workers) as pool:
             pending = {pool.submit(run_task, tasks[i]): i for i in order}
-            for done, fut in enumerate(as_completed(pending), 1):
-                results[pending[fut]] = fut.result()
+            left, done = set(pending), 0
+            while left:
+                # every second without a run ending, the same progress again: a caller that
+                # forwards other processes' progress from its own (the brief) gets to do so
+                ended, left = wait(left, timeout=HEARTBEAT, return_when=FIRST_COMPLETED)
+                for fut in ended:
+                    results[pending[fut]] = fut.result()
+                done += len(ended)
                 if progress is not None:
                     progress(done, len(tasks))
     else:
@@ -342,6 +349,9 @@ def evaluate(
             extras[model] = [r[1] for r in rows]
     return outcomes, extras
 
+
+#: Seconds between two progress reports while no run ends (see :func:`evaluate`).
+HEARTBEAT = 1.0
 
 #: Scheduling hint only (heaviest first; results never depend on it): the models whose runs cost
 #: the most on problems of a dozen actors.
