@@ -89,9 +89,9 @@ def consequences_section(
     be_units = {v["unit"] for v in breakeven.values()}
     ref_value = d.get("reference_payroll_price")
     # ---- fan charts: one per declared band, titled by its declared label
-    n_bands = sum(1 for spec in declared.values() if spec["kind"] == "band")
-    for k, (band, spec) in enumerate((b, x) for b, x in declared.items() if x["kind"] == "band"):
-        progress("consequences: charts", 0.6 + 0.35 * k / n_bands)
+    fans = [(b, x) for b, x in declared.items() if x["kind"] == "band"]
+    for k, (band, spec) in enumerate(fans):
+        progress("consequences: charts", 0.6 + 0.35 * k / len(fans))
         bands = {
             option_name(s, o, lang): r["bands"][band] for o, r in opts.items() if band in r["bands"]
         }

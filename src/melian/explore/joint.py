@@ -80,14 +80,17 @@ def _world_rows(
     from melian.explore.world import world_function  # lazy: the world model, only when read
 
     names: tuple[str, ...] = context["world_names"]
-    wctx = {
-        k: context[k]
-        for k in ("scenario", "paths", "horizon", "per_path", "path_outcomes")
-        if k in context
-    }
     uniq, inverse = distinct_rows(samples, names, n)
-    out = world_function(wctx, option, {p: uniq[:, j] for j, p in enumerate(names)}, seed)
+    out = world_function(
+        _world_context(context), option, {p: uniq[:, j] for j, p in enumerate(names)}, seed
+    )
     return {k: np.asarray(v)[inverse] for k, v in out.items()}
+
+
+def _world_context(context: dict[str, Any]) -> dict[str, Any]:
+    """The part of the joint model's context the world model reads."""
+    keys = ("scenario", "paths", "horizon", "per_path", "path_outcomes")
+    return {k: context[k] for k in keys if k in context}
 
 
 def _world_rows_options(
@@ -97,14 +100,11 @@ def _world_rows_options(
     from melian.explore.world import world_batch  # lazy: the world model, only when read
 
     names: tuple[str, ...] = context["world_names"]
-    wctx = {
-        k: context[k]
-        for k in ("scenario", "paths", "horizon", "per_path", "path_outcomes")
-        if k in context
-    }
     rows = {o: distinct_rows(x, names, n) for o, x in samples.items()}
     outs = world_batch(
-        wctx, {o: {p: u[:, j] for j, p in enumerate(names)} for o, (u, _) in rows.items()}, seed
+        _world_context(context),
+        {o: {p: u[:, j] for j, p in enumerate(names)} for o, (u, _) in rows.items()},
+        seed,
     )
     return {o: {k: np.asarray(v)[rows[o][1]] for k, v in outs[o].items()} for o in samples}
 

@@ -342,8 +342,8 @@ def adaptive_ensemble(
                 batch_seed(seed, len(sizes)),
                 progress=_share(progress, total, m, max_paths if adaptive else m),
                 # at most CHUNK_PATHS paths per chunk: with 256 paths per future a chunk of the
-                # evaluator's 128 rows takes over a minute on this machine, and the progress
-                # stalls as long; the results do not depend on the chunking
+                # evaluator's 128 rows takes about 16 s on this machine, and the progress stalls
+                # as long; the results do not depend on the chunking
                 chunk_size=chunk_rows(model, m, evaluator.chunk_size),
             )
         )

@@ -34,8 +34,8 @@ def _world() -> Any:  # noqa: ANN401
         import melian.world as world  # lazy: the world model loads on first run, in the worker
     except ImportError as exc:  # pragma: no cover - depends on the installed package
         raise ModelError(f"the world model (melian.world) is not available: {exc}") from None
-    if not hasattr(world, "evaluate"):
-        raise ModelError("the world model (melian.world) has no evaluate() function yet")
+    if not hasattr(world, "evaluate_options"):
+        raise ModelError("the world model (melian.world) has no evaluate_options() function")
     return world
 
 
@@ -45,18 +45,7 @@ def world_function(
     """Model function: ``melian.world.evaluate`` on the option's parameter values (module level,
     so Dask can ship it).
     """
-    world = _world()
-    per_path = bool(context.get("per_path"))
-    out = world.evaluate(
-        context["scenario"],
-        option,
-        samples,
-        paths_per_sample=context["paths"],
-        horizon=context["horizon"],
-        seed=seed,
-        per_path=per_path,
-    )
-    return _means(context, out, per_path)
+    return world_batch(context, {option: samples}, seed)[option]
 
 
 def world_batch(

@@ -957,6 +957,11 @@ def eval_metrics(prep: Prepared) -> tuple[str, ...]:
     return tuple(names) + tuple(f"p_{e}" for e in prep.events)
 
 
+#: Paths :func:`evaluate_options` simulates at a time (rows of whole samples; the results do not
+#: depend on it: every group draws the same random numbers).
+GROUP_PATHS = 65_536
+
+
 def evaluate(
     scenario: Scenario,
     option_id: str,
@@ -1026,14 +1031,14 @@ def evaluate_options(
         raise LimitError(f"{total} samples x {pps} paths exceeds {MAX_PATHS:,} paths")
     limits.check_paths(total * pps)
     limits.check_simulation(
-        min(total * pps, max(65_536, pps)),
+        min(total * pps, max(GROUP_PATHS, pps)),
         horizon,
         1,
         block=None,
         bands=False,
         shape=world_shape(prep),
     )
-    group = max(1, 65_536 // pps)
+    group = max(1, GROUP_PATHS // pps)
     names = eval_metrics(prep)
     out = {
         o: {k: (np.empty((sizes[o], pps)) if per_path else np.empty(sizes[o])) for k in names}
