@@ -191,6 +191,9 @@ def test_breaking_points_ranked_per_view_with_standard_errors():
     assert made >= {(v, m) for v in (None, "sceptic") for m in ("breaking", "prim", "regret")}
     # PRIM and regret read one ensemble of the quick brief's PRIM futures
     assert {kw["samples"] for _, m, kw in CALLS if m in ("prim", "regret")} == {100}
+    # the scan and the ensemble run where the settings say (in the view's own process)
+    assert {kw["scheduler"] for _, _, kw in CALLS} == {SETTINGS.explore_scheduler}
+    assert Settings().explore_scheduler == "synchronous"
     bluf, judg, _ = conclusions(s, "en", {"robustness": sec})
     assert any("the nearest flip lies 2.7 spreads" in line for line in bluf)
     assert judg[0]["probability"] == "75%" and judg[0]["words"] == "likely"

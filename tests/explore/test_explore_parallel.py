@@ -179,6 +179,38 @@ def test_a_run_s_own_chunk_size_changes_only_a_common_random_numbers_model() -> 
     assert steps[-1] == (3, 3) and np.array_equal(a["a"]["y"], b["a"]["y"])
 
 
+def test_a_synchronous_run_with_its_own_chunk_size_goes_in_equal_chunks() -> None:
+    # in this process a model with common random numbers runs whole unless the run bounds its
+    # chunks (the brief's ensembles and scans do, so that the progress moves): then 50 rows
+    # in chunks of at most 16 are 4 chunks of 13, 13, 13 and 11 rows, with the same numbers
+    from melian.explore import parallel
+    from melian.explore.world import world_model
+    from melian.scenario import load_scenario
+
+    m = world_model(load_scenario("kyrgyzstan-manas-2009"), paths_per_sample=4, horizon=12)
+    u = latin_hypercube(m.k, 50, 3)
+    calls: list[int] = []
+    original = parallel.run_chunk
+
+    def counted(model, options, rows, seed):
+        calls.append(rows.shape[0])
+        return original(model, options, rows, seed)
+
+    seen: list[tuple[int, int]] = []
+    with Evaluator("synchronous", chunk_size=128) as ev:
+        whole = ev.run(m, u, 5)
+        parallel.run_chunk = counted
+        try:
+            cut = ev.run(m, u, 5, chunk_size=16, progress=lambda d, t: seen.append((d, t)))
+        finally:
+            parallel.run_chunk = original
+    assert calls == [13, 13, 13, 11]
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    for o in m.options:
+        for k in whole[o]:
+            assert np.array_equal(whole[o][k], cut[o][k], equal_nan=True), (o, k)
+
+
 def test_chunk_rows_keep_a_chunk_near_its_paths_budget() -> None:
     from melian.explore.parallel import CHUNK_PATHS, chunk_rows
 

@@ -175,6 +175,7 @@ def _run_view(
                     "grid": settings.breaking_grid,
                 },
                 progress=counting(prog, "breaking points", 0.0, 0.4),
+                scheduler=settings.explore_scheduler,
                 **common,
                 **(
                     {}

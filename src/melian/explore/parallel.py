@@ -215,7 +215,9 @@ class Evaluator:
         common random numbers only (its results do not depend on the chunking; another model's
         chunk seeds do, so it keeps the evaluator's): a caller running many paths per
         experiment uses smaller chunks so that each task, and each step of the progress, stays
-        short.
+        short. In this process (``synchronous``) such a model runs whole, in one simulation of
+        every option, unless the run gives ``chunk_size``: then in chunks of equal size of at
+        most ``chunk_size`` rows, each one simulation, with a step of progress after each.
         """
         u = np.atleast_2d(np.asarray(u, dtype=float))
         n = u.shape[0]
@@ -236,8 +238,13 @@ class Evaluator:
         seeds = (
             [int(seed)] * n_chunks if model.common_random_numbers else chunk_seeds(seed, n_chunks)
         )
+        sync_crn = self.scheduler == "synchronous" and model.common_random_numbers
+        if sync_crn and chunk_size is not None and n_chunks > 1:
+            # the caller bounds a call's size (so that the progress moves): chunks of equal
+            # size, each as large as it allows (the same numbers however the rows are cut)
+            size = math.ceil(n / n_chunks)
         blocks = [u[i * size : (i + 1) * size] for i in range(n_chunks)]
-        if self.scheduler == "synchronous" and model.common_random_numbers and n_chunks > 1:
+        if sync_crn and chunk_size is None and n_chunks > 1:
             try:
                 return _run_whole(model, opts, u, int(seed), progress)
             except LimitError:
