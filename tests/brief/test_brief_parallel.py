@@ -15,6 +15,7 @@ import pytest
 
 from melian.analysis.brief import RUNNERS, brief
 from melian.brief import change, parallel
+from melian.brief.assemble import STEPS
 from melian.brief.base import Section, run_section
 from melian.scenario import load_scenario
 
@@ -65,6 +66,13 @@ def test_parallel_brief_equals_the_one_process_brief(
     assert any(m.startswith("what would change") for m, _ in seen)
     fracs = [f for _, f in seen]
     assert fracs == sorted(fracs) and fracs[-1] == pytest.approx(1.0)
+    # this process builds the ranking while the views run, and waits for them last; the brief
+    # keeps its sections' order
+    msgs = [m for m, _ in seen]
+    assert msgs.index("ranking: done") < msgs.index("robustness: done")
+    steps = dict(STEPS)
+    assert [k for k in par.sections if k in steps] == [k for k in steps if k in par.sections]
+    assert "ranking" in par.sections and "robustness" in par.sections
 
 
 def test_spawned_child_computes_the_same_view(scenario, tiny) -> None:
