@@ -102,6 +102,32 @@ def test_same_side_no_exchange():
     assert all({c["i"], c["j"]} != {0, 1} for c in cands)
 
 
+def test_a_locked_cell_or_a_same_side_pair_leaves_the_static_pairs():
+    # the pairs fixed for a run (orientation of equal gain, positive weights, two issues, two
+    # actors) are the candidates until positions or locks rule them out: A (0, 100) and B
+    # (100, 0) with opposite relative saliences trade in one orientation only (A supplies on
+    # p, where it cares less); locking A on q, or moving B to A's position on p, removes it
+    from melian.bargaining.exchange import _candidate_arrays, _outcomes, _pairs
+
+    x = np.array([[0, 100], [100, 0]], dtype=float)
+    s = np.array([[0.2, 0.8], [0.8, 0.2]])
+    w = s * 1.0
+    W = w.sum(axis=0)
+    pairs = _pairs(s, w, W)
+    # (p, q, i, j): A supplies on 0 and B on 1, or B supplies on 1 and A on 0 (issues swapped)
+    assert sorted(zip(*(a.tolist() for a in pairs), strict=True)) == [(0, 1, 0, 1), (1, 0, 1, 0)]
+    free = np.zeros_like(x, dtype=bool)
+    c = _candidate_arrays(x, s, w, _outcomes(x, w), W, free, pairs)
+    assert sorted(zip(c["p"].tolist(), c["i"].tolist(), strict=True)) == [(0, 0), (1, 1)]
+    fresh = _candidate_arrays(x, s, w, _outcomes(x, w), W, free)
+    assert all(np.array_equal(c[k], fresh[k]) for k in c)
+    locked = free.copy()
+    locked[0, 1] = True  # A may no longer move on q: it can neither supply nor demand there
+    assert _candidate_arrays(x, s, w, _outcomes(x, w), W, locked, pairs)["gain"].size == 0
+    x2 = np.array([[0, 100], [0, 0]], dtype=float)  # B at A's position: both at O_p = 0
+    assert _candidate_arrays(x2, s, w, _outcomes(x2, w), W, free, pairs)["gain"].size == 0
+
+
 def test_one_issue_equals_compromise():
     p = prob([[0], [100], [30]], [[1], [0.5], [0.2]], [1, 2, 3])
     assert forecast(p, "exchange").point()["p"] == pytest.approx(

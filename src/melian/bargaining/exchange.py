@@ -58,33 +58,54 @@ def _outcomes(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.where(tot > 0, num / np.where(tot > 0, tot, 1.0), np.nan)
 
 
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _pairs(s: np.ndarray, w: np.ndarray, W: np.ndarray) -> Pairs:
+    """The (p, q, i, j) that may exchange whatever the positions: i supplies on p and j on q
+    with the orientation of equal gain (``s_ip / s_iq < s_jp / s_jq``), both with a positive
+    weight there, two issues with positive total weight, two actors. Index arrays ordered by
+    (p, q, i, j); they depend on the saliences and weights only, fixed for a run.
+    """
+    n, m = s.shape
+    sT, wT = s.T, w.T  # (issues, actors)
+    sip, sjp = sT[:, None, :, None], sT[:, None, None, :]
+    siq, sjq = sT[None, :, :, None], sT[None, :, None, :]
+    with np.errstate(invalid="ignore"):
+        orient = sip * sjq < sjp * siq
+    ok = orient & (wT[:, None, :, None] > 0) & (wT[None, :, None, :] > 0)
+    pq_ok = (W[:, None] > 0) & (W[None, :] > 0) & ~np.eye(m, dtype=bool)
+    ok &= pq_ok[:, :, None, None]
+    ok &= ~np.eye(n, dtype=bool)[None, None, :, :]
+    pp, qq, ii, jj = np.nonzero(ok)
+    return pp, qq, ii, jj
+
+
 def _candidate_arrays(
-    x: np.ndarray, s: np.ndarray, w: np.ndarray, O: np.ndarray, W: np.ndarray, locked: np.ndarray
+    x: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray,
+    O: np.ndarray,
+    W: np.ndarray,
+    locked: np.ndarray,
+    pairs: Pairs | None = None,
 ) -> dict[str, np.ndarray]:
     """Every feasible equal-gain exchange, vectorised over issue pairs and actor pairs.
 
     Arrays over the candidates, ordered by (p, q, i, j): supplier on p ``i``, supplier on q
     ``j``, issues ``p``, ``q``, outcome shifts ``dOp``, ``dOq``, voting-position moves ``dxi``
     (of x_ip), ``dxj`` (of x_jq) and the equal ``gain`` (only candidates with gain > GAIN_EPS).
+    ``pairs`` are :func:`_pairs` of ``(s, w, W)`` when the caller keeps them across calls; of
+    those, the candidates are the pairs on opposite sides of both outcomes with none of their
+    four (actor, issue) cells locked.
     """
-    n, m = x.shape
+    pp, qq, ii, jj = _pairs(s, w, W) if pairs is None else pairs
     side = np.sign(x - O[None, :])  # nan where absent
-    # axes (p, q, i, j): i supplies on p, j supplies on q
-    sT, sideT, wT, lockT = s.T, side.T, w.T, locked.T  # (issues, actors)
-    sip, sjp = sT[:, None, :, None], sT[:, None, None, :]
-    siq, sjq = sT[None, :, :, None], sT[None, :, None, :]
+    free = ~locked
     with np.errstate(invalid="ignore"):
-        opposite = (sideT[:, None, :, None] * sideT[:, None, None, :] < 0) & (
-            sideT[None, :, :, None] * sideT[None, :, None, :] < 0
-        )
-        orient = sip * sjq < sjp * siq
-    ok = opposite & orient & (wT[:, None, :, None] > 0) & (wT[None, :, None, :] > 0)
-    ok &= ~lockT[:, None, :, None] & ~lockT[None, :, None, :]
-    ok &= ~lockT[None, :, :, None] & ~lockT[:, None, None, :]
-    pq_ok = (W[:, None] > 0) & (W[None, :] > 0) & ~np.eye(m, dtype=bool)
-    ok &= pq_ok[:, :, None, None]
-    ok &= ~np.eye(n, dtype=bool)[None, None, :, :]
-    pp, qq, ii, jj = np.nonzero(ok)
+        ok = (side[ii, pp] * side[jj, pp] < 0) & (side[ii, qq] * side[jj, qq] < 0)
+    ok &= free[ii, pp] & free[jj, qq] & free[ii, qq] & free[jj, pp]
+    pp, qq, ii, jj = pp[ok], qq[ok], ii[ok], jj[ok]
     k = (s[ii, pp] + s[jj, pp]) / (s[ii, qq] + s[jj, qq])
     dOp_full_i = np.abs(x[jj, pp] - x[ii, pp]) * w[ii, pp] / W[pp]
     dOq_full_j = np.abs(x[ii, qq] - x[jj, qq]) * w[jj, qq] / W[qq]
@@ -196,12 +217,13 @@ def run(problem: BargainingProblem, rounds: int = 10, variant: str = "melian") -
     gains = np.zeros(n)
     ext = np.zeros(n)
     done = 0
+    pairs = _pairs(s, w, W)
     for r in range(rounds):
         locked = np.isnan(x)
         count = 0
+        O = _outcomes(x, w)
         while True:
-            O = _outcomes(x, w)
-            best = _best(_candidate_arrays(x, s, w, O, W, locked))
+            best = _best(_candidate_arrays(x, s, w, O, W, locked, pairs))
             if best is None:
                 break
             i, j, p, q = best["i"], best["j"], best["p"], best["q"]
@@ -228,6 +250,7 @@ def run(problem: BargainingProblem, rounds: int = 10, variant: str = "melian") -
                 }
             )
             count += 1
+            O = O2  # the outcomes of the positions now
         history.append(x.copy())
         done += 1
         if count == 0:
