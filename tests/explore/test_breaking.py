@@ -228,3 +228,45 @@ def test_breaking_points_report_their_progress_call_by_call() -> None:
     assert seen == sorted(seen) and len(set(seen)) == len(seen) and seen[-1] == 1.0
     # the central call and the scan report no call of their own; every later call does
     assert len(seen) >= calls - 1
+
+
+def _dips(z: np.ndarray) -> np.ndarray:
+    """Two options; the gap is ``1 - z_0 / 2`` on input 0, ``1 - 1.2 exp(-((z_1 - 2.1) /
+    0.3)^2)`` on input 1 (a narrow dip below zero between 1.9 and 2.3 spreads, none below), and
+    does not move with input 2."""
+    z = np.atleast_2d(z)
+    g = 1.0 - 0.5 * z[:, 0] - 1.2 * np.exp(-(((z[:, 1] - 2.1) / 0.3) ** 2))
+    return np.column_stack([g, np.zeros(len(z))])
+
+
+def test_the_screened_scan_finds_what_the_whole_grid_finds_with_fewer_points():
+    # 17 points per side over 4 spreads: the screen evaluates points 4, 8, 12, 16 and 17 of
+    # each side first (z = 0.94, 1.88, 2.82, 3.76, 4). Input 1's gap is 1.0, 1.0, 0.30, 1.0
+    # there: steepest change 0.70 / 0.94 = 0.745 per spread, so L = 1.49, and the intervals
+    # [0.94, 1.88] and [1.88, 2.82] (1.0 + 0.30 and 0.30 + 1.0 <= 1.49 x 0.94 = 1.40) are
+    # scanned in full: the dip's first grid point below zero, 2.12 (9 x 4 / 17), brackets the
+    # same root as the whole grid's scan. Input 0 crosses between 1.88 and 2.82 (gap 0.06 and
+    # -0.41) and needs no more; input 2 never moves and needs nothing.
+    rows: dict[bool, int] = {}
+    found = {}
+    for screen in (False, True):
+        seen = [0]
+
+        def score(z: np.ndarray, seen: list[int] = seen) -> np.ndarray:
+            seen[0] += len(np.atleast_2d(z))
+            return _dips(z)
+
+        found[screen] = switch_overs(
+            score, ["a", "b", "c"], ["x", "y"], 0, z_max=4.0, grid=17, screen=screen
+        )
+        rows[screen] = seen[0]
+    assert [s.to_dict() for s in found[True]] == [s.to_dict() for s in found[False]]
+    a, b, c = found[True]
+    assert a.high_z == pytest.approx(2.0, abs=1e-6) and a.low_z is None
+    assert b.high_z == pytest.approx(2.1 - 0.3 * math.sqrt(math.log(1.2)), abs=1e-6)
+    assert b.low_z is None and c.low_z is None and c.high_z is None
+    # 3 inputs x 2 sides x 17 points against 3 x 2 x 5 first, then the 3 points inside each
+    # interval that needs them: input 1's two on the high side, and input 0's crossing
+    # interval [1.88, 2.82] and the one before it (gap 0.53 and 0.06 at 0.94 and 1.88, L = 2 x
+    # 0.5: 0.59 <= 0.94); nothing on the low sides, where the gaps stay at 1 or grow
+    assert rows[False] - rows[True] == 3 * 2 * 17 - (3 * 2 * 5 + 4 * 3)

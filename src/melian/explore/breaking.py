@@ -290,6 +290,67 @@ def _roots(
     return root
 
 
+#: The screened scan evaluates every SCREEN_STRIDE-th grid point first (and the last).
+SCREEN_STRIDE = 4
+#: Safety factor on the steepest change of the gap seen between screened points.
+LIPSCHITZ_SAFETY = 2.0
+
+
+def _scan(
+    score: Scorer, k: int, steps: np.ndarray, top: int, screen: bool
+) -> tuple[np.ndarray, float]:
+    """The gap at the scan's grid points ``(k, 2, grid)`` (``nan`` where not evaluated) and at
+    the centre.
+
+    Without ``screen`` every point of every input and side is evaluated in one call. With it
+    (a Lipschitz screen: Piyavskii 1972, "An algorithm for finding the absolute extremum of a
+    function", USSR Comput. Math. Math. Phys. 12(4); Shubert 1972, "A sequential method seeking
+    the global maximum of a function", SIAM J. Numer. Anal. 9(3):379-388), every
+    :data:`SCREEN_STRIDE`-th point and the last are evaluated first; walking out from the
+    centre, the points between two evaluated ones ``a < b`` are evaluated too where the gap
+    changes sign there (``g_a > 0 >= g_b``) or could reach zero in between, ``g_a + g_b <= L (b
+    - a)``, with ``L`` :data:`LIPSCHITZ_SAFETY` times the steepest change of the gap between
+    evaluated points of that input (either side); no point beyond the first sign change is
+    needed. Every bracket of the whole grid's first sign change is then evaluated in full.
+    """
+    grid = steps.size
+
+    def gaps(i: np.ndarray, side: np.ndarray, j: np.ndarray) -> np.ndarray:
+        pts = np.zeros((i.size, k))
+        pts[np.arange(i.size), i] = np.where(side == 0, -1.0, 1.0) * steps[j]
+        return gap(np.asarray(score(pts), dtype=float), top)
+
+    g = np.full((k, 2, grid), np.nan)
+    first = (
+        np.arange(grid)
+        if not screen
+        else np.unique(np.r_[np.arange(SCREEN_STRIDE - 1, grid, SCREEN_STRIDE), grid - 1])
+    )
+    i, side, j = (a.ravel() for a in np.meshgrid(np.arange(k), [0, 1], first, indexing="ij"))
+    g[i, side, j] = gaps(i, side, j)
+    g0 = float(gap(np.asarray(score(np.zeros((1, k))), dtype=float), top)[0])
+    if not screen or first.size == grid:
+        return g, g0
+    zc = np.r_[0.0, steps[first]]
+    gc = np.concatenate([np.full((k, 2, 1), g0), g[:, :, first]], axis=2)
+    with np.errstate(invalid="ignore"):
+        slope = np.abs(np.diff(gc, axis=2)) / np.diff(zc)
+        lip = LIPSCHITZ_SAFETY * np.nan_to_num(slope).max(axis=(1, 2))  # (k,)
+        cross = (gc[:, :, :-1] > 0) & (gc[:, :, 1:] <= 0)
+        dip = gc[:, :, :-1] + gc[:, :, 1:] <= lip[:, None, None] * np.diff(zc)
+    # intervals up to the first sign change (all of them where there is none)
+    upto = np.where(cross.any(axis=2), cross.argmax(axis=2), first.size - 1)
+    need = (cross | dip) & (np.arange(first.size)[None, None, :] <= upto[:, :, None])
+    # the grid points strictly inside each interval between evaluated points
+    interval = np.searchsorted(first, np.arange(grid))  # the interval a grid point falls in
+    inside = ~np.isin(np.arange(grid), first)
+    more = need[:, :, interval] & inside[None, None, :]
+    if more.any():
+        i, side, j = np.nonzero(more)
+        g[i, side, j] = gaps(i, side, j)
+    return g, g0
+
+
 def switch_overs(
     score: Scorer,
     inputs: Sequence[str],
@@ -300,6 +361,7 @@ def switch_overs(
     grid: int = 33,
     tol: float = 1e-6,
     progress: StageProgress | None = None,
+    screen: bool = True,
 ) -> list[SwitchOver]:
     """One-at-a-time switch-over values of every input (standardised units).
 
@@ -321,6 +383,9 @@ def switch_overs(
     progress : StageProgress, optional
         Told when the scan starts (its chunks are reported by ``score``'s evaluator) and
         after every later call (the refinement).
+    screen : bool
+        Scan every fourth grid point first and the others only where the gap could reach zero
+        between them (:func:`_scan`); ``False`` scans every grid point.
 
     Returns
     -------
@@ -328,26 +393,28 @@ def switch_overs(
         For each input, the nearest z on each side where the gap is zero (``None`` if the gap
         keeps its sign over the searched range) and the option that takes over beyond it. The
         first sign change of the gap on each side is bracketed by the scan and refined for every
-        input and side together (one call of ``score`` per step, :func:`_roots`).
+        input and side together (one call of ``score`` per step, :func:`_roots`). With the
+        screen the brackets, and so the values, are those of the whole grid unless the gap dips
+        to zero between two screened points faster than twice the steepest change seen on that
+        input.
     """
     k = len(inputs)
     steps = np.linspace(0.0, z_max, grid + 1)[1:]
-    # every input and side in one batch: rows (input, side, step)
-    pts = np.zeros((k, 2, grid, k))
-    for i in range(k):
-        pts[i, 0, :, i] = -steps
-        pts[i, 1, :, i] = steps
     if progress is not None:
         progress.stage("scan", parts=True)
-    util = np.asarray(score(pts.reshape(-1, k)), dtype=float).reshape(k, 2, grid, len(options))
+    g_all, g0 = _scan(score, k, steps, top, screen)
     if progress is not None:
         progress.stage("refine")
         score = progress.counted(score)
-    g_all = gap(util.reshape(-1, len(options)), top).reshape(k, 2, grid)
-    g0 = float(gap(np.asarray(score(np.zeros((1, k))), dtype=float), top)[0])
-    # the first bracket (previous gap > 0 >= this gap) of every input and side
-    prev = np.concatenate([np.full((k, 2, 1), g0), g_all[:, :, :-1]], axis=2)
-    crossing = (prev > 0) & (g_all <= 0)
+    # the first bracket (previous evaluated gap > 0 >= this gap) of every input and side; a
+    # point the screen left out carries no bracket, and the point after it is compared with the
+    # last one evaluated before it
+    done = ~np.isnan(g_all)
+    last = np.maximum.accumulate(np.where(done, np.arange(grid), -1), axis=2)
+    before = np.concatenate([np.full((k, 2, 1), -1), last[:, :, :-1]], axis=2)
+    prev = np.where(before >= 0, np.take_along_axis(g_all, np.maximum(before, 0), axis=2), g0)
+    with np.errstate(invalid="ignore"):
+        crossing = done & (prev > 0) & (g_all <= 0)
     has = crossing.any(axis=2)
     first = crossing.argmax(axis=2)
     which = np.argwhere(has)  # (input, side) pairs with a switch-over
@@ -356,7 +423,8 @@ def switch_overs(
         ii, ss = which[:, 0], which[:, 1]
         jj = first[ii, ss]
         sign = np.where(ss == 0, -1.0, 1.0)
-        lo = np.where(jj > 0, steps[np.maximum(jj - 1, 0)], 0.0)
+        jb = before[ii, ss, jj]
+        lo = np.where(jb >= 0, steps[np.maximum(jb, 0)], 0.0)
         hi = steps[jj]
 
         def points(idx: np.ndarray, t: np.ndarray) -> np.ndarray:
