@@ -270,3 +270,32 @@ def test_the_screened_scan_finds_what_the_whole_grid_finds_with_fewer_points():
     # interval [1.88, 2.82] and the one before it (gap 0.53 and 0.06 at 0.94 and 1.88, L = 2 x
     # 0.5: 0.59 <= 0.94); nothing on the low sides, where the gaps stay at 1 or grow
     assert rows[False] - rows[True] == 3 * 2 * 17 - (3 * 2 * 5 + 4 * 3)
+
+
+def test_the_screened_scan_s_two_calls_move_the_progress_forward():
+    # the first call stands for 5 of 17 points per side (0.29 of the scan), the second for
+    # the rest: 0.29, then 0.29 + 0.71 / 2, then the whole scan (0.55 of the search without
+    # the reference stage, 0.55 / 0.95)
+    from melian.explore.breaking import StageProgress
+
+    seen: list[float] = []
+    p = StageProgress(seen.append, skip=("reference",))
+    p.stage("scan", parts=True)
+    p.span(0.0, 5 / 17)
+    p.part(1, 1)
+    p.span(5 / 17, 1.0)
+    p.part(1, 2)
+    p.part(2, 2)
+    scan = 0.55 / 0.95
+    assert seen[1:] == pytest.approx([scan * 5 / 17, scan * (5 / 17 + 6 / 17), scan])
+    # and a screened scan on a scorer reports both calls within the scan's share
+    fr: list[float] = []
+    q = StageProgress(fr.append, skip=("reference",))
+
+    def score(z: np.ndarray) -> np.ndarray:
+        q.part(1, 1)  # as the evaluator reports a call's chunks
+        return _dips(z)
+
+    switch_overs(score, ["a", "b", "c"], ["x", "y"], 0, grid=17, progress=q)
+    assert fr == sorted(fr)
+    assert min(abs(f - scan * 5 / 17) for f in fr) < 1e-12 and scan in fr

@@ -76,6 +76,7 @@ class StageProgress:
         self._calls = 0
         self._budget: int | None = None
         self._parts = False
+        self._span = (0.0, 1.0)
         self._last = -1.0
 
     def stage(self, name: str, budget: int | None = None, parts: bool = False) -> None:
@@ -87,6 +88,7 @@ class StageProgress:
         self._width = self._share[name]
         self._within, self._calls, self._budget = 0.0, 0, budget
         self._parts = parts
+        self._span = (0.0, 1.0)
         self._emit()
 
     def part(self, done: int, total: int) -> None:
@@ -94,8 +96,15 @@ class StageProgress:
         stage that counts calls: a large call inside it is one call).
         """
         if self._parts:
-            self._within = max(self._within, done / max(total, 1))
+            lo, hi = self._span
+            self._within = max(self._within, lo + (hi - lo) * done / max(total, 1))
             self._emit()
+
+    def span(self, lo: float, hi: float) -> None:
+        """The parts reported next fill ``[lo, hi]`` of the current stage (a stage of several
+        large calls: the screened scan's two).
+        """
+        self._span = (lo, hi)
 
     def call(self) -> None:
         """One more call of the response in the current stage."""
@@ -297,7 +306,12 @@ LIPSCHITZ_SAFETY = 2.0
 
 
 def _scan(
-    score: Scorer, k: int, steps: np.ndarray, top: int, screen: bool
+    score: Scorer,
+    k: int,
+    steps: np.ndarray,
+    top: int,
+    screen: bool,
+    span: Callable[[float, float], None] | None = None,
 ) -> tuple[np.ndarray, float]:
     """The gap at the scan's grid points ``(k, 2, grid)`` (``nan`` where not evaluated) and at
     the centre.
@@ -312,6 +326,8 @@ def _scan(
     - a)``, with ``L`` :data:`LIPSCHITZ_SAFETY` times the steepest change of the gap between
     evaluated points of that input (either side); no point beyond the first sign change is
     needed. Every bracket of the whole grid's first sign change is then evaluated in full.
+    ``span(lo, hi)`` is told which share of a whole-grid scan each call stands for (the first
+    call's points, then the rest), so that the progress of the two calls moves forward.
     """
     grid = steps.size
 
@@ -326,6 +342,9 @@ def _scan(
         if not screen
         else np.unique(np.r_[np.arange(SCREEN_STRIDE - 1, grid, SCREEN_STRIDE), grid - 1])
     )
+    share = first.size / grid
+    if span is not None:
+        span(0.0, share)
     i, side, j = (a.ravel() for a in np.meshgrid(np.arange(k), [0, 1], first, indexing="ij"))
     g[i, side, j] = gaps(i, side, j)
     g0 = float(gap(np.asarray(score(np.zeros((1, k))), dtype=float), top)[0])
@@ -346,6 +365,8 @@ def _scan(
     inside = ~np.isin(np.arange(grid), first)
     more = need[:, :, interval] & inside[None, None, :]
     if more.any():
+        if span is not None:
+            span(share, 1.0)
         i, side, j = np.nonzero(more)
         g[i, side, j] = gaps(i, side, j)
     return g, g0
@@ -402,7 +423,7 @@ def switch_overs(
     steps = np.linspace(0.0, z_max, grid + 1)[1:]
     if progress is not None:
         progress.stage("scan", parts=True)
-    g_all, g0 = _scan(score, k, steps, top, screen)
+    g_all, g0 = _scan(score, k, steps, top, screen, None if progress is None else progress.span)
     if progress is not None:
         progress.stage("refine")
         score = progress.counted(score)
