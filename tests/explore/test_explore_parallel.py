@@ -90,7 +90,19 @@ def test_prim_and_regret_share_one_ensemble() -> None:
         return base.function(context, option, samples, seed)
 
     model = dataclasses.replace(base, function=counted)
-    both = explore_methods(model, ("prim", "regret"), samples=300, seed=2, scheduler="synchronous")
+    seen: list[float] = []
+    both = explore_methods(
+        model,
+        ("prim", "regret"),
+        samples=300,
+        seed=2,
+        scheduler="synchronous",
+        progress=lambda d, t: seen.append(d / t),
+    )
+    # the progress only moves forward, and PRIM reports its screening and boxes between 90%
+    # (the ensemble done) and 95% (regret's turn)
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert any(0.9 < f < 0.95 for f in seen)
     shared_calls = len(calls)
     calls.clear()
     alone = {

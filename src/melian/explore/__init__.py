@@ -391,6 +391,8 @@ def _run_on_one_ensemble(
         if progress is not None:
             progress(9 * len(methods) + k, steps)
         extra: dict[str, Any] = {"outcome": outcome} if m == "prim" else {"thresholds": thresholds}
+        if m == "prim" and progress is not None:  # its screening and each box (a few seconds)
+            extra["steps"] = lambda d, t, k=k: progress((9 * len(methods) + k) * t + d, steps * t)
         # the ensemble's Monte Carlo error was measured on the decision outcome, regret's on
         # the utility: the same unless PRIM was given another outcome (then regret measures
         # the futures' part alone)

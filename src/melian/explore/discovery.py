@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType, ModuleType
 from typing import Any
@@ -273,6 +274,7 @@ def discover(
     rel_tol: float = REL_TOL,
     share_tol: float = SHARE_TOL,
     max_paths: int = MAX_PATHS,
+    steps: Progress | None = None,
 ) -> DiscoveryResult:
     """PRIM boxes where the recommended option is not the best on ``outcome``.
 
@@ -284,7 +286,9 @@ def discover(
     ``mc_error`` (the futures' and the paths' parts, on the utility). With more than
     ``max_dims`` uncertain inputs PRIM peels the ``max_dims`` with the highest extra-trees
     feature scores (``None``: every input; the module's docstring); ``settings["screening"]``
-    names them.
+    names them. ``steps(done, total)`` is told after the ensemble, after the screening and
+    after each box (``total`` is ``max_boxes + 2``), for callers whose ``progress`` covers only
+    the ensemble.
     """
     t0 = time.perf_counter()
     if len(model.options) < 2:
@@ -309,9 +313,19 @@ def discover(
     counts = {o: int(np.sum(best == i)) for i, o in enumerate(model.options)}
     boxes: list[Box] = []
     screening: dict[str, Any] = {}
+    total = max_boxes + 2
+    if steps is not None:
+        steps(1, total)
     if 0 < y.sum() < n_exp:
         keep, screening = screen_inputs(model, u, y, max_dims, seed)
-        boxes = _prim_boxes(model, u, y, best, keep, threshold, peel_alpha, mass_min, max_boxes)
+        if steps is not None:
+            steps(2, total)
+        boxes = _prim_boxes(
+            model, u, y, best, keep, threshold, peel_alpha, mass_min, max_boxes,
+            None if steps is None else (lambda b: steps(2 + b, total)),
+        )  # fmt: skip
+    if steps is not None:
+        steps(total, total)
     return DiscoveryResult(
         outcome=decided,
         recommended=model.recommended,
@@ -452,9 +466,10 @@ def _prim_boxes(
     peel_alpha: float,
     mass_min: float,
     max_boxes: int,
+    found: Callable[[int], None] | None = None,
 ) -> list[Box]:
     """Run ema_workbench PRIM on the inputs ``keep`` (indices) and describe up to ``max_boxes``
-    boxes.
+    boxes (``found(b)`` after the ``b``-th search for a box).
     """
     import logging
 
@@ -482,6 +497,8 @@ def _prim_boxes(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             box = p.find_box()
+        if found is not None:
+            found(b + 1)
         if box is None:
             break
         traj = box.peeling_trajectory
