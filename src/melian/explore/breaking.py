@@ -318,7 +318,7 @@ def _scan(
 
     Without ``screen`` every point of every input and side is evaluated in one call. With it
     (a Lipschitz screen: Piyavskii 1972, "An algorithm for finding the absolute extremum of a
-    function", USSR Comput. Math. Math. Phys. 12(4); Shubert 1972, "A sequential method seeking
+    function", Comput. Math. Math. Phys. 12(4):57-67; Shubert 1972, "A sequential method seeking
     the global maximum of a function", SIAM J. Numer. Anal. 9(3):379-388), every
     :data:`SCREEN_STRIDE`-th point and the last are evaluated first; walking out from the
     centre, the points between two evaluated ones ``a < b`` are evaluated too where the gap
