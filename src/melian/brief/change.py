@@ -194,7 +194,7 @@ def _run_view(
             paths_per_sample=settings.explore_paths,
             scheduler=settings.explore_scheduler,
             options=adapt,
-            progress=lambda done, total: prog("prim", 0.4 + 0.6 * done / max(total, 1)),
+            progress=counting(prog, "prim", 0.4, 0.6),
             **common,
         )
         out.update({m: r.to_dict() for m, r in both.items()})

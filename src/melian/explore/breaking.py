@@ -305,6 +305,13 @@ SCREEN_STRIDE = 4
 LIPSCHITZ_SAFETY = 2.0
 
 
+def _axis_points(k: int, inputs: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Points ``(n, k)`` at the centre but for input ``inputs[r]`` at ``z[r]`` (row ``r``)."""
+    pts = np.zeros((inputs.size, k))
+    pts[np.arange(inputs.size), inputs] = z
+    return pts
+
+
 def _scan(
     score: Scorer,
     k: int,
@@ -332,9 +339,8 @@ def _scan(
     grid = steps.size
 
     def gaps(i: np.ndarray, side: np.ndarray, j: np.ndarray) -> np.ndarray:
-        pts = np.zeros((i.size, k))
-        pts[np.arange(i.size), i] = np.where(side == 0, -1.0, 1.0) * steps[j]
-        return gap(np.asarray(score(pts), dtype=float), top)
+        z = np.where(side == 0, -1.0, 1.0) * steps[j]
+        return gap(np.asarray(score(_axis_points(k, i, z)), dtype=float), top)
 
     g = np.full((k, 2, grid), np.nan)
     first = (
@@ -449,9 +455,7 @@ def switch_overs(
         hi = steps[jj]
 
         def points(idx: np.ndarray, t: np.ndarray) -> np.ndarray:
-            z = np.zeros((idx.size, k))
-            z[np.arange(idx.size), ii[idx]] = sign[idx] * t
-            return z
+            return _axis_points(k, ii[idx], sign[idx] * t)
 
         def f(idx: np.ndarray, t: np.ndarray) -> np.ndarray:
             return gap(np.asarray(score(points(idx, t)), dtype=float), top)
