@@ -3,6 +3,8 @@ error, PRIM on a planted box under path noise, determinism across workers, quick
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -232,3 +234,152 @@ def test_paths_stop_where_the_futures_error_dominates() -> None:
     assert d["stop"] == "futures" and d["difference_se_futures"] == mc.difference_se_futures
     # with path noise ten times the futures' differences the cap stops the doubling
     assert cap.stop == "max_paths" and not cap.converged and cap.paths == 64
+
+
+# --------------------------------------------------------------------------- per-future paths
+def _ramp(context: dict, option: str, samples: dict[str, np.ndarray], seed: int) -> dict:
+    """Path ``j`` of future ``s``: ``mean_o(s) + own * f_{o,j}``, the noise the same in every
+    future (common random numbers); ``mean_rec = 0.5``, ``mean_alt = 0.5 + 0.5 (p0 - 0.8)``:
+    the recommendation leads by 0.4 at ``p0 = 0`` and trails by 0.1 at ``p0 = 1``.
+    """
+    n = samples["p0"].shape[0]
+    m = int(context["paths"])
+    mean = np.full(n, 0.5) if option == "rec" else 0.5 + 0.5 * (samples["p0"] - 0.8)
+    f = np.random.default_rng([int(seed), 1, int(option == "rec")]).standard_normal(m)
+    y = mean[:, None] + float(context["own"]) * f[None, :]
+    out = {"value": y.mean(axis=1)}
+    if context.get("per_path"):
+        out["paths:value"] = y
+    return out
+
+
+def _ramp_model(paths: int = 8, own: float = 0.05):  # noqa: ANN202
+    from melian.explore.model import ExploratoryModel
+    from melian.scenario.schema import Distribution
+
+    d = Distribution(dist="uniform", low=0.0, high=1.0)
+    names = ("p0", "p1")
+    return ExploratoryModel(
+        name="ramp",
+        function=_ramp,
+        context={"paths": paths, "own": own},
+        uncertainties=names,
+        options=("rec", "alt"),
+        distributions={o: dict.fromkeys(names, d) for o in ("rec", "alt")},
+        outcomes={"value": "max"},
+        recommended="rec",
+        weights={"value": 1.0},
+        common_random_numbers=True,
+        path_outputs=True,
+    )
+
+
+def test_unresolved_futures_by_hand() -> None:
+    """t = mean / (sd / sqrt(m)) of the per-path differences, resolved at 3."""
+    from melian.explore.mcerror import unresolved
+
+    d = np.array(
+        [
+            [1.0, 1.0, 1.0, 1.0],  # no path noise: resolved
+            [0.1, -0.1, 0.1, -0.1],  # mean 0: unresolved
+            [1.0, 1.2, 0.8, 1.0],  # sd 0.1633, t = 12.2: resolved
+            [0.1, 0.3, -0.1, 0.1],  # t = 0.1 / 0.0816 = 1.22: unresolved
+            [-1.0, -1.2, -0.8, np.nan],  # 3 paths: t = -1 / (0.2 / sqrt 3) = -8.7: resolved
+        ]
+    )
+    res = {
+        "rec": {"paths:value": d, "value": np.nanmean(d, axis=1)},
+        "alt": {"paths:value": np.zeros_like(d), "value": np.zeros(5)},
+    }
+    m = _ramp_model()
+    assert unresolved(m, res, "value").tolist() == [False, True, False, True, False]
+    assert unresolved(m, res, "value", z=1.2).tolist() == [False, True, False, False, False]
+    # a third option: the recommendation trails 'alt' by 8.7 standard errors in future 4 and is
+    # tied with 'third' there: still resolved (not best whatever 'third' does)
+    res["third"] = {"paths:value": d * 0 + np.array([[0, 0, 0, 0]] * 4 + [[-1, -1.1, -0.9, 0]])}
+    m3 = replace(
+        m,
+        options=("rec", "alt", "third"),
+        distributions={**m.distributions, "third": m.distributions["alt"]},
+    )
+    assert unresolved(m3, res, "value")[4] == np.False_
+
+
+def test_stratified_bootstrap_of_ragged_paths() -> None:
+    """Futures 0-24 have batches of 16, 16 and 32 paths, futures 25-49 only the first two; the
+    per-path difference is the same noise e_j (sd 1) in every future. The mean difference over
+    futures is then 3/128 S_32 + 1/128 S_rest (S: sums of the first 32 and of the last 32 e_j),
+    of standard deviation sqrt(32 * 9 + 32) / 128 = 0.1398; a future whose paths are constant
+    has no bootstrap spread.
+    """
+    from melian.explore.mcerror import measure
+
+    rng = np.random.default_rng(11)
+    e = rng.standard_normal(64)
+    d = np.tile(e, (50, 1))
+    d[25:, 32:] = np.nan
+    m = _ramp_model()
+    res = {
+        "rec": {"paths:value": d + 1.0, "value": np.nanmean(d, axis=1) + 1.0},
+        "alt": {"paths:value": np.where(np.isnan(d), np.nan, 1.0), "value": np.ones(50)},
+    }
+    mc = measure(m, res, 3, batches=[16, 16, 32], outcome="value")
+    assert mc.paths == 64 and mc.paths_by_future == {32: 25, 64: 25}
+    assert mc.difference_se == pytest.approx(np.sqrt(32 * 9 + 32) / 128, rel=0.3)
+    const = {
+        "rec": {"paths:value": np.where(np.isnan(d), np.nan, 2.0), "value": np.full(50, 2.0)},
+        "alt": res["alt"],
+    }
+    flat = measure(m, const, 3, batches=[16, 16, 32], outcome="value")
+    assert flat.share_se_paths == 0.0 and flat.difference_se == 0.0
+
+
+def test_paths_go_only_to_unresolved_futures() -> None:
+    """With a share tolerance no ensemble meets, the paths double to the cap (8, 8, 16, 32);
+    from the second batch on (the difference resolved), only the futures whose ranking is not
+    resolved at three standard errors get the next batch. Recomputed here from the model's
+    batches: which futures stop where, and that each future's pooled mean is that of its own
+    paths."""
+    from melian.explore.mcerror import RESOLVED_Z
+
+    m = _ramp_model()
+    n, seed = 400, 4
+    u = latin_hypercube(m.k, n, seed)
+    kw = {"max_paths": 64, "share_tol": 1e-9, "outcome": "value"}
+    with Evaluator("synchronous") as ev:
+        res, mc = adaptive_ensemble(m, u, seed, evaluator=ev, **kw)
+        res7, _ = adaptive_ensemble(m, u, seed, evaluator=Evaluator("synchronous", 7), **kw)
+        uni, mcu = adaptive_ensemble(m, u, seed, evaluator=ev, allocate=False, **kw)
+    assert mc is not None and mcu is not None
+    assert mc.batches == [8, 8, 16, 32] and mcu.paths_by_future == {64: n}
+    # the batches as the model gives them
+    x = {o: m.values(o, u) for o in m.options}
+    gaps, vals = [], []
+    for b, size in enumerate(mc.batches):
+        ctx = {**m.context, "paths": size, "per_path": True}
+        r = {o: _ramp(ctx, o, x[o], batch_seed(seed, b)) for o in m.options}
+        gaps.append(r["rec"]["paths:value"] - r["alt"]["paths:value"])
+        vals.append(r["rec"]["paths:value"])
+    open_ = np.ones(n, dtype=bool)
+    have = np.zeros(n, dtype=int)
+    for b in range(4):
+        have[open_] += mc.batches[b]
+        if b >= 1:
+            g = np.concatenate(gaps[: b + 1], axis=1)
+            t = np.array([g[i, : have[i]].mean() / g[i, : have[i]].std(ddof=1) * np.sqrt(have[i])
+                          for i in range(n)])  # fmt: skip
+            open_ &= np.abs(t) < RESOLVED_Z
+    assert 0 < (have == 64).sum() < n
+    assert mc.paths_by_future == {
+        int(k): int(c) for k, c in zip(*np.unique(have, return_counts=True), strict=True)
+    }
+    own = np.concatenate(vals, axis=1)
+    assert np.allclose(res["rec"]["value"], [own[i, : have[i]].mean() for i in range(n)])
+    # the same numbers in chunks of 7 rows; without allocation every future has every path
+    assert all(np.array_equal(res[o][k], res7[o][k]) for o in res for k in res[o])
+    assert np.allclose(uni["rec"]["value"], own.mean(axis=1))
+    # the label of a future stopped early is the one its full paths give
+    full = np.concatenate(gaps, axis=1).mean(axis=1) >= 0
+    early = np.concatenate(gaps, axis=1)
+    mine = np.array([early[i, : have[i]].mean() >= 0 for i in range(n)])
+    assert (mine == full).all()

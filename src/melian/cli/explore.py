@@ -18,6 +18,7 @@ STOPS = {
     "resolved": "",
     "futures": ", stopped where the futures' error dominates: more paths would not sharpen it",
     "max_paths": ", at the cap",
+    "each_future": ", stopped when every future's ranking was resolved by its own paths",
     "fixed": "",
 }
 
@@ -98,6 +99,15 @@ def _print_tornado(d: dict[str, Any], top: int) -> None:
         console.print(t)
 
 
+def _paths_text(mc: dict[str, Any]) -> str:
+    """'256 paths per future', or with paths allocated per future how many had how many."""
+    by = mc.get("paths_by_future") or {}
+    if len(by) <= 1:
+        return f"{mc['paths_per_future']} paths per future"
+    parts = ", ".join(f"{c} futures {p}" for p, c in sorted(by.items(), key=lambda x: int(x[0])))
+    return f"paths per future where the ranking was still open: {parts}"
+
+
 def _print_prim(d: dict[str, Any]) -> None:
     mc = d.get("mc_error") or {}
     se = f" ± {100 * mc['share_se']:.1f}" if mc.get("share_se") is not None else ""
@@ -111,7 +121,7 @@ def _print_prim(d: dict[str, Any]) -> None:
         console.print(
             f"Monte Carlo error: {100 * mc['share_se_futures']:.1f} % from the futures, "
             + (f"{100 * sp:.1f} % from the paths " if sp is not None else "")
-            + f"({mc['paths_per_future']} paths per future"
+            + f"({_paths_text(mc)}"
             + STOPS.get(mc.get("stop", ""), "" if mc.get("converged") else ", at the cap")
             + ")"
         )

@@ -29,6 +29,13 @@ Management Science 56): when the top two options are tied within the futures' er
 doubling stops there instead of running to ``max_paths`` (``stop`` says which rule stopped it).
 Batches are pooled (a batch's seed depends only on the seed and its index), so the result does
 not depend on the chunk size or the number of workers.
+
+**Paths only where a future's label is uncertain** (``allocate``): once the difference is
+resolved, a further batch goes only to the futures whose ranking of the recommendation their
+own paths do not resolve at :data:`RESOLVED_Z` standard errors (:func:`unresolved`; nested
+sequential simulation, Broadie, Du & Moallemi 2011, Management Science 57(6)). Futures then have
+different numbers of paths; their error is measured by a bootstrap stratified by batch
+(:func:`measure`).
 """
 
 from __future__ import annotations
@@ -52,6 +59,9 @@ SHARE_TOL = 0.01
 MAX_PATHS = 256
 #: The paths' standard error of a figure need not fall below this share of its futures' one.
 BALANCE = 0.5
+#: A future's ranking of the recommendation counts as resolved by its paths at this many
+#: standard errors (:func:`unresolved`): it gets no further batch of paths.
+RESOLVED_Z = 3.0
 
 
 @dataclass
@@ -92,6 +102,9 @@ class MonteCarloError:
     share_upper_95: float = 1.0
     difference_se_futures: float | None = None
     stop: str = "fixed"
+    #: Paths per future -> how many futures have that many (one entry unless the paths were
+    #: allocated per future: :func:`adaptive_ensemble`); ``paths`` is the largest.
+    paths_by_future: dict[int, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -113,6 +126,7 @@ class MonteCarloError:
             "share_upper_95": self.share_upper_95,
             "converged": self.converged,
             "stop": self.stop,
+            "paths_by_future": {str(k): v for k, v in self.paths_by_future.items()},
             "settings": dict(self.settings),
         }
 
@@ -203,27 +217,29 @@ def measure(
         if second is not None and n > 1
         else None
     )
-    w = _weighted(model) if outcome == UTILITY else {outcome: 1.0}
-    have_paths = bool(w) and all(PATHS_PREFIX + c in results[opts[0]] for c in w)
+    U = _path_values(model, results, outcome)
     se_d: float | None = None
     se_p: float | None = None
     se_best_p: dict[str, float] = {o: 0.0 for o in opts}
     m_total: int | None = None
-    if have_paths:
-        U = (
-            path_utilities(model, results)
-            if outcome == UTILITY
-            else {o: sign * np.asarray(results[o][PATHS_PREFIX + outcome]) for o in opts}
-        )
+    paths_of: np.ndarray | None = None
+    if U is not None:
         m_total = int(U[opts[0]].shape[1])
-        if second is not None and m_total > 1:
+        ragged = bool(np.isnan(U[opts[0]]).any())
+        if second is not None and m_total > 1 and not ragged:
             a = (U[opts[top]] - U[opts[second]]).mean(axis=0)  # per path, over futures
             se_d = float(a.std(ddof=1) / np.sqrt(m_total))
         if m_total > 1:
             rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(0xB0075,)))
-            W = rng.multinomial(m_total, np.full(m_total, 1.0 / m_total), size=bootstrap).T
-            Wn = W / m_total  # (paths, B)
-            yb = np.stack([U[o] @ Wn for o in opts])  # (options, n, B)
+            if ragged:  # futures with fewer paths than others (:func:`adaptive_ensemble`)
+                paths_of = (~np.isnan(U[opts[0]])).sum(axis=1)
+                yb = _stratified_bootstrap(U, opts, batches, paths_of, rng, bootstrap)
+                if second is not None:
+                    se_d = float((yb[top].mean(axis=0) - yb[second].mean(axis=0)).std(ddof=1))
+            else:
+                W = rng.multinomial(m_total, np.full(m_total, 1.0 / m_total), size=bootstrap).T
+                Wn = W / m_total  # (paths, B)
+                yb = np.stack([U[o] @ Wn for o in opts])  # (options, n, B)
             top_b = yb.max(axis=0)
             ok_b = yb[r] >= top_b - 1e-9 * np.maximum(1.0, np.abs(top_b))
             best_b = np.where(ok_b, r, np.argmax(yb, axis=0))
@@ -253,22 +269,137 @@ def measure(
         converged=True,
         share_upper_95=upper,
         difference_se_futures=se_d_f,
+        paths_by_future=_tally(paths_of, m_total, n),
     )
 
 
-def _pool(parts: list[Results], sizes: list[int], opts: Sequence[str]) -> Results:
-    """Pool batches of paths: means weighted by paths, per-path arrays side by side."""
-    tot = float(sum(sizes))
+def _path_values(
+    model: ExploratoryModel, results: Mapping[str, Mapping[str, np.ndarray]], outcome: str
+) -> dict[str, np.ndarray] | None:
+    """Per-path values ``(n, paths)`` of ``outcome`` for every option, larger is better (the
+    utility of :func:`path_utilities`; an outcome to minimise negated), ``NaN`` for the paths a
+    future was not given; ``None`` when ``results`` carry no per-path outputs.
+    """
+    opts = list(model.options)
+    w = _weighted(model) if outcome == UTILITY else {outcome: 1.0}
+    if not w or not all(PATHS_PREFIX + c in results[opts[0]] for c in w):
+        return None
+    if outcome == UTILITY:
+        return path_utilities(model, results)
+    sign = -1.0 if model.outcomes.get(outcome) == "min" else 1.0
+    return {o: sign * np.asarray(results[o][PATHS_PREFIX + outcome], dtype=float) for o in opts}
+
+
+def _stratified_bootstrap(
+    U: Mapping[str, np.ndarray],
+    opts: Sequence[str],
+    batches: Sequence[int],
+    paths_of: np.ndarray,
+    rng: np.random.Generator,
+    bootstrap: int,
+) -> np.ndarray:
+    """Bootstrap means ``(options, n, B)`` of futures given different batches of paths.
+
+    The batches are independent streams (:func:`batch_seed`) and a future has every path of
+    each batch it was given, so the paths are resampled within each batch (the stratified
+    bootstrap, Davison and Hinkley 1997, *Bootstrap Methods and their Application*, section
+    3.7), the same indices in every future and option (common random numbers): each future's
+    resample has exactly its own number of paths, from the batches it was given.
+    """
+    sizes = list(batches) if sum(batches) == U[opts[0]].shape[1] else [U[opts[0]].shape[1]]
+    W = np.vstack([rng.multinomial(m, np.full(m, 1.0 / m), size=bootstrap).T for m in sizes])
+    return np.stack([np.nan_to_num(U[o], nan=0.0) @ W for o in opts]) / paths_of[None, :, None]
+
+
+def _tally(paths_of: np.ndarray | None, m_total: int | None, n: int) -> dict[int, int]:
+    """How many futures have each number of paths (every future ``m_total`` when uniform)."""
+    if paths_of is None:
+        return {} if m_total is None else {int(m_total): int(n)}
+    values, counts = np.unique(paths_of, return_counts=True)
+    return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
+
+
+def _pool(parts: list[tuple[np.ndarray, Results]], sizes: list[int], n: int) -> Results:
+    """Pool batches of paths: means weighted by paths, per-path arrays side by side.
+
+    ``parts``: per batch, the futures it ran (row indices of the ``n``) and their results. A
+    future a batch did not run has ``NaN`` for that batch's paths and its means are those of
+    the batches it ran.
+    """
+    rows = [r for r, _ in parts]
+    if all(r.size == n for r in rows):  # every future every batch: plain pooled means
+        tot = float(sum(sizes))
+        res = [p for _, p in parts]
+        return {
+            o: {
+                k: np.concatenate([p[o][k] for p in res], axis=1)
+                if k.startswith(PATHS_PREFIX)
+                else sum(p[o][k] * (m / tot) for p, m in zip(res, sizes, strict=True))
+                for k in d
+            }
+            for o, d in res[0].items()
+        }
+    have = np.zeros(n)
+    for r, m in zip(rows, sizes, strict=True):
+        have[r] += m
+    start = np.cumsum([0, *sizes])
     out: Results = {}
-    for o in opts:
+    for o, d0 in parts[0][1].items():
         d: dict[str, np.ndarray] = {}
-        for k in parts[0][o]:
+        for k in d0:
             if k.startswith(PATHS_PREFIX):
-                d[k] = np.concatenate([p[o][k] for p in parts], axis=1)
+                x = np.full((n, int(start[-1])), np.nan)
+                for b, (r, p) in enumerate(parts):
+                    x[r, start[b] : start[b + 1]] = p[o][k]
             else:
-                d[k] = sum(p[o][k] * (m / tot) for p, m in zip(parts, sizes, strict=True))
+                x = np.zeros(n)
+                for (r, p), m in zip(parts, sizes, strict=True):
+                    x[r] += p[o][k] * m
+                x = x / have
+            d[k] = x
         out[o] = d
     return out
+
+
+def unresolved(
+    model: ExploratoryModel,
+    results: Mapping[str, Mapping[str, np.ndarray]],
+    outcome: str = UTILITY,
+    z: float | None = None,
+) -> np.ndarray:
+    """Futures whose ranking of the recommendation is not yet resolved by their paths.
+
+    For each future, the per-path difference between the recommended option and each other
+    option gives a t-statistic ``|mean| / (sd / sqrt(m))`` over its ``m`` paths. The
+    recommendation's label (best or not) is resolved at ``z`` (:data:`RESOLVED_Z`) when, if it
+    is best, it leads every other option by ``z`` standard errors, and if it is not, some
+    option beating it does so by ``z``. Futures without path noise (a zero standard error) are
+    resolved. These are the futures a sequential allocation keeps simulating (Broadie, Du and
+    Moallemi 2011, "Efficient risk estimation via nested sequential simulation", Management
+    Science 57(6): the inner samples go to the scenarios near the threshold).
+    """
+    z = RESOLVED_Z if z is None else z
+    U = _path_values(model, results, outcome)
+    if U is None:
+        return np.zeros(next(iter(results.values()))[outcome].shape[0], dtype=bool)
+    opts = list(model.options)
+    rec = U[model.recommended]
+    t = []
+    for o in opts:
+        if o == model.recommended:
+            continue
+        g = rec - U[o]
+        m = (~np.isnan(g)).sum(axis=1)
+        mean = np.nanmean(g, axis=1)
+        se = np.nanstd(g, axis=1, ddof=1) / np.sqrt(m)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t.append(
+                np.where(se > 0, mean / se, np.where(mean == 0, np.inf, np.sign(mean) * np.inf))
+            )
+    T = np.stack(t)  # (others, n): positive where the recommendation leads
+    leads_all = (T > 0).all(axis=0)
+    resolved = np.where(leads_all, T.min(axis=0) >= z, (-T).max(axis=0) >= z)
+    return ~resolved
 
 
 def _stop_rule(mc: MonteCarloError, rel_tol: float, share_tol: float) -> str | None:
@@ -288,14 +419,22 @@ def _stop_rule(mc: MonteCarloError, rel_tol: float, share_tol: float) -> str | N
     return "futures" if d_bal and s_bal else None
 
 
-def _share(progress: Progress | None, before: int, m: int, cap: int) -> Progress | None:
-    """Progress of a batch of ``m`` paths per future after ``before``, as a share of ``cap``
-    paths: the bar moves forward across the doubling batches instead of restarting with each.
+def _share(progress: Progress | None, before: float, work: float, cap: float) -> Progress | None:
+    """Progress of a batch of ``work`` (paths times futures) after ``before``, as a share of
+    ``cap``: the bar moves forward across the doubling batches instead of restarting with each.
     """
     if progress is None:
         return None
-    cap = max(cap, before + m)
-    return lambda done, total: progress(before * total + m * done, cap * total)
+    cap = max(cap, before + work)
+    return lambda done, total: progress(before * total + work * done, cap * total)
+
+
+def _difference_met(mc: MonteCarloError, rel_tol: float) -> bool:
+    """The difference's tolerance, or its balance with the futures' error, is met."""
+    d_se = mc.difference_se
+    if d_se is None or d_se <= rel_tol * abs(mc.difference):
+        return True
+    return mc.difference_se_futures is not None and d_se <= BALANCE * mc.difference_se_futures
 
 
 def adaptive_ensemble(
@@ -310,11 +449,19 @@ def adaptive_ensemble(
     share_tol: float = SHARE_TOL,
     max_paths: int = MAX_PATHS,
     outcome: str = UTILITY,
+    allocate: bool = True,
 ) -> tuple[Results, MonteCarloError | None]:
     """Run the experiments ``u`` for every option, with paths per future chosen from the
     standard error (see the module docstring); results with ``utility`` and the Monte Carlo
     error of the ranking on ``outcome`` (``None`` for the utility of a model without criteria
     weights).
+
+    With ``allocate`` (sequential allocation), once the difference between the top two options
+    is resolved (its tolerance or its balance met) and every future has two batches, a further
+    batch goes only to the futures whose ranking of the recommendation is not yet resolved by
+    their own paths (:func:`unresolved`); the others keep the paths they have (their standard
+    errors and the bootstrap count them as they are, :func:`measure`). When no future is left
+    unresolved the doubling stops (``stop`` ``"each_future"``).
 
     A model that gives no per-path outputs (``model.path_outputs`` False, e.g. a deterministic
     game) is run once, and its error is the futures' part alone. With ``adaptive`` False the
@@ -324,10 +471,13 @@ def adaptive_ensemble(
     if not model.path_outputs or not w or not isinstance(model.context, dict):
         res = with_utility(model, evaluator.run(model, u, seed, progress=progress))
         return res, (measure(model, res, seed, outcome=outcome) if w else None)
+    n = u.shape[0]
     m0 = int(model.context.get("paths", 1))
     sizes: list[int] = []
-    parts: list[Results] = []
+    parts: list[tuple[np.ndarray, Results]] = []
     total = 0
+    active = np.arange(n)
+    work = 0.0
     while True:
         m = m0 if not sizes else total  # doubles the total
         m = min(m, max(0, max_paths - total)) if sizes else m
@@ -335,23 +485,34 @@ def adaptive_ensemble(
             break
         ctx = {**model.context, "paths": m, "per_path": True, "path_outcomes": tuple(w)}
         mb = replace(model, context=ctx)
+        cap = work + (max(max_paths, total + m) - total) * active.size if adaptive else m * n
         parts.append(
-            evaluator.run(
-                mb,
-                u,
-                batch_seed(seed, len(sizes)),
-                progress=_share(progress, total, m, max_paths if adaptive else m),
-                # at most CHUNK_PATHS paths per chunk: with 256 paths per future a chunk of the
-                # evaluator's 128 rows takes about 16 s on this machine, and the progress stalls
-                # as long; the results do not depend on the chunking
-                chunk_size=chunk_rows(model, m, evaluator.chunk_size),
+            (
+                active,
+                evaluator.run(
+                    mb,
+                    u[active],
+                    batch_seed(seed, len(sizes)),
+                    progress=_share(progress, work, m * active.size, cap),
+                    # at most CHUNK_PATHS paths per chunk: with 256 paths per future a chunk of
+                    # the evaluator's 128 rows takes about 16 s on this machine, and the
+                    # progress stalls as long; the results do not depend on the chunking
+                    chunk_size=chunk_rows(model, m, evaluator.chunk_size),
+                ),
             )
         )
+        work += m * active.size
         sizes.append(m)
         total += m
-        res = with_utility(model, _pool(parts, sizes, model.options))
+        res = with_utility(model, _pool(parts, sizes, n))
         mc = measure(model, res, seed, batches=sizes, outcome=outcome)
         stop = _stop_rule(mc, rel_tol, share_tol)
+        if stop is None and allocate and adaptive and len(sizes) >= 2:
+            if _difference_met(mc, rel_tol):
+                open_ = unresolved(model, res, outcome)
+                active = active[open_[active]]
+                if active.size == 0:
+                    stop = "each_future"
         if stop is not None or not adaptive or total >= max_paths:
             mc.converged = stop is not None
             mc.stop = stop or ("max_paths" if adaptive else "fixed")
@@ -361,6 +522,8 @@ def adaptive_ensemble(
         "share_tol": share_tol,
         "max_paths": max_paths,
         "adaptive": adaptive,
+        "allocate": allocate,
+        "resolved_z": RESOLVED_Z,
         "bootstrap": BOOTSTRAP,
     }
     clean = {
