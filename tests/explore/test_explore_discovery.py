@@ -160,6 +160,8 @@ def test_quasi_p_values_computed_for_the_chosen_box_only_equal_ema_workbench_s()
         if be is None or len(be.peeling_trajectory) <= 1:
             break
         assert be.peeling_trajectory.equals(bl.peeling_trajectory)
+        assert len(be.box_lims) == len(bl.box_lims)
+        assert all(a.equals(b) for a, b in zip(be.box_lims, bl.box_lims, strict=True))
         assert bl.qp[-1] is None  # left uncomputed while peeling
         for i in range(1, len(be.peeling_trajectory)):
             want = be.qp[i]
@@ -169,3 +171,36 @@ def test_quasi_p_values_computed_for_the_chosen_box_only_equal_ema_workbench_s()
                 np.testing.assert_allclose(got[k], want[k], rtol=0, atol=0)
             compared += 1
     assert compared >= 20 and len(eager._boxes) >= 2
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pasting_on_arrays_gives_ema_workbench_s_boxes(seed: int) -> None:
+    """melian's PRIM pastes numeric inputs on arrays (``_numeric_paste``): every box, every
+    step of its trajectory and every limit equal ema_workbench's own pasting, on data where
+    pasting widens boxes (ties in an input, two overlapping dense regions, 12 inputs)."""
+    import pandas as pd
+
+    from melian.explore.discovery import _lazy_prim, ema_analysis
+
+    prim = ema_analysis().prim
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame(rng.random((600, 12)), columns=[f"x{i}" for i in range(12)])
+    x["x3"] = np.round(x["x3"] * 8) / 8  # ties: the quantile's tie rule is exercised
+    y = ((x["x0"] > 0.55) & (x["x1"] < 0.5)) | ((x["x2"] > 0.6) & (x["x3"] >= 0.5))
+    y = (y ^ (rng.random(600) < 0.05)).to_numpy()  # label noise: pasting has work to do
+    kw = {"threshold": 0.6, "peel_alpha": 0.05, "paste_alpha": 0.05, "mass_min": 0.05}
+    stock, ours = prim.Prim(x, y, **kw), _lazy_prim(prim)(x, y, **kw)
+    pasted = 0
+    for _ in range(3):
+        a, b = stock.find_box(), ours.find_box()
+        if a is None:
+            assert b is None
+            break
+        assert a.peeling_trajectory.equals(b.peeling_trajectory)
+        assert len(a.box_lims) == len(b.box_lims)
+        assert all(p.equals(q) for p, q in zip(a.box_lims, b.box_lims, strict=True))
+        assert np.array_equal(a.yi, b.yi)
+        # steps where the mass grew: pastes
+        mass = a.peeling_trajectory["mass"].to_numpy()
+        pasted += int((np.diff(mass) > 0).sum())
+    assert pasted >= 1
