@@ -273,3 +273,16 @@ def test_a_tie_within_monte_carlo_error_is_said_as_such(lang):
     assert want in text
     tied = {"en": "tied within Monte Carlo error", "ar": "تعادل ضمن خطأ مونت كارلو"}[lang]
     assert tied in sec.data["tables"][0]["rows"][0][4]
+
+
+def test_the_judgement_basis_names_the_paths_the_ensemble_ended_with() -> None:
+    """The key judgement's basis gives the paths per future the ensemble ended with (they double,
+    only for the futures whose ranking is still open), not the paths it started with."""
+    from melian.brief.change import _paths_used
+
+    st = Settings.make(False, 1)
+    ragged = {"mc_error": {"paths_by_future": {"32": 27, "64": 47, "256": 341}}}
+    assert _paths_used(ragged, st) == "32–256"
+    assert _paths_used({"mc_error": {"paths_by_future": {"64": 512}}}, st) == "64"
+    assert _paths_used({"mc_error": {"paths_per_future": 128}}, st) == "128"
+    assert _paths_used({}, st) == str(st.explore_paths)

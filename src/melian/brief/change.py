@@ -78,6 +78,18 @@ def _se(x: float | None) -> str:
     return "" if x is None or not math.isfinite(x) else f" ± {x:.2f}"
 
 
+def _paths_used(prim: dict[str, Any], settings: Settings) -> str:
+    """The paths per future the ensemble ended with: one number, or the fewest and the most
+    (the paths double, and only for the futures whose ranking is still open:
+    :func:`melian.explore.mcerror.adaptive_ensemble`); the starting paths when not reported.
+    """
+    mc = prim.get("mc_error") or {}
+    by = [int(k) for k in (mc.get("paths_by_future") or {})]
+    if not by:
+        return str(mc.get("paths_per_future") or settings.explore_paths)
+    return str(by[0]) if len(by) == 1 else f"{min(by)}–{max(by)}"
+
+
 def _prim_limit(r: dict[str, Any]) -> str:
     lo, hi = r.get("value_low"), r.get("value_high")
     if lo is not None and hi is not None:
@@ -478,7 +490,7 @@ def change_section(
                             basis=t(f"basis_{on}", lang),
                         ),
                         lang,
-                        tf("prim_basis", lang, n=n, paths=settings.explore_paths),
+                        tf("prim_basis", lang, n=n, paths=_paths_used(prim, settings)),
                     )
                 )
             for b in prim.get("boxes", []):
