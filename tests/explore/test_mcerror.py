@@ -13,7 +13,7 @@ from melian.explore.mcerror import adaptive_ensemble, batch_seed
 from melian.explore.model import latin_hypercube
 from melian.explore.parallel import Evaluator
 from melian.explore.regret import robust
-from melian.explore.testfunctions import noisy_planted_box_model
+from melian.explore.testfunctions import noisy_planted_box_model, noisy_ramp, noisy_ramp_model
 from melian.scenario import load_scenario
 
 BOX = {"p1": (0.6, 1.0), "p3": (0.0, 0.3)}
@@ -237,43 +237,6 @@ def test_paths_stop_where_the_futures_error_dominates() -> None:
 
 
 # --------------------------------------------------------------------------- per-future paths
-def _ramp(context: dict, option: str, samples: dict[str, np.ndarray], seed: int) -> dict:
-    """Path ``j`` of future ``s``: ``mean_o(s) + own * f_{o,j}``, the noise the same in every
-    future (common random numbers); ``mean_rec = 0.5``, ``mean_alt = 0.5 + 0.5 (p0 - 0.8)``:
-    the recommendation leads by 0.4 at ``p0 = 0`` and trails by 0.1 at ``p0 = 1``.
-    """
-    n = samples["p0"].shape[0]
-    m = int(context["paths"])
-    mean = np.full(n, 0.5) if option == "rec" else 0.5 + 0.5 * (samples["p0"] - 0.8)
-    f = np.random.default_rng([int(seed), 1, int(option == "rec")]).standard_normal(m)
-    y = mean[:, None] + float(context["own"]) * f[None, :]
-    out = {"value": y.mean(axis=1)}
-    if context.get("per_path"):
-        out["paths:value"] = y
-    return out
-
-
-def _ramp_model(paths: int = 8, own: float = 0.05):  # noqa: ANN202
-    from melian.explore.model import ExploratoryModel
-    from melian.scenario.schema import Distribution
-
-    d = Distribution(dist="uniform", low=0.0, high=1.0)
-    names = ("p0", "p1")
-    return ExploratoryModel(
-        name="ramp",
-        function=_ramp,
-        context={"paths": paths, "own": own},
-        uncertainties=names,
-        options=("rec", "alt"),
-        distributions={o: dict.fromkeys(names, d) for o in ("rec", "alt")},
-        outcomes={"value": "max"},
-        recommended="rec",
-        weights={"value": 1.0},
-        common_random_numbers=True,
-        path_outputs=True,
-    )
-
-
 def test_unresolved_futures_by_hand() -> None:
     """t = mean / (sd / sqrt(m)) of the per-path differences, resolved at 3."""
     from melian.explore.mcerror import unresolved
@@ -291,7 +254,7 @@ def test_unresolved_futures_by_hand() -> None:
         "rec": {"paths:value": d, "value": np.nanmean(d, axis=1)},
         "alt": {"paths:value": np.zeros_like(d), "value": np.zeros(5)},
     }
-    m = _ramp_model()
+    m = noisy_ramp_model()
     assert unresolved(m, res, "value").tolist() == [False, True, False, True, False]
     assert unresolved(m, res, "value", z=1.2).tolist() == [False, True, False, False, False]
     # a third option: the recommendation trails 'alt' by 8.7 standard errors in future 4 and is
@@ -318,7 +281,7 @@ def test_stratified_bootstrap_of_ragged_paths() -> None:
     e = rng.standard_normal(64)
     d = np.tile(e, (50, 1))
     d[25:, 32:] = np.nan
-    m = _ramp_model()
+    m = noisy_ramp_model()
     res = {
         "rec": {"paths:value": d + 1.0, "value": np.nanmean(d, axis=1) + 1.0},
         "alt": {"paths:value": np.where(np.isnan(d), np.nan, 1.0), "value": np.ones(50)},
@@ -342,7 +305,7 @@ def test_paths_go_only_to_unresolved_futures() -> None:
     paths."""
     from melian.explore.mcerror import RESOLVED_Z
 
-    m = _ramp_model()
+    m = noisy_ramp_model()
     n, seed = 400, 4
     u = latin_hypercube(m.k, n, seed)
     kw = {"max_paths": 64, "share_tol": 1e-9, "outcome": "value"}
@@ -357,7 +320,7 @@ def test_paths_go_only_to_unresolved_futures() -> None:
     gaps, vals = [], []
     for b, size in enumerate(mc.batches):
         ctx = {**m.context, "paths": size, "per_path": True}
-        r = {o: _ramp(ctx, o, x[o], batch_seed(seed, b)) for o in m.options}
+        r = {o: noisy_ramp(ctx, o, x[o], batch_seed(seed, b)) for o in m.options}
         gaps.append(r["rec"]["paths:value"] - r["alt"]["paths:value"])
         vals.append(r["rec"]["paths:value"])
     open_ = np.ones(n, dtype=bool)

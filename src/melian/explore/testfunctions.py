@@ -6,7 +6,10 @@
   (:func:`ishigami_indices`; Saltelli et al. 2008, *Global Sensitivity Analysis: The Primer*,
   p. 179).
 * :func:`planted_box`: two options whose ranking flips exactly inside a known box of the
-  parameter space, the check that scenario discovery recovers it.
+  parameter space, the check that scenario discovery recovers it (:func:`noisy_planted_box`:
+  the same under path noise);
+* :func:`noisy_ramp`: two options whose difference moves smoothly with one input, under path
+  noise, the check of the paths allocated per future.
 
 They follow the model-function contract of :class:`melian.explore.model.ExploratoryModel`.
 """
@@ -166,19 +169,58 @@ def noisy_planted_box_model(
     crn: bool = True,
 ) -> ExploratoryModel:
     """:func:`noisy_planted_box` as an exploratory model with per-path outputs."""
+    context = {"box": box, "delta": delta, "common": common, "own": own, "paths": paths, "crn": crn}
+    return _monte_carlo_model("noisy-planted-box", noisy_planted_box, context, k)
+
+
+def noisy_ramp(
+    context: Any,
+    option: str,
+    samples: dict[str, np.ndarray],
+    seed: int,  # noqa: ANN401
+) -> dict[str, np.ndarray]:
+    """Two options whose difference moves smoothly with ``p0``, under path noise.
+
+    Path ``j`` of future ``s`` is ``mean_o(s) + own * f_{o,j}``, the noise the same in every
+    future (common random numbers) and each option's own; ``mean_rec = 0.5`` and ``mean_alt =
+    0.5 + slope (p0 - 0.8)``: the recommendation leads by ``0.8 slope`` at ``p0 = 0`` and trails
+    by ``0.2 slope`` at ``p0 = 1``, so futures near ``p0 = 0.8`` need many paths to rank and the
+    others few (the check of the paths allocated per future, :mod:`melian.explore.mcerror`).
+    ``context``: ``slope``, ``own``, ``paths``, and ``per_path`` as :mod:`melian.explore.mcerror`
+    sets it.
+    """
+    n = samples["p0"].shape[0]
+    m = int(context["paths"])
+    slope = float(context["slope"])
+    mean = np.full(n, 0.5) if option == "rec" else 0.5 + slope * (samples["p0"] - 0.8)
+    f = np.random.default_rng([int(seed), 1, int(option == "rec")]).standard_normal(m)
+    y = mean[:, None] + float(context["own"]) * f[None, :]
+    out = {"value": y.mean(axis=1)}
+    if context.get("per_path"):
+        out["paths:value"] = y
+    return out
+
+
+def noisy_ramp_model(
+    k: int = 2, *, slope: float = 0.5, own: float = 0.05, paths: int = 8
+) -> ExploratoryModel:
+    """:func:`noisy_ramp` as an exploratory model with per-path outputs."""
+    context = {"slope": slope, "own": own, "paths": paths}
+    return _monte_carlo_model("noisy-ramp", noisy_ramp, context, k)
+
+
+def _monte_carlo_model(
+    name: str, function: Any, context: dict[str, Any], k: int
+) -> ExploratoryModel:  # noqa: ANN401
+    """A model of ``k`` uniform inputs ``p0``.. and the options ``rec`` and ``alt`` ranked on
+    ``value``, with common random numbers and per-path outputs.
+    """
     names = tuple(f"p{i}" for i in range(k))
     d = Distribution(dist="uniform", low=0.0, high=1.0)
     return ExploratoryModel(
-        name="noisy-planted-box",
-        function=noisy_planted_box,
-        context={
-            "box": box,
-            "delta": delta,
-            "common": common,
-            "own": own,
-            "paths": paths,
-            "crn": crn,
-        },
+        name=name,
+        function=function,
+        context=context,
         uncertainties=names,
         options=("rec", "alt"),
         distributions={o: dict.fromkeys(names, d) for o in ("rec", "alt")},
