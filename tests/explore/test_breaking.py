@@ -299,3 +299,35 @@ def test_the_screened_scan_s_two_calls_move_the_progress_forward():
     switch_overs(score, ["a", "b", "c"], ["x", "y"], 0, grid=17, progress=q)
     assert fr == sorted(fr)
     assert min(abs(f - scan * 5 / 17) for f in fr) < 1e-12 and scan in fr
+
+
+def test_a_small_jump_is_not_reported_as_a_sharply_located_switch_over() -> None:
+    """A Monte Carlo response with common random numbers jumps where a path's event moves. Here
+    the top option loses 0.02 at z1 = 1 (a step), and each replication shifts the options by
+    independent noise of sd 0.01: the gap's standard error is about 0.01 sqrt(2) / sqrt(8) =
+    0.005. The switch-over's standard error divides it by the gap's fall per spread across the
+    scan's bracket (0.02 over one grid step of 4/33), about 0.03 spreads; a forward difference
+    of 1e-3 at the root made it about 0.0003 (or none when the root fell past the step).
+    """
+
+    def response(seed: int):  # noqa: ANN202
+        e = np.random.default_rng(seed).normal(0, 0.01, 2) if seed else np.zeros(2)
+
+        def score(z: np.ndarray) -> np.ndarray:
+            z = np.atleast_2d(z)
+            a = 1.0 + e[0] - 0.02 * (z[:, 0] > 1.0)
+            return np.column_stack([a, np.full(len(z), 0.99 + e[1]) + 0 * z[:, 1]])
+
+        return score
+
+    reps = [response(s) for s in range(1, 9)]
+    bp = breaking_points(response(0), ["x1", "x2"], ("A", "B"), replications=reps)
+    s = bp.switch_overs[0]
+    assert s.high_z == pytest.approx(1.0, abs=1e-3)
+    step = 4.0 / 33
+    assert s.high_slope == pytest.approx(0.02 / step, rel=1e-9)
+    shifts = [np.random.default_rng(k).normal(0, 0.01, 2) for k in range(1, 9)]
+    se_g = np.std([e[0] - e[1] for e in shifts], ddof=1) / np.sqrt(8)
+    assert s.high_se_z == pytest.approx(se_g / (0.02 / step), rel=1e-6)
+    assert s.high_se_z > 0.01
+    assert bp.to_dict()["switch_overs"][0]["high_slope"] == s.high_slope

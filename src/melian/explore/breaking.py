@@ -156,6 +156,10 @@ class SwitchOver:
     low_se_z: float | None = None
     high_se_z: float | None = None
     searched_z: float = 4.0
+    #: The gap's fall per spread across the scan's bracket of each switch-over (the two grid
+    #: points around it), which the delta method divides the gap's standard error by.
+    low_slope: float | None = None
+    high_slope: float | None = None
 
     @property
     def nearest_z(self) -> float | None:
@@ -177,6 +181,8 @@ class SwitchOver:
             "high_se_z": self.high_se_z,
             "nearest_z": self.nearest_z,
             "searched_z": self.searched_z,
+            "low_slope": self.low_slope,
+            "high_slope": self.high_slope,
         }
 
 
@@ -445,7 +451,7 @@ def switch_overs(
     has = crossing.any(axis=2)
     first = crossing.argmax(axis=2)
     which = np.argwhere(has)  # (input, side) pairs with a switch-over
-    found: dict[tuple[int, int], tuple[float, str]] = {}
+    found: dict[tuple[int, int], tuple[float, str, float]] = {}
     if which.size:
         ii, ss = which[:, 0], which[:, 1]
         jj = first[ii, ss]
@@ -461,16 +467,21 @@ def switch_overs(
             return gap(np.asarray(score(points(idx, t)), dtype=float), top)
 
         t = _roots(f, lo, hi, prev[ii, ss, jj], g_all[ii, ss, jj], tol)
+        slope = (prev[ii, ss, jj] - g_all[ii, ss, jj]) / (hi - lo)
         everyone = np.arange(t.size)
         u = np.asarray(score(points(everyone, np.minimum(t + max(tol, 1e-3), z_max))), dtype=float)
         u[:, top] = -np.inf
         winners = u.argmax(axis=1)
         for n, (i, sd) in enumerate(zip(ii, ss, strict=True)):
-            found[(int(i), int(sd))] = (float(sign[n] * t[n]), options[int(winners[n])])
+            found[(int(i), int(sd))] = (
+                float(sign[n] * t[n]),
+                options[int(winners[n])],
+                float(slope[n]),
+            )
     out: list[SwitchOver] = []
     for i, name in enumerate(inputs):
-        low = found.get((i, 0), (None, None))
-        high = found.get((i, 1), (None, None))
+        low = found.get((i, 0), (None, None, None))
+        high = found.get((i, 1), (None, None, None))
         out.append(
             SwitchOver(
                 input=name,
@@ -479,6 +490,8 @@ def switch_overs(
                 low_winner=low[1],
                 high_winner=high[1],
                 searched_z=z_max,
+                low_slope=low[2],
+                high_slope=high[2],
             )
         )
     return out
@@ -751,20 +764,17 @@ def breaking_points(
         for i, side, zv in hits:
             setattr(overs[i], f"{side}_value", float(to_value(i, zv)))
     if replications and hits:
-        # at every switch-over point at once: the slope of the gap along its input (a forward
-        # difference) and the gap's standard error over the replications (delta method)
-        h = 1e-3
-        z = np.zeros((len(hits), k))
-        for n, (i, _, zv) in enumerate(hits):
-            z[n, i] = zv
-        stepped = z.copy()
-        for n, (i, _, _) in enumerate(hits):
-            stepped[n, i] += h
-        g = gap(np.asarray(score(np.vstack([z, stepped])), dtype=float), top)
-        slopes = np.abs(g[len(hits) :] - g[: len(hits)]) / h
+        # the gap's standard error over the replications at every switch-over point at once,
+        # divided by the gap's fall per spread across the scan's bracket of it (delta method): a
+        # forward difference at the root instead, on a response with common random numbers,
+        # steps over the jump where a path's event moves and made a one-point blip of the
+        # paths look like a sharp, precisely located switch-over
+        z = _axis_points(k, np.array([i for i, _, _ in hits]), np.array([zv for *_, zv in hits]))
         ses = gap_standard_errors(replications, z, top)
-        for (i, side, _), slope, se_g in zip(hits, slopes, ses, strict=True):
-            setattr(overs[i], f"{side}_se_z", float(se_g / slope) if slope > 0 else None)
+        for (i, side, _), se_g in zip(hits, ses, strict=True):
+            slope = getattr(overs[i], f"{side}_slope")
+            ok = slope is not None and slope > 0
+            setattr(overs[i], f"{side}_se_z", float(se_g / slope) if ok else None)
     if se0 is not None and central < 2 * se0:
         # the ranking is not resolved at the centre: a flip lies within the Monte Carlo noise of
         # the central point, and a design-point search would chase that noise
