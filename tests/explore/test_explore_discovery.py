@@ -174,10 +174,11 @@ def test_quasi_p_values_computed_for_the_chosen_box_only_equal_ema_workbench_s()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_pasting_on_arrays_gives_ema_workbench_s_boxes(seed: int) -> None:
-    """melian's PRIM pastes numeric inputs on arrays (``_numeric_paste``): every box, every
-    step of its trajectory and every limit equal ema_workbench's own pasting, on data where
-    pasting widens boxes (ties in an input, two overlapping dense regions, 12 inputs)."""
+def test_peeling_and_pasting_on_arrays_give_ema_workbench_s_boxes(seed: int) -> None:
+    """melian's PRIM peels and pastes numeric inputs on arrays (``_numeric_peel``,
+    ``_numeric_paste``): every box, every step of its trajectory, every limit and every point
+    set equal ema_workbench's own, on data where pasting widens boxes (ties in an input, two
+    overlapping dense regions, label noise, 12 inputs)."""
     import pandas as pd
 
     from melian.explore.discovery import _lazy_prim, ema_analysis

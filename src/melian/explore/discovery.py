@@ -28,6 +28,7 @@ fewer). The result names the inputs kept and their scores.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import sys
 import threading
@@ -435,11 +436,61 @@ def _lazy_prim(prim: ModuleType) -> type:
     class LazyPrim(prim.Prim):  # type: ignore[misc,name-defined]
         def _peel(self, box: Any) -> Any:  # noqa: ANN401
             box._calculate_quasi_p = _no_quasi_p  # on this box only, before its first update
-            return super()._peel(box)
+            if self.x_int_columns.size or len(self.x_float_colums) != self.box_init.shape[1]:
+                return super()._peel(box)
+            return _numeric_peel(self, box)
 
         _pastes = {**prim.Prim._pastes, "float": _numeric_paste}
 
     return LazyPrim
+
+
+def _numeric_peel(self: Any, box: Any) -> Any:  # noqa: ANN401
+    """The peeling phase of ``box`` as ema_workbench 2.5.3's ``Prim._peel`` runs it on numeric
+    inputs, with each candidate's limits on arrays.
+
+    Peeling (Friedman & Fisher 1999, section 4) cuts, at every step, the ``peel_alpha`` (or
+    ``1 - peel_alpha``) quantile off one end of one input, choosing the candidate with the best
+    objective (and, among equals, the fewest restricted inputs, then the first in ema_workbench's
+    order: inputs in order, the upper end before the lower), while the mass stays at least
+    ``mass_min``, falls, and the objective is positive. ema_workbench builds a data frame of
+    limits for every candidate and compares it with the initial box to count the restricted
+    inputs; here only the chosen candidate's data frame is built, as ema_workbench builds it.
+    A test compares boxes, trajectories and limits with ema_workbench's ``Prim``.
+    """
+    from ema_workbench.analysis.prim_util import get_quantile
+
+    init = self.box_init.to_numpy(dtype=float)
+    cols = list(self.x_float_colums)
+    while True:
+        mass_old = box.yi.shape[0] / self.n
+        x = self.x_float[box.yi]
+        lims = box.box_lims[-1]
+        cur = np.array(lims[cols].to_numpy(dtype=float))
+        y_box = self.y[box.yi]
+        best: tuple[Any, ...] | None = None
+        for j, u in enumerate(cols):
+            xj = x[:, j]
+            for row, q in ((1, 1 - self.peel_alpha), (0, self.peel_alpha)):
+                cut = get_quantile(xj, q)
+                indices = box.yi[xj <= cut] if row == 1 else box.yi[xj >= cut]
+                obj = self.obj_func(self, y_box, self.y[indices])
+                was = cur[row, j]
+                cur[row, j] = cut
+                free = self.n_cols - int((~np.all(init == cur, axis=0)).sum())
+                cur[row, j] = was
+                # the first of the best (obj, free): ema_workbench's stable descending sort
+                if best is None or (obj, free) > (best[0], best[1]):
+                    best = (obj, free, row, u, cut, indices)
+        if best is None:
+            return box
+        obj, _, row, u, cut, indices = best
+        mass_new = self.y[indices].shape[0] / self.n
+        if not ((mass_new >= self.mass_min) & (mass_new < mass_old) & (obj > 0)):
+            return box
+        new_lims = copy.deepcopy(lims)
+        new_lims.loc[row, u] = cut
+        box.update(new_lims, indices)
 
 
 def _numeric_paste(self: Any, box: Any, u: str, x: Any, resdim: Any) -> list[tuple[Any, Any]]:  # noqa: ANN401
