@@ -295,6 +295,11 @@ def test_stratified_bootstrap_of_ragged_paths() -> None:
     }
     flat = measure(m, const, 3, batches=[16, 16, 32], outcome="value")
     assert flat.share_se_paths == 0.0 and flat.difference_se == 0.0
+    # without the batches the paths are resampled together, each future weighted by its own
+    unbatched = measure(m, const, 3, outcome="value")
+    assert unbatched.share_se_paths == 0.0 and unbatched.difference_se == pytest.approx(
+        0.0, abs=1e-12
+    )
 
 
 def test_paths_go_only_to_unresolved_futures() -> None:

@@ -233,7 +233,7 @@ def measure(
             rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(0xB0075,)))
             if ragged:  # futures with fewer paths than others (:func:`adaptive_ensemble`)
                 paths_of = (~np.isnan(U[opts[0]])).sum(axis=1)
-                yb = _stratified_bootstrap(U, opts, batches, paths_of, rng, bootstrap)
+                yb = _stratified_bootstrap(U, opts, batches, rng, bootstrap)
                 if second is not None:
                     se_d = float((yb[top].mean(axis=0) - yb[second].mean(axis=0)).std(ddof=1))
             else:
@@ -294,7 +294,6 @@ def _stratified_bootstrap(
     U: Mapping[str, np.ndarray],
     opts: Sequence[str],
     batches: Sequence[int],
-    paths_of: np.ndarray,
     rng: np.random.Generator,
     bootstrap: int,
 ) -> np.ndarray:
@@ -304,11 +303,16 @@ def _stratified_bootstrap(
     each batch it was given, so the paths are resampled within each batch (the stratified
     bootstrap, Davison and Hinkley 1997, *Bootstrap Methods and their Application*, section
     3.7), the same indices in every future and option (common random numbers): each future's
-    resample has exactly its own number of paths, from the batches it was given.
+    resample has exactly its own number of paths, from the batches it was given. Without the
+    batches (``batches`` not summing to the paths), the paths are resampled together and each
+    future's mean is weighted by its own paths' resampled counts.
     """
-    sizes = list(batches) if sum(batches) == U[opts[0]].shape[1] else [U[opts[0]].shape[1]]
+    m_all = U[opts[0]].shape[1]
+    sizes = list(batches) if sum(batches) == m_all else [m_all]
     W = np.vstack([rng.multinomial(m, np.full(m, 1.0 / m), size=bootstrap).T for m in sizes])
-    return np.stack([np.nan_to_num(U[o], nan=0.0) @ W for o in opts]) / paths_of[None, :, None]
+    given = (~np.isnan(U[opts[0]])).astype(float) @ W  # (n, B): paths_of when stratified
+    given = np.maximum(given, 1.0)
+    return np.stack([np.nan_to_num(U[o], nan=0.0) @ W for o in opts]) / given[None, :, :]
 
 
 def _tally(paths_of: np.ndarray | None, m_total: int | None, n: int) -> dict[int, int]:
