@@ -351,3 +351,17 @@ def test_paths_go_only_to_unresolved_futures() -> None:
     early = np.concatenate(gaps, axis=1)
     mine = np.array([early[i, : have[i]].mean() >= 0 for i in range(n)])
     assert (mine == full).all()
+
+
+def test_cli_says_how_many_futures_had_how_many_paths() -> None:
+    from melian.cli.explore import _paths_text
+
+    assert _paths_text({"paths_per_future": 32, "paths_by_future": {"32": 400}}) == (
+        "32 paths per future"
+    )
+    ragged = {"paths_per_future": 64, "paths_by_future": {"64": 63, "16": 315, "32": 22}}
+    assert _paths_text(ragged) == (
+        "16-64 paths per future, more where a future's ranking was still open: 315 with 16, "
+        "22 with 32, 63 with 64"
+    )
+    assert _paths_text({"paths_per_future": 8}) == "8 paths per future"

@@ -100,12 +100,15 @@ def _print_tornado(d: dict[str, Any], top: int) -> None:
 
 
 def _paths_text(mc: dict[str, Any]) -> str:
-    """'256 paths per future', or with paths allocated per future how many had how many."""
-    by = mc.get("paths_by_future") or {}
+    """'256 paths per future', or, with the paths allocated per future, how many had how many."""
+    by = sorted((int(p), c) for p, c in (mc.get("paths_by_future") or {}).items())
     if len(by) <= 1:
         return f"{mc['paths_per_future']} paths per future"
-    parts = ", ".join(f"{c} futures {p}" for p, c in sorted(by.items(), key=lambda x: int(x[0])))
-    return f"paths per future where the ranking was still open: {parts}"
+    counts = ", ".join(f"{c} with {p}" for p, c in by)
+    return (
+        f"{by[0][0]}-{by[-1][0]} paths per future, more where a future's ranking was still "
+        f"open: {counts}"
+    )
 
 
 def _print_prim(d: dict[str, Any]) -> None:
