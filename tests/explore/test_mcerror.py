@@ -259,7 +259,9 @@ def test_unresolved_futures_by_hand() -> None:
     assert unresolved(m, res, "value", z=1.2).tolist() == [False, True, False, False, False]
     # a third option: the recommendation trails 'alt' by 8.7 standard errors in future 4 and is
     # tied with 'third' there: still resolved (not best whatever 'third' does)
-    res["third"] = {"paths:value": d * 0 + np.array([[0, 0, 0, 0]] * 4 + [[-1, -1.1, -0.9, 0]])}
+    third = np.zeros_like(d)
+    third[4] = [-1.0, -1.1, -0.9, np.nan]  # future 4's differences: 0, -0.1, 0.1 (t = 0)
+    res["third"] = {"paths:value": third}
     m3 = replace(
         m,
         options=("rec", "alt", "third"),

@@ -436,13 +436,19 @@ def _lazy_prim(prim: ModuleType) -> type:
     class LazyPrim(prim.Prim):  # type: ignore[misc,name-defined]
         def _peel(self, box: Any) -> Any:  # noqa: ANN401
             box._calculate_quasi_p = _no_quasi_p  # on this box only, before its first update
-            if self.x_int_columns.size or len(self.x_float_colums) != self.box_init.shape[1]:
-                return super()._peel(box)
-            return _numeric_peel(self, box)
+            return _numeric_peel(self, box) if _all_float(self) else super()._peel(box)
 
         _pastes = {**prim.Prim._pastes, "float": _numeric_paste}
 
     return LazyPrim
+
+
+def _all_float(prim: Any) -> bool:  # noqa: ANN401
+    """Every input of ``prim`` (an ema_workbench ``Prim``) is a float column: the inputs
+    :func:`_numeric_peel` and :func:`_numeric_paste` handle (others go to ema_workbench's own
+    methods).
+    """
+    return not prim.x_int_columns.size and len(prim.x_float_colums) == prim.box_init.shape[1]
 
 
 def _numeric_peel(self: Any, box: Any) -> Any:  # noqa: ANN401
@@ -477,11 +483,11 @@ def _numeric_peel(self: Any, box: Any) -> Any:  # noqa: ANN401
                 obj = self.obj_func(self, y_box, self.y[indices])
                 was = cur[row, j]
                 cur[row, j] = cut
-                free = self.n_cols - int((~np.all(init == cur, axis=0)).sum())
+                unrestricted = self.n_cols - int((~np.all(init == cur, axis=0)).sum())
                 cur[row, j] = was
-                # the first of the best (obj, free): ema_workbench's stable descending sort
-                if best is None or (obj, free) > (best[0], best[1]):
-                    best = (obj, free, row, u, cut, indices)
+                # the first of the best (obj, unrestricted): ema_workbench's stable descending sort
+                if best is None or (obj, unrestricted) > (best[0], best[1]):
+                    best = (obj, unrestricted, row, u, cut, indices)
         if best is None:
             return box
         obj, _, row, u, cut, indices = best
@@ -509,13 +515,12 @@ def _numeric_paste(self: Any, box: Any, u: str, x: Any, resdim: Any) -> list[tup
     """
     from ema_workbench.analysis.prim_util import get_quantile
 
+    if not _all_float(self):
+        return ema_analysis().prim.Prim._real_paste(self, box, u, x, resdim)  # type: ignore[no-any-return]
     cols = list(resdim)
-    cache = getattr(self, "_paste_arrays", None)
+    cache = getattr(self, "_paste_arrays", None)  # x is the same for every input of one paste
     if cache is None or cache[0] is not x or cache[1] != cols:
-        sub = x[cols]
-        if len(sub.select_dtypes(np.number).columns) != len(cols):
-            return ema_analysis().prim.Prim._real_paste(self, box, u, x, resdim)  # type: ignore[no-any-return]
-        cache = (x, cols, sub.to_numpy(dtype=float))
+        cache = (x, cols, x[cols].to_numpy(dtype=float))
         self._paste_arrays = cache
     X = cache[2]
     boxlim = box.box_lims[-1]
@@ -529,20 +534,15 @@ def _numeric_paste(self: Any, box: Any, u: str, x: Any, resdim: Any) -> list[tup
     xu = X[:, j]
     minimum, maximum = self.box_init[u].values
     pastes = []
-    for i in (0, 1):
-        if i == 0:  # below the box: the slab [minimum, lower limit]
-            slab = others & (minimum <= xu) & (xu <= lo[j])
-            data = xu[slab]
-            value = get_quantile(data, 1 - self.paste_alpha) if data.size > 0 else minimum
-            inside = others & (value <= xu) & (xu <= hi[j])
-        else:  # above it: the slab [upper limit, maximum]
-            slab = others & (hi[j] <= xu) & (xu <= maximum)
-            data = xu[slab]
-            value = get_quantile(data, self.paste_alpha) if data.size > 0 else maximum
-            inside = others & (lo[j] <= xu) & (xu <= value)
+    # below the box (the slab from the input's minimum to the lower limit), then above it
+    sides = ((minimum, lo[j], 1 - self.paste_alpha), (hi[j], maximum, self.paste_alpha))
+    for i, (a, b, q) in enumerate(sides):
+        data = xu[others & (a <= xu) & (xu <= b)]
+        value = get_quantile(data, q) if data.size > 0 else (minimum, maximum)[i]
+        new_lo, new_hi = (value, hi[j]) if i == 0 else (lo[j], value)
         box_paste = boxlim.copy()
         box_paste.loc[i, u] = value
-        pastes.append((self.yi_remaining[inside], box_paste))
+        pastes.append((self.yi_remaining[others & (new_lo <= xu) & (xu <= new_hi)], box_paste))
     return pastes
 
 

@@ -416,11 +416,8 @@ def _stop_rule(mc: MonteCarloError, rel_tol: float, share_tol: float) -> str | N
     s_tol = s_se is None or s_se <= share_tol
     if d_tol and s_tol:
         return "resolved"
-    d_bal = d_tol or (
-        mc.difference_se_futures is not None and d_se <= BALANCE * mc.difference_se_futures
-    )
     s_bal = s_tol or (s_se is not None and s_se <= BALANCE * mc.share_se_futures)
-    return "futures" if d_bal and s_bal else None
+    return "futures" if _difference_met(mc, rel_tol) and s_bal else None
 
 
 def _share(progress: Progress | None, before: float, work: float, cap: float) -> Progress | None:
