@@ -367,3 +367,67 @@ def test_cli_says_how_many_futures_had_how_many_paths() -> None:
         "22 with 32, 63 with 64"
     )
     assert _paths_text({"paths_per_future": 8}) == "8 paths per future"
+    ragged["paths_by_option"] = {"rec": 30.1, "alt": 30.1, "far": 16.0}
+    ragged["settings"] = {"resolved_z": 3.0}
+    assert _paths_text(ragged).endswith(
+        "63 with 64; options the recommendation already led by 3 standard errors got fewer "
+        "(mean paths per future: far 16)"
+    )
+
+
+def test_contenders_by_hand() -> None:
+    """In an open future the recommendation and every option it does not lead by 3 standard
+    errors; in a resolved future none."""
+    from melian.explore.mcerror import contenders
+
+    base = np.array([0.1, -0.1, 0.1, -0.1])  # per-path noise of sd 0.1155 (mean 0)
+    rec = np.vstack([base, base + 1.0])
+    res = {
+        # future 0: rec - alt = base (t = 0), rec - far = 1.0, 1.2, 0.8, 1.0 (t = 12.2)
+        # future 1: rec leads both by exactly 1.0 on every path (no noise): resolved
+        "rec": {"paths:value": rec},
+        "alt": {"paths:value": np.vstack([np.zeros(4), base])},
+        "far": {"paths:value": np.vstack([base - np.array([1.0, 1.2, 0.8, 1.0]), base])},
+    }
+    for o in res:
+        res[o]["value"] = res[o]["paths:value"].mean(axis=1)
+    m = noisy_ramp_model(far=0.5)
+    assert m.options == ("rec", "alt", "far")
+    c = contenders(m, res, "value")
+    assert c[:, 0].tolist() == [True, True, False]  # far: t = 1 / (0.1633 / 2)
+    assert c[:, 1].tolist() == [False, False, False]
+    assert contenders(m, res, "value", z=20.0)[:, 0].tolist() == [True, True, True]
+
+
+def test_options_the_recommendation_leads_stop_early() -> None:
+    """A third option 0.3 below the recommendation everywhere (t about 8 after two batches of
+    8 paths) is run in the first two batches only; 'alt' keeps what the open futures need, as
+    without 'far'; each option's means are those of its own paths; the same numbers in chunks
+    of 7 rows; and the labels are those of uniform allocation where both resolved them."""
+    m3 = noisy_ramp_model(far=0.3)
+    m2 = noisy_ramp_model()
+    n, seed = 300, 5
+    u = latin_hypercube(m3.k, n, seed)
+    kw = {"max_paths": 64, "share_tol": 1e-9, "outcome": "value"}
+    with Evaluator("synchronous") as ev:
+        res, mc = adaptive_ensemble(m3, u, seed, evaluator=ev, **kw)
+        res7, _ = adaptive_ensemble(m3, u, seed, evaluator=Evaluator("synchronous", 7), **kw)
+        two, mc2 = adaptive_ensemble(m2, u, seed, evaluator=ev, **kw)
+        every, mce = adaptive_ensemble(m3, u, seed, evaluator=ev, eliminate=False, **kw)
+    assert mc is not None and mc2 is not None and mce is not None
+    assert mc.batches == mc2.batches == [8, 8, 16, 32]
+    assert mc.paths_by_option["far"] == 16.0
+    assert mce.paths_by_option["far"] == mce.paths_by_option["rec"] > 16.0
+    # 'far' never matters, so 'rec' and 'alt' get the paths they get without it
+    assert mc.paths_by_future == mc2.paths_by_future
+    assert mc.paths_by_option["alt"] == mc2.paths_by_option["alt"]
+    for o in ("rec", "alt"):
+        assert np.array_equal(res[o]["value"], two[o]["value"])
+    # far's mean is that of its first 16 paths
+    ctx = {**m3.context, "per_path": True, "paths": 8}
+    x = m3.values("far", u)
+    first = [noisy_ramp(ctx, "far", x, batch_seed(seed, b))["paths:value"] for b in (0, 1)]
+    assert np.allclose(res["far"]["value"], np.concatenate(first, axis=1).mean(axis=1))
+    assert all(np.array_equal(res[o][k], res7[o][k]) for o in res for k in res[o])
+    assert mc.share_not_best == pytest.approx(mc2.share_not_best)
+    assert mc.stop == "max_paths" and mc.settings["eliminate"] is True

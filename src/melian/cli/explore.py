@@ -105,10 +105,21 @@ def _paths_text(mc: dict[str, Any]) -> str:
     if len(by) <= 1:
         return f"{mc['paths_per_future']} paths per future"
     counts = ", ".join(f"{c} with {p}" for p, c in by)
-    return (
+    text = (
         f"{by[0][0]}-{by[-1][0]} paths per future, more where a future's ranking was still "
         f"open: {counts}"
     )
+    per = mc.get("paths_by_option") or {}
+    most = max(per.values(), default=0.0)  # the recommendation's: it runs in every open future
+    fewer = {o: v for o, v in per.items() if v < most}
+    if fewer:  # options a future stopped running once the recommendation led them
+        z = (mc.get("settings") or {}).get("resolved_z", 3)
+        each = ", ".join(f"{o} {v:.0f}" for o, v in fewer.items())
+        text += (
+            f"; options the recommendation already led by {z:g} standard errors got fewer "
+            f"(mean paths per future: {each})"
+        )
+    return text
 
 
 def _print_prim(d: dict[str, Any]) -> None:

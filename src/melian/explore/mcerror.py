@@ -35,7 +35,10 @@ resolved, a further batch goes only to the futures whose ranking of the recommen
 own paths do not resolve at :data:`RESOLVED_Z` standard errors (:func:`unresolved`; nested
 sequential simulation, Broadie, Du & Moallemi 2011, Management Science 57(6)). Futures then have
 different numbers of paths; their error is measured by a bootstrap stratified by batch
-(:func:`measure`).
+(:func:`measure`). In those futures a batch runs only the options still in contention
+(``eliminate``, :func:`contenders`): the recommendation and the options it does not yet lead by
+:data:`RESOLVED_Z` standard errors (the elimination of a fully sequential ranking procedure,
+Kim & Nelson 2001, ACM TOMACS 11(3)).
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ BALANCE = 0.5
 #: A future's ranking of the recommendation counts as resolved by its paths at this many
 #: standard errors (:func:`unresolved`): it gets no further batch of paths.
 RESOLVED_Z = 3.0
+#: One run of a batch of paths: the batch's index, the futures (rows) it ran, their results.
+Part = tuple[int, np.ndarray, Results]
 
 
 @dataclass
@@ -105,6 +110,10 @@ class MonteCarloError:
     #: Paths per future -> how many futures have that many (one entry unless the paths were
     #: allocated per future: :func:`adaptive_ensemble`); ``paths`` is the largest.
     paths_by_future: dict[int, int] = field(default_factory=dict)
+    #: Mean paths per future of each option (the recommendation's are ``paths_by_future``'s;
+    #: fewer for an option a future stopped running once the recommendation led it: the
+    #: ``eliminate`` rule of :func:`adaptive_ensemble`).
+    paths_by_option: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -127,6 +136,7 @@ class MonteCarloError:
             "converged": self.converged,
             "stop": self.stop,
             "paths_by_future": {str(k): v for k, v in self.paths_by_future.items()},
+            "paths_by_option": dict(self.paths_by_option),
             "settings": dict(self.settings),
         }
 
@@ -223,16 +233,18 @@ def measure(
     se_best_p: dict[str, float] = {o: 0.0 for o in opts}
     m_total: int | None = None
     paths_of: np.ndarray | None = None
+    by_option: dict[str, float] = {}
     if U is not None:
         m_total = int(U[opts[0]].shape[1])
-        ragged = bool(np.isnan(U[opts[0]]).any())
+        ragged = any(bool(np.isnan(U[o]).any()) for o in opts)
         if second is not None and m_total > 1 and not ragged:
             a = (U[opts[top]] - U[opts[second]]).mean(axis=0)  # per path, over futures
             se_d = float(a.std(ddof=1) / np.sqrt(m_total))
         if m_total > 1:
             rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(0xB0075,)))
             if ragged:  # futures with fewer paths than others (:func:`adaptive_ensemble`)
-                paths_of = (~np.isnan(U[opts[0]])).sum(axis=1)
+                paths_of = (~np.isnan(U[opts[r]])).sum(axis=1)
+                by_option = {o: float((~np.isnan(U[o])).sum(axis=1).mean()) for o in opts}
                 yb = _stratified_bootstrap(U, opts, batches, rng, bootstrap)
                 if second is not None:
                     se_d = float((yb[top].mean(axis=0) - yb[second].mean(axis=0)).std(ddof=1))
@@ -270,6 +282,7 @@ def measure(
         share_upper_95=upper,
         difference_se_futures=se_d_f,
         paths_by_future=_tally(paths_of, m_total, n),
+        paths_by_option=by_option or ({o: float(m_total) for o in opts} if m_total else {}),
     )
 
 
@@ -310,9 +323,11 @@ def _stratified_bootstrap(
     m_all = U[opts[0]].shape[1]
     sizes = list(batches) if sum(batches) == m_all else [m_all]
     W = np.vstack([rng.multinomial(m, np.full(m, 1.0 / m), size=bootstrap).T for m in sizes])
-    given = (~np.isnan(U[opts[0]])).astype(float) @ W  # (n, B): paths_of when stratified
-    given = np.maximum(given, 1.0)
-    return np.stack([np.nan_to_num(U[o], nan=0.0) @ W for o in opts]) / given[None, :, :]
+    out = []
+    for o in opts:  # each option's resampled paths in each future: its own paths (stratified)
+        given = np.maximum((~np.isnan(U[o])).astype(float) @ W, 1.0)  # (n, B)
+        out.append((np.nan_to_num(U[o], nan=0.0) @ W) / given)
+    return np.stack(out)
 
 
 def _tally(paths_of: np.ndarray | None, m_total: int | None, n: int) -> dict[int, int]:
@@ -323,17 +338,21 @@ def _tally(paths_of: np.ndarray | None, m_total: int | None, n: int) -> dict[int
     return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
 
 
-def _pool(parts: list[tuple[np.ndarray, Results]], sizes: list[int], n: int) -> Results:
+def _pool(parts: list[Part], sizes: list[int], n: int) -> Results:
     """Pool batches of paths: means weighted by paths, per-path arrays side by side.
 
-    ``parts``: per batch, the futures it ran (row indices of the ``n``) and their results. A
-    future a batch did not run has ``NaN`` for that batch's paths and its means are those of
-    the batches it ran.
+    ``parts``: per batch and group of futures, the batch's index, the futures it ran (row
+    indices of the ``n``) and their results, for the options the group ran (every option in
+    the first batch). An option a batch did not run in a future has ``NaN`` for that batch's
+    paths there, and its means in that future are those of the batches it ran.
     """
-    rows = [r for r, _ in parts]
-    if all(r.size == n for r in rows):  # every future every batch: plain pooled means
+    options = list(parts[0][2])
+    whole = len(parts) == len(sizes) and all(
+        r.size == n and len(p) == len(options) for _, r, p in parts
+    )
+    if whole:  # every future and option every batch: plain pooled means
         tot = float(sum(sizes))
-        res = [p for _, p in parts]
+        res = [p for _, _, p in parts]
         return {
             o: {
                 k: np.concatenate([p[o][k] for p in res], axis=1)
@@ -343,26 +362,59 @@ def _pool(parts: list[tuple[np.ndarray, Results]], sizes: list[int], n: int) -> 
             }
             for o, d in res[0].items()
         }
-    have = np.zeros(n)
-    for r, m in zip(rows, sizes, strict=True):
-        have[r] += m
     start = np.cumsum([0, *sizes])
     out: Results = {}
-    for o, d0 in parts[0][1].items():
+    for o in options:
+        mine = [(b, r, p[o]) for b, r, p in parts if o in p]
+        have = np.zeros(n)
+        for b, r, _ in mine:
+            have[r] += sizes[b]
         d: dict[str, np.ndarray] = {}
-        for k in d0:
+        for k in parts[0][2][o]:
             if k.startswith(PATHS_PREFIX):
                 x = np.full((n, int(start[-1])), np.nan)
-                for b, (r, p) in enumerate(parts):
-                    x[r, start[b] : start[b + 1]] = p[o][k]
+                for b, r, q in mine:
+                    x[r, start[b] : start[b + 1]] = q[k]
             else:
                 x = np.zeros(n)
-                for (r, p), m in zip(parts, sizes, strict=True):
-                    x[r] += p[o][k] * m
+                for b, r, q in mine:
+                    x[r] += q[k] * sizes[b]
                 x = x / have
             d[k] = x
         out[o] = d
     return out
+
+
+def _t_stats(
+    model: ExploratoryModel, results: Mapping[str, Mapping[str, np.ndarray]], outcome: str
+) -> tuple[list[str], np.ndarray] | None:
+    """Per future, the t-statistic of the per-path difference between the recommendation and
+    each other option (over the paths both were given): the other options and an array
+    ``(others, n)``, positive where the recommendation leads, infinite without path noise;
+    ``None`` when ``results`` carry no per-path outputs.
+    """
+    U = _path_values(model, results, outcome)
+    if U is None:
+        return None
+    others = [o for o in model.options if o != model.recommended]
+    rec = U[model.recommended]
+    t = []
+    for o in others:
+        g = rec - U[o]
+        m = (~np.isnan(g)).sum(axis=1)
+        mean = np.nanmean(g, axis=1)
+        se = np.nanstd(g, axis=1, ddof=1) / np.sqrt(m)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t.append(
+                np.where(se > 0, mean / se, np.where(mean == 0, np.inf, np.sign(mean) * np.inf))
+            )
+    return others, np.stack(t)
+
+
+def _resolved(T: np.ndarray, z: float) -> np.ndarray:
+    """Futures whose label the t-statistics ``T`` (:func:`_t_stats`) resolve at ``z``."""
+    leads_all = (T > 0).all(axis=0)
+    return np.where(leads_all, T.min(axis=0) >= z, (-T).max(axis=0) >= z)
 
 
 def unresolved(
@@ -383,27 +435,38 @@ def unresolved(
     Science 57(6): the inner samples go to the scenarios near the threshold).
     """
     z = RESOLVED_Z if z is None else z
-    U = _path_values(model, results, outcome)
-    if U is None:
+    ts = _t_stats(model, results, outcome)
+    if ts is None:
         return np.zeros(next(iter(results.values()))[outcome].shape[0], dtype=bool)
-    opts = list(model.options)
-    rec = U[model.recommended]
-    t = []
-    for o in opts:
-        if o == model.recommended:
-            continue
-        g = rec - U[o]
-        m = (~np.isnan(g)).sum(axis=1)
-        mean = np.nanmean(g, axis=1)
-        se = np.nanstd(g, axis=1, ddof=1) / np.sqrt(m)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t.append(
-                np.where(se > 0, mean / se, np.where(mean == 0, np.inf, np.sign(mean) * np.inf))
-            )
-    T = np.stack(t)  # (others, n): positive where the recommendation leads
-    leads_all = (T > 0).all(axis=0)
-    resolved = np.where(leads_all, T.min(axis=0) >= z, (-T).max(axis=0) >= z)
-    return ~resolved
+    return ~_resolved(ts[1], z)
+
+
+def contenders(
+    model: ExploratoryModel,
+    results: Mapping[str, Mapping[str, np.ndarray]],
+    outcome: str = UTILITY,
+    z: float | None = None,
+) -> np.ndarray:
+    """Which options a future still needs paths of: ``(options, n)``, in ``model.options`` order.
+
+    In a future whose label is not resolved (:func:`unresolved`), the recommendation and every
+    option it does not yet lead by ``z`` standard errors; in a resolved future, none. An option
+    the recommendation leads by ``z`` cannot change the label (its own paths already place it
+    below), so further paths of it would be spent on nothing: the elimination of inferior
+    systems in a fully sequential ranking procedure (Kim and Nelson 2001, "A fully sequential
+    procedure for indifference-zone selection in simulation", ACM TOMACS 11(3)), here per
+    future and against the recommendation only.
+    """
+    z = RESOLVED_Z if z is None else z
+    n = next(iter(results.values()))[outcome].shape[0]
+    ts = _t_stats(model, results, outcome)
+    if ts is None:
+        return np.zeros((len(model.options), n), dtype=bool)
+    others, T = ts
+    open_ = ~_resolved(T, z)
+    keep = {o: open_ & (T[i] < z) for i, o in enumerate(others)}
+    keep[model.recommended] = open_
+    return np.stack([keep[o] for o in model.options])
 
 
 def _stop_rule(mc: MonteCarloError, rel_tol: float, share_tol: float) -> str | None:
@@ -418,6 +481,46 @@ def _stop_rule(mc: MonteCarloError, rel_tol: float, share_tol: float) -> str | N
         return "resolved"
     s_bal = s_tol or (s_se is not None and s_se <= BALANCE * mc.share_se_futures)
     return "futures" if _difference_met(mc, rel_tol) and s_bal else None
+
+
+def _still_open(
+    model: ExploratoryModel,
+    res: Results,
+    mc: MonteCarloError,
+    rel_tol: float,
+    outcome: str,
+    eliminate: bool,
+) -> np.ndarray:
+    """Which (option, future) may run the next batch ``(options, n)``: while the difference
+    between the top two options is not resolved, every future keeps them (the difference is a
+    mean over every future); with ``eliminate``, the other options only where they are still in
+    contention (:func:`contenders`). Once it is resolved, only the futures whose label is open
+    (:func:`unresolved`), with every option or, with ``eliminate``, the contenders.
+    """
+    met = _difference_met(mc, rel_tol)
+    if not eliminate:
+        open_ = unresolved(model, res, outcome) if met else np.ones(mc.futures, dtype=bool)
+        return np.broadcast_to(open_, (len(model.options), mc.futures))
+    keep = contenders(model, res, outcome)
+    if not met:
+        pair = np.isin(np.array(model.options), [mc.top, mc.second])
+        keep |= pair[:, None]
+    return keep
+
+
+def _groups(options: Sequence[str], act: np.ndarray) -> list[tuple[list[str], np.ndarray]]:
+    """The futures that run the same options in a batch: ``(options, rows)`` per set of options
+    ``act`` (options x futures) gives them, the largest sets first (futures running none are
+    left out).
+    """
+    run = np.flatnonzero(act.any(axis=0))
+    patterns, which = np.unique(act[:, run].T, axis=0, return_inverse=True)
+    which = np.asarray(which).reshape(-1)
+    order = sorted(range(len(patterns)), key=lambda g: (-int(patterns[g].sum()), g))
+    return [
+        ([o for o, on in zip(options, patterns[g], strict=True) if on], run[which == g])
+        for g in order
+    ]
 
 
 def _share(progress: Progress | None, before: float, work: float, cap: float) -> Progress | None:
@@ -451,6 +554,7 @@ def adaptive_ensemble(
     max_paths: int = MAX_PATHS,
     outcome: str = UTILITY,
     allocate: bool = True,
+    eliminate: bool = True,
 ) -> tuple[Results, MonteCarloError | None]:
     """Run the experiments ``u`` for every option, with paths per future chosen from the
     standard error (see the module docstring); results with ``utility`` and the Monte Carlo
@@ -462,7 +566,11 @@ def adaptive_ensemble(
     batch goes only to the futures whose ranking of the recommendation is not yet resolved by
     their own paths (:func:`unresolved`); the others keep the paths they have (their standard
     errors and the bootstrap count them as they are, :func:`measure`). When no future is left
-    unresolved the doubling stops (``stop`` ``"each_future"``).
+    unresolved the doubling stops (``stop`` ``"each_future"``). With ``eliminate`` as well, such
+    a batch runs in each of those futures only the options still in contention there
+    (:func:`contenders`): the recommendation and the options it does not yet lead by
+    :data:`RESOLVED_Z` standard errors; an option's means in a future are those of its own
+    paths (``paths_by_option`` in the error says how many it was given).
 
     A model that gives no per-path outputs (``model.path_outputs`` False, e.g. a deterministic
     game) is run once, and its error is the futures' part alone. With ``adaptive`` False the
@@ -472,12 +580,12 @@ def adaptive_ensemble(
     if not model.path_outputs or not w or not isinstance(model.context, dict):
         res = with_utility(model, evaluator.run(model, u, seed, progress=progress))
         return res, (measure(model, res, seed, outcome=outcome) if w else None)
-    n = u.shape[0]
+    n, k = u.shape[0], len(model.options)
     m0 = int(model.context.get("paths", 1))
     sizes: list[int] = []
-    parts: list[tuple[np.ndarray, Results]] = []
+    parts: list[Part] = []
     total = 0
-    active = np.arange(n)
+    act = np.ones((k, n), dtype=bool)  # which option each future runs in the next batch
     work = 0.0
     while True:
         m = m0 if not sizes else total  # doubles the total
@@ -486,34 +594,36 @@ def adaptive_ensemble(
             break
         ctx = {**model.context, "paths": m, "per_path": True, "path_outcomes": tuple(w)}
         mb = replace(model, context=ctx)
-        cap = work + (max(max_paths, total + m) - total) * active.size if adaptive else m * n
-        parts.append(
-            (
-                active,
-                evaluator.run(
-                    mb,
-                    u[active],
-                    batch_seed(seed, len(sizes)),
-                    progress=_share(progress, work, m * active.size, cap),
-                    # at most CHUNK_PATHS paths per chunk: with 256 paths per future a chunk of
-                    # the evaluator's 128 rows takes about 16 s on this machine, and the
-                    # progress stalls as long; the results do not depend on the chunking
-                    chunk_size=chunk_rows(model, m, evaluator.chunk_size),
-                ),
+        cells = act.sum() / k  # futures' worth of (future, option) runs in this batch
+        cap = work + (max(max_paths, total + m) - total) * cells if adaptive else m * n
+        for opts, rows in _groups(model.options, act):
+            parts.append(
+                (
+                    len(sizes),
+                    rows,
+                    evaluator.run(
+                        mb,
+                        u[rows],
+                        batch_seed(seed, len(sizes)),
+                        options=opts,
+                        progress=_share(progress, work, m * rows.size * len(opts) / k, cap),
+                        # at most CHUNK_PATHS paths per chunk: with 256 paths per future a chunk
+                        # of the evaluator's 128 rows takes about 16 s on this machine, and the
+                        # progress stalls as long; the results do not depend on the chunking
+                        chunk_size=chunk_rows(model, m, evaluator.chunk_size, len(opts)),
+                    ),
+                )
             )
-        )
-        work += m * active.size
+            work += m * rows.size * len(opts) / k
         sizes.append(m)
         total += m
         res = with_utility(model, _pool(parts, sizes, n))
         mc = measure(model, res, seed, batches=sizes, outcome=outcome)
         stop = _stop_rule(mc, rel_tol, share_tol)
         if stop is None and allocate and adaptive and len(sizes) >= 2:
-            if _difference_met(mc, rel_tol):
-                open_ = unresolved(model, res, outcome)
-                active = active[open_[active]]
-                if active.size == 0:
-                    stop = "each_future"
+            act &= _still_open(model, res, mc, rel_tol, outcome, eliminate)
+            if not act.any():
+                stop = "each_future"
         if stop is not None or not adaptive or total >= max_paths:
             mc.converged = stop is not None
             mc.stop = stop or ("max_paths" if adaptive else "fixed")
@@ -524,6 +634,7 @@ def adaptive_ensemble(
         "max_paths": max_paths,
         "adaptive": adaptive,
         "allocate": allocate,
+        "eliminate": eliminate,
         "resolved_z": RESOLVED_Z,
         "bootstrap": BOOTSTRAP,
     }

@@ -53,12 +53,14 @@ SCHEDULERS = ("synchronous", "local", "processes")
 CHUNK_PATHS = 8192
 
 
-def chunk_rows(model: ExploratoryModel, paths: int, most: int) -> int:
+def chunk_rows(model: ExploratoryModel, paths: int, most: int, options: int | None = None) -> int:
     """Rows per chunk of ``model`` run with ``paths`` paths per experiment: at most
-    :data:`CHUNK_PATHS` paths for all its options together, at least 1, at most ``most``
-    (only a model with common random numbers may be chunked so: :meth:`Evaluator.run`).
+    :data:`CHUNK_PATHS` paths for all its options together (or for ``options`` of them), at
+    least 1, at most ``most`` (only a model with common random numbers may be chunked so:
+    :meth:`Evaluator.run`).
     """
-    return max(1, min(most, CHUNK_PATHS // (max(1, paths) * len(model.options))))
+    k = len(model.options) if options is None else options
+    return max(1, min(most, CHUNK_PATHS // (max(1, paths) * max(1, k))))
 
 
 def chunk_seeds(seed: int, n_chunks: int) -> list[int]:

@@ -187,13 +187,18 @@ def noisy_ramp(
     by ``0.2 slope`` at ``p0 = 1``, so futures near ``p0 = 0.8`` need many paths to rank and the
     others few (the check of the paths allocated per future, :mod:`melian.explore.mcerror`).
     ``context``: ``slope``, ``own``, ``paths``, and ``per_path`` as :mod:`melian.explore.mcerror`
-    sets it.
+    sets it; with ``far``, a third option ``far`` of mean ``0.5 - far`` everywhere (an option
+    the recommendation leads in every future, with its own noise).
     """
     n = samples["p0"].shape[0]
     m = int(context["paths"])
     slope = float(context["slope"])
-    mean = np.full(n, 0.5) if option == "rec" else 0.5 + slope * (samples["p0"] - 0.8)
-    f = np.random.default_rng([int(seed), 1, int(option == "rec")]).standard_normal(m)
+    if option == "far":
+        mean = np.full(n, 0.5 - float(context["far"]))
+    else:
+        mean = np.full(n, 0.5) if option == "rec" else 0.5 + slope * (samples["p0"] - 0.8)
+    stream = {"alt": 0, "rec": 1, "far": 2}[option]
+    f = np.random.default_rng([int(seed), 1, stream]).standard_normal(m)
     y = mean[:, None] + float(context["own"]) * f[None, :]
     out = {"value": y.mean(axis=1)}
     if context.get("per_path"):
@@ -202,18 +207,30 @@ def noisy_ramp(
 
 
 def noisy_ramp_model(
-    k: int = 2, *, slope: float = 0.5, own: float = 0.05, paths: int = 8
+    k: int = 2,
+    *,
+    slope: float = 0.5,
+    own: float = 0.05,
+    paths: int = 8,
+    far: float | None = None,
 ) -> ExploratoryModel:
-    """:func:`noisy_ramp` as an exploratory model with per-path outputs."""
-    context = {"slope": slope, "own": own, "paths": paths}
-    return _monte_carlo_model("noisy-ramp", noisy_ramp, context, k)
+    """:func:`noisy_ramp` as an exploratory model with per-path outputs (and the option
+    ``far`` when ``far`` is given).
+    """
+    context = {"slope": slope, "own": own, "paths": paths, "far": far}
+    options = ("rec", "alt") if far is None else ("rec", "alt", "far")
+    return _monte_carlo_model("noisy-ramp", noisy_ramp, context, k, options)
 
 
 def _monte_carlo_model(
-    name: str, function: Any, context: dict[str, Any], k: int
-) -> ExploratoryModel:  # noqa: ANN401
-    """A model of ``k`` uniform inputs ``p0``.. and the options ``rec`` and ``alt`` ranked on
-    ``value``, with common random numbers and per-path outputs.
+    name: str,
+    function: Any,  # noqa: ANN401
+    context: dict[str, Any],
+    k: int,
+    options: tuple[str, ...] = ("rec", "alt"),
+) -> ExploratoryModel:
+    """A model of ``k`` uniform inputs ``p0``.. and the ``options`` (``rec``, ``alt``, ...)
+    ranked on ``value``, with common random numbers and per-path outputs.
     """
     names = tuple(f"p{i}" for i in range(k))
     d = Distribution(dist="uniform", low=0.0, high=1.0)
@@ -222,8 +239,8 @@ def _monte_carlo_model(
         function=function,
         context=context,
         uncertainties=names,
-        options=("rec", "alt"),
-        distributions={o: dict.fromkeys(names, d) for o in ("rec", "alt")},
+        options=options,
+        distributions={o: dict.fromkeys(names, d) for o in options},
         outcomes={"value": "max"},
         recommended="rec",
         weights={"value": 1.0},
