@@ -331,3 +331,45 @@ def test_a_small_jump_is_not_reported_as_a_sharply_located_switch_over() -> None
     assert s.high_se_z == pytest.approx(se_g / (0.02 / step), rel=1e-6)
     assert s.high_se_z > 0.01
     assert bp.to_dict()["switch_overs"][0]["high_slope"] == s.high_slope
+
+
+def test_design_point_of_a_quadratic_limit_state():
+    """g = 2 + z1 - 0.25 z2^2 (U_A = 2 + z1, U_B = 0.25 z2^2): HL-RF with exact gradients, as
+    central secants are exact for a quadratic. On the surface z1 = 0.25 z2^2 - 2, the squared
+    distance (0.25 z2^2 - 2)^2 + z2^2 is least at z2^2 = 4 - 8 = -4 < 0, so at z2 = 0: beta = 2,
+    z* = (-2, 0)."""
+
+    def quad(z):
+        z = np.atleast_2d(z)
+        return np.column_stack([2 + z[:, 0], 0.25 * z[:, 1] ** 2])
+
+    f = nearest_flip(quad, ["x1", "x2"], ("A", "B"), 0, tol=1e-8)
+    assert f.converged and f.beta == pytest.approx(2.0, abs=1e-6)
+    assert f.z["x1"] == pytest.approx(-2.0, abs=1e-6) and f.z["x2"] == pytest.approx(0.0, abs=1e-6)
+
+    def cup(z):  # g = 3 + 0.1 z1^2 - z2
+        z = np.atleast_2d(z)
+        return np.column_stack([3 + 0.1 * z[:, 0] ** 2, z[:, 1]])
+
+    # on z2 = 3 + 0.1 z1^2 the squared distance z1^2 + (3 + 0.1 z1^2)^2 has the derivative
+    # 2 z1 (1 + 0.6 + 0.02 z1^2), zero only at z1 = 0: z* = (0, 3), beta = 3; the secants at the
+    # centre start the steps off the axis (0.1 z1^2 is even), here from (0.3, -1); HL-RF then
+    # shrinks z1 by a factor of about -0.6 per step (0.2 z1 times the distance 3)
+    kw = {"tol": 1e-10, "settle": 1e-6, "iterations": 40, "max_calls": 1000}
+    g = nearest_flip(cup, ["x1", "x2"], ("A", "B"), 0, slopes=np.array([0.3, -1.0]), **kw)
+    assert g.converged and g.beta == pytest.approx(3.0, abs=1e-6)
+    assert g.z["x1"] == pytest.approx(0.0, abs=1e-5) and g.z["x2"] == pytest.approx(3.0, abs=1e-6)
+
+
+def test_a_flip_by_a_jump_is_found_where_a_gradient_is_zero():
+    """U_A - U_B = 0.5 - [z1 > 0.7] + 0.01 z2: flat but for a jump. A forward difference at the
+    centre is (0, 0.01); the secant over +-1 spread sees the jump (slope 0.5), and the ray
+    along it finds the flip at z1 = 0.7 (beta 0.7, not the 50 spreads of the z2 slope)."""
+
+    def step(z):
+        z = np.atleast_2d(z)
+        return np.column_stack([0.5 - (z[:, 0] > 0.7) + 0.01 * z[:, 1], np.zeros(len(z))])
+
+    f = nearest_flip(step, ["x1", "x2"], ("A", "B"), 0, tol=1e-8)
+    assert f.beta is not None and f.beta == pytest.approx(0.7, abs=1e-3)
+    assert f.movers[0] == "x1" and f.winner == "B"

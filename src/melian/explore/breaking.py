@@ -16,15 +16,16 @@ Two published questions, on a model whose inputs are written in standardised for
   *Computers & Structures* 9(5):489-494): the point of the surface ``g(z) = 0`` closest to the
   origin, ``min ||z|| s.t. g(z) = 0``. Its distance ``beta`` is a robustness index
   (``Phi(-beta)`` approximates the probability of a flip for independent inputs), and its
-  coordinates say which inputs move most to get there. Solved with the HL-RF iteration on
-  forward-difference gradients, polished by SLSQP (scipy) from the HL-RF point, within a budget
-  of calls of the response; when the search does not settle, the nearest evaluated point where
-  the ranking flipped is reported as an upper bound of ``beta`` (``converged=False``).
+  coordinates say which inputs move most to get there. Solved with the HL-RF iteration on a
+  linear response surface of central secants (Bucher and Bourgund 1990), each step projected
+  onto ``g = 0`` along its ray, within a budget of calls of the response; when the search does
+  not settle, the nearest evaluated point where the ranking flipped is reported as an upper
+  bound of ``beta`` (``converged=False``).
 
 The response must be evaluated with **common random numbers** (the same random streams at every
 input value; the caller's ``score`` closes over one seed), so that ``g`` is a deterministic
 function of ``z`` and the bracketing converges; it is still only piecewise smooth (a finite number
-of paths), which is why the design-point search has a budget. Monte Carlo error is reported
+of paths), which is why the design-point search works on secants and has a budget. Monte Carlo error is reported
 separately (:func:`gap_standard_error`, and the delta method ``se(z*) = se(g) / |dg/dz|``).
 """
 
@@ -395,6 +396,7 @@ def switch_overs(
     tol: float = 1e-6,
     progress: StageProgress | None = None,
     screen: bool = True,
+    scan: dict[str, Any] | None = None,
 ) -> list[SwitchOver]:
     """One-at-a-time switch-over values of every input (standardised units).
 
@@ -419,6 +421,9 @@ def switch_overs(
     screen : bool
         Scan every fourth grid point first and the others only where the gap could reach zero
         between them (:func:`_scan`); ``False`` scans every grid point.
+    scan : dict, optional
+        Receives the scan: ``steps`` (the grid's distances from the centre), ``gaps`` ``(k, 2,
+        grid)`` (low and high side, ``nan`` where the screen did not evaluate) and ``centre``.
 
     Returns
     -------
@@ -436,6 +441,8 @@ def switch_overs(
     if progress is not None:
         progress.stage("scan", parts=True)
     g_all, g0 = _scan(score, k, steps, top, screen, None if progress is None else progress.span)
+    if scan is not None:
+        scan.update(steps=steps, gaps=g_all, centre=g0)
     if progress is not None:
         progress.stage("refine")
         score = progress.counted(score)
@@ -497,11 +504,38 @@ def switch_overs(
     return out
 
 
-def _gradient(score: Scorer, z: np.ndarray, top: int, h: float) -> tuple[float, np.ndarray]:
+def _secants(score: Scorer, z: np.ndarray, top: int, a: float) -> np.ndarray:
+    """Central secant slopes of the gap along every axis at ``z``, over ``z_i +- a`` (one call
+    of ``2 k`` points): the axial design of a linear response surface (Bucher and Bourgund
+    1990). Across a jump of the gap, which a forward difference either misses or makes
+    infinitely steep, the secant gives the jump's size over the secant's width.
+    """
     k = z.size
-    pts = np.vstack([z, z + h * np.eye(k)])
+    pts = np.vstack([z - a * np.eye(k), z + a * np.eye(k)])
     g = gap(np.asarray(score(pts), dtype=float), top)
-    return float(g[0]), (g[1:] - g[0]) / h
+    return (g[k:] - g[:k]) / (2.0 * a)
+
+
+def _ray_root(
+    score: Scorer, d: np.ndarray, top: int, z_max: float, points: int, tol: float
+) -> float | None:
+    """The first zero of the gap along the ray ``t d`` (``d`` a unit vector, ``0 < t <=
+    z_max``): ``points`` equally spaced values of ``t`` in one call, the first sign change then
+    refined by multisection (:func:`_roots`); ``None`` when the gap keeps its sign.
+    """
+    t = np.linspace(0.0, z_max, points + 1)
+    g = gap(np.asarray(score(t[:, None] * d[None, :]), dtype=float), top)
+    below = np.flatnonzero(g <= 0)
+    if below.size == 0:
+        return None
+    j = int(below[0])
+    if j == 0:
+        return 0.0
+
+    def f(idx: np.ndarray, tt: np.ndarray) -> np.ndarray:
+        return gap(np.asarray(score(tt[:, None] * d[None, :]), dtype=float), top)
+
+    return float(_roots(f, t[j - 1 : j], t[j : j + 1], g[j - 1 : j], g[j : j + 1], tol)[0])
 
 
 def nearest_flip(
@@ -510,16 +544,32 @@ def nearest_flip(
     options: Sequence[str],
     top: int,
     *,
-    h: float = 1e-3,
-    iterations: int = 50,
+    a: float = 1.0,
+    slopes: np.ndarray | None = None,
+    iterations: int = 6,
     tol: float = 1e-6,
+    settle: float = 0.02,
     z_max: float = 8.0,
     movers: int = 3,
-    patience: int = 3,
-    max_slsqp: int = 50,
+    ray_points: int = 32,
     max_calls: int = NEAREST_CALLS,
 ) -> NearestFlip:
-    """The design point ``argmin ||z|| s.t. g(z) = 0`` (HL-RF, then SLSQP).
+    """The design point ``argmin ||z|| s.t. g(z) = 0``: HL-RF on a linear response surface
+    fitted by central secants, each step projected onto ``g = 0`` along its ray.
+
+    Each step fits the surface ``g(z) ~ g(c) + s . (z - c)`` at the current point ``c`` from
+    the central secants ``s_i = (g(c + a e_i) - g(c - a e_i)) / 2a`` (the axial design of
+    Bucher and Bourgund 1990, "A fast and efficient response surface approach for structural
+    reliability problems", *Structural Safety* 7(1):57-66), takes the Hasofer-Lind/Rackwitz-
+    Fiessler step to that surface's design point ``z' = ((s . c - g(c)) / |s|^2) s`` (Hasofer
+    and Lind 1974; Rackwitz and Fiessler 1978), and finds the first zero of the gap along the
+    ray from the centre through ``z'`` (a scan of the ray in one call, then multisection). The
+    iterates are points of ``g = 0``; the search has settled when two are within ``settle``
+    spreads. Secants over ``+-a`` spreads instead of a forward difference at a point: on a
+    response with common random numbers the gap is piecewise constant between the jumps where
+    a path's event moves, so a small-step gradient is zero or infinite; the secant measures the
+    change at the scale of a spread. A linear gap is solved exactly in one step, a quadratic
+    one by HL-RF with exact gradients (central secants are exact for quadratics).
 
     Parameters
     ----------
@@ -529,40 +579,41 @@ def nearest_flip(
         Input and option names.
     top : int
         Index of the option ranked first at the centre.
-    h : float
-        Forward-difference step in z.
+    a : float
+        Half-width of the secants, in spreads.
+    slopes : array, optional
+        The secants at the centre if the caller has them (the one-at-a-time scan evaluates
+        ``+-a`` on every axis): the first step then costs no call for them.
     iterations : int
-        Maximum HL-RF iterations.
+        Most steps.
     tol : float
-        Convergence tolerance on z.
+        Tolerance of each zero along a ray, in spreads.
+    settle : float
+        Two successive iterates this close (in spreads) end the search as converged.
     z_max : float
-        A design point farther than this is reported as not found (``beta = None``).
+        Rays are searched up to this distance; a design point farther than this is reported as
+        not found (``beta = None``).
     movers : int
         How many inputs to name as the ones that move most.
-    patience : int
-        HL-RF stops when ``|g|`` has not improved for this many steps (it cycles on a response
-        with Monte Carlo noise).
-    max_slsqp : int
-        Iteration cap of the SLSQP refinement.
+    ray_points : int
+        Points of the first scan of each ray.
     max_calls : int
-        Budget of calls of ``score`` (a gradient is one call of ``k + 1`` points); when it is
-        spent the search stops.
+        Budget of calls of ``score``; when it is spent the search stops.
 
     Returns
     -------
     NearestFlip
-        ``beta = ||z*||``, ``z*`` per input, the option that is first just beyond ``z*``, the
-        inputs with the largest ``|z*_i|``, and ``Phi(-beta)``. When neither search converges,
-        the nearest evaluated point where the ranking had flipped, with ``converged=False``: the
-        design point is at most that far.
+        ``beta = ||z*||``, ``z*`` per input (the settled iterate, a zero of the gap), the
+        option that is first just beyond it, the inputs with the largest ``|z*_i|``, and
+        ``Phi(-beta)``. When the steps do not settle, or the search evaluated a point where the
+        ranking had flipped nearer than the iterate, the nearest such point with
+        ``converged=False``: the design point is at most that far.
     """
-    from scipy.optimize import minimize
     from scipy.stats import norm
 
     k = len(inputs)
-    # every point the search evaluates where the ranking has flipped: the nearest is an upper
-    # bound of the design point's distance, reported when the search does not converge (a
-    # response with Monte Carlo noise can keep the iterations from settling)
+    # every point the search evaluates where the ranking has flipped: the nearest is reported
+    # (an upper bound of the design point's distance when the steps do not settle)
     seen: dict[str, Any] = {"beta": np.inf, "z": None, "winner": None, "calls": 0}
 
     def tracked(x: np.ndarray) -> np.ndarray:
@@ -583,77 +634,49 @@ def nearest_flip(
                 )
         return u
 
-    z = np.zeros(k)
+    c = np.zeros(k)
     converged = False
-    best_g, stalled = np.inf, 0
-    for _ in range(iterations):
-        try:
-            g, grad = _gradient(tracked, z, top, h)
-        except _BudgetSpentError:
-            break
-        norm2 = float(grad @ grad)
-        if norm2 == 0.0:
-            break
-        # stop when |g| has not improved for `patience` steps: the iteration cycles
-        stalled = 0 if abs(g) < best_g else stalled + 1
-        best_g = min(best_g, abs(g))
-        if stalled >= patience:
-            break
-        z_new = ((grad @ z - g) / norm2) * grad  # Hasofer-Lind / Rackwitz-Fiessler step
-        if np.linalg.norm(z_new) > 10 * z_max:
-            z = z_new
-            break
-        if np.linalg.norm(z_new - z) < tol:
-            z = z_new
-            converged = True
-            break
-        z = z_new
-
-    def g_of(x: np.ndarray) -> float:
-        return float(gap(tracked(x[None, :]), top)[0])
-
-    def dg_of(x: np.ndarray) -> np.ndarray:
-        # one batched call of the response (k + 1 points), not k + 1 calls of scipy's numdiff
-        return _gradient(tracked, np.asarray(x, dtype=float), top, h)[1]
-
-    if not converged and np.all(np.isfinite(z)) and np.linalg.norm(z) <= 10 * z_max:
-        try:
-            res = minimize(
-                lambda x: float(x @ x),
-                z,
-                jac=lambda x: 2 * x,
-                constraints=[{"type": "eq", "fun": g_of, "jac": dg_of}],
-                method="SLSQP",
-                options={"ftol": tol**2, "maxiter": max_slsqp},
-            )
-            if res.success and abs(g_of(res.x)) < 1e-6 * (1 + abs(g_of(np.zeros(k)))):
-                z, converged = res.x, True
-        except _BudgetSpentError:
-            pass
-    beta = float(np.linalg.norm(z))
-    if not converged or not np.isfinite(beta) or beta > z_max:
-        if seen["z"] is None or seen["beta"] > z_max:
-            return NearestFlip(None, {}, None, [], False)
-        zb = seen["z"]
-        order = np.argsort(-np.abs(zb))
-        return NearestFlip(
-            beta=seen["beta"],
-            z={inputs[i]: float(zb[i]) for i in range(k)},
-            winner=options[seen["winner"]],
-            movers=[inputs[i] for i in order[:movers] if abs(zb[i]) > 1e-9],
-            converged=False,
-            probability=float(norm.cdf(-seen["beta"])),
-        )
-    beyond = z * (1 + max(1e-3, tol) / max(beta, 1e-12))
-    u = np.asarray(score(beyond[None, :]), dtype=float)[0]
-    u[top] = -np.inf
-    order = np.argsort(-np.abs(z))
+    try:
+        g_c = float(gap(tracked(c[None, :]), top)[0])
+        s = np.asarray(slopes, dtype=float) if slopes is not None else _secants(tracked, c, top, a)
+        for _ in range(iterations):
+            norm2 = float(s @ s)
+            if not np.isfinite(norm2) or norm2 == 0.0:
+                break
+            step = ((s @ c - g_c) / norm2) * s  # the surface's design point
+            if float(np.linalg.norm(step)) == 0.0:
+                break
+            d = step / np.linalg.norm(step)
+            t = _ray_root(tracked, d, top, z_max, ray_points, tol)
+            if t is None:
+                break
+            new = t * d
+            if float(np.linalg.norm(new - c)) <= settle and c.any():
+                converged = True
+                break
+            c, g_c = new, 0.0
+            s = _secants(tracked, c, top, a)
+    except _BudgetSpentError:
+        pass
+    beta = float(np.linalg.norm(c))
+    if converged and beta <= seen["beta"]:
+        # the settled iterate, a zero of the gap; the option first just beyond it
+        u = np.asarray(score((c * (1 + max(1e-3, tol) / max(beta, 1e-12)))[None, :]), dtype=float)
+        u = u[0]
+        u[top] = -np.inf
+        zb, winner = c, int(np.argmax(u))
+    elif seen["z"] is not None and seen["beta"] <= z_max:
+        # a nearer evaluated flip, or steps that did not settle: the nearest flip seen
+        zb, winner, beta, converged = seen["z"], seen["winner"], seen["beta"], False
+    else:
+        return NearestFlip(None, {}, None, [], False)
+    order = np.argsort(-np.abs(zb))
     return NearestFlip(
         beta=beta,
-        z={inputs[i]: float(z[i]) for i in range(k)},
-        winner=options[int(np.argmax(u))],
-        movers=[inputs[i] for i in order[:movers] if abs(z[i]) > 1e-9],
-        converged=True,
+        z={inputs[i]: float(zb[i]) for i in range(k)},
+        winner=options[winner],
+        movers=[inputs[i] for i in order[:movers] if abs(zb[i]) > 1e-9],
+        converged=converged,
         probability=float(norm.cdf(-beta)),
     )
 
@@ -688,6 +711,20 @@ def gap_standard_errors(scores: Sequence[Scorer], z: np.ndarray, top: int) -> np
         raise ModelError("a standard error needs at least two replications")
     g = np.array([gap(np.asarray(s(z), dtype=float), top) for s in scores])
     return np.std(g, axis=0, ddof=1) / np.sqrt(len(scores))
+
+
+def _axial(scan: dict[str, Any]) -> tuple[float, np.ndarray | None]:
+    """The secants' half-width and the central secants of every input from the scan: at the
+    nearest grid distance evaluated on both sides of every input (the screen's first point),
+    or a spread and ``None`` when the scan has no such distance.
+    """
+    g = scan["gaps"]
+    both = np.flatnonzero(np.isfinite(g).all(axis=(0, 1)))
+    if both.size == 0:
+        return 1.0, None
+    j = int(both[0])
+    a = float(scan["steps"][j])
+    return a, (g[:, 1, j] - g[:, 0, j]) / (2.0 * a)
 
 
 def breaking_points(
@@ -739,8 +776,9 @@ def breaking_points(
     top = int(np.argmax(u0))
     second = np.sort(u0)[-2] if len(options) > 1 else -np.inf
     central = float(u0[top] - second)
+    scan: dict[str, Any] = {}
     overs = switch_overs(
-        score, inputs, options, top, z_max=z_max, grid=grid, tol=tol, progress=progress
+        score, inputs, options, top, z_max=z_max, grid=grid, tol=tol, progress=progress, scan=scan
     )
     if progress is not None:  # the standard errors: more calls of the refinement stage
         score = progress.counted(score)
@@ -791,7 +829,18 @@ def breaking_points(
     else:
         if progress is not None:
             progress.stage("nearest", budget=NEAREST_CALLS)
-        near = nearest_flip(score, inputs, options, top, z_max=2 * z_max, max_calls=NEAREST_CALLS)
+        a, slopes = _axial(scan)
+        near = nearest_flip(
+            score,
+            inputs,
+            options,
+            top,
+            a=a,
+            slopes=slopes,
+            tol=tol,
+            z_max=2 * z_max,
+            max_calls=NEAREST_CALLS,
+        )
     if progress is not None:
         progress.done()
     return BreakingPoints(
