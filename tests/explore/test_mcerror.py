@@ -423,11 +423,46 @@ def test_options_the_recommendation_leads_stop_early() -> None:
     assert mc.paths_by_option["alt"] == mc2.paths_by_option["alt"]
     for o in ("rec", "alt"):
         assert np.array_equal(res[o]["value"], two[o]["value"])
-    # far's mean is that of its first 16 paths
+    # far's mean: the recommendation's over all its paths plus far's difference to it over
+    # far's 16 paths (a future resolved at 16 paths: far's own mean, the same formula)
     ctx = {**m3.context, "per_path": True, "paths": 8}
-    x = m3.values("far", u)
-    first = [noisy_ramp(ctx, "far", x, batch_seed(seed, b))["paths:value"] for b in (0, 1)]
-    assert np.allclose(res["far"]["value"], np.concatenate(first, axis=1).mean(axis=1))
+
+    def first(o: str) -> np.ndarray:
+        x = m3.values(o, u)
+        b2 = [noisy_ramp(ctx, o, x, batch_seed(seed, b))["paths:value"] for b in (0, 1)]
+        return np.concatenate(b2, axis=1)
+
+    expect = res["rec"]["value"] + (first("far") - first("rec")).mean(axis=1)
+    assert np.allclose(res["far"]["value"], expect, rtol=0, atol=1e-12)
+    # its own 16 paths would be off by the recommendation's later paths' common noise
+    assert not np.allclose(res["far"]["value"], first("far").mean(axis=1), rtol=0, atol=1e-6)
     assert all(np.array_equal(res[o][k], res7[o][k]) for o in res for k in res[o])
     assert mc.share_not_best == pytest.approx(mc2.share_not_best)
     assert mc.stop == "max_paths" and mc.settings["eliminate"] is True
+
+
+def test_an_option_with_fewer_paths_is_read_through_the_recommendation() -> None:
+    """'alt' is the recommendation minus 0.5 on every path (common random numbers) but ran only
+    the first batch (16 of 64 paths): its pooled mean is the recommendation's minus 0.5 (not its
+    own 16 paths' mean), and the bootstrap of the difference has no spread (each resample of
+    'alt' moves with the recommendation's)."""
+    from melian.explore.mcerror import _pool, measure
+
+    rng = np.random.default_rng(2)
+    e = rng.standard_normal((30, 64))
+    n = 30
+    rows = np.arange(n)
+    parts = [
+        (0, rows, {"rec": {"value": e[:, :16].mean(1), "paths:value": e[:, :16]},
+                   "alt": {"value": e[:, :16].mean(1) - 0.5, "paths:value": e[:, :16] - 0.5}}),
+        (1, rows, {"rec": {"value": e[:, 16:].mean(1), "paths:value": e[:, 16:]}}),
+    ]  # fmt: skip
+    pooled = _pool(parts, [16, 48], n, "rec")
+    assert np.allclose(pooled["rec"]["value"], e.mean(axis=1))
+    assert np.allclose(pooled["alt"]["value"], e.mean(axis=1) - 0.5)
+    assert np.isnan(pooled["alt"]["paths:value"][:, 16:]).all()
+    m = noisy_ramp_model()
+    mc = measure(m, pooled, 3, batches=[16, 48], outcome="value")
+    assert mc.top == "rec" and mc.difference == pytest.approx(0.5)
+    assert mc.difference_se == pytest.approx(0.0, abs=1e-12) and mc.share_se_paths == 0.0
+    assert mc.paths_by_option == {"rec": 64.0, "alt": 16.0}

@@ -38,7 +38,8 @@ different numbers of paths; their error is measured by a bootstrap stratified by
 (:func:`measure`). In those futures a batch runs only the options still in contention
 (``eliminate``, :func:`contenders`): the recommendation and the options it does not yet lead by
 :data:`RESOLVED_Z` standard errors (the elimination of a fully sequential ranking procedure,
-Kim & Nelson 2001, ACM TOMACS 11(3)).
+Kim & Nelson 2001, ACM TOMACS 11(3)); an option's means where it ran fewer paths are
+estimated through the recommendation's (the difference estimator, :func:`_through_ref`).
 """
 
 from __future__ import annotations
@@ -245,7 +246,7 @@ def measure(
             if ragged:  # futures with fewer paths than others (:func:`adaptive_ensemble`)
                 paths_of = (~np.isnan(U[opts[r]])).sum(axis=1)
                 by_option = {o: float((~np.isnan(U[o])).sum(axis=1).mean()) for o in opts}
-                yb = _stratified_bootstrap(U, opts, batches, rng, bootstrap)
+                yb = _stratified_bootstrap(U, opts, batches, rng, bootstrap, r)
                 if second is not None:
                     se_d = float((yb[top].mean(axis=0) - yb[second].mean(axis=0)).std(ddof=1))
             else:
@@ -309,6 +310,7 @@ def _stratified_bootstrap(
     batches: Sequence[int],
     rng: np.random.Generator,
     bootstrap: int,
+    ref: int | None = None,
 ) -> np.ndarray:
     """Bootstrap means ``(options, n, B)`` of futures given different batches of paths.
 
@@ -318,15 +320,27 @@ def _stratified_bootstrap(
     3.7), the same indices in every future and option (common random numbers): each future's
     resample has exactly its own number of paths, from the batches it was given. Without the
     batches (``batches`` not summing to the paths), the paths are resampled together and each
-    future's mean is weighted by its own paths' resampled counts.
+    future's mean is weighted by its own paths' resampled counts. An option given fewer paths
+    than option ``ref`` (the recommendation) in a future is resampled as :func:`_pool` estimates
+    it: ``ref``'s resampled mean plus the resampled mean of their per-path difference over its
+    own paths.
     """
     m_all = U[opts[0]].shape[1]
     sizes = list(batches) if sum(batches) == m_all else [m_all]
     W = np.vstack([rng.multinomial(m, np.full(m, 1.0 / m), size=bootstrap).T for m in sizes])
-    out = []
-    for o in opts:  # each option's resampled paths in each future: its own paths (stratified)
-        given = np.maximum((~np.isnan(U[o])).astype(float) @ W, 1.0)  # (n, B)
-        out.append((np.nan_to_num(U[o], nan=0.0) @ W) / given)
+
+    def resampled(x: np.ndarray) -> np.ndarray:  # each future's mean over its own resample
+        given = np.maximum((~np.isnan(x)).astype(float) @ W, 1.0)  # (n, B)
+        return (np.nan_to_num(x, nan=0.0) @ W) / given
+
+    out = [resampled(U[o]) for o in opts]
+    if ref is not None:
+        have = {o: (~np.isnan(U[o])).sum(axis=1) for o in opts}
+        for i, o in enumerate(opts):
+            fewer = have[o] < have[opts[ref]]
+            if i != ref and fewer.any():
+                via = out[ref] + resampled(U[o] - U[opts[ref]])
+                out[i] = np.where(fewer[:, None], via, out[i])
     return np.stack(out)
 
 
@@ -338,13 +352,15 @@ def _tally(paths_of: np.ndarray | None, m_total: int | None, n: int) -> dict[int
     return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
 
 
-def _pool(parts: list[Part], sizes: list[int], n: int) -> Results:
+def _pool(parts: list[Part], sizes: list[int], n: int, ref: str | None = None) -> Results:
     """Pool batches of paths: means weighted by paths, per-path arrays side by side.
 
     ``parts``: per batch and group of futures, the batch's index, the futures it ran (row
     indices of the ``n``) and their results, for the options the group ran (every option in
     the first batch). An option a batch did not run in a future has ``NaN`` for that batch's
-    paths there, and its means in that future are those of the batches it ran.
+    paths there, and its means in that future are those of the batches it ran; where it ran
+    fewer paths than option ``ref`` (the recommendation, which runs in every batch a future
+    gets), its means are estimated through ``ref``'s (:func:`_through_ref`).
     """
     options = list(parts[0][2])
     whole = len(parts) == len(sizes) and all(
@@ -364,11 +380,12 @@ def _pool(parts: list[Part], sizes: list[int], n: int) -> Results:
         }
     start = np.cumsum([0, *sizes])
     out: Results = {}
+    have: dict[str, np.ndarray] = {}
     for o in options:
         mine = [(b, r, p[o]) for b, r, p in parts if o in p]
-        have = np.zeros(n)
+        have[o] = np.zeros(n)
         for b, r, _ in mine:
-            have[r] += sizes[b]
+            have[o][r] += sizes[b]
         d: dict[str, np.ndarray] = {}
         for k in parts[0][2][o]:
             if k.startswith(PATHS_PREFIX):
@@ -379,10 +396,46 @@ def _pool(parts: list[Part], sizes: list[int], n: int) -> Results:
                 x = np.zeros(n)
                 for b, r, q in mine:
                     x[r] += q[k] * sizes[b]
-                x = x / have
+                x = x / have[o]
             d[k] = x
         out[o] = d
+    if ref is not None:
+        _through_ref(out, parts, sizes, have, ref)
     return out
+
+
+def _through_ref(
+    pooled: Results,
+    parts: list[Part],
+    sizes: list[int],
+    have: Mapping[str, np.ndarray],
+    ref: str,
+) -> None:
+    """Each option's means where it ran fewer paths than ``ref`` in a future, estimated through
+    ``ref``: ``mean_ref + mean(option - ref)``, the difference averaged over the option's own
+    paths (the batches it ran, in each of which ``ref`` ran the same paths beside it). This is
+    the difference estimator of two-phase sampling (Cochran 1977, *Sampling Techniques*, 3rd
+    ed., section 12.7), a control variate of coefficient one (Law 2015, *Simulation Modeling
+    and Analysis*, section 11.4): unbiased, and it keeps the pairing of common random numbers,
+    the option's difference to ``ref`` coming from the paths both ran and its level moving with
+    ``ref``'s over the paths only ``ref`` ran. Without it an option stopped at 32 paths would
+    carry the common noise of those 32 paths against the recommendation's 256 in every figure
+    that compares them (regret, best option per outcome). ``pooled`` is changed in place.
+    """
+    r = pooled[ref]
+    for o, d in pooled.items():
+        fewer = have[o] < have[ref]
+        if o == ref or not fewer.any():
+            continue
+        for k in d:
+            if k.startswith(PATHS_PREFIX) or k not in r:
+                continue
+            diff = np.zeros(len(fewer))
+            for b, rows, p in parts:
+                if o in p and ref in p:
+                    diff[rows] += (p[o][k] - p[ref][k]) * sizes[b]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                d[k] = np.where(fewer, r[k] + diff / have[o], d[k])
 
 
 def _t_stats(
@@ -569,8 +622,9 @@ def adaptive_ensemble(
     unresolved the doubling stops (``stop`` ``"each_future"``). With ``eliminate`` as well, such
     a batch runs in each of those futures only the options still in contention there
     (:func:`contenders`): the recommendation and the options it does not yet lead by
-    :data:`RESOLVED_Z` standard errors; an option's means in a future are those of its own
-    paths (``paths_by_option`` in the error says how many it was given).
+    :data:`RESOLVED_Z` standard errors; an option's means in a future where it ran fewer paths
+    are the recommendation's plus their difference over its own paths (:func:`_through_ref`;
+    ``paths_by_option`` in the error says how many it was given).
 
     A model that gives no per-path outputs (``model.path_outputs`` False, e.g. a deterministic
     game) is run once, and its error is the futures' part alone. With ``adaptive`` False the
@@ -617,7 +671,7 @@ def adaptive_ensemble(
             work += m * rows.size * len(opts) / k
         sizes.append(m)
         total += m
-        res = with_utility(model, _pool(parts, sizes, n))
+        res = with_utility(model, _pool(parts, sizes, n, model.recommended))
         mc = measure(model, res, seed, batches=sizes, outcome=outcome)
         stop = _stop_rule(mc, rel_tol, share_tol)
         if stop is None and allocate and adaptive and len(sizes) >= 2:
