@@ -286,3 +286,20 @@ def test_the_judgement_basis_names_the_paths_the_ensemble_ended_with() -> None:
     assert _paths_used({"mc_error": {"paths_by_future": {"64": 512}}}, st) == "64"
     assert _paths_used({"mc_error": {"paths_per_future": 128}}, st) == "128"
     assert _paths_used({}, st) == str(st.explore_paths)
+
+
+def test_the_judgement_basis_of_a_model_without_paths_names_no_paths() -> None:
+    """A model with no random paths (its Monte Carlo error has no paths per future) is not said
+    to have been run with the starting paths."""
+    from melian.brief.change import _basis, _paths_used
+
+    st = Settings.make(False, 1)
+    exact = {"mc_error": {"paths_per_future": None, "paths_by_future": {}}}
+    assert _paths_used(exact, st) is None
+    assert _basis(exact, st, 512, "en") == (
+        "ensemble of 512 Latin-hypercube futures (the model has no random paths)"
+    )
+    assert "512" in _basis(exact, st, 512, "ar") and "paths" not in _basis(exact, st, 512, "ar")
+    assert _basis({"mc_error": {"paths_per_future": 64}}, st, 512, "en") == (
+        "ensemble of 512 Latin-hypercube futures x 64 paths"
+    )

@@ -304,6 +304,16 @@ def test_stratified_bootstrap_of_ragged_paths() -> None:
     )
 
 
+def _ramp_runs(m, u, seed, **kw):  # noqa: ANN001, ANN202
+    """The ramp's ensemble with a share tolerance no ensemble meets (the paths double to the cap
+    of 64), in one call and in chunks of 7 rows: results, error, chunked results."""
+    kw = {"max_paths": 64, "share_tol": 1e-9, "outcome": "value", **kw}
+    with Evaluator("synchronous") as ev:
+        res, mc = adaptive_ensemble(m, u, seed, evaluator=ev, **kw)
+    res7, _ = adaptive_ensemble(m, u, seed, evaluator=Evaluator("synchronous", 7), **kw)
+    return res, mc, res7
+
+
 def test_paths_go_only_to_unresolved_futures() -> None:
     """With a share tolerance no ensemble meets, the paths double to the cap (8, 8, 16, 32);
     from the second batch on (the difference resolved), only the futures whose ranking is not
@@ -315,11 +325,8 @@ def test_paths_go_only_to_unresolved_futures() -> None:
     m = noisy_ramp_model()
     n, seed = 400, 4
     u = latin_hypercube(m.k, n, seed)
-    kw = {"max_paths": 64, "share_tol": 1e-9, "outcome": "value"}
-    with Evaluator("synchronous") as ev:
-        res, mc = adaptive_ensemble(m, u, seed, evaluator=ev, **kw)
-        res7, _ = adaptive_ensemble(m, u, seed, evaluator=Evaluator("synchronous", 7), **kw)
-        uni, mcu = adaptive_ensemble(m, u, seed, evaluator=ev, allocate=False, **kw)
+    res, mc, res7 = _ramp_runs(m, u, seed)
+    uni, mcu = _ramp_runs(m, u, seed, allocate=False)[:2]
     assert mc is not None and mcu is not None
     assert mc.batches == [8, 8, 16, 32] and mcu.paths_by_future == {64: n}
     # the batches as the model gives them
@@ -408,12 +415,9 @@ def test_options_the_recommendation_leads_stop_early() -> None:
     m2 = noisy_ramp_model()
     n, seed = 300, 5
     u = latin_hypercube(m3.k, n, seed)
-    kw = {"max_paths": 64, "share_tol": 1e-9, "outcome": "value"}
-    with Evaluator("synchronous") as ev:
-        res, mc = adaptive_ensemble(m3, u, seed, evaluator=ev, **kw)
-        res7, _ = adaptive_ensemble(m3, u, seed, evaluator=Evaluator("synchronous", 7), **kw)
-        two, mc2 = adaptive_ensemble(m2, u, seed, evaluator=ev, **kw)
-        every, mce = adaptive_ensemble(m3, u, seed, evaluator=ev, eliminate=False, **kw)
+    res, mc, res7 = _ramp_runs(m3, u, seed)
+    two, mc2 = _ramp_runs(m2, u, seed)[:2]
+    mce = _ramp_runs(m3, u, seed, eliminate=False)[1]
     assert mc is not None and mc2 is not None and mce is not None
     assert mc.batches == mc2.batches == [8, 8, 16, 32]
     assert mc.paths_by_option["far"] == 16.0

@@ -78,16 +78,28 @@ def _se(x: float | None) -> str:
     return "" if x is None or not math.isfinite(x) else f" ± {x:.2f}"
 
 
-def _paths_used(prim: dict[str, Any], settings: Settings) -> str:
+def _paths_used(prim: dict[str, Any], settings: Settings) -> str | None:
     """The paths per future the ensemble ended with: one number, or the fewest and the most
     (the paths double, and only for the futures whose ranking is still open:
-    :func:`melian.explore.mcerror.adaptive_ensemble`); the starting paths when not reported.
+    :func:`melian.explore.mcerror.adaptive_ensemble`); the starting paths when not reported;
+    ``None`` when its Monte Carlo error says the model gave no paths (a deterministic model,
+    such as a game without a world model).
     """
     mc = prim.get("mc_error") or {}
+    if "paths_per_future" in mc and mc["paths_per_future"] is None:
+        return None
     by = [int(k) for k in (mc.get("paths_by_future") or {})]
     if not by:
         return str(mc.get("paths_per_future") or settings.explore_paths)
     return str(by[0]) if len(by) == 1 else f"{min(by)}–{max(by)}"
+
+
+def _basis(prim: dict[str, Any], settings: Settings, n: int, lang: str) -> str:
+    """The basis of the key judgement on the ensemble: its futures, and its paths if any."""
+    paths = _paths_used(prim, settings)
+    if paths is None:
+        return tf("prim_basis_exact", lang, n=n)
+    return tf("prim_basis", lang, n=n, paths=paths)
 
 
 def _prim_limit(r: dict[str, Any]) -> str:
@@ -490,7 +502,7 @@ def change_section(
                             basis=t(f"basis_{on}", lang),
                         ),
                         lang,
-                        tf("prim_basis", lang, n=n, paths=_paths_used(prim, settings)),
+                        _basis(prim, settings, n, lang),
                     )
                 )
             for b in prim.get("boxes", []):

@@ -298,6 +298,10 @@ SENTENCES: dict[str, dict[str, str]] = {
         "en": "ensemble of {n} Latin-hypercube futures x {paths} paths",
         "ar": "مجموعة من {n} مستقبلًا × {paths} مسار",
     },
+    "prim_basis_exact": {
+        "en": "ensemble of {n} Latin-hypercube futures (the model has no random paths)",
+        "ar": "مجموعة من {n} مستقبلًا (لا مسارات عشوائية في النموذج)",
+    },
     "prim_screened": {
         "en": "{view}: PRIM looked for boxes among the {kept} of {inputs} uncertain inputs with the "
         "highest extra-trees feature scores for the futures where '{rec}' is not best (screening "
