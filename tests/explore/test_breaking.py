@@ -373,3 +373,14 @@ def test_a_flip_by_a_jump_is_found_where_a_gradient_is_zero():
     f = nearest_flip(step, ["x1", "x2"], ("A", "B"), 0, tol=1e-8)
     assert f.beta is not None and f.beta == pytest.approx(0.7, abs=1e-3)
     assert f.movers[0] == "x1" and f.winner == "B"
+
+
+def test_a_tie_at_the_centre_is_the_nearest_flip():
+    """U_A = U_B at z = 0 (and A ahead for z1 > 0): the ranking flips at the centre, beta 0."""
+
+    def tie(z):
+        z = np.atleast_2d(z)
+        return np.column_stack([1 + z[:, 0], np.ones(len(z))])
+
+    f = nearest_flip(tie, ["x1"], ("A", "B"), 0)
+    assert f.beta == 0.0 and f.converged and f.winner == "B" and f.probability == 0.5

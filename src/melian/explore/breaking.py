@@ -637,7 +637,12 @@ def nearest_flip(
     c = np.zeros(k)
     converged = False
     try:
-        g_c = float(gap(tracked(c[None, :]), top)[0])
+        u0 = np.asarray(tracked(c[None, :]), dtype=float)[0]
+        g_c = float(gap(u0[None, :], top)[0])
+        if g_c <= 0.0:  # the centre is on the surface already (a tie, or not first after all)
+            u0[top] = -np.inf
+            return NearestFlip(0.0, dict.fromkeys(inputs, 0.0), options[int(np.argmax(u0))],
+                               [], True, 0.5)  # fmt: skip
         s = np.asarray(slopes, dtype=float) if slopes is not None else _secants(tracked, c, top, a)
         for _ in range(iterations):
             norm2 = float(s @ s)
