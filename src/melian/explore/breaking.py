@@ -25,8 +25,9 @@ Two published questions, on a model whose inputs are written in standardised for
 The response must be evaluated with **common random numbers** (the same random streams at every
 input value; the caller's ``score`` closes over one seed), so that ``g`` is a deterministic
 function of ``z`` and the bracketing converges; it is still only piecewise smooth (a finite number
-of paths), which is why the design-point search works on secants and has a budget. Monte Carlo error is reported
-separately (:func:`gap_standard_error`, and the delta method ``se(z*) = se(g) / |dg/dz|``).
+of paths), which is why the design-point search works on secants and has a budget. Monte Carlo
+error is reported separately (:func:`gap_standard_error`, and the delta method
+``se(z*) = se(g) / |dg/dz|``).
 """
 
 from __future__ import annotations
