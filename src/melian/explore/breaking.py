@@ -26,7 +26,7 @@ The response must be evaluated with **common random numbers** (the same random s
 input value; the caller's ``score`` closes over one seed), so that ``g`` is a deterministic
 function of ``z`` and the bracketing converges; it is still only piecewise smooth (a finite number
 of paths), which is why the design-point search works on secants and has a budget. Monte Carlo
-error is reported separately (:func:`gap_standard_error`, and the delta method
+error is reported separately (:func:`gap_standard_errors`, and the delta method
 ``se(z*) = se(g) / |dg/dz|``).
 """
 
@@ -313,6 +313,21 @@ SCREEN_STRIDE = 4
 LIPSCHITZ_SAFETY = 2.0
 
 
+def _best_other(utilities: np.ndarray, top: int) -> np.ndarray:
+    """Index of the best option other than ``top`` in every row of ``utilities`` (n, options)."""
+    u = np.array(utilities, dtype=float, ndmin=2)
+    u[:, top] = -np.inf
+    return np.argmax(u, axis=1)
+
+
+def _at_centre(
+    u0: np.ndarray, inputs: Sequence[str], options: Sequence[str], top: int, **kw: bool
+) -> NearestFlip:
+    """The nearest flip at the centre itself (``beta`` 0, the runner-up there as the winner)."""
+    winner = options[int(_best_other(u0, top)[0])]
+    return NearestFlip(0.0, dict.fromkeys(inputs, 0.0), winner, [], True, 0.5, **kw)
+
+
 def _axis_points(k: int, inputs: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Points ``(n, k)`` at the centre but for input ``inputs[r]`` at ``z[r]`` (row ``r``)."""
     pts = np.zeros((inputs.size, k))
@@ -327,9 +342,10 @@ def _scan(
     top: int,
     screen: bool,
     span: Callable[[float, float], None] | None = None,
+    g0: float | None = None,
 ) -> tuple[np.ndarray, float]:
     """The gap at the scan's grid points ``(k, 2, grid)`` (``nan`` where not evaluated) and at
-    the centre.
+    the centre (``g0`` if the caller has it).
 
     Without ``screen`` every point of every input and side is evaluated in one call. With it
     (a Lipschitz screen: Piyavskii 1972, "An algorithm for finding the absolute extremum of a
@@ -361,7 +377,8 @@ def _scan(
         span(0.0, share)
     i, side, j = (a.ravel() for a in np.meshgrid(np.arange(k), [0, 1], first, indexing="ij"))
     g[i, side, j] = gaps(i, side, j)
-    g0 = float(gap(np.asarray(score(np.zeros((1, k))), dtype=float), top)[0])
+    if g0 is None:
+        g0 = float(gap(np.asarray(score(np.zeros((1, k))), dtype=float), top)[0])
     if not screen or first.size == grid:
         return g, g0
     zc = np.r_[0.0, steps[first]]
@@ -398,6 +415,7 @@ def switch_overs(
     progress: StageProgress | None = None,
     screen: bool = True,
     scan: dict[str, Any] | None = None,
+    centre: float | None = None,
 ) -> list[SwitchOver]:
     """One-at-a-time switch-over values of every input (standardised units).
 
@@ -425,6 +443,8 @@ def switch_overs(
     scan : dict, optional
         Receives the scan: ``steps`` (the grid's distances from the centre), ``gaps`` ``(k, 2,
         grid)`` (low and high side, ``nan`` where the screen did not evaluate) and ``centre``.
+    centre : float, optional
+        The gap at the centre, if the caller has it (not evaluated again).
 
     Returns
     -------
@@ -441,7 +461,8 @@ def switch_overs(
     steps = np.linspace(0.0, z_max, grid + 1)[1:]
     if progress is not None:
         progress.stage("scan", parts=True)
-    g_all, g0 = _scan(score, k, steps, top, screen, None if progress is None else progress.span)
+    span = None if progress is None else progress.span
+    g_all, g0 = _scan(score, k, steps, top, screen, span, centre)
     if scan is not None:
         scan.update(steps=steps, gaps=g_all, centre=g0)
     if progress is not None:
@@ -478,8 +499,7 @@ def switch_overs(
         slope = (prev[ii, ss, jj] - g_all[ii, ss, jj]) / (hi - lo)
         everyone = np.arange(t.size)
         u = np.asarray(score(points(everyone, np.minimum(t + max(tol, 1e-3), z_max))), dtype=float)
-        u[:, top] = -np.inf
-        winners = u.argmax(axis=1)
+        winners = _best_other(u, top)
         for n, (i, sd) in enumerate(zip(ii, ss, strict=True)):
             found[(int(i), int(sd))] = (
                 float(sign[n] * t[n]),
@@ -518,25 +538,25 @@ def _secants(score: Scorer, z: np.ndarray, top: int, a: float) -> np.ndarray:
 
 
 def _ray_root(
-    score: Scorer, d: np.ndarray, top: int, z_max: float, points: int, tol: float
+    score: Scorer, d: np.ndarray, top: int, g0: float, z_max: float, points: int, tol: float
 ) -> float | None:
     """The first zero of the gap along the ray ``t d`` (``d`` a unit vector, ``0 < t <=
-    z_max``): ``points`` equally spaced values of ``t`` in one call, the first sign change then
-    refined by multisection (:func:`_roots`); ``None`` when the gap keeps its sign.
+    z_max``) from the centre, where the gap is ``g0 > 0``: ``points`` equally spaced values of
+    ``t`` in one call, the first sign change then refined by multisection (:func:`_roots`);
+    ``None`` when the gap keeps its sign.
     """
+
+    def f(tt: np.ndarray) -> np.ndarray:
+        return gap(np.asarray(score(tt[:, None] * d[None, :]), dtype=float), top)
+
     t = np.linspace(0.0, z_max, points + 1)
-    g = gap(np.asarray(score(t[:, None] * d[None, :]), dtype=float), top)
+    g = np.r_[g0, f(t[1:])]
     below = np.flatnonzero(g <= 0)
     if below.size == 0:
         return None
     j = int(below[0])
-    if j == 0:
-        return 0.0
-
-    def f(idx: np.ndarray, tt: np.ndarray) -> np.ndarray:
-        return gap(np.asarray(score(tt[:, None] * d[None, :]), dtype=float), top)
-
-    return float(_roots(f, t[j - 1 : j], t[j : j + 1], g[j - 1 : j], g[j : j + 1], tol)[0])
+    lo, hi = t[j - 1 : j], t[j : j + 1]
+    return float(_roots(lambda _, tt: f(tt), lo, hi, g[j - 1 : j], g[j : j + 1], tol)[0])
 
 
 def nearest_flip(
@@ -547,6 +567,7 @@ def nearest_flip(
     *,
     a: float = 1.0,
     slopes: np.ndarray | None = None,
+    centre: np.ndarray | None = None,
     iterations: int = 6,
     tol: float = 1e-6,
     settle: float = 0.02,
@@ -585,6 +606,8 @@ def nearest_flip(
     slopes : array, optional
         The secants at the centre if the caller has them (the one-at-a-time scan evaluates
         ``+-a`` on every axis): the first step then costs no call for them.
+    centre : array, optional
+        The utilities at the centre (options,), if the caller has them (not evaluated again).
     iterations : int
         Most steps.
     tol : float
@@ -628,36 +651,32 @@ def nearest_flip(
             norms = np.linalg.norm(x2[flips], axis=1)
             j = int(np.argmin(norms))
             if norms[j] < seen["beta"]:
-                others = u[flips[j]].copy()
-                others[top] = -np.inf
-                seen.update(
-                    beta=float(norms[j]), z=x2[flips[j]].copy(), winner=int(np.argmax(others))
-                )
+                winner = int(_best_other(u[flips[j]], top)[0])
+                seen.update(beta=float(norms[j]), z=x2[flips[j]].copy(), winner=winner)
         return u
 
-    c = np.zeros(k)
+    u0 = np.asarray(tracked(np.zeros((1, k))) if centre is None else centre, dtype=float)
+    g0 = float(gap(u0.reshape(1, -1), top)[0])
+    if g0 <= 0.0:  # the centre is on the surface already (a tie, or not first after all)
+        return _at_centre(u0, inputs, options, top)
+    c, g_c = np.zeros(k), g0
     converged = False
     try:
-        u0 = np.asarray(tracked(c[None, :]), dtype=float)[0]
-        g_c = float(gap(u0[None, :], top)[0])
-        if g_c <= 0.0:  # the centre is on the surface already (a tie, or not first after all)
-            u0[top] = -np.inf
-            return NearestFlip(0.0, dict.fromkeys(inputs, 0.0), options[int(np.argmax(u0))],
-                               [], True, 0.5)  # fmt: skip
         s = np.asarray(slopes, dtype=float) if slopes is not None else _secants(tracked, c, top, a)
-        for _ in range(iterations):
+        for step_no in range(iterations):
             norm2 = float(s @ s)
             if not np.isfinite(norm2) or norm2 == 0.0:
                 break
-            step = ((s @ c - g_c) / norm2) * s  # the surface's design point
-            if float(np.linalg.norm(step)) == 0.0:
+            target = ((s @ c - g_c) / norm2) * s  # the surface's design point
+            length = float(np.linalg.norm(target))
+            if length == 0.0:
                 break
-            d = step / np.linalg.norm(step)
-            t = _ray_root(tracked, d, top, z_max, ray_points, tol)
+            d = target / length
+            t = _ray_root(tracked, d, top, g0, z_max, ray_points, tol)
             if t is None:
                 break
             new = t * d
-            if float(np.linalg.norm(new - c)) <= settle and c.any():
+            if step_no > 0 and float(np.linalg.norm(new - c)) <= settle:
                 converged = True
                 break
             c, g_c = new, 0.0
@@ -667,10 +686,8 @@ def nearest_flip(
     beta = float(np.linalg.norm(c))
     if converged and beta <= seen["beta"]:
         # the settled iterate, a zero of the gap; the option first just beyond it
-        u = np.asarray(score((c * (1 + max(1e-3, tol) / max(beta, 1e-12)))[None, :]), dtype=float)
-        u = u[0]
-        u[top] = -np.inf
-        zb, winner = c, int(np.argmax(u))
+        beyond = c * (1 + max(1e-3, tol) / max(beta, 1e-12))
+        zb, winner = c, int(_best_other(score(beyond[None, :]), top)[0])
     elif seen["z"] is not None and seen["beta"] <= z_max:
         # a nearer evaluated flip, or steps that did not settle: the nearest flip seen
         zb, winner, beta, converged = seen["z"], seen["winner"], seen["beta"], False
@@ -691,28 +708,12 @@ class _BudgetSpentError(Exception):
     """The nearest-flip search has spent its budget of calls of the response."""
 
 
-def gap_standard_error(scores: Sequence[Scorer], z: np.ndarray, top: int) -> float:
-    """Monte Carlo standard error of the gap at ``z`` from independent replications.
-
-    Parameters
-    ----------
-    scores : sequence of callable
-        The same response evaluated with independent random streams (one per replication).
-    z : numpy.ndarray
-        The standardised point (k,).
-    top : int
-        Index of the top-ranked option.
-
-    Returns
-    -------
-    float
-        The sample standard deviation of the gap over the replications divided by sqrt(R).
-    """
-    return float(gap_standard_errors(scores, np.asarray(z, dtype=float)[None, :], top)[0])
-
-
 def gap_standard_errors(scores: Sequence[Scorer], z: np.ndarray, top: int) -> np.ndarray:
-    """:func:`gap_standard_error` at every row of ``z`` (n, k): one call per replication."""
+    """Monte Carlo standard error of the gap at every row of ``z`` (n, k) from independent
+    replications: the sample standard deviation of the gap over the replications divided by
+    ``sqrt(R)``; ``scores`` are the same response with independent random streams, each called
+    once.
+    """
     if len(scores) < 2:
         raise ModelError("a standard error needs at least two replications")
     g = np.array([gap(np.asarray(s(z), dtype=float), top) for s in scores])
@@ -744,6 +745,7 @@ def breaking_points(
     grid: int = 33,
     tol: float = 1e-4,
     progress: StageProgress | None = None,
+    centre: np.ndarray | None = None,
 ) -> BreakingPoints:
     """Switch-over values of every input and the nearest flip of the top-ranked option.
 
@@ -768,6 +770,8 @@ def breaking_points(
         Carlo standard error of any switch-over value of the world model).
     progress : StageProgress, optional
         Receives the search's progress, stage by stage and call by call.
+    centre : array, optional
+        ``score`` at the centre (options,), if the caller has it (not evaluated again).
 
     Returns
     -------
@@ -778,26 +782,27 @@ def breaking_points(
     k = len(inputs)
     if k == 0:
         raise ModelError("no uncertain inputs to find breaking points for")
-    u0 = np.asarray(score(np.zeros((1, k))), dtype=float)[0]
+    u0 = np.asarray(score(np.zeros((1, k))) if centre is None else centre, dtype=float)
+    u0 = u0.reshape(-1)
     top = int(np.argmax(u0))
     second = np.sort(u0)[-2] if len(options) > 1 else -np.inf
     central = float(u0[top] - second)
     scan: dict[str, Any] = {}
     overs = switch_overs(
-        score, inputs, options, top, z_max=z_max, grid=grid, tol=tol, progress=progress, scan=scan
+        score,
+        inputs,
+        options,
+        top,
+        z_max=z_max,
+        grid=grid,
+        tol=tol,
+        progress=progress,
+        scan=scan,
+        centre=central,
     )
     if progress is not None:  # the standard errors: more calls of the refinement stage
         score = progress.counted(score)
         replications = [progress.counted(r) for r in replications]
-    notes: list[str] = []
-    se0 = None
-    if replications:
-        se0 = gap_standard_error(replications, np.zeros(k), top)
-        if central < 2 * se0:
-            notes.append(
-                f"the top option leads by {central:.4g}, within two Monte Carlo standard errors "
-                f"({se0:.2g}): the ranking at the centre is not resolved by the paths used"
-            )
     hits = [
         (i, side, getattr(so, f"{side}_z"))
         for i, so in enumerate(overs)
@@ -807,31 +812,33 @@ def breaking_points(
     if to_value is not None:
         for i, side, zv in hits:
             setattr(overs[i], f"{side}_value", float(to_value(i, zv)))
-    if replications and hits:
-        # the gap's standard error over the replications at every switch-over point at once,
-        # divided by the gap's fall per spread across the scan's bracket of it (delta method): a
-        # forward difference at the root instead, on a response with common random numbers,
-        # steps over the jump where a path's event moves and made a one-point blip of the
-        # paths look like a sharp, precisely located switch-over
-        z = _axis_points(k, np.array([i for i, _, _ in hits]), np.array([zv for *_, zv in hits]))
-        ses = gap_standard_errors(replications, z, top)
-        for (i, side, _), se_g in zip(hits, ses, strict=True):
+    notes: list[str] = []
+    se0 = None
+    if replications:
+        # the gap's standard error over the replications at the centre and at every
+        # switch-over point, one call per replication; at a switch-over it is divided by the
+        # gap's fall per spread across the scan's bracket of it (delta method): a forward
+        # difference at the root instead, on a response with common random numbers, steps over
+        # the jump where a path's event moves and made a one-point blip of the paths look like
+        # a sharp, precisely located switch-over
+        z = _axis_points(
+            k, np.array([i for i, _, _ in hits], dtype=int), np.array([zv for *_, zv in hits])
+        )
+        ses = gap_standard_errors(replications, np.vstack([np.zeros((1, k)), z]), top)
+        se0 = float(ses[0])
+        if central < 2 * se0:
+            notes.append(
+                f"the top option leads by {central:.4g}, within two Monte Carlo standard errors "
+                f"({se0:.2g}): the ranking at the centre is not resolved by the paths used"
+            )
+        for (i, side, _), se_g in zip(hits, ses[1:], strict=True):
             slope = getattr(overs[i], f"{side}_slope")
             ok = slope is not None and slope > 0
             setattr(overs[i], f"{side}_se_z", float(se_g / slope) if ok else None)
     if se0 is not None and central < 2 * se0:
         # the ranking is not resolved at the centre: a flip lies within the Monte Carlo noise of
         # the central point, and a design-point search would chase that noise
-        order = np.argsort(u0)
-        near = NearestFlip(
-            beta=0.0,
-            z=dict.fromkeys(inputs, 0.0),
-            winner=options[int(order[-2])],
-            movers=[],
-            converged=True,
-            probability=0.5,
-            within_error=True,
-        )
+        near = _at_centre(u0, inputs, options, top, within_error=True)
     else:
         if progress is not None:
             progress.stage("nearest", budget=NEAREST_CALLS)
@@ -843,6 +850,7 @@ def breaking_points(
             top,
             a=a,
             slopes=slopes,
+            centre=u0,
             tol=tol,
             z_max=2 * z_max,
             max_calls=NEAREST_CALLS,
@@ -978,7 +986,8 @@ def model_breaking_points(
         bounds.update({c: v for c, v in found.items() if c not in bounds})
     score = model_scorer(model, seed, bounds, evaluator, stages.part)
     reps = [model_scorer(model, seed + 1 + r, bounds, evaluator) for r in range(replications)]
-    top = int(np.argmax(score(np.zeros((1, model.k)))[0]))
+    u0 = np.asarray(score(np.zeros((1, model.k))), dtype=float)[0]
+    top = int(np.argmax(u0))
 
     def to_value(i: int, z: float) -> float:
         from scipy.stats import norm
@@ -996,4 +1005,5 @@ def model_breaking_points(
         z_max=z_max,
         grid=grid,
         progress=stages,
+        centre=u0,
     )

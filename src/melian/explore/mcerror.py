@@ -237,16 +237,17 @@ def measure(
     by_option: dict[str, float] = {}
     if U is not None:
         m_total = int(U[opts[0]].shape[1])
-        ragged = any(bool(np.isnan(U[o]).any()) for o in opts)
+        given = {o: (~np.isnan(U[o])).sum(axis=1) for o in opts}  # paths per future
+        ragged = any(bool((g < m_total).any()) for g in given.values())
         if second is not None and m_total > 1 and not ragged:
             a = (U[opts[top]] - U[opts[second]]).mean(axis=0)  # per path, over futures
             se_d = float(a.std(ddof=1) / np.sqrt(m_total))
         if m_total > 1:
             rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(0xB0075,)))
             if ragged:  # futures with fewer paths than others (:func:`adaptive_ensemble`)
-                paths_of = (~np.isnan(U[opts[r]])).sum(axis=1)
-                by_option = {o: float((~np.isnan(U[o])).sum(axis=1).mean()) for o in opts}
-                yb = _stratified_bootstrap(U, opts, batches, rng, bootstrap, r)
+                paths_of = given[opts[r]]
+                by_option = {o: float(g.mean()) for o, g in given.items()}
+                yb = _stratified_bootstrap(U, opts, batches, rng, bootstrap, r, given)
                 if second is not None:
                     se_d = float((yb[top].mean(axis=0) - yb[second].mean(axis=0)).std(ddof=1))
             else:
@@ -311,6 +312,7 @@ def _stratified_bootstrap(
     rng: np.random.Generator,
     bootstrap: int,
     ref: int | None = None,
+    given: Mapping[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Bootstrap means ``(options, n, B)`` of futures given different batches of paths.
 
@@ -323,7 +325,7 @@ def _stratified_bootstrap(
     future's mean is weighted by its own paths' resampled counts. An option given fewer paths
     than option ``ref`` (the recommendation) in a future is resampled as :func:`_pool` estimates
     it: ``ref``'s resampled mean plus the resampled mean of their per-path difference over its
-    own paths.
+    own paths. ``given``: each option's paths per future, if the caller has counted them.
     """
     m_all = U[opts[0]].shape[1]
     sizes = list(batches) if sum(batches) == m_all else [m_all]
@@ -335,7 +337,7 @@ def _stratified_bootstrap(
 
     out = [resampled(U[o]) for o in opts]
     if ref is not None:
-        have = {o: (~np.isnan(U[o])).sum(axis=1) for o in opts}
+        have = given if given is not None else {o: (~np.isnan(U[o])).sum(axis=1) for o in opts}
         for i, o in enumerate(opts):
             fewer = have[o] < have[opts[ref]]
             if i != ref and fewer.any():
@@ -619,12 +621,13 @@ def adaptive_ensemble(
     batch goes only to the futures whose ranking of the recommendation is not yet resolved by
     their own paths (:func:`unresolved`); the others keep the paths they have (their standard
     errors and the bootstrap count them as they are, :func:`measure`). When no future is left
-    unresolved the doubling stops (``stop`` ``"each_future"``). With ``eliminate`` as well, such
-    a batch runs in each of those futures only the options still in contention there
+    unresolved the doubling stops (``stop`` ``"each_future"``). With ``eliminate`` as well, from
+    the third batch on each future runs only the options still in contention there
     (:func:`contenders`): the recommendation and the options it does not yet lead by
-    :data:`RESOLVED_Z` standard errors; an option's means in a future where it ran fewer paths
-    are the recommendation's plus their difference over its own paths (:func:`_through_ref`;
-    ``paths_by_option`` in the error says how many it was given).
+    :data:`RESOLVED_Z` standard errors; while the difference is not yet resolved, every future
+    also keeps the top two options (:func:`_still_open`). An option's means in a future where
+    it ran fewer paths are the recommendation's plus their difference over its own paths
+    (:func:`_through_ref`; ``paths_by_option`` in the error says how many it was given).
 
     A model that gives no per-path outputs (``model.path_outputs`` False, e.g. a deterministic
     game) is run once, and its error is the futures' part alone. With ``adaptive`` False the

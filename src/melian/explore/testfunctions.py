@@ -109,19 +109,7 @@ def planted_box_model(box: dict[str, tuple[float, float]], k: int = 5) -> Explor
     """A ``k``-parameter model (``p0`` .. ``p{k-1}`` uniform on [0, 1]) with the ranking
     of ``rec`` and ``alt`` flipped inside ``box``.
     """
-    names = tuple(f"p{i}" for i in range(k))
-    d = Distribution(dist="uniform", low=0.0, high=1.0)
-    return ExploratoryModel(
-        name="planted-box",
-        function=planted_box,
-        context={"box": box},
-        uncertainties=names,
-        options=("rec", "alt"),
-        distributions={o: dict.fromkeys(names, d) for o in ("rec", "alt")},
-        outcomes={"value": "max"},
-        recommended="rec",
-        weights={"value": 1.0},
-    )
+    return _ranked_model("planted-box", planted_box, {"box": box}, k, monte_carlo=False)
 
 
 def noisy_planted_box(
@@ -170,7 +158,7 @@ def noisy_planted_box_model(
 ) -> ExploratoryModel:
     """:func:`noisy_planted_box` as an exploratory model with per-path outputs."""
     context = {"box": box, "delta": delta, "common": common, "own": own, "paths": paths, "crn": crn}
-    return _monte_carlo_model("noisy-planted-box", noisy_planted_box, context, k)
+    return _ranked_model("noisy-planted-box", noisy_planted_box, context, k)
 
 
 def noisy_ramp(
@@ -219,18 +207,20 @@ def noisy_ramp_model(
     """
     context = {"slope": slope, "own": own, "paths": paths, "far": far}
     options = ("rec", "alt") if far is None else ("rec", "alt", "far")
-    return _monte_carlo_model("noisy-ramp", noisy_ramp, context, k, options)
+    return _ranked_model("noisy-ramp", noisy_ramp, context, k, options)
 
 
-def _monte_carlo_model(
+def _ranked_model(
     name: str,
     function: Any,  # noqa: ANN401
     context: dict[str, Any],
     k: int,
     options: tuple[str, ...] = ("rec", "alt"),
+    *,
+    monte_carlo: bool = True,
 ) -> ExploratoryModel:
     """A model of ``k`` uniform inputs ``p0``.. and the ``options`` (``rec``, ``alt``, ...)
-    ranked on ``value``, with common random numbers and per-path outputs.
+    ranked on ``value``; with ``monte_carlo``, with common random numbers and per-path outputs.
     """
     names = tuple(f"p{i}" for i in range(k))
     d = Distribution(dist="uniform", low=0.0, high=1.0)
@@ -244,6 +234,6 @@ def _monte_carlo_model(
         outcomes={"value": "max"},
         recommended="rec",
         weights={"value": 1.0},
-        common_random_numbers=True,
-        path_outputs=True,
+        common_random_numbers=monte_carlo,
+        path_outputs=monte_carlo,
     )
