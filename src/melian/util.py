@@ -56,3 +56,38 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> None:
 def atomic_write_text(path: Path | str, text: str) -> None:
     """Write UTF-8 ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`)."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def numba_cache_dir() -> str:
+    """A writable directory for numba's on-disk cache of melian's compiled kernels.
+
+    ``numba`` under melian's cache directory (``$MELIAN_CACHE_DIR`` if set, else the user's
+    cache directory), or under the temporary directory when that is not writable, or a new
+    temporary directory.
+    """
+    import tempfile
+
+    env = os.environ.get("MELIAN_CACHE_DIR")
+    if env:
+        base = env
+    else:
+        from platformdirs import user_cache_dir
+
+        base = user_cache_dir("melian")
+    for path in (os.path.join(base, "numba"), os.path.join(tempfile.gettempdir(), "melian-numba")):
+        try:
+            os.makedirs(path, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(path, os.W_OK):
+            return path
+    return tempfile.mkdtemp(prefix="melian-numba-")
+
+
+def use_numba_cache() -> None:
+    """Point numba's on-disk cache at :func:`numba_cache_dir` unless ``$NUMBA_CACHE_DIR`` is set.
+
+    Called by melian's kernel modules before they import numba.
+    """
+    if "NUMBA_CACHE_DIR" not in os.environ:
+        os.environ["NUMBA_CACHE_DIR"] = numba_cache_dir()

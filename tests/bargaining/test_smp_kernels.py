@@ -16,6 +16,7 @@ import pytest
 
 from melian.bargaining import smp
 from melian.bargaining.base import BargainingProblem
+from melian.util import numba_cache_dir
 
 K = pytest.importorskip("melian.bargaining._smp_kernels")
 
@@ -255,11 +256,11 @@ def test_cache_dir_falls_back_when_not_writable(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     monkeypatch.setenv("MELIAN_CACHE_DIR", str(blocker))
-    path = K._cache_dir()
+    path = numba_cache_dir()
     assert os.path.isdir(path) and os.access(path, os.W_OK)
     assert not path.startswith(str(blocker))
     monkeypatch.setenv("MELIAN_CACHE_DIR", str(tmp_path / "c"))
-    assert K._cache_dir() == str(tmp_path / "c" / "numba")
+    assert numba_cache_dir() == str(tmp_path / "c" / "numba")
 
 
 @pytest.mark.parametrize(

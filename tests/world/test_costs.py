@@ -108,6 +108,42 @@ def test_poisson_inverse_is_the_poisson_quantile():
         )
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_poisson_inverse_compiled_search_equals_numpy(monkeypatch, seed):
+    # the numba kernel performs the numpy search's operations in the same order: equal counts,
+    # for small and large means (the Cornish-Fisher start), 0, underflowing terms, u at 0 and
+    # next to 1, float32 and float64 uniforms, shapes of several dimensions
+    pytest.importorskip("numba")
+    from melian.world.components import base
+
+    r = np.random.default_rng(seed)
+    lam = np.concatenate(
+        [
+            np.exp(r.normal(np.log(4.0), 1.5, 6000)),
+            [0.0, 1e-300, 1e-9, 14.999999, 15.0, 15.000001, 700.0, 746.0, 800.0, 5000.0, 1e5],
+        ]
+    )
+    u = np.concatenate([r.random(6000), [0.0, 1e-12, 0.5, 0.9999999, 1 - 2**-53] * 2, [0.7]])
+    u32 = r.random((3, 2, 1000), dtype=np.float32)
+    lam3 = r.exponential(6.0, (3, 2, 1000))
+    monkeypatch.setattr(base, "NUMPY_ONLY", True)
+    want = [
+        base.poisson_inverse(u, lam),
+        base.poisson_inverse(u32, lam3),
+        base.poisson_inverse(u, 3.0),
+    ]
+    monkeypatch.setattr(base, "NUMPY_ONLY", False)
+    assert base._compiled_search() is not None
+    got = [
+        base.poisson_inverse(u, lam),
+        base.poisson_inverse(u32, lam3),
+        base.poisson_inverse(u, 3.0),
+    ]
+    for a, b in zip(want, got, strict=True):
+        assert a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+
+
 def test_proxy_attack_rates_log_linear_and_counts():
     # rate = (2 + 1) x exp(ln 1.5 + 0.5 x 2) = 3 x 1.5 e; patron attacks have mean 2 x 1.5 e a month
     P = dict(patron_rate=2.0, state_rate=1.0, lever=math.log(1.5), effect1=0.5)

@@ -30,31 +30,9 @@ or in the temporary directory when that is not writable.
 
 from __future__ import annotations
 
-import os
-import tempfile
+from melian.util import use_numba_cache
 
-
-def _cache_dir() -> str:
-    """A writable directory for numba's on-disk cache (see the module docstring)."""
-    env = os.environ.get("MELIAN_CACHE_DIR")
-    if env:
-        base = env
-    else:
-        from platformdirs import user_cache_dir
-
-        base = user_cache_dir("melian")
-    for path in (os.path.join(base, "numba"), os.path.join(tempfile.gettempdir(), "melian-numba")):
-        try:
-            os.makedirs(path, exist_ok=True)
-        except OSError:
-            continue
-        if os.access(path, os.W_OK):
-            return path
-    return tempfile.mkdtemp(prefix="melian-numba-")
-
-
-if "NUMBA_CACHE_DIR" not in os.environ:
-    os.environ["NUMBA_CACHE_DIR"] = _cache_dir()
+use_numba_cache()
 
 from typing import Any  # noqa: E402
 

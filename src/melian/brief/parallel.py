@@ -135,7 +135,10 @@ def preload(modules: tuple[str, ...]) -> None:
     if start_method() != "fork":
         return
     for name in modules:
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional library (numba): the children do without it too
+            continue
 
 
 def start(

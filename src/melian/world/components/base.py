@@ -24,7 +24,9 @@ volumes in million units per day and prices in money per unit.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -302,6 +304,24 @@ LARGE_MEAN = 15.0
 DENSE_SHARE = 4
 
 
+#: Set to True to use the numpy search even where numba is available (tests compare the two).
+NUMPY_ONLY = False
+
+
+@functools.cache
+def _kernel() -> Callable[..., None] | None:
+    """The compiled search of :mod:`melian.world._kernels`, or None where numba is missing."""
+    try:
+        from melian.world import _kernels  # lazy: numba, imported on the first draw
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return None
+    return _kernels.poisson_search
+
+
+def _compiled_search() -> Callable[..., None] | None:
+    return None if NUMPY_ONLY else _kernel()
+
+
 def poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """Poisson counts with means ``lam`` from uniforms ``u`` by inverse CDF.
 
@@ -310,7 +330,9 @@ def poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     little below a Cornish-Fisher guess ``k0 = lam + sqrt(lam) z + (z^2 - 1)/6 - 2`` (``z =
     Phi^-1(u)``; lower, at ``lam - 6 sqrt(lam) - 5`` or 0, where ``F(k0 - 1) > u``) with ``F(k0 -
     1)`` from the regularised gamma function (``pdtr``). Exact up to floating point, with few
-    steps per cell whatever ``lam``.
+    steps per cell whatever ``lam``. The steps run in the compiled kernel of
+    :mod:`melian.world._kernels` where numba is available (the same counts, bit for bit), else
+    in numpy.
     """
     lam, u = np.broadcast_arrays(np.asarray(lam, dtype=float), np.asarray(u, dtype=float))
     shape = lam.shape
@@ -335,6 +357,10 @@ def poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
         p[big] = np.exp(kb * np.log(lb) - lb - gammaln(kb + 1.0))
     F = below + p
     N = k0
+    search = _compiled_search()
+    if search is not None:
+        search(np.ascontiguousarray(u), np.ascontiguousarray(lam), p, F, N, DENSE_SHARE)
+        return N.reshape(shape)
     more = u >= F
     k = k0.copy()
     # dense steps over every cell while many still search (no gathering), then gather the rest;
