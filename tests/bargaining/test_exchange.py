@@ -144,3 +144,58 @@ def test_gains_positive_and_outcomes_in_scale_random():
         assert e["gain"] > 0
     for f in fc.issues:
         assert np.all((f.trajectory >= -1e-9) & (f.trajectory <= 100 + 1e-9))
+
+
+def _random_problem(rng, n, m, absent, power):
+    pos = np.round(rng.uniform(0, 100, (n, m)), int(rng.integers(0, 3)))
+    pos[rng.random((n, m)) < absent] = np.nan
+    pos[0] = np.where(np.isnan(pos[0]), 50.0, pos[0])  # every issue keeps a position
+    sal = rng.choice([0.0, 0.1, 0.25, 0.5, 0.8, 1.0], (n, m)) if rng.random() < 0.5 else None
+    if sal is None:
+        sal = rng.uniform(0.05, 1.0, (n, m))
+    sal[0] = np.maximum(sal[0], 0.2)
+    cap = rng.choice([1.0, 2.0, 5.0, 10.0], n) if rng.random() < 0.5 else rng.uniform(1, 100, n)
+    meta = {}
+    if power:
+        pw = rng.uniform(0.5, 50, (n, m))
+        pw[rng.random((n, m)) < 0.5] = np.nan
+        meta["power"] = pw
+    return BargainingProblem(
+        actors=tuple(f"a{k}" for k in range(n)),
+        issues=tuple(f"i{k}" for k in range(m)),
+        capability=cap,
+        position=pos,
+        salience=sal,
+        scale=np.tile([0.0, 100.0], (m, 1)),
+        reference=np.full(m, np.nan),
+        meta=meta,
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_compiled_rounds_equal_the_numpy_rounds(monkeypatch, seed):
+    # the numba kernel performs the numpy rounds' operations in the same order: every point,
+    # trajectory, exchange, gain and externality equal to the last bit (ties in gain included:
+    # rounded positions and saliences from a few values)
+    pytest.importorskip("numba")
+    from melian.bargaining import exchange
+
+    rng = np.random.default_rng(seed)
+    executed = 0
+    for _ in range(8):
+        n, m = int(rng.integers(2, 25)), int(rng.integers(2, 8))
+        p = _random_problem(rng, n, m, absent=rng.choice([0.0, 0.2]), power=rng.random() < 0.3)
+        rounds = int(rng.choice([0, 1, 3, 10]))
+        monkeypatch.setattr(exchange, "NUMPY_ONLY", True)
+        want = exchange.run(p, rounds=rounds)
+        monkeypatch.setattr(exchange, "NUMPY_ONLY", False)
+        assert exchange._compiled_rounds() is not None
+        got = exchange.run(p, rounds=rounds)
+        assert got.rounds == want.rounds and got.extra == want.extra
+        if want.extra["exchanges"]:
+            assert list(got.extra["exchanges"][0]) == list(want.extra["exchanges"][0])
+            executed += len(want.extra["exchanges"])
+        for a, b in zip(got.issues, want.issues, strict=True):
+            assert a.point == b.point or (np.isnan(a.point) and np.isnan(b.point))
+            np.testing.assert_array_equal(a.trajectory, b.trajectory)
+    assert executed > 50  # the cases exchange

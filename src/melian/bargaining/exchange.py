@@ -35,6 +35,7 @@ docs/models/bargaining.md lists, with equations, where the two readings differ.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -211,13 +212,105 @@ def run(problem: BargainingProblem, rounds: int = 10, variant: str = "melian") -
             )
     if variant == "decide":
         return _run_decide(problem, x, s, c, rounds)
+    pairs = _pairs(s, w, W)
+    kernel = _compiled_rounds() if x.shape[1] > 1 else None
+    if kernel is not None:
+        traj, executed, gains, ext = _run_compiled(kernel, problem, x, s, w, W, pairs, rounds)
+    else:
+        traj, executed, gains, ext = _run_numpy(problem, x, s, w, W, pairs, rounds)
+    done = traj.shape[0] - 1
+    O = _outcomes(traj[-1], w)
+    issues = [
+        IssueForecast(issue=issue, point=float(O[k]), trajectory=traj[:, :, k].copy())
+        for k, issue in enumerate(problem.issues)
+    ]
+    return Forecast(
+        model="exchange",
+        params={"rounds": rounds, "variant": variant},
+        actors=problem.actors,
+        issues=issues,
+        rounds=done,
+        extra={
+            "exchanges": executed,
+            "gains": {a: float(g) for a, g in zip(problem.actors, gains, strict=True)},
+            "externalities": {a: float(e) for a, e in zip(problem.actors, ext, strict=True)},
+            "initial_outcome": {
+                iss: float(v) for iss, v in zip(problem.issues, _outcomes(traj[0], w), strict=True)
+            },
+        },
+    )
+
+
+#: Set to True to run the numpy rounds even where numba is available (tests compare the two).
+NUMPY_ONLY = False
+
+
+@functools.cache
+def _kernel() -> Any:  # noqa: ANN401 - a numba dispatcher
+    """The compiled rounds of :mod:`melian.bargaining._exchange_kernel`, or None without numba."""
+    try:
+        from melian.bargaining import _exchange_kernel  # lazy: numba, on the first joint run
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return None
+    return _exchange_kernel.exchange_rounds
+
+
+def _compiled_rounds() -> Any:  # noqa: ANN401
+    return None if NUMPY_ONLY else _kernel()
+
+
+Rounds = tuple[np.ndarray, list[dict[str, Any]], np.ndarray, np.ndarray]
+
+
+def _run_compiled(
+    kernel: Any,  # noqa: ANN401
+    problem: BargainingProblem,
+    x: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray,
+    W: np.ndarray,
+    pairs: Pairs,
+    rounds: int,
+) -> Rounds:
+    """:func:`_run_numpy`'s results from the compiled kernel (bitwise the same)."""
+    c = np.ascontiguousarray
+    traj, rows, gains, ext = kernel(
+        c(x), c(s), c(w), c(W), *(c(a, dtype=np.int64) for a in pairs), rounds, GAIN_EPS
+    )
+    executed = [
+        {
+            "i": problem.actors[int(row[1])],
+            "j": problem.actors[int(row[2])],
+            "p": problem.issues[int(row[3])],
+            "q": problem.issues[int(row[4])],
+            **{
+                f: float(v)
+                for f, v in zip(("dOp", "dOq", "dxi", "dxj", "gain"), row[5:], strict=True)
+            },
+            "round": int(row[0]),
+        }
+        for row in rows
+    ]
+    return traj, executed, gains, ext
+
+
+def _run_numpy(
+    problem: BargainingProblem,
+    x: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray,
+    W: np.ndarray,
+    pairs: Pairs,
+    rounds: int,
+) -> Rounds:
+    """The melian variant's rounds in numpy: positions after each round (round 0 the start),
+    the executed exchanges, each actor's total gain and externality.
+    """
     n, m = x.shape
     history = [x.copy()]
     executed: list[dict[str, Any]] = []
     gains = np.zeros(n)
     ext = np.zeros(n)
-    done = 0
-    pairs = _pairs(s, w, W)
     for r in range(rounds):
         locked = np.isnan(x)
         count = 0
@@ -252,31 +345,9 @@ def run(problem: BargainingProblem, rounds: int = 10, variant: str = "melian") -
             count += 1
             O = O2  # the outcomes of the positions now
         history.append(x.copy())
-        done += 1
         if count == 0:
             break
-    O = _outcomes(x, w)
-    traj = np.stack(history)  # (rounds + 1, n, m)
-    issues = [
-        IssueForecast(issue=issue, point=float(O[k]), trajectory=traj[:, :, k].copy())
-        for k, issue in enumerate(problem.issues)
-    ]
-    return Forecast(
-        model="exchange",
-        params={"rounds": rounds, "variant": variant},
-        actors=problem.actors,
-        issues=issues,
-        rounds=done,
-        extra={
-            "exchanges": executed,
-            "gains": {a: float(g) for a, g in zip(problem.actors, gains, strict=True)},
-            "externalities": {a: float(e) for a, e in zip(problem.actors, ext, strict=True)},
-            "initial_outcome": {
-                iss: float(v)
-                for iss, v in zip(problem.issues, _outcomes(history[0], w), strict=True)
-            },
-        },
-    )
+    return np.stack(history), executed, gains, ext
 
 
 def _run_decide(

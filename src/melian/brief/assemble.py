@@ -179,11 +179,17 @@ def build_step(
 
 
 #: Libraries both this process (the game's solver, the charts) and every view's process (the
-#: scenario-discovery library) import, about a second together per process, and the world
-#: engine's compiled kernel (numba and the kernel's cached code, about 0.3 s): imported once
+#: scenario-discovery library) import, about a second together per process, and the compiled
+#: kernels of the world engine and of the exchange model (numba and their cached code, about
+#: 0.3 s): imported once
 #: before the views are forked (:func:`melian.brief.parallel.preload`) instead of once per
 #: process.
-SHARED_IMPORTS = ("pandas", "scipy.stats", "melian.world._kernels")
+SHARED_IMPORTS = (
+    "pandas",
+    "scipy.stats",
+    "melian.world._kernels",
+    "melian.bargaining._exchange_kernel",
+)
 
 
 def _start_views(
