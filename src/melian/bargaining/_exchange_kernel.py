@@ -113,6 +113,7 @@ def exchange_rounds(
                 for k in range(m):
                     side[a, k] = np.sign(x[a, k] - O[k])
             best = -1
+            bkey = 0
             bg = 0.0
             bi = bj = bp = bq = 0
             bdp = bdq = 0.0
@@ -132,9 +133,10 @@ def exchange_rounds(
                 g = s[i, q] * doq - s[i, p] * dop
                 if not g > gain_eps:
                     continue
-                # the largest gain; ties to the lowest (i, j, p, q)
-                if best < 0 or g > bg or (g == bg and (i, j, p, q) < (bi, bj, bp, bq)):
-                    best, bg, bi, bj, bp, bq, bdp, bdq = t, g, i, j, p, q, dop, doq
+                # the largest gain; ties to the lowest (i, j, p, q), in lexicographic order
+                key = ((i * n + j) * m + p) * m + q
+                if best < 0 or g > bg or (g == bg and key < bkey):
+                    best, bkey, bg, bi, bj, bp, bq, bdp, bdq = t, key, g, i, j, p, q, dop, doq
             if best < 0:
                 break
             dxi = bdp * W[bp] / w[bi, bp]
