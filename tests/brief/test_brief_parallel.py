@@ -15,9 +15,10 @@ import pytest
 
 from melian.analysis.brief import RUNNERS, brief
 from melian.brief import change, parallel
-from melian.brief.assemble import STEPS
+from melian.brief.assemble import STEPS, _view_tasks
 from melian.brief.base import Section, run_section
 from melian.scenario import load_scenario
+from melian.scenario.schema import Override, View
 
 DATA = Path(__file__).parents[1] / "data" / "scenarios"
 
@@ -86,6 +87,76 @@ def test_spawned_child_computes_the_same_view(scenario, tiny) -> None:
     there = child.wait()
     assert not there["errors"] and _untimed(there) == _untimed(here)
     assert got and all(m.startswith(f"what would change ({views[0]})") for m in got)
+
+
+def _with_sceptic(scenario):
+    """The synthetic world with a second view (a sceptic's closure hazard)."""
+    view = View(
+        id="sceptic",
+        name="A sceptic",
+        overrides=[
+            Override(
+                path="world/components/closure/parameters/base_hazard/value",
+                value=0.06,
+                source="analyst",
+            )
+        ],
+    )
+    return scenario.model_copy(update={"views": [view]})
+
+
+def test_views_are_crossed_over_the_processes(tiny) -> None:
+    # each process: one view's ensemble and the next view's breaking points
+    assert _view_tasks(["a", "b", "c"], tiny) == [
+        (("a", "ensemble"), ("b", "breaking")),
+        (("b", "ensemble"), ("c", "breaking")),
+        (("c", "ensemble"), ("a", "breaking")),
+    ]
+    assert _view_tasks(["a"], tiny) == [(("a", None),)]  # one view: whole
+    quick = dataclasses.replace(tiny, breaking=False)
+    assert _view_tasks(["a", "b"], quick) == [(("a", None),), (("b", None),)]
+    dask = dataclasses.replace(tiny, explore_scheduler="local")
+    assert _view_tasks(["a", "b"], dask) == [(("a", None), ("b", None))]
+
+
+def test_two_views_crossed_equal_the_one_process_brief(scenario, tiny, monkeypatch) -> None:
+    s2 = _with_sceptic(scenario)
+    started: list[str] = []
+
+    class Counted(parallel.Beside):
+        def __init__(self, key, *args, **kwargs) -> None:
+            started.append(key)
+            super().__init__(key, *args, **kwargs)
+
+    monkeypatch.setattr(parallel, "Beside", Counted)
+    seen: list[float] = []
+    par = brief(s2, settings=tiny, progress=lambda m, f: seen.append(f))
+    assert started == ["robustness:0", "robustness:1"]
+    seq = brief(s2, settings=dataclasses.replace(tiny, parallel=False))
+    rob = par.sections["robustness"]
+    assert rob.ok, rob.error
+    assert _sections(par) == _sections(seq)
+    assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0)
+
+
+def test_a_view_computed_in_parts_is_the_whole_view(scenario, tiny) -> None:
+    on, views = change.plan(scenario, tiny)
+    assert tiny.breaking
+    whole = change.view_result(scenario, tiny, RUNNERS, on, views[0], lambda m, f: None)
+    seen: list[float] = []
+    parts = [
+        change.view_result(scenario, tiny, RUNNERS, on, views[0], lambda m, f: seen.append(f), p)
+        for p in change.PARTS
+    ]
+    assert set(parts[0]) == {"errors", "breaking"} and "breaking" not in parts[1]
+    assert _untimed(change.merge_parts(parts)) == _untimed(whole)
+    assert min(seen) >= 0.0 and max(seen) == pytest.approx(1.0)  # each part's own 0..1
+    # a part that failed says so for its own results only, the other part's are kept
+    why = "the process computing robustness:0 ended without a result (exit code 9)"
+    got = change.merge_parts([change.view_failed(why, "breaking"), parts[1]])
+    assert got["errors"] == {"breaking": why} and got["prim"] == parts[1]["prim"]
+    got = change.merge_parts([parts[0], change.view_failed(why, "ensemble")])
+    assert got["errors"] == {"prim": why, "regret": why} and got["breaking"] == parts[0]["breaking"]
 
 
 def _dies(progress) -> Section:

@@ -192,16 +192,41 @@ SHARED_IMPORTS = (
 )
 
 
+@dataclass(frozen=True)
+class _Child:
+    """A child process computing ``tasks`` in turn (``(view, part)``, part None: the whole
+    view); ``share``: its share of the robustness section's progress.
+    """
+
+    proc: parallel.Beside
+    tasks: tuple[tuple[str, str | None], ...]
+    share: float
+
+
+def _view_tasks(views: list[str], settings: Settings) -> list[tuple[tuple[str, str | None], ...]]:
+    """The robustness section's work per child process.
+
+    Views whose ensembles run in one process (the ``synchronous`` scheduler) get a process
+    each. With breaking points and several views, each process computes one view's PRIM and
+    regret ensemble and the next view's breaking points (:data:`melian.brief.change.PARTS`,
+    independent computations): a view that costs more than the others in both parts then no
+    longer runs alone at the end while the other cores idle. Views whose ensembles already
+    spread over the machine's cores (a Dask cluster) share one process, one after the other.
+    """
+    if settings.explore_scheduler != "synchronous":
+        return [tuple((v, None) for v in views)]
+    n = len(views)
+    if not settings.breaking or n < 2:
+        return [((v, None),) for v in views]
+    return [((views[k], "ensemble"), (views[(k + 1) % n], "breaking")) for k in range(n)]
+
+
 def _start_views(
     s: Scenario, runners: Runners, settings: Settings, sub: Callable[[str], Progress]
-) -> dict[str, tuple[parallel.Beside, int]]:
-    """The robustness section's views started in child processes (with how many views each
-    computes), when the settings ask for it and the section applies (those that cannot be sent
-    are left to this process).
-
-    Views whose ensembles run in one process (the ``synchronous`` scheduler) get a process each;
-    views whose ensembles already spread over the machine's cores (a Dask cluster) share one
-    process, one view after the other, beside this one.
+) -> dict[str, _Child]:
+    """The robustness section's views started in child processes (:func:`_view_tasks`), when
+    the settings ask for it and the section applies (those that cannot be sent are left to
+    this process).
     """
     if not settings.parallel:
         return {}
@@ -209,21 +234,37 @@ def _start_views(
         on, views = change.plan(s, settings)
     except MelianError:  # not applicable, or not computable: the section says so itself
         return {}
-    groups = [[v] for v in views] if settings.explore_scheduler == "synchronous" else [list(views)]
     parallel.preload(SHARED_IMPORTS)
-    out: dict[str, tuple[parallel.Beside, int]] = {}
-    for k, group in enumerate(groups):
+    out: dict[str, _Child] = {}
+    for k, tasks in enumerate(_view_tasks(views, settings)):
         key = f"robustness:{k}"
-        build = functools.partial(change.views_result, s, settings, runners, on, group)
-        b = parallel.start(key, build, sub(key), lambda m, g=group: _all_failed(g, m))
+        build = functools.partial(change.parts_result, s, settings, runners, on, list(tasks))
+        b = parallel.start(key, build, sub(key), functools.partial(_all_failed, tasks))
         if b is not None:
-            out[key] = (b, len(group))
+            share = sum(1.0 if p is None else change.PARTS[p][1] for _, p in tasks)
+            out[key] = _Child(b, tasks, share / len(views))
     return out
 
 
-def _all_failed(views: list[str], message: str) -> dict[str, dict[str, Any]]:
-    """Every view of a child process that failed or ended without a result."""
-    return {v: change.view_failed(message) for v in views}
+def _all_failed(tasks: tuple[tuple[str, str | None], ...], message: str) -> list[dict[str, Any]]:
+    """Every task of a child process that failed or ended without a result."""
+    return [change.view_failed(message, part) for _, part in tasks]
+
+
+def _joined(children: dict[str, _Child]) -> dict[str, dict[str, Any]]:
+    """The views' results, once every child has its tasks' (the parts of a view joined). A
+    view of which a part was not started in a child is left out (this process computes it
+    whole).
+    """
+    parts: dict[str, dict[str | None, dict[str, Any]]] = {}
+    for c in children.values():
+        for (v, part), r in zip(c.tasks, c.proc.wait(), strict=True):
+            parts.setdefault(v, {})[part] = r
+    return {
+        v: change.merge_parts(list(rs.values()))
+        for v, rs in parts.items()
+        if None in rs or set(rs) == set(change.PARTS)
+    }
 
 
 def _run_steps(
@@ -248,27 +289,26 @@ def _run_steps(
 
         return report
 
-    children: dict[str, parallel.Beside] = {}
+    children: dict[str, _Child] = {}
     secs: dict[str, Section] = {}
     try:
-        started = _start_views(s, runners, settings, sub)
-        children.update({k: b for k, (b, _) in started.items()})
-        n_views = sum(n for _, n in started.values())
-        for k, (_, n) in started.items():  # the views carry the section's weight
-            weights[k] = weights["robustness"] * n / n_views
-        if started:
+        children.update(_start_views(s, runners, settings, sub))
+        total = sum(c.share for c in children.values())
+        for k, c in children.items():  # the views carry the section's weight
+            weights[k] = weights["robustness"] * c.share / total
+        if children:
             weights["robustness"] = 0.0  # assembling their results is quick
         for step in COMPUTE_ORDER:
             own = sub(step)
 
             def report(msg: str, f: float, own: Progress = own) -> None:
                 own(msg, f)
-                for b in children.values():
-                    b.poll()
+                for c in children.values():
+                    c.proc.poll()
 
             views = None
             if step == "robustness" and children:
-                views = {v: r for b in children.values() for v, r in b.wait().items()}
+                views = _joined(children)
             secs[step] = run_section(step, lambda st=step, r=report, vs=views: build_step(
                 s, lang, settings, runners, secs, st, r, vs
             ))  # fmt: skip
@@ -276,8 +316,8 @@ def _run_steps(
                 raise BriefIncompleteError({step: secs[step].error or ""})
             own(f"{step}: done", 1.0)
     finally:
-        for b in children.values():
-            b.stop()
+        for c in children.values():
+            c.proc.stop()
     return {k: secs[k] for k, _ in STEPS if k in secs}
 
 

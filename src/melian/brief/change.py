@@ -172,23 +172,38 @@ def nearest(br: dict[str, Any]) -> dict[str, Any]:
     return near
 
 
+#: The two independent parts of a view (:func:`view_result`'s ``part``): where each starts in the
+#: view's progress and the share of the view's time it takes in the full brief.
+PARTS: dict[str, tuple[float, float]] = {"breaking": (0.0, 0.4), "ensemble": (0.4, 0.6)}
+
+
 def _run_view(
     sv: Scenario,
     settings: Settings,
     run: Runners,
     prog: Callable[[str, float], None],
     on: str,
+    part: str | None = None,
 ) -> dict[str, Any]:
     """Breaking points, PRIM and regret of one view (each ``None`` if it cannot be computed;
     ``skipped_breaking`` when the settings leave breaking points out, as the quick brief does).
+    ``part`` (a key of :data:`PARTS`): only the breaking points, or only the PRIM and regret
+    ensemble (independent computations; :func:`merge_parts` joins them).
     """
     out: dict[str, Any] = {"errors": {}}
     common: dict[str, Any] = {"seed": settings.seed, "on": on, "judgements": settings.judgements}
-    if not settings.breaking:  # the quick brief: the one-at-a-time scans cost minutes
+    start, width = (0.0, 1.0) if part is None else PARTS[part]
+
+    def scaled(msg: str, f: float) -> None:  # the part's own progress runs from 0 to 1
+        prog(msg, (f - start) / width)
+
+    if part == "ensemble":
+        pass
+    elif not settings.breaking:  # the quick brief: the one-at-a-time scans cost minutes
         out["skipped_breaking"] = True
     else:
         try:
-            prog("breaking points", 0.0)
+            scaled("breaking points", 0.0)
             out["breaking"] = run.explore(
                 sv,
                 "breaking",
@@ -198,7 +213,7 @@ def _run_view(
                     "replications": settings.breaking_replications,
                     "grid": settings.breaking_grid,
                 },
-                progress=counting(prog, "breaking points", 0.0, 0.4),
+                progress=counting(scaled, "breaking points", *PARTS["breaking"]),
                 scheduler=settings.explore_scheduler,
                 **common,
                 **(
@@ -209,6 +224,8 @@ def _run_view(
             ).to_dict()
         except MelianError as exc:
             out["errors"]["breaking"] = exc.message
+    if part == "breaking":
+        return out
     adapt = {"max_paths": max(settings.explore_max_paths, settings.explore_paths)}
     try:  # one ensemble of futures for PRIM and regret
         both = run.explore_methods(
@@ -218,7 +235,7 @@ def _run_view(
             paths_per_sample=settings.explore_paths,
             scheduler=settings.explore_scheduler,
             options=adapt,
-            progress=counting(prog, "prim", 0.4, 0.6),
+            progress=counting(scaled, "prim", *PARTS["ensemble"]),
             **common,
         )
         out.update({m: r.to_dict() for m, r in both.items()})
@@ -244,16 +261,23 @@ def plan(s: Scenario, settings: Settings, lang: str = "en") -> tuple[str, list[s
 
 
 def view_result(
-    s: Scenario, settings: Settings, run: Runners, on: str, view: str, progress: Progress
+    s: Scenario,
+    settings: Settings,
+    run: Runners,
+    on: str,
+    view: str,
+    progress: Progress,
+    part: str | None = None,
 ) -> dict[str, Any]:
     """Breaking points, PRIM and regret of ``view`` of ``s`` (what :func:`change_section` shows
-    for it; a brief may compute the views in other processes, :mod:`melian.brief.parallel`).
+    for it; a brief may compute the views, or each view's two parts, in other processes,
+    :mod:`melian.brief.parallel`). ``part``: only one of :data:`PARTS`.
     """
 
     def prog(step: str, frac: float) -> None:
         progress(f"what would change ({view}): {step}", frac)
 
-    return _run_view(apply_view(s, view), settings, run, prog, on)
+    return _run_view(apply_view(s, view), settings, run, prog, on, part)
 
 
 def views_result(
@@ -275,9 +299,47 @@ def views_result(
     return out
 
 
-def view_failed(message: str) -> dict[str, Any]:
-    """A view's result when it could not be computed at all (its process ended, say)."""
+def parts_result(
+    s: Scenario,
+    settings: Settings,
+    run: Runners,
+    on: str,
+    tasks: list[tuple[str, str | None]],
+    progress: Progress,
+) -> list[dict[str, Any]]:
+    """:func:`view_result` of each ``(view, part)`` of ``tasks`` in turn (``part`` None: the
+    whole view), progress weighted by the parts' shares (:data:`PARTS`).
+    """
+    weights = [1.0 if p is None else PARTS[p][1] for _, p in tasks]
+    total = sum(weights)
+    out: list[dict[str, Any]] = []
+    done = 0.0
+    for (v, part), wgt in zip(tasks, weights, strict=True):
+
+        def prog(msg: str, frac: float, base: float = done, wgt: float = wgt) -> None:
+            progress(msg, (base + wgt * frac) / total)
+
+        out.append(view_result(s, settings, run, on, v, prog, part))
+        done += wgt
+    return out
+
+
+def view_failed(message: str, part: str | None = None) -> dict[str, Any]:
+    """A view's result (or ``part``'s) when it could not be computed at all (its process
+    ended, say).
+    """
+    if part == "breaking":
+        return {"errors": {"breaking": message}}
     return {"errors": {"prim": message, "regret": message}}
+
+
+def merge_parts(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One view's result from its parts' (:data:`PARTS`), their errors joined."""
+    out: dict[str, Any] = {"errors": {}}
+    for r in results:
+        out.update({k: v for k, v in r.items() if k != "errors"})
+        out["errors"].update(r.get("errors", {}))
+    return out
 
 
 def change_section(
