@@ -304,22 +304,30 @@ LARGE_MEAN = 15.0
 DENSE_SHARE = 4
 
 
-#: Set to True to use the numpy search even where numba is available (tests compare the two).
+#: Set to True to use the numpy code even where numba is available (tests compare the two).
 NUMPY_ONLY = False
 
 
 @functools.cache
-def _kernel() -> Callable[..., None] | None:
-    """The compiled search of :mod:`melian.world._kernels`, or None where numba is missing."""
+def _kernels() -> Any:  # noqa: ANN401 - a module
+    """:mod:`melian.world._kernels`, or None where numba cannot be imported."""
     try:
-        from melian.world import _kernels  # lazy: numba, imported on the first draw
+        from melian.world import _kernels  # lazy: numba, imported on the first use
     except ImportError:  # pragma: no cover - numba is a dependency
         return None
-    return _kernels.poisson_search
+    return _kernels
+
+
+def compiled(name: str) -> Callable[..., None] | None:
+    """The compiled kernel ``name`` of :mod:`melian.world._kernels` (the same numbers as the
+    numpy code it replaces), or None: numba missing, or :data:`NUMPY_ONLY` set.
+    """
+    mod = None if NUMPY_ONLY else _kernels()
+    return None if mod is None else getattr(mod, name)
 
 
 def _compiled_search() -> Callable[..., None] | None:
-    return None if NUMPY_ONLY else _kernel()
+    return compiled("poisson_search")
 
 
 def poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:

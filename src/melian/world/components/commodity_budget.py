@@ -63,6 +63,7 @@ from melian.world.components.base import (
     Setup,
     SlabStates,
     StateSpec,
+    compiled,
     full,
     labels,
     money_scale,
@@ -469,11 +470,15 @@ class CommodityBudget(Kind):
         ST = np.empty((k, n))
         RS = np.empty((k, n))
         DB = np.empty((k, n))
-        for j in range(k):
-            payroll = self.month(S, X, j)
-            np.divide(S["arrears"], payroll, out=ST[j])
-            RS[j] = S["reserves"]
-            np.add(S["domestic_debt"], S["external_debt"], out=DB[j])
+        kernel = compiled("budget_months") if S["record"] is None else None
+        if kernel is not None:
+            self._months_compiled(kernel, S, X, ST, RS, DB)
+        else:
+            for j in range(k):
+                payroll = self.month(S, X, j)
+                np.divide(S["arrears"], payroll, out=ST[j])
+                RS[j] = S["reserves"]
+                np.add(S["domestic_debt"], S["external_debt"], out=DB[j])
         for c in credits:
             DB += c["debt"]
         if credits:
@@ -582,6 +587,40 @@ class CommodityBudget(Kind):
             "other": other,
             "payroll": payroll,
         }
+
+    @staticmethod
+    def _months_compiled(
+        kernel: Any,  # noqa: ANN401 - a numba dispatcher
+        S: dict[str, Any],
+        X: dict[str, Any],
+        ST: np.ndarray,
+        RS: np.ndarray,
+        DB: np.ndarray,
+    ) -> None:
+        """:meth:`month` for every month of the slab in the compiled kernel
+        (:func:`melian.world._kernels.budget_months`: the same numbers), with the slab's rows.
+        """
+        k, n = ST.shape
+        law = S["authorised"] is not None
+        for name in ("treasury", "reserves", "domestic_debt", "external_debt", "arrears", "fx"):
+            S[name] = np.require(S[name], np.float64, ["C", "W"])
+        none = np.zeros(n)
+
+        def x(name: str) -> np.ndarray:
+            return np.broadcast_to(np.asarray(X[name], np.float64), (k, n))
+
+        kernel(
+            S["treasury"], S["reserves"], S["domestic_debt"], S["external_debt"], S["arrears"],
+            S["fx"], S["devalued"], S["authorised"] if law else none,
+            *(S[p] for p in ("dom_m", "ext_m", "amort_m", "running", "invest", "cap_d")),
+            *(S[p] for p in ("lim_d", "cap_x", "lim_x", "leak", "trigger", "fx_new")),
+            S["hazard"] if law else none, S["tranche"] if law else none,
+            *(x(p) for p in ("cash0", "other", "payroll", "senior_x", "project", "ext_factor")),
+            x("fx_in"), x("law_u") if law else np.broadcast_to(0.0, (k, n)),
+            law, ST, RS, DB,
+        )  # fmt: skip
+        if not S["any_devalued"] and S["devalued"].any():
+            S["any_devalued"] = True
 
     def month(
         self, S: dict[str, Any], X: dict[str, Any], j: int, record: bool = False
