@@ -28,6 +28,20 @@ def scenario():
     return load_scenario(DATA / "synthetic-world.yaml")
 
 
+@pytest.fixture
+def started(monkeypatch) -> list[str]:
+    """The keys of the child processes started (parallel.Beside counted)."""
+    keys: list[str] = []
+
+    class Counted(parallel.Beside):
+        def __init__(self, key, *args, **kwargs) -> None:
+            keys.append(key)
+            super().__init__(key, *args, **kwargs)
+
+    monkeypatch.setattr(parallel, "Beside", Counted)
+    return keys
+
+
 def _untimed(d):
     """``d`` without its wall-clock timings (``seconds``), which differ from run to run."""
     if isinstance(d, dict):
@@ -42,19 +56,9 @@ def _sections(b) -> dict:
 
 
 @pytest.mark.parametrize("scheduler", ["synchronous", "local"])
-def test_parallel_brief_equals_the_one_process_brief(
-    scenario, scheduler, tiny, monkeypatch
-) -> None:
+def test_parallel_brief_equals_the_one_process_brief(scenario, scheduler, tiny, started) -> None:
     """A process per view (ensembles in one process each), or one process for every view
     (ensembles on a Dask cluster of their own)."""
-    started: list[str] = []
-
-    class Counted(parallel.Beside):
-        def __init__(self, key, *args, **kwargs) -> None:
-            started.append(key)
-            super().__init__(key, *args, **kwargs)
-
-    monkeypatch.setattr(parallel, "Beside", Counted)
     settings = dataclasses.replace(tiny, explore_scheduler=scheduler)
     seen: list[tuple[str, float]] = []
     par = brief(scenario, settings=settings, progress=lambda m, f: seen.append((m, f)))
@@ -119,16 +123,8 @@ def test_views_are_crossed_over_the_processes(tiny) -> None:
     assert _view_tasks(["a", "b"], dask) == [(("a", None), ("b", None))]
 
 
-def test_two_views_crossed_equal_the_one_process_brief(scenario, tiny, monkeypatch) -> None:
+def test_two_views_crossed_equal_the_one_process_brief(scenario, tiny, started) -> None:
     s2 = _with_sceptic(scenario)
-    started: list[str] = []
-
-    class Counted(parallel.Beside):
-        def __init__(self, key, *args, **kwargs) -> None:
-            started.append(key)
-            super().__init__(key, *args, **kwargs)
-
-    monkeypatch.setattr(parallel, "Beside", Counted)
     seen: list[float] = []
     par = brief(s2, settings=tiny, progress=lambda m, f: seen.append(f))
     assert started == ["robustness:0", "robustness:1"]
