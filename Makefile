@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade "pip==26.3"
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@# compile the world engine's and the exchange model's kernels into numba's cache now
+	@# (about 5 s, once), so that the first brief does not pay for it
+	$(BIN)/python -c "import melian.world._kernels, melian.bargaining._exchange_kernel"
 	@touch $(STAMP)
 
 env: $(STAMP)
