@@ -602,7 +602,8 @@ class CommodityBudget(Kind):
         """
         k, n = ST.shape
         law = S["authorised"] is not None
-        for name in ("treasury", "reserves", "domestic_debt", "external_debt", "arrears", "fx"):
+        accounts = ("treasury", "reserves", "domestic_debt", "external_debt", "arrears", "fx")
+        for name in (*accounts, "authorised") if law else accounts:
             S[name] = np.require(S[name], np.float64, ["C", "W"])
         none = np.zeros(n)
 
