@@ -36,6 +36,7 @@ docs/models/bargaining.md lists, with equations, where the two readings differ.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -214,8 +215,12 @@ def run(problem: BargainingProblem, rounds: int = 10, variant: str = "melian") -
         return _run_decide(problem, x, s, c, rounds)
     pairs = _pairs(s, w, W)
     kernel = _compiled_rounds() if x.shape[1] > 1 else None
-    if kernel is not None:
-        traj, executed, gains, ext = _run_compiled(kernel, problem, x, s, w, W, pairs, rounds)
+    if kernel is not None:  # the numpy rounds' results, bitwise (_exchange_kernel)
+        c = np.ascontiguousarray
+        traj, rows, gains, ext = kernel.exchange_rounds(
+            c(x), c(s), c(w), c(W), *(c(a, dtype=np.int64) for a in pairs), rounds, GAIN_EPS
+        )
+        executed = _executed(problem, rows, kernel.FIELDS)
     else:
         traj, executed, gains, ext = _run_numpy(problem, x, s, w, W, pairs, rounds)
     done = traj.shape[0] - 1
@@ -246,52 +251,37 @@ NUMPY_ONLY = False
 
 
 @functools.cache
-def _kernel() -> Any:  # noqa: ANN401 - a numba dispatcher
-    """The compiled rounds of :mod:`melian.bargaining._exchange_kernel`, or None without numba."""
+def _kernel() -> Any:  # noqa: ANN401 - a module
+    """:mod:`melian.bargaining._exchange_kernel` (the compiled rounds), or None without numba."""
     try:
         from melian.bargaining import _exchange_kernel  # lazy: numba, on the first joint run
     except ImportError:  # pragma: no cover - numba is a dependency
         return None
-    return _exchange_kernel.exchange_rounds
+    return _exchange_kernel
 
 
 def _compiled_rounds() -> Any:  # noqa: ANN401
     return None if NUMPY_ONLY else _kernel()
 
 
-Rounds = tuple[np.ndarray, list[dict[str, Any]], np.ndarray, np.ndarray]
-
-
-def _run_compiled(
-    kernel: Any,  # noqa: ANN401
-    problem: BargainingProblem,
-    x: np.ndarray,
-    s: np.ndarray,
-    w: np.ndarray,
-    W: np.ndarray,
-    pairs: Pairs,
-    rounds: int,
-) -> Rounds:
-    """:func:`_run_numpy`'s results from the compiled kernel (bitwise the same)."""
-    c = np.ascontiguousarray
-    traj, rows, gains, ext = kernel(
-        c(x), c(s), c(w), c(W), *(c(a, dtype=np.int64) for a in pairs), rounds, GAIN_EPS
-    )
-    executed = [
-        {
-            "i": problem.actors[int(row[1])],
-            "j": problem.actors[int(row[2])],
-            "p": problem.issues[int(row[3])],
-            "q": problem.issues[int(row[4])],
-            **{
-                f: float(v)
-                for f, v in zip(("dOp", "dOq", "dxi", "dxj", "gain"), row[5:], strict=True)
-            },
-            "round": int(row[0]),
-        }
-        for row in rows
-    ]
-    return traj, executed, gains, ext
+def _executed(
+    problem: BargainingProblem, rows: np.ndarray, fields: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The compiled kernel's executed-exchange rows (columns ``fields``) as :func:`_run_numpy`
+    lists them: actors and issues by name, the same keys in the same order.
+    """
+    names = {"i": problem.actors, "j": problem.actors, "p": problem.issues, "q": problem.issues}
+    out = []
+    for row in rows.tolist():
+        rec = dict(zip(fields, row, strict=True))
+        out.append(
+            {
+                **{f: names[f][int(rec[f])] for f in names},
+                **{f: rec[f] for f in ("dOp", "dOq", "dxi", "dxj", "gain")},
+                "round": int(rec["round"]),
+            }
+        )
+    return out
 
 
 def _run_numpy(
@@ -302,7 +292,7 @@ def _run_numpy(
     W: np.ndarray,
     pairs: Pairs,
     rounds: int,
-) -> Rounds:
+) -> tuple[np.ndarray, list[dict[str, Any]], np.ndarray, np.ndarray]:
     """The melian variant's rounds in numpy: positions after each round (round 0 the start),
     the executed exchanges, each actor's total gain and externality.
     """

@@ -241,7 +241,7 @@ def _start_views(
         build = functools.partial(change.parts_result, s, settings, runners, on, list(tasks))
         b = parallel.start(key, build, sub(key), functools.partial(_all_failed, tasks))
         if b is not None:
-            share = sum(1.0 if p is None else change.PARTS[p][1] for _, p in tasks)
+            share = sum(change.part_share(p) for _, p in tasks)
             out[key] = _Child(b, tasks, share / len(views))
     return out
 

@@ -177,6 +177,64 @@ def nearest(br: dict[str, Any]) -> dict[str, Any]:
 PARTS: dict[str, tuple[float, float]] = {"breaking": (0.0, 0.4), "ensemble": (0.4, 0.6)}
 
 
+def part_share(part: str | None) -> float:
+    """The share of a view's time that ``part`` takes (None: the whole view, 1)."""
+    return 1.0 if part is None else PARTS[part][1]
+
+
+def _breaking_part(
+    sv: Scenario, settings: Settings, run: Runners, prog: Progress, common: dict[str, Any]
+) -> dict[str, Any]:
+    """The view's breaking points (progress from 0 to 1), or why there are none."""
+    if not settings.breaking:  # the quick brief: the one-at-a-time scans cost minutes
+        return {"skipped_breaking": True}
+    horizon = {} if settings.breaking_horizon is None else {"horizon": settings.breaking_horizon}
+    try:
+        prog("breaking points", 0.0)
+        return {
+            "breaking": run.explore(
+                sv,
+                "breaking",
+                samples=settings.breaking_reference,
+                paths_per_sample=settings.breaking_paths,
+                options={
+                    "replications": settings.breaking_replications,
+                    "grid": settings.breaking_grid,
+                },
+                progress=counting(prog, "breaking points", 0.0, 1.0),
+                scheduler=settings.explore_scheduler,
+                **common,
+                **horizon,
+            ).to_dict()
+        }
+    except MelianError as exc:
+        return {"errors": {"breaking": exc.message}}
+
+
+def _ensemble_part(
+    sv: Scenario, settings: Settings, run: Runners, prog: Progress, common: dict[str, Any]
+) -> dict[str, Any]:
+    """PRIM and regret of the view on one ensemble of futures (progress from 0 to 1)."""
+    adapt = {"max_paths": max(settings.explore_max_paths, settings.explore_paths)}
+    try:
+        both = run.explore_methods(
+            sv,
+            ("prim", "regret"),
+            samples=settings.prim_samples,
+            paths_per_sample=settings.explore_paths,
+            scheduler=settings.explore_scheduler,
+            options=adapt,
+            progress=counting(prog, "prim", 0.0, 1.0),
+            **common,
+        )
+    except MelianError as exc:
+        return {"errors": {"prim": exc.message, "regret": exc.message}}
+    return {m: r.to_dict() for m, r in both.items()}
+
+
+_PART_RUNS = {"breaking": _breaking_part, "ensemble": _ensemble_part}
+
+
 def _run_view(
     sv: Scenario,
     settings: Settings,
@@ -188,60 +246,19 @@ def _run_view(
     """Breaking points, PRIM and regret of one view (each ``None`` if it cannot be computed;
     ``skipped_breaking`` when the settings leave breaking points out, as the quick brief does).
     ``part`` (a key of :data:`PARTS`): only the breaking points, or only the PRIM and regret
-    ensemble (independent computations; :func:`merge_parts` joins them).
+    ensemble (independent computations; :func:`merge_parts` joins them), with its own progress
+    from 0 to 1.
     """
-    out: dict[str, Any] = {"errors": {}}
     common: dict[str, Any] = {"seed": settings.seed, "on": on, "judgements": settings.judgements}
-    start, width = (0.0, 1.0) if part is None else PARTS[part]
+    results = []
+    for p in PARTS if part is None else (part,):
+        start, width = (0.0, 1.0) if part is not None else PARTS[p]
 
-    def scaled(msg: str, f: float) -> None:  # the part's own progress runs from 0 to 1
-        prog(msg, (f - start) / width)
+        def report(msg: str, f: float, start: float = start, width: float = width) -> None:
+            prog(msg, start + width * f)
 
-    if part == "ensemble":
-        pass
-    elif not settings.breaking:  # the quick brief: the one-at-a-time scans cost minutes
-        out["skipped_breaking"] = True
-    else:
-        try:
-            scaled("breaking points", 0.0)
-            out["breaking"] = run.explore(
-                sv,
-                "breaking",
-                samples=settings.breaking_reference,
-                paths_per_sample=settings.breaking_paths,
-                options={
-                    "replications": settings.breaking_replications,
-                    "grid": settings.breaking_grid,
-                },
-                progress=counting(scaled, "breaking points", *PARTS["breaking"]),
-                scheduler=settings.explore_scheduler,
-                **common,
-                **(
-                    {}
-                    if settings.breaking_horizon is None
-                    else {"horizon": settings.breaking_horizon}
-                ),
-            ).to_dict()
-        except MelianError as exc:
-            out["errors"]["breaking"] = exc.message
-    if part == "breaking":
-        return out
-    adapt = {"max_paths": max(settings.explore_max_paths, settings.explore_paths)}
-    try:  # one ensemble of futures for PRIM and regret
-        both = run.explore_methods(
-            sv,
-            ("prim", "regret"),
-            samples=settings.prim_samples,
-            paths_per_sample=settings.explore_paths,
-            scheduler=settings.explore_scheduler,
-            options=adapt,
-            progress=counting(scaled, "prim", *PARTS["ensemble"]),
-            **common,
-        )
-        out.update({m: r.to_dict() for m, r in both.items()})
-    except MelianError as exc:
-        out["errors"]["prim"] = out["errors"]["regret"] = exc.message
-    return out
+        results.append(_PART_RUNS[p](sv, settings, run, report, common))
+    return merge_parts(results)
 
 
 def plan(s: Scenario, settings: Settings, lang: str = "en") -> tuple[str, list[str]]:
@@ -289,14 +306,8 @@ def views_result(
     progress: Progress,
 ) -> dict[str, dict[str, Any]]:
     """:func:`view_result` of each of ``views`` in turn."""
-    out: dict[str, dict[str, Any]] = {}
-    for k, v in enumerate(views):
-
-        def prog(msg: str, frac: float, k: int = k) -> None:
-            progress(msg, (k + frac) / len(views))
-
-        out[v] = view_result(s, settings, run, on, v, prog)
-    return out
+    whole = parts_result(s, settings, run, on, [(v, None) for v in views], progress)
+    return dict(zip(views, whole, strict=True))
 
 
 def parts_result(
@@ -310,7 +321,7 @@ def parts_result(
     """:func:`view_result` of each ``(view, part)`` of ``tasks`` in turn (``part`` None: the
     whole view), progress weighted by the parts' shares (:data:`PARTS`).
     """
-    weights = [1.0 if p is None else PARTS[p][1] for _, p in tasks]
+    weights = [part_share(p) for _, p in tasks]
     total = sum(weights)
     out: list[dict[str, Any]] = []
     done = 0.0

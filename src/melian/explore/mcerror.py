@@ -466,12 +466,6 @@ def _t_stats(
     return others, np.stack(t)
 
 
-def _resolved(T: np.ndarray, z: float) -> np.ndarray:
-    """Futures whose label the t-statistics ``T`` (:func:`_t_stats`) resolve at ``z``."""
-    leads_all = (T > 0).all(axis=0)
-    return np.where(leads_all, T.min(axis=0) >= z, (-T).max(axis=0) >= z)
-
-
 def unresolved(
     model: ExploratoryModel,
     results: Mapping[str, Mapping[str, np.ndarray]],
@@ -489,11 +483,8 @@ def unresolved(
     Moallemi 2011, "Efficient risk estimation via nested sequential simulation", Management
     Science 57(6): the inner samples go to the scenarios near the threshold).
     """
-    z = RESOLVED_Z if z is None else z
-    ts = _t_stats(model, results, outcome)
-    if ts is None:
-        return np.zeros(next(iter(results.values()))[outcome].shape[0], dtype=bool)
-    return ~_resolved(ts[1], z)
+    # the recommendation is a contender exactly where its future's label is open
+    return contenders(model, results, outcome, z)[list(model.options).index(model.recommended)]
 
 
 def contenders(
@@ -518,7 +509,10 @@ def contenders(
     if ts is None:
         return np.zeros((len(model.options), n), dtype=bool)
     others, T = ts
-    open_ = ~_resolved(T, z)
+    # the label is resolved where the recommendation leads every option by z, or some option
+    # beats it by z
+    leads_all = (T > 0).all(axis=0)
+    open_ = ~np.where(leads_all, T.min(axis=0) >= z, (-T).max(axis=0) >= z)
     keep = {o: open_ & (T[i] < z) for i, o in enumerate(others)}
     keep[model.recommended] = open_
     return np.stack([keep[o] for o in model.options])

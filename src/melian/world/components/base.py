@@ -326,10 +326,6 @@ def compiled(name: str) -> Callable[..., None] | None:
     return None if mod is None else getattr(mod, name)
 
 
-def _compiled_search() -> Callable[..., None] | None:
-    return compiled("poisson_search")
-
-
 def poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """Poisson counts with means ``lam`` from uniforms ``u`` by inverse CDF.
 
@@ -365,7 +361,7 @@ def poisson_inverse(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
         p[big] = np.exp(kb * np.log(lb) - lb - gammaln(kb + 1.0))
     F = below + p
     N = k0
-    search = _compiled_search()
+    search = compiled("poisson_search")
     if search is not None:
         search(np.ascontiguousarray(u), np.ascontiguousarray(lam), p, F, N, DENSE_SHARE)
         return N.reshape(shape)
