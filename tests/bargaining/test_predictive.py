@@ -26,10 +26,15 @@ from melian.bargaining.predictive import (
 from melian.bargaining.validation.calibration import (
     BASELINE,
     ENSEMBLE,
+    IssueData,
+    Member,
     baseline_scores,
+    crps_terms,
     distribution_backtest,
+    fit_pool,
     interval_levels,
     mean_abs_diff,
+    row_mean_abs_diff,
     score_samples,
     stacking_weights,
 )
@@ -65,6 +70,109 @@ def test_mean_abs_diff_is_exact():
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=37), rng.normal(1, 2, size=23)
     assert mean_abs_diff(a, b) == pytest.approx(np.mean(np.abs(a[:, None] - b[None, :])))
+
+
+def test_row_mean_abs_diff_is_exact_with_ties():
+    rng = np.random.default_rng(4)
+    x = np.round(rng.uniform(0, 10, (6, 31)))  # many ties, within and across the samples
+    y = np.round(rng.uniform(0, 10, (6, 17)))
+    hand = np.mean(np.abs(x[:, :, None] - y[:, None, :]), axis=(1, 2))
+    assert row_mean_abs_diff(x, y) == pytest.approx(hand, rel=1e-12)
+    assert row_mean_abs_diff(x, x) == pytest.approx([mean_abs_diff(r, r) for r in x], rel=1e-12)
+
+
+def test_crps_terms_give_the_mixture_crps():
+    """w.a - 0.5 w'Bw is the CRPS of the mixture's pooled draws (equal draws per model)."""
+    rng = np.random.default_rng(5)
+    y = rng.uniform(0, 100, 12)
+    d = [y[:, None] + rng.normal(mu, 8, (12, 50)) for mu in (-10.0, 0.0, 15.0)]
+    a, B = crps_terms(d, y)
+    w = np.array([0.2, 0.5, 0.3])
+    pooled = np.concatenate([x[:, :k] for x, k in zip(d, (10, 25, 15), strict=True)], axis=1)
+    # the pooled sample with 10/25/15 draws of each is not the same sample; compare the exact
+    # mixture of the whole samples instead: E|X - y| and E|X - X'| over weighted draws
+    ax = np.array([np.mean(np.abs(x - y[:, None])) for x in d])
+    assert a == pytest.approx(ax, rel=1e-12)
+    mix = sum(
+        w[i] * w[j] * np.mean(np.abs(d[i][:, :, None] - d[j][:, None, :]))
+        for i in range(3)
+        for j in range(3)
+    )
+    assert w @ a - 0.5 * w @ B @ w == pytest.approx(w @ ax - 0.5 * mix, rel=1e-12)
+    assert pooled.shape == (12, 50)
+
+
+def _pool_members(y: np.ndarray, centres: tuple[float, ...]) -> tuple[IssueData, list[Member]]:
+    """Members whose points are ``y + centre`` with standard-normal residual pools (no snapping).
+
+    Each issue is its own proposal; spread 1 for every issue; the training issues are all.
+    """
+    n = y.size
+    data = IssueData(
+        outcome=y,
+        groups=np.arange(n).astype(str),
+        positions=[np.array([v]) for v in y],
+        reference=np.full(n, np.nan),
+        cand=np.zeros((n, 1)),
+        cand_logw=np.zeros((n, 1)),
+        names=[f"i{k}" for k in range(n)],
+    )
+    rng = np.random.default_rng(9)
+    members = []
+    for k, c in enumerate(centres):
+        p = y + c
+        z = rng.normal(0, 1, n)  # the standardised residuals the pools are drawn from
+        u = rng.random((4, n, 200))
+        prm = MixtureParams(12.0, 0.0, 8.0)
+        m = Member(f"m{k}", prm, p[:, None], np.ones(n), z, np.arange(n), u, np.empty(0))
+        m.fit = m.draws(data, m.train, u)
+        members.append(m)
+    return data, members
+
+
+def test_spread_adjusted_pool_narrows_a_too_wide_mixture():
+    """Two unbiased-on-average members 20 apart, each 12 wide: the plain pool is too wide.
+
+    Outcomes sit between the members' points, so the members' disagreement already spreads the
+    mixture; the CRPS-best pool narrows each member (factor < 1). One member keeps factor 1.
+    """
+    y = np.linspace(20, 80, 80)
+    data, members = _pool_members(y, (-10.0, 10.0))
+    grid = (0.25, 0.5, 0.75, 1.0)
+    factor, w, dr = fit_pool(members, data, shrink=0.0, spread_grid=grid)
+    assert factor < 1.0 and w == pytest.approx([0.5, 0.5], abs=0.1)
+    scores = {}
+    for c in grid:
+        d = [m.draws(data, m.train, m.u_fit, c) for m in members]
+        a, B = crps_terms(d, y)
+        ww = stacking_weights(d, y, shrink=0.0)
+        scores[c] = ww @ a - 0.5 * ww @ B @ ww
+    assert factor == min(scores, key=scores.get)
+    assert fit_pool(members[:1], data, spread_grid=grid)[0] == 1.0
+
+
+def test_ensemble_spread_narrows_only_the_mixture():
+    """A calibration's ensemble_spread narrows the ensemble, not the models' own distributions."""
+    p = _problem((0.0, 100.0))
+    res = np.linspace(-1.5, 1.5, 41)
+    ems = {
+        m: ErrorModel(m, res, MixtureParams(1.0, 0.0, 8.0), 0.5) for m in ("compromise", "median")
+    }
+    plain = Calibration(ems, {"file": "test"})
+    slp = Calibration(ems, {"file": "test"}, ensemble_spread=0.5)
+    assert Calibration.from_dict(slp.to_dict()).ensemble_spread == 0.5
+    assert Calibration.from_dict({"models": plain.to_dict()["models"]}).ensemble_spread == 1.0
+    kw = dict(seed=3, input_draws=0, n_samples=4000)
+    a = predictive_forecast(p, ["compromise", "median"], calibration=plain, **kw).issues[0]
+    b = predictive_forecast(p, ["compromise", "median"], calibration=slp, **kw).issues[0]
+    assert [m.to_dict() for m in a.models] == [m.to_dict() for m in b.models]
+    iqr = [np.subtract(*np.quantile(x.samples, [0.75, 0.25])) for x in (a, b)]
+    assert iqr[1] < 0.8 * iqr[0]
+    one = [
+        predictive_forecast(p, ["compromise"], calibration=c, **kw).issues[0].samples
+        for c in (plain, slp)
+    ]
+    assert np.array_equal(one[0], one[1])
 
 
 def test_baseline_reproduces_the_issue_numbers(dev):

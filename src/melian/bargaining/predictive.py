@@ -23,7 +23,11 @@ outcome of each issue, for every registered model and for an ensemble across mod
 ``kappa``, ``snap`` and ``bandwidth`` (:class:`MixtureParams`) are fitted by minimising the CRPS
 under grouped cross-validation on dev data (:mod:`melian.bargaining.validation.calibration`); the ensemble
 mixes the models' distributions with weights fitted the same way (stacking, Yao et al. 2018,
-shrunk toward equal weights).
+shrunk toward equal weights). A linear pool of calibrated distributions is wider than each of them
+(its PIT histogram is humped; Gneiting & Ranjan 2013, "Combining predictive distributions",
+*Electronic Journal of Statistics* 7: 1747-1782), so the ensemble is a *spread-adjusted* linear
+pool: inside the mixture each model's continuous part is drawn with ``kappa`` multiplied by a
+common factor ``ensemble_spread`` (at most 1), fitted with the weights on the same training CRPS.
 
 Everything is computed on the issue's scale mapped to 0-100 and mapped back. Randomness comes
 only from the caller's :class:`numpy.random.SeedSequence`; each (model, issue) pair gets its own
@@ -36,6 +40,7 @@ import math
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -82,6 +87,15 @@ class MixtureParams:
         """JSON-ready dict."""
         return {"kappa": self.kappa, "snap": self.snap, "bandwidth": self.bandwidth}
 
+    def spread_adjusted(self, factor: float) -> MixtureParams:
+        """The same shape with the residual scale ``kappa`` multiplied by ``factor``.
+
+        A member's shape inside a spread-adjusted linear pool (Gneiting & Ranjan 2013).
+        """
+        if factor == 1.0:
+            return self
+        return MixtureParams(self.kappa * factor, self.snap, self.bandwidth)
+
 
 @dataclass(frozen=True)
 class ErrorModel:
@@ -122,6 +136,9 @@ class Calibration:
     models: dict[str, ErrorModel]
     source: dict[str, Any] = field(default_factory=dict)
     ensemble_interval_content: dict[float, float] = field(default_factory=dict)
+    #: Spread adjustment of the ensemble's linear pool: inside the mixture every model's
+    #: ``kappa`` is multiplied by it (1: a plain linear pool; Gneiting & Ranjan 2013).
+    ensemble_spread: float = 1.0
 
     def weights(self, names: Sequence[str]) -> dict[str, float]:
         """Ensemble weights of ``names`` renormalised to sum to 1 (equal if all are zero)."""
@@ -138,6 +155,7 @@ class Calibration:
             "ensemble_interval_content": {
                 str(k): v for k, v in self.ensemble_interval_content.items()
             },
+            "ensemble_spread": self.ensemble_spread,
             "models": {k: v.to_dict() for k, v in self.models.items()},
         }
 
@@ -162,6 +180,7 @@ class Calibration:
             ensemble_interval_content={
                 float(k): float(v) for k, v in data.get("ensemble_interval_content", {}).items()
             },
+            ensemble_spread=float(data.get("ensemble_spread", 1.0)),
         )
 
 
@@ -745,6 +764,7 @@ def predictive_forecast(
         cand, logw, kinds = candidates(pos, ref100)
         per_model: dict[str, np.ndarray] = {}
         model_pts: dict[str, float] = {}
+        redraw: dict[str, Callable[[MixtureParams], np.ndarray]] = {}
         for m in used:
             pt, mat = points[m]
             if not math.isfinite(pt[j]):
@@ -754,23 +774,17 @@ def predictive_forecast(
             col = col[np.isfinite(col)]
             pdraws = col if col.size else np.array([p100])
             em = cal.models[m]
-            rng = stream(ss, m, issue, "outcome")
-            per_model[m] = draw_outcomes(
-                pdraws,
-                spread_of(pos, p100),
-                em.residuals,
-                cand,
-                logw,
-                em.params,
-                rng.random((4, n_samples)),
-            )
+            u = stream(ss, m, issue, "outcome").random((4, n_samples))
+            sp = spread_of(pos, p100)
+            redraw[m] = partial(draw_outcomes, pdraws, sp, em.residuals, cand, logw, uniforms=u)
+            per_model[m] = redraw[m](em.params)
             model_pts[m] = p100
         if not per_model:
             continue
         w = np.array([weights[m] for m in per_model])
         w = w / w.sum() if w.sum() > 0 else np.full(w.size, 1.0 / w.size)
         counts = allocate(w, n_samples)
-        pooled = np.concatenate([per_model[m][:c] for m, c in zip(per_model, counts, strict=True)])
+        pooled = _pool(per_model, counts, redraw, cal)
         rng = stream(ss, "ensemble", issue, "order")
         pooled = pooled[rng.permutation(pooled.size)]
         scale_back = (hi - lo) / 100.0
@@ -831,6 +845,28 @@ def predictive_forecast(
         failures=failures,
         notes=notes,
     )
+
+
+def _pool(
+    per_model: Mapping[str, np.ndarray],
+    counts: np.ndarray,
+    redraw: Mapping[str, Callable[[MixtureParams], np.ndarray]],
+    cal: Calibration,
+) -> np.ndarray:
+    """The ensemble's draws of one issue: ``counts[k]`` draws of each model, concatenated.
+
+    With two models or more in the mixture the members are drawn with their residual scale
+    multiplied by ``cal.ensemble_spread`` (the spread-adjusted linear pool, Gneiting & Ranjan
+    2013), from the same uniforms as the models' own distributions; alone, a model keeps its own.
+    """
+    factor = cal.ensemble_spread if int(np.count_nonzero(counts)) >= 2 else 1.0
+    parts = []
+    for m, c in zip(per_model, counts, strict=True):
+        if factor != 1.0 and c > 0:
+            parts.append(redraw[m](cal.models[m].params.spread_adjusted(factor))[:c])
+        else:
+            parts.append(per_model[m][:c])
+    return np.concatenate(parts)
 
 
 #: Seed used for a bare bargaining problem (a scenario brings its own ``metadata.seed``).

@@ -55,6 +55,8 @@ PARAM_GRID: tuple[MixtureParams, ...] = tuple(
     MixtureParams(k, s, h)
     for k, s, h in itertools.product((1.0, 1.2, 1.4), (0.3, 0.6), (4.0, 12.0))
 )
+#: Spread adjustments of the ensemble's linear pool searched in each training set (1: none).
+SPREAD_GRID: tuple[float, ...] = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 #: Ridge strength of the ensemble weights toward equal weights (on the CRPS scale, per issue).
 ENSEMBLE_SHRINK = 2.0
 #: Draws per issue while fitting (the final draws use ``n_samples``).
@@ -373,14 +375,14 @@ def _fit_params(
     z: np.ndarray,
     data: IssueData,
     train: np.ndarray,
-    seed: np.random.SeedSequence,
-    model: str,
+    u: np.ndarray,
     grid: Sequence[MixtureParams],
-    n_fit: int,
 ) -> tuple[MixtureParams, np.ndarray]:
-    """Grid point minimising the training CRPS (inner leave-one-proposal-out pools); its draws."""
+    """Grid point minimising the training CRPS (inner leave-one-proposal-out pools); its draws.
+
+    ``u`` (4, len(train), draws) are the training issues' uniforms.
+    """
     pool, lens = _pools(z, data.groups, train, train)
-    u = _uniforms(seed, model, data.names, train, n_fit, "fit")
     y = data.outcome[train]
     best: tuple[float, MixtureParams, np.ndarray] | None = None
     for prm in grid:
@@ -401,6 +403,40 @@ def _fit_params(
     return best[1], best[2]
 
 
+def row_mean_abs_diff(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """E|X - Y| of every row for independent draws X ~ x[r], Y ~ y[r] (exact over the samples).
+
+    The sum of |x_i - y_j| over all pairs is read from one sort of each row of the two samples
+    together: an element of x adds itself once per element of y below it and subtracts itself
+    once per element of y above it (and symmetrically), O(m log m) per row.
+    """
+    mx, my = x.shape[1], y.shape[1]
+    z = np.concatenate([x, y], axis=1)
+    order = np.argsort(z, axis=1, kind="stable")
+    zs = np.take_along_axis(z, order, axis=1)
+    isx = order < mx
+    y_below = np.cumsum(~isx, axis=1) - ~isx
+    x_below = np.cumsum(isx, axis=1) - isx
+    coef = np.where(isx, 2 * y_below - my, 2 * x_below - mx)
+    return np.sum(zs * coef, axis=1) / (mx * my)
+
+
+def crps_terms(draws: Sequence[np.ndarray], y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two terms of a mixture's mean CRPS: a_m = E|X_m - y| and B_ml = E|X_m - X_l|.
+
+    Means over the issues of ``y`` of the exact expectations over each model's draws (each
+    (issues, m)); the mixture with weights w has mean CRPS w.a - 0.5 w'Bw (Gneiting & Raftery
+    2007, eq. 21).
+    """
+    M = len(draws)
+    a = np.array([np.mean(np.abs(d - y[:, None])) for d in draws])
+    B = np.zeros((M, M))
+    for i in range(M):
+        for j in range(i, M):
+            B[i, j] = B[j, i] = float(np.mean(row_mean_abs_diff(draws[i], draws[j])))
+    return a, B
+
+
 def stacking_weights(
     draws: Sequence[np.ndarray], y: np.ndarray, shrink: float = ENSEMBLE_SHRINK
 ) -> np.ndarray:
@@ -409,22 +445,14 @@ def stacking_weights(
     CRPS(mixture) = sum_m w_m E|X_m - y| - 0.5 sum_ml w_m w_l E|X_m - X_l| is quadratic in w;
     ``shrink`` * ||w - 1/M||^2 pulls toward equal weights. Solved by SLSQP on the simplex.
     """
-    M = len(draws)
-    if M == 1:
+    if len(draws) == 1:
         return np.ones(1)
-    n = y.size
-    a = np.zeros(M)
-    B = np.zeros((M, M))
-    for k in range(n):
-        for i in range(M):
-            a[i] += np.mean(np.abs(draws[i][k] - y[k]))
-            for j in range(i, M):
-                v = mean_abs_diff(draws[i][k], draws[j][k])
-                B[i, j] += v
-                if j != i:
-                    B[j, i] += v
-    a /= n
-    B /= n
+    return _stack(*crps_terms(draws, y), shrink)
+
+
+def _stack(a: np.ndarray, B: np.ndarray, shrink: float) -> np.ndarray:
+    """Stacking weights from the mixture CRPS's terms (see :func:`stacking_weights`)."""
+    M = a.size
     eq = np.full(M, 1.0 / M)
 
     def f(w: np.ndarray) -> float:
@@ -446,6 +474,172 @@ def stacking_weights(
     return np.round(w / w.sum(), 6)
 
 
+@dataclass
+class Member:
+    """One model fitted on one training set, able to draw again with a spread adjustment.
+
+    ``fit`` holds the training issues' draws at the model's own shape (each drawn from the
+    residuals of the other training proposals, uniforms ``u_fit``).
+    """
+
+    model: str
+    params: MixtureParams
+    pdraws: np.ndarray
+    spread: np.ndarray
+    z: np.ndarray
+    train: np.ndarray
+    u_fit: np.ndarray
+    fit: np.ndarray
+
+    def draws(
+        self, data: IssueData, rows: np.ndarray, u: np.ndarray, factor: float = 1.0
+    ) -> np.ndarray:
+        """Draws of ``rows`` from the training residuals of other proposals, ``kappa`` x factor."""
+        pool, lens = _pools(self.z, data.groups, rows, self.train)
+        return batch_draws(
+            self.pdraws[rows],
+            self.spread[rows],
+            pool,
+            lens,
+            data.cand[rows],
+            data.cand_logw[rows],
+            self.params.spread_adjusted(factor),
+            u,
+        )
+
+
+def fit_pool(
+    members: Sequence[Member],
+    data: IssueData,
+    shrink: float = ENSEMBLE_SHRINK,
+    spread_grid: Sequence[float] = SPREAD_GRID,
+) -> tuple[float, np.ndarray, list[np.ndarray]]:
+    """Spread adjustment and stacking weights of the ensemble on the members' training set.
+
+    For every factor c of ``spread_grid`` the members are drawn again with their ``kappa``
+    multiplied by c (same uniforms), the stacking weights are fitted, and the factor whose
+    mixture has the smallest exact mean CRPS is kept: the spread-adjusted linear pool of
+    Gneiting & Ranjan (2013, EJS 7: 1747-1782), whose plain linear pool (c = 1) is too wide
+    when its members are calibrated. One member: c = 1. Returns (c, weights, members' draws).
+    """
+    y = data.outcome[members[0].train]
+    grid = tuple(spread_grid) if len(members) > 1 else (1.0,)
+    best: tuple[float, float, np.ndarray, list[np.ndarray]] | None = None
+    for c in grid:
+        dr = [m.fit if c == 1.0 else m.draws(data, m.train, m.u_fit, c) for m in members]
+        a, B = crps_terms(dr, y)
+        w = _stack(a, B, shrink) if len(members) > 1 else np.ones(1)
+        score = float(w @ a - 0.5 * w @ B @ w)
+        if best is None or score < best[0] - 1e-12:
+            best = (score, c, w, dr)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
+def _oos_member(
+    issues: Sequence[DeuIssue],
+    data: IssueData,
+    oos: ModelOOS,
+    pts: np.ndarray,
+    pd_: np.ndarray | None,
+    fold: tuple[int, np.ndarray, np.ndarray],
+    ss: np.random.SeedSequence,
+    opts: Mapping[str, Any],
+) -> Member:
+    """Fit one model on one outer fold's training proposals and draw its test issues."""
+    f, train, test = fold
+    m = oos.model
+    p = pts.copy()
+    if m in REFIT:
+        p[train] = REFIT[m](issues, train, train)
+        p[test] = REFIT[m](issues, train, test)
+        oos.point[test] = p[test]
+    pdraws = (
+        p[:, None]
+        if pd_ is None
+        else np.where(np.isfinite(pd_), pd_ - pts[:, None] + p[:, None], p[:, None])
+    )
+    spread = np.array([spread_of(x, c) for x, c in zip(data.positions, p, strict=True)])
+    z = (data.outcome - p) / spread
+    tr = train[np.isfinite(p[train])]
+    te = test[np.isfinite(p[test])]
+    u_fit = _uniforms(ss, m, data.names, tr, opts["n_fit"], "fit")
+    prm, dr = _fit_params(pdraws, spread, z, data, tr, u_fit, opts["grid"])
+    pit_tr = pit_values(data.outcome[tr], dr, stream(ss, m, f, "pit"))
+    if opts["recalibrate"]:
+        dr = recalibrate_draws(dr, pit_tr, stream(ss, m, f, "fitperm"))
+    levels = interval_levels(data.outcome[tr], dr)
+    oos.params.append(
+        {"fold": f, **prm.to_dict(), "interval_content": {str(k): v for k, v in levels.items()}}
+    )
+    member = Member(m, prm, pdraws, spread, z, tr, u_fit, dr)
+    if te.size:
+        u = _uniforms(ss, m, data.names, te, opts["n_samples"], "oos")
+        dte = member.draws(data, te, u)
+        if opts["recalibrate"]:
+            dte = recalibrate_draws(dte, pit_tr, stream(ss, m, f, "perm"))
+        oos.samples[te] = dte
+        _store_intervals(oos, te, _intervals_at(dte, levels))
+    return member
+
+
+def _store_intervals(
+    oos: ModelOOS, rows: np.ndarray, iv: Mapping[float, tuple[np.ndarray, np.ndarray]]
+) -> None:
+    n = oos.point.size
+    for lev, (lo_, hi_) in iv.items():
+        oos.intervals.setdefault(lev, (np.full(n, np.nan), np.full(n, np.nan)))
+        oos.intervals[lev][0][rows] = lo_
+        oos.intervals[lev][1][rows] = hi_
+
+
+def _oos_ensemble(
+    ens: ModelOOS,
+    members: Sequence[Member],
+    out: Mapping[str, ModelOOS],
+    data: IssueData,
+    fold: tuple[int, np.ndarray, np.ndarray],
+    ss: np.random.SeedSequence,
+    opts: Mapping[str, Any],
+) -> None:
+    """The ensemble of ``members`` (fitted on one outer fold's training set) on its test issues."""
+    f, train, test = fold
+    n_samples = opts["n_samples"]
+    spread_grid = (1.0,) if opts["recalibrate"] else opts["spread_grid"]
+    factor, w, dr = fit_pool(members, data, opts["shrink"], spread_grid)
+    ens.weights.append({"fold": f, **{m.model: float(x) for m, x in zip(members, w, strict=True)}})
+    cfit = allocate(w, opts["n_fit"])
+    mix = np.concatenate([d[:, :c] for d, c in zip(dr, cfit, strict=True)], axis=1)
+    y_tr = data.outcome[train]
+    pit_ens = pit_values(y_tr, mix, stream(ss, ENSEMBLE, f, "pit"))
+    levels = interval_levels(y_tr, mix)
+    ens.params.append(
+        {
+            "fold": f,
+            "spread": factor,
+            "interval_content": {str(k): v for k, v in levels.items()},
+        }
+    )
+    ok = test[np.all([np.isfinite(out[m.model].point[test]) for m in members], axis=0)]
+    if not ok.size:
+        return
+    cnt = allocate(w, n_samples)
+    parts = []
+    for m, c in zip(members, cnt, strict=True):
+        if factor == 1.0 or c == 0:
+            parts.append(out[m.model].samples[ok, :c])
+        else:
+            u = _uniforms(ss, m.model, data.names, ok, n_samples, "oos")
+            parts.append(m.draws(data, ok, u, factor)[:, :c])
+    ens.samples[ok] = np.concatenate(parts, axis=1)
+    ens.point[ok] = [float(np.dot(w, [out[m.model].point[t] for m in members])) for t in ok]
+    if opts["recalibrate"]:
+        ens.samples[ok] = recalibrate_draws(
+            ens.samples[ok], pit_ens, stream(ss, ENSEMBLE, f, "perm")
+        )
+    _store_intervals(ens, ok, _intervals_at(ens.samples[ok], levels))
+
+
 def out_of_sample(
     issues: Sequence[DeuIssue],
     points: Mapping[str, np.ndarray],
@@ -460,108 +654,44 @@ def out_of_sample(
     point_draws: Mapping[str, np.ndarray] | None = None,
     ensemble: Sequence[str] | None = None,
     recalibrate: bool = False,
+    spread_grid: Sequence[float] = SPREAD_GRID,
 ) -> dict[str, ModelOOS]:
     """Out-of-sample predictive draws of every model and the ensemble on ``issues``.
 
     ``issues`` must all have an outcome; ``points[model]`` are the models' points on them (the
     central inputs). ``folds = 0`` is leave-one-proposal-out. ``point_draws[model]`` (issues, D)
     are points under perturbed inputs (default: the central point only). Models with ``nan``
-    points are scored on the issues they forecast and left out of the ensemble.
+    points are scored on the issues they forecast and left out of the ensemble. The ensemble is
+    the spread-adjusted linear pool of the models (:func:`fit_pool`, factors ``spread_grid``;
+    with ``recalibrate`` a plain one).
     """
     data = IssueData.from_issues(issues)
     n = len(issues)
     ss = np.random.SeedSequence(seed)
     k = len(set(data.groups)) if folds <= 0 else folds
-    fold_list = group_folds(data.groups, k, fold_seed)
-    out: dict[str, ModelOOS] = {}
-    fit_draws: dict[str, dict[int, np.ndarray]] = {}
-    for m, pts in points.items():
-        pts = np.asarray(pts, dtype=float)
-        oos = ModelOOS(m, pts.copy(), np.full((n, n_samples), np.nan))
-        fit_draws[m] = {}
-        for f, test in enumerate(fold_list):
-            train = np.setdiff1d(np.arange(n), test)
-            p = pts.copy()
-            if m in REFIT:
-                p[train] = REFIT[m](issues, train, train)
-                p[test] = REFIT[m](issues, train, test)
-                oos.point[test] = p[test]
-            pd_ = point_draws.get(m) if point_draws else None
-            pdraws = (
-                p[:, None]
-                if pd_ is None
-                else np.where(np.isfinite(pd_), pd_ - pts[:, None] + p[:, None], p[:, None])
-            )
-            spread = np.array([spread_of(x, c) for x, c in zip(data.positions, p, strict=True)])
-            z = (data.outcome - p) / spread
-            tr = train[np.isfinite(p[train])]
-            te = test[np.isfinite(p[test])]
-            prm, dr = _fit_params(pdraws, spread, z, data, tr, ss, m, grid, n_fit)
-            pit_tr = pit_values(data.outcome[tr], dr, stream(ss, m, f, "pit"))
-            if recalibrate:
-                dr = recalibrate_draws(dr, pit_tr, stream(ss, m, f, "fitperm"))
-            fit_draws[m][f] = (tr, dr)
-            levels = interval_levels(data.outcome[tr], dr)
-            oos.params.append(
-                {
-                    "fold": f,
-                    **prm.to_dict(),
-                    "interval_content": {str(k): v for k, v in levels.items()},
-                }
-            )
-            if te.size:
-                pool, lens = _pools(z, data.groups, te, tr)
-                u = _uniforms(ss, m, data.names, te, n_samples, "oos")
-                dte = batch_draws(
-                    pdraws[te], spread[te], pool, lens, data.cand[te], data.cand_logw[te], prm, u
-                )
-                if recalibrate:
-                    dte = recalibrate_draws(dte, pit_tr, stream(ss, m, f, "perm"))
-                oos.samples[te] = dte
-                for lev, (lo_, hi_) in _intervals_at(dte, levels).items():
-                    oos.intervals.setdefault(lev, (np.full(n, np.nan), np.full(n, np.nan)))
-                    oos.intervals[lev][0][te] = lo_
-                    oos.intervals[lev][1][te] = hi_
-        out[m] = oos
+    opts = {
+        "grid": grid,
+        "n_fit": n_fit,
+        "n_samples": n_samples,
+        "recalibrate": recalibrate,
+        "shrink": shrink,
+        "spread_grid": tuple(spread_grid),
+    }
+    pts = {m: np.asarray(p, dtype=float) for m, p in points.items()}
+    out = {m: ModelOOS(m, p.copy(), np.full((n, n_samples), np.nan)) for m, p in pts.items()}
     names = [m for m in (ensemble or list(points)) if m in out]
-    if len(names) >= 1:
-        ens = ModelOOS(ENSEMBLE, np.full(n, np.nan), np.full((n, n_samples), np.nan))
-        for f, test in enumerate(fold_list):
-            train = np.setdiff1d(np.arange(n), test)
-            ok_names = [m for m in names if np.isfinite(out[m].point[train]).all()]
-            dr = [fit_draws[m][f][1] for m in ok_names]
-            w = stacking_weights(dr, data.outcome[train], shrink)
-            ens.weights.append(
-                {"fold": f, **{m: float(x) for m, x in zip(ok_names, w, strict=True)}}
-            )
-            cnt = allocate(w, n_samples)
-            cfit = allocate(w, n_fit)
-            mix = np.concatenate([d[:, :c] for d, c in zip(dr, cfit, strict=True)], axis=1)
-            y_tr = data.outcome[train]
-            pit_ens = pit_values(y_tr, mix, stream(ss, ENSEMBLE, f, "pit"))
-            levels = interval_levels(y_tr, mix)
-            ens.params.append(
-                {"fold": f, "interval_content": {str(k): v for k, v in levels.items()}}
-            )
-            for t in test:
-                if not all(np.isfinite(out[m].point[t]) for m in ok_names):
-                    continue
-                ens.samples[t] = np.concatenate(
-                    [out[m].samples[t, :c] for m, c in zip(ok_names, cnt, strict=True)]
-                )
-                ens.point[t] = float(np.dot(w, [out[m].point[t] for m in ok_names]))
-            if recalibrate:
-                ok = test[np.isfinite(ens.samples[test]).all(axis=1)]
-                if ok.size:
-                    ens.samples[ok] = recalibrate_draws(
-                        ens.samples[ok], pit_ens, stream(ss, ENSEMBLE, f, "perm")
-                    )
-            ok = test[np.isfinite(ens.samples[test]).all(axis=1)]
-            if ok.size:
-                for lev, (lo_, hi_) in _intervals_at(ens.samples[ok], levels).items():
-                    ens.intervals.setdefault(lev, (np.full(n, np.nan), np.full(n, np.nan)))
-                    ens.intervals[lev][0][ok] = lo_
-                    ens.intervals[lev][1][ok] = hi_
+    ens = ModelOOS(ENSEMBLE, np.full(n, np.nan), np.full((n, n_samples), np.nan))
+    for f, test in enumerate(group_folds(data.groups, k, fold_seed)):
+        train = np.setdiff1d(np.arange(n), test)
+        fold = (f, train, test)
+        members = {
+            m: _oos_member(issues, data, out[m], pts[m], (point_draws or {}).get(m), fold, ss, opts)
+            for m in pts
+        }
+        ok = [members[m] for m in names if np.isfinite(out[m].point[train]).all()]
+        if ok:
+            _oos_ensemble(ens, ok, out, data, fold, ss, opts)
+    if names:
         out[ENSEMBLE] = ens
     return out
 
@@ -722,6 +852,7 @@ def distribution_backtest(
         "n_samples": n_samples,
         "grid": [p.to_dict() for p in PARAM_GRID],
         "ensemble_shrink": ENSEMBLE_SHRINK,
+        "ensemble_spread_grid": list(SPREAD_GRID),
         "baseline": f"{reference} point + residuals of the other proposals (leave-one-"
         "proposal-out), clipped to the scale; symmetric split-conformal intervals",
         "scoring": f"scoringrules {sr.__version__ if hasattr(sr, '__version__') else ''}".strip(),
@@ -775,14 +906,16 @@ def fit_calibration(
     n_fit: int = 400,
     grid: Sequence[MixtureParams] = PARAM_GRID,
     shrink: float = ENSEMBLE_SHRINK,
+    spread_grid: Sequence[float] = SPREAD_GRID,
 ) -> Calibration:
     """The calibration used for new forecasts, fitted on every issue of ``issues``.
 
     For each model: the standardised residuals of its out-of-sample points (models in
     :data:`REFIT` refitted leave-one-proposal-out; the others have no fitted parameter), the
     mixture shape minimising the CRPS (each issue drawn from the other proposals' residuals), the
-    calibrated interval contents; then the stacking weights of the ensemble and its interval
-    contents. Same protocol as :func:`out_of_sample` with all issues as the training set.
+    calibrated interval contents; then the ensemble's spread adjustment and stacking weights
+    (:func:`fit_pool`) and its interval contents. Same protocol as :func:`out_of_sample` with all
+    issues as the training set.
     """
     keep = [i for i, it in enumerate(issues) if it.has_outcome]
     sub = [issues[i] for i in keep]
@@ -791,7 +924,7 @@ def fit_calibration(
     ss = np.random.SeedSequence(seed)
     allidx = np.arange(n)
     models: dict[str, ErrorModel] = {}
-    draws: dict[str, np.ndarray] = {}
+    members: list[Member] = []
     for m, pts in points.items():
         p = np.asarray(pts, dtype=float)[keep].copy()
         if m in REFIT:
@@ -802,8 +935,9 @@ def fit_calibration(
             continue
         spread = np.array([spread_of(x, c) for x, c in zip(data.positions, p, strict=True)])
         z = (data.outcome - p) / spread
-        prm, dr = _fit_params(p[:, None], spread, z, data, allidx, ss, m, grid, n_fit)
-        draws[m] = dr
+        u = _uniforms(ss, m, data.names, allidx, n_fit, "fit")
+        prm, dr = _fit_params(p[:, None], spread, z, data, allidx, u, grid)
+        members.append(Member(m, prm, p[:, None], spread, z, allidx, u, dr))
         models[m] = ErrorModel(
             model=m,
             residuals=np.round(z, 6),
@@ -812,9 +946,9 @@ def fit_calibration(
             domain=DOMAINS.get(m),
         )
     names = list(models)
-    w = stacking_weights([draws[m] for m in names], data.outcome, shrink)
+    factor, w, dr = fit_pool(members, data, shrink, spread_grid)
     cnt = allocate(w, n_fit)
-    mix = np.concatenate([draws[m][:, :c] for m, c in zip(names, cnt, strict=True)], axis=1)
+    mix = np.concatenate([d[:, :c] for d, c in zip(dr, cnt, strict=True)], axis=1)
     for m, wm in zip(names, w, strict=True):
         em = models[m]
         models[m] = ErrorModel(
@@ -830,6 +964,8 @@ def fit_calibration(
             "n_fit": n_fit,
             "grid": [g.to_dict() for g in grid],
             "ensemble_shrink": shrink,
+            "spread_grid": list(spread_grid),
         },
         ensemble_interval_content=interval_levels(data.outcome, mix),
+        ensemble_spread=float(factor),
     )
