@@ -23,7 +23,7 @@ from melian.world.engine import (
     replay,
     simulate,
 )
-from melian.world.results import Ensemble, OptionResult, Summary
+from melian.world.results import Ensemble, OptionResult, Summary, read_ensemble_dict
 
 __all__ = [
     "BLOCK",
@@ -40,6 +40,7 @@ __all__ = [
     "has_world",
     "outcome_directions",
     "parameter_specs",
+    "read_ensemble_dict",
     "replay",
     "simulate",
 ]

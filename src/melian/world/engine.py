@@ -58,6 +58,7 @@ from melian.world.results import (
     Summary,
 )
 from melian.world.spec import ParamSpec
+from melian.world.units import component_words, localise
 
 #: Paths per random-number block (the unit of seeding and of vectorisation).
 BLOCK = 8192
@@ -83,7 +84,9 @@ class Declared:
 
     ``name`` is the global name (the kind's name, or the component's rename); ``kind`` is
     ``outcome``, ``event`` or ``band``; ``direction`` ``higher_worse``/``higher_better`` (events
-    are worse when more likely).
+    are worse when more likely); ``unit`` the kind's unit in the scenario's words (the units its
+    parameters declare: :mod:`melian.world.units`); ``component_name`` the component's display
+    name (its ``name``, else its id).
     """
 
     name: str
@@ -95,6 +98,7 @@ class Declared:
     labels: dict[str, str]
     description: str
     role: str = ""
+    component_name: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data."""
@@ -337,10 +341,15 @@ def _order(scenario: Scenario) -> list[str]:
 def _declared(scenario: Scenario) -> list[Declared]:
     """Every outcome, event and band of the scenario's world with its global name and labels."""
     out: list[Declared] = []
+    words = component_words(list(scenario.world.components), KINDS)
     for c in scenario.world.components:
         K = KINDS.get(c.kind)
         if K is None:
             continue
+        shown = c.name or c.id
+
+        def unit(u: str, c: Any = c) -> str:  # noqa: ANN401
+            return localise(u, words[c.id])
 
         def lab(local: str, base: dict[str, str], c: Any = c) -> dict[str, str]:  # noqa: ANN401
             got = dict(base)
@@ -354,11 +363,12 @@ def _declared(scenario: Scenario) -> list[Declared]:
                     "outcome",
                     c.id,
                     o.name,
-                    o.unit,
+                    unit(o.unit),
                     o.direction,
                     lab(o.name, o.labels),
                     o.description,
                     o.role,
+                    shown,
                 )
             )
         for e in K.EVENTS:
@@ -372,6 +382,7 @@ def _declared(scenario: Scenario) -> list[Declared]:
                     "higher_worse",
                     lab(e.name, e.labels),
                     e.description,
+                    component_name=shown,
                 )
             )
         for b in K.BANDS:
@@ -381,10 +392,11 @@ def _declared(scenario: Scenario) -> list[Declared]:
                     "band",
                     c.id,
                     b.name,
-                    b.unit,
+                    unit(b.unit),
                     "",
                     lab(b.name, b.labels),
                     b.description,
+                    component_name=shown,
                 )
             )
     return out
@@ -763,27 +775,101 @@ def world_shape(prep: Prepared) -> limits.WorldShape:
     return limits.world_shape(len(prep.bands), len(prep.names), acc)
 
 
-def _new_accumulator(prep: Prepared) -> Accumulator:
-    return Accumulator(
-        _acc_metrics(prep), list(prep.bands), list(prep.events), prep.horizon, prep.cover_spec
-    )
+def _new_accumulator(prep: Prepared, specs: dict[str, HistSpec] | None = None) -> Accumulator:
+    """An empty accumulator of the prepared world; with ``specs`` one of only those outcomes,
+    in those bins (no bands or events).
+    """
+    if specs is None:
+        return Accumulator(
+            _acc_metrics(prep), list(prep.bands), list(prep.events), prep.horizon, prep.cover_spec
+        )
+    metrics = [
+        MetricDef(m.name, specs[m.name], m.unit, m.worst_high, m.description)
+        for m in _acc_metrics(prep)
+        if m.name in specs
+    ]
+    return Accumulator(metrics, [], [], prep.horizon, prep.cover_spec)
 
 
 def run_chunk(
-    prep: Prepared, option: str, seed: int, paths: int, blocks: tuple[int, int]
+    prep: Prepared,
+    option: str,
+    seed: int,
+    paths: int,
+    blocks: tuple[int, int],
+    specs: dict[str, HistSpec] | None = None,
 ) -> Accumulator:
-    """Simulate blocks ``[blocks[0], blocks[1])`` of an option and reduce them."""
-    acc = _new_accumulator(prep)
+    """Simulate blocks ``[blocks[0], blocks[1])`` of an option and reduce them.
+
+    With ``specs`` (outcome name -> bins) only those outcomes are accumulated, in those bins
+    (no bands, events or covering price): the second pass of :func:`simulate`.
+    """
+    acc = _new_accumulator(prep, specs)
     for b in range(*blocks):
         n = min(BLOCK, paths - b * BLOCK)
         rngs = _rngs(prep, seed, option, b)
         P = draw_all(prep, option, n, rngs)
-        r = run_paths(prep, P, n, rngs, acc=acc)
+        if specs is not None:
+            r = run_paths(prep, P, n, rngs, bands=False)
+        else:
+            r = run_paths(prep, P, n, rngs, acc=acc)
         cov = r["cover"]
-        if cov is None:
+        if cov is None or specs is not None:
             cov = (np.full(n, prep.cover_spec.lo), np.zeros(n, bool))  # not reported
         acc.add_block(r["outcomes"], r["events"], {}, cov[0], cov[1])
     return acc
+
+
+def _run_tasks(
+    prep: Prepared,
+    tasks: list[tuple[str, tuple[int, int]]],
+    seed: int,
+    paths: int,
+    nworkers: int,
+    executor: Executor | None,
+    advanced: Callable[[int], None],
+    specs: dict[str, dict[str, HistSpec]] | None = None,
+) -> dict[str, Accumulator]:
+    """Run tasks ``(option, (first block, end block))`` here or on workers; merged per option.
+
+    ``specs`` gives, per option, the outcomes to bin anew and their bins (:func:`run_chunk`).
+    ``advanced`` is called with the number of paths of every task done. Merging is exact
+    integer arithmetic, so the result does not depend on the order in which tasks finish.
+    """
+
+    def task_paths(bl: tuple[int, int]) -> int:
+        return min(bl[1] * BLOCK, paths) - bl[0] * BLOCK
+
+    def spec(o: str) -> dict[str, HistSpec] | None:
+        return None if specs is None else specs[o]
+
+    accs = {o: _new_accumulator(prep, spec(o)) for o in dict.fromkeys(o for o, _ in tasks)}
+    if executor is None and (nworkers == 1 or len(tasks) == 1):
+        for o, bl in tasks:
+            accs[o].merge(run_chunk(prep, o, seed, paths, bl, spec(o)))
+            advanced(task_paths(bl))
+        return accs
+    own = executor is None
+    ex = executor or _process_pool(nworkers)
+    try:
+        # at most 2 tasks per worker in flight; each result is merged (exact integer sums,
+        # any order) and dropped as soon as it arrives, so memory does not grow with paths
+        window = 2 * (nworkers if executor is None else max(nworkers, 2))
+        pending: dict[Future[Accumulator], tuple[str, tuple[int, int]]] = {}
+        queue = list(reversed(tasks))
+        while queue or pending:
+            while queue and len(pending) < window:
+                o, bl = queue.pop()
+                pending[ex.submit(run_chunk, prep, o, seed, paths, bl, spec(o))] = (o, bl)
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                o, bl = pending.pop(f)
+                accs[o].merge(f.result())
+                advanced(task_paths(bl))
+    finally:
+        if own:
+            ex.shutdown()
+    return accs
 
 
 # --------------------------------------------------------------------------- public API
@@ -810,6 +896,14 @@ def simulate(
     least :data:`PARALLEL_MIN_PATH_MONTHS` path-months, else this process. ``progress`` is
     called with (paths done, paths total). Results are identical for any chunk size, worker
     count or executor.
+
+    Values that fall outside an outcome's bins (fixed from the nominal parameters; an option may
+    widen a parameter beyond them) are kept exactly by the accumulator, up to
+    :data:`~melian.world.results.MAX_OUTSIDE` of them; an option with more is simulated a second
+    time, on the same random numbers, and those outcomes are binned over their exact range
+    (:meth:`~melian.world.results.Accumulator.overflowing`). Either way its quantiles are within
+    the stated ``bin_width``; the decisions read exact merged counts, minima and maxima, so they
+    do not depend on the grouping of paths.
     """
     if not 1 <= paths <= MAX_PATHS:
         raise LimitError(f"paths must be between 1 and {MAX_PATHS:,} (got {paths})")
@@ -841,42 +935,24 @@ def simulate(
     tasks = [
         (o, (b, min(b + per_chunk, nblocks))) for o in opts for b in range(0, nblocks, per_chunk)
     ]
-    total = paths * len(opts)
-    done = 0
+    count = {"done": 0, "total": paths * len(opts)}
 
-    def task_paths(bl: tuple[int, int]) -> int:
-        return min(bl[1] * BLOCK, paths) - bl[0] * BLOCK
+    def advanced(n: int) -> None:
+        count["done"] += n
+        if progress:
+            progress(count["done"], count["total"])
 
-    accs = {o: _new_accumulator(prep) for o in opts}
-    if executor is None and (nworkers == 1 or len(tasks) == 1):
-        for o, bl in tasks:
-            accs[o].merge(run_chunk(prep, o, seed, paths, bl))
-            done += task_paths(bl)
-            if progress:
-                progress(done, total)
-    else:
-        own = executor is None
-        ex = executor or _process_pool(nworkers)
-        try:
-            # at most 2 tasks per worker in flight; each result is merged (exact integer sums,
-            # any order) and dropped as soon as it arrives, so memory does not grow with paths
-            window = 2 * (nworkers if executor is None else max(nworkers, 2))
-            pending: dict[Future[Accumulator], tuple[str, tuple[int, int]]] = {}
-            queue = list(reversed(tasks))
-            while queue or pending:
-                while queue and len(pending) < window:
-                    o, bl = queue.pop()
-                    pending[ex.submit(run_chunk, prep, o, seed, paths, bl)] = (o, bl)
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for f in finished:
-                    o, bl = pending.pop(f)
-                    accs[o].merge(f.result())
-                    done += task_paths(bl)
-                    if progress:
-                        progress(done, total)
-        finally:
-            if own:
-                ex.shutdown()
+    accs = _run_tasks(prep, tasks, seed, paths, nworkers, executor, advanced)
+    # second pass, only where some outcome's values fell outside its bins (an option widened a
+    # parameter beyond what the bins were fixed for): the same paths again, binned over their
+    # exact range, and those outcomes' counts replace the first pass's
+    wide = {o: got for o in opts if (got := accs[o].overflowing())}
+    if wide:
+        count["total"] += paths * len(wide)
+        again = [(o, bl) for o, bl in tasks if o in wide]
+        rebinned = _run_tasks(prep, again, seed, paths, nworkers, executor, advanced, wide)
+        for o in wide:
+            accs[o].adopt(rebinned[o])
     results = {o: _option_result(prep, o, accs[o]) for o in opts}
     months = [_add_months_str(prep.start, k) for k in range(horizon)]
     return Ensemble(

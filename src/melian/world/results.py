@@ -6,7 +6,9 @@ edges (integer counts), event counts, and sums held in fixed point (integers in 
 whatever the order or grouping in which blocks are merged (chunk size, number of workers), and the
 memory needed does not grow with the number of paths. Quantiles are read from the histograms by
 linear interpolation inside a bin (error at most one bin width, stated per metric by ``bin_width``);
-CVaR at 95% is the mean of the worst 5% of paths computed from the same histogram (bin mid-points).
+values outside an outcome's bins are kept exactly (up to :data:`MAX_OUTSIDE`; beyond, the engine
+bins the outcome again over its exact range: :meth:`Accumulator.overflowing`). CVaR at 95% is the
+mean of the worst 5% of paths computed from the same histogram (bin mid-points) and those values.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from melian.reprs import html_table
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 FP_SCALAR = 2**20  # fixed-point scale of scalar sums
+#: Most values outside an outcome's bins kept exactly per option (beyond: binned again).
+MAX_OUTSIDE = 65_536
 FP_ARRAY = 2**16  # fixed-point scale of per-month sums (int64 arrays)
 _BOUNDS: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
 
@@ -71,6 +75,33 @@ class HistSpec:
             (self.hi / self.lo) ** (1 / self.nb) - 1 if self.log else (self.hi - self.lo) / self.nb
         )
 
+    def covering(self, vmin: float, vmax: float) -> HistSpec:
+        """Bins of the same number and scale whose range covers ``[vmin, vmax]``.
+
+        The range is ``[vmin, vmax]`` itself (every value then falls in an inner bin), with the top
+        edge a little above ``vmax`` (a value at the top edge would fall in the top slot). On a log
+        scale ``lo`` stays where it is when ``vmin`` is not positive (such values cannot be
+        placed on it: they stay in slot 0); with no positive value the bins are kept.
+
+        Parameters
+        ----------
+        vmin, vmax
+            The smallest and largest values to cover (finite, ``vmin <= vmax``).
+
+        Returns
+        -------
+        HistSpec
+            The new bins.
+        """
+        if self.log:
+            if vmax <= 0:
+                return self  # nothing can be placed on a log scale
+            lo = vmin if vmin > 0 else min(self.lo, vmax)
+            hi = max(vmax, lo) * (1.0 + 1e-6)
+            return HistSpec(lo, hi, self.nb, log=True)
+        margin = max(vmax - vmin, abs(vmax), abs(vmin), 1e-12) * 1e-6
+        return HistSpec(vmin, vmax + margin, self.nb)
+
 
 def hist_quantile(spec: HistSpec, counts: np.ndarray, q: float, vmin: float, vmax: float) -> float:
     """The ``q`` quantile from slot counts (linear inside a bin; min/max in the outer slots)."""
@@ -88,6 +119,32 @@ def hist_quantile(spec: HistSpec, counts: np.ndarray, q: float, vmin: float, vma
     below = cum[k - 1]
     frac = (target - below) / counts[k] if counts[k] else 0.0
     return float(min(max(spec.edge(k - 1 + frac), vmin), vmax))
+
+
+def tail_quantile(
+    spec: HistSpec,
+    counts: np.ndarray,
+    q: float,
+    vmin: float,
+    vmax: float,
+    below: np.ndarray,
+    above: np.ndarray,
+) -> float:
+    """:func:`hist_quantile` with the outer slots read from their exact sorted values.
+
+    ``below`` and ``above`` are the values that fell below ``lo`` and at or above ``hi``
+    (as many as the outer slots count); a quantile that falls in an outer slot is the order
+    statistic there instead of the minimum or maximum.
+    """
+    n = int(counts.sum())
+    if n == 0:
+        return float("nan")
+    target = q * n
+    if below.size and target <= below.size:
+        return float(below[max(math.ceil(target) - 1, 0)])
+    if above.size and target > n - above.size:
+        return float(above[min(max(math.ceil(target - (n - above.size)) - 1, 0), above.size - 1)])
+    return hist_quantile(spec, counts, q, vmin, vmax)
 
 
 def hist_quantile_rows(
@@ -111,23 +168,38 @@ def hist_quantile_rows(
 
 
 def hist_cvar(
-    spec: HistSpec, counts: np.ndarray, alpha: float, worst_high: bool, vmin: float, vmax: float
+    spec: HistSpec,
+    counts: np.ndarray,
+    alpha: float,
+    worst_high: bool,
+    vmin: float,
+    vmax: float,
+    outside: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> float:
-    """Mean of the worst ``1 - alpha`` share of values (bin mid-points; outer slots at min/max)."""
+    """Mean of the worst ``1 - alpha`` share of values (bin mid-points; outer slots at min/max,
+    or, with ``outside`` = the sorted exact values below and above the bins, those values).
+    """
     n = int(counts.sum())
     if n == 0:
         return float("nan")
     k_tail = (1 - alpha) * n
     mids = np.concatenate([[vmin], spec.edges(np.arange(spec.nb) + 0.5), [vmax]])
     mids = np.clip(mids, vmin, vmax)
-    order = range(len(counts) - 1, -1, -1) if worst_high else range(len(counts))
+    last = len(counts) - 1
+    order = range(last, -1, -1) if worst_high else range(len(counts))
     taken, total = 0.0, 0.0
     for i in order:
         c = counts[i]
         if c == 0:
             continue
         use = min(c, k_tail - taken)
-        total += use * mids[i]
+        if outside is not None and i in (0, last):
+            x = outside[0] if i == 0 else outside[1]
+            x = x[::-1] if worst_high else x  # the worst values first
+            whole = int(use)
+            total += float(np.sum(x[:whole])) + (use - whole) * (x[whole] if use > whole else 0.0)
+        else:
+            total += use * mids[i]
         taken += use
         if taken >= k_tail:
             break
@@ -182,6 +254,9 @@ class Accumulator:
         self.band_hist = {b.name: np.zeros((months, b.spec.nb + 2), np.int64) for b in bands}
         self.band_sum = {b.name: np.zeros(months, np.int64) for b in bands}
         self.cover = np.zeros((cover_spec.nb + 2, 2), np.int64)
+        #: the exact values that fell outside each outcome's bins (below ``lo`` / at or above
+        #: ``hi``), kept while there are at most :data:`MAX_OUTSIDE` of them (else ``None``)
+        self.outside: dict[str, list[np.ndarray] | None] = {m.name: [] for m in metrics}
 
     @staticmethod
     def size(
@@ -208,7 +283,9 @@ class Accumulator:
         self.n += n
         for m in self.metrics:
             x = outcomes[m.name]
-            self.hist[m.name] += np.bincount(m.spec.index(x), minlength=m.spec.nb + 2)
+            idx = m.spec.index(x)
+            self.hist[m.name] += np.bincount(idx, minlength=m.spec.nb + 2)
+            self._keep_outside(m.name, x[(idx == 0) | (idx == m.spec.nb + 1)])
             self.sum[m.name] += int(round(float(np.sum(x)) * FP_SCALAR))
             self.sumsq[m.name] += int(round(float(np.sum(x * x)) * FP_SCALAR))
             self.min[m.name] = min(self.min[m.name], float(x.min()))
@@ -279,12 +356,81 @@ class Accumulator:
             _BOUNDS[key] = got
         return got
 
+    def _keep_outside(self, name: str, values: np.ndarray | list[np.ndarray] | None) -> None:
+        """Add values outside the bins of ``name`` while their total count allows it.
+
+        Whether they are kept depends only on the total count of outside values (the outer
+        slots' counts), so it does not depend on how paths were grouped.
+        """
+        h = self.hist[name]
+        kept = self.outside[name]
+        if kept is None or values is None or int(h[0] + h[-1]) > MAX_OUTSIDE:
+            self.outside[name] = None
+            return
+        if isinstance(values, list):
+            kept.extend(values)
+        elif values.size:
+            kept.append(np.asarray(values, dtype=float))
+
+    def outside_values(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The sorted exact values below and above the bins of ``name`` (``None``: not kept)."""
+        kept = self.outside[name]
+        if kept is None:
+            return None
+        m = next(m for m in self.metrics if m.name == name)
+        x = np.sort(np.concatenate(kept)) if kept else np.empty(0)
+        below = x[m.spec.index(x) == 0] if x.size else x
+        return below, x[below.size :]
+
+    def overflowing(self) -> dict[str, HistSpec]:
+        """Bins covering every outcome some of whose paths fell outside its bins.
+
+        A value below ``lo`` or at or above ``hi`` is counted in an outer slot, where a quantile
+        or the tail mean can only be read as the minimum or maximum (an option that widens a
+        parameter's range beyond what the bins were fixed for piles its values there). For every
+        such outcome this gives bins spanning the outcome's exact minimum and maximum
+        (:meth:`HistSpec.covering`); both are merged exactly, so the answer does not depend on
+        how the paths were grouped.
+
+        Returns
+        -------
+        dict
+            Outcome name -> bins covering all its values (empty: every value is inside).
+        """
+        out: dict[str, HistSpec] = {}
+        for m in self.metrics:
+            h = self.hist[m.name]
+            lo, hi = self.min[m.name], self.max[m.name]
+            if (h[0] == 0 and h[-1] == 0) or self.outside[m.name] is not None:
+                continue  # every value inside, or the outside ones kept exactly
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                continue
+            spec = m.spec.covering(lo, hi)
+            if spec != m.spec:
+                out[m.name] = spec
+        return out
+
+    def adopt(self, other: Accumulator) -> None:
+        """Take the bins and counts of ``other``'s outcomes (the same paths binned anew).
+
+        ``other`` must have accumulated the very same paths (same option, seed and blocks) for a
+        subset of the outcomes, with other bins: their sums, minimum and maximum are the same.
+        """
+        if other.n != self.n:
+            raise ValueError(f"adopting bins of {other.n} paths into {self.n}")
+        specs = {m.name: m for m in other.metrics}
+        self.metrics = [specs.get(m.name, m) for m in self.metrics]
+        for name in specs:
+            self.hist[name] = other.hist[name].copy()
+            self.outside[name] = other.outside[name]
+
     def merge(self, other: Accumulator) -> None:
         """Add another accumulator's statistics (exact; order does not matter)."""
         self.n += other.n
         for m in self.metrics:
             k = m.name
             self.hist[k] += other.hist[k]
+            self._keep_outside(k, other.outside[k])
             self.sum[k] += other.sum[k]
             self.sumsq[k] += other.sumsq[k]
             self.min[k] = min(self.min[k], other.min[k])
@@ -304,10 +450,18 @@ class Accumulator:
         mean = self.sum[name] / FP_SCALAR / n
         var = max(self.sumsq[name] / FP_SCALAR / n - mean * mean, 0.0)
         lo, hi = self.min[name], self.max[name]
-        qs = {
-            f"p{int(round(q * 100)):02d}": hist_quantile(m.spec, self.hist[name], q, lo, hi)
-            for q in QUANTILES
-        }
+        h = self.hist[name]
+        out = self.outside_values(name) if h[0] or h[-1] else None
+        if out is None:
+            qs = {
+                f"p{int(round(q * 100)):02d}": hist_quantile(m.spec, h, q, lo, hi)
+                for q in QUANTILES
+            }
+        else:
+            qs = {
+                f"p{int(round(q * 100)):02d}": tail_quantile(m.spec, h, q, lo, hi, *out)
+                for q in QUANTILES
+            }
         return Summary(
             name,
             m.unit,
@@ -315,7 +469,7 @@ class Accumulator:
             mean,
             math.sqrt(var * n / max(n - 1, 1)),
             qs,
-            hist_cvar(m.spec, self.hist[name], 0.95, m.worst_high, lo, hi),
+            hist_cvar(m.spec, h, 0.95, m.worst_high, lo, hi, out),
             lo,
             hi,
             m.spec.width,
@@ -447,9 +601,14 @@ class Ensemble:
     declared: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
-    def oil(self) -> dict[str, Any]:
+    def price_model(self) -> dict[str, Any]:
         """The calibration of the first price component (chosen model, last price), or {}."""
         return next((c for c in self.calibrations.values() if "last_price" in c), {})
+
+    @property
+    def oil(self) -> dict[str, Any]:
+        """Deprecated name of :attr:`price_model` (kept for code written against it)."""
+        return self.price_model
 
     @property
     def attacks(self) -> dict[str, Any]:
@@ -464,22 +623,37 @@ class Ensemble:
         return str(d["labels"].get(lang) or d["labels"].get("en") or name)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data of the whole ensemble."""
-        return {
+        """Plain JSON-ready data of the whole ensemble.
+
+        Keys that apply only to some worlds are there only when they apply:
+        ``reference_payroll_price`` (a budget that declares a source's covering price),
+        ``price_model`` (a price component's chosen model; the key was ``oil_model`` before,
+        :func:`read_ensemble_dict` reads both) and ``attack_calibration`` (an event-count
+        component's calibration). Every component's calibration is under ``calibrations``.
+        """
+        out: dict[str, Any] = {
             "scenario": self.scenario,
             "seed": self.seed,
             "paths": self.paths,
             "horizon": self.horizon,
             "start_month": self.start_month,
             "months": self.months,
-            "reference_payroll_price": self.reference_payroll_price,
-            "oil_model": to_jsonable(self.oil),
-            "attack_calibration": to_jsonable(self.attacks),
-            "calibrations": to_jsonable(self.calibrations),
-            "declared": self.declared,
-            "band_units": self.band_units,
-            "options": {k: v.to_dict() for k, v in self.results.items()},
         }
+        if self.reference_payroll_price is not None:
+            out["reference_payroll_price"] = self.reference_payroll_price
+        if self.price_model:
+            out["price_model"] = to_jsonable(self.price_model)
+        if self.attacks:
+            out["attack_calibration"] = to_jsonable(self.attacks)
+        out.update(
+            {
+                "calibrations": to_jsonable(self.calibrations),
+                "declared": self.declared,
+                "band_units": self.band_units,
+                "options": {k: v.to_dict() for k, v in self.results.items()},
+            }
+        )
+        return out
 
     def _repr_html_(self) -> str:
         rows = [
@@ -513,10 +687,20 @@ class Ensemble:
         return rows
 
     def to_frame(self) -> Any:  # noqa: ANN401
-        """A long pandas DataFrame: option, kind, variable, month, stat, value."""
+        """A long pandas DataFrame: option, kind, variable, month, stat, value, unit.
+
+        ``unit`` is the variable's unit as the scenario declares it (``probability`` for
+        events; a kind's generic unit, such as ``money bn``, where the scenario declares none).
+        """
         import pandas as pd
 
         rows: list[tuple[str, str, str, str | None, str, float | None]] = []
+        units: dict[str, str] = dict(self.band_units)
+        for r in self.results.values():
+            units.update({k: s.unit for k, s in r.metrics.items()})
+            if r.breakeven is not None:
+                units["payroll_breakeven"] = r.breakeven.unit
+                units["payroll_covering_price_simulated"] = r.breakeven.unit
         for oid, r in self.results.items():
             for k, s in r.metrics.items():
                 for stat, v in s.to_dict().items():
@@ -543,7 +727,12 @@ class Ensemble:
                 for stat, arr in b.items():
                     for t, v in enumerate(arr):
                         rows.append((oid, "band", k, self.months[t], stat, num(v)))
-        return pd.DataFrame(rows, columns=["option", "kind", "variable", "month", "stat", "value"])
+        df = pd.DataFrame(rows, columns=["option", "kind", "variable", "month", "stat", "value"])
+        unit = [
+            "probability" if k == "probability" else units.get(v, "")
+            for k, v in zip(df["kind"], df["variable"], strict=True)
+        ]
+        return df.assign(unit=unit)
 
     def to_parquet(self, path: str | Path) -> Path:
         """Write :meth:`to_frame` to a Parquet file (with the scenario, seed and paths as metadata)."""
@@ -560,3 +749,36 @@ class Ensemble:
         p = Path(path)
         pq.write_table(table, p)
         return p
+
+
+#: Keys of :meth:`Ensemble.to_dict` renamed since runs were first stored: old -> new.
+RENAMED_KEYS = {"oil_model": "price_model"}
+
+
+def read_ensemble_dict(data: dict[str, Any]) -> dict[str, Any]:
+    """Stored :meth:`Ensemble.to_dict` data in today's keys, whenever it was written.
+
+    A run stored before the keys were renamed has ``oil_model`` (now ``price_model``) and
+    carries ``reference_payroll_price: None``, ``oil_model: {}`` and ``attack_calibration: {}``
+    where they do not apply (now left out). The old keys are read as the new ones and the empty
+    entries dropped; today's data comes back unchanged (a copy).
+
+    Parameters
+    ----------
+    data
+        ``to_dict()`` data of an ensemble, old or new.
+
+    Returns
+    -------
+    dict
+        The same data with today's keys.
+    """
+    out = dict(data)
+    for old, new in RENAMED_KEYS.items():
+        if old in out:
+            value = out.pop(old)
+            out.setdefault(new, value)
+    for key in ("reference_payroll_price", "price_model", "attack_calibration"):
+        if key in out and out[key] in (None, {}):
+            del out[key]
+    return out

@@ -4,7 +4,9 @@ A payer pays ``amount`` a month from month ``start_months`` for ``months`` month
 horizon). A share ``loan_share`` of each payment is a loan, owed with interest ``rate`` (a
 year). Payments stop for good when, during the term, the payer ends them (monthly hazard
 ``stop_hazard``) or any component bound as ``conditions`` has reported its event (state
-``occurred``). Conditions tied to
+``occurred``). On a path where ``amount`` is 0 (a partner that pays nothing outside some
+option) the transfer never starts, so it cannot end early: ``transfer_stopped`` is not recorded
+there (probability 0), although ``running`` still follows the hazard. Conditions tied to
 options are the options' effects on these parameters (for example rent raised or ended under an
 option); conditions tied to events are the ``conditions`` inputs.
 """
@@ -90,7 +92,8 @@ class Transfers(Kind):
         EventSpec(
             "transfer_stopped",
             labels("the transfer ending early", "توقف التحويلات مبكراً"),
-            "the payer ends the transfer, or a condition ends it, before its term",
+            "the payer ends the transfer, or a condition ends it, before its term (never on a "
+            "path where the amount is 0: a transfer that pays nothing does not start)",
         ),
     )
     OUTCOMES = (
@@ -129,6 +132,7 @@ class Transfers(Kind):
         months = g("months")
         return {
             "amount": full(P["amount"], n),
+            "pays": full(P["amount"], n) > 0.0,
             "t_start": g("start_months"),
             "t_end": np.where(months > 0, g("start_months") + months, np.inf),
             "loan": g("loan_share"),
@@ -162,7 +166,8 @@ class Transfers(Kind):
             ended = (u[j] < S["stop"]) & in_term
             for c in conds:
                 ended |= np.asarray(c["occurred"][j], bool) & in_term
-            S["stopped"] |= ended & S["on"]
+            # a transfer that pays nothing on a path (amount 0) never starts: ending it is no event
+            S["stopped"] |= ended & S["on"] & S["pays"]
             S["on"] &= ~ended
             run[j] = S["on"]
             pay[j] = np.where(S["on"] & in_term, S["amount"], 0.0)
