@@ -160,3 +160,26 @@ def test_version_is_the_package_metadata() -> None:
     from melian.manifest import melian_version
 
     assert melian.__version__ == version("melian") == melian_version()
+
+
+def test_write_brief_takes_a_string_directory(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """The README's ``melian.write_brief(b, "briefs")``: a str directory is created and written
+    (here without the PDF, ``pdf=False``; the brief's HTML rendering is stubbed to stay fast)."""
+    from types import SimpleNamespace
+
+    import melian.brief.render as render
+
+    monkeypatch.setattr(render, "render_html", lambda b: "<html>brief</html>")
+    brief = SimpleNamespace(
+        scenario=SimpleNamespace(id="stub"), lang="en", to_dict=lambda: {"scenario": "stub"}
+    )
+    out = tmp_path / "briefs" / "nested"
+    paths = melian.write_brief(brief, str(out), pdf=False)  # type: ignore[arg-type]
+    assert paths["html"] == out / "brief-stub.html" and paths["html"].read_text() != ""
+    assert paths["json"].is_file() and "pdf" not in paths
+
+
+def test_the_readme_says_how_briefs_are_written() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert 'melian.write_brief(b, "briefs")' in text
+    assert "pdf=False" in text and "chromium" in text.lower()

@@ -108,7 +108,7 @@ def test_cli_tables() -> None:
         app, ["game", "iraq-us-2020", "--points", "0", "--framing", "variable-sum"]
     )
     assert res.exit_code == 0, res.output
-    assert "Payoff components" in res.stdout and "The paper's claims" in res.stdout
+    assert "Payoff components" in res.stdout and "The source's claims" in res.stdout
 
 
 @pytest.mark.parametrize(

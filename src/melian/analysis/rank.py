@@ -16,9 +16,10 @@ from melian import decide
 from melian.analysis.forecast import forecast
 from melian.analysis.game import option_values
 from melian.analysis.simulate import simulate
+from melian.analysis.validate import criteria_problems
 from melian.decide import Evidence, Ranking
 from melian.decide.evidence import by_kind, gather_evidence, stance_problems
-from melian.errors import ModelError
+from melian.errors import InputError, ModelError
 from melian.scenario.schema import Scenario
 from melian.world.results import Ensemble
 
@@ -63,10 +64,19 @@ def evidence(
     -------
     Evidence
         ``values[criterion][option]`` with the provenance of each criterion.
+
+    Raises
+    ------
+    melian.errors.InputError
+        A world criterion names an outcome or event the world model does not declare, or a
+        stat that does not apply to it (located in the scenario's file), before any model runs.
     """
     if not scenario.criteria:
         raise ModelError(f"scenario {scenario.id!r} declares no criteria to rank options on")
     seed = scenario.metadata.seed if seed is None else seed
+    problems = criteria_problems(scenario)  # before any model runs, located in the file
+    if problems:
+        raise InputError(problems)
     kinds = by_kind(scenario)
     points = None
     if "forecast" in kinds:

@@ -8,6 +8,7 @@ run leaves no partial brief.
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 import subprocess
 import tempfile
@@ -105,8 +106,15 @@ def html_to_pdf(html_path: Path, pdf_path: Path, timeout: float = 120.0) -> None
         atomic_write_bytes(pdf_path, out.read_bytes())
 
 
-def write_brief(brief: Brief, out_dir: Path, *, pdf: bool = True) -> dict[str, Path]:
-    """Write ``brief-<scenario>[-ar].html`` (+ ``.pdf`` and ``.json``) into ``out_dir``."""
+def write_brief(
+    brief: Brief, out_dir: str | os.PathLike[str], *, pdf: bool = True
+) -> dict[str, Path]:
+    """Write ``brief-<scenario>[-ar].html`` (+ ``.pdf`` and ``.json``) into ``out_dir``.
+
+    ``out_dir`` is a path or a string (created if needed); ``pdf=True`` (the default) prints the
+    PDF with headless Chromium, ``pdf=False`` writes the HTML and JSON only.
+    """
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"brief-{brief.scenario.id}" + ("" if brief.lang == "en" else f"-{brief.lang}")
     paths = {"html": out_dir / f"{stem}.html", "json": out_dir / f"{stem}.json"}

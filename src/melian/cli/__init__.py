@@ -24,7 +24,7 @@ from typer.core import TyperCommand, TyperGroup
 COMMANDS: dict[str, tuple[str, str]] = {
     "game": (
         "melian.cli.game",
-        "Build the scenario's alliance game, solve it with pygambit and test the paper's claims.",
+        "Build the scenario's alliance game, solve it with pygambit and check its propositions.",
     ),
     "forecast": (
         "melian.cli.forecast",

@@ -9,6 +9,7 @@ its message on stderr and exit code 2 (never a traceback), and writes nothing el
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -30,13 +31,16 @@ class _LazyConsole:
     def __init__(self, **options: Any) -> None:  # noqa: ANN401
         self._options = options
         self._console: Console | None = None
+        self._columns: str | None = None
 
     def get(self) -> Console:
-        """The console itself, made now if not yet."""
-        if self._console is None:
+        """The console itself, made now if not yet (again if ``COLUMNS`` changed since)."""
+        columns = os.environ.get("COLUMNS")
+        if self._console is None or columns != self._columns:
             from rich.console import Console
 
             self._console = Console(**self._options)
+            self._columns = columns
         return self._console
 
     def __getattr__(self, name: str) -> Any:  # noqa: ANN401

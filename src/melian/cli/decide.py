@@ -37,10 +37,12 @@ def decide_cmd(
     """Rank the options with TOPSIS and weighted sum (two normalisations) and their stability."""
     # lazy: every engine the evidence needs (world, game, bargaining)
     from melian.analysis.rank import rank
+    from melian.analysis.validate import problem_dict, warnings
     from melian.io import load_scenario
     from melian.scenario.views import apply_view
 
     scen = apply_view(load_scenario(scenario), view)
+    notes = warnings(scen)
     waiting = nullcontext() if json_out else err_console.status("gathering evidence and ranking")
     with waiting:
         r = rank(
@@ -55,9 +57,12 @@ def decide_cmd(
     d = r.to_dict()
     d["scenario"] = scen.id
     d["view"] = view or "source"
+    d["warnings"] = [problem_dict(w) for w in notes]
     if json_out:
         print_json(d)
         return
+    for w in notes:
+        err_console.print(str(w), markup=False, highlight=False, soft_wrap=True)
     t = Table(title=f"decision matrix ({d['weights_from']} weights)")
     t.add_column("criterion")
     t.add_column("dir")

@@ -1,4 +1,6 @@
-"""``melian game SCENARIO``: the alliance choice as a game, solved with pygambit, claims tested."""
+"""``melian game SCENARIO``: the alliance choice as a game, solved with pygambit, propositions
+checked (the source's claims when the scenario records them, else alliance-theory propositions).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from melian.analysis.game import analyse_game
 from melian.cli.common import console, guard, print_json
 from melian.errors import InputError, Problem
 from melian.games import GameAnalysis, export
+from melian.games.claims import claims_title
 from melian.io import load_scenario
 
 
@@ -22,19 +25,35 @@ def _verdict(h: bool | None) -> str:
     return "n/a" if h is None else ("[green]true[/]" if h else "[red]false[/]")
 
 
-def render(a: GameAnalysis, components: bool = True) -> None:
-    """Print rich tables: payoff components, equilibria, claims and their conditions."""
+def roles_text(roles: dict[str, str | None]) -> str:
+    """The options' roles, one entry per option (``defection and pivot=x`` when one option
+    fills two roles).
+    """
+    by_option: dict[str, list[str]] = {}
+    for role, option in roles.items():
+        if option:
+            by_option.setdefault(option, []).append(role.replace("_", " "))
+    return ", ".join(f"{' and '.join(rs)}={o}" for o, rs in by_option.items())
+
+
+def render(
+    a: GameAnalysis, components: bool = True, title: str = "Alliance-theory propositions"
+) -> None:
+    """Print rich tables: payoff components, equilibria, the propositions and their conditions.
+
+    ``title`` heads the propositions (:func:`melian.games.claims.claims_title`: the source's
+    claims when the scenario records them from a source).
+    """
     console.rule(f"[bold]{a.scenario_id}[/]: alliance game ({a.framing}, {a.form} form)")
     console.print(
-        "Players (move order): "
-        + ", ".join(a.players)
-        + ".  Roles: "
-        + ", ".join(f"{k}={v}" for k, v in a.roles.items() if v)
+        "Players (move order): " + ", ".join(a.players) + ".  Roles: " + roles_text(a.roles),
+        markup=False,
+        highlight=False,
     )
     if components:
         _print_components(a)
     _print_equilibria(a)
-    _print_claims(a)
+    _print_claims(a, title)
 
 
 def _print_components(a: GameAnalysis) -> None:
@@ -107,8 +126,8 @@ def _print_equilibria(a: GameAnalysis) -> None:
         )
 
 
-def _print_claims(a: GameAnalysis) -> None:
-    """Equilibrium by framing, the paper's claims, and where their truth changes."""
+def _print_claims(a: GameAnalysis, title: str) -> None:
+    """Equilibrium by framing, the propositions checked, and where their truth changes."""
     t = Table(
         title="Equilibrium by framing (subgame-perfect play without shocks; pure Nash of the "
         "normal form)"
@@ -119,7 +138,7 @@ def _print_claims(a: GameAnalysis) -> None:
     for f, v in a.framings.items():
         t.add_row(f, v["spe_outcome"], v["pure_nash"])
     console.print(t)
-    t = Table(title="The paper's claims")
+    t = Table(title=title)
     t.add_column("claim")
     for f in a.framings:
         t.add_column(f)
@@ -181,7 +200,7 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--json", help="Machine-readable JSON output.")
         ] = False,
     ) -> None:
-        """Build the scenario's alliance game, solve it with pygambit and test the paper's claims."""
+        """Build the scenario's alliance game, solve it with pygambit and check its propositions."""
         if points < 0 or points > 101:
             raise InputError(
                 [
@@ -208,6 +227,6 @@ def register(app: typer.Typer) -> None:
             data["exported"] = [str(p) for p in written]
             print_json(data)
             return
-        render(a)
+        render(a, title=claims_title(s))
         for p in written:
             console.print(f"wrote {p}")

@@ -223,37 +223,38 @@ def validate_cmd(
     paths: Annotated[list[str], typer.Argument(help="Scenario files or built-in ids.")],
     json_out: JsonOpt = False,
 ) -> None:
-    """Validate scenario files; report every problem as file:line:column: field: message."""
+    """Validate scenario files; report every problem as file:line:column: field: message.
+
+    Besides the file's own checks, the world model's (component kinds, parameters and ranges,
+    renamed outcomes), the world criteria's metrics and the datasets' files are checked
+    (:func:`melian.analysis.validate.validate`). Warnings (criteria weights that do not sum to
+    1) are printed, and listed in the JSON, without failing the file.
+    """
+    # lazy: the world model (numpy)
+    from melian.analysis.validate import problem_dict, validate
+
     results = []
     failed = False
     for p in paths:
         try:
             s = load_scenario(p)
-            if s.world.components:
-                from melian.world.engine import check  # lazy: the world model (numpy)
-
-                world_problems = check(s)
-                if world_problems:
-                    raise InputError(world_problems)
-            results.append({"file": p, "valid": True, "id": s.id, "hash": content_hash(s)})
+            checked = validate(s)
+            checked.raise_for_problems()
+            notes = [problem_dict(w) for w in checked.warnings]
+            results.append(
+                {"file": p, "valid": True, "id": s.id, "hash": content_hash(s), "warnings": notes}
+            )
             if not json_out:
-                console.print(f"{p}: valid ({s.id})", markup=False, highlight=False)
+                for w in checked.warnings:
+                    err_console.print(str(w), markup=False, highlight=False, soft_wrap=True)
+                console.print(f"{p}: valid ({s.id})", markup=False, highlight=False, soft_wrap=True)
         except InputError as exc:
             failed = True
             results.append(
                 {
                     "file": p,
                     "valid": False,
-                    "problems": [
-                        {
-                            "file": q.file,
-                            "line": q.line,
-                            "column": q.column,
-                            "path": q.path,
-                            "message": q.message,
-                        }
-                        for q in exc.problems
-                    ],
+                    "problems": [problem_dict(q) for q in exc.problems],
                 }
             )
             if not json_out:
@@ -262,7 +263,9 @@ def validate_cmd(
             failed = True
             results.append({"file": p, "valid": False, "problems": [{"message": exc.message}]})
             if not json_out:
-                err_console.print(f"{p}: {exc.message}", markup=False, highlight=False)
+                err_console.print(
+                    f"{p}: {exc.message}", markup=False, highlight=False, soft_wrap=True
+                )
     if json_out:
         print_json(results)
     if failed:

@@ -55,6 +55,7 @@ from melian.explore.model import (
     Direction,
     ExploratoryModel,
     distinct_rows,
+    not_explored_note,
     recommended_option,
     scenario_uncertainties,
     with_reference_bounds,
@@ -420,6 +421,7 @@ def joint_model(
             f"scenario {scenario.id!r}: nothing the ranking reads is uncertain "
             "(no uncertain world, game or bargaining input)"
         )
+    notes += _unexplored(names, uncertainties)
     counts = {
         "world": len(context["world_names"]),
         "game": len(context["game"]["names"]) if context["game"] else 0,
@@ -447,6 +449,12 @@ def joint_model(
         batch=joint_batch,
     )
     return with_fixed_normalisation(model, seed, reference) if reference else model
+
+
+def _unexplored(names: tuple[str, ...] | list[str], explored: list[str]) -> list[str]:
+    """The note naming the uncertain parameters no model of the ranking reads (none: [])."""
+    unread = [p for p in names if p not in explored]
+    return [not_explored_note(unread, "the ranking's models")] if unread else []
 
 
 def with_fixed_normalisation(

@@ -296,3 +296,11 @@ def latin_hypercube(k: int, n: int, seed: int) -> np.ndarray:
     if n < 2:
         raise ModelError(f"an ensemble needs at least 2 experiments, got {n}")
     return qmc.LatinHypercube(d=k, rng=np.random.default_rng(seed)).random(n)
+
+
+def not_explored_note(ignored: list[str] | tuple[str, ...], model: str) -> str:
+    """The note naming the uncertain parameters ``model`` does not read, so does not explore."""
+    return (
+        f"{len(ignored)} uncertain parameter(s) not read by {model} are not explored with it: "
+        f"{', '.join(ignored)}"
+    )

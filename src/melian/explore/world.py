@@ -19,6 +19,7 @@ from melian.explore.model import (
     PATHS_PREFIX,
     Direction,
     ExploratoryModel,
+    not_explored_note,
     recommended_option,
     scenario_uncertainties,
 )
@@ -115,7 +116,13 @@ def resolve_metric(metric: str, available: list[str]) -> str | None:
 
 @dataclass(frozen=True)
 class WorldPart:
-    """The world model's share of an exploratory model (:func:`world_part`)."""
+    """The world model's share of an exploratory model (:func:`world_part`).
+
+    ``ignored`` are the scenario's uncertain parameters the world model does not read (game
+    parameters, for example); ``notes`` do not name them: an exploration of the world alone
+    (:func:`world_model`) says they are not explored, a joint model explores the game's with the
+    game and names only those no model of the ranking reads.
+    """
 
     names: tuple[str, ...]
     distributions: dict[str, dict[str, Any]]
@@ -123,6 +130,7 @@ class WorldPart:
     weights: dict[str, float]
     notes: tuple[str, ...]
     context: dict[str, Any]
+    ignored: tuple[str, ...] = ()
 
 
 def world_part(
@@ -137,7 +145,7 @@ def world_part(
 
     The outcome names are found by one probe run at the nominal point; ``outcomes`` restricts them.
     Uncertain parameters the world model does not read (``melian.world.parameter_specs``; game
-    parameters, for example) are left out and named in the notes. ``names`` may be empty (a world
+    parameters, for example) are left out (``ignored``). ``names`` may be empty (a world
     whose parameters are all fixed).
     """
     names, dists = scenario_uncertainties(scenario, required=False)
@@ -161,11 +169,6 @@ def world_part(
     dirs = world_directions(scenario, metrics)
     weights: dict[str, float] = {}
     notes: list[str] = []
-    if ignored:
-        notes.append(
-            f"{len(ignored)} uncertain parameter(s) the world model does not use are not explored "
-            f"with it: {', '.join(ignored)}"
-        )
     for c in scenario.criteria:
         if c.measure.kind != "world" or c.weight <= 0:
             continue
@@ -178,7 +181,7 @@ def world_part(
             continue
         dirs[name] = c.direction
         weights[name] = weights.get(name, 0.0) + c.weight
-    return WorldPart(names, dists, dirs, weights, tuple(notes), context)
+    return WorldPart(names, dists, dirs, weights, tuple(notes), context, tuple(ignored))
 
 
 def world_model(
@@ -214,7 +217,10 @@ def world_model(
         outcomes=part.outcomes,
         recommended=recommended_option(scenario),
         weights=part.weights,
-        notes=part.notes,
+        notes=(
+            *((not_explored_note(part.ignored, "the world model"),) if part.ignored else ()),
+            *part.notes,
+        ),
         common_random_numbers=True,
         path_outputs=True,
         batch=world_batch,

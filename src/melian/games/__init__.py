@@ -2,9 +2,10 @@
 
 ``analyse_game(scenario, framing=None, form="normal")`` builds the game from the scenario's
 ``game`` section (payoff model in :mod:`melian.games.payoffs`, documented in
-``docs/models/games.md``), solves it (:mod:`melian.games.solve`), evaluates the paper's claims
-under both framings (:mod:`melian.games.claims`) and, with ``conditions=True``, sweeps every
-uncertain game parameter to report where each claim holds (:mod:`melian.games.sweep`).
+``docs/models/games.md``), solves it (:mod:`melian.games.solve`), evaluates the alliance-theory
+propositions (the seed paper's claims, stated in the scenario's terms) under both framings
+(:mod:`melian.games.claims`) and, with ``conditions=True``, sweeps every uncertain game parameter
+to report where each claim holds (:mod:`melian.games.sweep`).
 """
 
 from __future__ import annotations

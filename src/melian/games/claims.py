@@ -1,4 +1,4 @@
-"""The paper's strategic claims as checkable propositions about the alliance game.
+"""Alliance-theory propositions (the seed paper's claims) as checkable statements about the game.
 
 Each claim is evaluated on the game built from the scenario under one framing and one parameter
 set: best responses are read from the normal form (expected payoffs over shocks), equilibrium
@@ -7,16 +7,22 @@ behaviour from the pure subgame-perfect equilibria of the extensive form (every 
 identified from the scenario's data, never by name:
 
 * the **alliance option**: the option most aligned with the patron (alignment > 0);
-* the **defection option** ("demand withdrawal"): the option least aligned with the patron (< 0);
+* the **defection option**: the option least aligned with the patron (< 0); it may also be the
+  pivot option when no other option turns from the patron (one option, two roles);
 * the **pivot option**: the option most aligned with an alternative patron, among options
   aligned more with it than with the patron;
 * the **status-quo option**: the option flagged ``status_quo`` (else the one whose alignment with
   the patron is closest to 0);
 * **supportive** responses have the largest posture; **hostile** ones a negative posture.
 
-Claims follow the seed paper (Matar 2020, the built-in scenario's source): sections Second
-("whoever is not with me is against me"), Fourth (the dark scenario), Fifth (an alternative
-patron), Sixth (the rival's fears) and the Conclusion.
+The propositions follow the seed paper of the first built-in scenario (sections Second, "whoever
+is not with me is against me"; Fourth, the dark scenario; Fifth, an alternative patron; Sixth,
+the rival's fears; and the Conclusion), which states them as general propositions of alliance
+theory. They are the *source's claims* only for a scenario that records the option its source
+recommends (:func:`claims_source`); otherwise they are alliance-theory propositions. Each result
+states its proposition in the scenario's own terms (:func:`statement`: its option, actor and
+response ids), so a pivot is not called a withdrawal and a hostile response is named as the
+scenario names it.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import numpy as np
 from melian.games.build import ExtensiveForm, LeafTable, NormalForm, shock_states
 from melian.games.payoffs import GameData
 from melian.games.solve import SubgamePerfect
+from melian.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,44 @@ def _all_spe(ctx: ClaimContext, test: Callable[[SubgamePerfect], bool]) -> bool:
     return all(test(s) for s in ctx.spe)
 
 
+def forced_continuation(
+    ctx: ClaimContext,
+    spe: SubgamePerfect,
+    option: int,
+    state: int,
+    forced: dict[int, int],
+) -> tuple[int, ...]:
+    """Responses (indices) after ``option`` in ``state`` when the players at the indices of
+    ``forced`` play the given responses and every other player its SPE reply to what it sees.
+    """
+    d = ctx.data
+    path = (*ctx.prefix(state), d.options[option])
+    out = []
+    for j, pl in enumerate(d.players):
+        act = d.responses[pl][forced[j]].id if j in forced else spe.strategy[path]
+        out.append([x.id for x in d.responses[pl]].index(act))
+        path = (*path, act)
+    return tuple(out)
+
+
+def _hostile_reply(ctx: ClaimContext, spe: SubgamePerfect, option: int, state: int) -> int:
+    """The patron's hostile response after ``option`` in ``state``: its SPE reply when that is
+    hostile, else the hostile response the patron itself values most (the others replying to it
+    at their SPE strategies), the enmity the patron would choose if it turned hostile.
+    """
+    r, d = ctx.roles, ctx.data
+    pi = d.players.index(d.patron)
+    eq = ctx.continuation(spe, option, state)[pi]
+    if eq in r.hostile:
+        return eq
+
+    def value(h: int) -> float:
+        resp = forced_continuation(ctx, spe, option, state, {pi: h})
+        return float(ctx.leaves[(state, (option, *resp))][d.patron]["total"])
+
+    return max(r.hostile, key=value)
+
+
 def claim_best_response(ctx: ClaimContext) -> tuple[bool | None, str, dict[str, float]]:
     """Allying is the focal best response to patron support, whatever the others do."""
     r, d, nf = ctx.roles, ctx.data, ctx.nf
@@ -230,12 +275,7 @@ def claim_small_gains_more(
         # alliance: the alliance option with patron support, others at their SPE replies
         tot = 0.0
         for k, p in enumerate(ctx.probs):
-            path = (*ctx.prefix(k), d.options[r.ally])
-            resp = []
-            for j, pl in enumerate(d.players):
-                act = d.responses[pl][r.support].id if j == pi else s.strategy[path]
-                resp.append([x.id for x in d.responses[pl]].index(act))
-                path = (*path, act)
+            resp = forced_continuation(ctx, s, r.ally, k, {pi: r.support})
             alliance = ctx.leaves[(k, (r.ally, *resp))][who][comp]
             base = ctx.leaves[(k, (r.status_quo, *ctx.continuation(s, r.status_quo, k)))][who][comp]
             tot += p * (alliance - base)
@@ -293,18 +333,39 @@ def claim_rival_accepts(ctx: ClaimContext) -> tuple[bool | None, str, dict[str, 
 
 
 def claim_alliance_beats_enmity(ctx: ClaimContext) -> tuple[bool | None, str, dict[str, float]]:
-    """The focal state is better off allied with the patron than having defected from it."""
+    """The focal state is better off allied with the patron than having it as an enemy.
+
+    Alliance: the alliance option with the patron's support. Enmity: the defection option with a
+    hostile patron response (its SPE reply when hostile, else the hostile response the patron
+    values most). The other players reply at their SPE strategies; expected over shocks, in
+    every SPE.
+    """
     r, d = ctx.roles, ctx.data
     if r.ally is None or r.defect is None:
         return None, "no alliance or defection option", {}
-    ua = [ctx.expected(s, r.ally, d.focal) for s in ctx.spe]
-    ud = [ctx.expected(s, r.defect, d.focal) for s in ctx.spe]
+    if r.support < 0 or not r.hostile:
+        return None, "the patron is not a player with a supportive and a hostile response", {}
+    pi = d.players.index(d.patron)
+    ua, ud, seen = [], [], set()
+    for s in ctx.spe:
+        a = e = 0.0
+        for k, p in enumerate(ctx.probs):
+            ally = forced_continuation(ctx, s, r.ally, k, {pi: r.support})
+            a += p * ctx.leaves[(k, (r.ally, *ally))][d.focal]["total"]
+            h = _hostile_reply(ctx, s, r.defect, k)
+            seen.add(d.responses[d.patron][h].id)
+            enemy = forced_continuation(ctx, s, r.defect, k, {pi: h})
+            e += p * ctx.leaves[(k, (r.defect, *enemy))][d.focal]["total"]
+        ua.append(float(a))
+        ud.append(float(e))
     ok = all(a > b for a, b in zip(ua, ud, strict=True))
+    support = d.responses[d.patron][r.support].id
     return (
         ok,
         (
-            f"{d.focal}: {d.options[r.ally]} {ua[0]:.3g} vs {d.options[r.defect]} {ud[0]:.3g} "
-            "(equilibrium replies)"
+            f"{d.focal}: {d.options[r.ally]} with {d.patron} playing {support} {ua[0]:.3g} vs "
+            f"{d.options[r.defect]} with {d.patron} playing {', '.join(sorted(seen))} "
+            f"{ud[0]:.3g} (the others at equilibrium replies)"
         ),
         {"utility_ally": ua[0], "utility_defect": ud[0]},
     )
@@ -338,7 +399,109 @@ def claim_pivot_provokes(ctx: ClaimContext) -> tuple[bool | None, str, dict[str,
     return ok, f"after {d.options[r.pivot]} the patron plays {', '.join(sorted(seen))}", {}
 
 
-#: id -> (statement, evaluator, where in the paper)
+def claims_source(scenario: Scenario) -> str | None:
+    """The source the scenario cites for the propositions the game checks, if it cites one.
+
+    The propositions are a source's claims where the scenario records the option that source
+    recommends (``focal.recommended``): that option's source. Otherwise they are general
+    alliance-theory propositions and no source is claimed (the brief decides the same way).
+    """
+    if scenario.focal is None or not scenario.focal.recommended:
+        return None
+    try:
+        return scenario.option(scenario.focal.recommended).source
+    except KeyError:
+        return None
+
+
+def claims_title(scenario: Scenario) -> str:
+    """The heading of the propositions checked on ``scenario``'s game."""
+    src = claims_source(scenario)
+    return f"The source's claims ({src})" if src else "Alliance-theory propositions"
+
+
+def _ids(ctx: ClaimContext, player: str | None, idx: tuple[int, ...] | int) -> str:
+    """Response ids of ``player`` at ``idx`` ("a or b")."""
+    if player is None or player not in ctx.data.responses:
+        return ""
+    rs = ctx.data.responses[player]
+    return " or ".join(rs[i].id for i in ((idx,) if isinstance(idx, int) else idx))
+
+
+def _turn_to(ctx: ClaimContext, option: int) -> str:
+    """The alternative patron (or rival) ``option`` is most aligned with."""
+    d = ctx.data
+    alts = [a for a in (*d.alternatives, d.rival) if a is not None] or [d.patron]
+    return max(alts, key=lambda a: d.alignment[option, d.index(a)])
+
+
+def statement(cid: str, ctx: ClaimContext) -> str:
+    """Proposition ``cid`` worded in the scenario's terms (its option, actor and response ids).
+
+    Falls back to the generic wording of :data:`CLAIMS` when an option or response the
+    proposition names has no role in the scenario.
+    """
+    r, d = ctx.roles, ctx.data
+    o = d.options
+    focal, patron = d.focal, d.patron
+    support = _ids(ctx, patron, r.support) if r.support >= 0 else ""
+    hostile = _ids(ctx, patron, r.hostile)
+    words: dict[str, Callable[[], str]] = {
+        "ally-best-response": lambda: (
+            f"Choosing {o[r.ally]} (allying with {patron}) is {focal}'s best response when "
+            f"{patron} plays {support}"
+        ),
+        "defection-sanctioned": lambda: (
+            f"Choosing {o[r.defect]} (turning from {patron}) brings a hostile response from "
+            f"{patron} ({hostile}) in equilibrium"
+        ),
+        "small-state-gains-more": lambda: (
+            f"{focal}'s gain from {o[r.ally]} with {patron} playing {support} exceeds the gain "
+            f"of {patron}"
+        ),
+        "small-state-gains-more-security": lambda: (
+            f"{focal}'s security gain from {o[r.ally]} with {patron} playing {support} exceeds "
+            f"the security gain of {patron}"
+        ),
+        "pivot-less-secure": lambda: (
+            f"Choosing {o[r.pivot]} (turning to {_turn_to(ctx, r.pivot)}) leaves {focal} less "
+            f"secure than {o[r.ally]}"
+        ),
+        "pivot-provokes-patron": lambda: (
+            f"Choosing {o[r.pivot]} (turning to {_turn_to(ctx, r.pivot)}) provokes a hostile "
+            f"response from {patron} ({hostile})"
+        ),
+        "rival-accepts-alliance": lambda: (
+            f"{d.rival} does not answer {o[r.ally]} with a hostile response "
+            f"({_ids(ctx, d.rival, r.rival_hostile)})"
+        ),
+        "alliance-beats-enmity": lambda: (
+            f"{focal} is better off choosing {o[r.ally]} with {patron} playing {support} than "
+            f"{o[r.defect]} with {patron} hostile ({hostile})"
+        ),
+        "alliance-in-equilibrium": lambda: (
+            f"{focal} chooses {o[r.ally]} (allying with {patron}) in subgame-perfect equilibrium"
+        ),
+    }
+    needs = {
+        "ally-best-response": (r.ally, support),
+        "defection-sanctioned": (r.defect, hostile),
+        "small-state-gains-more": (r.ally, support),
+        "small-state-gains-more-security": (r.ally, support),
+        "pivot-less-secure": (r.pivot, r.ally),
+        "pivot-provokes-patron": (r.pivot, hostile),
+        "rival-accepts-alliance": (r.ally, d.rival in d.players and r.rival_hostile),
+        "alliance-beats-enmity": (r.ally, r.defect, support, hostile),
+        "alliance-in-equilibrium": (r.ally,),
+    }
+    if cid in words and all(
+        x is not None and x is not False and x not in ("", ()) for x in needs[cid]
+    ):
+        return words[cid]()
+    return CLAIMS[cid][0]
+
+
+#: id -> (generic statement, evaluator, where in the seed paper)
 CLAIMS: dict[
     str, tuple[str, Callable[[ClaimContext], tuple[bool | None, str, dict[str, float]]], str]
 ] = {
@@ -348,27 +511,27 @@ CLAIMS: dict[
         "Third / Conclusion",
     ),
     "defection-sanctioned": (
-        "Demanding withdrawal (defecting from the patron) leads to sanctions in equilibrium",
+        "Defecting from the patron brings a hostile patron response in equilibrium",
         claim_defection_sanctioned,
         "Fourth: the dark scenario",
     ),
     "small-state-gains-more": (
-        "The small state's gain from the alliance exceeds the patron's",
+        "The focal state's gain from the alliance exceeds the patron's",
         claim_small_gains_more,
         "Conclusion",
     ),
     "small-state-gains-more-security": (
-        "The small state's security gain from the alliance exceeds the patron's",
+        "The focal state's security gain from the alliance exceeds the patron's",
         lambda ctx: claim_small_gains_more(ctx, "security"),
         "Conclusion (Morrow's asymmetry)",
     ),
     "pivot-less-secure": (
-        "Pivoting to the alternative patron leaves the focal state less secure than the alliance",
+        "Pivoting to an alternative patron leaves the focal state less secure than the alliance",
         claim_pivot_less_secure,
         "Fifth: alternatives",
     ),
     "pivot-provokes-patron": (
-        "Pivoting to the alternative patron provokes the patron's hostility",
+        "Pivoting to an alternative patron provokes the patron's hostility",
         claim_pivot_provokes,
         "Fifth: 'the zero game rules'",
     ),
@@ -391,11 +554,11 @@ CLAIMS: dict[
 
 
 def evaluate_claims(ctx: ClaimContext) -> list[ClaimResult]:
-    """Evaluate every claim of :data:`CLAIMS` in ``ctx``."""
+    """Evaluate every claim of :data:`CLAIMS` in ``ctx``, each stated in the scenario's terms."""
     out = []
-    for cid, (statement, fn, _) in CLAIMS.items():
+    for cid, (_, fn, _) in CLAIMS.items():
         holds, detail, values = fn(ctx)
         if any(sp.truncated for sp in ctx.spe):
             detail += f" [payoff ties: verdict over the first {len(ctx.spe)} SPE only]"
-        out.append(ClaimResult(cid, statement, ctx.data.framing, holds, detail, values))
+        out.append(ClaimResult(cid, statement(cid, ctx), ctx.data.framing, holds, detail, values))
     return out

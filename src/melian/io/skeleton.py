@@ -331,7 +331,10 @@ def skeleton(scenario_id: str, components: Sequence[str] = ()) -> str:
         "",
         "# The focal actor's options: alignment with each outside power (-1 hostile .. 1 allied),",
         "# stance on the issues, and effects on world parameters (component.parameter: set/add/",
-        "# multiply). One option is the status quo.",
+        "# multiply). An effect moves a declared parameter only: to move an optional parameter",
+        "# (a commented line `# NAME: {value: ...}   # optional, default ...` above, such as a",
+        "# lever), uncomment it under that component's parameters first. One option is the",
+        "# status quo.",
         "focal:",
         "  actor: focal",
         "  options:",
@@ -380,7 +383,8 @@ def skeleton(scenario_id: str, components: Sequence[str] = ()) -> str:
         "      - {id: pressure, name: Pressure, posture: -1}",
         "",
         "# What the focal actor cares about: each criterion measures a declared world outcome, a",
-        "# forecast, a game quantity or a judged score per option; weights sum to 1.",
+        "# forecast, a game quantity or a judged score per option; weights sum to 1 (weights",
+        "# that do not are divided by their sum, and validate and decide warn about it).",
         "criteria:",
     ]
     if outcomes:

@@ -121,6 +121,8 @@ def validate_data(located: Located) -> Scenario:
             if (path, msg) in seen:
                 continue
             seen.add((path, msg))
+            if err.get("type") == "extra_forbidden":
+                msg += comma_hint(located, path)
             problems.append(located.problem(path, msg, key=err.get("type") == "extra_forbidden"))
         raise InputError(_sorted(problems)) from None
     for path, msg in semantic_problems(scenario):
@@ -129,6 +131,55 @@ def validate_data(located: Located) -> Scenario:
         raise InputError(_sorted(problems))
     check_scenario(scenario, located.file)
     return scenario
+
+
+def comma_hint(located: Located, path: tuple[str | int, ...]) -> str:
+    """A hint when the unknown key at ``path`` is the tail of a value cut at an unquoted comma.
+
+    In a flow mapping (``{name: Support (aid, exercises), posture: 1}``) a comma ends the value,
+    so ``exercises)`` becomes a key without a value. When the unknown key has no value and looks
+    like text (a space or a bracket in it, or the value before it is text with a space), the
+    hint quotes the value the author meant.
+
+    Parameters
+    ----------
+    located : Located
+        The parsed file.
+    path : tuple
+        The unknown key's path.
+
+    Returns
+    -------
+    str
+        ``; quote the value: name: "..."`` or an empty string.
+    """
+    parent, key = path[:-1], path[-1] if path else None
+    if not isinstance(key, str) or parent not in located.flows:
+        return ""
+    mapping: Any = located.data
+    for el in parent:
+        mapping = mapping[el]
+    if not isinstance(mapping, dict) or mapping.get(key) is not None:
+        return ""
+    keys = list(mapping)
+    at = keys.index(key)
+    prev = keys[at - 1] if at > 0 else None
+    prev_value = mapping.get(prev) if prev is not None else None
+    if prev is None or not isinstance(prev_value, str):
+        return ""
+    textual = any(c in key for c in " ()[]") or not key.isidentifier() or " " in prev_value
+    if not textual:
+        return ""
+    tail = [key]
+    for k in keys[at + 1 :]:  # a value cut at several commas
+        if mapping[k] is not None:
+            break
+        tail.append(k)
+    whole = ", ".join([prev_value, *tail]).replace('"', '\\"')
+    return (
+        f"; it looks like the rest of the value of {prev!r} cut at an unquoted comma: "
+        f'quote the value: {prev}: "{whole}"'
+    )
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

@@ -15,6 +15,7 @@ problem with its path so the loader can map it back to the YAML line and column.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
@@ -40,6 +41,29 @@ Id = Annotated[
 ]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Path = tuple[str | int, ...]
+
+
+def did_you_mean(name: str, known: Iterator[str] | list[str] | set[str] | tuple[str, ...]) -> str:
+    """A hint `` (did you mean 'x'?)`` naming the known names closest to ``name`` ("" if none).
+
+    Parameters
+    ----------
+    name : str
+        The unknown name as written.
+    known : iterable of str
+        The names it should have been one of.
+
+    Returns
+    -------
+    str
+        The hint, with a leading space, or an empty string when no known name is close.
+    """
+    close = difflib.get_close_matches(name, sorted(set(known)), n=2, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+
+
 #: Display names in other languages, keyed by BCP 47 language tag (``ar``, ``fr``, ``zh-Hans``...).
 Names = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")], Text]
 
@@ -1042,11 +1066,11 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
 
     def check_source(path: Path, key: str | None) -> Iterator[tuple[Path, str]]:
         if key is not None and key not in src:
-            yield path + ("source",), f"unknown source {key!r} (not in the sources registry)"
+            yield path + ("source",), unknown("source", key, src, " (not in the sources registry)")
 
     def check_actor(path: Path, key: str, what: str = "actor") -> Iterator[tuple[Path, str]]:
         if key not in actor_ids:
-            yield path, f"unknown {what} {key!r}"
+            yield path, unknown(what, key, actor_ids)
 
     yield from dup(s.actors, "actors")
     yield from dup(s.issues, "issues")
@@ -1156,7 +1180,7 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
                     yield p + ("alignment", a), f"alignment {v} must lie in [-1, 1]"
             for i, v in o.stance.items():
                 if i not in issue_ids:
-                    yield p + ("stance", i), f"unknown issue {i!r}"
+                    yield p + ("stance", i), unknown("issue", i, issue_ids)
                 else:
                     sc = s.issue(i).scale
                     if not sc.min <= v <= sc.max:
@@ -1164,10 +1188,7 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
             for path, eff in o.effects.items():
                 yield from check_source(p + ("effects", path), eff.source)
                 if path not in params:
-                    yield (
-                        p + ("effects", path),
-                        f"unknown parameter {path!r} (declare it under world or game)",
-                    )
+                    yield p + ("effects", path), unknown_parameter(s, path, params)
     if s.game is not None:
         g = s.game
         for key in ("patron", "rival"):
@@ -1190,7 +1211,7 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
             for path, eff in sh.effects.items():
                 yield from check_source(("game", "shocks", k, "effects", path), eff.source)
                 if path not in params:
-                    yield ("game", "shocks", k, "effects", path), f"unknown parameter {path!r}"
+                    yield ("game", "shocks", k, "effects", path), unknown_parameter(s, path, params)
         if s.focal is None:
             yield ("game",), "a game needs a focal actor with options"
     crit_ids = {c.id for c in s.criteria}
@@ -1199,11 +1220,11 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
         yield from check_source(p, c.source)
         m = c.measure
         if m.issue is not None and m.issue not in issue_ids:
-            yield p + ("measure", "issue"), f"unknown issue {m.issue!r}"
+            yield p + ("measure", "issue"), unknown("issue", m.issue, issue_ids)
         if m.scores is not None:
             for o in m.scores:
                 if o not in option_ids:
-                    yield p + ("measure", "scores", o), f"unknown option {o!r}"
+                    yield p + ("measure", "scores", o), unknown("option", o, option_ids)
             for o in option_ids - set(m.scores):
                 yield p + ("measure", "scores"), f"no score for option {o!r}"
     for k, pj in enumerate(s.criteria_pairwise):
@@ -1216,6 +1237,88 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
         yield ("weights_from",), "weights_from: ahp needs criteria_pairwise judgements"
     if s.criteria and s.weights_from == "direct" and sum(c.weight for c in s.criteria) <= 0:
         yield ("criteria",), "criteria weights must not all be zero"
+
+
+def unknown(what: str, name: str, known: set[str], note: str = "") -> str:
+    """``unknown WHAT 'NAME'`` with ``note`` and the closest known names (:func:`did_you_mean`)."""
+    return f"unknown {what} {name!r}{note}{did_you_mean(name, known)}"
+
+
+def unknown_parameter(s: Scenario, path: str, params: dict[str, Parameter]) -> str:
+    """The message for an effect on ``path``, a parameter the scenario does not declare.
+
+    When ``path`` is ``COMPONENT.NAME`` for a declared world component, the message says where
+    to declare ``NAME``: an effect acts on a declared parameter only, so an optional parameter of
+    the component's kind (which takes its default when absent) must be declared to be moved.
+    The world model adds the kind's own description of ``NAME`` (:mod:`melian.io`).
+
+    Parameters
+    ----------
+    s : Scenario
+        The scenario.
+    path : str
+        The effect's path as written.
+    params : dict
+        The declared parameters (:meth:`Scenario.parameters`).
+
+    Returns
+    -------
+    str
+        The message.
+    """
+    cid, _, name = path.partition(".")
+    for k, c in enumerate(s.world.components):
+        if c.id == cid and name:
+            have = ", ".join(c.parameters) or "none"
+            return (
+                f"unknown parameter {path!r}: component {cid!r} declares no parameter {name!r} "
+                f"(declared: {have}){did_you_mean(name, list(c.parameters))}; declare `{name}` "
+                f"under world.components[{k}].parameters with its value and source: an effect "
+                "moves a declared parameter only, even one the kind makes optional"
+            )
+    if cid == "game" and s.game is not None and name:
+        return (
+            f"unknown parameter {path!r}: declare `{name}` under game.parameters"
+            f"{did_you_mean(name, list(s.game.parameters))}"
+        )
+    return (
+        f"unknown parameter {path!r} (declare it under world.components[...].parameters or "
+        f"game.parameters){did_you_mean(path, list(params))}"
+    )
+
+
+def weight_warnings(s: Scenario) -> Iterator[tuple[Path, str]]:
+    """Warnings about the criteria weights: direct weights that do not sum to 1.
+
+    Direct weights are divided by their sum before ranking (a scenario may give them as points);
+    the division is reported so that a typo (one weight 0.55 for 0.25) is seen, with the
+    weights actually used. AHP weights are derived, so they are not checked here.
+
+    Parameters
+    ----------
+    s : Scenario
+        The scenario.
+
+    Yields
+    ------
+    tuple
+        (path, message) of each warning.
+    """
+    if not s.criteria or s.weights_from != "direct":
+        return
+    total = sum(c.weight for c in s.criteria)
+    if total <= 0 or math.isclose(total, 1.0, rel_tol=0.0, abs_tol=WEIGHT_SUM_TOLERANCE):
+        return
+    used = ", ".join(f"{c.id} {c.weight / total:.3g}" for c in s.criteria)
+    yield (
+        ("criteria",),
+        f"criteria weights sum to {total:.6g}, not 1: each is divided by the sum before ranking "
+        f"(weights used: {used}); write them to sum to 1 if they are shares",
+    )
+
+
+#: Largest distance from 1 of a sum of direct criteria weights taken as rounding (1/3 as 0.333).
+WEIGHT_SUM_TOLERANCE = 0.005
 
 
 def _view_problems(s: Scenario, src: set[str]) -> Iterator[tuple[Path, str]]:

@@ -71,6 +71,8 @@ class Located:
     values: dict[PathT, Loc] = field(default_factory=dict)
     keys: dict[PathT, Loc] = field(default_factory=dict)
     text: str = ""
+    #: Paths of the mappings written in flow style (``{a: 1, b: 2}``).
+    flows: set[PathT] = field(default_factory=set)
 
     def comment(self, line: int) -> str:
         """The comment at the end of 1-based ``line`` of the text (``""`` if none)."""
@@ -250,6 +252,8 @@ def parse_located(text: str, file: str) -> Located:
             )
             return None
         if isinstance(n, yaml.MappingNode):
+            if n.flow_style:
+                out.flows.add(path)
             result: dict[Any, Any] = {}
             for knode, vnode in n.value:
                 if knode.tag == "tag:yaml.org,2002:merge":

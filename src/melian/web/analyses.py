@@ -263,7 +263,8 @@ for _spec in (
     AnalysisSpec(
         "simulate",
         "Consequences (world model)",
-        "Simulate oil, budget, security and politics for each option.",
+        "Simulate each option's consequences with the scenario's world model (Monte Carlo paths "
+        "of its components' outcomes and events).",
         SimulateParams,
         run_simulate,
     ),

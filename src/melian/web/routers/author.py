@@ -479,7 +479,13 @@ def analyses_context(s: Scenario) -> dict[str, Any]:
         "models": [m.name for m in installed_models()],
         "views": [v for v in view_ids(s) if v != "source"],
         "issues": [(i.id, i.name) for i in s.issues],
+        "world": world_summary(s),
     }
+
+
+def world_summary(s: Scenario) -> str:
+    """The scenario's world components as the analyses page names them: ``name (kind)``."""
+    return ", ".join(f"{c.name or c.id} ({c.kind.replace('_', ' ')})" for c in s.world.components)
 
 
 @router.get("/scenarios/{origin}/{name}/analyses")
