@@ -54,6 +54,8 @@ class Brief:
     bluf: list[str]
     judgements: list[dict[str, str]]
     signposts: list[str]
+    #: Why there are no signposts (empty when there are some).
+    signposts_note: str = ""
 
     @property
     def failures(self) -> dict[str, str]:
@@ -81,6 +83,7 @@ class Brief:
             "bluf": self.bluf,
             "judgements": self.judgements,
             "signposts": self.signposts,
+            "signposts_note": self.signposts_note,
             "failures": self.failures,
             "sections": {
                 k: {"ok": v.ok, "error": v.error, "skipped": v.skipped, "data": _strip(v.data)}
@@ -374,6 +377,7 @@ def assemble(
         bluf=bluf,
         judgements=judgements,
         signposts=signposts,
+        signposts_note=extra.signposts_note(lang, secs, signposts),
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from melian.brief.likelihood import likelihood_words
+from melian.brief.likelihood import likelihood_words, percent_text
 from melian.errors import MelianError, ModelError
 
 if TYPE_CHECKING:
@@ -232,15 +232,18 @@ def table(title: str, columns: list[str], rows: list[list[Any]]) -> dict[str, An
     return {"title": title, "columns": columns, "rows": [[str(c) for c in r] for r in rows]}
 
 
-def judgement(p: float, text: str, lang: str, basis: str = "") -> dict[str, str]:
+def judgement(
+    p: float, text: str, lang: str, basis: str = "", n: int | None = None
+) -> dict[str, str]:
     """A key judgement: ICD 203 words for ``p`` (:mod:`melian.brief.likelihood`), the
-    probability and the sentence.
+    probability (never printed as a certainty: :func:`~melian.brief.likelihood.percent_text`,
+    ``n`` the samples ``p`` is a share of, if known) and the sentence.
     """
     if not math.isfinite(p):
         raise ValueError("a judgement needs a finite probability")
     return {
         "words": likelihood_words(p, lang),
-        "probability": f"{100 * p:.0f}%",
+        "probability": percent_text(p, n),
         "text": text,
         "basis": basis,
     }

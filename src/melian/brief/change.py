@@ -28,6 +28,7 @@ paths each.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -40,24 +41,32 @@ from melian.brief.base import (
     counting,
     fmt,
     judgement,
+    label,
     option_name,
     table,
 )
 from melian.brief.i18n import h, t, t_kind, tf
+from melian.brief.likelihood import percent_text
 from melian.errors import MelianError
 from melian.explore.judgements import model_ranges, with_judgement_uncertainty
 from melian.explore.model import scenario_uncertainties
+from melian.explore.world import DEFAULT_HORIZON
+from melian.games.payoffs import PARAMETERS as GAME_PARAMETERS
 from melian.scenario.schema import Scenario
 from melian.scenario.views import apply_view, view_ids
+from melian.world.components import KINDS as WORLD_KINDS
 
 #: Spreads (standardised units) counted as "within the declared uncertainty": the central 95%.
 WITHIN = 2.0
 
 
 def view_name(s: Scenario, view: str, lang: str) -> str:
-    """Display name of a view: 'the source's view' for the scenario as written, else its name."""
+    """Display name of a view: the scenario as written is 'the source's view' when the scenario
+    declares other views to set beside it (a seed paper's against a sceptic's), else 'the
+    scenario as written'; a declared view by its name.
+    """
     if view == "source":
-        return t("view_source", lang)
+        return t("view_source" if s.views else "view_written", lang)
     v = next((x for x in s.views if x.id == view), None)
     if v is None:
         return view
@@ -68,6 +77,100 @@ def view_name(s: Scenario, view: str, lang: str) -> str:
 def _share_se(p: float, n: int) -> float:
     """Binomial standard error of a share ``p`` over ``n`` sampled futures."""
     return math.sqrt(max(p * (1 - p), 0.0) / max(n, 1))
+
+
+def share_se(prim: Mapping[str, Any]) -> float:
+    """The standard error of the share of futures where the ensemble's option is not best.
+
+    The ensemble's own (``base_rate_se``, :class:`melian.explore.mcerror.MonteCarloError`'s
+    ``share_se``): the binomial error of the futures sampled and the paths' error combined (the
+    paths use common random numbers across futures and options, so their noise is shared, not
+    independent, and is measured by the bootstrap over path indices). The binomial error of the
+    futures alone, which leaves the paths' part out, only when the result does not give it (a
+    model without paths, or an older result).
+    """
+    se = prim.get("base_rate_se")
+    if se is not None and math.isfinite(float(se)):
+        return float(se)
+    return _share_se(float(prim["base_rate"]), int(prim["experiments"]))
+
+
+def _view_text(key: str, lang: str, name: str, single: bool, **fields: object) -> str:
+    """Sentence ``key`` about view ``name``; with a ``single`` view (the scenario declares no
+    other) without the view's name in front, which would only repeat itself.
+    """
+    text = tf(key, lang, view=name, **fields)
+    prefix = f"{name}: "
+    if single and text.startswith(prefix):
+        rest = text[len(prefix) :]
+        return rest[:1].upper() + rest[1:]
+    return text
+
+
+#: What the explore notes say in code terms, and the plain words the brief says instead.
+_CODE_IN_NOTES = (
+    (re.compile(r"\s*\(melian(?:\.\w+)+\)"), ""),
+    (re.compile(r";\s*\w+=\w+[^;)]*"), ""),
+    (re.compile(r"\bmelian(?:\.\w+)+"), ""),
+)
+
+
+def plain_note(note: str) -> str:
+    """An explore note without the Python it may name (module paths, ``name=value`` arguments),
+    which a reader of the brief cannot use.
+    """
+    for pattern, repl in _CODE_IN_NOTES:
+        note = pattern.sub(repl, note)
+    return re.sub(r"\(\s*\)", "", note).strip()
+
+
+def input_name(s: Scenario, path: str, lang: str) -> str:
+    """Display name of an uncertain input ``path`` (a world parameter ``component.name``, a game
+    parameter ``game.name[.actor]``, an issue's bargaining inputs ``issue ID``): the component's
+    name and what the parameter means (its kind's declaration; in Arabic, the parameter's
+    name), the game parameter's meaning and actor, the issue's name; the path itself otherwise.
+    """
+    if path.startswith("issue "):
+        iss = next((i for i in s.issues if i.id == path[6:]), None)
+        return label(iss, lang) if iss is not None else path
+    parts = path.split(".")
+    if parts[0] == "game" and len(parts) >= 2:
+        meaning = GAME_PARAMETERS.get(parts[1], (0.0, ""))[1]
+        meaning = re.sub(r"^\w+: ", "", meaning).split(" (")[0] if lang == "en" else ""
+        who = [label(a, lang) for p in parts[2:] for a in s.actors if a.id == p]
+        what = meaning or parts[1].replace("_", " ")
+        return f"{what} ({', '.join(who)})" if who else what
+    comp = next((c for c in s.world.components if c.id == parts[0]), None)
+    if comp is None or len(parts) != 2:
+        return path
+    kind = WORLD_KINDS.get(comp.kind)
+    spec = next((p for p in getattr(kind, "PARAMS", ()) if p.path == parts[1]), None)
+    what = spec.meaning if spec is not None and lang == "en" else parts[1]
+    driver = re.fullmatch(r"effect(\d)", parts[1])
+    bound = comp.inputs.get(f"driver{driver.group(1)}") if driver else None
+    if isinstance(bound, str):
+        src = next((c for c in s.world.components if c.id == bound.split(".")[0]), None)
+        state = bound.split(".", 1)[-1].replace("_", " ")
+        what += f" ({src.name if src is not None and src.name else bound.split('.')[0]} {state})"
+    return f"{comp.name or comp.id}: {what}"
+
+
+def explored_horizon(
+    s: Scenario, on: str, settings: Settings, part: str = "ensemble"
+) -> int | None:
+    """Months the world model runs in the explored futures (``part``: the PRIM and regret
+    ensemble, or the breaking points), or ``None`` when the explored ranking reads no world.
+
+    The brief passes no horizon to the ensemble, so it is the exploratory model's default
+    (:data:`melian.explore.world.DEFAULT_HORIZON`), as in the ranking's world criteria; the
+    breaking points run over ``settings.breaking_horizon`` when it is set.
+    """
+    reads = any(c.measure.kind == "world" for c in s.criteria if on != "joint" or c.weight > 0)
+    if on == "game" or not reads or not s.world.components:
+        return None
+    if part == "breaking" and settings.breaking_horizon is not None:
+        return settings.breaking_horizon
+    return DEFAULT_HORIZON
 
 
 def _z(x: float | None) -> str:
@@ -94,11 +197,17 @@ def _paths_used(prim: dict[str, Any], settings: Settings) -> str | None:
     return str(by[0]) if len(by) == 1 else f"{min(by)}–{max(by)}"
 
 
-def _basis(prim: dict[str, Any], settings: Settings, n: int, lang: str) -> str:
-    """The basis of the key judgement on the ensemble: its futures, and its paths if any."""
+def _basis(
+    prim: dict[str, Any], settings: Settings, n: int, lang: str, months: int | None = None
+) -> str:
+    """The basis of the key judgement on the ensemble: its futures, and its paths if any (over
+    ``months`` months, the world model's horizon in them, when given).
+    """
     paths = _paths_used(prim, settings)
     if paths is None:
         return tf("prim_basis_exact", lang, n=n)
+    if months is not None:
+        return tf("prim_basis_horizon", lang, n=n, paths=paths, months=months)
     return tf("prim_basis", lang, n=n, paths=paths)
 
 
@@ -376,53 +485,13 @@ def change_section(
     if all(not (set(r) - {"errors"}) for r in per.values()):
         first = next(iter(per.values()))["errors"]
         raise MelianError("; ".join(f"{m}: {e}" for m, e in first.items()))
-    tables: list[dict[str, Any]] = []
-    paras: list[str] = []
-    signposts: list[str] = []
-    judg: list[dict[str, str]] = []
-    summary_rows = []
     for r in per.values():
         if r.get("breaking"):
             r["breaking"]["switch_overs"] = sorted(
                 r["breaking"]["switch_overs"],
                 key=lambda x: (x.get("nearest_z") is None, x.get("nearest_z") or 0.0),
             )
-    for v, r in per.items():
-        name = view_name(s, v, lang)
-        br, prim, reg = r.get("breaking"), r.get("prim"), r.get("regret")
-        near_txt = "–"
-        beta_txt = "–"
-        top = br["top"] if br else None
-        if br:
-            ranked = [x for x in br["switch_overs"] if x.get("nearest_z") is not None]
-            if ranked:
-                x = ranked[0]
-                near_txt = f"{x['input']} ({x['nearest_z']:.2f} {t('spreads', lang)})"
-            near_all = nearest(br)
-            beta = near_all.get("beta")
-            if near_all.get("within_error"):
-                beta_txt = t("tied_within_error", lang)
-            else:
-                beta_txt = "–" if beta is None else f"{beta:.2f}"
-        share_txt = "–"
-        if prim:
-            n = prim["experiments"]
-            p = prim["base_rate"]
-            se = prim.get("base_rate_se", _share_se(p, n))
-            share_txt = f"{100 * p:.1f}% ± {100 * se:.1f}"
-        regret_choice = (reg or {}).get("minimax_regret_choice", {}).get("utility")
-        summary_rows.append(
-            [
-                name,
-                option_name(s, top, lang),
-                "–" if not br else f"{fmt(br['central_gap'])}{_se(br.get('central_gap_se'))}",
-                near_txt,
-                beta_txt,
-                share_txt,
-                option_name(s, regret_choice, lang),
-            ]
-        )
-    tables.append(
+    tables: list[dict[str, Any]] = [
         table(
             t("change_summary", lang),
             [
@@ -434,234 +503,294 @@ def change_section(
                 t("share_not_best", lang),
                 t("minimax_regret", lang),
             ],
-            summary_rows,
+            [_summary_row(s, lang, v, r) for v, r in per.items()],
         )
-    )
+    ]
+    out: dict[str, list[Any]] = {"paragraphs": [], "signposts": [], "judgements": []}
+    months = explored_horizon(s, on, settings)
+    if months is not None:
+        out["paragraphs"].append(tf("robust_horizon", lang, months=months))
+    single = len(per) == 1
     for v, r in per.items():
         name = view_name(s, v, lang)
-        br, prim, reg = r.get("breaking"), r.get("prim"), r.get("regret")
         for method, err in r["errors"].items():
-            paras.append(
-                tf("view_method_failed", lang, view=name, method=t_kind(method, lang), error=err)
+            out["paragraphs"].append(
+                _view_text(
+                    "view_method_failed", lang, name, single, method=t_kind(method, lang), error=err
+                )
             )
         if r.get("skipped_breaking"):
-            paras.append(tf("breaking_quick", lang, view=name))
-        if br:
-            top = br["top"]
-            rows = []
-            for x in br["switch_overs"]:
-                if x.get("nearest_z") is None:
-                    continue
-                cells = []
-                for side in ("low", "high"):
-                    z = x.get(f"{side}_z")
-                    if z is None:
-                        cells.append("–")
-                        continue
-                    cells.append(
-                        f"{fmt(x.get(f'{side}_value'))} ({_z(z)}{_se(x.get(f'{side}_se_z'))}) → "
-                        f"{option_name(s, x.get(f'{side}_winner'), lang)}"
-                    )
-                rows.append([x["input"], f"{x['nearest_z']:.2f}", *cells])
-            n_none = sum(1 for x in br["switch_overs"] if x.get("nearest_z") is None)
-            if rows:
-                tables.append(
-                    table(
-                        tf("breaking_title", lang, view=name, top=option_name(s, top, lang)),
-                        [
-                            t("parameter", lang),
-                            t("spreads", lang),
-                            t("below", lang),
-                            t("above", lang),
-                        ],
-                        rows[:15],
-                    )
-                )
-            paras.append(
-                tf(
-                    "breaking_none",
-                    lang,
-                    view=name,
-                    n=n_none,
-                    m=len(br["switch_overs"]),
-                    zmax=fmt(br["switch_overs"][0]["searched_z"] if br["switch_overs"] else 4.0),
-                )
-            )
-            near = nearest(br)
-            beta = near.get("beta")
-            movers = ", ".join(near.get("movers", [])[:3])
-            if near.get("within_error"):
-                pass  # the paragraph below says the centre is unresolved by the paths used
-            elif beta is None:
-                paras.append(tf("flip_none", lang, view=name, top=option_name(s, top, lang)))
-            elif beta > WITHIN:
-                paras.append(
-                    tf(
-                        "flip_outside",
-                        lang,
-                        view=name,
-                        top=option_name(s, top, lang),
-                        beta=f"{beta:.1f}",
-                        beyond=f"{beta - WITHIN:.1f}",
-                        within=fmt(WITHIN),
-                        movers=movers,
-                        winner=option_name(s, near.get("winner"), lang),
-                    )
-                )
-            else:
-                paras.append(
-                    tf(
-                        "flip_inside",
-                        lang,
-                        view=name,
-                        top=option_name(s, top, lang),
-                        beta=f"{beta:.1f}",
-                        movers=movers,
-                        winner=option_name(s, near.get("winner"), lang),
-                    )
-                )
-            se0 = br.get("central_gap_se")
-            if se0 is not None and br["central_gap"] < 2 * se0:
-                paras.append(
-                    tf(
-                        "mc_unresolved",
-                        lang,
-                        view=name,
-                        gap=fmt(br["central_gap"]),
-                        se=fmt(se0, 2),
-                    )
-                )
-            if lang == "en":  # the explore notes are generated in English
-                paras.extend(f"{name}: {n}" for n in br.get("notes", []) if "Monte Carlo" not in n)
-            if v == "source":
-                for x in br["switch_overs"][:3]:
-                    z = x.get("nearest_z")
-                    if z is None or z > 2 * WITHIN:
-                        continue
-                    side = "low" if x.get("low_z") is not None and abs(x["low_z"]) == z else "high"
-                    signposts.append(
-                        tf(
-                            f"sp_switch_{side}",
-                            lang,
-                            param=x["input"],
-                            value=fmt(x.get(f"{side}_value")),
-                            z=f"{z:.1f}",
-                            top=option_name(s, top, lang),
-                            winner=option_name(s, x.get(f"{side}_winner"), lang),
-                        )
-                    )
-        if prim:
-            n = prim["experiments"]
-            tables.append(
-                table(
-                    tf("prim_title", lang, view=name, n=n),
-                    [t("option", lang), h("futures where best", lang)],
-                    [
-                        [option_name(s, o, lang), f"{k} ({100 * k / n:.1f}%)"]
-                        for o, k in prim["best_counts"].items()
-                    ],
-                )
-            )
-            rec = prim.get("recommended") or (br or {}).get("top")
-            if v == "source":
-                p_holds = 1.0 - prim["base_rate"]
-                judg.append(
-                    judgement(
-                        p_holds,
-                        tf(
-                            "best_across_futures",
-                            lang,
-                            option=option_name(s, rec, lang),
-                            basis=t(f"basis_{on}", lang),
-                        ),
-                        lang,
-                        _basis(prim, settings, n, lang),
-                    )
-                )
-            for b in prim.get("boxes", []):
-                tables.append(
-                    table(
-                        tf(
-                            "prim_box",
-                            lang,
-                            view=name,
-                            box=b["box"],
-                            coverage=fmt(b["coverage"], 2),
-                            density=fmt(b["density"], 2),
-                        ),
-                        [t("parameter", lang), h("range in the box", lang)],
-                        [[x["parameter"], _prim_limit(x)] for x in b["restricted_dimensions"]],
-                    )
-                )
-            scr = prim.get("settings", {}).get("screening")
-            if scr and prim.get("boxes"):
-                paras.append(
-                    tf(
-                        "prim_screened",
-                        lang,
-                        view=name,
-                        kept=len(scr["kept"]),
-                        inputs=scr["inputs"],
-                        rec=option_name(s, rec, lang),
-                    )
-                )
-            if not prim.get("boxes"):
-                paras.append(
-                    tf(
-                        "prim_no_box",
-                        lang,
-                        view=name,
-                        rec=option_name(s, rec, lang),
-                        k=prim["cases_not_best"],
-                        n=n,
-                    )
-                )
-        u = (reg or {}).get("regret", {}).get("utility")
+            out["paragraphs"].append(_view_text("breaking_quick", lang, name, single))
+        if r.get("breaking"):
+            _breaking_parts(s, lang, v, name, single, r["breaking"], tables, out)
+        if r.get("prim"):
+            _prim_parts(s, lang, settings, on, v, name, single, r, tables, out)
+        u = (r.get("regret") or {}).get("regret", {}).get("utility")
         if u:
-            tables.append(
-                table(
-                    tf(
-                        "regret_title",
-                        lang,
-                        view=name,
-                        n=reg["experiments"],
-                        basis=t(f"basis_{on}", lang),
-                    ),
-                    [
-                        t("option", lang),
-                        h("maximum regret", lang),
-                        h("90th percentile", lang),
-                        h("mean regret", lang),
-                    ],
-                    [
-                        [option_name(s, o, lang), fmt(x["max"]), fmt(x["p90"]), fmt(x["mean"])]
-                        for o, x in u.items()
-                    ],
-                )
-            )
+            tables.append(_regret_table(s, lang, on, name, single, r["regret"], u))
     sec.data.update(
         tables=tables,
-        paragraphs=paras,
-        signposts=signposts,
-        judgements=judg,
-        views={
-            v: {k: r.get(k) for k in ("breaking", "errors")}
-            | {
-                "prim": None
-                if not r.get("prim")
-                else {
-                    k: r["prim"][k]
-                    for k in ("experiments", "cases_not_best", "base_rate", "best_counts")
-                },
-                "regret": None
-                if not r.get("regret")
-                else {"minimax_regret_choice": r["regret"]["minimax_regret_choice"]},
-            }
-            for v, r in per.items()
-        },
+        paragraphs=out["paragraphs"],
+        signposts=out["signposts"],
+        judgements=out["judgements"],
+        views={v: _view_data(r) for v, r in per.items()},
+        horizon=months,
     )
     src = per.get("source", {})
     if src.get("prim"):
         sec.data["prim"] = sec.data["views"]["source"]["prim"]
     progress("what would change: done", 1.0)
     return sec
+
+
+def _view_data(r: dict[str, Any]) -> dict[str, Any]:
+    """What the brief keeps of a view's results (the conclusions read it)."""
+    prim = r.get("prim")
+    keep = ("experiments", "cases_not_best", "base_rate", "best_counts", "recommended")
+    return {k: r.get(k) for k in ("breaking", "errors")} | {
+        "prim": None
+        if not prim
+        else {k: prim.get(k) for k in keep} | {"base_rate_se": share_se(prim)},
+        "regret": None
+        if not r.get("regret")
+        else {"minimax_regret_choice": r["regret"]["minimax_regret_choice"]},
+    }
+
+
+def _summary_row(s: Scenario, lang: str, v: str, r: dict[str, Any]) -> list[str]:
+    """One view's row of the summary table."""
+    br, prim, reg = r.get("breaking"), r.get("prim"), r.get("regret")
+    near_txt = "–"
+    beta_txt = "–"
+    top = br["top"] if br else None
+    if br:
+        ranked = [x for x in br["switch_overs"] if x.get("nearest_z") is not None]
+        if ranked:
+            x = ranked[0]
+            near_txt = f"{x['input']} ({x['nearest_z']:.2f} {t('spreads', lang)})"
+        near_all = nearest(br)
+        beta = near_all.get("beta")
+        if near_all.get("within_error"):
+            beta_txt = t("tied_within_error", lang)
+        else:
+            beta_txt = "–" if beta is None else f"{beta:.2f}"
+    share_txt = "–"
+    if prim:
+        share_txt = f"{100 * prim['base_rate']:.1f}% ± {100 * share_se(prim):.1f}"
+    regret_choice = (reg or {}).get("minimax_regret_choice", {}).get("utility")
+    return [
+        view_name(s, v, lang),
+        option_name(s, top, lang),
+        "–" if not br else f"{fmt(br['central_gap'])}{_se(br.get('central_gap_se'))}",
+        near_txt,
+        beta_txt,
+        share_txt,
+        option_name(s, regret_choice, lang),
+    ]
+
+
+def _breaking_parts(
+    s: Scenario,
+    lang: str,
+    v: str,
+    name: str,
+    single: bool,
+    br: dict[str, Any],
+    tables: list[dict[str, Any]],
+    out: dict[str, list[Any]],
+) -> None:
+    """A view's breaking points: their table, the paragraphs on the nearest flip, and (for the
+    scenario as written) the signposts, into ``tables`` and ``out``.
+    """
+    top = br["top"]
+    top_name = option_name(s, top, lang)
+    paras = out["paragraphs"]
+    rows = []
+    for x in br["switch_overs"]:
+        if x.get("nearest_z") is None:
+            continue
+        cells = []
+        for side in ("low", "high"):
+            z = x.get(f"{side}_z")
+            if z is None:
+                cells.append("–")
+                continue
+            cells.append(
+                f"{fmt(x.get(f'{side}_value'))} ({_z(z)}{_se(x.get(f'{side}_se_z'))}) → "
+                f"{option_name(s, x.get(f'{side}_winner'), lang)}"
+            )
+        rows.append([x["input"], f"{x['nearest_z']:.2f}", *cells])
+    n_none = sum(1 for x in br["switch_overs"] if x.get("nearest_z") is None)
+    if rows:
+        tables.append(
+            table(
+                _view_text("breaking_title", lang, name, single, top=top_name),
+                [t("parameter", lang), t("spreads", lang), t("below", lang), t("above", lang)],
+                rows[:15],
+            )
+        )
+    zmax = fmt(br["switch_overs"][0]["searched_z"] if br["switch_overs"] else 4.0)
+    paras.append(
+        _view_text(
+            "breaking_none", lang, name, single, n=n_none, m=len(br["switch_overs"]), zmax=zmax,
+            top=top_name,
+        )
+    )  # fmt: skip
+    near = nearest(br)
+    beta = near.get("beta")
+    fields = {
+        "top": top_name,
+        "movers": ", ".join(near.get("movers", [])[:3]),
+        "winner": option_name(s, near.get("winner"), lang),
+    }
+    if near.get("within_error"):
+        pass  # the paragraph below says the centre is unresolved by the paths used
+    elif beta is None:
+        paras.append(_view_text("flip_none", lang, name, single, top=top_name))
+    elif beta > WITHIN:
+        paras.append(
+            _view_text(
+                "flip_outside", lang, name, single, beta=f"{beta:.1f}",
+                beyond=f"{beta - WITHIN:.1f}", within=fmt(WITHIN), **fields,
+            )
+        )  # fmt: skip
+    else:
+        paras.append(_view_text("flip_inside", lang, name, single, beta=f"{beta:.1f}", **fields))
+    se0 = br.get("central_gap_se")
+    if se0 is not None and br["central_gap"] < 2 * se0:
+        paras.append(
+            _view_text(
+                "mc_unresolved", lang, name, single, gap=fmt(br["central_gap"]), se=fmt(se0, 2),
+                top=top_name,
+            )
+        )  # fmt: skip
+    if lang == "en":  # the explore notes are generated in English
+        for n in br.get("notes", []):
+            if "Monte Carlo" not in n:
+                paras.append(plain_note(n) if single else f"{name}: {plain_note(n)}")
+    if v == "source":
+        out["signposts"].extend(_switch_signposts(s, lang, br))
+
+
+def _switch_signposts(s: Scenario, lang: str, br: dict[str, Any]) -> list[str]:
+    """Signposts of the nearest switch-overs (within twice the declared uncertainty), each input
+    by its display name (:func:`input_name`).
+    """
+    out = []
+    for x in br["switch_overs"][:3]:
+        z = x.get("nearest_z")
+        if z is None or z > 2 * WITHIN:
+            continue
+        side = "low" if x.get("low_z") is not None and abs(x["low_z"]) == z else "high"
+        out.append(
+            tf(
+                f"sp_switch_{side}",
+                lang,
+                param=input_name(s, x["input"], lang),
+                value=fmt(x.get(f"{side}_value")),
+                z=f"{z:.1f}",
+                top=option_name(s, br["top"], lang),
+                winner=option_name(s, x.get(f"{side}_winner"), lang),
+            )
+        )
+    return out
+
+
+def _prim_parts(
+    s: Scenario,
+    lang: str,
+    settings: Settings,
+    on: str,
+    v: str,
+    name: str,
+    single: bool,
+    r: dict[str, Any],
+    tables: list[dict[str, Any]],
+    out: dict[str, list[Any]],
+) -> None:
+    """A view's PRIM result: which option is best in how many futures, its boxes, and (for the
+    scenario as written) the key judgement, into ``tables`` and ``out``.
+    """
+    prim, br = r["prim"], r.get("breaking")
+    n = prim["experiments"]
+    tables.append(
+        table(
+            _view_text("prim_title", lang, name, single, n=n),
+            [t("option", lang), h("futures where best", lang)],
+            [
+                [option_name(s, o, lang), f"{k} ({100 * k / n:.1f}%)"]
+                for o, k in prim["best_counts"].items()
+            ],
+        )
+    )
+    rec = prim.get("recommended") or (br or {}).get("top")
+    rec_name = option_name(s, rec, lang)
+    if v == "source":
+        p_holds = 1.0 - prim["base_rate"]
+        out["judgements"].append(
+            judgement(
+                p_holds,
+                tf(
+                    "best_across_futures",
+                    lang,
+                    option=rec_name,
+                    basis=t(f"basis_{on}", lang),
+                    pct=percent_text(p_holds, n),
+                ),
+                lang,
+                _basis(prim, settings, n, lang, explored_horizon(s, on, settings)),
+                n,
+            )
+        )
+    for b in prim.get("boxes", []):
+        tables.append(
+            table(
+                _view_text(
+                    "prim_box", lang, name, single, box=b["box"], coverage=fmt(b["coverage"], 2),
+                    density=fmt(b["density"], 2), rec=rec_name,
+                ),
+                [t("parameter", lang), h("range in the box", lang)],
+                [[x["parameter"], _prim_limit(x)] for x in b["restricted_dimensions"]],
+            )
+        )  # fmt: skip
+    scr = prim.get("settings", {}).get("screening")
+    if scr and prim.get("boxes"):
+        out["paragraphs"].append(
+            _view_text(
+                "prim_screened", lang, name, single, kept=len(scr["kept"]), inputs=scr["inputs"],
+                rec=rec_name,
+            )
+        )  # fmt: skip
+    if not prim.get("boxes"):
+        out["paragraphs"].append(
+            _view_text(
+                "prim_no_box", lang, name, single, rec=rec_name, k=prim["cases_not_best"], n=n
+            )
+        )
+
+
+def _regret_table(
+    s: Scenario,
+    lang: str,
+    on: str,
+    name: str,
+    single: bool,
+    reg: dict[str, Any],
+    u: dict[str, dict[str, float]],
+) -> dict[str, Any]:
+    """A view's regret table: maximum, 90th percentile and mean regret of every option."""
+    return table(
+        _view_text(
+            "regret_title", lang, name, single, n=reg["experiments"], basis=t(f"basis_{on}", lang)
+        ),
+        [
+            t("option", lang),
+            h("maximum regret", lang),
+            h("90th percentile", lang),
+            h("mean regret", lang),
+        ],
+        [
+            [option_name(s, o, lang), fmt(x["max"]), fmt(x["p90"]), fmt(x["mean"])]
+            for o, x in u.items()
+        ],
+    )

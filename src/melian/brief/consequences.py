@@ -130,7 +130,7 @@ def consequences_section(
             return lab
         cid = declared[x].get("component", "")
         comp = next((c for c in s.world.components if c.id == cid), None)
-        name = comp.name if comp is not None and comp.name and lang == "en" else cid
+        name = comp.name if comp is not None and comp.name else cid  # as the options: as written
         return f"{lab} [{name}]"
 
     for e in events:
@@ -165,7 +165,8 @@ def consequences_section(
         ]
         sec.data["notes"] = [t("risk_table_note", lang)]
     sec.data["probabilities"] = {o: r["probabilities"] for o, r in opts.items()}
-    sec.data["events"] = {e: ens.label(e, lang) for e in events}
+    # the risk table's labels: two components of one kind are told apart by the component's name
+    sec.data["events"] = {e: row_label(e) for e in events}
     # ---- a breakeven the world reports (a declared outcome in that role)
     ref_opt = reference_option(s)
     paras: list[str] = []
@@ -173,37 +174,11 @@ def consequences_section(
     if ref_opt in opts:
         r = opts[ref_opt]
         for name, spec in breakeven.items():
-            be = (r.get("payroll_breakeven") or {}).get("p50")
-            if be is None or not math.isfinite(be):
-                continue
-            sim = (r.get("payroll_covering_price_simulated") or {}).get("price")
-            unit = unit_text(spec["unit"], lang)
-            what = ens.label(name, lang)
-            text = tf(
-                "breakeven",
-                lang,
-                what=what,
-                option=option_name(s, ref_opt, lang),
-                value=_num(be),
-                unit=unit,
-            )
-            if sim is not None and math.isfinite(sim):
-                text += " " + tf("breakeven_sim", lang, value=_num(sim), unit=unit)
-            if ref_value is not None and math.isfinite(ref_value):
-                text += " " + tf("breakeven_ref", lang, value=_num(ref_value), unit=unit)
-            paras.append(text)
-            band = next(
-                (
-                    ens.label(b, lang)
-                    for b, bs in declared.items()
-                    if bs["kind"] == "band" and bs.get("unit") == spec["unit"]
-                ),
-                None,
-            )
-            if band is not None:
-                signposts.append(
-                    tf("sp_breakeven", lang, band=band, value=_num(be), unit=unit, what=what)
-                )
+            para, signpost = _breakeven(s, lang, ens, declared, ref_opt, name, spec, r, ref_value)
+            paras.extend(para)
+            signposts.extend(signpost)
+            if para and not signpost:
+                sec.data["no_threshold"] = True
     sec.data["paragraphs"] = paras
     sec.data["signposts"] = signposts
     sec.data["reference_option"] = ref_opt
@@ -211,6 +186,59 @@ def consequences_section(
     sec.data["paths"] = d["paths"]
     progress("consequences: done", 1.0)
     return sec
+
+
+def _breakeven(
+    s: Scenario,
+    lang: str,
+    ens: Any,  # noqa: ANN401
+    declared: dict[str, dict[str, Any]],
+    option: str,
+    name: str,
+    spec: dict[str, Any],
+    r: dict[str, Any],
+    ref_value: float | None,
+) -> tuple[list[str], list[str]]:
+    """The paragraph and the signpost of a declared breakeven outcome ``name`` under ``option``
+    (``r``: its results), in the outcome's own unit (the world's).
+
+    A breakeven at or below zero is no threshold: the other revenue already covers what it
+    measures at any value of the band, so the paragraph says so and no signpost is set.
+    """
+    be = (r.get("payroll_breakeven") or {}).get("p50")
+    if be is None or not math.isfinite(be):
+        return [], []
+    unit = unit_text(spec["unit"], lang)
+    what = ens.label(name, lang)
+    band = next(
+        (
+            ens.label(b, lang)
+            for b, bs in declared.items()
+            if bs["kind"] == "band" and bs.get("unit") == spec["unit"]
+        ),
+        None,
+    )
+    opt = option_name(s, option, lang)
+    if be <= 0:
+        text = tf(
+            "breakeven_none",
+            lang,
+            what=what,
+            option=opt,
+            value=_num(be),
+            unit=unit,
+            band=band or what,
+        )
+        return [text], []
+    text = tf("breakeven", lang, what=what, option=opt, value=_num(be), unit=unit)
+    sim = (r.get("payroll_covering_price_simulated") or {}).get("price")
+    if sim is not None and math.isfinite(sim) and sim > 0:
+        text += " " + tf("breakeven_sim", lang, value=_num(sim), unit=unit)
+    if ref_value is not None and math.isfinite(ref_value):
+        text += " " + tf("breakeven_ref", lang, value=_num(ref_value), unit=unit)
+    if band is None:
+        return [text], []
+    return [text], [tf("sp_breakeven", lang, band=band, value=_num(be), unit=unit, what=what)]
 
 
 def consequence_judgements(
@@ -239,8 +267,9 @@ def consequence_judgements(
 
         if max(p[e] for p in probs.values()) < 0.01:
             continue  # below 1% under every option: nothing to judge (the risk table shows it)
-        out.append(judgement(probs[option][e], said(option), lang, basis))
+        n = int(sec.data["paths"])
+        out.append(judgement(probs[option][e], said(option), lang, basis, n))
         worst = max(probs, key=lambda o: probs[o][e])
         if worst != option and probs[worst][e] - probs[option][e] >= 0.05:
-            out.append(judgement(probs[worst][e], said(worst), lang, basis))
+            out.append(judgement(probs[worst][e], said(worst), lang, basis, n))
     return out

@@ -53,6 +53,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "na": {"en": "n/a", "ar": "لا ينطبق"},
     "total": {"en": "Total", "ar": "المجموع"},
     "view_source": {"en": "the source's view", "ar": "رأي المصدر"},
+    "view_written": {"en": "the scenario as written", "ar": "السيناريو كما هو مكتوب"},
     "view": {"en": "View", "ar": "الرأي"},
     "spreads": {"en": "spreads", "ar": "انحرافات"},
     "tied_within_error": {
@@ -64,17 +65,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "ar": "لكل رأي: ما الذي يلزم لتغيير الترتيب",
     },
     "top_world": {
-        "en": "First on the world-model criteria",
-        "ar": "الأول وفق معايير نموذج العالم",
+        "en": "First on the weighted world-model criteria",
+        "ar": "الأول وفق المجموع المرجّح لمعايير نموذج العالم",
     },
-    "basis_world": {"en": "on the world-model criteria", "ar": "وفق معايير نموذج العالم"},
+    "basis_world": {
+        "en": "on the weighted sum of the world-model criteria",
+        "ar": "وفق المجموع المرجّح لمعايير نموذج العالم",
+    },
     "basis_joint": {
-        "en": "on every criterion, with world, game and bargaining inputs varied together",
-        "ar": "وفق جميع المعايير، مع تغيير مدخلات العالم واللعبة والمساومة معًا",
+        "en": "on the weighted sum of the criteria, with world, game and bargaining inputs "
+        "varied together",
+        "ar": "وفق المجموع المرجّح للمعايير، مع تغيير مدخلات العالم واللعبة والمساومة معًا",
     },
     "top_joint": {
-        "en": "First on every criterion",
-        "ar": "الأول وفق جميع المعايير",
+        "en": "First on the weighted criteria",
+        "ar": "الأول وفق المعايير المرجّحة",
     },
     "basis_game": {
         "en": "on the focal actor's game payoff",
@@ -94,8 +99,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "ar": "أقرب انقلاب، كل المدخلات (انحرافات)",
     },
     "share_not_best": {
-        "en": "Futures where it is not best ± s.e.",
-        "ar": "المستقبلات التي لا يكون فيها الأفضل ± الخطأ المعياري",
+        "en": "Futures where it is not best ± s.e. (futures and paths)",
+        "ar": "المستقبلات التي لا يكون فيها الأفضل ± الخطأ المعياري (المستقبلات والمسارات)",
     },
     "minimax_regret": {"en": "Minimax regret choice", "ar": "خيار أدنى الندم الأقصى"},
     "below": {"en": "Below the centre", "ar": "دون المركز"},
@@ -284,19 +289,117 @@ SENTENCES: dict[str, dict[str, str]] = {
         "ar": "{n} من أصل {m} من قضايا نظرية التحالفات تصح في إطاري اللعبة كليهما.",
     },
     "not_best_share": {
-        "en": "Across {n} sampled futures the top option is not best in {pct}% of them "
-        "(± {se} points, sampling standard error).",
-        "ar": "عبر {n} مستقبلًا ممكنًا تمت محاكاتها، لا يكون الخيار الأول هو الأفضل في {pct}% منها "
-        "(± {se} نقطة، الخطأ المعياري للمعاينة).",
+        "en": "'{option}' is not the best option {basis}, in {pct}% of {n} sampled futures{over} "
+        "(± {se} points: one standard error, from the futures sampled and the paths simulated "
+        "in each).",
+        "ar": "لا يكون «{option}» أفضل خيار {basis}، في {pct}% من {n} مستقبلًا مسحوبًا{over} "
+        "(± {se} نقطة: خطأ معياري واحد، من المستقبلات المسحوبة والمسارات المحاكاة في كل منها).",
+    },
+    "world_over": {
+        "en": "world-model criteria over {months} months",
+        "ar": "معايير نموذج العالم على مدى {months} شهرًا",
     },
     "best_across_futures": {
-        "en": "'{option}' is the best option {basis} across the sampled "
-        "futures of every uncertain input.",
-        "ar": "«{option}» هو أفضل خيار {basis} عبر المستقبلات الممكنة لكل المدخلات غير المؤكدة.",
+        "en": "'{option}' is the best option {basis}, in {pct} of the sampled futures of every "
+        "uncertain input.",
+        "ar": "«{option}» هو أفضل خيار {basis}، في {pct} من المستقبلات الممكنة المسحوبة لكل "
+        "المدخلات غير المؤكدة.",
+    },
+    "first_on_all": {
+        "en": "'{top}' is first on every criterion taken alone.",
+        "ar": "«{top}» هو الأول وفق كل معيار على حدة.",
+    },
+    "first_on_some": {
+        "en": "'{top}' is first on {k} of {m} criteria taken alone ({names}); it leads on their "
+        "combination by the weights.",
+        "ar": "«{top}» هو الأول وفق {k} من أصل {m} من المعايير على حدة ({names})؛ ويتقدم في "
+        "مجموعها المرجّح بالأوزان.",
+    },
+    "top_differs": {
+        "en": "The two analyses of this brief put different options first. The ranking "
+        "({method} on the decision-maker's criteria at their central values) puts '{top}' "
+        "first; the robustness analysis (the weighted sum of the criteria, its utility, in each "
+        "sampled future) puts '{rtop}' first{share}. They differ in method (how the criteria "
+        "are combined) and in what they read (the central values against the sampled futures).",
+        "ar": "يضع تحليلا هذه المذكرة خيارين مختلفين في المرتبة الأولى. فالترتيب ({method} وفق "
+        "معايير صانع القرار عند قيمها المركزية) يضع «{top}» أولًا؛ أما تحليل المتانة (المجموع "
+        "المرجّح للمعايير، أي منفعته، في كل مستقبل مسحوب) فيضع «{rtop}» أولًا{share}. ويختلفان "
+        "في الطريقة (كيف تُجمع المعايير) وفيما يقرآنه (القيم المركزية مقابل المستقبلات المسحوبة).",
+    },
+    "top_differs_share": {
+        "en": ", best in {pct}% of the {n} sampled futures",
+        "ar": "، وهو الأفضل في {pct}% من {n} مستقبلًا مسحوبًا",
+    },
+    "over_months": {"en": " over {months} months", "ar": " على مدى {months} شهرًا"},
+    "ranking_horizon": {
+        "en": "The world-model criteria are measured over {months} months ({paths} paths per "
+        "option: the world model's default horizon); the consequences section and its "
+        "judgements look {cmonths} months ahead.",
+        "ar": "تُقاس معايير نموذج العالم على مدى {months} شهرًا ({paths} مسار لكل خيار: الأفق "
+        "الافتراضي لنموذج العالم)؛ أما قسم العواقب وأحكامه فينظران {cmonths} شهرًا إلى الأمام.",
+    },
+    "ranking_horizon_alone": {
+        "en": "The world-model criteria are measured over {months} months ({paths} paths per "
+        "option: the world model's default horizon).",
+        "ar": "تُقاس معايير نموذج العالم على مدى {months} شهرًا ({paths} مسار لكل خيار: الأفق "
+        "الافتراضي لنموذج العالم).",
+    },
+    "robust_horizon": {
+        "en": "The world model runs over {months} months in every sampled future (the "
+        "exploratory model's default horizon).",
+        "ar": "يعمل نموذج العالم على مدى {months} شهرًا في كل مستقبل مسحوب (الأفق الافتراضي "
+        "للنموذج الاستكشافي).",
+    },
+    "levers_central": {
+        "en": "Gains are in points of the actor's utility (salience-weighted closeness of the "
+        "outcomes to its true positions, 0-100), at the scenario's central inputs only: this "
+        "brief samples none of their uncertainty, so no share of sampled inputs is shown; a "
+        "lever ranks high when it helps under most models. Credible bounds: declared in the "
+        "scenario, else 15% of each scale.",
+        "ar": "المكاسب بنقاط منفعة الفاعل (قرب النتائج من مواقفه الحقيقية مرجحًا بالأهمية، من 0 "
+        "إلى 100)، عند المدخلات المركزية للسيناريو فقط: لا تسحب هذه المذكرة شيئًا من عدم يقينها، "
+        "ولذلك لا تُعرض حصة من المدخلات المسحوبة؛ وتتقدم الرافعة في الترتيب إذا أفادت في معظم "
+        "النماذج. حدود المصداقية: كما يعلنها السيناريو، وإلا 15% من كل مقياس.",
+    },
+    "levers_no_gain": {
+        "en": "–: the model gave no result for that lever ({models}).",
+        "ar": "–: لم يُعطِ النموذج نتيجة لهذه الرافعة ({models}).",
+    },
+    "sp_none": {
+        "en": "No signposts in this brief: {why}",
+        "ar": "لا مؤشرات في هذه المذكرة: {why}",
+    },
+    "sp_why_quick": {
+        "en": "the breaking points they are read from are computed in the full brief only.",
+        "ar": "نقاط التحول التي تُستخرج منها لا تُحسب إلا في المذكرة الكاملة.",
+    },
+    "sp_why_far": {
+        "en": "no single uncertain input changes the top option within {z} spreads of its "
+        "central value.",
+        "ar": "لا يغيّر أي مدخل غير مؤكد وحده الخيار الأول ضمن {z} انحرافات عن قيمته المركزية.",
+    },
+    "sp_why_unexplored": {
+        "en": "nothing the ranking reads was explored for what would change it.",
+        "ar": "لم يُستكشف شيء مما يقرؤه الترتيب بحثًا عما قد يغيّره.",
+    },
+    "sp_why_no_threshold": {
+        "en": "The world model's breakeven sets no threshold either (see the consequences).",
+        "ar": "ولا يضع التعادل في نموذج العالم أي عتبة أيضًا (انظر العواقب).",
+    },
+    "breakeven_none": {
+        "en": "Under '{option}', {what} is about {value} {unit} (median across paths): there is "
+        "no threshold on {band}, since the other revenue already covers it at any value; no "
+        "signpost is set on it.",
+        "ar": "في ظل «{option}»، يبلغ {what} نحو {value} {unit} (الوسيط عبر المسارات): لا عتبة "
+        "على {band}، إذ تغطيه الإيرادات الأخرى عند أي قيمة؛ ولا يُوضع عليه مؤشر.",
     },
     "prim_basis": {
         "en": "ensemble of {n} Latin-hypercube futures x {paths} paths",
         "ar": "مجموعة من {n} مستقبلًا × {paths} مسار",
+    },
+    "prim_basis_horizon": {
+        "en": "ensemble of {n} Latin-hypercube futures x {paths} paths over {months} months",
+        "ar": "مجموعة من {n} مستقبلًا × {paths} مسار على مدى {months} شهرًا",
     },
     "prim_basis_exact": {
         "en": "ensemble of {n} Latin-hypercube futures (the model has no random paths)",
@@ -444,10 +547,10 @@ SENTENCES: dict[str, dict[str, str]] = {
         "(أساسًا {movers})، ضمن عدم اليقين المصرَّح به، يقلب الترتيب.",
     },
     "mc_unresolved": {
-        "en": "{view}: the top option leads by {gap}, within two Monte Carlo standard errors "
+        "en": "{view}: '{top}' leads by {gap}, within two Monte Carlo standard errors "
         "({se}): the paths used do not resolve the ranking at the central values, so the "
         "breaking points near the centre are uncertain too.",
-        "ar": "{view}: يتقدم الخيار الأول بفارق {gap}، ضمن خطأين معياريين من أخطاء مونت كارلو "
+        "ar": "{view}: يتقدم «{top}» بفارق {gap}، ضمن خطأين معياريين من أخطاء مونت كارلو "
         "({se}): لا تحسم المسارات المستخدمة الترتيب عند القيم المركزية، ولذلك فنقاط التحول القريبة "
         "من المركز غير مؤكدة أيضًا.",
     },
@@ -468,10 +571,10 @@ SENTENCES: dict[str, dict[str, str]] = {
         "`melian explore --method breaking`)؛ يعرض الموجز السريع PRIM والندم.",
     },
     "breaking_none": {
-        "en": "{view}: {n} of {m} uncertain inputs cannot change the top option on their own "
-        "within ±{zmax} spreads.",
-        "ar": "{view}: {n} من أصل {m} من المدخلات غير المؤكدة لا يمكنها وحدها تغيير الخيار الأول "
-        "ضمن ±{zmax} انحرافات.",
+        "en": "{view}: {n} of {m} uncertain inputs cannot make '{top}' lose first place on their "
+        "own within ±{zmax} spreads.",
+        "ar": "{view}: {n} من أصل {m} من المدخلات غير المؤكدة لا يمكنها وحدها أن تُفقد «{top}» "
+        "المرتبة الأولى ضمن ±{zmax} انحرافات.",
     },
     "flip_none": {
         "en": "{view}: no combination of inputs searched flips the ranking; '{top}' stays first.",
@@ -507,9 +610,9 @@ SENTENCES: dict[str, dict[str, str]] = {
         "ar": "{view}: أي خيار هو الأفضل عبر {n} مستقبلًا ممكنًا",
     },
     "prim_box": {
-        "en": "{view}: PRIM box {box} where the top option is not best (coverage {coverage}, "
+        "en": "{view}: PRIM box {box} where '{rec}' is not best (coverage {coverage}, "
         "density {density})",
-        "ar": "{view}: صندوق PRIM رقم {box} حيث لا يكون الخيار الأول هو الأفضل (التغطية {coverage}، "
+        "ar": "{view}: صندوق PRIM رقم {box} حيث لا يكون «{rec}» هو الأفضل (التغطية {coverage}، "
         "الكثافة {density})",
     },
     "regret_title": {
@@ -534,12 +637,6 @@ PHRASES: dict[str, str] = {
     "subgame-perfect (sequential)": "التوازن الكامل للألعاب الفرعية (ردود متتابعة)",
     "utility": "المنفعة",
     "utility difference": "فرق المنفعة",
-    "arrears months (mean)": "أشهر التأخر (المتوسط)",
-    "reserves at horizon (median)": "الاحتياطيات في نهاية الأفق (الوسيط)",
-    "reserves CVaR95": "الاحتياطيات (القيمة الشرطية المعرضة للخطر 95%)",
-    "debt at horizon (mean)": "الدين في نهاية الأفق (المتوسط)",
-    "payroll-covering price (median)": "السعر الذي يغطي الرواتب (الوسيط)",
-    "price at 50% arrears risk": "السعر عند خطر تأخر 50%",
     "futures where best": "المستقبلات التي يكون فيها الأفضل",
     "range in the box": "النطاق داخل الصندوق",
     "quasi-p (low, high)": "شبه قيمة p (الأدنى، الأعلى)",

@@ -7,9 +7,12 @@ each lever is one plain sentence with its numbers. A quick brief uses the centra
 
 from __future__ import annotations
 
+import math
+
 from melian.advise import DEFAULT_DRAWS, advise
 from melian.advise.text import t as lt
 from melian.brief.base import Progress, Section, Settings, table
+from melian.brief.i18n import tf
 from melian.errors import ModelError
 from melian.scenario.schema import Scenario
 
@@ -38,21 +41,39 @@ def levers_section(s: Scenario, lang: str, settings: Settings, progress: Progres
     sentences = lv.sentences(lang)
     sec = Section(id="levers", data={"raw": lv.to_dict()})
     sec.data["paragraphs"] = [x["text"] for x in sentences]
+    sampled = lv.draws > 0
+    # the share of sampled inputs where a lever helps exists only when inputs were sampled (a
+    # quick brief runs the central inputs only: the column would repeat the models' share)
     sec.data["tables"] = [
         table(
             lt("persuasion", lang),
-            [lt("lever", lang), *lv.models, lt("models_helped", lang), lt("helps", lang)],
+            [
+                lt("lever", lang),
+                *lv.models,
+                lt("models_helped", lang),
+                *([lt("helps", lang)] if sampled else []),
+            ],
             [
                 [
                     f"{lv.name(x.actor, lang)} ({lt(x.kind, lang)})",
-                    *(f"{x.gains[m].mean:+.2f}" for m in lv.models),
+                    *(_gain(x.gains[m].mean) for m in lv.models),
                     f"{100 * x.robustness.models_helped:.0f}%",
-                    f"{100 * x.robustness.runs_helped:.0f}%",
+                    *([f"{100 * x.robustness.runs_helped:.0f}%"] if sampled else []),
                 ]
                 for x in lv.targets
             ],
         )
     ]
-    sec.data["notes"] = [lt("method", lang).format(draws=lv.draws), *lv.notes]
+    method = lt("method", lang).format(draws=lv.draws) if sampled else tf("levers_central", lang)
+    failed = [m for m in lv.models if any(not math.isfinite(x.gains[m].mean) for x in lv.targets)]
+    notes = [method, *lv.notes]
+    if failed:
+        notes.append(tf("levers_no_gain", lang, models=", ".join(failed)))
+    sec.data["notes"] = notes
     progress("levers: done", 1.0)
     return sec
+
+
+def _gain(v: float) -> str:
+    """A model's mean gain from a lever, signed, or an en dash when the model gave none."""
+    return f"{v:+.2f}" if math.isfinite(v) else "–"

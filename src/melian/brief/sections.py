@@ -7,6 +7,7 @@ likelihood words, signposts) are derived from those results, never written by ha
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from melian.brief.base import (
     option_name,
     table,
 )
-from melian.brief.change import nearest
+from melian.brief.change import WITHIN, nearest, share_se
 from melian.brief.consequences import (  # consequences_section: also reached from here
     consequence_judgements,
     consequences_section,
@@ -638,9 +639,16 @@ def ranking_section(
     sec = Section(id="ranking", data={"raw": {k: d[k] for k in d if k != "evidence"}})
     methods = d["methods"]
     opts = d["options"]
+    # the world criteria's horizon: the ranking passes none, so the world model's default applies
+    world = (d.get("evidence") or {}).get("details", {}).get("world") or {}
+    months = world.get("horizon")
+    over = "" if months is None else tf("over_months", lang, months=months)
+    world_over = "" if months is None else tf("world_over", lang, months=months)
     tables = [
         table(
-            f"{t('ranking', lang)} ({t('weight', lang)}: {h(str(d['weights_from']), lang)})",
+            f"{t('ranking', lang)} ({t('weight', lang)}: {h(str(d['weights_from']), lang)}"
+            + (f"{sep(lang)}{world_over}" if world_over else "")
+            + ")",
             [t("option", lang), *methods],
             [
                 [
@@ -655,26 +663,13 @@ def ranking_section(
     cname = {c.id: label(c, lang) for c in s.criteria}
     tables.append(
         table(
-            h("criterion values per option (the evidence)", lang),
+            h("criterion values per option (the evidence)", lang)
+            + (f" ({world_over})" if world_over else ""),
             [t("option", lang), *(cname.get(c, c) for c in crit)],
             [[option_name(s, o, lang), *(fmt(d["matrix"][o][c]) for c in crit)] for o in opts],
         )
     )
-    tables.append(
-        table(
-            t("criterion", lang),
-            [t("criterion", lang), t("direction", lang), t("weight", lang), h("from", lang)],
-            [
-                [
-                    cname.get(c["id"], c["id"]),
-                    t("higher" if c["direction"] == "max" else "lower", lang),
-                    fmt(c["weight"]),
-                    c["provenance"] if lang == "en" else measure_text(s, c["id"], lang),
-                ]
-                for c in d["criteria"]
-            ],
-        )
-    )
+    tables.append(_criteria_table(s, lang, d, cname, over))
     stab = d.get("stability", {}).get(d["primary"], [])
     if stab:
         tables.append(
@@ -714,9 +709,16 @@ def ranking_section(
                 detail=detail,
             )
         ]
+    first = first_on(d, top)
+    sec.data["first_on"] = first
+    cq = secs.get("consequences")
+    cmonths = cq.data.get("horizon") if cq is not None and cq.ok else None
+    paras += _ranking_notes(
+        s, lang, top, [cname.get(c, c) for c in first], len(crit), world, cmonths
+    )
     if d.get("ahp"):
         paras.append(tf("ahp_cr", lang, cr=fmt(d["ahp"].get("consistency_ratio"), 2)))
-    sec.data.update(tables=tables, paragraphs=paras, top=top, agree=agree)
+    sec.data.update(tables=tables, paragraphs=paras, top=top, agree=agree, horizon=months)
     sec.charts.append(
         {
             "title": t("ranking", lang),
@@ -733,6 +735,69 @@ def ranking_section(
     return sec
 
 
+def _criteria_table(
+    s: Scenario, lang: str, d: dict[str, Any], cname: dict[str, str], over: str
+) -> dict[str, Any]:
+    """The ranking's criteria: direction, weight and where each value comes from (a world
+    criterion with its horizon, ``over``).
+    """
+    world_ids = {c.id for c in s.criteria if c.measure.kind == "world"}
+    return table(
+        t("criterion", lang),
+        [t("criterion", lang), t("direction", lang), t("weight", lang), h("from", lang)],
+        [
+            [
+                cname.get(c["id"], c["id"]),
+                t("higher" if c["direction"] == "max" else "lower", lang),
+                fmt(c["weight"]),
+                (c["provenance"] if lang == "en" else measure_text(s, c["id"], lang))
+                + (over if c["id"] in world_ids else ""),
+            ]
+            for c in d["criteria"]
+        ],
+    )
+
+
+def _ranking_notes(
+    s: Scenario,
+    lang: str,
+    top: str,
+    first: list[str],
+    m: int,
+    world: dict[str, Any],
+    cmonths: int | None,
+) -> list[str]:
+    """What the ranking's top option is first on taken alone (``first``, the names of those of
+    the ``m`` criteria), and the horizon of its world criteria (``world``: the ensemble's
+    settings, empty without world criteria) beside the consequences' (``cmonths``).
+    """
+    name = option_name(s, top, lang)
+    if len(first) == m:
+        out = [tf("first_on_all", lang, top=name)]
+    else:
+        names = sep(lang).join(first) or "–"
+        out = [tf("first_on_some", lang, top=name, k=len(first), m=m, names=names)]
+    months = world.get("horizon")
+    if months is not None:
+        key = "ranking_horizon_alone" if cmonths in (None, months) else "ranking_horizon"
+        paths = f"{world.get('paths', 0):,}"
+        out.append(tf(key, lang, months=months, paths=paths, cmonths=cmonths))
+    return out
+
+
+def first_on(d: dict[str, Any], option: str) -> list[str]:
+    """The criteria on which ``option`` is first taken alone (ties count as first), from a
+    ranking's ``to_dict()`` (its decision matrix and the criteria's directions).
+    """
+    out = []
+    for c in d["criteria"]:
+        vals = [d["matrix"][o][c["id"]] for o in d["options"]]
+        best = max(vals) if c["direction"] == "max" else min(vals)
+        if math.isclose(d["matrix"][option][c["id"]], best, rel_tol=1e-9, abs_tol=1e-12):
+            out.append(c["id"])
+    return out
+
+
 # --------------------------------------------------------------------------- conclusions
 def conclusions(
     s: Scenario, lang: str, secs: dict[str, Section]
@@ -743,24 +808,8 @@ def conclusions(
     signposts: list[str] = []
     rec = s.focal.recommended if s.focal else None
     fc = secs.get("forecast")
-    if fc is not None and fc.ok and fc.data.get("predictive"):
-        names = {i.id: label(i, lang) for i in s.issues}
-        parts = [
-            f"{names.get(it['issue'], it['issue'])}: {fmt(it['median'])} "
-            f"[{fmt(it['intervals']['80'][0])} – {fmt(it['intervals']['80'][1])}]"
-            for it in fc.data["predictive"]["issues"]
-        ]
-        bluf.append(tf("predictive_bluf", lang, parts=sep(lang).join(parts)))
-    elif fc is not None and fc.ok and fc.data.get("consensus"):
-        parts = []
-        for iss in s.issues:
-            v = fc.data["consensus"].get(iss.id)
-            if v is not None:
-                sq = iss.status_quo.value if iss.status_quo else None
-                delta = f"{'+' if v >= sq else ''}{v - sq:.1f}" if sq is not None else ""
-                move = "" if sq is None else f" ({tf('from_sq', lang, delta=delta)})"
-                parts.append(f"{label(iss, lang)}: {v:.1f}{move}")
-        bluf.append(tf("median_forecast", lang, parts=sep(lang).join(parts)))
+    if fc is not None and fc.ok:
+        bluf.extend(_forecast_bluf(s, lang, fc))
     game = secs.get("game")
     if game is not None and game.ok:
         fr = game.data["raw"]["framings"]
@@ -790,55 +839,7 @@ def conclusions(
         bluf.insert(0, sentence)
     rb = secs.get("robustness")
     if rb is not None and rb.ok:
-        src = (rb.data.get("views") or {}).get("source") or {}
-        br = src.get("breaking")
-        if br:
-            near = nearest(br)
-            beta = near.get("beta")
-            if near.get("within_error"):
-                bluf.append(
-                    tf(
-                        "bluf_unresolved",
-                        lang,
-                        top=option_name(s, br["top"], lang),
-                        winner=option_name(s, near.get("winner"), lang),
-                        basis=t(f"basis_{rb.data.get('on', 'world')}", lang),
-                    )
-                )
-            elif beta is None:
-                bluf.append(
-                    tf(
-                        "bluf_no_flip",
-                        lang,
-                        top=option_name(s, br["top"], lang),
-                        basis=t(f"basis_{rb.data.get('on', 'world')}", lang),
-                    )
-                )
-            else:
-                key = "bluf_flip_outside" if beta > 2.0 else "bluf_flip_inside"
-                bluf.append(
-                    tf(
-                        key,
-                        lang,
-                        top=option_name(s, br["top"], lang),
-                        beta=f"{beta:.1f}",
-                        movers=", ".join(near.get("movers", [])[:3]),
-                        basis=t(f"basis_{rb.data.get('on', 'world')}", lang),
-                    )
-                )
-        pr = rb.data.get("prim")
-        if pr:
-            p, n = pr["base_rate"], pr["experiments"]
-            se = (p * (1 - p) / max(n, 1)) ** 0.5
-            bluf.append(
-                tf(
-                    "not_best_share",
-                    lang,
-                    n=n,
-                    pct=f"{100 * p:.1f}",
-                    se=f"{100 * se:.1f}",
-                )
-            )
+        bluf.extend(_robustness_bluf(s, lang, rb, rk if rk is not None and rk.ok else None))
     if rec:
         bluf.insert(0, tf("source_recommends", lang, option=option_name(s, rec, lang)))
     for sec in secs.values():
@@ -848,3 +849,107 @@ def conclusions(
     if cq is not None and cq.ok:
         judgements.extend(consequence_judgements(s, lang, cq, top or reference_option(s)))
     return bluf, judgements, signposts
+
+
+def _forecast_bluf(s: Scenario, lang: str, fc: Section) -> list[str]:
+    """The bottom line on where the dialogue lands: the ensemble's median and 80% interval per
+    issue, else the models' median forecast.
+    """
+    if fc.data.get("predictive"):
+        names = {i.id: label(i, lang) for i in s.issues}
+        parts = [
+            f"{names.get(it['issue'], it['issue'])}: {fmt(it['median'])} "
+            f"[{fmt(it['intervals']['80'][0])} – {fmt(it['intervals']['80'][1])}]"
+            for it in fc.data["predictive"]["issues"]
+        ]
+        return [tf("predictive_bluf", lang, parts=sep(lang).join(parts))]
+    if not fc.data.get("consensus"):
+        return []
+    parts = []
+    for iss in s.issues:
+        v = fc.data["consensus"].get(iss.id)
+        if v is not None:
+            sq = iss.status_quo.value if iss.status_quo else None
+            delta = f"{'+' if v >= sq else ''}{v - sq:.1f}" if sq is not None else ""
+            move = "" if sq is None else f" ({tf('from_sq', lang, delta=delta)})"
+            parts.append(f"{label(iss, lang)}: {v:.1f}{move}")
+    return [tf("median_forecast", lang, parts=sep(lang).join(parts))]
+
+
+def _robustness_bluf(s: Scenario, lang: str, rb: Section, rk: Section | None) -> list[str]:
+    """The bottom line on what would change the recommendation, naming the option it speaks
+    of; first, when the ranking puts another option first, a sentence that says so and why.
+    """
+    out: list[str] = []
+    src = (rb.data.get("views") or {}).get("source") or {}
+    br = src.get("breaking")
+    pr = rb.data.get("prim")
+    on = rb.data.get("on", "world")
+    basis = t(f"basis_{on}", lang)
+    rtop = br["top"] if br else (pr or {}).get("recommended")
+    if rk is not None and rtop is not None and rtop != rk.data["top"]:
+        share = ""
+        if pr and pr.get("experiments"):
+            n = pr["experiments"]
+            k = (pr.get("best_counts") or {}).get(rtop, 0)
+            share = tf("top_differs_share", lang, pct=f"{100 * k / n:.1f}", n=n)
+        out.append(
+            tf(
+                "top_differs",
+                lang,
+                method=rk.data["raw"]["primary"],
+                top=option_name(s, rk.data["top"], lang),
+                rtop=option_name(s, rtop, lang),
+                share=share,
+            )
+        )
+    if br:
+        near = nearest(br)
+        beta = near.get("beta")
+        fields = {"top": option_name(s, br["top"], lang), "basis": basis}
+        if near.get("within_error"):
+            winner = option_name(s, near.get("winner"), lang)
+            out.append(tf("bluf_unresolved", lang, winner=winner, **fields))
+        elif beta is None:
+            out.append(tf("bluf_no_flip", lang, **fields))
+        else:
+            key = "bluf_flip_outside" if beta > 2.0 else "bluf_flip_inside"
+            movers = ", ".join(near.get("movers", [])[:3])
+            out.append(tf(key, lang, beta=f"{beta:.1f}", movers=movers, **fields))
+    if pr:
+        months = rb.data.get("horizon")
+        out.append(
+            tf(
+                "not_best_share",
+                lang,
+                n=pr["experiments"],
+                option=option_name(s, pr.get("recommended") or rtop, lang),
+                basis=basis,
+                over="" if months is None else tf("over_months", lang, months=months),
+                pct=f"{100 * pr['base_rate']:.1f}",
+                se=f"{100 * share_se(pr):.1f}",
+            )
+        )
+    return out
+
+
+def signposts_note(lang: str, secs: dict[str, Section], signposts: list[str]) -> str:
+    """Why the brief has no signposts (empty when it has some): the breaking points they come
+    from were not computed (the quick brief) or found no input near enough, or nothing was
+    explored; and, when the world's breakeven sets no threshold, that too.
+    """
+    if signposts:
+        return ""
+    rb = secs.get("robustness")
+    views = (rb.data.get("views") or {}) if rb is not None and rb.ok else {}
+    if not views:
+        why = tf("sp_why_unexplored", lang)
+    elif not any(v.get("breaking") for v in views.values()):
+        why = tf("sp_why_quick", lang)
+    else:
+        why = tf("sp_why_far", lang, z=fmt(2 * WITHIN))
+    text = tf("sp_none", lang, why=why)
+    cq = secs.get("consequences")
+    if cq is not None and cq.ok and cq.data.get("no_threshold"):
+        text += " " + tf("sp_why_no_threshold", lang)
+    return text
