@@ -188,10 +188,11 @@ def test_baseline_reproduces_the_issue_numbers(dev):
 
 
 def test_candidates_and_snapping():
-    pos = np.array([20.0, 20.0, 70.0, np.nan])
+    pos = np.array([0.0, 20.0, 20.0, 70.0, 100.0, np.nan])
     cand, logw, kinds = candidates(pos, 40.0)
     assert cand.tolist() == [0.0, 20.0, 40.0, 50.0, 70.0, 100.0]
     assert kinds[2] == ["reference"] and kinds[1] == ["position"]
+    assert kinds[0] == ["position", "end"]
     assert logw[1] > logw[4]  # two actors at 20, one at 70
     u = np.random.default_rng(0).random((4, 500))
     # no residual spread and no snapping: every draw is the point
@@ -203,6 +204,26 @@ def test_candidates_and_snapping():
     # clipping puts mass on the ends
     d = draw_outcomes(np.array([95.0]), 10.0, np.array([-1.0, 2.0]), cand, logw, MixtureParams(), u)
     assert set(np.unique(d)) == {85.0, 100.0}
+
+
+def test_draws_stay_in_the_hull_of_positions_and_reference():
+    """Actors between 20 and 60, reference 70: no draw outside [20, 70], no end atom."""
+    from melian.bargaining.predictive import hull
+
+    pos = np.array([20.0, 30.0, 60.0])
+    assert hull(pos, 70.0) == (20.0, 70.0) and hull(pos, float("nan")) == (20.0, 60.0)
+    assert hull(np.array([np.nan]), float("nan")) == (0.0, 100.0)
+    cand, _, kinds = candidates(pos, 70.0)
+    assert cand.tolist() == [20.0, 30.0, 50.0, 60.0, 70.0]  # 50 inside, the ends outside
+    assert ["midpoint"] in kinds and not any("end" in k for k in kinds)
+    res = np.linspace(-3, 3, 61)  # wide residuals: without the hull many draws would clip at 0
+    u = np.random.default_rng(1).random((4, 5000))
+    prm = MixtureParams(2.0, 0.3, 8.0)
+    _, logw, _ = candidates(pos, 70.0)
+    x = draw_outcomes(np.array([40.0]), 15.0, res, cand, logw, prm, u, bounds=hull(pos, 70.0))
+    assert x.min() == 20.0 and x.max() == 70.0
+    wide = draw_outcomes(np.array([40.0]), 15.0, res, cand, logw, prm, u)
+    assert wide.min() == 0.0  # the old bounds, for contrast
 
 
 def test_allocate_sums_and_is_proportional():

@@ -11,9 +11,12 @@ outcome of each issue, for every registered model and for an ensemble across mod
    pool of standardised residuals ``z = (outcome - point) / spread``, where ``spread = 1 + mean_i
    |x_i - point|`` (the mean distance of the actors' positions from the forecast, on the 0-100
    scale) makes the error scale with how divided the actors are. A continuous draw is
-   ``v = clip(p_d + kappa * spread * z, 0, 100)``; clipping puts mass on the scale's ends.
+   ``v = clip(p_d + kappa * spread * z, lo, hi)``, [lo, hi] the :func:`hull` of the actors'
+   positions and the reference point (the one-dimensional Pareto set); clipping puts mass on
+   its ends (on DEU issues the scale's ends).
 3. **Point masses** ("snapping"): with probability ``snap`` a draw moves to a *candidate point*
-   c (an actor's position, the reference point, the scale's ends or midpoint) chosen with
+   c (an actor's position, the reference point, the scale's ends or midpoint inside the hull)
+   chosen with
    probability proportional to ``prior_c * exp(-|c - v| / bandwidth)``. ``prior_c`` is
    sqrt(share of actors at c) plus a fixed weight for the reference point and for the ends and
    midpoint (:data:`CANDIDATE_PRIOR`). This is the mixture with point masses that DEU outcomes
@@ -194,14 +197,29 @@ def spread_of(positions: np.ndarray, center: float) -> float:
     return 1.0 + (float(np.mean(np.abs(x - center))) if x.size else 0.0)
 
 
+def hull(positions: np.ndarray, reference: float) -> tuple[float, float]:
+    """The smallest and largest of the actors' positions and the reference point (0-100 scale).
+
+    Outcomes are drawn inside it: on the DEU dev file 171 of 172 outcomes lie between the
+    actors' extreme positions. Without any position or reference point: the whole scale.
+    """
+    x = positions[np.isfinite(positions)]
+    if math.isfinite(reference):
+        x = np.append(x, reference)
+    if not x.size:
+        return 0.0, 100.0
+    return float(np.min(x)), float(np.max(x))
+
+
 def candidates(
     positions: np.ndarray, reference: float, prior: Mapping[str, float] | None = None
 ) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
     """Candidate points of one issue (0-100 scale), their log prior weights and their kinds.
 
     Candidates: the distinct actors' positions (prior sqrt of the share of actors there), the
-    reference point when finite, 0, 100 (``end``) and 50 (``midpoint``); priors of a point that is
-    several kinds add up.
+    reference point when finite, 0, 100 (``end``) and 50 (``midpoint``) when they lie in the
+    :func:`hull` of the positions and the reference point; priors of a point that is several
+    kinds add up.
     """
     pr = {**CANDIDATE_PRIOR, **(prior or {})}
     x = positions[np.isfinite(positions)]
@@ -217,6 +235,8 @@ def candidates(
         (100.0, pr["end"], "end"),
         (50.0, pr["midpoint"], "midpoint"),
     ]
+    lo, hi = hull(positions, reference)
+    extra = [e for e in extra if lo - 1e-9 <= e[0] <= hi + 1e-9]
     if math.isfinite(reference):
         extra.append((round(float(reference), 9), pr["reference"], "reference"))
     for v, w, kind in extra:
@@ -238,17 +258,19 @@ def draw_outcomes(
     cand_logw: np.ndarray,
     params: MixtureParams,
     uniforms: np.ndarray,
+    bounds: tuple[float, float] = (0.0, 100.0),
 ) -> np.ndarray:
     """Predictive draws of one issue on the 0-100 scale (see the module docstring).
 
     ``uniforms`` has shape (4, n): the residual index, the input-draw index, the snap decision
     and the candidate choice of each of the n draws (common random numbers: the same uniforms
-    give smoothly varying draws as the parameters change).
+    give smoothly varying draws as the parameters change). Continuous draws are clipped to
+    ``bounds`` (the issue's :func:`hull`).
     """
     u_res, u_pt, u_snap, u_cand = uniforms
     z = residuals[np.minimum((u_res * residuals.size).astype(int), residuals.size - 1)]
     p = point_draws[np.minimum((u_pt * point_draws.size).astype(int), point_draws.size - 1)]
-    v = np.clip(p + params.kappa * spread * z, 0.0, 100.0)
+    v = np.clip(p + params.kappa * spread * z, bounds[0], bounds[1])
     if params.snap <= 0 or cand.size == 0:
         return v
     logits = cand_logw[None, :] - np.abs(v[:, None] - cand[None, :]) / params.bandwidth
@@ -762,6 +784,7 @@ def predictive_forecast(
         ref = float(problem.reference[j])
         ref100 = float(_to100(ref, lo, hi)) if math.isfinite(ref) else math.nan
         cand, logw, kinds = candidates(pos, ref100)
+        box = hull(pos, ref100)
         per_model: dict[str, np.ndarray] = {}
         model_pts: dict[str, float] = {}
         redraw: dict[str, Callable[[MixtureParams], np.ndarray]] = {}
@@ -776,7 +799,9 @@ def predictive_forecast(
             em = cal.models[m]
             u = stream(ss, m, issue, "outcome").random((4, n_samples))
             sp = spread_of(pos, p100)
-            redraw[m] = partial(draw_outcomes, pdraws, sp, em.residuals, cand, logw, uniforms=u)
+            redraw[m] = partial(
+                draw_outcomes, pdraws, sp, em.residuals, cand, logw, uniforms=u, bounds=box
+            )
             per_model[m] = redraw[m](em.params)
             model_pts[m] = p100
         if not per_model:

@@ -46,6 +46,7 @@ from melian.bargaining.predictive import (
     MixtureParams,
     allocate,
     candidates,
+    hull,
     spread_of,
     stream,
 )
@@ -176,6 +177,9 @@ class IssueData:
     cand: np.ndarray
     cand_logw: np.ndarray
     names: list[str]
+    #: each issue's :func:`~melian.bargaining.predictive.hull` (draws are clipped to it);
+    #: ``None``: the whole scale
+    bounds: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def from_issues(cls, issues: Sequence[DeuIssue]) -> IssueData:
@@ -197,7 +201,15 @@ class IssueData:
             cand=cand,
             cand_logw=logw,
             names=[it.issue for it in issues],
+            bounds=(
+                np.array([hull(p, r)[0] for p, r in zip(pos, ref, strict=True)]),
+                np.array([hull(p, r)[1] for p, r in zip(pos, ref, strict=True)]),
+            ),
         )
+
+    def bounds_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The bounds of ``rows`` (``None``: the whole scale)."""
+        return None if self.bounds is None else (self.bounds[0][rows], self.bounds[1][rows])
 
 
 def batch_draws(
@@ -209,6 +221,7 @@ def batch_draws(
     cand_logw: np.ndarray,
     params: MixtureParams,
     u: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Vectorised :func:`melian.bargaining.predictive.draw_outcomes` over issues.
 
@@ -223,7 +236,10 @@ def batch_draws(
     d = pdraws.shape[1]
     pi = np.minimum((u[1] * d).astype(int), d - 1)
     p = pdraws[rows, pi]
-    v = np.clip(p + params.kappa * spread[:, None] * z, 0.0, 100.0)
+    if bounds is None:
+        v = np.clip(p + params.kappa * spread[:, None] * z, 0.0, 100.0)
+    else:
+        v = np.clip(p + params.kappa * spread[:, None] * z, bounds[0][:, None], bounds[1][:, None])
     if params.snap <= 0:
         return v
     # only the draws that snap need the candidate choice (same numbers as computing them all)
@@ -395,6 +411,7 @@ def _fit_params(
             data.cand_logw[train],
             prm,
             u,
+            data.bounds_of(train),
         )
         score = float(np.mean(sr.crps_ensemble(y, dr)))
         if best is None or score < best[0] - 1e-12:
@@ -505,6 +522,7 @@ class Member:
             data.cand_logw[rows],
             self.params.spread_adjusted(factor),
             u,
+            data.bounds_of(rows),
         )
 
 
