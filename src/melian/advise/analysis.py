@@ -251,8 +251,8 @@ def advise_problem(
             continue
         if get_model(m).multidimensional and len(blocks[m]) > 1:
             setup.notes.append(
-                f"{m}: missing positions, so the issues are run in groups with the same actors "
-                f"({', '.join('+'.join(problem.issues[k] for k in b) for b in blocks[m])})"
+                f"{m}: each issue run on its own, as in the forecast (clout that differs by "
+                "issue, or missing positions)"
             )
     if not names:
         raise AdviseError("no bargaining model could run on this problem")

@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from melian.bargaining.base import BargainingProblem
+from melian.bargaining import issue_capability
+from melian.bargaining.base import BargainingProblem, issue_weights
 from melian.bargaining.registry import get_model, run_model
 from melian.bargaining.uncertainty import InputUncertainty, sample_inputs
 from melian.errors import MelianError, ModelError
@@ -160,17 +161,19 @@ def subproblem(
 def model_blocks(
     problem: BargainingProblem, model: str, params: dict[str, Any]
 ) -> list[tuple[int, ...]]:
-    """How ``model`` is run: one block of every issue, or several blocks run separately.
+    """How ``model`` is run: one block of every issue, or each issue on its own.
 
-    One-dimensional models are separable, so each issue is its own block. A multidimensional
-    model runs all issues jointly; if it refuses the problem's missing positions, the issues are
-    grouped by the set of actors holding a position on them and each group is run jointly with
-    those actors (an issue of a group the model still refuses is run on its own). Raises
-    :class:`ModelError` if the model cannot run on the problem at all.
+    The same decomposition as :func:`melian.bargaining.forecast`, so that the counterfactuals'
+    baseline is the forecast the other sections show. One-dimensional models are separable:
+    each issue is its own block. A multidimensional model runs all issues jointly, except (as
+    the forecast does) where an actor's clout differs between issues and the model weighs an
+    actor by one number (each issue then runs with its actors' clout there) or where it refuses
+    the problem's missing positions (each issue then runs with the actors that hold one).
+    Raises :class:`ModelError` if the model cannot run on the problem at all.
     """
     spec = get_model(model)
     per_issue = [(k,) for k in range(problem.n_issues)]
-    if not spec.multidimensional:
+    if not spec.multidimensional or (_issue_clout(problem, model) is not None):
         return per_issue
     pos = np.asarray(problem.position, float)
     try:
@@ -179,17 +182,16 @@ def model_blocks(
     except ModelError:
         if not np.isnan(pos).any():
             raise
-    groups: dict[bytes, list[int]] = {}
-    for k in range(problem.n_issues):
-        groups.setdefault((~np.isnan(pos[:, k])).tobytes(), []).append(k)
-    blocks: list[tuple[int, ...]] = []
-    for ks in groups.values():
-        b = tuple(ks)
-        if len(b) > 1 and np.isnan(_run_block(problem, model, params, b)[0]).any():
-            blocks.extend((k,) for k in b)
-        else:
-            blocks.append(b)
-    return sorted(blocks)
+    return per_issue
+
+
+def _issue_clout(problem: BargainingProblem, model: str) -> np.ndarray | None:
+    """Each actor's clout per issue (actors x issues) where ``model`` must be run with it issue by
+    issue (it weighs an actor by one number and clout differs by issue), else ``None``.
+    """
+    if get_model(model).issue_weights:
+        return None
+    return issue_capability(problem)
 
 
 def _run_block(
@@ -197,8 +199,19 @@ def _run_block(
 ) -> tuple[np.ndarray, Any]:
     """Point forecasts of ``block``'s issues (nan on a model error) and the forecast's extra."""
     pos = np.asarray(problem.position, float)[:, list(block)]
-    actors = np.flatnonzero(~np.any(np.isnan(pos), axis=1))
+    # a joint block is one the model accepted with its missing positions (model_blocks): every
+    # actor with a position in it takes part, as in the forecast; one issue: its holders
+    actors = np.flatnonzero(~np.all(np.isnan(pos), axis=1))
     sub = subproblem(problem, actors, block)
+    if (
+        len(block) == 1
+        and problem.meta.get("power") is not None
+        and not get_model(model).issue_weights
+    ):
+        # as the forecast does: one number per actor, its clout on this issue
+        clout = issue_weights(problem)[actors, block[0]]
+        meta = {k: v for k, v in sub.meta.items() if k != "power"}
+        sub = replace(sub, capability=np.asarray(clout, dtype=float), meta=meta)
     try:
         f = run_model(model, sub, **params)
     except ModelError:
