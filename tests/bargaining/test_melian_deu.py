@@ -80,7 +80,14 @@ def test_looks_legislative(dev):
         reference=np.array([np.nan]),
     )
     assert not mdeu.looks_legislative(plain)
-    eu = BargainingProblem(**{**plain.__dict__, "actors": ("Commission", "DE", "FR")})
+    eu = BargainingProblem(
+        **{**plain.__dict__, "actors": ("Commission", "EP", "DE", "FR"), "capability": np.ones(4)}
+        | {"position": np.zeros((4, 1)), "salience": np.ones((4, 1))}
+    )
     assert mdeu.looks_legislative(eu)
+    # member states with a national parliament (or only the Commission) are not legislative
+    for actors in (("parliament", "PL", "DE", "FR"), ("Commission", "PL", "DE", "FR")):
+        other = BargainingProblem(**{**eu.__dict__, "actors": actors})
+        assert not mdeu.looks_legislative(other), actors
     ruled = BargainingProblem(**{**plain.__dict__, "meta": {"voting_rule": "QMV"}})
     assert mdeu.looks_legislative(ruled)

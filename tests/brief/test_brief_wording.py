@@ -181,7 +181,13 @@ def test_no_source_view_without_views(lang: str) -> None:
     # one view: its name is not repeated in front of every sentence
     assert not any(p.startswith(view_name(s, "source", lang)) for p in sec.data["paragraphs"])
     with_views = canned._with_view()
-    assert view_name(with_views, "source", "en") == "the source's view"
+    if with_views.focal.recommended is not None:
+        assert view_name(with_views, "source", "en") == "the source's view"
+    # views but no source recommendation (an analyst's own encoding): not "the source's"
+    unsourced = with_views.model_copy(
+        update={"focal": with_views.focal.model_copy(update={"recommended": None})}
+    )
+    assert view_name(unsourced, "source", "en") == "the scenario as written"
 
 
 def test_explore_notes_lose_their_python() -> None:

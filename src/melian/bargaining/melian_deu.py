@@ -63,6 +63,8 @@ THETA0 = np.array([0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0])
 
 _COMMISSION_NAMES = frozenset({"com", "commission", "european commission", "ec"})
 _PARLIAMENT_NAMES = frozenset({"ep", "parliament", "european parliament"})
+#: Names that identify the legislature in the name test of :func:`looks_legislative`.
+_LEGISLATIVE_PARLIAMENT = frozenset({"ep", "european parliament"})
 _MEMBER_STATES = frozenset(
     "at be bg cy cz de dk ee el es fi fr hr hu ie it lt lu lv mt nl pl pt ro se si sk uk gr cr bu".split()
 )
@@ -106,9 +108,12 @@ def looks_legislative(problem: BargainingProblem) -> bool:
     True when ``problem`` looks like EU legislative bargaining (melian-deu's domain).
 
     Either its meta names a legislative procedure or Council voting rule (``procedure`` /
-    ``voting_rule`` keys, as DEU problems carry), or its actors include the Commission or the
-    Parliament together with at least two EU member states (two-letter codes such as ``de``,
-    ``fr``, or ``p``-prefixed DEU column names).
+    ``voting_rule`` keys, as DEU problems carry), or its actors include both legislative
+    institutions, the Commission and the European Parliament (``com``/``ep`` or their full
+    names; a bare ``parliament`` is more often a national one), together with at least two EU
+    member states (two-letter codes such as ``de``, ``fr``, or ``p``-prefixed DEU column names).
+    A dialogue among member states, or with a national parliament as a faction, is not
+    legislative bargaining.
     """
     meta = problem.meta or {}
     if procedure_of(problem) or str(meta.get("voting_rule", "")).strip().upper().startswith(
@@ -116,7 +121,9 @@ def looks_legislative(problem: BargainingProblem) -> bool:
     ):
         return True
     names = [a.lower() for a in problem.actors]
-    has_inst = any(n in _COMMISSION_NAMES or n in _PARLIAMENT_NAMES for n in names)
+    has_inst = any(n in _COMMISSION_NAMES for n in names) and any(
+        n in _LEGISLATIVE_PARLIAMENT for n in names
+    )
     states = sum(
         1 for n in names if n in _MEMBER_STATES or (n[:1] == "p" and n[1:] in _MEMBER_STATES)
     )

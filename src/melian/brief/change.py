@@ -62,11 +62,13 @@ WITHIN = 2.0
 
 def view_name(s: Scenario, view: str, lang: str) -> str:
     """Display name of a view: the scenario as written is 'the source's view' when the scenario
-    declares other views to set beside it (a seed paper's against a sceptic's), else 'the
-    scenario as written'; a declared view by its name.
+    declares other views to set beside it and records its source's recommendation (a seed
+    paper's view against a sceptic's), else 'the scenario as written'; a declared view by its
+    name.
     """
     if view == "source":
-        return t("view_source" if s.views else "view_written", lang)
+        sourced = bool(s.views) and getattr(s.focal, "recommended", None) is not None
+        return t("view_source" if sourced else "view_written", lang)
     v = next((x for x in s.views if x.id == view), None)
     if v is None:
         return view

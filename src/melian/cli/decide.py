@@ -30,7 +30,7 @@ def decide_cmd(
     workers: Annotated[int | None, typer.Option(help="World-model worker processes.")] = 1,
     view: Annotated[
         str | None,
-        typer.Option(help="A declared view of the scenario (default: the source's, as written)."),
+        typer.Option(help="A declared view of the scenario (default: the scenario as written)."),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Write JSON to stdout.")] = False,
 ) -> None:
@@ -93,8 +93,13 @@ def decide_cmd(
         s.add_row(o, *(f"{m['scores'][o]:.3f} ({m['ranks'][o]})" for m in d["methods"].values()))
     console.print(s)
     agree = "the same" if d["same_top_under_every_method"] else "NOT the same"
+    rec = (
+        f"the source recommends {d['recommended']}"
+        if d.get("recommended")
+        else "no source recommendation recorded"
+    )
     console.print(
-        f"top ({d['primary']}): [bold]{d['top']}[/bold]; recommended: {d['recommended']};"
+        f"top ({d['primary']}): [bold]{d['top']}[/bold]; {rec};"
         f" the top option is {agree} under every method and normalisation"
     )
     st = Table(title=f"weight-stability intervals ({d['primary']})")
