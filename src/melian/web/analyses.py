@@ -41,7 +41,8 @@ class ForecastParams(BaseModel):
         default=None, max_length=500, description="agenda issues to forecast (default: all)"
     )
     view: Id | None = Field(
-        default=None, description="a declared view of the scenario (default: the scenario as written)"
+        default=None,
+        description="a declared view of the scenario (default: the scenario as written)",
     )
 
 
@@ -177,7 +178,8 @@ class GameParams(BaseModel):
     )
     form: Literal["normal", "extensive"] = Field(default="normal", description="game form to solve")
     view: Id | None = Field(
-        default=None, description="a declared view of the scenario (default: the scenario as written)"
+        default=None,
+        description="a declared view of the scenario (default: the scenario as written)",
     )
 
 
@@ -204,7 +206,8 @@ class SimulateParams(BaseModel):
     horizon: int = Field(default=24, ge=1, le=120, description="months")
     seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
     view: Id | None = Field(
-        default=None, description="a declared view of the scenario (default: the scenario as written)"
+        default=None,
+        description="a declared view of the scenario (default: the scenario as written)",
     )
 
 
@@ -236,7 +239,8 @@ class DecideParams(BaseModel):
     )
     seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
     view: Id | None = Field(
-        default=None, description="a declared view of the scenario (default: the scenario as written)"
+        default=None,
+        description="a declared view of the scenario (default: the scenario as written)",
     )
 
 
@@ -428,7 +432,8 @@ class BriefParams(BaseModel):
     pdf: bool = Field(default=False, description="also print a PDF (needs chromium on the server)")
     seed: int | None = Field(default=None, ge=0, lt=2**63, description="default: the scenario's")
     view: Id | None = Field(
-        default=None, description="a declared view of the scenario (default: the scenario as written)"
+        default=None,
+        description="a declared view of the scenario (default: the scenario as written)",
     )
 
 

@@ -69,10 +69,20 @@ class PriceSeries:
         return np.log(self.prices)
 
 
-def load_monthly(path: Path, as_of: dt.date | None = None) -> PriceSeries:
-    """Read a ``Date,Price`` monthly CSV, keeping only observations dated on or before ``as_of``.
+def _month_end(d: dt.date) -> dt.date:
+    """The last day of ``d``'s month."""
+    first_next = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)
 
-    Raises a located :class:`InputError` for an unreadable file or a malformed row.
+
+def load_monthly(path: Path, as_of: dt.date | None = None) -> PriceSeries:
+    """Read a ``Date,Price`` monthly CSV, keeping only the months complete by ``as_of``.
+
+    Each row is a month's average price, dated ``YYYY-MM-DD`` (any day of the month; the
+    shipped files use the 15th) or ``YYYY-MM`` (read as the 15th). A month's average is known
+    only once the month is over, so a row is kept when its month ended on or before ``as_of``
+    (a row of the cut-off month itself would carry prices from after the cut-off). Raises a
+    located :class:`InputError` for an unreadable file or a malformed row.
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -89,13 +99,24 @@ def load_monthly(path: Path, as_of: dt.date | None = None) -> PriceSeries:
         if not row or not "".join(row).strip():
             continue
         try:
-            d = dt.date.fromisoformat(row[0].strip())
+            day = row[0].strip()
+            d = dt.date.fromisoformat(f"{day}-15" if len(day) == 7 else day)
             p = float(row[1])
         except (ValueError, IndexError):
-            raise InputError([Problem(str(path), k, 1, "", f"malformed row {row!r}")]) from None
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        k,
+                        1,
+                        "",
+                        f"malformed row {row!r}: expected a date YYYY-MM-DD or YYYY-MM and a price",
+                    )
+                ]
+            ) from None
         if not (math.isfinite(p) and p > 0):
             raise InputError([Problem(str(path), k, 2, "", f"price must be positive (got {p})")])
-        if as_of is not None and d > as_of:
+        if as_of is not None and _month_end(d) > as_of:
             continue
         dates.append(d)
         prices.append(p)
