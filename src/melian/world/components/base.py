@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -174,6 +174,14 @@ class Kind:
     BANDS: ClassVar[tuple[BandSpec, ...]] = ()
     DATASETS: ClassVar[tuple[DatasetSpec, ...]] = ()
     ACTORS: ClassVar[tuple[ActorSpec, ...]] = ()
+
+    @classmethod
+    def actor_problems(cls, actors: Mapping[str, str], focal: str) -> list[tuple[str, str]]:
+        """(role, message) for each actor binding this kind cannot model (default: none).
+
+        ``actors`` maps the component's roles to actor ids; ``focal`` is the focal actor.
+        """
+        return []
 
     def __init__(self, cid: str, setup: Setup) -> None:
         """Prepare the instance ``cid`` (subclasses calibrate here and fix their bins)."""

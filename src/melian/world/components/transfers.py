@@ -13,6 +13,7 @@ option); conditions tied to events are the ``conditions`` inputs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -83,6 +84,32 @@ class Transfers(Kind):
         ActorSpec("payer", "the actor that pays"),
         ActorSpec("payee", "the actor paid (default: the focal actor)", required=False),
     )
+
+    @classmethod
+    def actor_problems(cls, actors: Mapping[str, str], focal: str) -> list[tuple[str, str]]:
+        """Payments *to* the focal state only: its budget counts them as inflows."""
+        out = []
+        if actors.get("payer") == focal:
+            out.append(
+                (
+                    "payer",
+                    f"the payer is the focal actor {focal!r}: transfers are payments to the "
+                    "focal state (its budget and reserves count them as inflows); model a "
+                    "payment by the focal state as a cost, e.g. a lower external financing or "
+                    "a higher spending of the economy or budget component",
+                )
+            )
+        payee = actors.get("payee")
+        if payee is not None and payee != focal:
+            out.append(
+                (
+                    "payee",
+                    f"the payee {payee!r} is not the focal actor {focal!r}: transfers are "
+                    "payments to the focal state",
+                )
+            )
+        return out
+
     STATES = (
         StateSpec("to_budget", "money bn/month", "money paid this month"),
         StateSpec("running", "0/1", "the transfer still runs"),
