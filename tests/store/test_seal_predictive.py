@@ -148,3 +148,15 @@ def test_committed_predictive_seal_of_the_builtin_verifies():
     v = verify_entries(entries, head=e.hash)
     assert v.ok, v.to_dict()
     assert all(not c.problems and not c.notes for c in v.checks)
+
+
+def test_an_empty_ledger_says_there_is_nothing_to_verify(tmp_path):
+    from typer.testing import CliRunner
+
+    from melian.cli import app
+
+    empty = tmp_path / "ledger.jsonl"
+    empty.write_text("")
+    res = CliRunner().invoke(app, ["verify", str(empty)])
+    assert res.exit_code == 0 and "nothing to verify" in res.stdout
+    assert "\nverified" not in res.stdout

@@ -726,7 +726,7 @@ def unit_text(unit: str | None, lang: str) -> str:
 #: Arabic statements of the game's propositions (:data:`melian.games.claims.CLAIMS`), by id.
 CLAIMS_AR: dict[str, str] = {
     "ally-best-response": "التحالف مع الراعي هو أفضل رد للدولة المعنية حين يقدّم الراعي الدعم",
-    "defection-sanctioned": "المطالبة بالانسحاب (الانشقاق عن الراعي) تؤدي إلى عقوبات في التوازن",
+    "defection-sanctioned": "الابتعاد عن الراعي يستدعي ردًا عدائيًا منه في التوازن",
     "small-state-gains-more": "مكسب الدولة الصغيرة من التحالف يفوق مكسب الراعي",
     "small-state-gains-more-security": "المكسب الأمني للدولة الصغيرة من التحالف يفوق مكسب الراعي",
     "pivot-less-secure": "التحول إلى الراعي البديل يترك الدولة المعنية أقل أمنًا من التحالف",

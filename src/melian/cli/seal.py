@@ -135,7 +135,13 @@ def _verify_cmd(
                 err_console.print(f"entry {c.seq} ({c.id}): {p}", markup=False, highlight=False)
             for n in c.notes:
                 err_console.print(f"entry {c.seq} ({c.id}): note: {n}", markup=False)
-        console.print("verified" if result.ok else "NOT verified", markup=False)
+        if result.ok and result.entries == 0:
+            console.print(
+                "nothing to verify: the ledger has no entries (is this the right file or store?)",
+                markup=False,
+            )
+        else:
+            console.print("verified" if result.ok else "NOT verified", markup=False)
     if not result.ok:
         raise typer.Exit(code=1)
 
