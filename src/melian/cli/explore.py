@@ -223,14 +223,21 @@ def _print_breaking(d: dict[str, Any], top: int) -> None:
     n = d["nearest"]
     if n["beta"] is None:
         console.print("nearest flip: none found within 8 spreads of the central values")
+    elif n["beta"] <= 1e-12:
+        console.print(
+            f"nearest flip: at the central values themselves ({n['winner']} is first there, "
+            "or the lead is within Monte Carlo error): no input needs to move",
+            highlight=False,
+        )
     else:
+        movers = f"; moves most: {', '.join(n['movers'])}" if n["movers"] else ""
         settled = n.get("converged", True)
         console.print(
             f"nearest flip: {'' if settled else 'at most '}{n['beta']:.2f} spreads from the "
             "central values "
             + ("" if settled else "(the search did not settle on a noisy response) ")
-            + f"(first-order probability {n['probability']:.2g}); {n['winner']} then first; "
-            f"moves most: {', '.join(n['movers'])}",
+            + f"(first-order probability {n['probability']:.2g}); {n['winner']} then first"
+            + movers,
             highlight=False,
         )
     for note in d.get("notes", []):
