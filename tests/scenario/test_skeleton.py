@@ -161,3 +161,27 @@ def test_new_command_errors() -> None:
     assert "commodity_exports" in res.output
     res = runner.invoke(app, ["scenarios", "new", "Bad Id"])
     assert res.exit_code == 2 and "not a valid scenario id" in res.output
+
+
+def test_skeleton_warns_of_game_parameter_defaults_and_its_example_validates(
+    tmp_path: Path,
+) -> None:
+    text = fill(skeleton("my-dialogue", []), tmp_path)
+    game = text[text.index("\ngame:") : text.index("\ncriteria:")]
+    assert "security_provision (q) = 1" in game and "WHOLE capability" in game
+    assert "docs/models/games.md" in game
+    example = [ln for ln in game.splitlines() if ln.startswith("  #   ")]
+    assert "  # parameters:" in game and len(example) == 3
+    active = text.replace("  # parameters:", "  parameters:")
+    for ln in example:
+        active = active.replace(ln, ln.replace("# ", "", 1).replace("...", "0.5"))
+    path = tmp_path / "my-dialogue.yaml"
+    path.write_text(active, encoding="utf-8")
+    s = load_scenario(path)
+    assert s.game is not None and len(s.game.parameters) == 3
+    res = runner.invoke(app, ["scenarios", "validate", str(path)])
+    assert res.exit_code == 0, res.output
+    path.write_text(active.replace("security_provision.partner", "security_provision.partnr"))
+    res = runner.invoke(app, ["scenarios", "validate", str(path)])
+    assert res.exit_code == 2
+    assert "game.parameters.security_provision.partnr: unknown actor 'partnr'" in res.stderr

@@ -20,6 +20,8 @@ from melian.analysis.validate import criteria_problems
 from melian.decide import Evidence, Ranking
 from melian.decide.evidence import by_kind, gather_evidence, stance_problems
 from melian.errors import InputError, ModelError
+from melian.games.parameters import parameter_problems
+from melian.scenario.locate import relocate
 from melian.scenario.schema import Scenario
 from melian.world.results import Ensemble
 
@@ -69,15 +71,19 @@ def evidence(
     ------
     melian.errors.InputError
         A world criterion names an outcome or event the world model does not declare, or a
-        stat that does not apply to it (located in the scenario's file), before any model runs.
+        stat that does not apply to it, or (with game criteria) a key of ``game.parameters``
+        names no parameter the game model reads or no actor of the scenario (located in the
+        scenario's file), before any model runs.
     """
     if not scenario.criteria:
         raise ModelError(f"scenario {scenario.id!r} declares no criteria to rank options on")
     seed = scenario.metadata.seed if seed is None else seed
-    problems = criteria_problems(scenario)  # before any model runs, located in the file
-    if problems:
-        raise InputError(problems)
     kinds = by_kind(scenario)
+    problems = criteria_problems(scenario, located=False)  # before any model runs
+    if "game" in kinds:
+        problems += parameter_problems(scenario)
+    if problems:
+        raise InputError(relocate(scenario, problems))
     points = None
     if "forecast" in kinds:
         points = {

@@ -10,7 +10,10 @@ analysis runs, and reported like the loader's problems, as ``file:line:column: f
   parameters and of renames and labels pointing into the file;
 * each world criterion's ``measure.metric`` names an outcome or event the world declares (with
   a "did you mean" suggestion) and its ``stat`` applies to it;
-* each world dataset's file exists (beside the scenario's file or in melian's data directory).
+* each world dataset's file exists (beside the scenario's file or in melian's data directory);
+* each key of ``game.parameters`` names a parameter the payoff model reads, for actors of the
+  scenario (:func:`melian.games.parameters.parameter_problems`, with a "did you mean"
+  suggestion): the model would give a misspelled parameter its default silently.
 
 Warnings do not stop an analysis: criteria weights that do not sum to 1 (they are divided by
 their sum; :func:`melian.scenario.schema.weight_warnings`).
@@ -24,6 +27,7 @@ from typing import Any
 
 from melian import world
 from melian.errors import InputError, Problem
+from melian.games.parameters import parameter_problems
 from melian.scenario.datasets import dataset_path
 from melian.scenario.locate import display_name, relocate
 from melian.scenario.schema import Scenario, did_you_mean, weight_warnings
@@ -97,6 +101,7 @@ def validate(scenario: Scenario) -> Validation:
         problems += world_problems(scenario)
     problems += dataset_problems(scenario)
     problems += criteria_problems(scenario, located=False)
+    problems += parameter_problems(scenario)
     return Validation(scenario.id, tuple(relocate(scenario, problems)), tuple(warnings(scenario)))
 
 

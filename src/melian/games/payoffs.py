@@ -21,8 +21,9 @@ Every number comes from the scenario: capabilities (``actors[*].capability``), p
 (``relations.threats``), agenda positions and saliences (``issues``), the focal option's alignment
 and stance (``focal.options``), response postures (``game.responses``) and the model's parameters
 (``game.parameters``, with option and shock effects applied). Parameters may be overridden per
-actor by a dotted name: ``aid.us`` overrides ``aid`` for the actor ``us``. Defaults that live here
-are listed in :data:`PARAMETERS` with their meaning.
+actor by a dotted name: ``aid.us`` overrides ``aid`` for the actor ``us``. The parameters, their
+defaults and meanings are listed in :data:`melian.games.parameters.PARAMETERS`; a key of
+``game.parameters`` the model does not read is refused (:func:`game_data`).
 """
 
 from __future__ import annotations
@@ -34,69 +35,12 @@ from typing import Literal
 import numpy as np
 
 from melian.errors import LimitError, ModelError
+from melian.games.parameters import PARAMETERS, check_parameters
 from melian.scenario.capability import capabilities
 from melian.scenario.schema import Distribution, Effect, Scenario
 
 Framing = Literal["zero-sum", "variable-sum"]
 FRAMINGS: tuple[Framing, ...] = ("zero-sum", "variable-sum")
-
-#: Every model parameter: (default, meaning). Per-actor overrides use ``name.actor``.
-PARAMETERS: dict[str, tuple[float, str]] = {
-    "security_weight": (0.5, "w_S: weight of security in an actor's utility (Morrow 1991)"),
-    "autonomy_weight": (
-        float("nan"),
-        "w_A: weight of autonomy; defaults to 1 - w_S (Morrow's trade-off as a convex combination)",
-    ),
-    "economy_weight": (1.0, "w_E: weight of the focal state's economic gains and losses"),
-    "security_provision": (
-        1.0,
-        "q_j: share of j's capability that its support commits to the partner's defence "
-        "(a patron with no soldiers has a small q)",
-    ),
-    "influence": (
-        0.5,
-        "lambda_j: rate at which a supporting partner's capability pulls the focal state's policy "
-        "toward the partner's positions (the autonomy the patron buys)",
-    ),
-    "aid": (0.0, "a_j: economic value to the focal state of j's full support (utility units)"),
-    "harm": (
-        0.0,
-        "h_j: economic harm to the focal state of j's full hostility (sanctions, pressure)",
-    ),
-    "support_cost": (0.0, "k_j: cost to j of fully supporting the focal state"),
-    "hostility_cost": (0.0, "m_j: cost to j of fully sanctioning or pressuring the focal state"),
-    "contest_stake": (
-        0.5,
-        "gamma_j: stake of contestant j in the regional contest over the focal state",
-    ),
-    "abandonment_risk": (
-        0.3,
-        "rho_j: base probability that partner j abandons the focal state when needed (Snyder 1984)",
-    ),
-    "entrapment_risk": (
-        0.3,
-        "epsilon_j: scale of the risk of being drawn into a partner's conflict (Snyder 1984)",
-    ),
-    "threat_multiplier": (
-        1.0,
-        "multiplies every perceived threat level of a target (shocks use it)",
-    ),
-    "hostile_threat": (
-        0.5,
-        "eta_j: share of the remaining gap to threat level 1 by which j's full hostility raises the "
-        "focal state's perceived threat from j",
-    ),
-    "posture": (
-        float("nan"),
-        "posture of a non-player actor toward the focal state: default 1 for alternative patrons "
-        "(they accept alignment offered), 0 for everyone else",
-    ),
-    "conflict": (
-        float("nan"),
-        "conflict.j.k: intensity of the conflict between contestants j and k; defaults to the mean of "
-        "their mutual threat levels",
-    ),
-}
 
 #: Conventional response ids and their posture toward the focal state (-1 hostile .. 1 supportive).
 CONVENTIONAL_POSTURES: dict[str, float] = {
@@ -204,11 +148,15 @@ def game_data(
     """Collect the payoff model's inputs from ``scenario`` (ModelError if it has no game).
 
     ``overrides`` replaces nominal values of game parameters (names without the ``game.``
-    prefix) before option and shock effects apply; sweeps use it.
+    prefix) before option and shock effects apply; sweeps use it. Every key of
+    ``game.parameters`` must name a parameter the model reads, for an actor of the scenario
+    (:func:`melian.games.parameters.check_parameters`: an InputError located in the file, not a
+    default silently used in place of a misspelled parameter).
     """
     g = scenario.game
     if g is None or scenario.focal is None:
         raise ModelError(f"scenario {scenario.id!r} has no game section (or no focal actor)")
+    check_parameters(scenario)
     fr: Framing = framing or g.framing
     if fr not in FRAMINGS:
         raise ModelError(f"unknown framing {fr!r} (use zero-sum or variable-sum)")

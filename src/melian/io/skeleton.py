@@ -33,7 +33,6 @@ ACTORS = (
     ("partner", "a patron or partner the focal actor negotiates with"),
     ("rival", "a rival of the partner with a stake in the outcome"),
 )
-ACTOR_IDS = ", ".join(a for a, _ in ACTORS)
 T = PLACEHOLDER
 
 
@@ -211,7 +210,12 @@ def _world(kinds: Sequence[str]) -> tuple[list[str], list[str]]:
             )
             for a in K.ACTORS:
                 if a.required:
-                    lines.append(f"        {a.role}: {T}   # one of: {ACTOR_IDS} ({a.meaning})")
+                    ids = ", ".join(
+                        x
+                        for x, _ in ACTORS
+                        if not any(r == a.role for r, _ in K.actor_problems({a.role: x}, "focal"))
+                    )
+                    lines.append(f"        {a.role}: {T}   # one of: {ids} ({a.meaning})")
                 else:
                     lines.append(f"        # {a.role}: ACTOR_ID   # optional: {a.meaning}")
         if K.DATASETS:
@@ -381,6 +385,15 @@ def skeleton(scenario_id: str, components: Sequence[str] = ()) -> str:
         "    rival:",
         "      - {id: accept, name: Accept, posture: 0}",
         "      - {id: pressure, name: Pressure, posture: -1}",
+        "  # The payoff parameters (docs/models/games.md, section 2). WARNING: every parameter not",
+        "  # declared here takes the default of the table there, e.g. security_provision (q) = 1: a",
+        "  # supporting partner commits its WHOLE capability to the focal actor's defence. Declare",
+        "  # those your case gives a view on, each with its source: NAME for every actor, NAME.ACTOR",
+        "  # for one, conflict.ACTOR.ACTOR for a pair. A misspelled name or actor is an error.",
+        "  # parameters:",
+        "  #   security_weight.focal: {value: ..., source: analyst, judgement: true}   # in [0, 1]",
+        "  #   security_provision.partner: {value: ..., source: doc}   # share of its capability",
+        "  #   conflict.partner.rival: {value: ..., source: analyst, judgement: true}   # in [0, 1]",
         "",
         "# What the focal actor cares about: each criterion measures a declared world outcome, a",
         "# forecast, a game quantity or a judged score per option; weights sum to 1 (weights",
