@@ -52,11 +52,14 @@ def test_statements_use_the_scenarios_options_and_responses(scen) -> None:  # no
     assert a.roles["defection"] == a.roles["pivot"] == "exit"
     text = {c["id"]: c["statement"] for c in a.claims()}
     assert set(text) == set(CLAIMS)
-    assert "exit" in text["defection-sanctioned"] and "embargo" in text["defection-sanctioned"]
+    # worded with the scenario's names (options, responses, actors), not its ids
+    d = text["defection-sanctioned"]
+    assert "'Turn to the regional rival'" in d and "'Embargo'" in d and "Big Power" in d
     for s in text.values():
         assert "sanction" not in s.lower() and "withdrawal" not in s.lower()
-    assert "embargo" in text["pivot-provokes-patron"]
-    assert "ally" in text["alliance-in-equilibrium"]
+    assert "'Embargo'" in text["pivot-provokes-patron"]
+    assert "'Ally with the big power'" in text["alliance-in-equilibrium"]
+    assert "Small State" in text["alliance-in-equilibrium"]
 
 
 def test_generic_statements_name_no_case() -> None:

@@ -425,27 +425,30 @@ def _ids(ctx: ClaimContext, player: str | None, idx: tuple[int, ...] | int) -> s
     if player is None or player not in ctx.data.responses:
         return ""
     rs = ctx.data.responses[player]
-    return " or ".join(rs[i].id for i in ((idx,) if isinstance(idx, int) else idx))
+    return " or ".join(
+        f"'{rs[i].name or rs[i].id}'" for i in ((idx,) if isinstance(idx, int) else idx)
+    )
 
 
 def _turn_to(ctx: ClaimContext, option: int) -> str:
     """The alternative patron (or rival) ``option`` is most aligned with."""
     d = ctx.data
     alts = [a for a in (*d.alternatives, d.rival) if a is not None] or [d.patron]
-    return max(alts, key=lambda a: d.alignment[option, d.index(a)])
+    best = max(alts, key=lambda a: d.alignment[option, d.index(a)])
+    return d.actor_names.get(best, best)
 
 
 def statement(cid: str, ctx: ClaimContext) -> str:
-    """Proposition ``cid`` worded in the scenario's terms (its option, actor and response ids).
+    """Proposition ``cid`` worded in the scenario's terms (its option, actor and response names).
 
     Falls back to the generic wording of :data:`CLAIMS` when an option or response the
     proposition names has no role in the scenario.
     """
     r, d = ctx.roles, ctx.data
-    o = d.options
-    focal, patron = d.focal, d.patron
-    support = _ids(ctx, patron, r.support) if r.support >= 0 else ""
-    hostile = _ids(ctx, patron, r.hostile)
+    o = [f"'{n or i}'" for i, n in zip(d.options, d.option_names, strict=True)]
+    focal, patron = (d.actor_names.get(a, a) for a in (d.focal, d.patron))
+    support = _ids(ctx, d.patron, r.support) if r.support >= 0 else ""
+    hostile = _ids(ctx, d.patron, r.hostile)
     words: dict[str, Callable[[], str]] = {
         "ally-best-response": lambda: (
             f"Choosing {o[r.ally]} (allying with {patron}) is {focal}'s best response when "
@@ -472,7 +475,7 @@ def statement(cid: str, ctx: ClaimContext) -> str:
             f"response from {patron} ({hostile})"
         ),
         "rival-accepts-alliance": lambda: (
-            f"{d.rival} does not answer {o[r.ally]} with a hostile response "
+            f"{d.actor_names.get(d.rival or '', d.rival)} does not answer {o[r.ally]} with a hostile response "
             f"({_ids(ctx, d.rival, r.rival_hostile)})"
         ),
         "alliance-beats-enmity": lambda: (

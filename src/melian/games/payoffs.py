@@ -112,6 +112,8 @@ class GameData:
     shocks: tuple[ShockSpec, ...]
     framing: Framing
     trace: dict[str, list[str]] = field(default_factory=dict)
+    #: display name of each actor (its id when it has none)
+    actor_names: dict[str, str] = field(default_factory=dict)
 
     def index(self, actor: str) -> int:
         """Position of ``actor`` in :attr:`actors`."""
@@ -246,6 +248,7 @@ def game_data(
         option_effects=opt_eff,
         shocks=shocks,
         framing=fr,
+        actor_names={a.id: (getattr(a, "name", None) or a.id) for a in scenario.actors},
     )
     object.__setattr__(data, "trace", _trace(scenario, data))
     return data
