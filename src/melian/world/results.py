@@ -5,15 +5,19 @@ edges (integer counts), event counts, and sums held in fixed point (integers in 
 ``2**-20``), so merging blocks is exact integer addition. Results are therefore bit-identical
 whatever the order or grouping in which blocks are merged (chunk size, number of workers), and the
 memory needed does not grow with the number of paths. Quantiles are read from the histograms by
-linear interpolation inside a bin (error at most one bin width, stated per metric by ``bin_width``);
-values outside an outcome's bins are kept exactly (up to :data:`MAX_OUTSIDE`; beyond, the engine
-bins the outcome again over its exact range: :meth:`Accumulator.overflowing`). CVaR at 95% is the
-mean of the worst 5% of paths computed from the same histogram (bin mid-points) and those values.
+linear interpolation inside a bin (error at most one bin width, stated per metric by ``bin_width``),
+except that the values exactly equal to an outcome's atoms (0, 1 and the bins' lower edge:
+:attr:`HistSpec.atoms`) are counted, so a quantile whose rank falls among them is that value
+exactly (a median of 0 cut months); values outside an outcome's bins are kept exactly (up to
+:data:`MAX_OUTSIDE`; beyond, the engine bins the outcome again over its exact range:
+:meth:`Accumulator.overflowing`). CVaR at 95% is the mean of the worst 5% of paths computed from
+the same histogram (bin mid-points, atoms at their values) and those values.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,9 @@ FP_SCALAR = 2**20  # fixed-point scale of scalar sums
 #: Most values outside an outcome's bins kept exactly per option (beyond: binned again).
 MAX_OUTSIDE = 65_536
 FP_ARRAY = 2**16  # fixed-point scale of per-month sums (int64 arrays)
+#: Values at which outcomes pile up (no cut: 0 months, no loss, a share of 0 or 1): each
+#: outcome counts its values exactly equal to these and to its bins' lower edge.
+ATOMS = (0.0, 1.0)
 _BOUNDS: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
 
 
@@ -75,6 +82,17 @@ class HistSpec:
             (self.hi / self.lo) ** (1 / self.nb) - 1 if self.log else (self.hi - self.lo) / self.nb
         )
 
+    @property
+    def atoms(self) -> tuple[float, ...]:
+        """The values counted exactly when they occur (:data:`ATOMS` and ``lo``), in order.
+
+        Only those inside the bins (an inner slot) are kept: values outside are kept exactly
+        anyway (or read as the minimum or maximum).
+        """
+        got = sorted({self.lo, *ATOMS})
+        slots = self.index(np.asarray(got, dtype=float))
+        return tuple(a for a, k in zip(got, slots, strict=True) if 1 <= k <= self.nb)
+
     def covering(self, vmin: float, vmax: float) -> HistSpec:
         """Bins of the same number and scale whose range covers ``[vmin, vmax]``.
 
@@ -103,8 +121,91 @@ class HistSpec:
         return HistSpec(vmin, vmax + margin, self.nb)
 
 
-def hist_quantile(spec: HistSpec, counts: np.ndarray, q: float, vmin: float, vmax: float) -> float:
-    """The ``q`` quantile from slot counts (linear inside a bin; min/max in the outer slots)."""
+#: Exact counts of an outcome's values at some of its atoms: ``(value, count)`` pairs.
+AtomCounts = Sequence[tuple[float, int]]
+#: A bin's mass in increasing order of value: ``(mass, f0, f1, value)``, spread uniformly over
+#: fractional positions ``[f0, f1]`` of the bin (``value`` None) or all at ``value`` (an atom).
+_Piece = tuple[float, float, float, float | None]
+
+
+def _atom_slots(spec: HistSpec, atoms: AtomCounts) -> dict[int, list[tuple[float, float, int]]]:
+    """Slot -> ``(position in the bin, value, count)`` of the atoms counted there, by value.
+
+    The slot is :meth:`HistSpec.index` of the value (the one its paths were counted in); the
+    position is its fractional place in that bin (0 = lower edge, 1 = upper edge).
+    """
+    out: dict[int, list[tuple[float, float, int]]] = {}
+    for a, c in atoms:
+        k = int(spec.index(np.asarray([a], dtype=float))[0])
+        if c <= 0 or not 1 <= k <= spec.nb:
+            continue
+        if spec.log:
+            f = (math.log(a) - math.log(spec.lo)) * (spec.nb / math.log(spec.hi / spec.lo))
+        else:
+            f = (a - spec.lo) * (spec.nb / (spec.hi - spec.lo))
+        out.setdefault(k, []).append((min(max(f - (k - 1), 0.0), 1.0), float(a), int(c)))
+    for v in out.values():
+        v.sort()
+    return out
+
+
+def _pieces(count: float, atoms: list[tuple[float, float, int]]) -> list[_Piece]:
+    """A bin's ``count`` values as pieces (:data:`_Piece`): its atoms at their values, the rest
+    spread uniformly over the bin (between and around the atoms).
+    """
+    rest = max(count - sum(c for _, _, c in atoms), 0.0)
+    pieces: list[_Piece] = []
+    f0 = 0.0
+    for pos, value, c in atoms:
+        pieces.append((rest * (pos - f0), f0, pos, None))
+        pieces.append((float(c), pos, pos, value))
+        f0 = pos
+    pieces.append((rest * (1.0 - f0), f0, 1.0, None))
+    return [p for p in pieces if p[0] > 0]
+
+
+def _in_bin(spec: HistSpec, k: int, r: float, pieces: list[_Piece]) -> float:
+    """The value of rank ``r`` (``0 < r <= `` the bin's count) among the pieces of slot ``k``."""
+    cum = 0.0
+    for mass, f0, f1, value in pieces:
+        if r <= cum + mass:
+            if value is not None:
+                return value
+            return spec.edge(k - 1 + f0 + (r - cum) / mass * (f1 - f0))
+        cum += mass
+    mass, f0, f1, value = pieces[-1]  # (rounding: r a hair above the count)
+    return value if value is not None else spec.edge(k - 1 + f1)
+
+
+def hist_quantile(
+    spec: HistSpec,
+    counts: np.ndarray,
+    q: float,
+    vmin: float,
+    vmax: float,
+    atoms: AtomCounts = (),
+) -> float:
+    """The ``q`` quantile from slot counts (linear inside a bin; min/max in the outer slots).
+
+    Parameters
+    ----------
+    spec, counts
+        The bins and their slot counts.
+    q
+        The probability (0 < q <= 1).
+    vmin, vmax
+        The exact minimum and maximum (quantiles are clipped to them).
+    atoms
+        ``(value, count)``: how many of the values equal ``value`` exactly (a point mass such
+        as 0 months or a share of 1). A bin holding an atom is read as the atom at its value
+        and the bin's other values spread uniformly over the bin.
+
+    Returns
+    -------
+    float
+        The quantile: exactly an atom's value when the rank ``q * n`` falls among its values,
+        else within one bin width (``spec.width``) of the true quantile.
+    """
     n = int(counts.sum())
     if n == 0:
         return float("nan")
@@ -117,6 +218,11 @@ def hist_quantile(spec: HistSpec, counts: np.ndarray, q: float, vmin: float, vma
     if k == len(counts) - 1:
         return vmax
     below = cum[k - 1]
+    here = _atom_slots(spec, atoms).get(k) if atoms else None
+    if here and counts[k]:
+        return float(
+            min(max(_in_bin(spec, k, target - below, _pieces(counts[k], here)), vmin), vmax)
+        )
     frac = (target - below) / counts[k] if counts[k] else 0.0
     return float(min(max(spec.edge(k - 1 + frac), vmin), vmax))
 
@@ -129,12 +235,13 @@ def tail_quantile(
     vmax: float,
     below: np.ndarray,
     above: np.ndarray,
+    atoms: AtomCounts = (),
 ) -> float:
     """:func:`hist_quantile` with the outer slots read from their exact sorted values.
 
     ``below`` and ``above`` are the values that fell below ``lo`` and at or above ``hi``
     (as many as the outer slots count); a quantile that falls in an outer slot is the order
-    statistic there instead of the minimum or maximum.
+    statistic there instead of the minimum or maximum. ``atoms`` as in :func:`hist_quantile`.
     """
     n = int(counts.sum())
     if n == 0:
@@ -144,7 +251,7 @@ def tail_quantile(
         return float(below[max(math.ceil(target) - 1, 0)])
     if above.size and target > n - above.size:
         return float(above[min(max(math.ceil(target - (n - above.size)) - 1, 0), above.size - 1)])
-    return hist_quantile(spec, counts, q, vmin, vmax)
+    return hist_quantile(spec, counts, q, vmin, vmax, atoms)
 
 
 def hist_quantile_rows(
@@ -175,9 +282,15 @@ def hist_cvar(
     vmin: float,
     vmax: float,
     outside: tuple[np.ndarray, np.ndarray] | None = None,
+    atoms: AtomCounts = (),
 ) -> float:
     """Mean of the worst ``1 - alpha`` share of values (bin mid-points; outer slots at min/max,
     or, with ``outside`` = the sorted exact values below and above the bins, those values).
+
+    ``atoms`` (as in :func:`hist_quantile`) are counted at their exact values, the other values
+    of their bins at the mid-points of the parts of the bin below, between and above them. Every
+    value is then read within half a bin width (atoms and outside values exactly), and so is the
+    tail mean.
     """
     n = int(counts.sum())
     if n == 0:
@@ -186,6 +299,7 @@ def hist_cvar(
     mids = np.concatenate([[vmin], spec.edges(np.arange(spec.nb) + 0.5), [vmax]])
     mids = np.clip(mids, vmin, vmax)
     last = len(counts) - 1
+    slots = _atom_slots(spec, atoms) if atoms else {}
     order = range(last, -1, -1) if worst_high else range(len(counts))
     taken, total = 0.0, 0.0
     for i in order:
@@ -198,12 +312,37 @@ def hist_cvar(
             x = x[::-1] if worst_high else x  # the worst values first
             whole = int(use)
             total += float(np.sum(x[:whole])) + (use - whole) * (x[whole] if use > whole else 0.0)
+        elif i in slots:
+            total += _pieces_tail(spec, i, _pieces(c, slots[i]), use, worst_high, vmin, vmax)
         else:
             total += use * mids[i]
         taken += use
         if taken >= k_tail:
             break
     return float(total / taken) if taken else float("nan")
+
+
+def _pieces_tail(
+    spec: HistSpec,
+    k: int,
+    pieces: list[_Piece],
+    use: float,
+    worst_high: bool,
+    vmin: float,
+    vmax: float,
+) -> float:
+    """Sum of the worst ``use`` values of slot ``k`` read from its pieces (:func:`_pieces`):
+    atoms at their values, the rest at the mid-points of their parts (clipped to min/max).
+    """
+    total = 0.0
+    for mass, f0, f1, value in reversed(pieces) if worst_high else pieces:
+        part = min(mass, use)
+        x = value if value is not None else spec.edge(k - 1 + (f0 + f1) / 2)
+        total += part * min(max(x, vmin), vmax)
+        use -= part
+        if use <= 0:
+            break
+    return total
 
 
 @dataclass(frozen=True)
@@ -257,13 +396,16 @@ class Accumulator:
         #: the exact values that fell outside each outcome's bins (below ``lo`` / at or above
         #: ``hi``), kept while there are at most :data:`MAX_OUTSIDE` of them (else ``None``)
         self.outside: dict[str, list[np.ndarray] | None] = {m.name: [] for m in metrics}
+        #: how many values of each outcome equal each of its atoms exactly (``spec.atoms``)
+        self.atoms = {m.name: np.zeros(len(m.spec.atoms), np.int64) for m in metrics}
 
     @staticmethod
     def size(
         metrics: list[MetricDef], bands: list[BandDef], months: int, cover_spec: HistSpec
     ) -> int:
         """Bytes of the arrays of an accumulator of these metrics, bands and months (int64
-        histograms and per-month sums), without allocating one.
+        histograms and per-month sums), without allocating one (the atom counts, at most three
+        integers per outcome, are left out).
         """
         slots = sum(m.spec.nb + 2 for m in metrics)
         slots += sum(months * (b.spec.nb + 3) for b in bands)  # histograms and sums per month
@@ -286,6 +428,8 @@ class Accumulator:
             idx = m.spec.index(x)
             self.hist[m.name] += np.bincount(idx, minlength=m.spec.nb + 2)
             self._keep_outside(m.name, x[(idx == 0) | (idx == m.spec.nb + 1)])
+            for j, a in enumerate(m.spec.atoms):
+                self.atoms[m.name][j] += np.count_nonzero(x == a)
             self.sum[m.name] += int(round(float(np.sum(x)) * FP_SCALAR))
             self.sumsq[m.name] += int(round(float(np.sum(x * x)) * FP_SCALAR))
             self.min[m.name] = min(self.min[m.name], float(x.min()))
@@ -422,6 +566,7 @@ class Accumulator:
         self.metrics = [specs.get(m.name, m) for m in self.metrics]
         for name in specs:
             self.hist[name] = other.hist[name].copy()
+            self.atoms[name] = other.atoms[name].copy()
             self.outside[name] = other.outside[name]
 
     def merge(self, other: Accumulator) -> None:
@@ -430,6 +575,7 @@ class Accumulator:
         for m in self.metrics:
             k = m.name
             self.hist[k] += other.hist[k]
+            self.atoms[k] += other.atoms[k]
             self._keep_outside(k, other.outside[k])
             self.sum[k] += other.sum[k]
             self.sumsq[k] += other.sumsq[k]
@@ -452,14 +598,15 @@ class Accumulator:
         lo, hi = self.min[name], self.max[name]
         h = self.hist[name]
         out = self.outside_values(name) if h[0] or h[-1] else None
+        atoms = list(zip(m.spec.atoms, self.atoms[name].tolist(), strict=True))
         if out is None:
             qs = {
-                f"p{int(round(q * 100)):02d}": hist_quantile(m.spec, h, q, lo, hi)
+                f"p{int(round(q * 100)):02d}": hist_quantile(m.spec, h, q, lo, hi, atoms)
                 for q in QUANTILES
             }
         else:
             qs = {
-                f"p{int(round(q * 100)):02d}": tail_quantile(m.spec, h, q, lo, hi, *out)
+                f"p{int(round(q * 100)):02d}": tail_quantile(m.spec, h, q, lo, hi, *out, atoms)
                 for q in QUANTILES
             }
         return Summary(
@@ -469,7 +616,7 @@ class Accumulator:
             mean,
             math.sqrt(var * n / max(n - 1, 1)),
             qs,
-            hist_cvar(m.spec, h, 0.95, m.worst_high, lo, hi, out),
+            hist_cvar(m.spec, h, 0.95, m.worst_high, lo, hi, out, atoms),
             lo,
             hi,
             m.spec.width,
