@@ -63,6 +63,21 @@ def ens(scenario):
     return simulate(scenario, ["ally", "drift"], paths=PATHS, horizon=H, seed=5, workers=1)
 
 
+def _threaded(scenario):  # noqa: ANN001, ANN202
+    """Both options in one-block chunks on three threads."""
+    with ThreadPoolExecutor(3) as ex:
+        return simulate(
+            scenario,
+            ["ally", "drift"],
+            paths=PATHS,
+            horizon=H,
+            seed=5,
+            chunk_size=BLOCK,
+            executor=ex,
+            workers=3,
+        )
+
+
 def raw_totals(scenario, option: str) -> np.ndarray:
     """The transfer totals of every path as the engine draws them (block by block)."""
     prep = engine.prepare(scenario, [option], H)
@@ -117,34 +132,13 @@ def test_too_many_values_outside_are_binned_again(scenario, ens, monkeypatch):
     x = raw_totals(scenario, "ally")
     for q in QUANTILES:
         assert abs(m.quantiles[f"p{round(q * 100):02d}"] - np.quantile(x, q)) <= m.bin_width
-    with ThreadPoolExecutor(3) as ex:
-        again = simulate(
-            scenario,
-            ["ally", "drift"],
-            paths=PATHS,
-            horizon=H,
-            seed=5,
-            chunk_size=BLOCK,
-            executor=ex,
-            workers=3,
-        )
-    assert again.to_dict() == got.to_dict()
+    assert _threaded(scenario).to_dict() == got.to_dict()
     assert got.to_dict()["options"]["drift"] == ens.to_dict()["options"]["drift"]
 
 
 def test_results_do_not_depend_on_chunks_or_workers(scenario, ens):
     ref = ens.to_dict()
-    with ThreadPoolExecutor(3) as ex:
-        got = simulate(
-            scenario,
-            ["ally", "drift"],
-            paths=PATHS,
-            horizon=H,
-            seed=5,
-            chunk_size=BLOCK,
-            executor=ex,
-            workers=3,
-        )
+    got = _threaded(scenario)
     assert got.to_dict() == ref
     alone = simulate(scenario, ["ally"], paths=PATHS, horizon=H, seed=5, chunk_size=2 * BLOCK)
     assert alone.to_dict()["options"]["ally"] == ref["options"]["ally"]
