@@ -10,7 +10,8 @@ from melian.scenario.schema import Scenario
 
 ids = st.from_regex(r"[a-z][a-z0-9\-]{0,8}", fullmatch=True)
 text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
-    lambda t: t.strip() == t and t != ""
+    # (not the skeleton's placeholder, which the loader refuses as a field not filled in yet)
+    lambda t: t.strip() == t and t != "" and t != "TODO"
 )
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 

@@ -269,7 +269,8 @@ def check(scenario: Scenario) -> list[Problem]:
                         scenario, f"{where}.actors.{role}", f"{c.kind} has no actor role {role!r}"
                     )
                 )
-        for role, message in K.actor_problems(dict(c.actors), scenario.focal.actor):
+        focal = getattr(scenario.focal, "actor", None)  # (a scenario being written may lack it)
+        for role, message in K.actor_problems(dict(c.actors), focal) if focal else ():
             out.append(_problem(scenario, f"{where}.actors.{role}", message))
         for a in K.ACTORS:
             if a.required and a.role not in c.actors:
