@@ -76,9 +76,21 @@ def _print_sensitivity(d: dict[str, Any], top: int) -> None:
         cols = ("S1", "S1_conf", "ST", "ST_conf") if sobol else ("mu_star", "mu_star_conf", "sigma")
         for c in cols:
             t.add_column(c.replace("_conf", " ±"), justify="right")
-        for r in out["indices"][:top]:
+        moving = [r for r in out["indices"] if any(r[c] for c in cols)]
+        for r in moving[:top]:
             t.add_row(r["parameter"], *(_g(r[c]) for c in cols))
         console.print(t)
+        idle = len(out["indices"]) - len(moving)
+        if idle:
+            console.print(f"({idle} parameter(s) with every index 0 not shown)", highlight=False)
+        if sobol and any(
+            r[c] is not None and not -0.05 <= r[c] <= 1.05 for r in moving for c in ("S1", "ST")
+        ):
+            console.print(
+                "[yellow]note[/yellow]: some Sobol indices lie outside [0, 1]: with this few "
+                "samples the estimates are noisy (see the ± columns); raise --samples",
+                highlight=False,
+            )
     console.print(f"{d['runs']} model runs in {d['seconds']:.1f} s (seed {d['seed']})")
 
 
