@@ -37,3 +37,12 @@ def test_sensitivity_tables_hide_idle_parameters_and_flag_indices_outside_0_1(ca
     text = capsys.readouterr().out
     assert "1 parameter(s) with every index 0 not shown" in text
     assert "outside [0, 1]" in text
+
+
+def test_minimax_regret_says_when_options_tie() -> None:
+    per = {o: {"max": m, "p90": 0.0, "mean": 0.0} for o, m in (("a", 0.0), ("b", 0.0), ("c", 1.0))}
+    assert cli_explore._minimax_text("a", per) == "a (tie with b)"
+    per["c"]["max"] = 0.0
+    assert cli_explore._minimax_text("a", per) == "tie (all)"
+    per["b"]["max"] = per["c"]["max"] = 2.0
+    assert cli_explore._minimax_text("a", per) == "a"

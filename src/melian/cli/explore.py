@@ -177,6 +177,17 @@ def _print_prim(d: dict[str, Any]) -> None:
         console.print(t)
 
 
+def _minimax_text(choice: str, per: dict[str, dict[str, float]]) -> str:
+    """The minimax-regret option, saying when its maximum regret ties with others'."""
+    best = per[choice]["max"]
+    tied = [o for o in per if o != choice and abs(per[o]["max"] - best) <= 1e-12]
+    if not tied:
+        return choice
+    if len(tied) == len(per) - 1:
+        return "tie (all)"
+    return f"{choice} (tie with {', '.join(tied)})"
+
+
 def _print_regret(d: dict[str, Any]) -> None:
     t = Table(title=f"regret over {d['experiments']} experiments (max / p90 / mean)")
     t.add_column("outcome")
@@ -188,7 +199,7 @@ def _print_regret(d: dict[str, Any]) -> None:
         t.add_row(
             c,
             *(f"{_g(per[o]['max'])} / {_g(per[o]['p90'])} / {_g(per[o]['mean'])}" for o in opts),
-            d["minimax_regret_choice"][c],
+            _minimax_text(d["minimax_regret_choice"][c], per),
         )
     console.print(t)
     if d["satisficing_share"]:
