@@ -1326,6 +1326,7 @@ def _view_problems(s: Scenario, src: set[str]) -> Iterator[tuple[Path, str]]:
     if not s.views:
         return
     data = s.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    base: set[tuple[Path, str]] | None = None  # the scenario's own problems, found once
     for k, v in enumerate(s.views):
         if v.id == "source":
             yield ("views", k, "id"), "'source' is the scenario as written; name the view otherwise"
@@ -1341,13 +1342,29 @@ def _view_problems(s: Scenario, src: set[str]) -> Iterator[tuple[Path, str]]:
             except ViewPathError as exc:
                 yield q + ("path",), str(exc)
                 return
-        yield from _view_validity(s, data, k, v)
+        if base is None:
+            base = _own_problems(data)
+        yield from _view_validity(s, data, k, v, base)
+
+
+def _own_problems(data: dict[str, Any]) -> set[tuple[Path, str]]:
+    """The semantic problems of the scenario ``data`` without its views."""
+    own = {key: val for key, val in data.items() if key != "views"}
+    return {(tuple(p), m) for p, m in semantic_problems(Scenario.model_validate(own))}
 
 
 def _view_validity(
-    s: Scenario, data: dict[str, Any], k: int, v: View
+    s: Scenario,
+    data: dict[str, Any],
+    k: int,
+    v: View,
+    base: set[tuple[Path, str]] = frozenset(),  # type: ignore[assignment]
 ) -> Iterator[tuple[Path, str]]:
-    """The scenario under view ``v`` must itself be valid; its problems are reported at the view."""
+    """The scenario under view ``v`` must itself be valid; its problems are reported at the view.
+
+    Problems the scenario has without the view (``base``) are reported once, where they are,
+    not again under every view.
+    """
     from pydantic import ValidationError
 
     try:
@@ -1360,7 +1377,7 @@ def _view_validity(
             yield ("views", k, "overrides"), f"under view {v.id!r}, {where}: {e['msg']}"
         return
     for path, msg in semantic_problems(under):
-        if path and path[0] == "views":
+        if (path and path[0] == "views") or (tuple(path), msg) in base:
             continue
         where = ".".join(map(str, path))
         yield ("views", k, "overrides"), f"under view {v.id!r}, {where}: {msg}"
