@@ -59,3 +59,14 @@ def test_a_problem_the_view_brings_is_reported_at_the_view(tmp_path: Path) -> No
     assert any(
         "under view 'sceptic'" in q.message or q.path.startswith("views") for q in e.value.problems
     ), [q.message for q in e.value.problems]
+
+
+def test_scenarios_show_prints_the_judgement_marks() -> None:
+    """rich read '[judgement]' as a style tag and printed nothing of it ('(seed )')."""
+    from typer.testing import CliRunner
+
+    from melian.cli import app
+
+    res = CliRunner().invoke(app, ["scenarios", "show", "iraq-us-2020"], env={"COLUMNS": "250"})
+    assert res.exit_code == 0
+    assert "[judgement, low]" in res.stdout and "(judgement )" not in res.stdout

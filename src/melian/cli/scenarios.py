@@ -24,12 +24,15 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON out
 
 
 def _src(source: str, judgement: bool = False, confidence: str | None = None) -> str:
+    """A source key with its judgement mark, for rich output (brackets escaped: rich would
+    read ``[judgement]`` as a style tag and print nothing of it).
+    """
     tag = f"{source}"
     if judgement:
-        tag += " [judgement"
+        tag += r" \[judgement"
         tag += f", {confidence}]" if confidence else "]"
     elif confidence:
-        tag += f" [{confidence}]"
+        tag += rf" \[{confidence}]"
     return tag
 
 
