@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from melian.bargaining import issue_capability
-from melian.bargaining.base import BargainingProblem, issue_weights
+from melian.bargaining import forecast, issue_capability
+from melian.bargaining.base import BargainingProblem
 from melian.bargaining.registry import get_model, run_model
 from melian.bargaining.uncertainty import InputUncertainty, sample_inputs
 from melian.errors import MelianError, ModelError
@@ -203,17 +203,10 @@ def _run_block(
     # actor with a position in it takes part, as in the forecast; one issue: its holders
     actors = np.flatnonzero(~np.all(np.isnan(pos), axis=1))
     sub = subproblem(problem, actors, block)
-    if (
-        len(block) == 1
-        and problem.meta.get("power") is not None
-        and not get_model(model).issue_weights
-    ):
-        # as the forecast does: one number per actor, its clout on this issue
-        clout = issue_weights(problem)[actors, block[0]]
-        meta = {k: v for k, v in sub.meta.items() if k != "power"}
-        sub = replace(sub, capability=np.asarray(clout, dtype=float), meta=meta)
     try:
-        f = run_model(model, sub, **params)
+        # the forecast's own rules (each issue with its actors' clout there, for a model that
+        # weighs an actor by one number); the model's error, not a fallback, where it refuses
+        f = forecast(sub, model, missing_positions="error", **params)
     except ModelError:
         return np.full(len(block), np.nan), None
     return np.array([iss.point for iss in f.issues], dtype=float), f.extra

@@ -1053,6 +1053,13 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
     declared criteria; world components have unique ids and their inputs, datasets and
     actors resolve (the world model checks kinds, parameters and input roles).
     """
+    own = list(_semantic_problems(s))
+    yield from own
+    yield from _view_problems(s, set(s.sources), {(tuple(p), m) for p, m in own})
+
+
+def _semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
+    """:func:`semantic_problems` of the scenario itself (every check but its views' validity)."""
     actor_ids = {a.id for a in s.actors}
     issue_ids = {i.id for i in s.issues}
     src = set(s.sources)
@@ -1076,7 +1083,6 @@ def semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
     yield from dup(s.issues, "issues")
     yield from dup(s.criteria, "criteria")
     yield from dup(s.views, "views")
-    yield from _view_problems(s, src)
     yield from _capability_clout_problems(s)
     for k, a in enumerate(s.actors):
         p: Path = ("actors", k)
@@ -1321,12 +1327,15 @@ def weight_warnings(s: Scenario) -> Iterator[tuple[Path, str]]:
 WEIGHT_SUM_TOLERANCE = 0.005
 
 
-def _view_problems(s: Scenario, src: set[str]) -> Iterator[tuple[Path, str]]:
-    """Problems of the declared views: unknown sources, paths that do not resolve."""
+def _view_problems(
+    s: Scenario, src: set[str], base: set[tuple[Path, str]]
+) -> Iterator[tuple[Path, str]]:
+    """Problems of the declared views: unknown sources, paths that do not resolve, and the
+    problems of the scenario under each view that the scenario itself (``base``) does not have.
+    """
     if not s.views:
         return
     data = s.model_dump(mode="json", exclude_unset=True, by_alias=True)
-    base: set[tuple[Path, str]] | None = None  # the scenario's own problems, found once
     for k, v in enumerate(s.views):
         if v.id == "source":
             yield ("views", k, "id"), "'source' is the scenario as written; name the view otherwise"
@@ -1342,23 +1351,11 @@ def _view_problems(s: Scenario, src: set[str]) -> Iterator[tuple[Path, str]]:
             except ViewPathError as exc:
                 yield q + ("path",), str(exc)
                 return
-        if base is None:
-            base = _own_problems(data)
         yield from _view_validity(s, data, k, v, base)
 
 
-def _own_problems(data: dict[str, Any]) -> set[tuple[Path, str]]:
-    """The semantic problems of the scenario ``data`` without its views."""
-    own = {key: val for key, val in data.items() if key != "views"}
-    return {(tuple(p), m) for p, m in semantic_problems(Scenario.model_validate(own))}
-
-
 def _view_validity(
-    s: Scenario,
-    data: dict[str, Any],
-    k: int,
-    v: View,
-    base: set[tuple[Path, str]] = frozenset(),  # type: ignore[assignment]
+    s: Scenario, data: dict[str, Any], k: int, v: View, base: set[tuple[Path, str]]
 ) -> Iterator[tuple[Path, str]]:
     """The scenario under view ``v`` must itself be valid; its problems are reported at the view.
 

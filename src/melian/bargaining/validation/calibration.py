@@ -193,6 +193,7 @@ class IssueData:
         for i, (c, w) in enumerate(cl):
             cand[i, : c.size] = c
             logw[i, : c.size] = w
+        box = np.array([hull(p, r) for p, r in zip(pos, ref, strict=True)]).reshape(-1, 2)
         return cls(
             outcome=np.array([it.outcome for it in issues], dtype=float),
             groups=np.array([it.proposal for it in issues]),
@@ -201,10 +202,7 @@ class IssueData:
             cand=cand,
             cand_logw=logw,
             names=[it.issue for it in issues],
-            bounds=(
-                np.array([hull(p, r)[0] for p, r in zip(pos, ref, strict=True)]),
-                np.array([hull(p, r)[1] for p, r in zip(pos, ref, strict=True)]),
-            ),
+            bounds=(box[:, 0], box[:, 1]),
         )
 
     def bounds_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
