@@ -1,16 +1,17 @@
-"""Third round of the predictive search: variants of the ensemble's pool (docs in README.md).
+"""Third and fourth rounds of the predictive search: variants of the ensemble's pool (README.md).
 
 Every number is out of sample (grouped 10-fold by proposal, fold seed 1, or ``FOLDS=0`` for
 leave-one-proposal-out), with every fitted quantity fitted on the training proposals of each fold
 by the package's own functions (:mod:`melian.bargaining.validation.calibration`), except where
 a line says it is a diagnostic.
 
-    PYTHONPATH=src:. .venv/bin/python -m research.predictive.pool_variants [fixed|per-model|rank|blocking]
+    PYTHONPATH=src:. .venv/bin/python -m research.predictive.pool_variants [fixed|per-model|...]
 
 ``fixed``: held-out CRPS with one fixed spread factor c inside the pool (a diagnostic curve);
 ``per-model``: one factor per model by coordinate descent on the training CRPS;
 ``rank``: a member drawn in the actors' positions' weighted-rank space, stacked with the models;
-``blocking``: the reference point's candidate prior raised where a blocking minority sits on it.
+``blocking``: the reference point's candidate prior raised where a blocking minority sits on it;
+``beta``: the beta-transformed linear pool; ``idr``: an isotonic distributional regression member.
 """
 
 from __future__ import annotations
@@ -217,11 +218,127 @@ def blocking(sub, points) -> None:  # noqa: ANN001
     cal.IssueData.from_issues = classmethod(base)
 
 
+def _beta_transform(draws: np.ndarray, a: float, b: float) -> np.ndarray:
+    """The beta-transformed pool's draws: the mixture's quantiles at Beta(a, b) levels.
+
+    Deterministic levels (k + 0.5) / m, so that a = b = 1 gives back the draws themselves.
+    """
+    from scipy.stats import beta as beta_dist
+
+    m = draws.shape[1]
+    lev = beta_dist.ppf((np.arange(m) + 0.5) / m, a, b)
+    idx = np.minimum((lev * m).astype(int), m - 1)
+    return np.sort(draws, axis=1)[:, idx]
+
+
+BETA_GRID = tuple(round(0.6 + 0.1 * i, 1) for i in range(11))  # 0.6 .. 1.6
+
+
+def beta(sub, points) -> None:  # noqa: ANN001
+    """Beta-transformed linear pool (Ranjan & Gneiting 2010; Gneiting & Ranjan 2013):
+    G = B_ab(sum w F), a and b fitted on the training mixture's CRPS, on top of the shipped
+    spread-adjusted pool (``BETA_C=fit``) or of the plain pool (``BETA_C=1``)."""
+    mode = os.environ.get("BETA_C", "fit")
+    chosen: list[tuple[float, float, float]] = []
+
+    def fit(mem, data, ss, test):  # noqa: ANN001, ANN202
+        grid = cal.SPREAD_GRID if mode == "fit" else (1.0,)
+        c, w, dr = cal.fit_pool(mem, data, spread_grid=grid)
+        cfit = allocate(w, cal.N_FIT)
+        mix = np.concatenate([d[:, :k] for d, k in zip(dr, cfit, strict=True)], axis=1)
+        y = data.outcome[mem[0].train]
+        best = None
+        for a in BETA_GRID:
+            for b in BETA_GRID:
+                sc = float(np.mean(sr.crps_ensemble(y, _beta_transform(mix, a, b))))
+                if best is None or sc < best[0] - 1e-12:
+                    best = (sc, a, b)
+        assert best is not None
+        chosen.append((c, best[1], best[2]))
+        return _beta_transform(
+            _test_draws(mem, data, ss, test, w, [c] * len(mem)), best[1], best[2]
+        )
+
+    print(f"beta pool (c {mode}): held-out CRPS {_folds(sub, points, fit):.3f}")
+    import collections
+
+    print(collections.Counter(chosen).most_common(8))
+
+
+def _idr_cdf(x: np.ndarray, y: np.ndarray, x0: float) -> tuple[np.ndarray, np.ndarray]:
+    """Isotonic distributional regression (Henzi, Ziegel & Gneiting 2021, JRSS B 83: 963-993)
+    of y on one covariate x (the outcome stochastically increasing in x): for every threshold t,
+    the antitonic least-squares fit of 1{y <= t} in x, read at x0 by linear interpolation.
+    Returns (thresholds, CDF at x0)."""
+    from scipy.optimize import isotonic_regression
+
+    o = np.argsort(x, kind="stable")
+    xs, ys = x[o], y[o]
+    ts = np.unique(ys)
+    cdf = np.empty(ts.size)
+    for k, t in enumerate(ts):
+        fit = isotonic_regression((ys <= t).astype(float), increasing=False).x
+        cdf[k] = np.interp(x0, xs, fit)
+    return ts, np.maximum.accumulate(np.clip(cdf, 0.0, 1.0))
+
+
+def idr(sub, points) -> None:  # noqa: ANN001
+    """An IDR member on a model's point (``IDR_X``, default compromise), stacked with the
+    spread-adjusted pool's members (c and weights refitted with it on each training set)."""
+    xname = os.environ.get("IDR_X", "compromise")
+    x_all = np.asarray(points[xname], dtype=float)
+    groups = np.array([it.proposal for it in sub])
+    y_all = np.array([it.outcome for it in sub])
+    rng = np.random.default_rng(7)
+
+    def member(i: int, pool_idx: np.ndarray, m: int) -> np.ndarray:
+        p = pool_idx[(groups[pool_idx] != groups[i]) & np.isfinite(x_all[pool_idx])]
+        ts, cdf = _idr_cdf(x_all[p], y_all[p], x_all[i])
+        u = (np.arange(m) + rng.random()) / m
+        return ts[np.minimum(np.searchsorted(cdf, u, side="left"), ts.size - 1)]
+
+    def fit(mem, data, ss, test):  # noqa: ANN001, ANN202
+        tr = mem[0].train
+        extra = np.array([member(i, tr, cal.N_FIT) for i in tr])
+        best = None
+        for c in cal.SPREAD_GRID:
+            dr = [m.draws(data, tr, m.u_fit, c) for m in mem] + [extra]
+            a, B = cal.crps_terms(dr, data.outcome[tr])
+            w = cal._stack(a, B, cal.ENSEMBLE_SHRINK)
+            sc = float(w @ a - 0.5 * w @ B @ w)
+            if best is None or sc < best[0]:
+                best = (sc, c, w)
+        _, c, w = best
+        print("c", c, "w_idr", round(float(w[-1]), 3), flush=True)
+        cnt = allocate(w, 1000)
+        parts = [
+            m.draws(data, test, cal._uniforms(ss, m.model, data.names, test, 1000, "oos"), c)
+            for m in mem
+        ]
+        parts = [p[:, :k] for p, k in zip(parts, cnt[:-1], strict=True)]
+        parts.append(np.array([member(t, tr, cnt[-1]) for t in test]).reshape(len(test), -1))
+        return np.concatenate(parts, axis=1)
+
+    alone = np.array([member(i, np.arange(len(sub)), 1000) for i in range(len(sub))])
+    print(
+        f"IDR on {xname} alone (leave-one-proposal-out): CRPS "
+        f"{float(np.mean(sr.crps_ensemble(y_all, alone))):.3f}"
+    )
+    print(
+        f"models + IDR member (spread-adjusted pool): held-out CRPS {_folds(sub, points, fit):.3f}"
+    )
+
+
 if __name__ == "__main__":
     SUB, POINTS = dev_points()
     which = sys.argv[1:] or ["fixed", "per-model", "rank", "blocking"]
     for name in which:
         print(f"--- {name} ({'LOPO' if FOLDS <= 0 else f'{FOLDS}-fold'})")
-        {"fixed": fixed, "per-model": per_model, "rank": rank, "blocking": blocking}[name](
-            SUB, POINTS
-        )
+        {
+            "fixed": fixed,
+            "per-model": per_model,
+            "rank": rank,
+            "blocking": blocking,
+            "beta": beta,
+            "idr": idr,
+        }[name](SUB, POINTS)
