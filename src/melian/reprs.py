@@ -7,7 +7,17 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["cell", "html_table"]
+__all__ = ["amount", "cell", "html_table"]
+
+
+def amount(x: float | None) -> str:
+    """An amount in a scenario's unit: three significant digits, thousands separated
+    (3608.8 -> "3,610"; 94.33 -> "94.3"), or an en dash when it is missing or not finite.
+    """
+    if x is None or not math.isfinite(x):
+        return "–"
+    r = float(f"{x:.3g}")
+    return f"{r:,.0f}" if abs(r) >= 1000 else f"{r:g}"
 
 
 def cell(v: Any, digits: int = 4) -> str:  # noqa: ANN401

@@ -402,6 +402,38 @@ def test_cli_forecast_distribution_json():
     assert r.exit_code == 0 and "P(US troops below 3,000)" in r.output
 
 
+def test_forecast_shows_the_issue_unit():
+    """CLI and brief give the 80% interval and median in the issue's unit as well."""
+    from melian.analysis.predictive import predictive
+    from melian.brief.sections import _predictive
+    from melian.cli import app
+    from melian.reprs import amount
+    from melian.scenario import load_scenario
+
+    args = ["forecast", "iraq-us-2020", "--distribution", "-m", "compromise", "--input-draws", "4"]
+    r = CliRunner().invoke(app, [*args, "--json"])
+    us = next(
+        i for i in json.loads(r.stdout)["predictive"]["issues"] if i["issue"] == "us-presence"
+    )
+    lo, hi = us["intervals"]["80"]
+    want = (
+        f"us-presence in US troops in Iraq: median {amount(us['median'] * 104)}, "
+        f"80% {amount(lo * 104)} to {amount(hi * 104)}"
+    )
+    r = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert r.exit_code == 0 and want in r.output, r.output
+    s = load_scenario("iraq-us-2020")
+    pf = predictive(s, ["compromise"], seed=3, input_draws=2)
+    sec = type("S", (), {"data": {}, "charts": []})()
+    _predictive(s, "en", pf, sec, [])
+    it = next(i for i in pf.issues if i.issue == "us-presence")
+    text = next(j["text"] for j in sec.data["judgements"] if "US troops in Iraq:" in j["text"])
+    assert f"median {amount(it.median * 104)}." in text
+    # an issue without a unit gets no such sentence
+    army = [j["text"] for j in sec.data["judgements"] if "'Building and arming" in j["text"]]
+    assert len(army) == 1 and " In " not in army[0]
+
+
 def test_cli_backtest_missing_salience(tmp_path):
     from melian.cli import app
 

@@ -22,7 +22,13 @@ from melian.brief.base import Section, Settings, judgement
 from melian.brief.change import change_section, input_name, plain_note, share_se, view_name
 from melian.brief.consequences import _breakeven, consequence_judgements, consequences_section
 from melian.brief.likelihood import percent_text
-from melian.brief.sections import _ranking_notes, conclusions, first_on, signposts_note
+from melian.brief.sections import (
+    _ranking_notes,
+    conclusions,
+    first_on,
+    signposts_note,
+    tied_first_on,
+)
 from melian.scenario import load_scenario
 from melian.scenario.schema import Scenario
 
@@ -72,6 +78,63 @@ def test_first_on_every_criterion_only_when_it_is() -> None:
     assert "best option on the weighted sum of the criteria" in j["text"]
     assert "in 75% of the sampled futures" in j["text"]
     assert "every criterion" not in sec.data["tables"][0]["columns"][1]
+
+
+def test_a_tie_at_the_top_is_not_a_lead() -> None:
+    s = _synthetic()
+    # a: ally and exit both 3 (an exact tie); b (a cost): ally 1 leads
+    d = _ranking({"ally": {"a": 3, "b": 1}, "exit": {"a": 3, "b": 2}, "drift": {"a": 1, "b": 4}})
+    assert first_on(d, "ally") == ["b"]
+    assert tied_first_on(d, "ally") == {"a": ["exit"]}
+    # the criterion's indifference threshold, when the ranking gives one: 2.9 is within 0.2 of 3
+    d = _ranking({"ally": {"a": 3, "b": 1}, "exit": {"a": 2.9, "b": 2}, "drift": {"a": 1, "b": 4}})
+    assert first_on(d, "ally") == ["a", "b"]  # no threshold in the dict: the rounding tolerance
+    d["criteria"][0]["indifference_threshold"] = 0.2
+    assert first_on(d, "ally") == ["b"] and tied_first_on(d, "ally") == {"a": ["exit"]}
+    # exit is 0.1 behind: within the threshold, it is tied for first too, not second
+    assert tied_first_on(d, "exit") == {"a": ["ally"]} and first_on(d, "exit") == []
+    # the sentences: a tie never makes "first on every criterion"
+    first, tie = _ranking_notes(
+        s, "en", "ally", ["B"], 2, {}, None, ties={"A": ["'Demand withdrawal'"]}
+    )
+    assert "first on 1 of 2 criteria taken alone (B)" in first
+    assert "every criterion" not in first
+    assert tie.startswith("It is tied for first, not ahead, on 1 more")
+    assert tie.endswith("(a tie is not a lead): A, with 'Demand withdrawal'.")
+    (_, tie_ar) = _ranking_notes(s, "ar", "ally", ["B"], 2, {}, None, ties={"A": ["«x»"]})
+    assert "متعادل" in tie_ar and "«x»" in tie_ar
+
+
+def test_the_brief_says_which_criteria_do_not_discriminate() -> None:
+    from melian.brief.sections import ranking_section
+    from melian.decide import rank
+
+    s = _synthetic()
+    # security within Monte Carlo error (0.300 against 0.298, declared threshold 0.01), and the
+    # ranking sovereignty's alone (exit 5 first); sovereignty: exit leads
+    ev = {
+        "security": {"ally": 0.298, "exit": 0.300, "drift": 0.299},
+        "sovereignty": {"ally": 2, "exit": 5, "drift": 3},
+    }
+    runners = SimpleNamespace(rank=lambda sc, **_: rank(sc, ev, thresholds={"security": 0.01}))
+    for lang, word in (("en", "No option differs from another on Security"), ("ar", "لا يختلف")):
+        sec = ranking_section(s, lang, canned.SETTINGS, {}, runners, lambda m, f: None)
+        assert sec.data["non_discriminating"] == ["security"]
+        assert sec.data["top"] == "exit"
+        assert sec.data["first_on"] == ["sovereignty"]
+        # the non-discriminating criterion is said once, not again as a tie
+        assert sec.data["tied_first_on"] == {}
+        (flat,) = [p for p in sec.data["paragraphs"] if word in p]  # one plain sentence
+        assert flat.endswith(("the same value there.", "القيمة نفسها فيه."))
+        # the criteria table shows the declared threshold
+        crit = sec.data["tables"][2]
+        assert crit["rows"][0][-1] == "0.01" and crit["rows"][1][-1] == "–"
+    # without the threshold (plain numbers: the rounding tolerance) security counts
+    plain = SimpleNamespace(rank=lambda sc, **_: rank(sc, ev))
+    sec = ranking_section(s, "en", canned.SETTINGS, {}, plain, lambda m, f: None)
+    assert sec.data["non_discriminating"] == [] and not any(
+        "No option differs" in p for p in sec.data["paragraphs"]
+    )
 
 
 # ---------------------------------------------------------------- 2. no certainty printed

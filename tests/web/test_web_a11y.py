@@ -164,6 +164,8 @@ def test_keyboard_alone_reaches_the_menu_language_and_downloads(browser, site) -
     assert page.evaluate("document.activeElement.className") == "skip"
     assert page.evaluate("document.activeElement.getBoundingClientRect().width") > 10
     page.keyboard.press("Enter")
+    # following the link updates the URL asynchronously: wait for it (a loaded machine lags)
+    page.wait_for_url("**#main", timeout=10_000)
     assert page.url.endswith("#main")
     # Tab reaches the language switch; Enter follows it
     page.goto(site["url"] + "/?lang=en")

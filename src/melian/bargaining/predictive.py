@@ -608,12 +608,8 @@ def thresholds_from_scenario(s: Any) -> list[Threshold]:  # noqa: ANN401 - a Sce
     for issue in s.issues:
         sc = issue.scale
         for t in getattr(issue, "thresholds", []) or []:
-            if sc.unit is not None:
-                frac = (t.value - sc.unit.at_min) / (sc.unit.at_max - sc.unit.at_min)
-                scale_value = sc.min + frac * (sc.max - sc.min)
-                unit = sc.unit.name
-            else:
-                scale_value, unit = float(t.value), None
+            scale_value = sc.from_unit(t.value)
+            unit = None if sc.unit is None else sc.unit.name
             out.append(
                 Threshold(
                     issue.id, t.label, float(t.value), t.direction, scale_value, t.source, unit

@@ -170,6 +170,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "equilibria": {"en": "Equilibria", "ar": "التوازنات"},
     "claim": {"en": "Proposition", "ar": "القضية"},
     "holds": {"en": "Holds?", "ar": "هل يصح؟"},
+    "narrow_margin": {"en": "narrow margin", "ar": "بفارق ضئيل"},
     "conditions": {"en": "Conditions", "ar": "الشروط"},
     "yes": {"en": "yes", "ar": "نعم"},
     "no": {"en": "no", "ar": "لا"},
@@ -314,6 +315,24 @@ SENTENCES: dict[str, dict[str, str]] = {
         "combination by the weights.",
         "ar": "«{top}» هو الأول وفق {k} من أصل {m} من المعايير على حدة ({names})؛ ويتقدم في "
         "مجموعها المرجّح بالأوزان.",
+    },
+    "first_on_ties": {
+        "en": "It is tied for first, not ahead, on {n} more, where the options named come within "
+        "the criterion's indifference threshold of it (a tie is not a lead): {names}.",
+        "ar": "وهو متعادل في المرتبة الأولى، لا متقدم، وفق {n} من المعايير الأخرى، تقع فيها "
+        "الخيارات المذكورة ضمن عتبة عدم التفضيل للمعيار منه (والتعادل ليس تقدمًا): {names}.",
+    },
+    "tied_with": {
+        "en": "{criterion}, with {options}",
+        "ar": "{criterion}، مع {options}",
+    },
+    "not_discriminating": {
+        "en": "No option differs from another on {names} by more than the criterion's "
+        "indifference threshold (two Monte Carlo standard errors of a difference, or rounding "
+        "error), so the ranking gives every option the same value there.",
+        "ar": "لا يختلف أي خيار عن غيره وفق {names} بأكثر من عتبة عدم التفضيل للمعيار (خطآن "
+        "معياريان لفرق تقديرات مونت كارلو، أو خطأ التقريب)، لذا يمنح الترتيب كل الخيارات القيمة "
+        "نفسها فيه.",
     },
     "top_differs": {
         "en": "The two analyses of this brief put different options first. The ranking "
@@ -508,6 +527,18 @@ SENTENCES: dict[str, dict[str, str]] = {
         "points span {spread}).",
         "ar": "تقع النتيجة في «{issue}» بين {lo} و{hi} (الوسيط {median}؛ وتمتد توقعات النماذج على {spread}).",
     },
+    "claims_narrow": {
+        "en": "A verdict marked 'narrow margin' rests on a payoff difference under {share} of the "
+        "range of the payoffs compared: the judgements behind the payoffs are far less precise, "
+        "so read it as undecided (the sweeps show where it turns).",
+        "ar": "الحكم الموسوم «بفارق ضئيل» يستند إلى فرق في العوائد يقل عن {share} من مدى العوائد "
+        "المقارنة: والتقديرات التي تقوم عليها العوائد أقل دقة بكثير، فاقرأه حكمًا غير محسوم "
+        "(تبيّن عمليات المسح أين ينقلب).",
+    },
+    "interval_unit": {
+        "en": " In {unit}: {lo} to {hi}, median {median}.",
+        "ar": " بوحدة {unit}: من {lo} إلى {hi}، والوسيط {median}.",
+    },
     "threshold_below": {
         "en": "'{issue}' ends below {value} ({unit})",
         "ar": "تنتهي «{issue}» دون {value} ({unit})",
@@ -632,6 +663,7 @@ def tf(key: str, lang: str, **fields: object) -> str:
 
 #: Table headers, chart labels and short phrases of the analysis sections (English -> Arabic).
 PHRASES: dict[str, str] = {
+    "indifference threshold": "عتبة عدم التفضيل",
     "framing": "الإطار",
     "Nash (simultaneous responses)": "توازن ناش (ردود متزامنة)",
     "subgame-perfect (sequential)": "التوازن الكامل للألعاب الفرعية (ردود متتابعة)",

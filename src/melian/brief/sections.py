@@ -7,7 +7,6 @@ likelihood words, signposts) are derived from those results, never written by ha
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -33,7 +32,10 @@ from melian.brief.consequences import (  # consequences_section: also reached fr
     reference_option,
 )
 from melian.brief.i18n import claim_text, h, t, t_kind, tf, unit_text
+from melian.decide.indifference import Standing, standing, tolerance
 from melian.errors import MelianError
+from melian.games.claims import NARROW_SHARE
+from melian.reprs import amount
 from melian.scenario.capability import capabilities
 from melian.scenario.schema import Parameter, Scenario
 from melian.world import declared
@@ -42,6 +44,11 @@ from melian.world import declared
 def sep(lang: str) -> str:
     """The list separator of ``lang`` (the Arabic semicolon in Arabic)."""
     return "؛ " if lang == "ar" else "; "
+
+
+def quoted(name: str, lang: str) -> str:
+    """An option's name in quotes, as the brief's sentences quote it (guillemets in Arabic)."""
+    return f"«{name}»" if lang == "ar" else f"'{name}'"
 
 
 __all__ = [
@@ -365,22 +372,27 @@ def _predictive(
             ]
         )
         lo, hi = iv["80"]
-        judg.append(
-            judgement(
-                0.8,
-                tf(
-                    "interval_judgement",
-                    lang,
-                    issue=name,
-                    lo=fmt(lo),
-                    hi=fmt(hi),
-                    median=fmt(it["median"]),
-                    spread=fmt(it["model_spread"]),
-                ),
-                lang,
-                basis,
-            )
+        text = tf(
+            "interval_judgement",
+            lang,
+            issue=name,
+            lo=fmt(lo),
+            hi=fmt(hi),
+            median=fmt(it["median"]),
+            spread=fmt(it["model_spread"]),
         )
+        if iss is not None and iss.scale.unit is not None:
+            sc = iss.scale
+            ulo, uhi = sorted((sc.to_unit(lo), sc.to_unit(hi)))  # a unit may run high to low
+            text += tf(
+                "interval_unit",
+                lang,
+                unit=unit_text(sc.unit.name, lang),
+                lo=amount(ulo),
+                hi=amount(uhi),
+                median=amount(sc.to_unit(it["median"])),
+            )
+        judg.append(judgement(0.8, text, lang, basis))
         for th in it["thresholds"]:
             judg.append(
                 judgement(
@@ -525,9 +537,12 @@ def game_section(
     claims: dict[str, dict[str, Any]] = {}
     for f, d in fr.items():
         for c in d["claims"]:
-            row = claims.setdefault(c["id"], {"statement": c["statement"], "by": {}, "detail": {}})
+            row = claims.setdefault(
+                c["id"], {"statement": c["statement"], "by": {}, "detail": {}, "narrow": {}}
+            )
             row["by"][f] = c["holds"]
             row["detail"][f] = c["detail"]
+            row["narrow"][f] = bool(c.get("narrow"))
     framings = list(fr)
     cited = claims_source(s)
     cite = None
@@ -539,8 +554,9 @@ def game_section(
         title += f" ({cite})"
     show_detail = lang == "en"  # the conditions are generated in English by the game module
 
-    def verdict(v: bool | None) -> str:
-        return t("na", lang) if v is None else t("yes" if v else "no", lang)
+    def verdict(v: bool | None, narrow: bool = False) -> str:
+        text = t("na", lang) if v is None else t("yes" if v else "no", lang)
+        return f"{text} ({t('narrow_margin', lang)})" if narrow else text
 
     sec.data["tables"].append(
         table(
@@ -556,7 +572,7 @@ def game_section(
             [
                 [
                     claim_text(cid, c["statement"], lang),
-                    *[verdict(c["by"].get(f)) for f in framings],
+                    *[verdict(c["by"].get(f), c["narrow"].get(f, False)) for f in framings],
                     *(
                         [" | ".join(f"{f}: {c['detail'][f]}" for f in framings if f in c["detail"])]
                         if show_detail
@@ -569,6 +585,8 @@ def game_section(
     )
     sec.data["claims"] = claims
     sec.data["paragraphs"] = [t("claims_intro_source" if cited else "claims_intro_theory", lang)]
+    if any(any(c["narrow"].values()) for c in claims.values()):
+        sec.data["paragraphs"].append(tf("claims_narrow", lang, share=f"{NARROW_SHARE:.0%}"))
     focal = s.focal.actor if s.focal else g["players"][0]
     first = {p: g["strategies"][p][0]["id"] for p in g["players"][1:]}
     rows = [r for r in g["payoff_table"] if all(r["profile"][p] == a for p, a in first.items())]
@@ -710,11 +728,24 @@ def ranking_section(
             )
         ]
     first = first_on(d, top)
-    sec.data["first_on"] = first
+    flat = list(d.get("non_discriminating") or [])
+    ties = {c: o for c, o in tied_first_on(d, top).items() if c not in flat}
+    sec.data.update(first_on=first, tied_first_on=ties, non_discriminating=flat)
     cq = secs.get("consequences")
     cmonths = cq.data.get("horizon") if cq is not None and cq.ok else None
     paras += _ranking_notes(
-        s, lang, top, [cname.get(c, c) for c in first], len(crit), world, cmonths
+        s,
+        lang,
+        top,
+        [cname.get(c, c) for c in first],
+        len(crit),
+        world,
+        cmonths,
+        ties={
+            cname.get(c, c): [quoted(option_name(s, o, lang), lang) for o in os]
+            for c, os in ties.items()
+        },
+        flat=[cname.get(c, c) for c in flat],
     )
     if d.get("ahp"):
         paras.append(tf("ahp_cr", lang, cr=fmt(d["ahp"].get("consistency_ratio"), 2)))
@@ -738,13 +769,20 @@ def ranking_section(
 def _criteria_table(
     s: Scenario, lang: str, d: dict[str, Any], cname: dict[str, str], over: str
 ) -> dict[str, Any]:
-    """The ranking's criteria: direction, weight and where each value comes from (a world
-    criterion with its horizon, ``over``).
+    """The ranking's criteria: direction, weight, where each value comes from (a world
+    criterion with its horizon, ``over``) and the indifference threshold when it is more than
+    the floating-point tolerance (two Monte Carlo standard errors of a difference, or given).
     """
     world_ids = {c.id for c in s.criteria if c.measure.kind == "world"}
     return table(
         t("criterion", lang),
-        [t("criterion", lang), t("direction", lang), t("weight", lang), h("from", lang)],
+        [
+            t("criterion", lang),
+            t("direction", lang),
+            t("weight", lang),
+            h("from", lang),
+            h("indifference threshold", lang),
+        ],
         [
             [
                 cname.get(c["id"], c["id"]),
@@ -752,6 +790,9 @@ def _criteria_table(
                 fmt(c["weight"]),
                 (c["provenance"] if lang == "en" else measure_text(s, c["id"], lang))
                 + (over if c["id"] in world_ids else ""),
+                fmt(c.get("indifference_threshold"))
+                if c.get("threshold_basis") in ("monte-carlo", "given")
+                else "–",
             ]
             for c in d["criteria"]
         ],
@@ -766,10 +807,16 @@ def _ranking_notes(
     m: int,
     world: dict[str, Any],
     cmonths: int | None,
+    *,
+    ties: dict[str, list[str]] | None = None,
+    flat: list[str] | None = None,
 ) -> list[str]:
-    """What the ranking's top option is first on taken alone (``first``, the names of those of
-    the ``m`` criteria), and the horizon of its world criteria (``world``: the ensemble's
-    settings, empty without world criteria) beside the consequences' (``cmonths``).
+    """What the ranking's top option leads on taken alone (``first``, the names of those of the
+    ``m`` criteria), where it is only tied for first (``ties``: criterion name -> the names of
+    the options within the criterion's indifference threshold of it), the criteria that do not
+    discriminate between the options (``flat``, names), and the horizon of its world criteria
+    (``world``: the ensemble's settings, empty without world criteria) beside the consequences'
+    (``cmonths``).
     """
     name = option_name(s, top, lang)
     if len(first) == m:
@@ -777,6 +824,12 @@ def _ranking_notes(
     else:
         names = sep(lang).join(first) or "–"
         out = [tf("first_on_some", lang, top=name, k=len(first), m=m, names=names)]
+    if ties:
+        comma = "، " if lang == "ar" else ", "
+        parts = [tf("tied_with", lang, criterion=c, options=comma.join(o)) for c, o in ties.items()]
+        out.append(tf("first_on_ties", lang, n=len(ties), names=sep(lang).join(parts)))
+    if flat:
+        out.append(tf("not_discriminating", lang, names=sep(lang).join(flat)))
     months = world.get("horizon")
     if months is not None:
         key = "ranking_horizon_alone" if cmonths in (None, months) else "ranking_horizon"
@@ -785,17 +838,37 @@ def _ranking_notes(
     return out
 
 
-def first_on(d: dict[str, Any], option: str) -> list[str]:
-    """The criteria on which ``option`` is first taken alone (ties count as first), from a
-    ranking's ``to_dict()`` (its decision matrix and the criteria's directions).
+def _standings(d: dict[str, Any], option: str) -> dict[str, Standing]:
+    """Where ``option`` stands on each criterion taken alone, from a ranking's ``to_dict()``:
+    its decision matrix, the criteria's directions and indifference thresholds (the
+    floating-point tolerance of the column when the dict has none).
     """
-    out = []
+    out = {}
     for c in d["criteria"]:
-        vals = [d["matrix"][o][c["id"]] for o in d["options"]]
-        best = max(vals) if c["direction"] == "max" else min(vals)
-        if math.isclose(d["matrix"][option][c["id"]], best, rel_tol=1e-9, abs_tol=1e-12):
-            out.append(c["id"])
+        vals = {o: float(d["matrix"][o][c["id"]]) for o in d["options"]}
+        q = c.get("indifference_threshold")
+        if q is None:
+            q = tolerance(np.array(list(vals.values())))
+        out[c["id"]] = standing(vals, c["direction"], float(q), option)
     return out
+
+
+def first_on(d: dict[str, Any], option: str) -> list[str]:
+    """The criteria on which ``option`` leads taken alone: it is best there and every other
+    option is worse by more than the criterion's indifference threshold (a tie at the top is
+    not a lead: :func:`tied_first_on`), from a ranking's ``to_dict()``.
+    """
+    return [c for c, x in _standings(d, option).items() if x.lead]
+
+
+def tied_first_on(d: dict[str, Any], option: str) -> dict[str, list[str]]:
+    """The criteria on which ``option`` is tied for first taken alone (no option is better by
+    more than the indifference threshold, but some come within it), each with the options it is
+    tied with, from a ranking's ``to_dict()``.
+    """
+    return {
+        c: list(x.tied_with) for c, x in _standings(d, option).items() if x.first and not x.lead
+    }
 
 
 # --------------------------------------------------------------------------- conclusions

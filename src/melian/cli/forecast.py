@@ -17,6 +17,7 @@ from melian.bargaining.registry import get_model
 from melian.cli.common import console, guard, print_json
 from melian.errors import ModelError
 from melian.manifest import run_manifest
+from melian.reprs import amount
 
 
 def parse_value(text: str) -> Any:  # noqa: ANN401
@@ -241,7 +242,17 @@ def _predictive(
             atoms,
         )
     console.print(t)
+    scales = {i.id: i.scale for i in getattr(scen, "issues", [])}
     for it in pf.issues:
+        sc = scales.get(it.issue)
+        if sc is not None and sc.unit is not None:
+            lo, hi = sorted((sc.to_unit(it.intervals[0.8][0]), sc.to_unit(it.intervals[0.8][1])))
+            console.print(
+                f"{it.issue} in {sc.unit.name}: median {amount(sc.to_unit(it.median))}, "
+                f"80% {amount(lo)} to {amount(hi)}",
+                highlight=False,
+                markup=False,
+            )
         for th in it.thresholds:
             console.print(f"{it.issue}: P({th.label}) = {th.probability:.2f}", highlight=False)
     console.print(

@@ -13,7 +13,7 @@ from melian.analysis.game import analyse_game
 from melian.cli.common import console, guard, print_json
 from melian.errors import InputError, Problem
 from melian.games import GameAnalysis, export
-from melian.games.claims import claims_title
+from melian.games.claims import NARROW_SHARE, claims_title
 from melian.io import load_scenario
 
 
@@ -21,8 +21,9 @@ def _fmt(x: float) -> str:
     return f"{x:+.3f}"
 
 
-def _verdict(h: bool | None) -> str:
-    return "n/a" if h is None else ("[green]true[/]" if h else "[red]false[/]")
+def _verdict(h: bool | None, narrow: bool = False) -> str:
+    text = "n/a" if h is None else ("[green]true[/]" if h else "[red]false[/]")
+    return text + " (narrow margin)" if narrow else text
 
 
 def roles_text(roles: dict[str, str | None]) -> str:
@@ -146,9 +147,21 @@ def _print_claims(a: GameAnalysis, title: str) -> None:
     by_id = {f: {c["id"]: c for c in v["claims"]} for f, v in a.framings.items()}
     for c in a.framings[a.framing]["claims"]:
         t.add_row(
-            c["statement"], *(_verdict(by_id[f][c["id"]]["holds"]) for f in a.framings), c["detail"]
+            c["statement"],
+            *(
+                _verdict(by_id[f][c["id"]]["holds"], by_id[f][c["id"]].get("narrow", False))
+                for f in a.framings
+            ),
+            c["detail"],
         )
     console.print(t)
+    if any(c.get("narrow") for v in a.framings.values() for c in v["claims"]):
+        console.print(
+            f"narrow margin: the verdict rests on a payoff difference under {NARROW_SHARE:.0%} "
+            "of the range of the payoffs compared; the payoffs are judgements far less precise "
+            "than that, so read it as undecided.",
+            highlight=False,
+        )
     if a.conditions:
         t = Table(
             title="Where each claim's truth changes (one-parameter sweeps over each "

@@ -5,7 +5,12 @@ measure names, through :func:`melian.analysis.rank`; :mod:`melian.decide.evidenc
 weights from the scenario (directly, or by AHP from the pairwise judgements when
 ``weights_from: ahp``; :mod:`melian.decide.mcda`), ranks the options with TOPSIS and the
 weighted sum under min-max and vector normalisation side by side, and computes for every method
-the weight-stability interval of every criterion (:mod:`melian.decide.stability`).
+the weight-stability interval of every criterion (:mod:`melian.decide.stability`). Each
+criterion has an indifference threshold (Brans & Vincke 1985; Roy 1991;
+:mod:`melian.decide.indifference`): two Monte Carlo standard errors of a difference for a world
+criterion with one, else the floating-point tolerance, or one the caller gives. A criterion on
+which no two options differ by more than it is non-discriminating and does not move the ranking;
+an option leads on a criterion taken alone only by more than it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,13 @@ from typing import Any
 import numpy as np
 
 from melian.decide.evidence import Evidence, gather_evidence
+from melian.decide.indifference import (
+    Indifference,
+    Standing,
+    indifference_thresholds,
+    standing,
+    tolerance,
+)
 from melian.decide.mcda import (
     METHODS,
     NORMALISATIONS,
@@ -32,14 +44,30 @@ from melian.jsonio import to_jsonable
 from melian.reprs import html_table
 from melian.scenario.schema import Scenario
 
-__all__ = ["PRIMARY", "Evidence", "Ranking", "ahp", "check", "gather_evidence", "rank"]
+__all__ = [
+    "PRIMARY",
+    "Evidence",
+    "Indifference",
+    "Ranking",
+    "Standing",
+    "ahp",
+    "check",
+    "gather_evidence",
+    "rank",
+    "standing",
+]
 
 PRIMARY = "topsis-minmax"
 
 
 @dataclass
 class Ranking:
-    """Scores and ranks of every option under every method, with weights and stability."""
+    """Scores and ranks of every option under every method, with weights and stability.
+
+    ``indifference`` holds each criterion's indifference threshold, in criteria order
+    (:class:`~melian.decide.indifference.Indifference`); :attr:`non_discriminating` lists the
+    criteria within theirs, which the scores leave out.
+    """
 
     options: list[str]
     criteria: list[str]
@@ -53,6 +81,35 @@ class Ranking:
     evidence: Evidence
     ahp: AHPResult | None = None
     stability: dict[str, list[StabilityInterval]] = field(default_factory=dict)
+    indifference: list[Indifference] = field(default_factory=list)
+
+    @property
+    def non_discriminating(self) -> list[str]:
+        """The criteria on which no two options differ by more than the indifference threshold
+        (they do not move the ranking), in criteria order.
+        """
+        return [x.criterion for x in self.indifference if not x.discriminating]
+
+    def thresholds(self) -> dict[str, float]:
+        """Each criterion's indifference threshold (criterion -> threshold)."""
+        return {x.criterion: x.threshold for x in self.indifference}
+
+    def standing(self, option: str) -> dict[str, Standing]:
+        """Where ``option`` stands on each criterion taken alone: first or not, leading or
+        tied (:func:`~melian.decide.indifference.standing`, with the criteria's thresholds).
+        """
+        if option not in self.options:
+            raise ModelError(f"unknown option {option!r}")
+        q = self.thresholds()
+        return {
+            c: standing(
+                {o: float(self.matrix[i, j]) for i, o in enumerate(self.options)},
+                d,
+                q.get(c, tolerance(self.matrix[:, j])),
+                option,
+            )
+            for j, (c, d) in enumerate(zip(self.criteria, self.directions, strict=True))
+        }
 
     def ranks(self, key: str | None = None) -> dict[str, int]:
         """Rank (1 = best) of each option under method ``key`` (default: the primary)."""
@@ -74,7 +131,11 @@ class Ranking:
         return len(set(self.tops.values())) == 1
 
     def to_frame(self) -> Any:  # noqa: ANN401
-        """Long (tidy) scores: method, option, score, rank (1 = best) under every method."""
+        """Long (tidy) scores: method, option, score, rank (1 = best) under every method.
+
+        ``attrs["non_discriminating"]`` lists the criteria left out of the scores (within their
+        indifference thresholds).
+        """
         import pandas as pd
 
         rows = [
@@ -82,7 +143,9 @@ class Ranking:
             for k, v in self.scores.items()
             for o, s in zip(self.options, v, strict=True)
         ]
-        return pd.DataFrame(rows, columns=["method", "option", "score", "rank"])
+        df = pd.DataFrame(rows, columns=["method", "option", "score", "rank"])
+        df.attrs["non_discriminating"] = self.non_discriminating
+        return df
 
     def _repr_html_(self) -> str:
         keys = list(self.scores)
@@ -91,6 +154,10 @@ class Ranking:
             for i, o in enumerate(self.options)
         ]
         note = f"top: {self.top()}; same top under every method: {self.robust_to_method}"
+        if self.non_discriminating:
+            note += "; within their indifference thresholds (left out): " + ", ".join(
+                self.non_discriminating
+            )
         return html_table(
             f"Ranking ({self.weights_from} weights)", ["option", *keys], rows, note=note
         )
@@ -100,6 +167,9 @@ class Ranking:
         return to_jsonable(self._data())
 
     def _data(self) -> dict[str, Any]:
+        ind = {x.criterion: x for x in self.indifference}
+        top = self.top()
+        first = self.standing(top)
         return {
             "options": self.options,
             "criteria": [
@@ -108,9 +178,23 @@ class Ranking:
                     "direction": d,
                     "weight": self.weights[c],
                     "provenance": self.evidence.provenance.get(c),
+                    **(
+                        {
+                            "indifference_threshold": ind[c].threshold,
+                            "threshold_basis": ind[c].basis,
+                            "discriminating": ind[c].discriminating,
+                        }
+                        if c in ind
+                        else {}
+                    ),
                 }
                 for c, d in zip(self.criteria, self.directions, strict=True)
             ],
+            "non_discriminating": self.non_discriminating,
+            "top_first_on": {
+                "leads": [c for c, x in first.items() if x.lead],
+                "ties": {c: list(x.tied_with) for c, x in first.items() if x.first and not x.lead},
+            },
             "weights_from": self.weights_from,
             "ahp": None if self.ahp is None else self.ahp.to_dict(),
             "matrix": {
@@ -175,6 +259,7 @@ def rank(
     weights: Mapping[str, float] | None = None,
     primary: str = PRIMARY,
     with_stability: bool = True,
+    thresholds: Mapping[str, float] | None = None,
     **results: Any,  # noqa: ANN401
 ) -> Ranking:
     """Rank the scenario's options on its criteria (TOPSIS and weighted sum, two normalisations).
@@ -194,13 +279,21 @@ def rank(
         The method reported first.
     with_stability
         Compute the weight-stability intervals.
+    thresholds
+        Indifference thresholds declared per criterion (in its units), overriding the default:
+        two Monte Carlo standard errors of a difference for a criterion whose evidence has
+        standard errors (:attr:`Evidence.errors`), else the floating-point tolerance
+        (:mod:`melian.decide.indifference`). A criterion on which no two options differ by more
+        than its threshold is left out of every score and listed in
+        :attr:`Ranking.non_discriminating`.
     **results
         ``ensemble``, ``game``, ``forecasts``, ``forecast_model`` for ``gather_evidence``.
 
     Returns
     -------
     Ranking
-        Scores and ranks under every method and normalisation, with the evidence.
+        Scores and ranks under every method and normalisation, with the evidence and each
+        criterion's indifference threshold.
     """
     check(scenario, primary)
     options = scenario.option_ids
@@ -228,12 +321,16 @@ def rank(
     m = ev.matrix(crit, options)
     wv = np.array([w[c] for c in crit])
     types = np.array([1 if d == "max" else -1 for d in dirs])
-    sc = all_scores(m, wv, types)
+    ind = indifference_thresholds(m, crit, ev.error_columns(crit, options), thresholds)
+    q = np.array([x.threshold for x in ind])
+    sc = all_scores(m, wv, types, q)
     stab: dict[str, list[StabilityInterval]] = {}
     if with_stability and len(options) > 1:
         for me in METHODS:
             for no in NORMALISATIONS:
-                stab[method_key(me, no)] = stability(m, wv, types, me, no, crit, options)
+                stab[method_key(me, no)] = stability(
+                    m, wv, types, me, no, crit, options, thresholds=q
+                )
     return Ranking(
         options=options,
         criteria=crit,
@@ -247,4 +344,5 @@ def rank(
         evidence=ev,
         ahp=ahp_res,
         stability=stab,
+        indifference=ind,
     )

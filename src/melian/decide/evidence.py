@@ -7,7 +7,10 @@ the forecasts through the analysis layer and passes their results to :func:`gath
   parameter drawn on every path under the option), summarised by ``stat``: ``mean``,
   ``median``, ``p05``, ``p95``, ``cvar95`` (the mean of the worst 5 % of paths, Rockafellar &
   Uryasev 2000) of an outcome, or ``probability`` of an event. :func:`summarise` computes the
-  same statistics of a plain sample (for evidence a caller computes itself).
+  same statistics of a plain sample (for evidence a caller computes itself). The Monte Carlo
+  standard error of each value is kept where it is at hand (:func:`world_error`: an outcome's
+  mean, an event's probability), for the criteria's indifference thresholds
+  (:mod:`melian.decide.indifference`).
 * ``game``: the focal actor's value of the game quantity ``metric`` for each option, from
   ``melian.games.analyse_game``.
 * ``forecast``: a bargaining forecast (the compromise model by default; van den Bos 1991, Achen
@@ -37,11 +40,18 @@ STATS = ("mean", "median", "p05", "p95", "cvar95", "probability")
 
 @dataclass
 class Evidence:
-    """``values[criterion][option]``, with where each criterion's values came from."""
+    """``values[criterion][option]``, with where each criterion's values came from.
+
+    ``errors[criterion][option]`` is the Monte Carlo standard error of a value estimated from
+    simulated paths, for the criteria that have one (world criteria read as a mean or a
+    probability); the criteria's indifference thresholds are two standard errors of a
+    difference (:mod:`melian.decide.indifference`).
+    """
 
     values: dict[str, dict[str, float]]
     provenance: dict[str, str]
     details: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def matrix(self, criteria: list[str], options: list[str]) -> np.ndarray:
         """Options x criteria decision matrix."""
@@ -51,9 +61,25 @@ class Evidence:
             raise ModelError(f"no evidence for criterion {c!r} and option {o!r}")
         return np.array([[self.values[c][o] for c in criteria] for o in options], dtype=float)
 
+    def error_columns(self, criteria: list[str], options: list[str]) -> dict[str, np.ndarray]:
+        """``criterion -> standard error per option`` (in ``options``' order), for the criteria
+        whose every option has one.
+        """
+        out = {}
+        for c in criteria:
+            e = self.errors.get(c, {})
+            if all(o in e for o in options):
+                out[c] = np.array([e[o] for o in options], dtype=float)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {"values": self.values, "provenance": self.provenance, "details": self.details}
+        return {
+            "values": self.values,
+            "provenance": self.provenance,
+            "details": self.details,
+            "standard_errors": self.errors,
+        }
 
 
 def summarise(values: np.ndarray, stat: str, direction: str) -> float:
@@ -131,6 +157,48 @@ def world_stat(result: Any, metric: str, stat: str) -> float:  # noqa: ANN401
     if key not in summ.quantiles:
         raise ModelError(f"the world model reports no {key} of {metric!r}")
     return float(summ.quantiles[key])
+
+
+def world_errors(
+    scenario: Scenario, criteria: list[Criterion], ensemble: Ensemble
+) -> dict[str, dict[str, float]]:
+    """Monte Carlo standard errors of the world-measured ``criteria`` with one at hand.
+
+    Per criterion and option, :func:`world_error` of its ``stat`` of its ``metric``; criteria
+    read as a quantile or a CVaR (no standard error in the ensemble's summaries) are left out.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for c in criteria:
+        errs = {
+            o: world_error(ensemble.results[o], str(c.measure.metric), c.measure.stat)
+            for o in scenario.option_ids
+        }
+        if all(e is not None for e in errs.values()):
+            out[c.id] = {o: float(e) for o, e in errs.items() if e is not None}
+    return out
+
+
+def world_error(result: Any, metric: str, stat: str) -> float | None:  # noqa: ANN401
+    """The Monte Carlo standard error of :func:`world_stat`, where one is at hand.
+
+    An event's probability ``p`` over ``n`` paths: ``sqrt(p (1 - p) / n)`` (binomial); an
+    outcome's mean: ``sd / sqrt(n)``, with ``sd`` the paths' standard deviation. None for a
+    quantile or CVaR statistic (the ensemble keeps no standard error of them) and when the
+    result does not say how many paths it has.
+    """
+    n = getattr(result, "paths", None)
+    if not n or n < 1:
+        return None
+    probs = getattr(result, "probabilities", {})
+    event = metric[2:] if metric.startswith("p_") and metric[2:] in probs else metric
+    if event in probs:
+        p = min(max(float(probs[event]), 0.0), 1.0)
+        return float(np.sqrt(p * (1.0 - p) / n))
+    summ = getattr(result, "metrics", {}).get(metric)
+    if summ is None or stat != "mean":
+        return None
+    sd = float(summ.sd)
+    return float(sd / np.sqrt(n)) if np.isfinite(sd) and sd >= 0 else None
 
 
 # --------------------------------------------------------------------------- game
@@ -236,8 +304,9 @@ def gather_evidence(
     Returns
     -------
     Evidence
-        ``values[criterion][option]`` with each criterion's provenance. Nothing is computed
-        here beyond the statistics: :func:`melian.analysis.rank` runs the models.
+        ``values[criterion][option]`` with each criterion's provenance, and the Monte Carlo
+        standard errors of the world criteria that have one. Nothing is computed here beyond
+        the statistics: :func:`melian.analysis.rank` runs the models.
     """
     if not scenario.criteria:
         raise ModelError(f"scenario {scenario.id!r} declares no criteria to rank options on")
@@ -245,6 +314,7 @@ def gather_evidence(
     values: dict[str, dict[str, float]] = {}
     provenance: dict[str, str] = {}
     details: dict[str, Any] = {}
+    errors: dict[str, dict[str, float]] = {}
     for c in kinds.get("judgement", []):
         values[c.id] = {o: float(v) for o, v in (c.measure.scores or {}).items()}
         provenance[c.id] = f"judgement scores (source {c.source})"
@@ -269,7 +339,8 @@ def gather_evidence(
     if ensemble is not None and "world" in kinds:
         wv, info = world_values(scenario, kinds["world"], ensemble)
         values.update(wv)
+        errors.update(world_errors(scenario, kinds["world"], ensemble))
         details["world"] = info
         for c in kinds["world"]:
             provenance[c.id] = f"world model: {c.measure.stat} of {c.measure.metric}"
-    return Evidence(values=values, provenance=provenance, details=details)
+    return Evidence(values=values, provenance=provenance, details=details, errors=errors)

@@ -11,7 +11,9 @@ Both are computed by pymcdm (Kizielewicz, Shekhovtsov & Sałabun 2023, SoftwareX
 normalisations of each criterion column ``x``: **min-max** (``(x - min) / (max - min)``, for costs
 ``(max - x) / (max - min)``) and **vector** (``x / ||x||``, for costs ``1 - x / ||x||``). The top
 option can depend on the normalisation as much as on the weights, so every ranking is reported
-under both, side by side.
+under both, side by side. A criterion on which no two options differ by more than its
+indifference threshold (Brans & Vincke 1985; Roy 1991; :mod:`melian.decide.indifference`) is
+left out of both methods: min-max normalisation would otherwise stretch its noise to 0-1.
 
 * **AHP weights** (Saaty 1977, "A scaling method for priorities in hierarchical structures",
   J. Math. Psych. 15; Saaty 1980, *The Analytic Hierarchy Process*): the principal right
@@ -32,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from melian.decide.indifference import discriminating
 from melian.errors import ModelError
 
 # Saaty's random consistency indices RI_n for n = 1 .. 15 (Saaty 1980, table 1.7.1).
@@ -156,12 +159,44 @@ def normaliser(name: str) -> Callable[..., np.ndarray]:
 
 
 def scores(
-    matrix: np.ndarray, weights: np.ndarray, types: np.ndarray, method: str, normalisation: str
+    matrix: np.ndarray,
+    weights: np.ndarray,
+    types: np.ndarray,
+    method: str,
+    normalisation: str,
+    thresholds: np.ndarray | None = None,
 ) -> np.ndarray:
     """Preference of each option (row) by ``method`` with ``normalisation`` (higher is better).
 
-    Criteria on which every option scores the same are left out: they move no option relative
-    to another under either method, and min-max normalisation is undefined on them.
+    Parameters
+    ----------
+    matrix
+        Options x criteria.
+    weights
+        One weight per criterion (normalised here over the criteria kept).
+    types
+        ``1`` for a benefit criterion (higher is better), ``-1`` for a cost.
+    method
+        ``topsis`` (Hwang & Yoon 1981) or ``wsm`` (the weighted sum).
+    normalisation
+        ``minmax`` or ``vector``.
+    thresholds
+        Each criterion's indifference threshold (:mod:`melian.decide.indifference`; default:
+        the floating-point tolerance of its column).
+
+    Returns
+    -------
+    numpy.ndarray
+        The preference of every option.
+
+    Notes
+    -----
+    Non-discriminating criteria (no two options differ by more than the threshold; a column on
+    which every option scores the same is one) are left out, with the criteria of weight zero:
+    every option has the same value on them, they move no option relative to another, and
+    min-max normalisation would stretch their noise to the whole 0-1 range. Leaving a column
+    out gives the same TOPSIS closeness as giving every option the same normalised value on it,
+    and the same weighted-sum order (the scores of the others rescaled by one factor).
     """
     from pymcdm.methods import TOPSIS, WSM
 
@@ -172,7 +207,7 @@ def scores(
         raise ModelError(f"decision matrix {m.shape} does not match {w.shape[0]} weights")
     if not np.all(np.isfinite(m)):
         raise ModelError("the decision matrix has missing or non-finite values")
-    keep = (np.ptp(m, axis=0) > 0) & (w > 0)
+    keep = discriminating(m, thresholds) & (w > 0)
     if not np.any(keep):
         return np.full(m.shape[0], 0.5)
     mk, wk, tk = m[:, keep], w[keep], t[keep]
@@ -200,10 +235,17 @@ def method_key(method: str, normalisation: str) -> str:
     return f"{method}-{normalisation}"
 
 
-def all_scores(matrix: np.ndarray, weights: np.ndarray, types: np.ndarray) -> dict[str, np.ndarray]:
-    """Preferences under every method and normalisation (TOPSIS and weighted sum side by side)."""
+def all_scores(
+    matrix: np.ndarray,
+    weights: np.ndarray,
+    types: np.ndarray,
+    thresholds: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Preferences under every method and normalisation (TOPSIS and weighted sum side by side),
+    leaving out the criteria within their indifference ``thresholds`` (see :func:`scores`).
+    """
     return {
-        method_key(me, no): scores(matrix, weights, types, me, no)
+        method_key(me, no): scores(matrix, weights, types, me, no, thresholds)
         for me in METHODS
         for no in NORMALISATIONS
     }

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from melian.decide.indifference import discriminating
 from melian.decide.mcda import METHODS, normaliser
 from melian.errors import ModelError
 
@@ -110,15 +111,22 @@ def stability(
     criteria: Sequence[str],
     options: Sequence[str],
     grid: int = GRID,
+    thresholds: np.ndarray | None = None,
 ) -> list[StabilityInterval]:
-    """Stability interval of every criterion's weight for ``method``/``normalisation``."""
+    """Stability interval of every criterion's weight for ``method``/``normalisation``.
+
+    ``thresholds`` are the criteria's indifference thresholds (default: the floating-point
+    tolerance of each column): a non-discriminating criterion is left out of the preferences
+    as :func:`melian.decide.mcda.scores` leaves it out, so moving its weight only rescales the
+    others.
+    """
     m = np.asarray(matrix, dtype=float)
     w = np.asarray(weights, dtype=float)
     w = w / w.sum()
     t_ = np.asarray(types, dtype=int)
     out: list[StabilityInterval] = []
     if method == "wsm":
-        nm = _normalised(m, t_, normalisation)
+        nm = _normalised(m, t_, normalisation, thresholds)
         for j, c in enumerate(criteria):
             lo, hi, b, a = _wsm_exact(nm, w, j)
             out.append(
@@ -135,7 +143,7 @@ def stability(
         return out
     if method != "topsis":
         raise ModelError(f"unknown MCDA method {method!r}; use {', '.join(METHODS)}")
-    tops = _topsis_batch(m, t_, normalisation)
+    tops = _topsis_batch(m, t_, normalisation, thresholds)
     for j, c in enumerate(criteria):
 
         def tops_at(ts: np.ndarray, j: int = j) -> np.ndarray:
@@ -159,26 +167,29 @@ def stability(
     return out
 
 
-def _normalised(m: np.ndarray, types: np.ndarray, normalisation: str) -> np.ndarray:
-    """The normalised matrix as the weighted sum sees it (constant columns set to 0)."""
+def _normalised(
+    m: np.ndarray, types: np.ndarray, normalisation: str, thresholds: np.ndarray | None = None
+) -> np.ndarray:
+    """The normalised matrix as the weighted sum sees it (non-discriminating columns set to 0)."""
     from pymcdm.helpers import normalize_matrix
 
     nm = np.zeros_like(m)
-    keep = np.ptp(m, axis=0) > 0
+    keep = discriminating(m, thresholds)
     if np.any(keep):
         nm[:, keep] = normalize_matrix(m[:, keep], normaliser(normalisation), types[keep])
     return nm
 
 
 def _topsis_batch(
-    m: np.ndarray, types: np.ndarray, normalisation: str
+    m: np.ndarray, types: np.ndarray, normalisation: str, thresholds: np.ndarray | None = None
 ) -> Callable[[np.ndarray, int, np.ndarray], np.ndarray]:
     """The TOPSIS top option at many moved weights at once (Hwang & Yoon 1981).
 
     Returns ``tops(w, j, ts)``: for each ``t`` of ``ts``, the index of the option with the
     highest closeness ``D- / (D+ + D-)`` under the weights :func:`moved_weights` ``(w, j, t)``,
-    on the matrix normalised once by pymcdm's ``normalize_matrix`` (columns on which every
-    option scores the same left out, as :func:`melian.decide.mcda.scores` does). This is the
+    on the matrix normalised once by pymcdm's ``normalize_matrix`` (non-discriminating columns,
+    within their indifference ``thresholds``, left out, as :func:`melian.decide.mcda.scores`
+    does). This is the
     computation of pymcdm's TOPSIS (weighted normalised matrix, ideal and anti-ideal per
     criterion, Euclidean distances) for a whole scan in one array operation instead of one
     call per weight vector; ``scores`` (pymcdm itself) stays the reference, and a test checks
@@ -186,7 +197,7 @@ def _topsis_batch(
     """
     from pymcdm.helpers import normalize_matrix
 
-    keep = np.ptp(m, axis=0) > 0
+    keep = discriminating(m, thresholds)
     nm = (
         normalize_matrix(m[:, keep], normaliser(normalisation), types[keep]) if keep.any() else None
     )

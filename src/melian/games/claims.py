@@ -85,9 +85,20 @@ def roles(d: GameData) -> Roles:
     )
 
 
+#: A verdict that compares payoffs is *narrow* when the difference it rests on is below this
+#: share of the range of the payoffs compared (across every leaf of the game). The payoffs are
+#: judgements whose own uncertainty is far larger than 1% of their range (the game's sweeps
+#: show where verdicts change), so such a verdict is reported, but flagged.
+NARROW_SHARE = 0.01
+
+
 @dataclass(frozen=True)
 class ClaimResult:
-    """One claim under one framing: whether it holds, and the evidence."""
+    """One claim under one framing: whether it holds, and the evidence.
+
+    ``narrow``: the verdict rests on a payoff difference below :data:`NARROW_SHARE` of the
+    payoffs' range (``values["margin"]`` and ``values["scale"]``).
+    """
 
     id: str
     statement: str
@@ -95,6 +106,7 @@ class ClaimResult:
     holds: bool | None
     detail: str
     values: dict[str, float] = field(default_factory=dict)
+    narrow: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form."""
@@ -105,6 +117,7 @@ class ClaimResult:
             "holds": self.holds,
             "detail": self.detail,
             "values": self.values,
+            "narrow": self.narrow,
         }
 
 
@@ -147,6 +160,18 @@ class ClaimContext:
                 for k, p in enumerate(self.probs)
             )
         )
+
+
+def _leaf_range(ctx: ClaimContext, players: tuple[str, ...], comp: str = "total") -> float:
+    """The largest range (max - min over every leaf of the game) of ``comp`` among ``players``:
+    the scale against which a payoff difference is judged narrow (:data:`NARROW_SHARE`).
+    """
+    out = 0.0
+    for p in players:
+        v = [leaf[p][comp] for leaf in ctx.leaves.values() if comp in leaf.get(p, {})]
+        if v:
+            out = max(out, float(max(v) - min(v)))
+    return out
 
 
 def _resp_label(ctx: ClaimContext, resp: tuple[int, ...]) -> str:
@@ -223,7 +248,7 @@ def claim_best_response(ctx: ClaimContext) -> tuple[bool | None, str, dict[str, 
         if ok
         else "; ".join(fails)
     )
-    return ok, detail, {"margin": margin}
+    return ok, detail, {"margin": margin, "scale": _leaf_range(ctx, (d.focal,))}
 
 
 def _patron_hostile_after(ctx: ClaimContext, option: int) -> tuple[bool, set[str]]:
@@ -288,7 +313,12 @@ def claim_small_gains_more(
             f"{gains[d.patron]:.3g} ({d.options[r.ally]} with support against "
             f"{d.options[r.status_quo]} at equilibrium replies)"
         ),
-        {"gain_focal": gains[d.focal], "gain_patron": gains[d.patron]},
+        {
+            "gain_focal": gains[d.focal],
+            "gain_patron": gains[d.patron],
+            "margin": gains[d.focal] - gains[d.patron],
+            "scale": _leaf_range(ctx, (d.focal, d.patron), comp),
+        },
     )
 
 
@@ -308,7 +338,12 @@ def claim_pivot_less_secure(ctx: ClaimContext) -> tuple[bool | None, str, dict[s
             f"security of {d.focal}: {d.options[r.pivot]} {vals['pivot'][0]:.3g} vs "
             f"{d.options[r.ally]} {vals['ally'][0]:.3g} (equilibrium replies)"
         ),
-        {"security_pivot": vals["pivot"][0], "security_ally": vals["ally"][0]},
+        {
+            "security_pivot": vals["pivot"][0],
+            "security_ally": vals["ally"][0],
+            "margin": min(a - p for p, a in zip(vals["pivot"], vals["ally"], strict=True)),
+            "scale": _leaf_range(ctx, (d.focal,), "security"),
+        },
     )
 
 
@@ -367,7 +402,12 @@ def claim_alliance_beats_enmity(ctx: ClaimContext) -> tuple[bool | None, str, di
             f"{d.options[r.defect]} with {d.patron} playing {', '.join(sorted(seen))} "
             f"{ud[0]:.3g} (the others at equilibrium replies)"
         ),
-        {"utility_ally": ua[0], "utility_defect": ud[0]},
+        {
+            "utility_ally": ua[0],
+            "utility_defect": ud[0],
+            "margin": min(a - b for a, b in zip(ua, ud, strict=True)),
+            "scale": _leaf_range(ctx, (d.focal,)),
+        },
     )
 
 
@@ -556,12 +596,30 @@ CLAIMS: dict[
 }
 
 
+def is_narrow(holds: bool | None, values: dict[str, float]) -> bool:
+    """Whether a verdict rests on a payoff difference (``values["margin"]``) smaller than
+    :data:`NARROW_SHARE` of the payoffs' range (``values["scale"]``); a claim that compares no
+    payoffs, or a game whose payoffs do not vary, is never narrow.
+    """
+    if holds is None or "margin" not in values or not values.get("scale", 0.0) > 0:
+        return False
+    return bool(abs(values["margin"]) < NARROW_SHARE * values["scale"])
+
+
 def evaluate_claims(ctx: ClaimContext) -> list[ClaimResult]:
     """Evaluate every claim of :data:`CLAIMS` in ``ctx``, each stated in the scenario's terms."""
     out = []
     for cid, (_, fn, _) in CLAIMS.items():
         holds, detail, values = fn(ctx)
+        narrow = is_narrow(holds, values)
+        if narrow:
+            detail += (
+                f" [narrow: the margin {values['margin']:.3g} is under "
+                f"{NARROW_SHARE:.0%} of the payoffs' range {values['scale']:.3g}]"
+            )
         if any(sp.truncated for sp in ctx.spe):
             detail += f" [payoff ties: verdict over the first {len(ctx.spe)} SPE only]"
-        out.append(ClaimResult(cid, statement(cid, ctx), ctx.data.framing, holds, detail, values))
+        out.append(
+            ClaimResult(cid, statement(cid, ctx), ctx.data.framing, holds, detail, values, narrow)
+        )
     return out

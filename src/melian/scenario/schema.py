@@ -463,6 +463,17 @@ class Unit(Strict):
     at_max: float
     source: Id | None = None
 
+    @model_validator(mode="after")
+    def _distinct(self) -> Unit:
+        if not (math.isfinite(self.at_min) and math.isfinite(self.at_max)):
+            raise ValueError("a unit's at_min and at_max must be finite numbers")
+        if self.at_min == self.at_max:
+            raise ValueError(
+                f"a unit's at_min and at_max must differ (both {self.at_min}): the scale's ends "
+                "would mean the same amount"
+            )
+        return self
+
 
 class Scale(Strict):
     """The scale of one issue: numeric ends and what each end means."""
@@ -478,6 +489,24 @@ class Scale(Strict):
         if not (math.isfinite(self.min) and math.isfinite(self.max)) or self.min >= self.max:
             raise ValueError(f"scale min ({self.min}) must be below max ({self.max})")
         return self
+
+    def to_unit(self, x: float) -> float | None:
+        """The scale value ``x`` in the declared unit (linear between the unit's anchors at
+        ``min`` and ``max``); ``None`` when the scale declares no unit.
+        """
+        if self.unit is None:
+            return None
+        frac = (x - self.min) / (self.max - self.min)
+        return self.unit.at_min + frac * (self.unit.at_max - self.unit.at_min)
+
+    def from_unit(self, v: float) -> float:
+        """The inverse of :meth:`to_unit`: a value in the declared unit on the scale (``v``
+        itself when the scale declares no unit).
+        """
+        if self.unit is None:
+            return float(v)
+        frac = (v - self.unit.at_min) / (self.unit.at_max - self.unit.at_min)
+        return self.min + frac * (self.max - self.min)
 
 
 class SourcedValue(Sourced):
