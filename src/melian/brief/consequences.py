@@ -134,9 +134,11 @@ def consequences_section(
         return f"{lab} [{name}]"
 
     for e in events:
+        wanted = declared[e].get("direction") == "higher_better"  # a desirable event
         rows.append(
             [
-                tf("p_of", lang, event=row_label(e)),
+                tf("p_of", lang, event=row_label(e))
+                + (f" ({t('higher_better', lang)})" if wanted else ""),
                 unit_text("probability", lang),
                 *(f"{100 * r['probabilities'][e]:.1f}%" for r in opts.values()),
             ]
@@ -167,6 +169,7 @@ def consequences_section(
     sec.data["probabilities"] = {o: r["probabilities"] for o, r in opts.items()}
     # the risk table's labels: two components of one kind are told apart by the component's name
     sec.data["events"] = {e: row_label(e) for e in events}
+    sec.data["event_directions"] = {e: declared[e].get("direction", "higher_worse") for e in events}
     # ---- a breakeven the world reports (a declared outcome in that role)
     ref_opt = reference_option(s)
     paras: list[str] = []
@@ -245,7 +248,8 @@ def consequence_judgements(
     s: Scenario, lang: str, sec: Section, option: str | None
 ) -> list[dict[str, str]]:
     """Key judgements of the declared events: their probability under ``option`` (the top-ranked
-    or the reference option) and under the option where each is most likely, if another.
+    or the reference option) and under the option where each is worst, if another: most likely
+    for an event to avoid, least likely for a wanted one (a component declared ``desirable``).
     """
     if not sec.ok or option is None:
         return []
@@ -269,7 +273,8 @@ def consequence_judgements(
             continue  # below 1% under every option: nothing to judge (the risk table shows it)
         n = int(sec.data["paths"])
         out.append(judgement(probs[option][e], said(option), lang, basis, n))
-        worst = max(probs, key=lambda o: probs[o][e])
-        if worst != option and probs[worst][e] - probs[option][e] >= 0.05:
+        sign = -1.0 if sec.data.get("event_directions", {}).get(e) == "higher_better" else 1.0
+        worst = max(probs, key=lambda o: sign * probs[o][e])
+        if worst != option and sign * (probs[worst][e] - probs[option][e]) >= 0.05:
             out.append(judgement(probs[worst][e], said(worst), lang, basis, n))
     return out

@@ -192,6 +192,11 @@ def _world(kinds: Sequence[str]) -> tuple[list[str], list[str]]:
         lines.append(f"    - id: {cid}")
         lines.append(f"      kind: {K.kind}")
         lines.append(f"      name: {T}   # text: what this {K.title or K.kind} stands for here")
+        if K.DESIRABLE:
+            lines.append(
+                "      # desirable: true   # optional: the event is wanted (more likely is "
+                "better); default false, an event to avoid"
+            )
         renames = []
         for local in [o.name for o in K.OUTCOMES] + [e.name for e in K.EVENTS]:
             name = local if local not in taken else f"{cid}_{local}"

@@ -279,8 +279,15 @@ def to_data(s: Scenario) -> dict[str, Any]:
 
 
 def content_hash(s: Scenario) -> str:
-    """SHA-256 of the scenario's canonical JSON (stable across key order and formatting)."""
-    canon = json.dumps(s.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """SHA-256 of the scenario's canonical JSON (stable across key order and formatting).
+
+    Fields at their default are left out, as in :func:`to_data`: a field the format adds later
+    with a default that keeps the old meaning does not change the hash of a scenario that does
+    not use it, and a field written at its default hashes as if omitted.
+    """
+    canon = json.dumps(
+        s.model_dump(mode="json", exclude_defaults=True), sort_keys=True, separators=(",", ":")
+    )
     return hashlib.sha256(canon.encode()).hexdigest()
 
 

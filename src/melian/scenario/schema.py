@@ -721,7 +721,11 @@ class Component(Strict):
     states it reads; ``datasets`` bind each dataset role to a name in ``world.datasets``;
     ``actors`` bind each actor role (a lender, the actor imposing sanctions...) to an actor id;
     ``names`` rename the kind's outcomes, events and bands (``{price_mean: export_price_mean}``);
-    ``labels`` override their labels per language. Which kinds exist, their parameters, input
+    ``labels`` override their labels per language. ``desirable: true`` declares the component's
+    event a wanted one (an investment agreement signed, reinforcements arriving): its probability
+    and months count as benefits, higher is better, wherever a direction is read (the world's
+    declarations, exploration, the brief); default false, an event to avoid. Only kinds whose
+    events can be wanted accept it (``event_hazard``). Which kinds exist, their parameters, input
     roles and outcomes are checked by the world model (``melian.world.check``).
     """
 
@@ -735,6 +739,11 @@ class Component(Strict):
     parameters: ParameterGroup = Field(default_factory=dict)
     names: dict[Id, Id] = Field(default_factory=dict)
     labels: dict[Id, dict[Id, Text]] = Field(default_factory=dict)
+    desirable: bool = Field(
+        default=False,
+        description="true: the component's event is wanted (higher probability is better); "
+        "false: an event to avoid",
+    )
     note: Text | None = None
 
 

@@ -84,7 +84,9 @@ class Declared:
 
     ``name`` is the global name (the kind's name, or the component's rename); ``kind`` is
     ``outcome``, ``event`` or ``band``; ``direction`` ``higher_worse``/``higher_better`` (events
-    are worse when more likely); ``unit`` the kind's unit in the scenario's words (the units its
+    are worse when more likely, unless their component is declared ``desirable``: then they and
+    the kind's :attr:`~melian.world.components.base.Kind.DESIRABLE` outcomes are better when
+    higher; bands have none); ``unit`` the kind's unit in the scenario's words (the units its
     parameters declare: :mod:`melian.world.units`); ``component_name`` the component's display
     name (its ``name``, else its id).
     """
@@ -130,7 +132,7 @@ def check(scenario: Scenario) -> list[Problem]:
     every required role is bound, and the components bound expose the states the role reads;
     that dataset and actor roles are the kind's and the required ones bound; that no component
     reads itself through a cycle; that renamed outcomes, events and bands exist and that no two
-    share a name.
+    share a name; that only kinds whose events can be wanted are declared ``desirable``.
     """
     out: list[Problem] = []
     comps = scenario.world.components
@@ -281,6 +283,17 @@ def check(scenario: Scenario) -> list[Problem]:
                         f"{c.kind} {c.id!r} needs actor {a.role!r}: {a.meaning}",
                     )
                 )
+        if c.desirable and not K.DESIRABLE:
+            wanted = ", ".join(sorted(k for k, W in KINDS.items() if W.DESIRABLE))
+            out.append(
+                _problem(
+                    scenario,
+                    f"{where}.desirable",
+                    f"{c.kind} {c.id!r} cannot be declared desirable: its events and outcomes "
+                    f"keep the directions the kind declares (only the events of {wanted} can be "
+                    "wanted); remove desirable: true",
+                )
+            )
         local = (
             {o.name for o in K.OUTCOMES} | {e.name for e in K.EVENTS} | {b.name for b in K.BANDS}
         )
@@ -367,7 +380,7 @@ def _declared(scenario: Scenario) -> list[Declared]:
                     c.id,
                     o.name,
                     unit(o.unit),
-                    o.direction,
+                    K.direction(o.name, c.desirable),
                     lab(o.name, o.labels),
                     o.description,
                     o.role,
@@ -382,7 +395,7 @@ def _declared(scenario: Scenario) -> list[Declared]:
                     c.id,
                     e.name,
                     "probability",
-                    "higher_worse",
+                    K.direction(e.name, c.desirable),
                     lab(e.name, e.labels),
                     e.description,
                     component_name=shown,
@@ -411,13 +424,17 @@ def declared(scenario: Scenario) -> list[Declared]:
 
 
 def outcome_directions(scenario: Scenario) -> dict[str, str]:
-    """``min`` or ``max`` for every per-sample metric of :func:`evaluate` (events as ``p_NAME``)."""
+    """``min`` or ``max`` for every per-sample metric of :func:`evaluate` (events as ``p_NAME``),
+    from the declared directions: an event is ``min`` unless its component is declared
+    ``desirable`` (then ``max``, as the kind's desirable outcomes).
+    """
     out: dict[str, str] = {}
     for d in _declared(scenario):
+        best = "min" if d.direction == "higher_worse" else "max"
         if d.kind == "outcome":
-            out[d.name] = "min" if d.direction == "higher_worse" else "max"
+            out[d.name] = best
         elif d.kind == "event":
-            out[f"p_{d.name}"] = "min"
+            out[f"p_{d.name}"] = best
     return out
 
 

@@ -11,6 +11,9 @@ attributes of a :class:`Kind` subclass:
 - ``EVENTS``: events it records per path (the ensemble reports their probabilities);
 - ``OUTCOMES``: per-path outcomes with unit, direction (is a higher value better or worse) and
   labels in every brief language;
+- ``DESIRABLE``: the events and outcomes that become benefits (higher is better) when a scenario
+  declares the component ``desirable: true`` (a wanted event); empty for kinds whose events are
+  always to be avoided;
 - ``BANDS``: states shown as monthly fan-chart bands;
 - ``DATASETS``: data files it is calibrated on;
 - ``ACTORS``: actor roles (a lender, the actor imposing sanctions...), ids of scenario actors.
@@ -174,6 +177,31 @@ class Kind:
     BANDS: ClassVar[tuple[BandSpec, ...]] = ()
     DATASETS: ClassVar[tuple[DatasetSpec, ...]] = ()
     ACTORS: ClassVar[tuple[ActorSpec, ...]] = ()
+    #: Names of the events and outcomes a component declared ``desirable: true`` reports as
+    #: benefits (direction ``higher_better``; an event: more likely is better). Empty: the kind
+    #: cannot be declared desirable, its events are to be avoided.
+    DESIRABLE: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def direction(cls, name: str, desirable: bool = False) -> Direction:
+        """The direction of the kind's event or outcome ``name`` in a component.
+
+        Parameters
+        ----------
+        name : str
+            An event or outcome of the kind (its own name, not a scenario's rename).
+        desirable : bool
+            The component's ``desirable`` declaration.
+
+        Returns
+        -------
+        str
+            ``higher_better`` for a name of :attr:`DESIRABLE` in a desirable component; else the
+            outcome's declared direction, and ``higher_worse`` for an event (more likely is worse).
+        """
+        if desirable and name in cls.DESIRABLE:
+            return "higher_better"
+        return next((o.direction for o in cls.OUTCOMES if o.name == name), "higher_worse")
 
     @classmethod
     def actor_problems(cls, actors: Mapping[str, str], focal: str) -> list[tuple[str, str]]:
@@ -222,6 +250,7 @@ class Kind:
             "bands": [b.__dict__ for b in cls.BANDS],
             "datasets": [d.__dict__ for d in cls.DATASETS],
             "actors": [a.__dict__ for a in cls.ACTORS],
+            "desirable": list(cls.DESIRABLE),
         }
 
     def calibration(self) -> dict[str, Any] | None:

@@ -29,11 +29,15 @@ Borrowing laws (optional: ``borrowing_law_hazard``, ``borrowing_authorised``, ``
     bit; a scenario declaring none of the three skips it.
 Reserves
     rise with foreign-currency inflows (export revenue, grants, transfers, external and
-    budget-relevant creditor loans) and fall with the import demand of local-currency spending
-    (``import_leakage``) and foreign-currency outlays (external debt service, lapsed exemptions);
-    below ``devaluation_trigger`` the currency is devalued once by ``devaluation_size``, which
-    lowers the foreign-currency value of local-currency spending, other revenue and domestic
-    debt.
+    budget-relevant creditor loans, and the optional ``non_commodity_inflow``: remittances,
+    tourism, non-commodity exports, aid not declared as transfers, which reach the reserves
+    without passing through the budget) and fall with the import demand of local-currency
+    spending (``import_leakage``) and foreign-currency outlays (external debt service, lapsed
+    exemptions); below ``devaluation_trigger`` the currency is devalued once by
+    ``devaluation_size``, which lowers the foreign-currency value of local-currency spending,
+    other revenue and domestic debt (not of the non-commodity inflow, which is in foreign
+    currency). ``non_commodity_inflow`` defaults to 0, and a scenario that does not declare it
+    computes the reserves exactly as before.
 
 Budget identity, every month and path (tested): ``export revenue + other revenue + grants +
 transfers + disbursements + treasury draw + domestic borrowing + external borrowing + new arrears
@@ -115,6 +119,18 @@ LAW_PARAMS: tuple[ParamSpec, ...] = (
 )
 LAW_NAMES = tuple(p.path for p in LAW_PARAMS)
 
+#: The optional foreign-currency inflow that bypasses the budget (reserves only).
+INFLOW = ParamSpec(
+    "non_commodity_inflow",
+    "money bn/month",
+    "foreign-currency inflows per month that reach the reserves outside the commodity exports "
+    "and the budget (remittances, tourism, non-commodity exports, aid not declared as "
+    "transfers), net; in foreign currency, so a devaluation leaves it unchanged",
+    0,
+    None,
+    default=0.0,
+)
+
 
 class CommodityBudget(Kind):
     """The public accounts of a state living on commodity exports (see the module docstring)."""
@@ -168,6 +184,7 @@ class CommodityBudget(Kind):
             0,
             2,
         ),
+        INFLOW,
         _p("domestic_debt", "money bn", "domestic public debt at the as-of date", 0, None),
         _p("domestic_rate", "fraction/year", "interest rate on domestic debt", 0, 1),
         _p(
@@ -435,6 +452,7 @@ class CommodityBudget(Kind):
             "authorised": None,
             "law_rng": None,
             "record": None,
+            "inflow": a(INFLOW.path) if INFLOW.path in P else None,
         }
         S["ext_sm"] = S["ext_m"] + S["amort_m"]
         if self.law:
@@ -561,6 +579,8 @@ class CommodityBudget(Kind):
         for tr in inputs.get("transfers", []):
             cash0 += tr["to_budget"]
         fxin = cash0 - lapse
+        if S["inflow"] is not None:  # undeclared: no addition (the reserves as before, bitwise)
+            fxin += S["inflow"]
         senior_x = np.broadcast_to(lapse, shape).copy()
         for d in inputs.get("disruptions", []):
             senior_x += d["extra_cost"]

@@ -6,6 +6,11 @@ other components bound to the inputs ``driver1`` .. ``driver3`` as ``component.s
 effects ``effect1`` .. ``effect3``. The event happens in a month with probability
 ``1 - exp(-h_t)``; once it has happened it stays ``active`` for ``duration`` months (0: for good)
 and may happen again when ``repeat`` is 1. Rename the event with ``names: {event: ...}``.
+
+An event is one to avoid unless the component is declared ``desirable: true`` (an investment
+agreement signed, reinforcements arriving): then its probability and its months (``event``,
+``event_months``) are benefits, higher is better, in the world's declarations and everything that
+reads them (exploration, the brief). The simulation is the same either way.
 """
 
 from __future__ import annotations
@@ -99,7 +104,9 @@ def monthly_hazard(
 
 
 class EventHazard(Kind):
-    """A named event with a monthly hazard log-linear in option levers and other states."""
+    """A named event with a monthly hazard log-linear in option levers and other states (an
+    event to avoid, or a wanted one when the component is declared ``desirable``).
+    """
 
     kind = "event_hazard"
     title = "Event with a log-linear hazard"
@@ -120,6 +127,7 @@ class EventHazard(Kind):
         *driver_params(),
     )
     INPUTS = DRIVER_INPUTS
+    DESIRABLE = ("event", "event_months")
     STATES = (
         StateSpec("active", "0/1", "the event is active this month"),
         StateSpec("occurred", "0/1", "the event has happened by this month"),
