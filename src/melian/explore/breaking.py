@@ -2,7 +2,8 @@
 
 Two published questions, on a model whose inputs are written in standardised form
 ``z = Phi^-1(u)`` (``u`` the quantile of each uncertain input under its declared distribution, so
-``z = (x - mean) / sd`` for a normal input; the probability-integral transform otherwise):
+``z = (x - mean) / sd`` for an untruncated normal input; the probability-integral transform
+otherwise, a truncated normal's included):
 
 * **Switch-over values, one input at a time** (Howard 1988, "Decision analysis: practice and
   promise", *Management Science* 34(6):679-695; Clemen and Reilly, *Making Hard Decisions*, the
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from melian.errors import ModelError
-from melian.explore.model import latin_hypercube, outcome_bounds
+from melian.explore.model import latin_hypercube, outcome_bounds, quantiles
 from melian.explore.parallel import chunk_rows
 
 if TYPE_CHECKING:
@@ -994,7 +995,7 @@ def model_breaking_points(
 
         q = np.clip(norm.cdf([z]), 1e-9, 1 - 1e-9)
         dist = model.distributions[model.options[top]][model.uncertainties[i]]
-        return float(np.asarray(dist.ppf(q))[0])
+        return float(quantiles(dist, q)[0])  # as the model maps it (ExploratoryModel.values)
 
     return breaking_points(
         score,

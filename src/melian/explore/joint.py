@@ -10,8 +10,9 @@ is not a future of the decision. Here one experiment is one point of the joint s
 * the game's uncertain ``game.*`` parameters (when a criterion reads the game);
 * the bargaining inputs of every issue a criterion forecasts: each position, salience and the
   clout of each actor that holds one, with the spreads of :mod:`melian.bargaining.uncertainty`
-  (set by each number's confidence; named ``bargaining.position.<issue>.<actor>``,
-  ``bargaining.salience.<issue>.<actor>`` on the [0, 1] salience scale, and
+  (set by each number's confidence; named ``bargaining.position.<issue>.<actor>`` on the
+  issue's scale, ``bargaining.salience.<issue>.<actor>`` on the [0, 1] salience scale, each
+  a normal error around the coded value held on its scale, and
   ``bargaining.clout.<actor>``, a multiplicative factor on the actor's clout whose central value
   is 1);
 
@@ -32,8 +33,17 @@ ensemble of Bankes (1993, Operations Research 41(3)) and Kwakkel (2017, Environm
 Software 96) taken over every model the ranking reads.
 
 Positions and saliences are perturbed as :func:`melian.bargaining.uncertainty.sample_inputs`
-perturbs them (a normal shift clipped to the scale, zero saliences kept at zero), so the central
-experiment is the source's inputs as written. The world model runs once per distinct setting of
+perturbs them for the predictive distributions and the levers: a normal error around the coded
+value, with the spread of :mod:`melian.bargaining.uncertainty`, **clipped to the valid range**
+(the issue's scale; [0, 1] for a salience; a zero salience is not sampled: indifference is coded,
+not estimated; the clout factor is a log-normal, positive by construction). The clipping is part
+of each input's distribution (:class:`melian.explore.model.ClippedNormal`, a point mass at each
+bound), not a step on the way into the model: every value an exploration reports (a tornado's
+ends, a PRIM box's limits, a switch-over value) lies on its scale and is the value the bargaining
+model was given (:func:`_perturbed` puts the draws in as they are and refuses one off its range;
+an earlier version clipped only on the way in, and the reports named values off the scale). The
+median of each input is its coded value, so the central experiment is the source's inputs as
+written, the ranking's evidence. The world model runs once per distinct setting of
 its own parameters in a call (a one-at-a-time scan of a game or bargaining input, or a game
 parameter's gradient, costs no world simulation beyond the first), with common random numbers.
 """
@@ -52,6 +62,7 @@ from melian.decide.evidence import by_kind, stance_problems
 from melian.errors import ModelError
 from melian.explore.model import (
     PATHS_PREFIX,
+    ClippedNormal,
     Direction,
     ExploratoryModel,
     distinct_rows,
@@ -125,24 +136,44 @@ def _perturbed(
     entry: dict[str, Any], option: str, samples: dict[str, np.ndarray], n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Positions, weights (clout) and saliences of the criterion's issue under ``option`` at every
-    experiment, each of shape (n, actors): the sampled inputs put in, positions clipped to the
-    scale and saliences to [0, 1], the focal actor at the option's stance where it takes one.
+    experiment, each of shape (n, actors): the sampled inputs put in as they are (their
+    distributions are clipped to the scale, :func:`bargaining_distributions`, so no second
+    clipping changes them), the focal actor at the option's stance where it takes one.
+
+    Raises
+    ------
+    ModelError
+        If a sampled position lies off its issue's scale or a salience off [0, 1] (a value that
+        did not come from the model's distributions): the bargaining model would otherwise be
+        given another value than the one an exploration reports.
     """
     base = entry["problems"][option]
-    lo, hi = base.scale[0]
+    lo, hi = (float(b) for b in base.scale[0])
     x = np.repeat(base.position[:, 0][None, :], n, axis=0)
     s = np.repeat(base.salience[:, 0][None, :], n, axis=0)
     w = np.repeat(issue_weights(base)[:, 0][None, :], n, axis=0)
     for name, kind, row in entry["inputs"]:
         v = np.asarray(samples[name], dtype=float)
         if kind == "position":
+            _check_range(name, v, lo, hi)
             if row != entry["focal_row"] or not entry["stance"][option]:
-                x[:, row] = np.clip(v, lo, hi)
+                x[:, row] = v
         elif kind == "salience":
-            s[:, row] = np.clip(v, 0.0, 1.0)
+            _check_range(name, v, 0.0, 1.0)
+            s[:, row] = v
         else:
             w[:, row] = w[:, row] * v
     return x, w, s
+
+
+def _check_range(name: str, v: np.ndarray, lo: float, hi: float) -> None:
+    """Refuse sampled values of input ``name`` outside ``[lo, hi]`` (see :func:`_perturbed`)."""
+    bad = (v < lo) | (v > hi) | np.isnan(v)
+    if bad.any():
+        raise ModelError(
+            f"{name} = {float(v[bad][0])!r} lies outside its range [{lo:g}, {hi:g}]: the "
+            "bargaining inputs are sampled within it (bargaining_distributions)"
+        )
 
 
 def _forecast_rows(
@@ -221,10 +252,60 @@ def joint_batch(
     return {o: {**world[o], **joint_function(rest, o, x, seed)} for o, x in samples.items()}
 
 
+def bargaining_distributions(
+    position: float,
+    salience: float,
+    scale: tuple[float, float],
+    position_sd: float,
+    salience_sd: float,
+    clout_sd: float,
+) -> dict[str, Distribution | None]:
+    """The distributions of one actor's bargaining inputs on one issue (``None``: not sampled):
+    normal errors around the coded values, clipped to the valid ranges.
+
+    Parameters
+    ----------
+    position, salience
+        The source's position (on ``scale``) and salience (on [0, 1]).
+    scale
+        The issue's scale ``(lo, hi)``.
+    position_sd, salience_sd, clout_sd
+        The spreads of :func:`melian.bargaining.uncertainty.uncertainty_from_scenario` (the
+        standard deviation of the position on the issue's scale, of the salience, and of the log
+        of the clout); 0 leaves the input as written.
+
+    Returns
+    -------
+    dict
+        ``position``: a normal of mean ``position`` and standard deviation ``position_sd``
+        clipped to ``scale``; ``salience``: a normal of mean ``salience`` and standard
+        deviation ``salience_sd`` clipped to [0, 1] (``None`` for a zero salience, kept at
+        zero); ``clout``: the log-normal factor ``exp(N(0, clout_sd))`` on the clout, positive.
+        The clipped normals (:class:`~melian.explore.model.ClippedNormal`) are the
+        perturbations of :func:`melian.bargaining.uncertainty.sample_inputs`: every quantile
+        maps to a value in range, and the median is the source's value.
+    """
+    lo, hi = float(scale[0]), float(scale[1])
+    out: dict[str, Distribution | None] = {"position": None, "salience": None, "clout": None}
+    if position_sd > 0 and not np.isnan(position):
+        out["position"] = ClippedNormal(
+            dist="normal", mean=float(position), sd=float(position_sd), low=lo, high=hi
+        )
+    if salience > 0 and salience_sd > 0:
+        out["salience"] = ClippedNormal(
+            dist="normal", mean=float(salience), sd=float(salience_sd), low=0.0, high=1.0
+        )
+    if clout_sd > 0:
+        out["clout"] = Distribution(dist="lognormal", mu=0.0, sigma=float(clout_sd))
+    return out
+
+
 def _bargaining_inputs(
     scenario: Scenario, criteria: list[Any]
 ) -> tuple[list[dict[str, Any]], dict[str, Distribution]]:
-    """The forecast criteria's problems per option and the uncertain inputs they read."""
+    """The forecast criteria's problems per option and the uncertain inputs they read
+    (:func:`bargaining_distributions`).
+    """
     entries: list[dict[str, Any]] = []
     dists: dict[str, Distribution] = {}
     focal = scenario.focal.actor if scenario.focal else None
@@ -233,27 +314,29 @@ def _bargaining_inputs(
         issue = str(c.measure.issue)
         base = problem_from_scenario(scenario, [issue])  # as written, before any option's stance
         unc = uncertainty_from_scenario(scenario, base)
+        scale = (float(base.scale[0, 0]), float(base.scale[0, 1]))
         inputs: list[tuple[str, str, int]] = []
         for row, actor in enumerate(base.actors):
             x = float(base.position[row, 0])
             if np.isnan(x):
                 continue
-            sd = float(unc.position[row, 0])
-            if sd > 0:
-                name = f"{BARGAINING}position.{issue}.{actor}"
-                dists[name] = Distribution(dist="normal", mean=x, sd=sd)
-                inputs.append((name, "position", row))
-            sal = float(base.salience[row, 0])
-            sd = float(unc.salience[row, 0])
-            if sal > 0 and sd > 0:
-                name = f"{BARGAINING}salience.{issue}.{actor}"
-                dists[name] = Distribution(dist="normal", mean=sal, sd=sd)
-                inputs.append((name, "salience", row))
-            sd = float(unc.capability[row])
-            if sd > 0:
-                name = f"{BARGAINING}clout.{actor}"
-                dists[name] = Distribution(dist="lognormal", mu=0.0, sigma=sd)
-                inputs.append((name, "clout", row))
+            found = bargaining_distributions(
+                x,
+                float(base.salience[row, 0]),
+                scale,
+                float(unc.position[row, 0]),
+                float(unc.salience[row, 0]),
+                float(unc.capability[row]),
+            )
+            names = {
+                "position": f"{BARGAINING}position.{issue}.{actor}",
+                "salience": f"{BARGAINING}salience.{issue}.{actor}",
+                "clout": f"{BARGAINING}clout.{actor}",
+            }
+            for kind, dist in found.items():
+                if dist is not None:
+                    dists[names[kind]] = dist
+                    inputs.append((names[kind], kind, row))
         assert scenario.focal is not None  # stance_problems checked it
         entries.append(
             {
@@ -336,6 +419,7 @@ def joint_model(
         "judgement": {},
     }
     path_outputs = False
+    probabilities: tuple[str, ...] = ()
     if kinds.get("world"):
         # lazy: the world model, only when a criterion reads it
         from melian.explore.world import DEFAULT_HORIZON, DEFAULT_PATHS, world_part
@@ -364,6 +448,7 @@ def joint_model(
         weights.update(part.weights)
         notes += part.notes
         path_outputs = True
+        probabilities = part.probabilities
     if kinds.get("game"):
         from melian.explore.game import game_context  # lazy: pygambit
 
@@ -405,7 +490,9 @@ def joint_model(
             notes.append(
                 f"bargaining inputs: {len(bdists)} position(s), salience(s) and clout factor(s) "
                 f"of the forecast issues, spreads set by their confidence "
-                "(melian.bargaining.uncertainty)"
+                "(melian.bargaining.uncertainty), positions and saliences normal errors around the "
+                "coded values, held on their scales (clipped: the central experiment is the "
+                "inputs as written)"
             )
     for c in kinds.get("judgement", []):
         out = JUDGEMENT_PREFIX + c.id
@@ -447,6 +534,7 @@ def joint_model(
         common_random_numbers=True,
         path_outputs=path_outputs,
         batch=joint_batch,
+        probabilities=probabilities,
     )
     return with_fixed_normalisation(model, seed, reference) if reference else model
 

@@ -39,7 +39,9 @@ different numbers of paths; their error is measured by a bootstrap stratified by
 (``eliminate``, :func:`contenders`): the recommendation and the options it does not yet lead by
 :data:`RESOLVED_Z` standard errors (the elimination of a fully sequential ranking procedure,
 Kim & Nelson 2001, ACM TOMACS 11(3)); an option's means where it ran fewer paths are
-estimated through the recommendation's (the difference estimator, :func:`_through_ref`).
+estimated through the recommendation's (the difference estimator, :func:`_through_ref`; for an
+event probability the estimator post-stratified on the recommendation's event, which stays in
+[0, 1]: :func:`_through_ref_probability`).
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ BALANCE = 0.5
 RESOLVED_Z = 3.0
 #: One run of a batch of paths: the batch's index, the futures (rows) it ran, their results.
 Part = tuple[int, np.ndarray, Results]
+#: Prefix of an option's share of paths on which both its event and the recommendation's happen
+#: (``BOTH_PREFIX + p_<event>``, per future; :func:`with_joint_shares`).
+BOTH_PREFIX = "both:"
 
 
 @dataclass
@@ -354,7 +359,13 @@ def _tally(paths_of: np.ndarray | None, m_total: int | None, n: int) -> dict[int
     return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
 
 
-def _pool(parts: list[Part], sizes: list[int], n: int, ref: str | None = None) -> Results:
+def _pool(
+    parts: list[Part],
+    sizes: list[int],
+    n: int,
+    ref: str | None = None,
+    probabilities: Sequence[str] = (),
+) -> Results:
     """Pool batches of paths: means weighted by paths, per-path arrays side by side.
 
     ``parts``: per batch and group of futures, the batch's index, the futures it ran (row
@@ -362,7 +373,9 @@ def _pool(parts: list[Part], sizes: list[int], n: int, ref: str | None = None) -
     the first batch). An option a batch did not run in a future has ``NaN`` for that batch's
     paths there, and its means in that future are those of the batches it ran; where it ran
     fewer paths than option ``ref`` (the recommendation, which runs in every batch a future
-    gets), its means are estimated through ``ref``'s (:func:`_through_ref`).
+    gets), its means are estimated through ``ref``'s (:func:`_through_ref`; the outcomes named
+    in ``probabilities`` with :func:`_through_ref_probability`, from the shares
+    :func:`with_joint_shares` added to the parts).
     """
     options = list(parts[0][2])
     whole = len(parts) == len(sizes) and all(
@@ -402,7 +415,7 @@ def _pool(parts: list[Part], sizes: list[int], n: int, ref: str | None = None) -
             d[k] = x
         out[o] = d
     if ref is not None:
-        _through_ref(out, parts, sizes, have, ref)
+        _through_ref(out, parts, sizes, have, ref, probabilities)
     return out
 
 
@@ -412,6 +425,7 @@ def _through_ref(
     sizes: list[int],
     have: Mapping[str, np.ndarray],
     ref: str,
+    probabilities: Sequence[str] = (),
 ) -> None:
     """Each option's means where it ran fewer paths than ``ref`` in a future, estimated through
     ``ref``: ``mean_ref + mean(option - ref)``, the difference averaged over the option's own
@@ -422,22 +436,145 @@ def _through_ref(
     the option's difference to ``ref`` coming from the paths both ran and its level moving with
     ``ref``'s over the paths only ``ref`` ran. Without it an option stopped at 32 paths would
     carry the common noise of those 32 paths against the recommendation's 256 in every figure
-    that compares them (regret, best option per outcome). ``pooled`` is changed in place.
+    that compares them (regret, best option per outcome).
+
+    The difference estimator does not respect a range: for an event probability it gave values
+    above 1 (``ref``'s event on all its 256 paths and the option's on all of its 64, ``ref``'s
+    missed on one of those 64: ``1 + 1/64``) and below 0. The outcomes named in
+    ``probabilities`` are estimated instead by :func:`_through_ref_probability`, in [0, 1] by
+    construction. ``pooled`` is changed in place.
     """
     r = pooled[ref]
+    probs = set(probabilities)
     for o, d in pooled.items():
         fewer = have[o] < have[ref]
         if o == ref or not fewer.any():
             continue
-        for k in d:
-            if k.startswith(PATHS_PREFIX) or k not in r:
+        for k in list(d):
+            if k.startswith((PATHS_PREFIX, BOTH_PREFIX)) or k not in r:
                 continue
             diff = np.zeros(len(fewer))
+            ref_own = np.zeros(len(fewer))  # ref's sum over the option's paths
             for b, rows, p in parts:
                 if o in p and ref in p:
                     diff[rows] += (p[o][k] - p[ref][k]) * sizes[b]
+                    ref_own[rows] += p[ref][k] * sizes[b]
             with np.errstate(invalid="ignore", divide="ignore"):
-                d[k] = np.where(fewer, r[k] + diff / have[o], d[k])
+                if k in probs:
+                    est = _through_ref_probability(
+                        r[k], d[k], ref_own / have[o], d.get(BOTH_PREFIX + k), have[o]
+                    )
+                else:
+                    est = r[k] + diff / have[o]
+            d[k] = np.where(fewer, est, d[k])
+
+
+def _through_ref_probability(
+    p_ref: np.ndarray,
+    own: np.ndarray,
+    ref_same: np.ndarray,
+    both: np.ndarray | None,
+    paths: np.ndarray,
+) -> np.ndarray:
+    """An option's event probability per future through the recommendation's, in [0, 1].
+
+    Double sampling for stratification (Cochran 1977, *Sampling Techniques*, 3rd ed., section
+    12.2; Rao 1973, "On double sampling for stratification and analytical surveys", Biometrika
+    60(1)): the recommendation's event splits the paths into two strata, its share ``p_ref`` of
+    paths with the event is measured on all its paths (the first phase), and the option's event
+    rate within each stratum on the paths both ran (the second phase): ``p_ref q1 + (1 - p_ref)
+    q0`` with ``q1`` (``q0``) the share of those paths with the option's event among those with
+    (without) the recommendation's. With a binary auxiliary variable this is the regression
+    estimator of two-phase sampling (Cochran, chapter 12) with the slope estimated, ``q1 -
+    q0``, where the difference estimator of :func:`_through_ref` fixes it at 1; and the
+    difference estimator's ``p_ref + P(option, not ref) - P(ref, not option)`` with the two
+    discordant rates read per stratum. A convex combination of two shares in [0, 1] with a
+    weight in [0, 1] lies in [0, 1] (so does its floating-point value: ``q1``, ``q0`` are
+    ratios of counts at most 1). It keeps the pairing of common random numbers as the
+    difference estimator does. Where the option's paths hold one stratum only, its rate is
+    that of the difference estimator's slope one within what a probability allows: ``q1 = 1``
+    (the option's event on every path with the recommendation's) without such paths, ``q0 =
+    0`` without paths free of the recommendation's event. With events that move together
+    under common random numbers (one event's paths within the other's), the rate so set is the
+    true one where the stratum held shows which way the nesting goes (``q0 > 0``: the option's
+    event holds the recommendation's, ``q1 = 1``; ``q1 < 1``: it lies within it, ``q0 = 0``),
+    and the estimate equals the difference estimator's where it does not. Collapsing the
+    strata (the option's own share) would lose the pairing there: measured on a built-in
+    scenario's quick ensemble it moved the best-option shares by more than their standard
+    errors. A value in range has its price near 0 and 1: unbiased estimators of a probability
+    near 1 from 16 paths need values above 1 on some draws. Simulated (200,000 draws of paired
+    paths), the mean of this estimator is within 0.001 of the probability for nested events of
+    probabilities 0.05 to 0.9, within 0.006 for independent events, and 0.013 below it for
+    0.99 with the recommendation's at 0.95 (16 of 64 paths; 0.007 with 32 of 256), with a
+    standard deviation within 0.1% of the difference estimator's for a rare event and up to
+    40% smaller near 0 and 1. On a built-in scenario's regret ensemble (1,000 futures), against
+    the same futures run with every option on every path, its mean absolute error was 0.032
+    where the difference estimator's was 0.039 (docs/models/explore-decide.md).
+
+    Parameters
+    ----------
+    p_ref : numpy.ndarray
+        The recommendation's event probability per future, over all its paths.
+    own : numpy.ndarray
+        The option's event probability per future over its own paths.
+    ref_same : numpy.ndarray
+        The recommendation's event probability over the option's paths (the same paths).
+    both : numpy.ndarray or None
+        The share of the option's paths on which both events happen (``None``: not measured,
+        the option's own share is returned).
+    paths : numpy.ndarray
+        The option's paths per future.
+
+    Returns
+    -------
+    numpy.ndarray
+        The estimated probability per future, in [0, 1].
+    """
+    if both is None:
+        return np.asarray(own, dtype=float)
+    m = np.asarray(paths, dtype=float)
+    # counts of paths (the shares are means of 0/1 indicators over the option's m paths)
+    n1 = np.rint(ref_same * m)
+    n0 = m - n1
+    n11 = np.rint(both * m)
+    n01 = np.rint(own * m) - n11
+    # a stratum the option's paths do not hold: the slope one of the difference estimator,
+    # within what a probability allows (q1 = 1: the option's event with every one of the
+    # recommendation's; q0 = 0: never without it)
+    q1 = np.where(n1 > 0, n11 / np.where(n1 > 0, n1, 1.0), 1.0)
+    q0 = np.where(n0 > 0, n01 / np.where(n0 > 0, n0, 1.0), 0.0)
+    return p_ref * q1 + (1.0 - p_ref) * q0
+
+
+def with_joint_shares(
+    results: Results, ref: str, probabilities: Sequence[str], drop: Sequence[str] = ()
+) -> Results:
+    """``results`` of one batch with, for every option other than ``ref`` and every event
+    probability of ``probabilities`` given per path, the share of paths on which both its event
+    and ``ref``'s happen (``BOTH_PREFIX + name``; ``NaN`` where ``ref`` did not run), which
+    :func:`_through_ref_probability` reads; the per-path arrays of the outcomes in ``drop`` are
+    then removed (kept only for this). ``results`` is changed in place and returned.
+    """
+    if ref in results:
+        rr = results[ref]
+        for name in probabilities:
+            key = PATHS_PREFIX + name
+            if key not in rr:
+                continue
+            x = np.asarray(rr[key], dtype=float)
+            for o, d in results.items():
+                if o != ref and key in d:
+                    d[BOTH_PREFIX + name] = (np.asarray(d[key], dtype=float) * x).mean(axis=1)
+    else:
+        for d in results.values():
+            for name in probabilities:
+                key = PATHS_PREFIX + name
+                if key in d:
+                    d[BOTH_PREFIX + name] = np.full(np.asarray(d[key]).shape[0], np.nan)
+    for d in results.values():
+        for name in drop:
+            d.pop(PATHS_PREFIX + name, None)
+    return results
 
 
 def _t_stats(
@@ -638,12 +775,17 @@ def adaptive_ensemble(
     total = 0
     act = np.ones((k, n), dtype=bool)  # which option each future runs in the next batch
     work = 0.0
+    # options may run fewer paths than the recommendation in a future (``eliminate``): their
+    # event probabilities are then read through the recommendation's per stratum of its event,
+    # from the per-path indicators of every batch (_through_ref_probability)
+    probs = tuple(model.probabilities) if adaptive and allocate and eliminate else ()
+    extra = tuple(p for p in probs if p not in w)
     while True:
         m = m0 if not sizes else total  # doubles the total
         m = min(m, max(0, max_paths - total)) if sizes else m
         if m <= 0:
             break
-        ctx = {**model.context, "paths": m, "per_path": True, "path_outcomes": tuple(w)}
+        ctx = {**model.context, "paths": m, "per_path": True, "path_outcomes": tuple(w) + extra}
         mb = replace(model, context=ctx)
         cells = act.sum() / k  # futures' worth of (future, option) runs in this batch
         cap = work + (max(max_paths, total + m) - total) * cells if adaptive else m * n
@@ -652,23 +794,29 @@ def adaptive_ensemble(
                 (
                     len(sizes),
                     rows,
-                    evaluator.run(
-                        mb,
-                        u[rows],
-                        batch_seed(seed, len(sizes)),
-                        options=opts,
-                        progress=_share(progress, work, m * rows.size * len(opts) / k, cap),
-                        # at most CHUNK_PATHS paths per chunk: with 256 paths per future a chunk
-                        # of the evaluator's 128 rows takes about 16 s on this machine, and the
-                        # progress stalls as long; the results do not depend on the chunking
-                        chunk_size=chunk_rows(model, m, evaluator.chunk_size, len(opts)),
+                    with_joint_shares(
+                        evaluator.run(
+                            mb,
+                            u[rows],
+                            batch_seed(seed, len(sizes)),
+                            options=opts,
+                            progress=_share(progress, work, m * rows.size * len(opts) / k, cap),
+                            # at most CHUNK_PATHS paths per chunk: with 256 paths per future a
+                            # chunk of the evaluator's 128 rows takes about 16 s on this
+                            # machine, and the progress stalls as long; the results do not
+                            # depend on the chunking
+                            chunk_size=chunk_rows(model, m, evaluator.chunk_size, len(opts)),
+                        ),
+                        model.recommended,
+                        probs,
+                        drop=extra,
                     ),
                 )
             )
             work += m * rows.size * len(opts) / k
         sizes.append(m)
         total += m
-        res = with_utility(model, _pool(parts, sizes, n, model.recommended))
+        res = with_utility(model, _pool(parts, sizes, n, model.recommended, probs))
         mc = measure(model, res, seed, batches=sizes, outcome=outcome)
         stop = _stop_rule(mc, rel_tol, share_tol)
         if stop is None and allocate and adaptive and len(sizes) >= 2:
@@ -690,6 +838,7 @@ def adaptive_ensemble(
         "bootstrap": BOOTSTRAP,
     }
     clean = {
-        o: {k: v for k, v in d.items() if not k.startswith(PATHS_PREFIX)} for o, d in res.items()
+        o: {k: v for k, v in d.items() if not k.startswith((PATHS_PREFIX, BOTH_PREFIX))}
+        for o, d in res.items()
     }
     return clean, mc

@@ -35,7 +35,13 @@ from typing import Any
 import numpy as np
 
 from melian.errors import ModelError
-from melian.explore.model import Direction, ExploratoryModel, directions, with_utility
+from melian.explore.model import (
+    ClippedNormal,
+    Direction,
+    ExploratoryModel,
+    directions,
+    with_utility,
+)
 from melian.explore.parallel import Evaluator, Progress, Results
 from melian.jsonio import to_jsonable
 from melian.reprs import html_table
@@ -269,13 +275,22 @@ def sobol(
 
 # --------------------------------------------------------------------------- Morris
 def morris_bounds(model: ExploratoryModel) -> list[list[float]]:
-    """Quantile bounds for Morris levels: [0, 1] on bounded sides, [0.01, 0.99] on open ones."""
+    """Quantile bounds for Morris levels: [0, 1] on bounded sides, [0.01, 0.99] on open ones.
+
+    A :class:`~melian.explore.model.ClippedNormal` (a bargaining input) counts as open: its
+    bounds hold the normal's tails as point masses, and its 1st to 99th percentiles span the
+    error around the coded value (the range Morris used before the clipping was part of the
+    distribution).
+    """
     out = []
     for name in model.uncertainties:
         d = model.distributions[model.recommended][name]
+        clipped = isinstance(d, ClippedNormal)
         bounded = d.dist in ("uniform", "triangular", "beta", "discrete", "fixed")
-        lo = 0.0 if bounded or d.low is not None or d.dist == "lognormal" else 0.01
-        hi = 1.0 if bounded or d.high is not None else 0.99
+        lo = (
+            0.0 if bounded or (d.low is not None and not clipped) or d.dist == "lognormal" else 0.01
+        )
+        hi = 1.0 if bounded or (d.high is not None and not clipped) else 0.99
         out.append([lo, hi])
     return out
 
@@ -413,11 +428,12 @@ def tornado(
     outs: list[Output] = []
     base: dict[str, float] = {}
     bars: dict[str, list[dict[str, Any]]] = {}
+    # each option's input values at the low and high swings (the values its runs were given)
+    swung = {o: (model.values(o, pts[1::2]), model.values(o, pts[2::2])) for o in model.options}
     for out, y in outputs_of(model, stacked):
         outs.append(out)
         base[out.key] = float(y[0])
-        vals_lo = model.values(out.option, pts[1::2])
-        vals_hi = model.values(out.option, pts[2::2])
+        vals_lo, vals_hi = swung[out.option]
         rows = []
         for j, p in enumerate(model.uncertainties):
             ylo, yhi = float(y[1 + 2 * j]), float(y[2 + 2 * j])

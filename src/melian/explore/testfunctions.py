@@ -9,7 +9,8 @@
   parameter space, the check that scenario discovery recovers it (:func:`noisy_planted_box`:
   the same under path noise);
 * :func:`noisy_ramp`: two options whose difference moves smoothly with one input, under path
-  noise, the check of the paths allocated per future.
+  noise, the check of the paths allocated per future (:func:`noisy_ramp_event`: with an event
+  probability beside it, the check that estimates of a probability stay in [0, 1]).
 
 They follow the model-function contract of :class:`melian.explore.model.ExploratoryModel`.
 """
@@ -17,6 +18,7 @@ They follow the model-function contract of :class:`melian.explore.model.Explorat
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -208,6 +210,45 @@ def noisy_ramp_model(
     context = {"slope": slope, "own": own, "paths": paths, "far": far}
     options = ("rec", "alt") if far is None else ("rec", "alt", "far")
     return _ranked_model("noisy-ramp", noisy_ramp, context, k, options)
+
+
+def noisy_ramp_event(
+    context: Any,
+    option: str,
+    samples: dict[str, np.ndarray],
+    seed: int,  # noqa: ANN401
+) -> dict[str, np.ndarray]:
+    """:func:`noisy_ramp` with an event probability ``p_event`` beside ``value``.
+
+    On path ``j`` of every future and option the same uniform ``v_j`` is drawn (common random
+    numbers); option ``o``'s event happens where ``v_j < q_o``: ``q_rec = 0.8 + 0.15 p1`` (so
+    ``rec``'s event happens on most paths), ``q_alt = 0`` (never), ``q_far = 1`` (on every
+    path). The per-path outputs are the event's indicators (``paths:p_event``), as the world
+    model gives them.
+    """
+    out = noisy_ramp(context, option, samples, seed)
+    n, m = samples["p1"].shape[0], int(context["paths"])
+    v = np.random.default_rng([int(seed), 7]).random(m)
+    q = {"rec": 0.8 + 0.15 * samples["p1"], "alt": np.zeros(n), "far": np.ones(n)}[option]
+    event = (v[None, :] < np.asarray(q, dtype=float)[:, None]).astype(float)
+    out["p_event"] = event.mean(axis=1)
+    if context.get("per_path") and "p_event" in context.get("path_outcomes", ()):
+        out["paths:p_event"] = event
+    return out
+
+
+def noisy_ramp_event_model(*, far: float = 0.3, paths: int = 8) -> ExploratoryModel:
+    """:func:`noisy_ramp_event` as an exploratory model (two inputs; options ``rec``, ``alt``
+    and ``far``), ranked on ``value`` alone, with ``p_event`` an event probability to minimise.
+    """
+    base = _ranked_model(
+        "noisy-ramp-event",
+        noisy_ramp_event,
+        {"slope": 0.5, "own": 0.05, "paths": paths, "far": far},
+        2,
+        ("rec", "alt", "far"),
+    )
+    return replace(base, outcomes={"value": "max", "p_event": "min"}, probabilities=("p_event",))
 
 
 def _ranked_model(

@@ -20,6 +20,7 @@ from melian.explore.model import (
     Direction,
     ExploratoryModel,
     not_explored_note,
+    quantiles,
     recommended_option,
     scenario_uncertainties,
 )
@@ -131,6 +132,8 @@ class WorldPart:
     notes: tuple[str, ...]
     context: dict[str, Any]
     ignored: tuple[str, ...] = ()
+    #: The outcomes that are event probabilities (``p_<event>``; the mean of an event indicator).
+    probabilities: tuple[str, ...] = ()
 
 
 def world_part(
@@ -155,7 +158,7 @@ def world_part(
     dists = {o: {p: d[p] for p in names} for o, d in dists.items()}
     context = {"scenario": scenario, "paths": int(paths_per_sample), "horizon": int(horizon)}
     rec = recommended_option(scenario)
-    probe_vals = {p: dists[rec][p].ppf(np.full(1, 0.5)) for p in names}
+    probe_vals = {p: quantiles(dists[rec][p], np.full(1, 0.5)) for p in names}
     probe = world_function(context, rec, probe_vals, seed)
     metrics = [k for k, v in probe.items() if np.asarray(v).shape == (1,)]
     if outcomes is not None:
@@ -181,7 +184,25 @@ def world_part(
             continue
         dirs[name] = c.direction
         weights[name] = weights.get(name, 0.0) + c.weight
-    return WorldPart(names, dists, dirs, weights, tuple(notes), context, tuple(ignored))
+    return WorldPart(
+        names,
+        dists,
+        dirs,
+        weights,
+        tuple(notes),
+        context,
+        tuple(ignored),
+        probabilities=event_probabilities(scenario, metrics),
+    )
+
+
+def event_probabilities(scenario: Scenario, metrics: list[str]) -> tuple[str, ...]:
+    """The world metrics among ``metrics`` that are event probabilities: ``p_<event>`` for every
+    event the scenario's world declares (``melian.world.declared``), whose per-path values are
+    the event's indicator (0 or 1) and whose per-experiment value is its mean over the paths.
+    """
+    events = {f"p_{d.name}" for d in _world().declared(scenario) if d.kind == "event"}
+    return tuple(m for m in metrics if m in events)
 
 
 def world_model(
@@ -224,4 +245,5 @@ def world_model(
         common_random_numbers=True,
         path_outputs=True,
         batch=world_batch,
+        probabilities=part.probabilities,
     )
