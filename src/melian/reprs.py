@@ -10,14 +10,26 @@ from typing import Any
 __all__ = ["amount", "cell", "html_table"]
 
 
-def amount(x: float | None) -> str:
-    """An amount in a scenario's unit: three significant digits, thousands separated
-    (3608.8 -> "3,610"; 94.33 -> "94.3"), or an en dash when it is missing or not finite.
+def amount(x: float | None, span: float | None = None) -> str:
+    """An amount in a scenario's unit, as text.
+
+    With ``span`` (the width of the unit's range, e.g. ``|at_max - at_min|``) the amount is
+    rounded to the power of ten nearest below a hundredth of it: a range of 10,400 troops gives
+    steps of 100, one of 30 years steps of 0.1, so no amount claims more precision than the
+    range's hundredth or rounds past the range's ends. Without it, three significant digits.
+    Thousands are separated from 10,000 up ("3608.8" -> "3600" with a span of 10,400;
+    "12345" -> "12,300"). An en dash when ``x`` is missing or not finite.
     """
     if x is None or not math.isfinite(x):
         return "–"
+    if span is not None and math.isfinite(span) and span > 0:
+        step = 10.0 ** math.floor(math.log10(span / 100.0))
+        digits = max(0, -math.floor(math.log10(step)))
+        r = round(x / step) * step
+        text = f"{r:,.{digits}f}" if abs(r) >= 10_000 else f"{r:.{digits}f}"
+        return "0" if float(text.replace(",", "")) == 0 and digits == 0 else text
     r = float(f"{x:.3g}")
-    return f"{r:,.0f}" if abs(r) >= 1000 else f"{r:g}"
+    return f"{r:,.0f}" if abs(r) >= 10_000 else f"{r:g}"
 
 
 def cell(v: Any, digits: int = 4) -> str:  # noqa: ANN401

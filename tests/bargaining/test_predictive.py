@@ -417,8 +417,8 @@ def test_forecast_shows_the_issue_unit():
     )
     lo, hi = us["intervals"]["80"]
     want = (
-        f"us-presence in US troops in Iraq: median {amount(us['median'] * 104)}, "
-        f"80% {amount(lo * 104)} to {amount(hi * 104)}"
+        f"us-presence in US troops in Iraq: median {amount(us['median'] * 104, 10400)}, "
+        f"80% {amount(lo * 104, 10400)} to {amount(hi * 104, 10400)}"
     )
     r = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
     assert r.exit_code == 0 and want in r.output, r.output
@@ -428,7 +428,7 @@ def test_forecast_shows_the_issue_unit():
     _predictive(s, "en", pf, sec, [])
     it = next(i for i in pf.issues if i.issue == "us-presence")
     text = next(j["text"] for j in sec.data["judgements"] if "US troops in Iraq:" in j["text"])
-    assert f"median {amount(it.median * 104)}." in text
+    assert f"median {amount(it.median * 104, 10400)}." in text
     # an issue without a unit gets no such sentence
     army = [j["text"] for j in sec.data["judgements"] if "'Building and arming" in j["text"]]
     assert len(army) == 1 and " In " not in army[0]

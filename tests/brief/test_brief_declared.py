@@ -147,8 +147,9 @@ def test_claims_attributed_to_a_source_only_where_cited(tmp_path):
     s = load_scenario(DATA / "synthetic-world.yaml")  # recommends 'ally', sourced 'analyst'
     from melian.brief.sections import claims_source
 
-    assert claims_source(s) == "analyst"
+    assert claims_source(s) is None  # recommending an option is not arguing the propositions
     assert claims_source(_economy_only()) is None
+    assert claims_source(load_scenario("iraq-us-2020")) == "seed"  # game.claims_source
 
 
 def _broken_runners() -> Runners:

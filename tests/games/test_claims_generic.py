@@ -68,9 +68,19 @@ def test_generic_statements_name_no_case() -> None:
 
 
 def test_heading_names_a_source_only_when_the_scenario_records_one(tmp_path: Path) -> None:
+    """The propositions are a source's claims only where ``game.claims_source`` says so: a
+    source recommending an option has not thereby argued them."""
     assert claims_title(load_scenario(pivot_case(tmp_path))) == "Alliance-theory propositions"
-    cited = load_scenario(pivot_case(tmp_path, recommended=True))
-    assert claims_title(cited) == "The source's claims (analyst)"
+    recommends = load_scenario(pivot_case(tmp_path, recommended=True))
+    assert claims_title(recommends) == "Alliance-theory propositions"
+    p = pivot_case(tmp_path, recommended=True)
+    text = p.read_text(encoding="utf-8")
+    assert text.count("\n  rival: rival\n") == 1
+    p.write_text(text.replace("\n  rival: rival\n", "\n  rival: rival\n  claims_source: analyst\n"))
+    assert claims_title(load_scenario(p)) == "The source's claims (analyst)"
+    p.write_text(text.replace("\n  rival: rival\n", "\n  rival: rival\n  claims_source: nobody\n"))
+    res = CliRunner().invoke(app, ["scenarios", "validate", str(p)], env={"COLUMNS": "200"})
+    assert res.exit_code != 0 and "game.claims_source: unknown source 'nobody'" in res.output
 
 
 def test_cli_heading_and_one_option_in_two_roles(tmp_path: Path) -> None:

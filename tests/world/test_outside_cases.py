@@ -467,3 +467,21 @@ def test_builtin_with_the_new_parameters_at_their_defaults_is_unchanged():
     assert "fiscal.non_commodity_inflow" in explicit.parameters()
     kw = dict(paths=3000, horizon=36, seed=11, workers=1)
     assert dumps(simulate(s, **kw)) == dumps(simulate(explicit, **kw))
+
+
+def test_an_event_hazard_without_labels_is_labelled_by_its_component_name():
+    """An event hazard's event is what its component stands for: without ``labels`` its English
+    label is the component's name, not the kind's generic "the event"; ``labels`` still win, and
+    other kinds' events keep their own labels."""
+    plain = parse_scenario(
+        edited(
+            SYN_TEXT, ("        event: {en: the base closing, ar: إغلاق القاعدة}\n", "")
+        ).replace("      labels:\n      parameters:\n", "      parameters:\n"),
+        "plain.yaml",
+    )
+    d = {x.name: x for x in declared(plain)}
+    assert d["base_closure"].labels["en"] == "Closure of the base"
+    assert d["base_closure"].labels["ar"] == "الحدث"  # no translation of the name is declared
+    labelled = {x.name: x for x in declared(load_scenario(SYN))}
+    assert labelled["base_closure"].labels["en"] == "the base closing"
+    assert d["transfer_stopped"].labels == labelled["transfer_stopped"].labels

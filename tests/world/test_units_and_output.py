@@ -165,3 +165,40 @@ def test_breakeven_line_ranges_and_negative_prices():
     line = _breakeven_line("b", pos, None)
     assert "p50 52.25, p05 to p95 [40.5; 61] XX/t" in line and "= 0.5) 50 XX/t" in line
     assert _fmt(0.060123) == "0.06012" and _fmt(12345.6) == "12,346" and _fmt(None) == "n/a"
+
+
+def test_a_money_unit_unlike_the_others_is_a_located_warning(tmp_path):
+    """One amount written in millions among amounts in billions is added as it is: validate
+    warns at that parameter's unit (the scenario stays valid), naming both writings."""
+    from pathlib import Path
+
+    from melian.analysis.validate import validate
+    from melian.scenario import load_scenario
+    from melian.world.components import KINDS
+    from melian.world.units import unit_conflicts
+
+    src = Path(__file__).parents[1] / "data" / "scenarios" / "synthetic-world.yaml"
+    text = (
+        src.read_text(encoding="utf-8")
+        .replace("money bn/month, source: analyst", "XX bn/month, source: analyst")
+        .replace("money bn/year", "XX bn/year")
+        .replace("unit: money bn,", "unit: XX bn,")
+    )
+    old = "amount: {value: 0.5, unit: XX bn/month"
+    assert text.count(old) == 1
+    p = tmp_path / "mixed.yaml"
+    p.write_text(text.replace(old, "amount: {value: 500, unit: XX m/month"), encoding="utf-8")
+    s = load_scenario(p)
+    assert unit_conflicts(list(s.world.components), KINDS) == [
+        (1, "amount", "money bn", "XX m", "XX bn")
+    ]
+    v = validate(s)
+    assert v.valid
+    (w,) = [w for w in v.warnings if "unit" in w.path]
+    assert w.path == "world.components[1].parameters.amount.unit"
+    line = 1 + p.read_text(encoding="utf-8")[: p.read_text().index("value: 500")].count("\n")
+    assert w.line == line
+    assert "'XX m'" in w.message and "'XX bn'" in w.message
+    # one unit throughout: no warning
+    p.write_text(text, encoding="utf-8")
+    assert unit_conflicts(list(load_scenario(p).world.components), KINDS) == []

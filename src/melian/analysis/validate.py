@@ -32,6 +32,8 @@ from melian.scenario.datasets import dataset_path
 from melian.scenario.locate import display_name, relocate
 from melian.scenario.schema import Scenario, did_you_mean, weight_warnings
 from melian.scenario.yamlsrc import format_path
+from melian.world.components import KINDS
+from melian.world.units import unit_conflicts
 
 __all__ = ["Validation", "criteria_problems", "problem_dict", "validate", "warnings"]
 
@@ -106,12 +108,26 @@ def validate(scenario: Scenario) -> Validation:
 
 
 def warnings(scenario: Scenario) -> list[Problem]:
-    """The scenario's warnings (located): criteria weights that do not sum to 1."""
+    """The scenario's warnings (located): criteria weights that do not sum to 1, and world
+    parameters whose money (or price, volume) unit differs from the other components' (amounts
+    are added across components as they are: :func:`melian.world.units.unit_conflicts`).
+    """
+    found = list(weight_warnings(scenario))
+    if scenario.world.components:
+        for k, name, word, got, ref in unit_conflicts(list(scenario.world.components), KINDS):
+            found.append(
+                (
+                    ("world", "components", k, "parameters", name, "unit"),
+                    f"this unit writes {word!r} as {got!r}, the scenario's other parameters as "
+                    f"{ref!r}: melian adds the components' amounts as they are, so write them "
+                    "all in one unit",
+                )
+            )
     return relocate(
         scenario,
         [
             Problem(scenario.id, None, None, format_path(path), f"warning: {msg}")
-            for path, msg in weight_warnings(scenario)
+            for path, msg in found
         ],
     )
 

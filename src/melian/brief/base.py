@@ -234,16 +234,18 @@ def table(title: str, columns: list[str], rows: list[list[Any]]) -> dict[str, An
 
 def judgement(
     p: float, text: str, lang: str, basis: str = "", n: int | None = None
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """A key judgement: ICD 203 words for ``p`` (:mod:`melian.brief.likelihood`), the
     probability (never printed as a certainty: :func:`~melian.brief.likelihood.percent_text`,
-    ``n`` the samples ``p`` is a share of, if known) and the sentence.
+    ``n`` the samples ``p`` is a share of, if known) and the sentence; ``p`` is the probability
+    as a number, for readers of the brief's JSON.
     """
     if not math.isfinite(p):
         raise ValueError("a judgement needs a finite probability")
     return {
         "words": likelihood_words(p, lang),
         "probability": percent_text(p, n),
+        "p": float(p),
         "text": text,
         "basis": basis,
     }

@@ -296,6 +296,13 @@ SENTENCES: dict[str, dict[str, str]] = {
         "ar": "لا يكون «{option}» أفضل خيار {basis}، في {pct}% من {n} مستقبلًا مسحوبًا{over} "
         "(± {se} نقطة: خطأ معياري واحد، من المستقبلات المسحوبة والمسارات المحاكاة في كل منها).",
     },
+    "reference_fallback": {
+        "en": "The scenario records no recommended option, so the robustness analysis measures "
+        "against '{option}' (the present course, else the first option); the option best in "
+        "most sampled futures is '{best}' ({pct}%).",
+        "ar": "لا يسجّل السيناريو خيارًا موصى به، لذا يقيس تحليل المتانة مقارنةً بالمسار الحالي "
+        "«{option}»؛ والخيار الأفضل في معظم المستقبلات المسحوبة هو «{best}» ({pct}%).",
+    },
     "world_over": {
         "en": "world-model criteria over {months} months",
         "ar": "معايير نموذج العالم على مدى {months} شهرًا",

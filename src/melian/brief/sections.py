@@ -34,7 +34,7 @@ from melian.brief.consequences import (  # consequences_section: also reached fr
 from melian.brief.i18n import claim_text, h, t, t_kind, tf, unit_text
 from melian.decide.indifference import Standing, standing, tolerance
 from melian.errors import MelianError
-from melian.games.claims import NARROW_SHARE
+from melian.games.claims import NARROW_SHARE, claims_source
 from melian.reprs import amount
 from melian.scenario.capability import capabilities
 from melian.scenario.schema import Parameter, Scenario
@@ -384,13 +384,14 @@ def _predictive(
         if iss is not None and iss.scale.unit is not None:
             sc = iss.scale
             ulo, uhi = sorted((sc.to_unit(lo), sc.to_unit(hi)))  # a unit may run high to low
+            span = abs(sc.unit.at_max - sc.unit.at_min)
             text += tf(
                 "interval_unit",
                 lang,
                 unit=unit_text(sc.unit.name, lang),
-                lo=amount(ulo),
-                hi=amount(uhi),
-                median=amount(sc.to_unit(it["median"])),
+                lo=amount(ulo, span),
+                hi=amount(uhi, span),
+                median=amount(sc.to_unit(it["median"]), span),
             )
         judg.append(judgement(0.8, text, lang, basis))
         for th in it["thresholds"]:
@@ -485,21 +486,6 @@ def profile_text(text: str, names: list[dict[str, str]]) -> str:
         )
         for alt in text.split(" | ")
     )
-
-
-def claims_source(s: Scenario) -> str | None:
-    """The source the scenario cites for the propositions the game checks, if it cites one.
-
-    The propositions are the seed argument's claims where the scenario records the option that
-    argument recommends (``focal.recommended``): that option's source. Otherwise they are general
-    alliance-theory propositions and no source is claimed.
-    """
-    if s.focal is None or not s.focal.recommended:
-        return None
-    try:
-        return s.option(s.focal.recommended).source
-    except KeyError:
-        return None
 
 
 def game_section(
@@ -959,7 +945,13 @@ def _robustness_bluf(s: Scenario, lang: str, rb: Section, rk: Section | None) ->
     pr = rb.data.get("prim")
     on = rb.data.get("on", "world")
     basis = t(f"basis_{on}", lang)
-    rtop = br["top"] if br else (pr or {}).get("recommended")
+    counts = (pr or {}).get("best_counts") or {}
+    if br:
+        rtop = br["top"]
+    elif counts:  # the option best in most sampled futures (not PRIM's reference option)
+        rtop = max(counts, key=lambda o: counts[o])
+    else:
+        rtop = (pr or {}).get("recommended")
     if rk is not None and rtop is not None and rtop != rk.data["top"]:
         share = ""
         if pr and pr.get("experiments"):
@@ -1003,6 +995,18 @@ def _robustness_bluf(s: Scenario, lang: str, rb: Section, rk: Section | None) ->
                 se=f"{100 * share_se(pr):.1f}",
             )
         )
+        ref = pr.get("recommended")
+        if s.focal is not None and s.focal.recommended is None and ref and counts:
+            best = max(counts, key=lambda o: counts[o])
+            out.append(
+                tf(
+                    "reference_fallback",
+                    lang,
+                    option=option_name(s, ref, lang),
+                    best=option_name(s, best, lang),
+                    pct=f"{100 * counts[best] / max(pr['experiments'], 1):.1f}",
+                )
+            )
     return out
 
 

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from melian.cli.common import console, err_console, guard, print_json, rich_console
 from melian.errors import MelianError
+
+HORIZON = typer.Option(
+    "--horizon",
+    help="Months of the consequences section's simulation and fan charts (default 24; the "
+    "ranking's world criteria keep their own horizon).",
+    min=1,
+    max=600,
+)
+
+ALLOW_PARTIAL = typer.Option(
+    "--allow-partial",
+    help="Write the brief even if sections fail (marked in it; exit code 0). By default a failed "
+    "section writes nothing and exits 2.",
+)
+
+
+def _settings(quick: bool, seed: int | None, horizon: int | None) -> Any:  # noqa: ANN401
+    """The brief's settings with ``--horizon`` applied (``None``: the defaults of ``quick``)."""
+    if horizon is None:
+        return None
+    from melian.brief import Settings  # lazy: the brief package (jinja2, every engine)
+
+    return dataclasses.replace(Settings.make(quick, seed), horizon=horizon)
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +53,7 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[
             int | None, typer.Option("--seed", help="Seed (default: the scenario's).")
         ] = None,
+        horizon: Annotated[int | None, HORIZON] = None,
         pdf: Annotated[
             bool, typer.Option("--pdf/--no-pdf", help="Also print a PDF (needs chromium).")
         ] = True,
@@ -41,14 +66,7 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[
             bool, typer.Option("--json", help="Print the paths and results as JSON.")
         ] = False,
-        allow_partial: Annotated[
-            bool,
-            typer.Option(
-                "--allow-partial",
-                help="Write the brief even if sections fail (marked in it; exit code 0). "
-                "By default a failed section writes nothing and exits 2.",
-            ),
-        ] = False,
+        allow_partial: Annotated[bool, ALLOW_PARTIAL] = False,
     ) -> None:
         """Write the decision brief for SCENARIO: bottom line, judgements, every analysis, sources."""
         # lazy: every analysis engine, jinja2, the run store (sqlalchemy)
@@ -83,6 +101,7 @@ def register(app: typer.Typer) -> None:
                 seed=seed,
                 pdf=pdf,
                 progress=progress,
+                settings=_settings(quick, seed, horizon),
                 allow_partial=allow_partial,
             )
         for sec, why in result.brief.failures.items():

@@ -89,7 +89,7 @@ def forecast_cmd(
             "--model",
             "-m",
             help="Model name, 'all', or 'default' (melian-deu for legislative bargaining, "
-            "else smp, else compromise).",
+            "else smp when every actor holds a position on every issue, else compromise).",
         ),
     ] = "default",
     issue: Annotated[str | None, typer.Option("--issue", help="Only this issue id.")] = None,
@@ -247,9 +247,10 @@ def _predictive(
         sc = scales.get(it.issue)
         if sc is not None and sc.unit is not None:
             lo, hi = sorted((sc.to_unit(it.intervals[0.8][0]), sc.to_unit(it.intervals[0.8][1])))
+            span = abs(sc.unit.at_max - sc.unit.at_min)
             console.print(
-                f"{it.issue} in {sc.unit.name}: median {amount(sc.to_unit(it.median))}, "
-                f"80% {amount(lo)} to {amount(hi)}",
+                f"{it.issue} in {sc.unit.name}: median {amount(sc.to_unit(it.median), span)}, "
+                f"80% {amount(lo, span)} to {amount(hi, span)}",
                 highlight=False,
                 markup=False,
             )

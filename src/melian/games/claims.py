@@ -442,16 +442,12 @@ def claim_pivot_provokes(ctx: ClaimContext) -> tuple[bool | None, str, dict[str,
 def claims_source(scenario: Scenario) -> str | None:
     """The source the scenario cites for the propositions the game checks, if it cites one.
 
-    The propositions are a source's claims where the scenario records the option that source
-    recommends (``focal.recommended``): that option's source. Otherwise they are general
-    alliance-theory propositions and no source is claimed (the brief decides the same way).
+    The propositions are a source's claims only where the scenario says so
+    (``game.claims_source``: the seed paper of the first built-in case argues them); a source
+    that recommends an option has not thereby made them. Otherwise they are general
+    alliance-theory propositions and no source is claimed.
     """
-    if scenario.focal is None or not scenario.focal.recommended:
-        return None
-    try:
-        return scenario.option(scenario.focal.recommended).source
-    except KeyError:
-        return None
+    return None if scenario.game is None else scenario.game.claims_source
 
 
 def claims_title(scenario: Scenario) -> str:

@@ -806,6 +806,9 @@ class Game(Strict):
     ``patron`` is the great power the focal actor may ally with, ``rival`` the regional rival
     that reacts to alignment, ``alternatives`` other patrons; ``players`` lists the responding
     players in move order; ``parameters`` hold the payoff model's weights (see melian.games).
+    ``claims_source`` names the source (a key of ``sources``) that argues the alliance-theory
+    propositions the game checks, when one does (the seed paper of the first built-in case):
+    they are then reported as that source's claims; without it they are general propositions.
     """
 
     patron: Id
@@ -816,6 +819,11 @@ class Game(Strict):
     framing: Literal["zero-sum", "variable-sum"] = "variable-sum"
     parameters: dict[Id, Parameter] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
+    claims_source: Id | None = Field(
+        default=None,
+        description="the source that makes the propositions the game checks (they are then "
+        "its claims); default: general alliance-theory propositions",
+    )
 
 
 # --------------------------------------------------------------------------- criteria
@@ -1148,6 +1156,23 @@ def _semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
                 )
         if iss.scale.unit is not None:
             yield from check_source(p + ("scale", "unit"), iss.scale.unit.source)
+        for j, th in enumerate(iss.thresholds):
+            at = iss.scale.from_unit(th.value)
+            if not (math.isfinite(at) and iss.scale.min <= at <= iss.scale.max):
+                u = iss.scale.unit
+                where = (
+                    f"the unit's range [{min(u.at_min, u.at_max)}, {max(u.at_min, u.at_max)}] "
+                    f"({u.name})"
+                    if u is not None
+                    else f"the scale [{iss.scale.min}, {iss.scale.max}]"
+                )
+                yield (
+                    p + ("thresholds", j, "value"),
+                    f"threshold {th.value} is outside {where} of issue {iss.id!r}: no outcome "
+                    "can cross it, so its probability would be 0 or 1 by construction",
+                )
+            if th.source is not None:
+                yield from check_source(p + ("thresholds", j), th.source)
         seen: set[str] = set()
         for j, pos in enumerate(iss.positions):
             q = p + ("positions", j)
@@ -1241,6 +1266,11 @@ def _semantic_problems(s: Scenario) -> Iterator[tuple[Path, str]]:
                 yield from check_actor(("game", key), val)
         for k, a in enumerate(g.alternatives):
             yield from check_actor(("game", "alternatives", k), a)
+        if g.claims_source is not None and g.claims_source not in src:
+            yield (
+                ("game", "claims_source"),
+                unknown("source", g.claims_source, src, " (not in the sources registry)"),
+            )
         for k, a in enumerate(g.players):
             yield from check_actor(("game", "players", k), a)
             if a not in g.responses:

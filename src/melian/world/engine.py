@@ -396,7 +396,10 @@ def _declared(scenario: Scenario) -> list[Declared]:
                     e.name,
                     "probability",
                     K.direction(e.name, c.desirable),
-                    lab(e.name, e.labels),
+                    lab(
+                        e.name,
+                        {**e.labels, "en": c.name} if K.EVENT_IS_COMPONENT and c.name else e.labels,
+                    ),
                     e.description,
                     component_name=shown,
                 )

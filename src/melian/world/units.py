@@ -130,3 +130,43 @@ def component_words(
         ]
     everywhere = _majority([f for found in own.values() for f in found])
     return {cid: {**everywhere, **_majority(found)} for cid, found in own.items()}
+
+
+def unit_conflicts(
+    components: list[Any],  # noqa: ANN401 - scenario components (melian.scenario.schema)
+    kinds: dict[str, Any],  # noqa: ANN401 - the registry of kinds
+) -> list[tuple[int, str, str, str, str]]:
+    """Parameters whose declared unit gives a generic word other words than the scenario's.
+
+    Amounts of money flow between components (a transfer into a budget, a loan into the
+    reserves) and are added as they are: a scenario that writes one amount in ``XX m/month``
+    and the others in ``XX bn/month`` adds millions to billions. Each word's reference is the
+    one the scenario's parameters give most often (ties: the first declared).
+
+    Parameters
+    ----------
+    components
+        The scenario's world components (``scenario.world.components``).
+    kinds
+        The registry of kinds (:data:`melian.world.components.KINDS`).
+
+    Returns
+    -------
+    list of tuple
+        (component index, parameter name, generic word, the parameter's words, the scenario's
+        words) for every parameter that disagrees, in declaration order.
+    """
+    found: list[tuple[int, str, dict[str, str]]] = []
+    for k, c in enumerate(components):
+        K = kinds.get(c.kind)
+        specs = {p.path: p for p in K.PARAMS} if K is not None else {}
+        for name, par in c.parameters.items():
+            if name in specs and (got := infer(specs[name].unit, par.unit)):
+                found.append((k, name, got))
+    ref = _majority([f for _, _, f in found])
+    return [
+        (k, name, word, got[word], ref[word])
+        for k, name, got in found
+        for word in GENERIC
+        if word in got and _norm(got[word]) != _norm(ref[word])
+    ]

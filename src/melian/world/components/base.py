@@ -181,6 +181,9 @@ class Kind:
     #: benefits (direction ``higher_better``; an event: more likely is better). Empty: the kind
     #: cannot be declared desirable, its events are to be avoided.
     DESIRABLE: ClassVar[tuple[str, ...]] = ()
+    #: True when the kind's one event *is* what the component stands for (an event hazard): a
+    #: component's ``name`` is then its event's English label unless ``labels`` give one.
+    EVENT_IS_COMPONENT: ClassVar[bool] = False
 
     @classmethod
     def direction(cls, name: str, desirable: bool = False) -> Direction:

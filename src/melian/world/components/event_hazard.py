@@ -128,6 +128,7 @@ class EventHazard(Kind):
     )
     INPUTS = DRIVER_INPUTS
     DESIRABLE = ("event", "event_months")
+    EVENT_IS_COMPONENT = True
     STATES = (
         StateSpec("active", "0/1", "the event is active this month"),
         StateSpec("occurred", "0/1", "the event has happened by this month"),
