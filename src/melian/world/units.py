@@ -101,6 +101,23 @@ def _majority(found: list[dict[str, str]]) -> dict[str, str]:
     return out
 
 
+def _words_given(
+    components: list[Any],  # noqa: ANN401 - scenario components (melian.scenario.schema)
+    kinds: dict[str, Any],  # noqa: ANN401 - the registry of kinds
+) -> list[tuple[int, Any, str, dict[str, str]]]:
+    """(component index, component, parameter name, words) of every parameter whose declared
+    unit tells what its kind's generic words stand for (:func:`infer`), in declaration order.
+    """
+    out = []
+    for k, c in enumerate(components):
+        K = kinds.get(c.kind)
+        specs = {p.path: p for p in K.PARAMS} if K is not None else {}
+        for name, par in c.parameters.items():
+            if name in specs and (got := infer(specs[name].unit, par.unit)):
+                out.append((k, c, name, got))
+    return out
+
+
 def component_words(
     components: list[Any],  # noqa: ANN401 - scenario components (melian.scenario.schema)
     kinds: dict[str, Any],  # noqa: ANN401 - the registry of kinds
@@ -119,15 +136,9 @@ def component_words(
     dict
         Component id -> generic word -> the scenario's words.
     """
-    own: dict[str, list[dict[str, str]]] = {}
-    for c in components:
-        K = kinds.get(c.kind)
-        specs = {p.path: p for p in K.PARAMS} if K is not None else {}
-        own[c.id] = [
-            got
-            for name, par in c.parameters.items()
-            if name in specs and (got := infer(specs[name].unit, par.unit))
-        ]
+    own: dict[str, list[dict[str, str]]] = {c.id: [] for c in components}
+    for _, c, _, got in _words_given(components, kinds):
+        own[c.id].append(got)
     everywhere = _majority([f for found in own.values() for f in found])
     return {cid: {**everywhere, **_majority(found)} for cid, found in own.items()}
 
@@ -156,13 +167,7 @@ def unit_conflicts(
         (component index, parameter name, generic word, the parameter's words, the scenario's
         words) for every parameter that disagrees, in declaration order.
     """
-    found: list[tuple[int, str, dict[str, str]]] = []
-    for k, c in enumerate(components):
-        K = kinds.get(c.kind)
-        specs = {p.path: p for p in K.PARAMS} if K is not None else {}
-        for name, par in c.parameters.items():
-            if name in specs and (got := infer(specs[name].unit, par.unit)):
-                found.append((k, name, got))
+    found = [(k, name, got) for k, _, name, got in _words_given(components, kinds)]
     ref = _majority([f for _, _, f in found])
     return [
         (k, name, word, got[word], ref[word])
