@@ -752,7 +752,11 @@ def _prim_parts(
                     density=fmt(b["density"], 2), rec=rec_name,
                 ),
                 [t("parameter", lang), h("range in the box", lang)],
-                [[x["parameter"], _prim_limit(x)] for x in b["restricted_dimensions"]],
+                [[x["parameter"], _prim_limit(x)] for x in b["restricted_dimensions"]]
+                or [[  # a box that restricts nothing is the whole space: say it, not an empty table
+                    h("no input restricted", lang),
+                    h("the whole sampled space (the box's density is the base rate)", lang),
+                ]],
             )
         )  # fmt: skip
     scr = prim.get("settings", {}).get("screening")

@@ -678,6 +678,10 @@ PHRASES: dict[str, str] = {
     "utility difference": "فرق المنفعة",
     "futures where best": "المستقبلات التي يكون فيها الأفضل",
     "range in the box": "النطاق داخل الصندوق",
+    "no input restricted": "لا يقيّد أي مُدخل",
+    "the whole sampled space (the box's density is the base rate)": (
+        "كامل الفضاء المسحوب (كثافة الصندوق هي المعدل الأساسي)"
+    ),
     "quasi-p (low, high)": "شبه قيمة p (الأدنى، الأعلى)",
     "maximum regret": "الندم الأقصى",
     "90th percentile": "المئين التسعون",

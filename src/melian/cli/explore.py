@@ -158,7 +158,7 @@ def _print_prim(d: dict[str, Any]) -> None:
             f"extra-trees feature scores: {', '.join(scr['kept'])}"
         )
     if not d["boxes"]:
-        console.print("PRIM found no box.")
+        console.print(f"PRIM found no box: {_no_box_reason(d)}.", highlight=False)
     for b in d["boxes"]:
         t = Table(
             title=f"box {b['box']}: coverage {b['coverage']:.2f}, density {b['density']:.2f}, "
@@ -174,7 +174,31 @@ def _print_prim(d: dict[str, Any]) -> None:
                 f"{_g(r['quantile_low'])} .. {_g(r['quantile_high'])}",
                 f"{_g(r['qp_low'])} / {_g(r['qp_high'])}",
             )
-        console.print(t)
+        if b["restricted_dimensions"]:
+            console.print(t)
+        else:
+            console.print(
+                f"{t.title}: restricts no input; the box is the whole sampled space (its "
+                "density is the base rate: no region explains the cases better than all of it)",
+                highlight=False,
+            )
+
+
+def _no_box_reason(d: dict[str, Any]) -> str:
+    """Why PRIM returned no box, from the ensemble's base rate and PRIM's settings."""
+    n, k = d["experiments"], d["cases_not_best"]
+    if k == 0:
+        return f"{d['recommended']} is the best in all {n} experiments, so there is no case to box"
+    if k == n:
+        return (
+            f"{d['recommended']} is not the best in any of the {n} experiments, so every box is "
+            "the whole sampled space"
+        )
+    st = d.get("settings", {})
+    return (
+        f"no box of at least {st.get('mass_min', 0.05):g} of the experiments has a higher density "
+        f"of cases than the base rate ({k} of {n})"
+    )
 
 
 def _minimax_text(choice: str, per: dict[str, dict[str, float]]) -> str:

@@ -132,6 +132,32 @@ def world_values(
     return out, {"paths": ensemble.paths, "horizon": ensemble.horizon, "seed": ensemble.seed}
 
 
+def _scale_text(scenario: Scenario, issue: str) -> str:
+    """The units of a forecast criterion: points of the issue's scale, and what its ends mean in
+    the issue's declared unit (``points of 0-100 = 0-10400 troops``).
+    """
+    iss = next((i for i in scenario.issues if i.id == issue), None)
+    if iss is None:
+        return "scale points"
+    sc = iss.scale
+    text = f"points of {sc.min:g}-{sc.max:g}"
+    if sc.unit is not None:
+        text += f" = {sc.unit.at_min:g}-{sc.unit.at_max:g} {sc.unit.name}"
+    return text
+
+
+def _world_units(scenario: Scenario) -> dict[str, str]:
+    """The unit of every declared world outcome and event (``p_<event>`` too), by name."""
+    from melian.world import declared  # lazy: the world layer, only for world criteria
+
+    out: dict[str, str] = {}
+    for d in declared(scenario):
+        out[d.name] = d.unit
+        if d.kind == "event":
+            out[f"p_{d.name}"] = d.unit
+    return out
+
+
 def world_stat(result: Any, metric: str, stat: str) -> float:  # noqa: ANN401
     """``stat`` of ``metric`` in one option's world result (summary of paths, or a probability)."""
     probs = getattr(result, "probabilities", {})
@@ -331,16 +357,25 @@ def gather_evidence(
             what = (
                 f"distance to {c.measure.target:g}" if c.measure.target is not None else "outcome"
             )
-            provenance[c.id] = f"{forecast_model} forecast on {c.measure.issue} ({what})"
+            provenance[c.id] = (
+                f"{forecast_model} forecast on {c.measure.issue} ({what}; "
+                f"{_scale_text(scenario, str(c.measure.issue))})"
+            )
     if game is not None and "game" in kinds:
         values.update(game_values(kinds["game"], game))
         for c in kinds["game"]:
-            provenance[c.id] = f"game: focal actor's {c.measure.metric}"
+            provenance[c.id] = f"game: focal actor's {c.measure.metric} (payoff units)"
     if ensemble is not None and "world" in kinds:
         wv, info = world_values(scenario, kinds["world"], ensemble)
         values.update(wv)
         errors.update(world_errors(scenario, kinds["world"], ensemble))
         details["world"] = info
+        units = _world_units(scenario)
         for c in kinds["world"]:
-            provenance[c.id] = f"world model: {c.measure.stat} of {c.measure.metric}"
+            metric = str(c.measure.metric)
+            unit = "" if c.measure.stat == "probability" else units.get(metric, "")
+            provenance[c.id] = (
+                f"world model: {c.measure.stat} of {metric} "
+                f"({unit + ', ' if unit else ''}over {ensemble.horizon} months)"
+            )
     return Evidence(values=values, provenance=provenance, details=details, errors=errors)
