@@ -583,8 +583,11 @@ def prepare(
             bands.append(BandDef(d.name, spec, d.unit, d.description))
             band_logs[d.name] = spec.log
     cover = next((c.id for c in comps if hasattr(c, "cover_spec")), None)
+    scale = next((c.price_scale() for c in comps if hasattr(c, "price_scale")), 1.0)
     cover_spec = (
-        prepared[cover].cover_spec() if cover is not None else HistSpec(5.0, 400.0, 80, log=True)
+        prepared[cover].cover_spec(scale)
+        if cover is not None
+        else HistSpec(5.0, 400.0, 80, log=True)
     )
     ref = None
     if cover is not None:

@@ -400,9 +400,12 @@ class CommodityBudget(Kind):
             return HistSpec(0.0, self.scale, 2000)
         return HistSpec(0.0, self.scale, 8000)
 
-    def cover_spec(self) -> HistSpec:
-        """Bins of the average price over the first months (for the covering price)."""
-        return HistSpec(5.0, 400.0, 80, log=True)
+    def cover_spec(self, scale: float = 1.0) -> HistSpec:
+        """Bins of the average price over the first months (for the covering price): 5 to 400
+        money units per unit times ``scale``, the price component's
+        :meth:`~melian.world.components.commodity_price.CommodityPrice.price_scale`.
+        """
+        return HistSpec(5.0 * scale, 400.0 * scale, 80, log=True)
 
     # ------------------------------------------------------------------ simulation
     def start(self, P: Params, n: int, rng: np.random.Generator, tile: int) -> dict[str, Any]:

@@ -36,6 +36,17 @@ from melian.world.results import HistSpec
 from melian.world.spec import ParamSpec
 
 
+def decade_scale(price: float) -> float:
+    """A power of ten a tenth of the decade of ``price``: 1 for prices of 10 to 100, 100 for
+    1,000 to 10,000 (1 for a price that is not positive and finite). The price's histograms span
+    three decades from it, so that the last price sits a decade above their bottom and at least a
+    decade below their top, whatever the commodity's unit.
+    """
+    if not (math.isfinite(price) and price > 0):
+        return 1.0
+    return float(10.0 ** (math.floor(math.log10(price)) - 1))
+
+
 class CommodityPrice(Kind):
     """A commodity price (money per unit), calibrated on a monthly price file up to the as-of date.
 
@@ -100,9 +111,17 @@ class CommodityPrice(Kind):
         """Date of the last observation read (the simulation starts the month after)."""
         return self.cal.last_date
 
+    def price_scale(self) -> float:
+        """The scale of the price's bins: :func:`decade_scale` of the last observed price."""
+        return decade_scale(self.cal.last_price)
+
     def hist(self, name: str) -> HistSpec:
-        """Log-scale bins from 1 to 1,000 money units per unit."""
-        return HistSpec(1.0, 1000.0, 6000 if name == "price_mean" else 1500, log=True)
+        """Log-scale bins over three decades, from a tenth of the last price's decade: 1 to
+        1,000 money units per unit for a last price of 10 to 100 (a barrel of oil), 100 to
+        100,000 for one of 1,000 to 10,000 (an ounce of gold).
+        """
+        s = self.price_scale()
+        return HistSpec(s, 1000.0 * s, 6000 if name == "price_mean" else 1500, log=True)
 
     def start(self, P: Params, n: int, rng: np.random.Generator, tile: int) -> dict[str, Any]:
         """Last observed log price; the regime drawn from its filtered probability."""
