@@ -407,7 +407,10 @@ def bars(
                     color=PALETTE[i % len(PALETTE)],
                 )
         ax.axhline(0, color="black", lw=0.6)
-        ax.set_xticks(x, [shape(lab, lang) for lab in labels], fontsize=8)
+        # option names side by side: wrapped to the room each has (about 90 characters at size
+        # 8 across the 7-inch figure), so that long names do not run into each other
+        room = max(10, 90 // max(len(labels), 1))
+        ax.set_xticks(x, [wrapped(lab, lang, room) for lab in labels], fontsize=8)
         ax.set_ylabel(shape(ylabel, lang))
         ax.legend(fontsize=7, frameon=False, ncol=min(4, k))
         ax.set_title(wrapped(title, lang, 90), fontsize=10)
