@@ -44,3 +44,18 @@ def test_a_wanted_event_is_contrasted_with_the_option_where_it_is_least_likely()
     # without a direction (results of an older run) an event is one to avoid
     del sec.data["event_directions"]
     assert consequence_judgements(s, "en", sec, ally) == avoided
+
+
+def test_outcomes_zero_everywhere_are_named_not_tabled():
+    """Manas's grants and rents are not loans: their debt is 0 on every path under every option,
+    so the risk table names them in a note instead of three rows of zeros."""
+    from melian.analysis.brief import RUNNERS
+    from melian.brief.base import Settings
+    from melian.brief.consequences import consequences_section
+
+    s = load_scenario("kyrgyzstan-manas-2009")
+    sec = consequences_section(s, "en", Settings(paths=1000), RUNNERS, lambda *a: None)
+    rows = [r[0] for r in sec.data["tables"][0]["rows"]]
+    assert not any(r.startswith("debt for transfers") for r in rows)
+    (note,) = [n for n in sec.data["notes"] if n.startswith("Zero on every path")]
+    assert note.count("debt for transfers at the horizon") == 3

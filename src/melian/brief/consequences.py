@@ -143,6 +143,17 @@ def consequences_section(
                 *(f"{100 * r['probabilities'][e]:.1f}%" for r in opts.values()),
             ]
         )
+    # an outcome that is exactly 0 on every path under every option (a transfer's debt where no
+    # transfer is a loan) says nothing: named in a note, not given a row of zeros
+    idle = [
+        o
+        for o in outcomes
+        if all(
+            r["metrics"][o].get("min") == 0 and r["metrics"][o].get("max") == 0
+            for r in opts.values()
+        )
+    ]
+    outcomes = [o for o in outcomes if o not in idle]
     for o in outcomes:
         spec = declared[o]
         cells = []
@@ -166,6 +177,14 @@ def consequences_section(
             )
         ]
         sec.data["notes"] = [t("risk_table_note", lang)]
+        if idle:
+            sec.data["notes"].append(
+                tf(
+                    "risk_table_idle",
+                    lang,
+                    names=("؛ " if lang == "ar" else "; ").join(row_label(o) for o in idle),
+                )
+            )
     sec.data["probabilities"] = {o: r["probabilities"] for o, r in opts.items()}
     # the risk table's labels: two components of one kind are told apart by the component's name
     sec.data["events"] = {e: row_label(e) for e in events}

@@ -296,6 +296,10 @@ SENTENCES: dict[str, dict[str, str]] = {
         "ar": "لا يكون «{option}» أفضل خيار {basis}، في {pct}% من {n} مستقبلًا مسحوبًا{over} "
         "(± {se} نقطة: خطأ معياري واحد، من المستقبلات المسحوبة والمسارات المحاكاة في كل منها).",
     },
+    "risk_table_idle": {
+        "en": "Zero on every path under every option, so not shown: {names}.",
+        "ar": "صفر في كل مسار تحت كل خيار، لذا لا يُعرض: {names}.",
+    },
     "reference_fallback": {
         "en": "The scenario records no recommended option, so the robustness analysis measures "
         "against '{option}' (the present course, else the first option); the option best in "

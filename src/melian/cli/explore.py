@@ -242,7 +242,12 @@ def _print_breaking(d: dict[str, Any], top: int) -> None:
     """Switch-over values nearest first, then the nearest flip."""
     se = d.get("central_gap_se")
     lead = f"{d['central_gap']:.3g}" + (f" (MC s.e. {se:.2g})" if se is not None else "")
-    console.print(f"top-ranked option: {d['top']}, ahead by {lead} in utility", highlight=False)
+    console.print(
+        f"top-ranked option at the central experiment (every uncertain input at its median, "
+        f"which for a lottery or a skewed distribution is not its mean, as decide uses): "
+        f"{d['top']}, ahead by {lead} in utility",
+        highlight=False,
+    )
     t = Table(title="Switch-over values (others at their central values)")
     for col in ("input", "side", "spreads", "value", "s.e. (spreads)", "then first"):
         t.add_column(col)

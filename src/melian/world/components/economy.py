@@ -111,7 +111,7 @@ class Economy(Kind):
         BandSpec(
             "output_index",
             "index (1 = as of)",
-            labels("output (1 = as of)", "الناتج (1 = الآن)"),
+            labels("output", "الناتج"),
             "output relative to the as-of date",
         ),
     )
