@@ -485,3 +485,33 @@ def test_an_event_hazard_without_labels_is_labelled_by_its_component_name():
     labelled = {x.name: x for x in declared(load_scenario(SYN))}
     assert labelled["base_closure"].labels["en"] == "the base closing"
     assert d["transfer_stopped"].labels == labelled["transfer_stopped"].labels
+
+
+def test_a_component_can_turn_an_outcome_s_direction():
+    """An importer's price: ``directions: {price_mean: higher_worse}`` on the price component
+    makes the average price a cost where a direction is read (declarations, exploration, the
+    CVaR's tail: the high one); a name the kind does not have is a located error."""
+    from melian.world.components.commodity_price import CommodityPrice
+
+    assert CommodityPrice.direction("price_mean") == "higher_better"
+    base = load_scenario(WORLD_TEST)
+    cid = next(c.id for c in base.world.components if c.kind == "commodity_price")
+    d0 = {x.local: x for x in declared(base) if x.component == cid}
+    assert d0["price_mean"].direction == "higher_better"
+    old = "      names: {price_mean: brent_mean, price: brent}\n"
+    turned = parse_scenario(
+        edited(WORLD_TEXT, (old, old + "      directions: {price_mean: higher_worse}\n")),
+        "importer.yaml",
+    )
+    assert check(turned) == []
+    d = {x.local: x for x in declared(turned) if x.component == cid}
+    assert d["price_mean"].direction == "higher_worse"
+    assert outcome_directions(turned)["brent_mean"] == "min"
+    assert outcome_directions(base)["brent_mean"] == "max"
+    bad = parse_scenario(
+        edited(WORLD_TEXT, (old, old + "      directions: {price_men: higher_worse}\n")),
+        "bad.yaml",
+    )
+    (p,) = check(bad)
+    assert p.path.endswith(".directions.price_men")
+    assert "no outcome or event 'price_men'" in p.message and "price_mean" in p.message

@@ -725,7 +725,9 @@ class Component(Strict):
     event a wanted one (an investment agreement signed, reinforcements arriving): its probability
     and months count as benefits, higher is better, wherever a direction is read (the world's
     declarations, exploration, the brief); default false, an event to avoid. Only kinds whose
-    events can be wanted accept it (``event_hazard``). Which kinds exist, their parameters, input
+    events can be wanted accept it (``event_hazard``). ``directions`` overrides the direction of
+    any of the kind's outcomes or events by its own name, for a focal state that sees it the other
+    way (an importer: ``{price_mean: higher_worse}``). Which kinds exist, their parameters, input
     roles and outcomes are checked by the world model (``melian.world.check``).
     """
 
@@ -743,6 +745,12 @@ class Component(Strict):
         default=False,
         description="true: the component's event is wanted (higher probability is better); "
         "false: an event to avoid",
+    )
+    directions: dict[Id, Literal["higher_worse", "higher_better"]] = Field(
+        default_factory=dict,
+        description="the direction of an outcome or event of the kind (its own name) where "
+        "this scenario's focal state sees it the other way (an importer: price_mean "
+        "higher_worse)",
     )
     note: Text | None = None
 

@@ -45,7 +45,7 @@ from melian import limits
 from melian.errors import InputError, LimitError, ModelError, Problem
 from melian.scenario.datasets import data_dir as data_dir  # re-exported (tests, callers)
 from melian.scenario.datasets import dataset_path
-from melian.scenario.schema import Distribution, Scenario, support_bounds
+from melian.scenario.schema import Distribution, Scenario, did_you_mean, support_bounds
 from melian.world.components import KINDS
 from melian.world.components.base import LANGUAGES, Kind, Setup
 from melian.world.results import (
@@ -297,6 +297,18 @@ def check(scenario: Scenario) -> list[Problem]:
         local = (
             {o.name for o in K.OUTCOMES} | {e.name for e in K.EVENTS} | {b.name for b in K.BANDS}
         )
+        valued = {o.name for o in K.OUTCOMES} | {e.name for e in K.EVENTS}
+        for nm in c.directions:
+            if nm not in valued:
+                out.append(
+                    _problem(
+                        scenario,
+                        f"{where}.directions.{nm}",
+                        f"{c.kind} has no outcome or event {nm!r} to give a direction "
+                        f"(its own names: {', '.join(sorted(valued))})"
+                        + did_you_mean(nm, sorted(valued)),
+                    )
+                )
         for nm in list(c.names) + list(c.labels):
             if nm not in local:
                 out.append(
@@ -380,7 +392,7 @@ def _declared(scenario: Scenario) -> list[Declared]:
                     c.id,
                     o.name,
                     unit(o.unit),
-                    K.direction(o.name, c.desirable),
+                    c.directions.get(o.name) or K.direction(o.name, c.desirable),
                     lab(o.name, o.labels),
                     o.description,
                     o.role,
@@ -395,7 +407,7 @@ def _declared(scenario: Scenario) -> list[Declared]:
                     c.id,
                     e.name,
                     "probability",
-                    K.direction(e.name, c.desirable),
+                    c.directions.get(e.name) or K.direction(e.name, c.desirable),
                     lab(
                         e.name,
                         {**e.labels, "en": c.name} if K.EVENT_IS_COMPONENT and c.name else e.labels,
