@@ -466,3 +466,20 @@ def test_cli_backtest_missing_salience(tmp_path):
     d = json.loads(r.stdout)
     assert d["missing_salience"] == 50
     assert d["models"]["compromise"]["predictions"][0]["forecast"] == pytest.approx(50.0)
+
+
+def test_plain_forecast_gives_points_in_the_issue_unit():
+    from melian.cli import app
+    from melian.reprs import amount
+
+    r = CliRunner().invoke(app, ["forecast", "iraq-us-2020", "-m", "compromise", "--json"])
+    pts = {
+        i["issue"]: i["point"]
+        for f in json.loads(r.stdout)["forecasts"].values()
+        for i in f["issues"]
+    }
+    r = CliRunner().invoke(app, ["forecast", "iraq-us-2020", "-m", "compromise"])
+    assert r.exit_code == 0
+    want = f"us-presence in US troops in Iraq: compromise {amount(pts['us-presence'] * 104, 10400)}"
+    assert want in r.output
+    assert "army in" not in r.output  # no unit declared there

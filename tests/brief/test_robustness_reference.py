@@ -43,3 +43,25 @@ def test_a_real_disagreement_names_the_option_best_most_often():
     assert f"puts '{option_name(s, 'ally-us')}' first" in out[0]
     assert f"'{option_name(s, 'drift')}' first" not in out[0]
     assert _robustness_bluf(s, "ar", rb, rk)  # the Arabic sentences fill in too
+
+
+def test_the_bottom_line_gives_forecasts_in_the_issue_s_unit_too():
+    from melian.brief.sections import _forecast_bluf
+
+    s = load_scenario("iraq-us-2020")
+    fc = Section(
+        id="forecast",
+        data={
+            "predictive": {
+                "issues": [
+                    {"issue": "us-presence", "median": 34.7, "intervals": {"80": [25.0, 45.0]}},
+                    {"issue": "army", "median": 56.6, "intervals": {"80": [40.0, 65.0]}},
+                ]
+            }
+        },
+    )
+    (text,) = _forecast_bluf(s, "en", fc)
+    # 0-100 is 0-10,400 US troops: 34.7 -> 3,608.8, 25 -> 2,600, 45 -> 4,680 (steps of 100)
+    assert "34.7 [25 – 45] (= 3600 [2600 – 4700] US troops in Iraq)" in text
+    assert "56.6 [40 – 65]" in text
+    assert text.count("(=") == 1  # the army issue declares no unit

@@ -910,17 +910,31 @@ def conclusions(
     return bluf, judgements, signposts
 
 
+def _in_unit(iss: Any, med: float, lo: float, hi: float, lang: str) -> str:  # noqa: ANN401
+    """`` (= median [lo – hi] unit)`` for an issue whose scale declares a unit, else ""."""
+    if iss is None or iss.scale.unit is None:
+        return ""
+    sc = iss.scale
+    span = abs(sc.unit.at_max - sc.unit.at_min)
+    ulo, uhi = sorted((sc.to_unit(lo), sc.to_unit(hi)))
+    return (
+        f" (= {amount(sc.to_unit(med), span)} [{amount(ulo, span)} – {amount(uhi, span)}] "
+        f"{unit_text(sc.unit.name, lang)})"
+    )
+
+
 def _forecast_bluf(s: Scenario, lang: str, fc: Section) -> list[str]:
     """The bottom line on where the dialogue lands: the ensemble's median and 80% interval per
     issue, else the models' median forecast.
     """
     if fc.data.get("predictive"):
-        names = {i.id: label(i, lang) for i in s.issues}
-        parts = [
-            f"{names.get(it['issue'], it['issue'])}: {fmt(it['median'])} "
-            f"[{fmt(it['intervals']['80'][0])} – {fmt(it['intervals']['80'][1])}]"
-            for it in fc.data["predictive"]["issues"]
-        ]
+        issues = {i.id: i for i in s.issues}
+        parts = []
+        for it in fc.data["predictive"]["issues"]:
+            iss = issues.get(it["issue"])
+            med, (lo, hi) = it["median"], it["intervals"]["80"]
+            text = f"{label(iss, lang) if iss else it['issue']}: {fmt(med)} [{fmt(lo)} – {fmt(hi)}]"
+            parts.append(text + _in_unit(iss, med, lo, hi, lang))
         return [tf("predictive_bluf", lang, parts=sep(lang).join(parts))]
     if not fc.data.get("consensus"):
         return []

@@ -137,8 +137,23 @@ def forecast_cmd(
         print_json({"manifest": manifest, **fs.to_dict()})
         return
     _print_forecasts(fs, models, problem.name or scenario)
+    _print_units(fs, scen)
     if csv_path is not None:
         console.print(f"trajectories written to {csv_path}")
+
+
+def _print_units(fs: ForecastSet, scen: Any) -> None:  # noqa: ANN401 - a Scenario or None
+    """Each model's point in the unit of every issue whose scale declares one."""
+    scales = {i.id: i.scale for i in getattr(scen, "issues", [])}
+    for k, iss in enumerate(fs.problem.issues):
+        sc = scales.get(iss)
+        if sc is None or sc.unit is None:
+            continue
+        span = abs(sc.unit.at_max - sc.unit.at_min)
+        pts = ", ".join(
+            f"{m} {amount(sc.to_unit(f.issues[k].point), span)}" for m, f in fs.forecasts.items()
+        )
+        console.print(f"{iss} in {sc.unit.name}: {pts}", highlight=False, markup=False)
 
 
 def _print_forecasts(fs: ForecastSet, models: list[str], title: str) -> None:
