@@ -15,8 +15,8 @@ def amount(x: float | None, span: float | None = None) -> str:
 
     With ``span`` (the width of the unit's range, e.g. ``|at_max - at_min|``) the amount is
     rounded to the power of ten nearest below a hundredth of it: a range of 10,400 troops gives
-    steps of 100, one of 30 years steps of 0.1, so no amount claims more precision than the
-    range's hundredth or rounds past the range's ends. Without it, three significant digits.
+    steps of 100, one of 30 years steps of 0.1, so no amount claims more precision than a
+    hundredth of the range. Without it, three significant digits.
     Thousands are separated from 10,000 up ("3608.8" -> "3600" with a span of 10,400;
     "12345" -> "12,300"). An en dash when ``x`` is missing or not finite.
     """
@@ -25,9 +25,8 @@ def amount(x: float | None, span: float | None = None) -> str:
     if span is not None and math.isfinite(span) and span > 0:
         step = 10.0 ** math.floor(math.log10(span / 100.0))
         digits = max(0, -math.floor(math.log10(step)))
-        r = round(x / step) * step
-        text = f"{r:,.{digits}f}" if abs(r) >= 10_000 else f"{r:.{digits}f}"
-        return "0" if float(text.replace(",", "")) == 0 and digits == 0 else text
+        r = round(x / step) * step  # round() gives an int: no "-0"
+        return f"{r:,.{digits}f}" if abs(r) >= 10_000 else f"{r:.{digits}f}"
     r = float(f"{x:.3g}")
     return f"{r:,.0f}" if abs(r) >= 10_000 else f"{r:g}"
 

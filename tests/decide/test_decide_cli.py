@@ -49,20 +49,14 @@ def test_provenance_gives_each_criterion_its_units_and_horizon():
     """decide's "from" column says what a value is measured in: world criteria their declared
     unit and the months simulated, forecasts the scale's points and the issue's unit, the game
     its payoff units."""
-    import json as _json
-
-    from typer.testing import CliRunner as _Runner
-
-    from melian.cli import app as _app
-
-    r = _Runner().invoke(_app, ["decide", "iraq-us-2020", "--json", "--paths", "500"])
+    r = CliRunner().invoke(app, ["decide", "iraq-us-2020", "--json", "--paths", "500"])
     assert r.exit_code == 0, r.output
-    prov = {c["id"]: c["provenance"] for c in _json.loads(r.stdout)["criteria"]}
+    prov = {c["id"]: c["provenance"] for c in json.loads(r.stdout)["criteria"]}
     assert prov["army"].endswith("(outcome; points of 0-100)")
     world = [p for p in prov.values() if p.startswith("world model:")]
     assert world and all(p.endswith("over 120 months)") for p in world)
     assert any("(months, over 120 months)" in p for p in world)
     assert any(p.endswith("(payoff units)") for p in prov.values())
-    r = _Runner().invoke(_app, ["decide", "kyrgyzstan-manas-2009", "--json"])
-    prov = {c["id"]: c["provenance"] for c in _json.loads(r.stdout)["criteria"]}
+    r = CliRunner().invoke(app, ["decide", "kyrgyzstan-manas-2009", "--json"])
+    prov = {c["id"]: c["provenance"] for c in json.loads(r.stdout)["criteria"]}
     assert prov["base-payment"].endswith("(outcome; points of 0-100 = 0-200 US$ m a year)")

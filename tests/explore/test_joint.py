@@ -214,40 +214,6 @@ def test_the_reported_tornado_ends_are_on_the_scale_and_are_the_values_used(mana
     assert bar["output_at_high"] == pytest.approx(_compromise(problem, x_high, sal)[0], abs=1e-9)
 
 
-@pytest.mark.parametrize(
-    ("mean", "sd", "lo", "hi"),
-    [
-        (0.0, 20.0, 0.0, 100.0),  # coded at the low end, low confidence
-        (100.0, 20.0, 0.0, 100.0),  # at the high end
-        (50.0, 5.0, 0.0, 100.0),  # inside, high confidence
-        (1.0, 0.05, 0.0, 1.0),  # a salience of 1
-        (0.05, 0.2, 0.0, 1.0),  # a small salience, low confidence
-        (3.0, 1.0, None, 10.0),  # one bound only
-        (3.0, 1.0, 0.0, None),
-    ],
-)
-def test_the_truncated_quantiles_are_scipys(mean, sd, lo, hi):
-    """The closed-form quantiles of a truncated normal (``quantiles``, what the model maps
-    every experiment with) are scipy's truncnorm ppf within 1e-9 of the range's width (of ten
-    spreads for a one-sided truncation), on a grid of 100,001 quantiles and at the ends (0,
-    1e-12, 1 - 1e-12, 1); they never decrease and never leave the bounds."""
-    from scipy.stats import truncnorm
-
-    from melian.explore.model import quantiles
-    from melian.scenario.schema import Distribution
-
-    u = np.sort(np.concatenate([np.linspace(0.0, 1.0, 100_001), [1e-12, 1 - 1e-12]]))
-    d = Distribution(dist="normal", mean=mean, sd=sd, low=lo, high=hi)
-    a = -np.inf if lo is None else (lo - mean) / sd
-    b = np.inf if hi is None else (hi - mean) / sd
-    want = truncnorm(a, b, loc=mean, scale=sd).ppf(np.clip(u, 1e-9, 1 - 1e-9))
-    got = quantiles(d, u)
-    width = hi - lo if lo is not None and hi is not None else 10 * sd
-    assert np.max(np.abs(got - want)) <= 1e-9 * width
-    assert np.all(np.diff(got) >= 0)
-    assert (lo is None or got.min() >= lo) and (hi is None or got.max() <= hi)
-
-
 def test_a_switch_over_value_of_a_bargaining_input_is_on_its_scale_and_is_the_value_used(manas):
     """The breaking points report each switch-over value in the input's units: for a bargaining
     input it lies on the input's scale and is the value the model maps the switch-over's

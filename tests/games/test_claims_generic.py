@@ -19,6 +19,7 @@ from melian.games.claims import (
 )
 from melian.games.sweep import context
 from melian.io import load_scenario
+from tests.scenario_text import write_variant
 
 BASE = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "synthetic-world.yaml"
 
@@ -34,12 +35,7 @@ def pivot_case(tmp_path: Path, recommended: bool = False) -> Path:
     ]
     if not recommended:
         edits.append(("  recommended: ally\n", ""))
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    p = tmp_path / "pivot.yaml"
-    p.write_text(text, encoding="utf-8")
-    return p
+    return write_variant(tmp_path / "pivot.yaml", text, *edits)
 
 
 @pytest.fixture

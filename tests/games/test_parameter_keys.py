@@ -21,6 +21,7 @@ from melian.games import analyse_game
 from melian.games.parameters import PARAMETERS, key_problem, parameter_problems
 from melian.games.payoffs import game_data
 from melian.io import load_scenario
+from tests.scenario_text import line_of, write_variant
 
 BASE = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "synthetic-world.yaml"
 DECLARED = "    security_weight: {value: 0.6, source: analyst, judgement: true}\n"
@@ -34,18 +35,7 @@ def variant(tmp_path: Path, *keys: str, edits: tuple[tuple[str, str], ...] = ())
     assert text.count(DECLARED) == 1
     added = "".join(f"    {k}: {{value: 0.2, source: analyst, judgement: true}}\n" for k in keys)
     text = text.replace(DECLARED, DECLARED + added)
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    p = tmp_path / "case.yaml"
-    p.write_text(text, encoding="utf-8")
-    return p
-
-
-def line_of(path: Path, needle: str) -> int:
-    """1-based line of the first line of ``path`` containing ``needle``."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(k for k, ln in enumerate(lines, 1) if needle in ln)
+    return write_variant(tmp_path / "case.yaml", text, *edits)
 
 
 @pytest.mark.parametrize(

@@ -67,3 +67,10 @@ def test_a_threshold_outside_the_unit_range_is_a_located_error(tmp_path):
     assert "issues[0].thresholds[0].value: threshold 13000.0 is outside the unit's range" in out
     p.write_text(text.replace(old, old.replace("3000", "10400")), encoding="utf-8")  # the end
     assert CliRunner().invoke(app, ["scenarios", "validate", str(p)]).exit_code == 0
+
+
+def test_unit_interval_puts_the_low_end_first():
+    assert _scale(0, 10400).unit_interval(25.0, 45.0) == ("2600", "4700")
+    # a unit running high to low: the scale's 25-45 is 150-110 in the unit, shown 110 to 150
+    assert _scale(200, 0).unit_interval(25.0, 45.0) == ("110", "150")
+    assert _scale(200, 0).unit_amounts(25.0, 45.0) == ["150", "110"]

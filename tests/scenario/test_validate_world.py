@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from melian.cli import app
 from melian.errors import InputError
 from melian.io import load_scenario
+from tests.scenario_text import line_of
 
 BASE = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "synthetic-world.yaml"
 LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<path>\S+): (?P<msg>.+)$")
@@ -27,12 +28,6 @@ def variant(tmp_path: Path, *edits: tuple[str, str], name: str = "case.yaml") ->
     p = tmp_path / name
     p.write_text(text, encoding="utf-8")
     return p
-
-
-def line_of(path: Path, needle: str) -> int:
-    """1-based line of the first line of ``path`` containing ``needle``."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(k for k, ln in enumerate(lines, 1) if needle in ln)
 
 
 def validate(*paths: Path | str) -> tuple[int, list[str], str]:

@@ -8,6 +8,7 @@ import pytest
 
 from melian.errors import InputError
 from melian.scenario.loader import load_scenario
+from tests.scenario_text import write_variant
 
 BASE = Path(__file__).parents[1] / "data" / "scenarios" / "synthetic-world.yaml"
 
@@ -24,13 +25,7 @@ views:
 
 
 def _case(tmp_path: Path, *edits: tuple[str, str]) -> Path:
-    text = BASE.read_text(encoding="utf-8") + VIEW
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    p = tmp_path / "case.yaml"
-    p.write_text(text, encoding="utf-8")
-    return p
+    return write_variant(tmp_path / "case.yaml", BASE.read_text(encoding="utf-8") + VIEW, *edits)
 
 
 def test_the_view_case_is_valid(tmp_path: Path) -> None:

@@ -100,7 +100,8 @@ def author_dialogue(pg, url: str, name: str, lang: str) -> None:
     pg.click("#add-crit")
     _fill(pg, {"#f-crit-1-id": "pride", "#f-crit-1-name": "Pride", "#f-crit-1-weight": "0.4"})
     _fill(pg, {"#f-crit-1-s-0": "2", "#f-crit-1-s-1": "4"})
-    pg.click("#check")
+    with pg.expect_navigation(timeout=60_000):  # the checked form is a new page (a loaded
+        pg.click("#check")  # machine lags): read its status only once it has loaded
     assert pg.locator("#status.ok").count() == 1, pg.locator("#problems").inner_text()
     pg.fill("#save-name", name)
     pg.click("#save")

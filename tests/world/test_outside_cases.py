@@ -26,6 +26,7 @@ from melian.world.components import KINDS, base
 from melian.world.components.base import Setup
 from melian.world.components.commodity_budget import CommodityBudget
 from melian.world.components.patron_drawdown import PatronDrawdown
+from tests.scenario_text import edited, line_of
 
 DATA = Path(__file__).parents[1] / "data" / "scenarios"
 SYN = DATA / "synthetic-world.yaml"
@@ -47,24 +48,11 @@ def dumps(ens) -> str:
     return json.dumps(ens.to_dict(), sort_keys=True)
 
 
-def edited(text: str, *edits: tuple[str, str]) -> str:
-    """``text`` with each (old, new) replaced once (each old must occur exactly once)."""
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
-
-
 def validate(tmp_path: Path, text: str) -> tuple[int, list[str], Path]:
     p = tmp_path / "case.yaml"
     p.write_text(text, encoding="utf-8")
     res = CliRunner().invoke(app, ["scenarios", "validate", str(p)])
     return res.exit_code, res.stderr.splitlines(), p
-
-
-def line_of(path: Path, needle: str) -> int:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(k for k, ln in enumerate(lines, 1) if needle in ln)
 
 
 def with_defaults(name: str, params: dict[str, tuple[str, float, str]]):

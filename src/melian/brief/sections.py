@@ -35,7 +35,6 @@ from melian.brief.i18n import claim_text, h, t, t_kind, tf, unit_text
 from melian.decide.indifference import Standing, standing, tolerance
 from melian.errors import MelianError
 from melian.games.claims import NARROW_SHARE, claims_source
-from melian.reprs import amount
 from melian.scenario.capability import capabilities
 from melian.scenario.schema import Parameter, Scenario
 from melian.world import declared
@@ -383,15 +382,15 @@ def _predictive(
         )
         if iss is not None and iss.scale.unit is not None:
             sc = iss.scale
-            ulo, uhi = sorted((sc.to_unit(lo), sc.to_unit(hi)))  # a unit may run high to low
-            span = abs(sc.unit.at_max - sc.unit.at_min)
+            ulo, uhi = sc.unit_interval(lo, hi)
+            (med,) = sc.unit_amounts(it["median"])
             text += tf(
                 "interval_unit",
                 lang,
                 unit=unit_text(sc.unit.name, lang),
-                lo=amount(ulo, span),
-                hi=amount(uhi, span),
-                median=amount(sc.to_unit(it["median"]), span),
+                lo=ulo,
+                hi=uhi,
+                median=med,
             )
         judg.append(judgement(0.8, text, lang, basis))
         for th in it["thresholds"]:
@@ -915,12 +914,9 @@ def _in_unit(iss: Any, med: float, lo: float, hi: float, lang: str) -> str:  # n
     if iss is None or iss.scale.unit is None:
         return ""
     sc = iss.scale
-    span = abs(sc.unit.at_max - sc.unit.at_min)
-    ulo, uhi = sorted((sc.to_unit(lo), sc.to_unit(hi)))
-    return (
-        f" (= {amount(sc.to_unit(med), span)} [{amount(ulo, span)} – {amount(uhi, span)}] "
-        f"{unit_text(sc.unit.name, lang)})"
-    )
+    ulo, uhi = sc.unit_interval(lo, hi)
+    (umed,) = sc.unit_amounts(med)
+    return f" (= {umed} [{ulo} – {uhi}] {unit_text(sc.unit.name, lang)})"
 
 
 def _forecast_bluf(s: Scenario, lang: str, fc: Section) -> list[str]:
@@ -960,17 +956,14 @@ def _robustness_bluf(s: Scenario, lang: str, rb: Section, rk: Section | None) ->
     on = rb.data.get("on", "world")
     basis = t(f"basis_{on}", lang)
     counts = (pr or {}).get("best_counts") or {}
-    if br:
-        rtop = br["top"]
-    elif counts:  # the option best in most sampled futures (not PRIM's reference option)
-        rtop = max(counts, key=lambda o: counts[o])
-    else:
-        rtop = (pr or {}).get("recommended")
+    # the option best in most sampled futures (not PRIM's reference option)
+    most = max(counts, key=lambda o: counts[o]) if counts else None
+    rtop = br["top"] if br else most or (pr or {}).get("recommended")
     if rk is not None and rtop is not None and rtop != rk.data["top"]:
         share = ""
         if pr and pr.get("experiments"):
             n = pr["experiments"]
-            k = (pr.get("best_counts") or {}).get(rtop, 0)
+            k = counts.get(rtop, 0)
             share = tf("top_differs_share", lang, pct=f"{100 * k / n:.1f}", n=n)
         out.append(
             tf(
@@ -1010,15 +1003,14 @@ def _robustness_bluf(s: Scenario, lang: str, rb: Section, rk: Section | None) ->
             )
         )
         ref = pr.get("recommended")
-        if s.focal is not None and s.focal.recommended is None and ref and counts:
-            best = max(counts, key=lambda o: counts[o])
+        if s.focal is not None and s.focal.recommended is None and ref and most is not None:
             out.append(
                 tf(
                     "reference_fallback",
                     lang,
                     option=option_name(s, ref, lang),
-                    best=option_name(s, best, lang),
-                    pct=f"{100 * counts[best] / max(pr['experiments'], 1):.1f}",
+                    best=option_name(s, most, lang),
+                    pct=f"{100 * counts[most] / max(pr['experiments'], 1):.1f}",
                 )
             )
     return out

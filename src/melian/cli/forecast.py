@@ -17,7 +17,6 @@ from melian.bargaining.registry import get_model
 from melian.cli.common import console, guard, print_json
 from melian.errors import ModelError
 from melian.manifest import run_manifest
-from melian.reprs import amount
 
 
 def parse_value(text: str) -> Any:  # noqa: ANN401
@@ -149,10 +148,8 @@ def _print_units(fs: ForecastSet, scen: Any) -> None:  # noqa: ANN401 - a Scenar
         sc = scales.get(iss)
         if sc is None or sc.unit is None:
             continue
-        span = abs(sc.unit.at_max - sc.unit.at_min)
-        pts = ", ".join(
-            f"{m} {amount(sc.to_unit(f.issues[k].point), span)}" for m, f in fs.forecasts.items()
-        )
+        got = sc.unit_amounts(*(f.issues[k].point for f in fs.forecasts.values()))
+        pts = ", ".join(f"{m} {a}" for m, a in zip(fs.forecasts, got, strict=True))
         console.print(f"{iss} in {sc.unit.name}: {pts}", highlight=False, markup=False)
 
 
@@ -261,11 +258,10 @@ def _predictive(
     for it in pf.issues:
         sc = scales.get(it.issue)
         if sc is not None and sc.unit is not None:
-            lo, hi = sorted((sc.to_unit(it.intervals[0.8][0]), sc.to_unit(it.intervals[0.8][1])))
-            span = abs(sc.unit.at_max - sc.unit.at_min)
+            lo, hi = sc.unit_interval(*it.intervals[0.8])
+            (med,) = sc.unit_amounts(it.median)
             console.print(
-                f"{it.issue} in {sc.unit.name}: median {amount(sc.to_unit(it.median), span)}, "
-                f"80% {amount(lo, span)} to {amount(hi, span)}",
+                f"{it.issue} in {sc.unit.name}: median {med}, 80% {lo} to {hi}",
                 highlight=False,
                 markup=False,
             )

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from melian.errors import ModelError
-from melian.explore.model import latin_hypercube, outcome_bounds, quantiles
+from melian.explore.model import latin_hypercube, outcome_bounds
 from melian.explore.parallel import chunk_rows
 
 if TYPE_CHECKING:
@@ -995,7 +995,7 @@ def model_breaking_points(
 
         q = np.clip(norm.cdf([z]), 1e-9, 1 - 1e-9)
         dist = model.distributions[model.options[top]][model.uncertainties[i]]
-        return float(quantiles(dist, q)[0])  # as the model maps it (ExploratoryModel.values)
+        return float(np.asarray(dist.ppf(q))[0])
 
     return breaking_points(
         score,

@@ -20,7 +20,6 @@ from melian.explore.model import (
     Direction,
     ExploratoryModel,
     not_explored_note,
-    quantiles,
     recommended_option,
     scenario_uncertainties,
 )
@@ -158,7 +157,7 @@ def world_part(
     dists = {o: {p: d[p] for p in names} for o, d in dists.items()}
     context = {"scenario": scenario, "paths": int(paths_per_sample), "horizon": int(horizon)}
     rec = recommended_option(scenario)
-    probe_vals = {p: quantiles(dists[rec][p], np.full(1, 0.5)) for p in names}
+    probe_vals = {p: dists[rec][p].ppf(np.full(1, 0.5)) for p in names}
     probe = world_function(context, rec, probe_vals, seed)
     metrics = [k for k, v in probe.items() if np.asarray(v).shape == (1,)]
     if outcomes is not None:

@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from melian.reprs import amount
 from melian.scenario.paths import ViewPathError, overlay, resolve
 
 SCHEMA_VERSION = 1
@@ -498,6 +499,24 @@ class Scale(Strict):
             return None
         frac = (x - self.min) / (self.max - self.min)
         return self.unit.at_min + frac * (self.unit.at_max - self.unit.at_min)
+
+    def unit_amounts(self, *xs: float) -> list[str]:
+        """Scale values ``xs`` as amounts in the declared unit, as text rounded to a hundredth
+        of the unit's range (:func:`melian.reprs.amount`). The scale must declare a unit.
+        """
+        if self.unit is None:
+            raise ValueError("the scale declares no unit")
+        span = abs(self.unit.at_max - self.unit.at_min)
+        return [amount(self.to_unit(x), span) for x in xs]
+
+    def unit_interval(self, lo: float, hi: float) -> tuple[str, str]:
+        """The interval ``[lo, hi]`` of the scale in the declared unit, low end first (a unit
+        may run high to low), as text (:meth:`unit_amounts`).
+        """
+        if self.unit is not None and self.unit.at_max < self.unit.at_min:
+            lo, hi = hi, lo  # the scale's high end is the unit's low one
+        a, b = self.unit_amounts(lo, hi)
+        return a, b
 
     def from_unit(self, v: float) -> float:
         """The inverse of :meth:`to_unit`: a value in the declared unit on the scale (``v``
